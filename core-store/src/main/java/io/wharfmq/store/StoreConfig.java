@@ -1,0 +1,280 @@
+package io.wharfmq.store;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Configuration of one message store: every setting with its default and meaning side by side,
+ * checked once by {@link #validate()} with messages an operator can act on. Keys follow RocketMQ's
+ * MessageStoreConfig names where the concept is the same. Mutable until the store opens; not
+ * thread-safe.
+ */
+public final class StoreConfig {
+  /** How appends become durable. */
+  public enum FlushMode {
+    /** Acknowledged after the page-cache write; flushed in the background. */
+    ASYNC,
+    /** Acknowledged only after fsync; concurrent appends share one fsync (group commit). */
+    SYNC
+  }
+
+  private static final int MIB = 1024 * 1024;
+
+  /** storePathRootDir: data directory (commitlog/, consumequeue/, index/, checkpoint, abort). */
+  private Path storePathRootDir;
+
+  /** mappedFileSizeCommitLog: commit-log segment size in bytes; default 1 GiB, at least 64 KiB. */
+  private int mappedFileSizeCommitLog = 1024 * MIB;
+
+  /** flushDiskType: ASYNC or SYNC. */
+  private FlushMode flushDiskType = FlushMode.ASYNC;
+
+  /** flushIntervalCommitLog: ASYNC background flush period in ms. */
+  private int flushIntervalCommitLog = 500;
+
+  /** flushCommitLogLeastPages: ASYNC flushes early once this many 4 KiB pages are unflushed. */
+  private int flushCommitLogLeastPages = 4;
+
+  /** maxMessageSize: largest message body accepted, bytes; default 4 MiB as RocketMQ. */
+  private int maxMessageSize = 4 * MIB;
+
+  /** appendQueueCapacity: appends waiting for the writer before new ones get BUSY. */
+  private int appendQueueCapacity = 32768;
+
+  /** mappedFileSizeConsumeQueue in entries: 20-byte entries per consume-queue file. */
+  private int consumeQueueEntriesPerFile = 300_000;
+
+  /** maxHashSlotNum: hash slots per index file. */
+  private int maxHashSlotNum = 5_000_000;
+
+  /** maxIndexNum: entries per index file. */
+  private int maxIndexNum = 20_000_000;
+
+  /** fileReservedTime in hours: commit-log segments older than this are deleted. */
+  private int fileReservedTimeHours = 72;
+
+  /** deleteWhen: hour of day (0-23, local time) at which expired segments are deleted. */
+  private int deleteWhen = 4;
+
+  /** diskMaxUsedSpaceRatio: percent of disk use above which old segments go at once. */
+  private int diskMaxUsedSpaceRatio = 75;
+
+  /** checkpointIntervalMs: how often consume queues and index are flushed and checkpointed. */
+  private int checkpointIntervalMs = 1000;
+
+  /** cleanResourceInterval: how often (ms) retention checks what to delete. */
+  private int cleanResourceInterval = 10_000;
+
+  public StoreConfig(Path storePathRootDir) {
+    this.storePathRootDir = storePathRootDir;
+  }
+
+  /** Every problem with the configuration, each a sentence naming the key; empty when valid. */
+  public List<String> problems() {
+    List<String> p = new ArrayList<>();
+    if (storePathRootDir == null) {
+      p.add("storePathRootDir must be set to a writable directory");
+    }
+    if (mappedFileSizeCommitLog < 64 * 1024) {
+      p.add("mappedFileSizeCommitLog must be at least 65536 bytes, is " + mappedFileSizeCommitLog);
+    }
+    if (flushIntervalCommitLog < 1) {
+      p.add("flushIntervalCommitLog must be >= 1 ms, is " + flushIntervalCommitLog);
+    }
+    if (flushCommitLogLeastPages < 0) {
+      p.add("flushCommitLogLeastPages must be >= 0, is " + flushCommitLogLeastPages);
+    }
+    if (maxMessageSize < 1 || maxMessageSize > mappedFileSizeCommitLog / 2) {
+      p.add(
+          "maxMessageSize must be between 1 and half of mappedFileSizeCommitLog ("
+              + mappedFileSizeCommitLog / 2
+              + "), is "
+              + maxMessageSize);
+    }
+    if (appendQueueCapacity < 1) {
+      p.add("appendQueueCapacity must be >= 1, is " + appendQueueCapacity);
+    }
+    if (consumeQueueEntriesPerFile < 1 || consumeQueueEntriesPerFile > Integer.MAX_VALUE / 20) {
+      p.add("consumeQueueEntriesPerFile must be 1.." + Integer.MAX_VALUE / 20);
+    }
+    if (maxHashSlotNum < 1 || maxIndexNum < 1) {
+      p.add("maxHashSlotNum and maxIndexNum must be >= 1");
+    } else if (40L + maxHashSlotNum * 4L + maxIndexNum * 20L > Integer.MAX_VALUE) {
+      p.add("maxHashSlotNum*4 + maxIndexNum*20 must stay below 2 GiB (one mapped file)");
+    }
+    if (fileReservedTimeHours < 1) {
+      p.add("fileReservedTime must be >= 1 hour, is " + fileReservedTimeHours);
+    }
+    if (deleteWhen < 0 || deleteWhen > 23) {
+      p.add("deleteWhen must be an hour 0..23, is " + deleteWhen);
+    }
+    if (diskMaxUsedSpaceRatio < 10 || diskMaxUsedSpaceRatio > 95) {
+      p.add("diskMaxUsedSpaceRatio must be 10..95 percent, is " + diskMaxUsedSpaceRatio);
+    }
+    if (checkpointIntervalMs < 10) {
+      p.add("checkpointIntervalMs must be >= 10, is " + checkpointIntervalMs);
+    }
+    if (cleanResourceInterval < 10) {
+      p.add("cleanResourceInterval must be >= 10 ms, is " + cleanResourceInterval);
+    }
+    return p;
+  }
+
+  /** Throws with every problem listed if the configuration is invalid. */
+  public StoreConfig validate() {
+    List<String> problems = problems();
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Invalid store configuration:\n  - " + String.join("\n  - ", problems));
+    }
+    return this;
+  }
+
+  public Path storePathRootDir() {
+    return storePathRootDir;
+  }
+
+  public StoreConfig storePathRootDir(Path v) {
+    storePathRootDir = v;
+    return this;
+  }
+
+  public int mappedFileSizeCommitLog() {
+    return mappedFileSizeCommitLog;
+  }
+
+  public StoreConfig mappedFileSizeCommitLog(int v) {
+    mappedFileSizeCommitLog = v;
+    return this;
+  }
+
+  public FlushMode flushDiskType() {
+    return flushDiskType;
+  }
+
+  public StoreConfig flushDiskType(FlushMode v) {
+    flushDiskType = v;
+    return this;
+  }
+
+  public int flushIntervalCommitLog() {
+    return flushIntervalCommitLog;
+  }
+
+  public StoreConfig flushIntervalCommitLog(int v) {
+    flushIntervalCommitLog = v;
+    return this;
+  }
+
+  public int flushCommitLogLeastPages() {
+    return flushCommitLogLeastPages;
+  }
+
+  public StoreConfig flushCommitLogLeastPages(int v) {
+    flushCommitLogLeastPages = v;
+    return this;
+  }
+
+  public int maxMessageSize() {
+    return maxMessageSize;
+  }
+
+  public StoreConfig maxMessageSize(int v) {
+    maxMessageSize = v;
+    return this;
+  }
+
+  public int appendQueueCapacity() {
+    return appendQueueCapacity;
+  }
+
+  public StoreConfig appendQueueCapacity(int v) {
+    appendQueueCapacity = v;
+    return this;
+  }
+
+  public int consumeQueueEntriesPerFile() {
+    return consumeQueueEntriesPerFile;
+  }
+
+  public StoreConfig consumeQueueEntriesPerFile(int v) {
+    consumeQueueEntriesPerFile = v;
+    return this;
+  }
+
+  public int maxHashSlotNum() {
+    return maxHashSlotNum;
+  }
+
+  public StoreConfig maxHashSlotNum(int v) {
+    maxHashSlotNum = v;
+    return this;
+  }
+
+  public int maxIndexNum() {
+    return maxIndexNum;
+  }
+
+  public StoreConfig maxIndexNum(int v) {
+    maxIndexNum = v;
+    return this;
+  }
+
+  public int fileReservedTimeHours() {
+    return fileReservedTimeHours;
+  }
+
+  public StoreConfig fileReservedTimeHours(int v) {
+    fileReservedTimeHours = v;
+    return this;
+  }
+
+  public int deleteWhen() {
+    return deleteWhen;
+  }
+
+  public StoreConfig deleteWhen(int v) {
+    deleteWhen = v;
+    return this;
+  }
+
+  public int diskMaxUsedSpaceRatio() {
+    return diskMaxUsedSpaceRatio;
+  }
+
+  public StoreConfig diskMaxUsedSpaceRatio(int v) {
+    diskMaxUsedSpaceRatio = v;
+    return this;
+  }
+
+  public int checkpointIntervalMs() {
+    return checkpointIntervalMs;
+  }
+
+  public StoreConfig checkpointIntervalMs(int v) {
+    checkpointIntervalMs = v;
+    return this;
+  }
+
+  public int cleanResourceInterval() {
+    return cleanResourceInterval;
+  }
+
+  public StoreConfig cleanResourceInterval(int v) {
+    cleanResourceInterval = v;
+    return this;
+  }
+
+  public Path commitLogDir() {
+    return storePathRootDir.resolve("commitlog");
+  }
+
+  public Path consumeQueueDir() {
+    return storePathRootDir.resolve("consumequeue");
+  }
+
+  public Path indexDir() {
+    return storePathRootDir.resolve("index");
+  }
+}

@@ -1,0 +1,105 @@
+package io.wharfmq.store.format;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Decides what lies at a position of a commit-log segment: a valid record, the end-of-segment blank
+ * marker, the end of written data (a zero size), or an invalid record. Recovery and the store tool
+ * use it; "invalid" is the only answer that ends a log. Stateless; thread-safe.
+ */
+public final class RecordValidator {
+  private RecordValidator() {}
+
+  /** What was found at a position. */
+  public enum Kind {
+    RECORD,
+    BLANK,
+    END_OF_DATA,
+    INVALID
+  }
+
+  /**
+   * Outcome of one check.
+   *
+   * @param kind what was found
+   * @param size bytes to skip to the next entry (record or blank size); 0 otherwise
+   * @param reason for INVALID, why
+   */
+  public record Result(Kind kind, int size, String reason) {
+    static Result invalid(String reason) {
+      return new Result(Kind.INVALID, 0, reason);
+    }
+  }
+
+  private static final Result END = new Result(Kind.END_OF_DATA, 0, null);
+
+  /**
+   * Checks the entry at {@code pos}, where {@code limit} is the end of the segment buffer and
+   * {@code expectedPhysicalOffset} the log offset of {@code pos}.
+   *
+   * @param checkCrc whether to verify the body CRC (costly; recovery does, scans for dispatch
+   *     don't)
+   */
+  public static Result check(
+      ByteBuffer buf, int pos, int limit, long expectedPhysicalOffset, boolean checkCrc) {
+    int remaining = limit - pos;
+    if (remaining < 4) {
+      return END;
+    }
+    int size = buf.getInt(pos + MessageRecordLayout.TOTAL_SIZE);
+    if (size == 0) {
+      return END;
+    }
+    if (remaining < 8) {
+      return Result.invalid("truncated header at end of segment");
+    }
+    int magic = buf.getInt(pos + MessageRecordLayout.MAGIC);
+    if (magic == MessageRecordLayout.BLANK_MAGIC) {
+      if (size != remaining) {
+        return Result.invalid(
+            "blank marker says " + size + " bytes remain but " + remaining + " do");
+      }
+      return new Result(Kind.BLANK, size, null);
+    }
+    if (magic != MessageRecordLayout.MAGIC_V1 && magic != MessageRecordLayout.MAGIC_V2) {
+      return Result.invalid(String.format("bad magic 0x%08X", magic));
+    }
+    if (size < MessageRecordLayout.MIN_RECORD_SIZE || size > remaining) {
+      return Result.invalid("size " + size + " out of range (" + remaining + " bytes remain)");
+    }
+    int sysFlag = buf.getInt(pos + MessageRecordLayout.SYS_FLAG);
+    int bodyLengthAt = MessageRecordLayout.bodyLengthOffset(sysFlag);
+    if (bodyLengthAt + 4 > size) {
+      return Result.invalid("header longer than record size " + size);
+    }
+    long physical = buf.getLong(pos + MessageRecordLayout.PHYSICAL_OFFSET);
+    if (physical != expectedPhysicalOffset) {
+      return Result.invalid(
+          "record says physical offset " + physical + " but sits at " + expectedPhysicalOffset);
+    }
+    int bodyLength = buf.getInt(pos + bodyLengthAt);
+    int topicAt = bodyLengthAt + 4 + bodyLength;
+    int topicLengthSize = MessageRecordLayout.topicLengthSize(magic);
+    if (bodyLength < 0 || topicAt + topicLengthSize > size) {
+      return Result.invalid("body length " + bodyLength + " does not fit record size " + size);
+    }
+    int topicLength = StoredMessage.topicLength(buf, pos + topicAt, magic);
+    int propsAt = topicAt + topicLengthSize + topicLength;
+    if (topicLength == 0 || propsAt + 2 > size) {
+      return Result.invalid("topic length " + topicLength + " does not fit record size " + size);
+    }
+    int propsLength = buf.getShort(pos + propsAt) & 0xFFFF;
+    if (propsAt + 2 + propsLength != size) {
+      return Result.invalid(
+          "field lengths add up to " + (propsAt + 2 + propsLength) + ", not " + size);
+    }
+    if (checkCrc) {
+      int stored = buf.getInt(pos + MessageRecordLayout.BODY_CRC);
+      int actual = MessageEncoder.bodyCrc(buf, pos + bodyLengthAt + 4, bodyLength);
+      if (stored != actual) {
+        return Result.invalid(String.format("body CRC 0x%08X, stored 0x%08X", actual, stored));
+      }
+    }
+    return new Result(Kind.RECORD, size, null);
+  }
+}

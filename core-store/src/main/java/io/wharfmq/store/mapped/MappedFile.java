@@ -1,0 +1,207 @@
+package io.wharfmq.store.mapped;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A fixed-size file mapped into memory: a commit-log segment, a consume-queue file or an index
+ * file.
+ *
+ * <p>New files are fully pre-allocated with zeros before they are mapped, so the disk blocks exist
+ * before anyone writes through the mapping: a full disk shows up as an IOException at allocation
+ * time (which the caller turns into a status) instead of a SIGBUS on a later write. Pre-allocation
+ * writes into a temporary name and renames, so a crash never leaves a short file behind.
+ *
+ * <p>Lifetime is reference counted. The owner holds one reference; readers {@link #retain()} while
+ * they use the mapping and {@link #release()} after. {@link #destroy()} drops the owner's
+ * reference; the mapping is unmapped and the file deleted when the last reader lets go, so a reader
+ * never sees an unmapped buffer.
+ *
+ * <p>Thread-safe for retain/release/destroy and absolute reads; writes are the owner's business.
+ */
+public final class MappedFile {
+  private static final Logger log = LoggerFactory.getLogger(MappedFile.class);
+  private static final int ZERO_CHUNK = 1 << 20;
+
+  private final Path path;
+  private final long baseOffset;
+  private final int size;
+  private final MappedByteBuffer buffer;
+  private final AtomicInteger refs = new AtomicInteger(1);
+  private volatile boolean deleteOnRelease;
+
+  private MappedFile(Path path, long baseOffset, int size, MappedByteBuffer buffer) {
+    this.path = path;
+    this.baseOffset = baseOffset;
+    this.size = size;
+    this.buffer = buffer;
+  }
+
+  /**
+   * Creates a zero-filled file of {@code size} bytes and maps it. Fails with an IOException (often
+   * "No space left on device") before creating anything visible under {@code path}.
+   */
+  public static MappedFile create(Path path, long baseOffset, int size) throws IOException {
+    Path tmp = path.resolveSibling(path.getFileName() + ".alloc");
+    long usable = Files.getFileStore(path.getParent()).getUsableSpace();
+    if (usable < size) {
+      throw new IOException(
+          "No space left on device: need " + size + " bytes for " + path + ", " + usable + " free");
+    }
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      ByteBuffer zeros = ByteBuffer.allocateDirect(Math.min(ZERO_CHUNK, size));
+      long written = 0;
+      while (written < size) {
+        zeros.clear().limit((int) Math.min(zeros.capacity(), size - written));
+        written += ch.write(zeros, written);
+      }
+    } catch (IOException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
+    return open(path, baseOffset, size);
+  }
+
+  /** Maps an existing file, which must be exactly {@code size} bytes long. */
+  public static MappedFile open(Path path, long baseOffset, int size) throws IOException {
+    try (FileChannel ch =
+        FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long actual = ch.size();
+      if (actual != size) {
+        throw new IOException(
+            path + " is " + actual + " bytes, expected " + size + " (configured file size)");
+      }
+      return new MappedFile(
+          path, baseOffset, size, ch.map(FileChannel.MapMode.READ_WRITE, 0, size));
+    }
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** Logical offset of byte 0 of this file (log offset, or byte offset within a queue). */
+  public long baseOffset() {
+    return baseOffset;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /**
+   * The mapping. Use absolute get/put only: the buffer's position and limit are shared. Valid while
+   * the caller holds a reference.
+   */
+  public ByteBuffer buffer() {
+    return buffer;
+  }
+
+  /** Takes a reader reference; false if the file is already gone. */
+  public boolean retain() {
+    while (true) {
+      int n = refs.get();
+      if (n <= 0) {
+        return false;
+      }
+      if (refs.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Drops a reference; the last one unmaps the file, and deletes it if it was destroyed. */
+  public void release() {
+    int n = refs.decrementAndGet();
+    if (n == 0) {
+      unmap(buffer);
+      if (deleteOnRelease) {
+        try {
+          Files.deleteIfExists(path);
+        } catch (IOException e) {
+          log.warn("Could not delete {}: {}", path, e.toString());
+        }
+      }
+    } else if (n < 0) {
+      throw new IllegalStateException("released more often than retained: " + path);
+    }
+  }
+
+  /** Drops the owner's reference and deletes the file once no reader holds it. */
+  public void destroy() {
+    deleteOnRelease = true;
+    release();
+  }
+
+  /** Drops the owner's reference without deleting (store shutdown). */
+  public void close() {
+    release();
+  }
+
+  /** Writes bytes [from, to) of the mapping to disk (msync). */
+  public void force(int from, int to) {
+    if (to > from) {
+      buffer.force(from, to - from);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return path.toString();
+  }
+
+  private static final Method INVOKE_CLEANER;
+  private static final Object UNSAFE;
+
+  static {
+    Method invokeCleaner = null;
+    Object unsafe = null;
+    try {
+      Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+      Field theUnsafe = unsafeClass.getDeclaredField("theUnsafe");
+      theUnsafe.setAccessible(true);
+      unsafe = theUnsafe.get(null);
+      invokeCleaner = unsafeClass.getMethod("invokeCleaner", ByteBuffer.class);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.warn(
+          "Cannot unmap files explicitly ({}); deleted files keep their disk space until GC",
+          e.toString());
+    }
+    INVOKE_CLEANER = invokeCleaner;
+    UNSAFE = unsafe;
+  }
+
+  /**
+   * Unmaps now rather than at some later GC, so deleted segments give their disk space back at once
+   * (the point of retention under a full disk). Safe only because reference counting guarantees no
+   * one still reads the mapping.
+   */
+  private static void unmap(MappedByteBuffer buffer) {
+    if (INVOKE_CLEANER == null) {
+      return;
+    }
+    try {
+      INVOKE_CLEANER.invoke(UNSAFE, buffer);
+    } catch (ReflectiveOperationException e) {
+      throw new UncheckedIOException(new IOException("unmap failed", e));
+    }
+  }
+}
