@@ -98,8 +98,8 @@ public final class StoreConfig {
     if (consumeQueueEntriesPerFile < 1 || consumeQueueEntriesPerFile > Integer.MAX_VALUE / 20) {
       p.add("consumeQueueEntriesPerFile must be 1.." + Integer.MAX_VALUE / 20);
     }
-    if (maxHashSlotNum < 1 || maxIndexNum < 1) {
-      p.add("maxHashSlotNum and maxIndexNum must be >= 1");
+    if (maxHashSlotNum < 1 || maxIndexNum < 2) {
+      p.add("maxHashSlotNum must be >= 1 and maxIndexNum >= 2 (entry 0 is never used)");
     } else if (40L + maxHashSlotNum * 4L + maxIndexNum * 20L > Integer.MAX_VALUE) {
       p.add("maxHashSlotNum*4 + maxIndexNum*20 must stay below 2 GiB (one mapped file)");
     }

@@ -1,0 +1,130 @@
+package io.wharfmq.store.commitlog;
+
+import io.wharfmq.store.AppendResult;
+import io.wharfmq.store.AppendStatus;
+import io.wharfmq.store.mapped.MappedFile;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Flushes the commit log to disk on its own thread ({@code wharf-commitlog-flusher}).
+ *
+ * <p>SYNC mode: the writer hands over each completed append with its end offset; the flusher takes
+ * everything waiting, fsyncs once up to the published end and completes all of them: appends that
+ * arrive during one fsync share the next (group commit), while the writer keeps appending.
+ *
+ * <p>ASYNC mode: flushes every {@code intervalMs}, or earlier once {@code leastPages} pages are
+ * unflushed.
+ *
+ * <p>{@link #awaitFlush} and {@link #maybeWakeUp} may be called from any thread.
+ */
+public final class CommitLogFlusher {
+  private static final Logger log = LoggerFactory.getLogger(CommitLogFlusher.class);
+  private static final int PAGE = 4096;
+
+  private record Waiter(
+      long endOffset, CompletableFuture<AppendResult> future, AppendResult result) {}
+
+  private final CommitLog commitLog;
+  private final long intervalNanos;
+  private final long leastBytes;
+  private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+  private final ArrayDeque<Waiter> pending = new ArrayDeque<>();
+  private final Thread thread;
+  private volatile boolean closed;
+
+  public CommitLogFlusher(CommitLog commitLog, int intervalMs, int leastPages) {
+    this.commitLog = commitLog;
+    this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
+    this.leastBytes = (long) leastPages * PAGE;
+    this.thread = new Thread(this::run, "wharf-commitlog-flusher");
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /**
+   * Completes {@code future} with {@code result} once the log is on disk up to {@code endOffset}.
+   */
+  void awaitFlush(long endOffset, CompletableFuture<AppendResult> future, AppendResult result) {
+    waiters.add(new Waiter(endOffset, future, result));
+    LockSupport.unpark(thread);
+  }
+
+  /** ASYNC: wakes the flusher early when enough is unflushed. */
+  void maybeWakeUp() {
+    if (commitLog.publishedOffset() - commitLog.flushedOffset() >= leastBytes && leastBytes > 0) {
+      LockSupport.unpark(thread);
+    }
+  }
+
+  /** Flushes everything published, completes every waiter and stops the thread. */
+  public void close() throws InterruptedException {
+    closed = true;
+    LockSupport.unpark(thread);
+    thread.join();
+  }
+
+  private void run() {
+    while (!closed) {
+      if (waiters.isEmpty()) {
+        LockSupport.parkNanos(this, intervalNanos);
+      }
+      flushRound();
+    }
+    flushRound();
+  }
+
+  private void flushRound() {
+    Waiter w;
+    while ((w = waiters.poll()) != null) {
+      pending.add(w);
+    }
+    try {
+      flush();
+    } catch (RuntimeException e) {
+      log.error("Commit-log flush failed; waiting SYNC appends fail with IO_ERROR", e);
+      while ((w = pending.poll()) != null) {
+        w.future().complete(AppendResult.failed(AppendStatus.IO_ERROR, "flush failed: " + e));
+      }
+      return;
+    }
+    long flushed = commitLog.flushedOffset();
+    while ((w = pending.peek()) != null && w.endOffset() <= flushed) {
+      pending.poll();
+      w.future().complete(w.result());
+    }
+  }
+
+  /** fsyncs [flushed, published) segment by segment. */
+  private void flush() {
+    long target = commitLog.publishedOffset();
+    long from = commitLog.flushedOffset();
+    if (target <= from) {
+      return;
+    }
+    long at = from;
+    while (at < target) {
+      MappedFile segment = commitLog.segmentFor(at);
+      if (segment == null || !segment.retain()) {
+        // Retention removed it: nothing left to flush there.
+        at = commitLog.segmentBase(at) + commitLog.segmentSize();
+        continue;
+      }
+      try {
+        long end = Math.min(target, segment.baseOffset() + segment.size());
+        segment.force((int) (at - segment.baseOffset()), (int) (end - segment.baseOffset()));
+        at = end;
+      } finally {
+        segment.release();
+      }
+    }
+    commitLog.flushedTo(target);
+  }
+}

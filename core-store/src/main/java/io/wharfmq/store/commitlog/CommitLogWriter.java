@@ -1,0 +1,245 @@
+package io.wharfmq.store.commitlog;
+
+import io.wharfmq.store.AppendResult;
+import io.wharfmq.store.AppendStatus;
+import io.wharfmq.store.format.MessageEncoder;
+import io.wharfmq.store.format.MessageEncoder.EncodedRecord;
+import io.wharfmq.store.format.MessageRecordLayout;
+import io.wharfmq.store.format.MessageSysFlag;
+import io.wharfmq.store.mapped.MappedFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that appends to the commit log ({@code wharf-commitlog-writer}). Callers encode
+ * records on their own threads and {@link #submit} them through a bounded queue; the writer drains
+ * the queue in batches, copies each record into the active segment, patches the fields only it
+ * knows (queue offset, physical offset, store time), publishes the new end to readers and then
+ * either completes the futures (ASYNC) or hands them to the {@link CommitLogFlusher} (SYNC).
+ *
+ * <p>{@link #submit} is thread-safe; everything else runs on the writer thread.
+ */
+public final class CommitLogWriter {
+  private static final Logger log = LoggerFactory.getLogger(CommitLogWriter.class);
+  private static final int MAX_DRAIN = 1024;
+
+  private final CommitLog commitLog;
+  private final InstantSource clock;
+  private final QueueOffsetAssigner queueOffsets;
+  private final CommitLogFlusher flusher;
+  private final boolean syncFlush;
+  private final Runnable onPublish;
+  private final SegmentAllocator allocator;
+  private final BlockingQueue<Request> queue;
+  private final Thread thread;
+  private volatile boolean closed;
+  private volatile boolean terminated;
+  private long writeOffset;
+  private boolean diskFullLogged;
+
+  private record Request(EncodedRecord[] records, CompletableFuture<AppendResult> future) {}
+
+  /**
+   * @param writeOffset where the next record goes (the recovered end of the log)
+   * @param onPublish called on the writer thread after new records became visible
+   */
+  public CommitLogWriter(
+      CommitLog commitLog,
+      long writeOffset,
+      int queueCapacity,
+      InstantSource clock,
+      QueueOffsetAssigner queueOffsets,
+      CommitLogFlusher flusher,
+      boolean syncFlush,
+      Runnable onPublish) {
+    this.commitLog = commitLog;
+    this.writeOffset = writeOffset;
+    this.clock = clock;
+    this.queueOffsets = queueOffsets;
+    this.flusher = flusher;
+    this.syncFlush = syncFlush;
+    this.onPublish = onPublish;
+    this.allocator = new SegmentAllocator(commitLog.dir(), commitLog.segmentSize());
+    this.queue = new ArrayBlockingQueue<>(queueCapacity);
+    this.thread = new Thread(this::run, "wharf-commitlog-writer");
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /**
+   * Hands records to the writer. They are stored contiguously in one segment, in order. The future
+   * always completes normally; a failure is a status.
+   */
+  public CompletableFuture<AppendResult> submit(EncodedRecord[] records) {
+    CompletableFuture<AppendResult> future = new CompletableFuture<>();
+    if (closed) {
+      future.complete(AppendResult.failed(AppendStatus.STORE_CLOSED, "store is closed"));
+      return future;
+    }
+    Request request = new Request(records, future);
+    if (!queue.offer(request)) {
+      future.complete(
+          AppendResult.failed(AppendStatus.BUSY, "append queue full: the store cannot keep up"));
+      return future;
+    }
+    if (terminated && queue.remove(request)) {
+      future.complete(AppendResult.failed(AppendStatus.STORE_CLOSED, "store is closed"));
+    }
+    return future;
+  }
+
+  /** Stops taking appends, writes everything already accepted and waits for the thread. */
+  public void close() throws InterruptedException {
+    closed = true;
+    thread.join();
+  }
+
+  private void run() {
+    List<Request> batch = new ArrayList<>(MAX_DRAIN);
+    List<AppendResult> results = new ArrayList<>(MAX_DRAIN);
+    try {
+      while (!closed || !queue.isEmpty()) {
+        Request first = queue.poll(50, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, MAX_DRAIN - 1);
+        long now = clock.millis();
+        for (Request r : batch) {
+          results.add(append(r.records(), now));
+        }
+        commitLog.publish(writeOffset);
+        onPublish.run();
+        for (int i = 0; i < batch.size(); i++) {
+          AppendResult result = results.get(i);
+          if (syncFlush && result.isOk()) {
+            flusher.awaitFlush(result.endOffset(), batch.get(i).future(), result);
+          } else {
+            batch.get(i).future().complete(result);
+          }
+        }
+        if (!syncFlush) {
+          flusher.maybeWakeUp();
+        }
+        batch.clear();
+        results.clear();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      log.error("Commit-log writer stopped by an unexpected error; appends now fail", e);
+      for (Request r : batch) {
+        r.future().complete(AppendResult.failed(AppendStatus.IO_ERROR, e.toString()));
+      }
+      closed = true;
+    } finally {
+      failQueued();
+      terminated = true;
+      failQueued();
+      allocator.discardPending();
+    }
+  }
+
+  private void failQueued() {
+    Request r;
+    while ((r = queue.poll()) != null) {
+      r.future().complete(AppendResult.failed(AppendStatus.STORE_CLOSED, "store is closed"));
+    }
+  }
+
+  private AppendResult append(EncodedRecord[] records, long now) {
+    int total = 0;
+    for (EncodedRecord r : records) {
+      total += r.size();
+    }
+    int segmentSize = commitLog.segmentSize();
+    if (total + MessageRecordLayout.BLANK_MARKER_SIZE > segmentSize) {
+      return AppendResult.failed(
+          AppendStatus.MESSAGE_TOO_LARGE,
+          "request of " + total + " bytes does not fit a " + segmentSize + "-byte segment");
+    }
+    MappedFile segment = commitLog.segmentFor(writeOffset);
+    if (segment == null
+        || writeOffset - segment.baseOffset() + total + MessageRecordLayout.BLANK_MARKER_SIZE
+            > segmentSize) {
+      segment = roll(segment);
+      if (segment == null) {
+        return AppendResult.failed(
+            AppendStatus.DISK_FULL, "no space for a new commit-log segment in " + commitLog.dir());
+      }
+    }
+    ByteBuffer buf = segment.buffer();
+    int pos = (int) (writeOffset - segment.baseOffset());
+    long[] offsets = new long[records.length];
+    int[] sizes = new int[records.length];
+    long firstQueueOffset = -1;
+    for (int i = 0; i < records.length; i++) {
+      EncodedRecord r = records[i];
+      long queueOffset = 0;
+      if (MessageSysFlag.isDispatchedToConsumeQueue(r.sysFlag())) {
+        queueOffset = queueOffsets.take(r.topic(), r.queueId(), 1);
+      }
+      if (i == 0) {
+        firstQueueOffset = queueOffset;
+      }
+      buf.put(pos, r.bytes());
+      MessageEncoder.patchAssignedFields(
+          buf, pos, r.storeTimestampOffset(), queueOffset, writeOffset, now);
+      offsets[i] = writeOffset;
+      sizes[i] = r.size();
+      pos += r.size();
+      writeOffset += r.size();
+    }
+    return new AppendResult(AppendStatus.OK, offsets, sizes, firstQueueOffset, now, null);
+  }
+
+  /**
+   * Closes the active segment with a blank marker and moves to a new one. Returns null, leaving
+   * everything as it was, when no segment can be allocated.
+   */
+  private MappedFile roll(MappedFile current) {
+    long nextBase = current == null ? writeOffset : current.baseOffset() + commitLog.segmentSize();
+    if (current == null && writeOffset % commitLog.segmentSize() != 0) {
+      throw new IllegalStateException("write offset " + writeOffset + " has no segment");
+    }
+    MappedFile next;
+    try {
+      next = allocator.take(nextBase);
+    } catch (IOException e) {
+      if (!diskFullLogged) {
+        log.error(
+            "Cannot allocate commit-log segment at {} ({}); appends fail with DISK_FULL until"
+                + " space returns",
+            nextBase,
+            e.getMessage());
+        diskFullLogged = true;
+      }
+      return null;
+    }
+    if (diskFullLogged) {
+      log.info("Commit-log segment allocation works again; appends resume");
+      diskFullLogged = false;
+    }
+    if (current != null) {
+      int pos = (int) (writeOffset - current.baseOffset());
+      int remaining = commitLog.segmentSize() - pos;
+      current.buffer().putInt(pos, remaining);
+      current.buffer().putInt(pos + 4, MessageRecordLayout.BLANK_MAGIC);
+      writeOffset = nextBase;
+    }
+    commitLog.addSegment(next);
+    return next;
+  }
+}
