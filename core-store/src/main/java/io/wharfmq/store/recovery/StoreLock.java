@@ -37,7 +37,12 @@ public final class StoreLock implements AutoCloseable {
     FileChannel ch =
         FileChannel.open(
             root.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock = ch.tryLock();
+    FileLock lock;
+    try {
+      lock = ch.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      lock = null; // held by this very JVM
+    }
     if (lock == null) {
       ch.close();
       throw new IOException(
