@@ -93,6 +93,21 @@ public final class RecordValidator {
       return Result.invalid(
           "field lengths add up to " + (propsAt + 2 + propsLength) + ", not " + size);
     }
+    int bornPort =
+        buf.getInt(
+            pos
+                + MessageRecordLayout.BORN_HOST
+                + MessageRecordLayout.hostSize(MessageSysFlag.bornHostIsV6(sysFlag))
+                - 4);
+    int storePort =
+        buf.getInt(
+            pos
+                + MessageRecordLayout.storeHostOffset(sysFlag)
+                + MessageRecordLayout.hostSize(MessageSysFlag.storeHostIsV6(sysFlag))
+                - 4);
+    if ((bornPort & ~0xFFFF) != 0 || (storePort & ~0xFFFF) != 0) {
+      return Result.invalid("host port out of range (" + bornPort + ", " + storePort + ")");
+    }
     if (checkCrc) {
       int stored = buf.getInt(pos + MessageRecordLayout.BODY_CRC);
       int actual = MessageEncoder.bodyCrc(buf, pos + bodyLengthAt + 4, bodyLength);
