@@ -1,0 +1,72 @@
+package io.wharfmq.remoting.netty;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.wharfmq.remoting.protocol.RemotingCommand;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One connection as processors see it: where it comes from, a way to answer later, and calls in the
+ * other direction over the same connection (broker-to-client requests). Thread-safe.
+ */
+public final class RemotingChannel {
+  private final Channel channel;
+  private final RemotingEndpoint endpoint;
+
+  RemotingChannel(Channel channel, RemotingEndpoint endpoint) {
+    this.channel = channel;
+    this.endpoint = endpoint;
+  }
+
+  /** The peer's address as "ip:port". */
+  public String remoteAddress() {
+    return RemotingEndpoint.addressString(channel.remoteAddress());
+  }
+
+  public SocketAddress remoteSocketAddress() {
+    return channel.remoteAddress();
+  }
+
+  public InetSocketAddress localSocketAddress() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  public boolean isActive() {
+    return channel.isActive();
+  }
+
+  /** Sends a response (for requests answered later); ignored if the channel is gone. */
+  public void writeResponse(RemotingCommand response) {
+    if (channel.isActive()) {
+      channel.writeAndFlush(response).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+    } else if (response.bodyBuffer() != null) {
+      response.bodyBuffer().release();
+    }
+  }
+
+  /** A request to the peer that expects no answer. */
+  public void invokeOneway(RemotingCommand request) {
+    request.markOneway();
+    channel.writeAndFlush(request);
+  }
+
+  /** A request to the peer; completes with its response or exceptionally on timeout or close. */
+  public CompletableFuture<RemotingCommand> invoke(RemotingCommand request, long timeoutMillis) {
+    return endpoint.invoke(channel, request, timeoutMillis);
+  }
+
+  public void close() {
+    channel.close();
+  }
+
+  Channel nettyChannel() {
+    return channel;
+  }
+
+  @Override
+  public String toString() {
+    return remoteAddress();
+  }
+}

@@ -1,0 +1,87 @@
+package io.wharfmq.remoting.netty;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A remoting server on one TCP port (Netty NIO). Register processors before {@link #start}.
+ * Connections idle for the configured time are closed. Thread-safe.
+ */
+public final class RemotingServer extends RemotingEndpoint {
+  private static final Logger log = LoggerFactory.getLogger(RemotingServer.class);
+
+  private final String name;
+  private final String host;
+  private final int port;
+  private final int maxFrameLength;
+  private final int idleSeconds;
+  private EventLoopGroup boss;
+  private EventLoopGroup workers;
+  private Channel serverChannel;
+
+  /**
+   * @param name used in thread names and logs ("namesrv", "broker")
+   * @param port 0 for any free port
+   */
+  public RemotingServer(String name, String host, int port, int maxFrameLength, int idleSeconds) {
+    super(name);
+    this.name = name;
+    this.host = host;
+    this.port = port;
+    this.maxFrameLength = maxFrameLength;
+    this.idleSeconds = idleSeconds;
+  }
+
+  public void start() throws InterruptedException {
+    boss = new NioEventLoopGroup(1, new NamedThreadFactory(name + "-accept"));
+    workers = new NioEventLoopGroup(0, new NamedThreadFactory(name + "-io"));
+    Handler handler = new Handler();
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
+                        .addLast(new RemotingFrameCodec.Decoder(maxFrameLength))
+                        .addLast(new RemotingFrameCodec.Encoder())
+                        .addLast(handler);
+                  }
+                });
+    serverChannel = b.bind(host, port).sync().channel();
+    log.info("{} listening on {}", name, addressString(serverChannel.localAddress()));
+  }
+
+  /** The bound port (useful when started with port 0). */
+  public int port() {
+    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /** Stops accepting, closes every connection and the event loops. */
+  public void shutdown() {
+    if (serverChannel != null) {
+      serverChannel.close().awaitUninterruptibly();
+    }
+    if (boss != null) {
+      boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+      workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+  }
+}
