@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The RocketMQ properties string: {@code name \u0001 value \u0002} for every pair, see
- * docs/formats.md. Stateless; thread-safe.
+ * docs/formats.md, section "Properties encoding". Stateless; thread-safe.
  */
 public final class MessageProperties {
   private MessageProperties() {}

@@ -2,8 +2,9 @@ package io.wharfmq.store.format;
 
 /**
  * Byte offsets and constants of one commit-log record: the RocketMQ stored-message layout (v1 and
- * v2 magic), see docs/formats.md, table "Commit-log record". Every other class reads these offsets
- * from here; nothing else hard-codes a position inside a record.
+ * v2 magic), see docs/formats.md, tables "Commit-log record" and "End-of-segment blank marker".
+ * Every other class reads these offsets from here; nothing else hard-codes a position inside a
+ * record.
  *
  * <p>Fields up to BORNHOST sit at fixed positions. From BORNHOST on, positions depend on whether
  * the born and store hosts are IPv4 (4-byte address) or IPv6 (16-byte address), as flagged in

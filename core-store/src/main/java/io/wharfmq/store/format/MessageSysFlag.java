@@ -1,8 +1,8 @@
 package io.wharfmq.store.format;
 
 /**
- * SYSFLAG bits of a commit-log record (RocketMQ's MessageSysFlag), see docs/formats.md. Stateless;
- * thread-safe.
+ * SYSFLAG bits of a commit-log record (RocketMQ's MessageSysFlag), see docs/formats.md, table
+ * "SYSFLAG bits". Stateless; thread-safe.
  */
 public final class MessageSysFlag {
   private MessageSysFlag() {}

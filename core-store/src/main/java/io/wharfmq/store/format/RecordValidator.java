@@ -78,11 +78,12 @@ public final class RecordValidator {
           "record says physical offset " + physical + " but sits at " + expectedPhysicalOffset);
     }
     int bodyLength = buf.getInt(pos + bodyLengthAt);
-    int topicAt = bodyLengthAt + 4 + bodyLength;
     int topicLengthSize = MessageRecordLayout.topicLengthSize(magic);
-    if (bodyLength < 0 || topicAt + topicLengthSize > size) {
+    // Compared before adding: a corrupt length near Integer.MAX_VALUE would overflow the sum.
+    if (bodyLength < 0 || bodyLength > size - bodyLengthAt - 4 - topicLengthSize) {
       return Result.invalid("body length " + bodyLength + " does not fit record size " + size);
     }
+    int topicAt = bodyLengthAt + 4 + bodyLength;
     int topicLength = StoredMessage.topicLength(buf, pos + topicAt, magic);
     int propsAt = topicAt + topicLengthSize + topicLength;
     if (topicLength == 0 || propsAt + 2 > size) {

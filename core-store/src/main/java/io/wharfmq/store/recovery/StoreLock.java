@@ -13,7 +13,8 @@ import java.time.Instant;
 /**
  * The {@code lock} file (one process per data directory) and the {@code abort} marker: present
  * while a store is open, deleted on clean shutdown, so its presence at start means the last run
- * crashed. Layout in docs/formats.md. Owned by the thread that opens and closes the store.
+ * crashed. Layout in docs/formats.md, tables "Lock file" and "Abort marker". Owned by the thread
+ * that opens and closes the store.
  */
 public final class StoreLock implements AutoCloseable {
   public static final String LOCK_FILE = "lock";
