@@ -46,6 +46,21 @@ public final class RemotingChannel {
     }
   }
 
+  /**
+   * Sends a response and runs {@code afterWrite} once the bytes left (or could not be sent): used
+   * to release store memory that a zero-copy body points into.
+   */
+  public void writeResponse(RemotingCommand response, Runnable afterWrite) {
+    if (!channel.isActive()) {
+      if (response.bodyBuffer() != null) {
+        response.bodyBuffer().release();
+      }
+      afterWrite.run();
+      return;
+    }
+    channel.writeAndFlush(response).addListener(f -> afterWrite.run());
+  }
+
   /** A request to the peer that expects no answer. */
   public void invokeOneway(RemotingCommand request) {
     request.markOneway();

@@ -215,6 +215,14 @@ public abstract class RemotingEndpoint {
     RemotingCommand response;
     try {
       response = processor.process(rc, request);
+    } catch (io.wharfmq.remoting.protocol.Headers.BadRequestException e) {
+      log.warn(
+          "{}: bad request code {} from {}: {}",
+          role,
+          request.code(),
+          rc.remoteAddress(),
+          e.getMessage());
+      response = RemotingCommand.responseTo(request, ResponseCode.SYSTEM_ERROR, e.getMessage());
     } catch (Exception | Error e) {
       log.warn(
           "{}: processing code {} from {} failed", role, request.code(), rc.remoteAddress(), e);

@@ -33,7 +33,7 @@ final class RemotingFrameCodec {
         return null;
       }
       try {
-        return RemotingCommandCodec.decode(frame);
+        return RemotingCommandCodec.decode(frame).receivedNanos(System.nanoTime());
       } catch (MalformedFrameException e) {
         throw new DecoderException(e.getMessage(), e);
       } finally {

@@ -35,6 +35,7 @@ public final class RemotingCommand {
   private byte[] body;
   private ByteBuf bodyBuffer;
   private int serializeType = SerializeType.JSON;
+  private long receivedNanos;
 
   /** A new request with a fresh opaque. */
   public static RemotingCommand request(int code) {
@@ -193,6 +194,16 @@ public final class RemotingCommand {
 
   public RemotingCommand serializeType(int v) {
     serializeType = v;
+    return this;
+  }
+
+  /** System.nanoTime() when the frame was decoded (0 for commands built locally). */
+  public long receivedNanos() {
+    return receivedNanos;
+  }
+
+  public RemotingCommand receivedNanos(long v) {
+    receivedNanos = v;
     return this;
   }
 

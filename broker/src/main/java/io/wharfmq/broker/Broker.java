@@ -1,0 +1,266 @@
+package io.wharfmq.broker;
+
+import io.wharfmq.broker.client.ClientRegistry;
+import io.wharfmq.broker.longpoll.PullRequestHoldService;
+import io.wharfmq.broker.offset.ConsumerOffsetManager;
+import io.wharfmq.broker.processor.AdminProcessor;
+import io.wharfmq.broker.processor.ClientManageProcessor;
+import io.wharfmq.broker.processor.ConsumerManageProcessor;
+import io.wharfmq.broker.processor.PullMessageProcessor;
+import io.wharfmq.broker.processor.QueryMessageProcessor;
+import io.wharfmq.broker.processor.SendMessageProcessor;
+import io.wharfmq.broker.registration.NamesrvRegistration;
+import io.wharfmq.broker.topic.TopicConfigManager;
+import io.wharfmq.remoting.codec.FrameLayout;
+import io.wharfmq.remoting.netty.NamedThreadFactory;
+import io.wharfmq.remoting.netty.RemotingServer;
+import io.wharfmq.remoting.protocol.RequestCode;
+import io.wharfmq.store.MessageStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One broker: the message store, topics, offsets and clients behind a remoting server, registered
+ * with the name servers. {@link #start} brings it up; {@link #close} shuts it down gracefully: stop
+ * registration and unregister, stop accepting, answer held pulls, flush the store and persist
+ * offsets. Thread-safe.
+ */
+public final class Broker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+  private final BrokerConfig config;
+  private final MessageStore store;
+  private final ConsumerOffsetManager offsets;
+  private final PullRequestHoldService holds;
+  private final RemotingServer server;
+  private final NamesrvRegistration registration;
+  private final List<ExecutorService> executors;
+  private final ScheduledExecutorService housekeeping;
+  private final String address;
+  private boolean closed;
+
+  private Broker(
+      BrokerConfig config,
+      MessageStore store,
+      ConsumerOffsetManager offsets,
+      PullRequestHoldService holds,
+      RemotingServer server,
+      NamesrvRegistration registration,
+      List<ExecutorService> executors,
+      ScheduledExecutorService housekeeping,
+      String address) {
+    this.config = config;
+    this.store = store;
+    this.offsets = offsets;
+    this.holds = holds;
+    this.server = server;
+    this.registration = registration;
+    this.executors = executors;
+    this.housekeeping = housekeeping;
+    this.address = address;
+  }
+
+  /** Validates the configuration, recovers the store and starts serving. */
+  public static Broker start(BrokerConfig config, InstantSource clock) throws Exception {
+    config.validate();
+    Path configDir = config.store().storePathRootDir().resolve("config");
+    TopicConfigManager topics = new TopicConfigManager(configDir, clock);
+    topics.load(config.autoCreateTopicEnable(), config.defaultTopicQueueNums());
+    ConsumerOffsetManager offsets = new ConsumerOffsetManager(configDir);
+    offsets.load();
+    PullRequestHoldService holds = new PullRequestHoldService();
+    MessageStore store = MessageStore.open(config.store(), clock, holds);
+    RemotingServer server =
+        new RemotingServer(
+            "broker",
+            config.bindAddress(),
+            config.listenPort(),
+            FrameLayout.DEFAULT_MAX_FRAME_LENGTH,
+            120);
+    try {
+      server.start();
+    } catch (Exception e) {
+      store.close();
+      throw new IOException(
+          "Cannot listen on "
+              + config.bindAddress()
+              + ":"
+              + config.listenPort()
+              + " (listenPort in use?)",
+          e);
+    }
+    String address = config.brokerAddress(server.port());
+    NamesrvRegistration registration = new NamesrvRegistration(config, topics, address);
+    ClientRegistry clients = new ClientRegistry();
+    BrokerContext ctx =
+        new BrokerContext(
+            config,
+            store,
+            topics,
+            offsets,
+            clients,
+            holds,
+            clock,
+            new InetSocketAddress(config.brokerIP1(), server.port()),
+            registration::registerSoon);
+    List<ExecutorService> executors = new ArrayList<>();
+    ExecutorService send = pool("wharf-send", 2, config.sendThreadPoolQueueCapacity(), executors);
+    ExecutorService pull = pool("wharf-pull", 4, 100_000, executors);
+    ExecutorService manage = pool("wharf-manage", 2, 10_000, executors);
+    SendMessageProcessor sendProcessor = new SendMessageProcessor(ctx);
+    for (int code :
+        new int[] {
+          RequestCode.SEND_MESSAGE, RequestCode.SEND_MESSAGE_V2, RequestCode.SEND_BATCH_MESSAGE
+        }) {
+      server.registerProcessor(code, sendProcessor, send);
+    }
+    PullMessageProcessor pullProcessor = new PullMessageProcessor(ctx, pull);
+    server.registerProcessor(RequestCode.PULL_MESSAGE, pullProcessor, pull);
+    server.registerProcessor(RequestCode.LITE_PULL_MESSAGE, pullProcessor, pull);
+    ConsumerManageProcessor consumerManage = new ConsumerManageProcessor(ctx);
+    for (int code :
+        new int[] {
+          RequestCode.QUERY_CONSUMER_OFFSET,
+          RequestCode.UPDATE_CONSUMER_OFFSET,
+          RequestCode.GET_CONSUMER_LIST_BY_GROUP
+        }) {
+      server.registerProcessor(code, consumerManage, manage);
+    }
+    ClientManageProcessor clientManage = new ClientManageProcessor(ctx);
+    server.registerProcessor(RequestCode.HEART_BEAT, clientManage, manage);
+    server.registerProcessor(RequestCode.UNREGISTER_CLIENT, clientManage, manage);
+    AdminProcessor admin = new AdminProcessor(ctx);
+    for (int code :
+        new int[] {
+          RequestCode.UPDATE_AND_CREATE_TOPIC, RequestCode.GET_ALL_TOPIC_CONFIG,
+              RequestCode.DELETE_TOPIC_IN_BROKER,
+          RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, RequestCode.GET_MAX_OFFSET,
+              RequestCode.GET_MIN_OFFSET,
+          RequestCode.GET_EARLIEST_MSG_STORETIME
+        }) {
+      server.registerProcessor(code, admin, manage);
+    }
+    QueryMessageProcessor query = new QueryMessageProcessor(ctx);
+    server.registerProcessor(RequestCode.QUERY_MESSAGE, query, manage);
+    server.registerProcessor(RequestCode.VIEW_MESSAGE_BY_ID, query, manage);
+    server.addChannelEventListener(ch -> clientManage.notifyMembers(clients.channelClosed(ch)));
+
+    ScheduledExecutorService housekeeping =
+        Executors.newSingleThreadScheduledExecutor(
+            new NamedThreadFactory("wharf-broker-housekeeping"));
+    housekeeping.scheduleWithFixedDelay(
+        () -> persistOffsets(offsets),
+        config.flushConsumerOffsetInterval(),
+        config.flushConsumerOffsetInterval(),
+        TimeUnit.MILLISECONDS);
+    housekeeping.scheduleWithFixedDelay(
+        () -> {
+          Set<String> changed = clients.expire(clock.millis(), config.channelExpiredTimeout());
+          if (!changed.isEmpty()) {
+            log.info("Expired silent consumers of groups {}", changed);
+            clientManage.notifyMembers(changed);
+          }
+        },
+        10,
+        10,
+        TimeUnit.SECONDS);
+    holds.start();
+    registration.start();
+    log.info(
+        "Broker {} of cluster {} serving at {} (listening on {}:{}), data in {}, flush {}, name servers {}",
+        config.brokerName(),
+        config.brokerClusterName(),
+        address,
+        config.bindAddress(),
+        server.port(),
+        config.store().storePathRootDir().toAbsolutePath(),
+        config.store().flushDiskType(),
+        config.namesrvAddresses().isEmpty() ? "none" : config.namesrvAddresses());
+    return new Broker(
+        config, store, offsets, holds, server, registration, executors, housekeeping, address);
+  }
+
+  private static ExecutorService pool(
+      String name, int threads, int queue, List<ExecutorService> all) {
+    ExecutorService e =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            60,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(queue),
+            new NamedThreadFactory(name));
+    all.add(e);
+    return e;
+  }
+
+  private static void persistOffsets(ConsumerOffsetManager offsets) {
+    try {
+      offsets.persist();
+    } catch (IOException e) {
+      log.error("Cannot persist consumer offsets: {}", e.toString());
+    }
+  }
+
+  /** The bound port. */
+  public int port() {
+    return server.port();
+  }
+
+  /** The advertised address, "brokerIP1:port". */
+  public String address() {
+    return address;
+  }
+
+  public BrokerConfig config() {
+    return config;
+  }
+
+  public MessageStore store() {
+    return store;
+  }
+
+  /** Registers with every name server now (tests; operators after changes). */
+  public int registerNow() {
+    return registration.registerAll();
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    log.info("Broker {} shutting down", config.brokerName());
+    registration.shutdown();
+    server.shutdown();
+    holds.shutdown();
+    housekeeping.shutdownNow();
+    for (ExecutorService e : executors) {
+      e.shutdown();
+    }
+    for (ExecutorService e : executors) {
+      try {
+        e.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    store.close();
+    offsets.persist();
+    log.info("Broker {} stopped", config.brokerName());
+  }
+}

@@ -1,0 +1,303 @@
+package io.wharfmq.broker;
+
+import io.wharfmq.store.StoreConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Configuration of one broker: every key with its default and meaning, named as in RocketMQ's
+ * broker.conf where the concept is the same, checked once by {@link #problems()}. The store's own
+ * keys live in {@link StoreConfig}, reached through {@link #store()}. Mutable until the broker
+ * starts; not thread-safe.
+ */
+public final class BrokerConfig {
+  private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+
+  /** brokerClusterName: cluster this broker belongs to. */
+  private String brokerClusterName = "DefaultCluster";
+
+  /** brokerName: name of this broker group; unique within a cluster. */
+  private String brokerName = "broker-a";
+
+  /** brokerId: 0 for a master (the only role Wharf has today). */
+  private long brokerId = 0;
+
+  /** listenPort: TCP port for clients. */
+  private int listenPort = 10911;
+
+  /** bindAddress: interface to listen on. */
+  private String bindAddress = "0.0.0.0";
+
+  /** brokerIP1: address clients reach this broker at (registered, and written into message ids). */
+  private String brokerIP1 = "127.0.0.1";
+
+  /** namesrvAddr: name servers, "host:port;host:port". Empty: none (standalone tests). */
+  private String namesrvAddr = "";
+
+  /** autoCreateTopicEnable: create unknown topics on first send from TBW102. */
+  private boolean autoCreateTopicEnable = true;
+
+  /** defaultTopicQueueNums: queues of TBW102 (auto-created topics get at most this many). */
+  private int defaultTopicQueueNums = 8;
+
+  /** registerNameServerPeriod: ms between registrations with every name server. */
+  private int registerNameServerPeriod = 30_000;
+
+  /** channelExpiredTimeout: ms after which a silent client connection is dropped. */
+  private int channelExpiredTimeout = 120_000;
+
+  /** longPollingEnable: hold pulls with nothing to return until a message or the timeout. */
+  private boolean longPollingEnable = true;
+
+  /** maxPullBatchSize: messages per pull at most (RocketMQ store limit 32). */
+  private int maxPullBatchSize = 32;
+
+  /** maxPullBatchBytes: bytes per pull at most (RocketMQ store limit 256 KiB). */
+  private int maxPullBatchBytes = 256 * 1024;
+
+  /** sendThreadPoolQueueCapacity: queued sends before new ones get SYSTEM_BUSY. */
+  private int sendThreadPoolQueueCapacity = 10_000;
+
+  /** waitTimeMillsInSendQueue: a send that waited longer than this is rejected as busy. */
+  private int waitTimeMillsInSendQueue = 200;
+
+  /** flushConsumerOffsetInterval: ms between persisting consumer offsets. */
+  private int flushConsumerOffsetInterval = 5_000;
+
+  private final StoreConfig store;
+
+  public BrokerConfig(Path storePathRootDir) {
+    this.store = new StoreConfig(storePathRootDir);
+  }
+
+  public StoreConfig store() {
+    return store;
+  }
+
+  /** Every problem, each naming its key; empty when valid. Includes the store's. */
+  public List<String> problems() {
+    List<String> p = new ArrayList<>(store.problems());
+    if (!NAME.matcher(brokerClusterName).matches()) {
+      p.add(
+          "brokerClusterName must be 1-64 characters of [a-zA-Z0-9_-], is '"
+              + brokerClusterName
+              + "'");
+    }
+    if (!NAME.matcher(brokerName).matches()) {
+      p.add("brokerName must be 1-64 characters of [a-zA-Z0-9_-], is '" + brokerName + "'");
+    }
+    if (brokerId != 0) {
+      p.add("brokerId must be 0: Wharf brokers are masters (replication is not built yet)");
+    }
+    if (listenPort < 0 || listenPort > 65535) {
+      p.add("listenPort must be 0..65535, is " + listenPort);
+    }
+    if (brokerIP1 == null || brokerIP1.isBlank()) {
+      p.add("brokerIP1 must be the address clients reach this broker at");
+    }
+    for (String addr : namesrvAddresses()) {
+      if (!addr.matches("[^:]+:\\d{1,5}")) {
+        p.add("namesrvAddr entries must be host:port separated by ';', got '" + addr + "'");
+      }
+    }
+    if (defaultTopicQueueNums < 1 || defaultTopicQueueNums > 1024) {
+      p.add("defaultTopicQueueNums must be 1..1024, is " + defaultTopicQueueNums);
+    }
+    if (registerNameServerPeriod < 1000 || registerNameServerPeriod > 60_000) {
+      p.add("registerNameServerPeriod must be 1000..60000 ms, is " + registerNameServerPeriod);
+    }
+    if (channelExpiredTimeout < 1000) {
+      p.add("channelExpiredTimeout must be >= 1000 ms, is " + channelExpiredTimeout);
+    }
+    if (maxPullBatchSize < 1 || maxPullBatchBytes < 1024) {
+      p.add("maxPullBatchSize must be >= 1 and maxPullBatchBytes >= 1024");
+    }
+    if (sendThreadPoolQueueCapacity < 1 || waitTimeMillsInSendQueue < 1) {
+      p.add("sendThreadPoolQueueCapacity and waitTimeMillsInSendQueue must be >= 1");
+    }
+    if (flushConsumerOffsetInterval < 100) {
+      p.add("flushConsumerOffsetInterval must be >= 100 ms, is " + flushConsumerOffsetInterval);
+    }
+    return p;
+  }
+
+  public BrokerConfig validate() {
+    List<String> problems = problems();
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Invalid broker configuration:\n  - " + String.join("\n  - ", problems));
+    }
+    return this;
+  }
+
+  /** Name-server addresses, parsed from namesrvAddr. */
+  public List<String> namesrvAddresses() {
+    List<String> out = new ArrayList<>();
+    for (String s : namesrvAddr.split(";")) {
+      if (!s.isBlank()) {
+        out.add(s.trim());
+      }
+    }
+    return out;
+  }
+
+  public String brokerClusterName() {
+    return brokerClusterName;
+  }
+
+  public BrokerConfig brokerClusterName(String v) {
+    brokerClusterName = v;
+    return this;
+  }
+
+  public String brokerName() {
+    return brokerName;
+  }
+
+  public BrokerConfig brokerName(String v) {
+    brokerName = v;
+    return this;
+  }
+
+  public long brokerId() {
+    return brokerId;
+  }
+
+  public BrokerConfig brokerId(long v) {
+    brokerId = v;
+    return this;
+  }
+
+  public int listenPort() {
+    return listenPort;
+  }
+
+  public BrokerConfig listenPort(int v) {
+    listenPort = v;
+    return this;
+  }
+
+  public String bindAddress() {
+    return bindAddress;
+  }
+
+  public BrokerConfig bindAddress(String v) {
+    bindAddress = v;
+    return this;
+  }
+
+  public String brokerIP1() {
+    return brokerIP1;
+  }
+
+  public BrokerConfig brokerIP1(String v) {
+    brokerIP1 = v;
+    return this;
+  }
+
+  public String namesrvAddr() {
+    return namesrvAddr;
+  }
+
+  public BrokerConfig namesrvAddr(String v) {
+    namesrvAddr = v == null ? "" : v;
+    return this;
+  }
+
+  public boolean autoCreateTopicEnable() {
+    return autoCreateTopicEnable;
+  }
+
+  public BrokerConfig autoCreateTopicEnable(boolean v) {
+    autoCreateTopicEnable = v;
+    return this;
+  }
+
+  public int defaultTopicQueueNums() {
+    return defaultTopicQueueNums;
+  }
+
+  public BrokerConfig defaultTopicQueueNums(int v) {
+    defaultTopicQueueNums = v;
+    return this;
+  }
+
+  public int registerNameServerPeriod() {
+    return registerNameServerPeriod;
+  }
+
+  public BrokerConfig registerNameServerPeriod(int v) {
+    registerNameServerPeriod = v;
+    return this;
+  }
+
+  public int channelExpiredTimeout() {
+    return channelExpiredTimeout;
+  }
+
+  public BrokerConfig channelExpiredTimeout(int v) {
+    channelExpiredTimeout = v;
+    return this;
+  }
+
+  public boolean longPollingEnable() {
+    return longPollingEnable;
+  }
+
+  public BrokerConfig longPollingEnable(boolean v) {
+    longPollingEnable = v;
+    return this;
+  }
+
+  public int maxPullBatchSize() {
+    return maxPullBatchSize;
+  }
+
+  public BrokerConfig maxPullBatchSize(int v) {
+    maxPullBatchSize = v;
+    return this;
+  }
+
+  public int maxPullBatchBytes() {
+    return maxPullBatchBytes;
+  }
+
+  public BrokerConfig maxPullBatchBytes(int v) {
+    maxPullBatchBytes = v;
+    return this;
+  }
+
+  public int sendThreadPoolQueueCapacity() {
+    return sendThreadPoolQueueCapacity;
+  }
+
+  public BrokerConfig sendThreadPoolQueueCapacity(int v) {
+    sendThreadPoolQueueCapacity = v;
+    return this;
+  }
+
+  public int waitTimeMillsInSendQueue() {
+    return waitTimeMillsInSendQueue;
+  }
+
+  public BrokerConfig waitTimeMillsInSendQueue(int v) {
+    waitTimeMillsInSendQueue = v;
+    return this;
+  }
+
+  public int flushConsumerOffsetInterval() {
+    return flushConsumerOffsetInterval;
+  }
+
+  public BrokerConfig flushConsumerOffsetInterval(int v) {
+    flushConsumerOffsetInterval = v;
+    return this;
+  }
+
+  /** "brokerIP1:listenPort", as registered and used in message ids. */
+  public String brokerAddress(int boundPort) {
+    return brokerIP1 + ":" + boundPort;
+  }
+}

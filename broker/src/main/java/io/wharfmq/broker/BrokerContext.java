@@ -1,0 +1,28 @@
+package io.wharfmq.broker;
+
+import io.wharfmq.broker.client.ClientRegistry;
+import io.wharfmq.broker.longpoll.PullRequestHoldService;
+import io.wharfmq.broker.offset.ConsumerOffsetManager;
+import io.wharfmq.broker.topic.TopicConfigManager;
+import io.wharfmq.store.MessageStore;
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
+
+/**
+ * What request processors share: configuration, store, topics, offsets, clients, the clock, this
+ * broker's advertised address and a way to tell name servers about topic changes. Immutable; every
+ * part is thread-safe.
+ *
+ * @param storeHost address written into records and offset message ids (brokerIP1:port)
+ * @param topicsChanged asks for an immediate registration with every name server
+ */
+public record BrokerContext(
+    BrokerConfig config,
+    MessageStore store,
+    TopicConfigManager topics,
+    ConsumerOffsetManager offsets,
+    ClientRegistry clients,
+    PullRequestHoldService pullHolds,
+    InstantSource clock,
+    InetSocketAddress storeHost,
+    Runnable topicsChanged) {}

@@ -1,0 +1,84 @@
+package io.wharfmq.broker.offset;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.wharfmq.remoting.protocol.RemotingJson;
+import io.wharfmq.store.mapped.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Committed consumer offsets (the next offset to consume) per "topic@group" and queue id, kept in
+ * memory and persisted atomically to {@code config/consumerOffset.json} (standard JSON)
+ * periodically and at shutdown. Thread-safe.
+ */
+public final class ConsumerOffsetManager {
+  private static final Logger log = LoggerFactory.getLogger(ConsumerOffsetManager.class);
+
+  private final Path file;
+  private final Map<String, Map<Integer, Long>> offsets = new ConcurrentHashMap<>();
+  private volatile boolean dirty;
+
+  public ConsumerOffsetManager(Path configDir) {
+    this.file = configDir.resolve("consumerOffset.json");
+  }
+
+  private record Persisted(Map<String, Map<Integer, Long>> offsetTable) {}
+
+  public void load() throws IOException {
+    if (Files.exists(file)) {
+      Persisted p =
+          RemotingJson.mapper().readValue(file.toFile(), new TypeReference<Persisted>() {});
+      if (p.offsetTable() != null) {
+        p.offsetTable().forEach((k, v) -> offsets.put(k, new ConcurrentHashMap<>(v)));
+      }
+    }
+    log.info("Loaded consumer offsets of {} topic@group pairs from {}", offsets.size(), file);
+  }
+
+  private static String key(String topic, String group) {
+    return topic + "@" + group;
+  }
+
+  public void commit(String group, String topic, int queueId, long offset) {
+    offsets.computeIfAbsent(key(topic, group), k -> new ConcurrentHashMap<>()).put(queueId, offset);
+    dirty = true;
+  }
+
+  /** The committed offset, or -1 if none. */
+  public long query(String group, String topic, int queueId) {
+    Map<Integer, Long> m = offsets.get(key(topic, group));
+    Long v = m == null ? null : m.get(queueId);
+    return v == null ? -1 : v;
+  }
+
+  /** Offsets of a group on a topic, by queue id (a copy). */
+  public Map<Integer, Long> offsetsOf(String group, String topic) {
+    Map<Integer, Long> m = offsets.get(key(topic, group));
+    return m == null ? Map.of() : new TreeMap<>(m);
+  }
+
+  /** Every "topic@group" key. */
+  public Set<String> keys() {
+    return new TreeSet<>(offsets.keySet());
+  }
+
+  /** Writes the file if anything changed since the last write. */
+  public synchronized void persist() throws IOException {
+    if (!dirty) {
+      return;
+    }
+    dirty = false;
+    Map<String, Map<Integer, Long>> copy = new TreeMap<>();
+    offsets.forEach((k, v) -> copy.put(k, new TreeMap<>(v)));
+    Files.createDirectories(file.getParent());
+    AtomicFiles.write(file, RemotingJson.encode(new Persisted(copy)));
+  }
+}

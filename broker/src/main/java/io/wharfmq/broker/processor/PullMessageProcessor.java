@@ -1,0 +1,184 @@
+package io.wharfmq.broker.processor;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.longpoll.PullRequestHoldService.HeldPull;
+import io.wharfmq.remoting.netty.RemotingChannel;
+import io.wharfmq.remoting.netty.RequestProcessor;
+import io.wharfmq.remoting.protocol.Headers;
+import io.wharfmq.remoting.protocol.RemotingCommand;
+import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.remoting.protocol.body.SubscriptionData;
+import io.wharfmq.remoting.protocol.body.TopicConfig;
+import io.wharfmq.store.GetMessageResult;
+import io.wharfmq.store.MessageFilter;
+import io.wharfmq.store.commitlog.StoredBytes;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361). Filters by tag on the broker (subscription from
+ * the request, or from the group's last heartbeat), answers with the stored records exactly as they
+ * sit in the commit log, without copying them (the response body points into the mapped segments,
+ * released once written), and holds a pull that finds nothing until a message arrives or its
+ * suspend time passes. Thread-safe.
+ */
+public final class PullMessageProcessor implements RequestProcessor {
+  static final int FLAG_COMMIT_OFFSET = 0x1;
+  static final int FLAG_SUSPEND = 0x2;
+  static final int FLAG_SUBSCRIPTION = 0x4;
+  private static final long SHORT_POLL_MILLIS = 1000;
+
+  private final BrokerContext ctx;
+  private final ExecutorService executor;
+
+  public PullMessageProcessor(BrokerContext ctx, ExecutorService executor) {
+    this.ctx = ctx;
+    this.executor = executor;
+    ctx.pullHolds().bind(this::reexecute, (t, q) -> ctx.store().maxOffset(t, q));
+  }
+
+  @Override
+  public RemotingCommand process(RemotingChannel channel, RemotingCommand request) {
+    return pull(channel, request, true);
+  }
+
+  private void reexecute(HeldPull held) {
+    executor.execute(
+        () -> {
+          RemotingCommand response = pull(held.channel(), held.request(), false);
+          if (response != null) {
+            held.channel().writeResponse(response);
+          }
+        });
+  }
+
+  private RemotingCommand pull(RemotingChannel channel, RemotingCommand request, boolean mayHold) {
+    String group = Headers.string(request, "consumerGroup");
+    String topic = Headers.string(request, "topic");
+    int queueId = Headers.integer(request, "queueId");
+    long offset = Headers.longValue(request, "queueOffset");
+    int sysFlag = Headers.integer(request, "sysFlag", 0);
+    int maxNums =
+        Math.min(Headers.integer(request, "maxMsgNums", 32), ctx.config().maxPullBatchSize());
+    int maxBytes =
+        (int)
+            Math.min(
+                Headers.longValue(request, "maxMsgBytes", Integer.MAX_VALUE),
+                ctx.config().maxPullBatchBytes());
+    TopicConfig config = ctx.topics().get(topic);
+    if (config == null) {
+      return RemotingCommand.responseTo(
+          request,
+          ResponseCode.TOPIC_NOT_EXIST,
+          "topic[" + topic + "] not exist, apply first please!");
+    }
+    if (!config.isReadable()) {
+      return RemotingCommand.responseTo(
+          request, ResponseCode.NO_PERMISSION, "the topic[" + topic + "] pulling is forbidden");
+    }
+    if (queueId < 0 || queueId >= config.readQueueNums()) {
+      return RemotingCommand.responseTo(
+          request,
+          ResponseCode.SYSTEM_ERROR,
+          "queueId["
+              + queueId
+              + "] is illegal, topic "
+              + topic
+              + " has "
+              + config.readQueueNums()
+              + " read queues");
+    }
+    MessageFilter filter;
+    if ((sysFlag & FLAG_SUBSCRIPTION) != 0) {
+      String expressionType = Headers.string(request, "expressionType", "TAG");
+      if (!"TAG".equalsIgnoreCase(expressionType)) {
+        return RemotingCommand.responseTo(
+            request,
+            ResponseCode.SUBSCRIPTION_PARSE_FAILED,
+            "expression type " + expressionType + " is not supported yet; use TAG");
+      }
+      filter = TagFilters.parse(Headers.string(request, "subscription", "*"));
+    } else {
+      SubscriptionData sub = ctx.clients().subscription(group, topic);
+      if (sub == null) {
+        return RemotingCommand.responseTo(
+            request,
+            ResponseCode.SUBSCRIPTION_NOT_EXIST,
+            "the consumer's subscription of "
+                + topic
+                + " in group "
+                + group
+                + " not exist; send a heartbeat first");
+      }
+      if (sub.subVersion() < Headers.longValue(request, "subVersion", 0)) {
+        return RemotingCommand.responseTo(
+            request,
+            ResponseCode.SUBSCRIPTION_NOT_LATEST,
+            "the consumer's subscription not latest");
+      }
+      filter = TagFilters.of(sub);
+    }
+    if ((sysFlag & FLAG_COMMIT_OFFSET) != 0 && mayHold) {
+      long commit = Headers.longValue(request, "commitOffset", -1);
+      if (commit >= 0) {
+        ctx.offsets().commit(group, topic, queueId, commit);
+      }
+    }
+    GetMessageResult result =
+        ctx.store().getMessages(topic, queueId, offset, maxNums, maxBytes, filter);
+    int code;
+    long next = result.nextBeginOffset();
+    switch (result.status()) {
+      case FOUND -> code = ResponseCode.SUCCESS;
+      case NO_MATCHED_MESSAGE, MESSAGE_WAS_REMOVING -> code = ResponseCode.PULL_RETRY_IMMEDIATELY;
+      case OFFSET_OVERFLOW_ONE -> code = ResponseCode.PULL_NOT_FOUND;
+      case NO_MESSAGE_IN_QUEUE -> {
+        code = offset == 0 ? ResponseCode.PULL_NOT_FOUND : ResponseCode.PULL_OFFSET_MOVED;
+        next = 0;
+      }
+      default -> code = ResponseCode.PULL_OFFSET_MOVED;
+    }
+    if (code == ResponseCode.PULL_NOT_FOUND && mayHold && (sysFlag & FLAG_SUSPEND) != 0) {
+      long suspend =
+          ctx.config().longPollingEnable()
+              ? Headers.longValue(request, "suspendTimeoutMillis", 15_000)
+              : SHORT_POLL_MILLIS;
+      ctx.pullHolds()
+          .hold(
+              new HeldPull(
+                  channel,
+                  request,
+                  topic,
+                  queueId,
+                  offset,
+                  filter,
+                  System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(suspend)));
+      return null;
+    }
+    RemotingCommand response =
+        RemotingCommand.responseTo(request, code, result.status().name())
+            .put("suggestWhichBrokerId", 0)
+            .put("nextBeginOffset", next)
+            .put("minOffset", result.minOffset())
+            .put("maxOffset", result.maxOffset())
+            .put("topicSysFlag", 0)
+            .put("groupSysFlag", 0);
+    if (code != ResponseCode.SUCCESS) {
+      result.close();
+      return response;
+    }
+    List<ByteBuffer> views = new ArrayList<>(result.messages().size());
+    for (StoredBytes b : result.messages()) {
+      views.add(b.buffer());
+    }
+    ByteBuf body = Unpooled.wrappedBuffer(views.toArray(new ByteBuffer[0]));
+    response.bodyBuffer(body);
+    channel.writeResponse(response, result::close);
+    return null;
+  }
+}

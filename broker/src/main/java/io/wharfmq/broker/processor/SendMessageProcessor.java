@@ -1,0 +1,242 @@
+package io.wharfmq.broker.processor;
+
+import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.topic.TopicConfigManager;
+import io.wharfmq.remoting.netty.RemotingChannel;
+import io.wharfmq.remoting.netty.RequestProcessor;
+import io.wharfmq.remoting.protocol.Headers;
+import io.wharfmq.remoting.protocol.MessageIds;
+import io.wharfmq.remoting.protocol.RemotingCommand;
+import io.wharfmq.remoting.protocol.RequestCode;
+import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.remoting.protocol.body.TopicConfig;
+import io.wharfmq.store.AppendResult;
+import io.wharfmq.store.format.MessageProperties;
+import io.wharfmq.store.format.MessageToStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320). Resolves (or creates) the
+ * topic, stores the message(s) and answers when the store acknowledges: after the page-cache write
+ * (ASYNC) or the fsync (SYNC). A send that waited in the queue longer than
+ * waitTimeMillsInSendQueue, or that the store cannot take (BUSY), gets SYSTEM_BUSY so producers
+ * back off or try another broker. Thread-safe.
+ */
+public final class SendMessageProcessor implements RequestProcessor {
+  private static final Logger log = LoggerFactory.getLogger(SendMessageProcessor.class);
+
+  /** V2's one-letter keys, in the order of the v1 names they stand for. */
+  private static final String[][] V2_KEYS = {
+    {"a", "producerGroup"},
+    {"b", "topic"},
+    {"c", "defaultTopic"},
+    {"d", "defaultTopicQueueNums"},
+    {"e", "queueId"},
+    {"f", "sysFlag"},
+    {"g", "bornTimestamp"},
+    {"h", "flag"},
+    {"i", "properties"},
+    {"j", "reconsumeTimes"},
+    {"k", "unitMode"},
+    {"l", "maxReconsumeTimes"},
+    {"m", "batch"},
+    {"n", "bname"}
+  };
+
+  private final BrokerContext ctx;
+
+  public SendMessageProcessor(BrokerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** Rewrites V2 one-letter keys to the v1 names, so one code path reads both. */
+  static void normalizeV2(RemotingCommand request) {
+    if (request.code() == RequestCode.SEND_MESSAGE) {
+      return;
+    }
+    Map<String, String> f = request.extFields();
+    for (String[] k : V2_KEYS) {
+      String v = f.remove(k[0]);
+      if (v != null) {
+        f.put(k[1], v);
+      }
+    }
+  }
+
+  @Override
+  public RemotingCommand process(RemotingChannel channel, RemotingCommand request)
+      throws IOException {
+    long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.receivedNanos());
+    if (request.receivedNanos() != 0 && waitedMs > ctx.config().waitTimeMillsInSendQueue()) {
+      return RemotingCommand.responseTo(
+          request,
+          ResponseCode.SYSTEM_BUSY,
+          "[TIMEOUT_CLEAN_QUEUE]broker busy, start flow control for a while, period in queue: "
+              + waitedMs
+              + "ms");
+    }
+    normalizeV2(request);
+    String topic = Headers.string(request, "topic");
+    String problem = TopicConfigManager.checkName(topic);
+    if (problem != null) {
+      return RemotingCommand.responseTo(request, ResponseCode.MESSAGE_ILLEGAL, problem);
+    }
+    TopicConfig config = resolveTopic(request, topic);
+    if (config == null) {
+      return RemotingCommand.responseTo(
+          request,
+          ResponseCode.TOPIC_NOT_EXIST,
+          "topic[" + topic + "] not exist, apply first please!");
+    }
+    if (!config.isWritable()) {
+      return RemotingCommand.responseTo(
+          request, ResponseCode.NO_PERMISSION, "the topic[" + topic + "] sending is forbidden");
+    }
+    int queueId = Headers.integer(request, "queueId", -1);
+    int queues = Math.max(config.writeQueueNums(), config.readQueueNums());
+    if (queueId < 0) {
+      queueId = ThreadLocalRandom.current().nextInt(config.writeQueueNums());
+    } else if (queueId >= queues) {
+      return RemotingCommand.responseTo(
+          request,
+          ResponseCode.SYSTEM_ERROR,
+          "request queueId["
+              + queueId
+              + "] is illegal, topic "
+              + topic
+              + " has "
+              + queues
+              + " queues");
+    }
+    List<MessageToStore> messages = toMessages(channel, request, topic, queueId);
+    var future =
+        messages.size() == 1 && request.code() != RequestCode.SEND_BATCH_MESSAGE
+            ? ctx.store().append(messages.get(0))
+            : ctx.store().appendBatch(messages);
+    int finalQueueId = queueId;
+    future.thenAccept(r -> channel.writeResponse(respond(request, r, messages, finalQueueId)));
+    return null;
+  }
+
+  private TopicConfig resolveTopic(RemotingCommand request, String topic) throws IOException {
+    TopicConfig config = ctx.topics().get(topic);
+    if (config != null || !ctx.config().autoCreateTopicEnable()) {
+      return config;
+    }
+    String defaultTopic = Headers.string(request, "defaultTopic", TopicConfigManager.DEFAULT_TOPIC);
+    int queues = Headers.integer(request, "defaultTopicQueueNums", 4);
+    config = ctx.topics().createOnSend(topic, defaultTopic, queues);
+    if (config != null) {
+      log.info(
+          "Auto-created topic {} with {} queues on first send", topic, config.writeQueueNums());
+      ctx.topicsChanged().run();
+    }
+    return config;
+  }
+
+  private List<MessageToStore> toMessages(
+      RemotingChannel channel, RemotingCommand request, String topic, int queueId) {
+    String properties = Headers.string(request, "properties", "");
+    int sysFlag = Headers.integer(request, "sysFlag", 0);
+    long born = Headers.longValue(request, "bornTimestamp", ctx.clock().millis());
+    int reconsume = Headers.integer(request, "reconsumeTimes", 0);
+    InetSocketAddress bornHost = (InetSocketAddress) channel.remoteSocketAddress();
+    byte[] body = request.body() == null ? new byte[0] : request.body();
+    if (request.code() != RequestCode.SEND_BATCH_MESSAGE) {
+      int flag = Headers.integer(request, "flag", 0);
+      return List.of(
+          new MessageToStore(
+              topic,
+              queueId,
+              flag,
+              body,
+              properties,
+              sysFlag,
+              born,
+              bornHost,
+              ctx.storeHost(),
+              reconsume,
+              0L));
+    }
+    Map<String, String> batchProps = MessageProperties.decode(properties);
+    List<MessageToStore> out = new ArrayList<>();
+    ByteBuffer b = ByteBuffer.wrap(body);
+    try {
+      while (b.hasRemaining()) {
+        b.getInt(); // TOTALSIZE
+        b.getInt(); // MAGICCODE
+        b.getInt(); // BODYCRC
+        int flag = b.getInt();
+        byte[] inner = new byte[b.getInt()];
+        b.get(inner);
+        byte[] props = new byte[b.getShort() & 0xFFFF];
+        b.get(props);
+        Map<String, String> merged =
+            MessageProperties.decode(new String(props, StandardCharsets.UTF_8));
+        // The inner message's own UNIQ_KEY wins, so every message keeps the id its producer
+        // returned.
+        batchProps.forEach(merged::putIfAbsent);
+        out.add(
+            new MessageToStore(
+                topic,
+                queueId,
+                flag,
+                inner,
+                MessageProperties.encode(merged),
+                sysFlag,
+                born,
+                bornHost,
+                ctx.storeHost(),
+                reconsume,
+                0L));
+      }
+    } catch (BufferUnderflowException | NegativeArraySizeException e) {
+      throw new Headers.BadRequestException("malformed batch body at byte " + b.position());
+    }
+    if (out.isEmpty()) {
+      throw new Headers.BadRequestException("empty batch");
+    }
+    return out;
+  }
+
+  private RemotingCommand respond(
+      RemotingCommand request, AppendResult r, List<MessageToStore> messages, int queueId) {
+    if (!r.isOk()) {
+      return RemotingCommand.responseTo(request, statusCode(r), r.status() + ": " + r.detail());
+    }
+    RemotingCommand response = RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
+    StringJoiner ids = new StringJoiner(",");
+    for (long offset : r.physicalOffsets()) {
+      ids.add(MessageIds.offsetMessageId(ctx.storeHost(), offset));
+    }
+    response.put("msgId", ids.toString());
+    response.put("queueId", queueId);
+    response.put("queueOffset", r.queueOffset());
+    String uniq = MessageProperties.find(messages.get(0).properties(), MessageProperties.UNIQ_KEY);
+    response.put("transactionId", uniq);
+    response.put("MSG_REGION", "DefaultRegion");
+    response.put("TRACE_ON", "true");
+    return response;
+  }
+
+  private static int statusCode(AppendResult r) {
+    return switch (r.status()) {
+      case BUSY -> ResponseCode.SYSTEM_BUSY;
+      case DISK_FULL, STORE_CLOSED -> ResponseCode.SERVICE_NOT_AVAILABLE;
+      case MESSAGE_TOO_LARGE, PROPERTIES_TOO_LARGE, TOPIC_INVALID -> ResponseCode.MESSAGE_ILLEGAL;
+      case IO_ERROR, OK -> ResponseCode.SYSTEM_ERROR;
+    };
+  }
+}
