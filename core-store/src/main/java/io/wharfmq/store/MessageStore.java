@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MessageStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MessageStore.class);
-  private static final Pattern VALID_TOPIC =
-      Pattern.compile("(?!\\.{1,2}$)[%|a-zA-Z0-9_.-]{1,255}");
+  private static final int MAX_TOPIC_LENGTH = 255;
 
   private final StoreConfig config;
   private final InstantSource clock;
@@ -137,7 +135,7 @@ public final class MessageStore implements AutoCloseable {
     EncodedRecord[] records = new EncodedRecord[messages.size()];
     for (int i = 0; i < records.length; i++) {
       MessageToStore m = messages.get(i);
-      if (!VALID_TOPIC.matcher(m.topic()).matches()) {
+      if (!isValidTopic(m.topic())) {
         return CompletableFuture.completedFuture(
             AppendResult.failed(
                 AppendStatus.TOPIC_INVALID,
@@ -155,6 +153,33 @@ public final class MessageStore implements AutoCloseable {
           AppendResult.failed(AppendStatus.MESSAGE_TOO_LARGE, "empty batch"));
     }
     return writer.submit(records);
+  }
+
+  /**
+   * 1-255 characters of [%|a-zA-Z0-9_.-], and not "." or "..". A loop rather than a regex: it runs
+   * for every appended message, and the regex was a fifth of the appending thread's time.
+   */
+  static boolean isValidTopic(String topic) {
+    int n = topic.length();
+    if (n == 0 || n > MAX_TOPIC_LENGTH || topic.equals(".") || topic.equals("..")) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = topic.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '%'
+              || c == '|'
+              || c == '_'
+              || c == '.'
+              || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The record at a log offset, without copying; null if not stored. Close it. */

@@ -338,6 +338,41 @@ class MessageStoreTest {
     }
   }
 
+  @Test
+  void topicCheckAcceptsExactlyTheDocumentedPattern() {
+    java.util.regex.Pattern pattern =
+        java.util.regex.Pattern.compile("(?!\\.{1,2}$)[%|a-zA-Z0-9_.-]{1,255}");
+    List<String> topics =
+        new ArrayList<>(
+            List.of(
+                "",
+                ".",
+                "..",
+                "...",
+                "a",
+                "T%|_.-9",
+                "a b",
+                "a\n",
+                ".\n",
+                "ä",
+                "a".repeat(255),
+                "a".repeat(256)));
+    java.util.Random random = new java.util.Random(42);
+    String alphabet = "aZ09%|_.-/ \n\u00e9:";
+    for (int i = 0; i < 20_000; i++) {
+      char[] chars = new char[random.nextInt(4)];
+      for (int j = 0; j < chars.length; j++) {
+        chars[j] = alphabet.charAt(random.nextInt(alphabet.length()));
+      }
+      topics.add(new String(chars));
+    }
+    for (String t : topics) {
+      assertThat(MessageStore.isValidTopic(t))
+          .as("topic '%s'", t)
+          .isEqualTo(pattern.matcher(t).matches());
+    }
+  }
+
   static void deleteRecursively(Path p) throws java.io.IOException {
     if (!Files.exists(p)) {
       return;
