@@ -68,7 +68,10 @@ public final class MessageStore implements AutoCloseable {
     this.dispatcher = dispatcher;
     this.flusher =
         new CommitLogFlusher(
-            commitLog, config.flushIntervalCommitLog(), config.flushCommitLogLeastPages());
+            commitLog,
+            config.flushIntervalCommitLog(),
+            config.flushCommitLogLeastPages(),
+            config.flushDiskType() == StoreConfig.FlushMode.SYNC);
     this.writer =
         new CommitLogWriter(
             commitLog,

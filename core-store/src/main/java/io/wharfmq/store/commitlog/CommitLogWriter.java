@@ -130,9 +130,6 @@ public final class CommitLogWriter {
             batch.get(i).future().complete(result);
           }
         }
-        if (!syncFlush) {
-          flusher.maybeWakeUp();
-        }
         batch.clear();
         results.clear();
       }
@@ -181,10 +178,12 @@ public final class CommitLogWriter {
       }
     }
     ByteBuffer buf = segment.buffer();
-    int pos = (int) (writeOffset - segment.baseOffset());
+    int start = (int) (writeOffset - segment.baseOffset());
+    int pos = start;
     long[] offsets = new long[records.length];
     int[] sizes = new int[records.length];
     long firstQueueOffset = -1;
+    ByteBuffer[] viaChannel = syncFlush ? new ByteBuffer[records.length] : null;
     for (int i = 0; i < records.length; i++) {
       EncodedRecord r = records[i];
       long queueOffset = 0;
@@ -194,15 +193,40 @@ public final class CommitLogWriter {
       if (i == 0) {
         firstQueueOffset = queueOffset;
       }
-      buf.put(pos, r.bytes());
-      MessageEncoder.patchAssignedFields(
-          buf, pos, r.storeTimestampOffset(), queueOffset, writeOffset, now);
-      offsets[i] = writeOffset;
+      long physical = writeOffset + (pos - start);
+      if (syncFlush) {
+        ByteBuffer record = ByteBuffer.wrap(r.bytes());
+        MessageEncoder.patchAssignedFields(
+            record, 0, r.storeTimestampOffset(), queueOffset, physical, now);
+        viaChannel[i] = record;
+      } else {
+        buf.put(pos, r.bytes());
+        MessageEncoder.patchAssignedFields(
+            buf, pos, r.storeTimestampOffset(), queueOffset, physical, now);
+      }
+      offsets[i] = physical;
       sizes[i] = r.size();
       pos += r.size();
-      writeOffset += r.size();
     }
+    if (syncFlush) {
+      try {
+        segment.write(start, viaChannel);
+      } catch (IOException e) {
+        giveBack(records);
+        log.error("Commit-log write at {} failed: {}", writeOffset, e.toString());
+        return AppendResult.failed(AppendStatus.IO_ERROR, "write failed: " + e.getMessage());
+      }
+    }
+    writeOffset += pos - start;
     return new AppendResult(AppendStatus.OK, offsets, sizes, firstQueueOffset, now, null);
+  }
+
+  private void giveBack(EncodedRecord[] records) {
+    for (EncodedRecord r : records) {
+      if (MessageSysFlag.isDispatchedToConsumeQueue(r.sysFlag())) {
+        queueOffsets.giveBack(r.topic(), r.queueId(), 1);
+      }
+    }
   }
 
   /**

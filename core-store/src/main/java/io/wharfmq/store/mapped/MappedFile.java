@@ -39,14 +39,17 @@ public final class MappedFile {
   private final long baseOffset;
   private final int size;
   private final MappedByteBuffer buffer;
+  private final FileChannel channel;
   private final AtomicInteger refs = new AtomicInteger(1);
   private volatile boolean deleteOnRelease;
 
-  private MappedFile(Path path, long baseOffset, int size, MappedByteBuffer buffer) {
+  private MappedFile(
+      Path path, long baseOffset, int size, MappedByteBuffer buffer, FileChannel channel) {
     this.path = path;
     this.baseOffset = baseOffset;
     this.size = size;
     this.buffer = buffer;
+    this.channel = channel;
   }
 
   /**
@@ -82,15 +85,18 @@ public final class MappedFile {
 
   /** Maps an existing file, which must be exactly {@code size} bytes long. */
   public static MappedFile open(Path path, long baseOffset, int size) throws IOException {
-    try (FileChannel ch =
-        FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
       long actual = ch.size();
       if (actual != size) {
         throw new IOException(
             path + " is " + actual + " bytes, expected " + size + " (configured file size)");
       }
       return new MappedFile(
-          path, baseOffset, size, ch.map(FileChannel.MapMode.READ_WRITE, 0, size));
+          path, baseOffset, size, ch.map(FileChannel.MapMode.READ_WRITE, 0, size), ch);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
     }
   }
 
@@ -133,6 +139,11 @@ public final class MappedFile {
     int n = refs.decrementAndGet();
     if (n == 0) {
       unmap(buffer);
+      try {
+        channel.close();
+      } catch (IOException e) {
+        log.warn("Could not close {}: {}", path, e.toString());
+      }
       if (deleteOnRelease) {
         try {
           Files.deleteIfExists(path);
@@ -154,6 +165,28 @@ public final class MappedFile {
   /** Drops the owner's reference without deleting (store shutdown). */
   public void close() {
     release();
+  }
+
+  /**
+   * Writes {@code sources} at {@code position} through the file channel (a write() system call)
+   * instead of the mapping. The page cache is shared, so readers of the mapping see the bytes. SYNC
+   * flushing uses this: on Linux, fdatasync after write() costs a fraction of msync after writes
+   * through a mapping, which must re-protect and fault every page it flushed.
+   */
+  public void write(int position, ByteBuffer[] sources) throws IOException {
+    long remaining = 0;
+    for (ByteBuffer b : sources) {
+      remaining += b.remaining();
+    }
+    channel.position(position);
+    while (remaining > 0) {
+      remaining -= channel.write(sources);
+    }
+  }
+
+  /** fdatasync: everything written to the file, through the channel or the mapping, to disk. */
+  public void sync() throws IOException {
+    channel.force(false);
   }
 
   /** Writes bytes [from, to) of the mapping to disk (msync). */

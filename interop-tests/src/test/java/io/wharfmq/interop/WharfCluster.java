@@ -1,0 +1,62 @@
+package io.wharfmq.interop;
+
+import io.wharfmq.broker.Broker;
+import io.wharfmq.broker.BrokerConfig;
+import io.wharfmq.namesrv.NameServer;
+import io.wharfmq.namesrv.NamesrvConfig;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A real name server and brokers on 127.0.0.1, free ports, one data directory per broker. */
+final class WharfCluster implements AutoCloseable {
+  final NameServer namesrv;
+  final List<Broker> brokers = new ArrayList<>();
+  private final Path dataRoot;
+
+  WharfCluster(Path dataRoot) throws Exception {
+    this.dataRoot = dataRoot;
+    namesrv = new NameServer(new NamesrvConfig().listenPort(0).bindAddress("127.0.0.1"));
+    namesrv.start();
+  }
+
+  String namesrvAddr() {
+    return "127.0.0.1:" + namesrv.port();
+  }
+
+  BrokerConfig brokerConfig(String name) {
+    BrokerConfig c =
+        new BrokerConfig(dataRoot.resolve(name))
+            .brokerName(name)
+            .listenPort(0)
+            .bindAddress("127.0.0.1")
+            .brokerIP1("127.0.0.1")
+            .namesrvAddr(namesrvAddr());
+    c.store().mappedFileSizeCommitLog(16 * 1024 * 1024).maxHashSlotNum(1024).maxIndexNum(40_000);
+    return c;
+  }
+
+  Broker startBroker(BrokerConfig config) throws Exception {
+    Broker b = Broker.start(config, InstantSource.system());
+    b.registerNow();
+    brokers.add(b);
+    return b;
+  }
+
+  Broker startBroker(String name) throws Exception {
+    return startBroker(brokerConfig(name));
+  }
+
+  @Override
+  public void close() throws java.io.IOException {
+    for (Broker b : brokers) {
+      b.close();
+    }
+    try {
+      namesrv.shutdown();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
