@@ -171,6 +171,31 @@ public final class ConsumeQueue {
     }
     maxOffset = offset;
     flushedOffset = Math.min(flushedOffset, offset);
+    deleteFilesAfter(offset * ConsumeQueueLayout.ENTRY_SIZE);
+  }
+
+  /**
+   * Deletes the files that start after byte {@code bytePos}. They hold only truncated (zeroed)
+   * entries, and {@link #load} takes the last file as the one holding the end: an empty file left
+   * behind would move the max offset past entries that were cut.
+   */
+  private void deleteFilesAfter(long bytePos) {
+    synchronized (listLock) {
+      MappedFile[] fs = files;
+      int keep = fs.length;
+      while (keep > 0 && fs[keep - 1].baseOffset() > bytePos) {
+        keep--;
+      }
+      if (keep == fs.length) {
+        return;
+      }
+      MappedFile[] next = new MappedFile[keep];
+      System.arraycopy(fs, 0, next, 0, keep);
+      files = next;
+      for (int i = keep; i < fs.length; i++) {
+        fs[i].destroy();
+      }
+    }
   }
 
   /** Forces written entries to disk. */
