@@ -119,6 +119,13 @@ public final class ConsumeQueue {
     }
     int pos = (int) (bytePos - file.baseOffset());
     ByteBuffer buf = file.buffer();
+    if (pos > 0 && files.length == 1 && buf.getInt(ConsumeQueueLayout.SIZE) == 0) {
+      // First entry of a queue that starts mid-file: without holes before it, load() would take
+      // the zeros there for the end of the queue.
+      for (int hole = 0; hole < pos; hole += ConsumeQueueLayout.ENTRY_SIZE) {
+        buf.putInt(hole + ConsumeQueueLayout.SIZE, ConsumeQueueLayout.HOLE_SIZE);
+      }
+    }
     buf.putLong(pos + ConsumeQueueLayout.PHYSICAL_OFFSET, physicalOffset);
     buf.putLong(pos + ConsumeQueueLayout.TAGS_CODE, tagsCode);
     buf.putInt(pos + ConsumeQueueLayout.SIZE, size);
