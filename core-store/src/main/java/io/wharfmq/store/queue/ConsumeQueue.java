@@ -119,6 +119,13 @@ public final class ConsumeQueue {
     }
     int pos = (int) (bytePos - file.baseOffset());
     ByteBuffer buf = file.buffer();
+    if (pos > 0 && files.length == 1 && buf.getInt(ConsumeQueueLayout.SIZE) == 0) {
+      // First entry of a queue that starts mid-file: without holes before it, load() would take
+      // the zeros there for the end of the queue.
+      for (int hole = 0; hole < pos; hole += ConsumeQueueLayout.ENTRY_SIZE) {
+        buf.putInt(hole + ConsumeQueueLayout.SIZE, ConsumeQueueLayout.HOLE_SIZE);
+      }
+    }
     buf.putLong(pos + ConsumeQueueLayout.PHYSICAL_OFFSET, physicalOffset);
     buf.putLong(pos + ConsumeQueueLayout.TAGS_CODE, tagsCode);
     buf.putInt(pos + ConsumeQueueLayout.SIZE, size);
@@ -171,6 +178,31 @@ public final class ConsumeQueue {
     }
     maxOffset = offset;
     flushedOffset = Math.min(flushedOffset, offset);
+    deleteFilesAfter(offset * ConsumeQueueLayout.ENTRY_SIZE);
+  }
+
+  /**
+   * Deletes the files that start after byte {@code bytePos}. They hold only truncated (zeroed)
+   * entries, and {@link #load} takes the last file as the one holding the end: an empty file left
+   * behind would move the max offset past entries that were cut.
+   */
+  private void deleteFilesAfter(long bytePos) {
+    synchronized (listLock) {
+      MappedFile[] fs = files;
+      int keep = fs.length;
+      while (keep > 0 && fs[keep - 1].baseOffset() > bytePos) {
+        keep--;
+      }
+      if (keep == fs.length) {
+        return;
+      }
+      MappedFile[] next = new MappedFile[keep];
+      System.arraycopy(fs, 0, next, 0, keep);
+      files = next;
+      for (int i = keep; i < fs.length; i++) {
+        fs[i].destroy();
+      }
+    }
   }
 
   /** Forces written entries to disk. */
