@@ -1,44 +1,36 @@
 package io.wharfmq.store.commitlog;
 
-import io.wharfmq.store.AppendResult;
-import io.wharfmq.store.AppendStatus;
 import io.wharfmq.store.mapped.MappedFile;
-import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Flushes the commit log to disk on its own thread ({@code wharf-commitlog-flusher}).
+ * Flushes the commit log to disk.
  *
- * <p>SYNC mode: the writer hands over each completed append with its end offset; the flusher takes
- * everything waiting, fsyncs once up to the published end and completes all of them: appends that
- * arrive during one fsync share the next (group commit), while the writer keeps appending.
+ * <p>SYNC mode: the writer thread calls {@link #syncOnWriterThread()} after each batch it drained,
+ * so every append of the batch shares one fsync (group commit) and is acknowledged only after it.
+ * Appends arriving during that fsync queue up and form the next group. Doing this on the writer
+ * thread saves a thread hand-off per group, which is what bounds latency at low concurrency.
  *
- * <p>ASYNC mode (as RocketMQ's flushIntervalCommitLog / flushCommitLogLeastPages): every {@code
- * intervalMs} it flushes if at least {@code leastPages} pages are unflushed, and everything at
- * least every {@link #THOROUGH_INTERVAL_NANOS}. Flushing more eagerly would cost appends far more
- * than it buys: acknowledged ASYNC appends are not durable against power loss until flushed either
- * way.
+ * <p>ASYNC mode (as RocketMQ's flushIntervalCommitLog / flushCommitLogLeastPages), on its own
+ * thread {@code wharf-commitlog-flusher}: every {@code intervalMs} it flushes if at least {@code
+ * leastPages} pages are unflushed, and everything at least every {@link #THOROUGH_INTERVAL_NANOS}.
+ * Flushing more eagerly would cost appends far more than it buys: acknowledged ASYNC appends are
+ * not durable against power loss until flushed either way.
  *
- * <p>{@link #awaitFlush} and {@link #maybeWakeUp} may be called from any thread.
+ * <p>Only one thread flushes: the writer in SYNC mode, the flusher thread in ASYNC mode (and the
+ * closing thread after both stopped).
  */
 public final class CommitLogFlusher {
   private static final Logger log = LoggerFactory.getLogger(CommitLogFlusher.class);
   private static final int PAGE = 4096;
   static final long THOROUGH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-  private record Waiter(
-      long endOffset, CompletableFuture<AppendResult> future, AppendResult result) {}
-
   private final CommitLog commitLog;
   private final long intervalNanos;
   private final long leastBytes;
-  private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
-  private final ArrayDeque<Waiter> pending = new ArrayDeque<>();
   private final Thread thread;
   private final boolean sync;
   private volatile boolean closed;
@@ -52,63 +44,54 @@ public final class CommitLogFlusher {
     this.thread = new Thread(this::run, "wharf-commitlog-flusher");
   }
 
+  /** Starts the ASYNC flusher thread (SYNC mode needs none). */
   public void start() {
-    thread.start();
+    if (!sync) {
+      thread.start();
+    }
   }
 
-  /**
-   * Completes {@code future} with {@code result} once the log is on disk up to {@code endOffset}.
-   */
-  void awaitFlush(long endOffset, CompletableFuture<AppendResult> future, AppendResult result) {
-    waiters.add(new Waiter(endOffset, future, result));
-    LockSupport.unpark(thread);
-  }
-
-  /** Flushes everything published, completes every waiter and stops the thread. */
+  /** Stops the thread, then flushes everything published. Call after the writer stopped. */
   public void close() throws InterruptedException {
     closed = true;
-    LockSupport.unpark(thread);
-    thread.join();
+    if (!sync) {
+      LockSupport.unpark(thread);
+      thread.join();
+    }
+    String error = syncOnWriterThread();
+    if (error != null) {
+      log.error("Final commit-log flush failed: {}", error);
+    }
   }
 
   private void run() {
     while (!closed) {
-      if (sync) {
-        if (waiters.isEmpty()) {
-          LockSupport.parkNanos(this, intervalNanos);
-        }
-        flushRound();
-      } else {
-        LockSupport.parkNanos(this, intervalNanos);
-        long now = System.nanoTime();
-        long unflushed = commitLog.publishedOffset() - commitLog.flushedOffset();
-        if (unflushed >= leastBytes || now - lastThoroughNanos >= THOROUGH_INTERVAL_NANOS) {
-          lastThoroughNanos = now;
-          flushRound();
+      LockSupport.parkNanos(this, intervalNanos);
+      long now = System.nanoTime();
+      long unflushed = commitLog.publishedOffset() - commitLog.flushedOffset();
+      if (unflushed > 0
+          && (unflushed >= leastBytes || now - lastThoroughNanos >= THOROUGH_INTERVAL_NANOS)) {
+        lastThoroughNanos = now;
+        try {
+          flush();
+        } catch (RuntimeException | java.io.IOException e) {
+          log.error("Background commit-log flush failed; will retry", e);
         }
       }
     }
-    flushRound();
   }
 
-  private void flushRound() {
-    Waiter w;
-    while ((w = waiters.poll()) != null) {
-      pending.add(w);
-    }
+  /**
+   * Fsyncs everything published. SYNC group commit calls it on the writer thread. Returns null, or
+   * the error that fails the appends waiting for it.
+   */
+  String syncOnWriterThread() {
     try {
       flush();
+      return null;
     } catch (RuntimeException | java.io.IOException e) {
-      log.error("Commit-log flush failed; waiting SYNC appends fail with IO_ERROR", e);
-      while ((w = pending.poll()) != null) {
-        w.future().complete(AppendResult.failed(AppendStatus.IO_ERROR, "flush failed: " + e));
-      }
-      return;
-    }
-    long flushed = commitLog.flushedOffset();
-    while ((w = pending.peek()) != null && w.endOffset() <= flushed) {
-      pending.poll();
-      w.future().complete(w.result());
+      log.error("Commit-log fsync failed; the appends waiting for it fail with IO_ERROR", e);
+      return "flush failed: " + e;
     }
   }
 

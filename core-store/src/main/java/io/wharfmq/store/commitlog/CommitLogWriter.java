@@ -122,13 +122,13 @@ public final class CommitLogWriter {
         }
         commitLog.publish(writeOffset);
         onPublish.run();
+        String syncError = syncFlush ? flusher.syncOnWriterThread() : null;
         for (int i = 0; i < batch.size(); i++) {
           AppendResult result = results.get(i);
-          if (syncFlush && result.isOk()) {
-            flusher.awaitFlush(result.endOffset(), batch.get(i).future(), result);
-          } else {
-            batch.get(i).future().complete(result);
+          if (syncError != null && result.isOk()) {
+            result = AppendResult.failed(AppendStatus.IO_ERROR, syncError);
           }
+          batch.get(i).future().complete(result);
         }
         batch.clear();
         results.clear();
