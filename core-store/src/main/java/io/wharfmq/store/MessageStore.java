@@ -71,6 +71,7 @@ public final class MessageStore implements AutoCloseable {
             commitLog,
             config.flushIntervalCommitLog(),
             config.flushCommitLogLeastPages(),
+            config.flushCommitLogThoroughInterval(),
             config.flushDiskType() == StoreConfig.FlushMode.SYNC);
     this.writer =
         new CommitLogWriter(

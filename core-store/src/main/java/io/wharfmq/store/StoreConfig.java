@@ -36,6 +36,12 @@ public final class StoreConfig {
   /** flushCommitLogLeastPages: ASYNC flushes early once this many 4 KiB pages are unflushed. */
   private int flushCommitLogLeastPages = 4;
 
+  /**
+   * flushCommitLogThoroughInterval: ASYNC flushes whatever is unflushed, even under
+   * flushCommitLogLeastPages, at least this often (ms), as RocketMQ does.
+   */
+  private int flushCommitLogThoroughInterval = 10_000;
+
   /** maxMessageSize: largest message body accepted, bytes; default 4 MiB as RocketMQ. */
   private int maxMessageSize = 4 * MIB;
 
@@ -81,6 +87,9 @@ public final class StoreConfig {
     }
     if (flushIntervalCommitLog < 1) {
       p.add("flushIntervalCommitLog must be >= 1 ms, is " + flushIntervalCommitLog);
+    }
+    if (flushCommitLogThoroughInterval < 1) {
+      p.add("flushCommitLogThoroughInterval must be >= 1 ms, is " + flushCommitLogThoroughInterval);
     }
     if (flushCommitLogLeastPages < 0) {
       p.add("flushCommitLogLeastPages must be >= 0, is " + flushCommitLogLeastPages);
@@ -173,6 +182,15 @@ public final class StoreConfig {
 
   public StoreConfig flushCommitLogLeastPages(int v) {
     flushCommitLogLeastPages = v;
+    return this;
+  }
+
+  public int flushCommitLogThoroughInterval() {
+    return flushCommitLogThoroughInterval;
+  }
+
+  public StoreConfig flushCommitLogThoroughInterval(int v) {
+    flushCommitLogThoroughInterval = v;
     return this;
   }
 

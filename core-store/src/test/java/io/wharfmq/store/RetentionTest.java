@@ -31,6 +31,8 @@ class RetentionTest {
     int hour = Instant.ofEpochMilli(clock.millis()).atZone(ZoneId.systemDefault()).getHour();
     return new StoreConfig(dir)
         .mappedFileSizeCommitLog(SEGMENT)
+        .flushIntervalCommitLog(20)
+        .flushCommitLogThoroughInterval(20)
         .maxMessageSize(16 * 1024)
         .consumeQueueEntriesPerFile(20)
         .maxHashSlotNum(16)

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>ASYNC mode (as RocketMQ's flushIntervalCommitLog / flushCommitLogLeastPages), on its own
  * thread {@code wharf-commitlog-flusher}: every {@code intervalMs} it flushes if at least {@code
- * leastPages} pages are unflushed, and everything at least every {@link #THOROUGH_INTERVAL_NANOS}.
+ * leastPages} pages are unflushed, and everything at least every {@code thoroughIntervalMs}.
  * Flushing more eagerly would cost appends far more than it buys: acknowledged ASYNC appends are
  * not durable against power loss until flushed either way.
  *
@@ -26,18 +26,20 @@ import org.slf4j.LoggerFactory;
 public final class CommitLogFlusher {
   private static final Logger log = LoggerFactory.getLogger(CommitLogFlusher.class);
   private static final int PAGE = 4096;
-  static final long THOROUGH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final CommitLog commitLog;
   private final long intervalNanos;
   private final long leastBytes;
+  private final long thoroughIntervalNanos;
   private final Thread thread;
   private final boolean sync;
   private volatile boolean closed;
   private long lastThoroughNanos = System.nanoTime();
 
-  public CommitLogFlusher(CommitLog commitLog, int intervalMs, int leastPages, boolean sync) {
+  public CommitLogFlusher(
+      CommitLog commitLog, int intervalMs, int leastPages, int thoroughIntervalMs, boolean sync) {
     this.sync = sync;
+    this.thoroughIntervalNanos = TimeUnit.MILLISECONDS.toNanos(thoroughIntervalMs);
     this.commitLog = commitLog;
     this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
     this.leastBytes = (long) leastPages * PAGE;
@@ -70,7 +72,7 @@ public final class CommitLogFlusher {
       long now = System.nanoTime();
       long unflushed = commitLog.publishedOffset() - commitLog.flushedOffset();
       if (unflushed > 0
-          && (unflushed >= leastBytes || now - lastThoroughNanos >= THOROUGH_INTERVAL_NANOS)) {
+          && (unflushed >= leastBytes || now - lastThoroughNanos >= thoroughIntervalNanos)) {
         lastThoroughNanos = now;
         try {
           flush();

@@ -36,6 +36,7 @@ class QueueRebuildRecoveryTest {
         .mappedFileSizeCommitLog(64 * 1024)
         .maxMessageSize(8 * 1024)
         .flushIntervalCommitLog(5)
+        .flushCommitLogThoroughInterval(5)
         .consumeQueueEntriesPerFile(200)
         .maxHashSlotNum(64)
         .maxIndexNum(256)

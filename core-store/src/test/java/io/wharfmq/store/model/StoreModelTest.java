@@ -112,6 +112,7 @@ class StoreModelTest {
               .mappedFileSizeCommitLog(SEGMENT)
               .maxMessageSize(16 * 1024)
               .flushIntervalCommitLog(5)
+              .flushCommitLogThoroughInterval(5)
               .consumeQueueEntriesPerFile(16)
               .maxHashSlotNum(64)
               .maxIndexNum(128)
