@@ -62,12 +62,18 @@ final class BrokerProxy {
         .put("bname", mq.brokerName());
   }
 
-  /** The group's committed offset, or -1 if it has none (QUERY_NOT_FOUND). */
-  long queryConsumerOffset(String address, String group, MessageQueue mq) {
+  /**
+   * The group's committed offset, or -1 if it has none (QUERY_NOT_FOUND). With {@code
+   * zeroIfNotFound}, a broker answers 0 for a queue that still holds its first message (RocketMQ's
+   * rule for new groups); without, it says QUERY_NOT_FOUND.
+   */
+  long queryConsumerOffset(String address, String group, MessageQueue mq, boolean zeroIfNotFound) {
     RemotingCommand r =
         call(
             address,
-            queueRequest(RequestCode.QUERY_CONSUMER_OFFSET, mq).put("consumerGroup", group));
+            queueRequest(RequestCode.QUERY_CONSUMER_OFFSET, mq)
+                .put("consumerGroup", group)
+                .put("setZeroIfNotFound", zeroIfNotFound ? null : "false"));
     if (r.code() == ResponseCode.QUERY_NOT_FOUND) {
       return -1;
     }
