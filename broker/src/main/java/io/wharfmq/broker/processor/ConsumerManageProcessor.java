@@ -38,7 +38,10 @@ public final class ConsumerManageProcessor implements RequestProcessor {
     String topic = Headers.string(request, "topic");
     int queueId = Headers.integer(request, "queueId");
     long offset = ctx.offsets().query(group, topic, queueId);
-    if (offset < 0 && ctx.store().minOffset(topic, queueId) == 0) {
+    // setZeroIfNotFound=false (RocketMQ 5 header): the client wants QUERY_NOT_FOUND so that its
+    // consume-from policy (e.g. a timestamp) decides, not the young-queue rule below.
+    boolean zeroIfNotFound = Headers.bool(request, "setZeroIfNotFound", true);
+    if (offset < 0 && zeroIfNotFound && ctx.store().minOffset(topic, queueId) == 0) {
       // As RocketMQ: a new group on a queue that still holds its first message starts there, so a
       // consumer started after the producer still sees the messages.
       offset = 0;

@@ -1,0 +1,206 @@
+package io.wharfmq.client;
+
+import io.wharfmq.remoting.netty.RemotingClient;
+import io.wharfmq.remoting.netty.RemotingException;
+import io.wharfmq.remoting.protocol.RemotingCommand;
+import io.wharfmq.remoting.protocol.RemotingJson;
+import io.wharfmq.remoting.protocol.RequestCode;
+import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.remoting.protocol.body.ConsumerIdList;
+import io.wharfmq.remoting.protocol.body.HeartbeatData;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Encodes the consumer-side broker requests (offsets, heartbeats, membership, pulls) and decodes
+ * their answers; see docs/protocol.md and the RocketMQ reference section 2.3. Calls other than
+ * {@link #pull} block for at most the request timeout. Thread-safe.
+ */
+final class BrokerProxy {
+  /** Pull sysFlag bits (RocketMQ PullSysFlag). */
+  static final int PULL_COMMIT_OFFSET = 0x1;
+
+  static final int PULL_SUSPEND = 0x2;
+  static final int PULL_SUBSCRIPTION = 0x4;
+  static final int PULL_LITE = 0x10;
+
+  private final RemotingClient remoting;
+  private final long timeoutMillis;
+
+  BrokerProxy(RemotingClient remoting, long timeoutMillis) {
+    this.remoting = remoting;
+    this.timeoutMillis = timeoutMillis;
+  }
+
+  RemotingClient remoting() {
+    return remoting;
+  }
+
+  private RemotingCommand call(String address, RemotingCommand request) {
+    try {
+      return remoting.invokeSync(address, request, timeoutMillis);
+    } catch (RemotingException e) {
+      throw new ClientException("request " + request.code() + " to " + address + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClientException("interrupted during request " + request.code(), e);
+    }
+  }
+
+  private static RemotingCommand expect(RemotingCommand r, String what) {
+    if (r.code() != ResponseCode.SUCCESS) {
+      throw new ClientException(r.code(), what + " failed: " + r.code() + " " + r.remark());
+    }
+    return r;
+  }
+
+  private static RemotingCommand queueRequest(int code, MessageQueue mq) {
+    return RemotingCommand.request(code)
+        .put("topic", mq.topic())
+        .put("queueId", mq.queueId())
+        .put("bname", mq.brokerName());
+  }
+
+  /**
+   * The group's committed offset, or -1 if it has none (QUERY_NOT_FOUND). With {@code
+   * zeroIfNotFound}, a broker answers 0 for a queue that still holds its first message (RocketMQ's
+   * rule for new groups); without, it says QUERY_NOT_FOUND.
+   */
+  long queryConsumerOffset(String address, String group, MessageQueue mq, boolean zeroIfNotFound) {
+    RemotingCommand r =
+        call(
+            address,
+            queueRequest(RequestCode.QUERY_CONSUMER_OFFSET, mq)
+                .put("consumerGroup", group)
+                .put("setZeroIfNotFound", zeroIfNotFound ? null : "false"));
+    if (r.code() == ResponseCode.QUERY_NOT_FOUND) {
+      return -1;
+    }
+    return Long.parseLong(expect(r, "QUERY_CONSUMER_OFFSET").get("offset"));
+  }
+
+  void updateConsumerOffset(
+      String address, String group, MessageQueue mq, long offset, boolean oneway) {
+    RemotingCommand request =
+        queueRequest(RequestCode.UPDATE_CONSUMER_OFFSET, mq)
+            .put("consumerGroup", group)
+            .put("commitOffset", offset);
+    if (oneway) {
+      try {
+        remoting.invokeOneway(address, request);
+      } catch (RemotingException e) {
+        throw new ClientException("offset commit to " + address + " failed", e);
+      }
+    } else {
+      expect(call(address, request), "UPDATE_CONSUMER_OFFSET");
+    }
+  }
+
+  long maxOffset(String address, MessageQueue mq) {
+    RemotingCommand r =
+        call(address, queueRequest(RequestCode.GET_MAX_OFFSET, mq).put("committed", true));
+    return Long.parseLong(expect(r, "GET_MAX_OFFSET").get("offset"));
+  }
+
+  long searchOffset(String address, MessageQueue mq, long timestampMillis) {
+    RemotingCommand r =
+        call(
+            address,
+            queueRequest(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, mq)
+                .put("timestamp", timestampMillis)
+                .put("boundaryType", "LOWER"));
+    return Long.parseLong(expect(r, "SEARCH_OFFSET_BY_TIMESTAMP").get("offset"));
+  }
+
+  /** The client ids of a group's members as one broker knows them (unsorted). */
+  List<String> consumerIds(String address, String group) {
+    RemotingCommand r =
+        call(
+            address,
+            RemotingCommand.request(RequestCode.GET_CONSUMER_LIST_BY_GROUP)
+                .put("consumerGroup", group));
+    expect(r, "GET_CONSUMER_LIST_BY_GROUP");
+    ConsumerIdList ids = RemotingJson.decode(r.body(), ConsumerIdList.class);
+    return ids.consumerIdList() == null ? List.of() : ids.consumerIdList();
+  }
+
+  void heartbeat(String address, HeartbeatData data) {
+    expect(
+        call(
+            address,
+            RemotingCommand.request(RequestCode.HEART_BEAT).body(RemotingJson.encode(data))),
+        "HEART_BEAT");
+  }
+
+  void unregister(String address, String clientId, String producerGroup, String consumerGroup) {
+    expect(
+        call(
+            address,
+            RemotingCommand.request(RequestCode.UNREGISTER_CLIENT)
+                .put("clientID", clientId)
+                .put("producerGroup", producerGroup)
+                .put("consumerGroup", consumerGroup)),
+        "UNREGISTER_CLIENT");
+  }
+
+  /** What to pull. */
+  record PullSpec(
+      int code,
+      String group,
+      MessageQueue queue,
+      long offset,
+      int maxMsgNums,
+      int sysFlag,
+      long commitOffset,
+      long suspendTimeoutMillis,
+      String subscription,
+      long subVersion) {}
+
+  /**
+   * Pulls asynchronously; the future completes on a Netty thread with a result, or exceptionally
+   * with a ClientException (error code or transport failure).
+   */
+  CompletableFuture<PullResult> pull(String address, PullSpec s, long callTimeoutMillis) {
+    RemotingCommand request =
+        queueRequest(s.code(), s.queue())
+            .put("consumerGroup", s.group())
+            .put("queueOffset", s.offset())
+            .put("maxMsgNums", s.maxMsgNums())
+            .put("sysFlag", s.sysFlag())
+            .put("commitOffset", s.commitOffset())
+            .put("suspendTimeoutMillis", s.suspendTimeoutMillis())
+            .put("subscription", s.subscription())
+            .put("subVersion", s.subVersion())
+            .put("expressionType", "TAG")
+            .put("maxMsgBytes", Integer.MAX_VALUE);
+    return remoting
+        .invokeAsync(address, request, callTimeoutMillis)
+        .handle(
+            (r, e) -> {
+              if (e != null) {
+                Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+                throw new ClientException("pull from " + address + " failed", cause);
+              }
+              return pullResult(r, s.queue().brokerName());
+            });
+  }
+
+  private static PullResult pullResult(RemotingCommand r, String brokerName) {
+    PullResult.Status status =
+        switch (r.code()) {
+          case ResponseCode.SUCCESS -> PullResult.Status.FOUND;
+          case ResponseCode.PULL_NOT_FOUND -> PullResult.Status.NO_NEW_MSG;
+          case ResponseCode.PULL_RETRY_IMMEDIATELY -> PullResult.Status.NO_MATCHED_MSG;
+          case ResponseCode.PULL_OFFSET_MOVED -> PullResult.Status.OFFSET_ILLEGAL;
+          default ->
+              throw new ClientException(r.code(), "pull failed: " + r.code() + " " + r.remark());
+        };
+    return new PullResult(
+        status,
+        Long.parseLong(r.get("nextBeginOffset")),
+        Long.parseLong(r.get("minOffset")),
+        Long.parseLong(r.get("maxOffset")),
+        status == PullResult.Status.FOUND ? RecordDecoder.decode(r.body(), brokerName) : List.of());
+  }
+}

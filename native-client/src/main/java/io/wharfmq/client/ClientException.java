@@ -1,0 +1,29 @@
+package io.wharfmq.client;
+
+/**
+ * A client operation failed: no route, the broker refused (with its response {@link #code()}), or
+ * the network failed (code -1). Unchecked so that it composes with {@code CompletableFuture}.
+ */
+public final class ClientException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  /** Code for failures that did not come from a broker response. */
+  public static final int NO_RESPONSE = -1;
+
+  private final int code;
+
+  public ClientException(int code, String message) {
+    super(message);
+    this.code = code;
+  }
+
+  public ClientException(String message, Throwable cause) {
+    super(message, cause);
+    this.code = NO_RESPONSE;
+  }
+
+  /** The broker's response code, or {@link #NO_RESPONSE}. */
+  public int code() {
+    return code;
+  }
+}

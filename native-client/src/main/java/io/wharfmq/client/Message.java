@@ -1,0 +1,81 @@
+package io.wharfmq.client;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A message to send: topic, optional tag and keys, body and user properties. Immutable (the body
+ * array is not copied; callers must not change it after building).
+ *
+ * @param topic destination topic
+ * @param tags one tag (RocketMQ's TAGS property) used by subscriptions to filter, or null
+ * @param keys business keys for lookups (KEYS property, space-joined on the wire); may be empty
+ * @param body the payload
+ * @param properties user properties; names and values must not contain \u0001 or \u0002
+ */
+public record Message(
+    String topic, String tags, List<String> keys, byte[] body, Map<String, String> properties) {
+
+  public Message {
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(body, "body");
+    if (topic.isBlank()) {
+      throw new IllegalArgumentException("topic must not be blank");
+    }
+    keys = keys == null ? List.of() : List.copyOf(keys);
+    properties = properties == null ? Map.of() : Map.copyOf(properties);
+    for (String k : keys) {
+      if (k.isBlank() || k.indexOf(' ') >= 0) {
+        throw new IllegalArgumentException("a key must be non-blank without spaces: '" + k + "'");
+      }
+    }
+  }
+
+  /** A message with only a topic and a body. */
+  public static Message of(String topic, byte[] body) {
+    return new Message(topic, null, List.of(), body, Map.of());
+  }
+
+  public static Builder builder(String topic) {
+    return new Builder(topic);
+  }
+
+  /** Builds a {@link Message}. Not thread-safe. */
+  public static final class Builder {
+    private final String topic;
+    private String tags;
+    private List<String> keys = List.of();
+    private byte[] body = new byte[0];
+    private final Map<String, String> properties = new LinkedHashMap<>();
+
+    private Builder(String topic) {
+      this.topic = topic;
+    }
+
+    public Builder tags(String v) {
+      tags = v;
+      return this;
+    }
+
+    public Builder keys(String... v) {
+      keys = List.of(v);
+      return this;
+    }
+
+    public Builder body(byte[] v) {
+      body = v;
+      return this;
+    }
+
+    public Builder property(String name, String value) {
+      properties.put(name, value);
+      return this;
+    }
+
+    public Message build() {
+      return new Message(topic, tags, keys, body, properties);
+    }
+  }
+}

@@ -1,0 +1,345 @@
+package io.wharfmq.client;
+
+import io.wharfmq.remoting.netty.NamedThreadFactory;
+import io.wharfmq.remoting.netty.RemotingException;
+import io.wharfmq.remoting.protocol.RemotingCommand;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends messages to the brokers of a topic's route. Queues are chosen round robin, skipping brokers
+ * that recently failed or answered slowly ({@link LatencyFaultTracker}); a send that fails with a
+ * retriable code (17, 14, 1, 2, 16) or a transport error is retried on another broker, within the
+ * send timeout. Routes are refreshed every 30 s and after transport failures; a dead name server is
+ * skipped for the next one. Bodies are sent uncompressed.
+ *
+ * <p>Thread-safe: any thread may send. {@link #close} waits for nothing in flight; async sends
+ * still pending fail.
+ *
+ * <pre>{@code
+ * try (Producer p = Producer.builder().namesrvAddr("127.0.0.1:9876").producerGroup("pg").build()) {
+ *   SendResult r = p.send(Message.builder("TopicA").tags("TagA").body(bytes).build());
+ * }
+ * }</pre>
+ */
+public final class Producer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Producer.class);
+
+  private final String group;
+  private final long sendTimeoutMillis;
+  private final int retries;
+  private final ClientRuntime runtime;
+  private final LatencyFaultTracker faults;
+  private final ExecutorService asyncExecutor;
+  private final Map<String, AtomicInteger> nextQueue = new ConcurrentHashMap<>();
+
+  private Producer(Builder b) {
+    this.group = b.producerGroup;
+    this.sendTimeoutMillis = b.sendTimeout.toMillis();
+    this.retries = b.retries;
+    this.runtime = new ClientRuntime("producer", b.namesrvAddr, b.requestTimeout, b.clock);
+    this.faults = new LatencyFaultTracker(b.clock);
+    this.asyncExecutor =
+        Executors.newFixedThreadPool(2, new NamedThreadFactory("wharf-producer-async"));
+    runtime.every(
+        ClientRuntime.ROUTE_REFRESH,
+        ClientRuntime.ROUTE_REFRESH,
+        "route refresh",
+        () -> runtime.routes.refreshAll(Set.of()));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Sends and waits for the broker's answer. */
+  public SendResult send(Message message) {
+    return sendWithRetries(SendRequests.single(message, newId(), null), null);
+  }
+
+  /**
+   * Sends to the queue chosen by the hash of {@code shardingKey}, so messages with one key keep
+   * their order while the topic's queue count does not change. Retries stay on that queue.
+   */
+  public SendResult send(Message message, String shardingKey) {
+    Objects.requireNonNull(shardingKey, "shardingKey");
+    List<MessageQueue> queues = runtime.routes.writeQueues(message.topic());
+    MessageQueue mq = queues.get(Math.floorMod(shardingKey.hashCode(), queues.size()));
+    return sendWithRetries(SendRequests.single(message, newId(), shardingKey), mq);
+  }
+
+  /** Sends without blocking; the future completes with the result or a {@link ClientException}. */
+  public CompletableFuture<SendResult> sendAsync(Message message) {
+    SendRequests.Prepared p = SendRequests.single(message, newId(), null);
+    CompletableFuture<SendResult> result = new CompletableFuture<>();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(sendTimeoutMillis);
+    asyncExecutor.execute(() -> attemptAsync(p, 0, null, deadline, result));
+    return result;
+  }
+
+  /** Sends without waiting for, or learning about, the outcome. No retries. */
+  public void sendOneway(Message message) {
+    SendRequests.Prepared p = SendRequests.single(message, newId(), null);
+    MessageQueue mq = selectQueue(p.topic(), null);
+    RemotingCommand request =
+        SendRequests.request(p, mq, group, runtime.clock.millis()).markOneway();
+    try {
+      runtime.remoting.invokeOneway(address(mq), request);
+    } catch (RemotingException e) {
+      faults.record(mq.brokerName(), 0, true);
+      throw new ClientException("oneway send to " + mq.brokerName() + " failed", e);
+    }
+  }
+
+  /**
+   * Sends messages of one topic in one request; they get consecutive offsets in one queue. The
+   * result's msgId lists every message's id, comma-joined.
+   */
+  public SendResult sendBatch(List<Message> messages) {
+    if (messages.isEmpty()) {
+      throw new IllegalArgumentException("empty batch");
+    }
+    String topic = messages.get(0).topic();
+    List<String> ids = new ArrayList<>();
+    for (Message m : messages) {
+      if (!m.topic().equals(topic)) {
+        throw new IllegalArgumentException(
+            "a batch must have one topic: " + topic + ", " + m.topic());
+      }
+      ids.add(newId());
+    }
+    return sendWithRetries(SendRequests.batch(messages, ids, newId()), null);
+  }
+
+  private String newId() {
+    return runtime.identity.nextMessageId();
+  }
+
+  private SendResult sendWithRetries(SendRequests.Prepared p, MessageQueue fixedQueue) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(sendTimeoutMillis);
+    String lastBroker = null;
+    ClientException last = null;
+    for (int attempt = 0; attempt <= retries; attempt++) {
+      long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (remaining <= 0) {
+        break;
+      }
+      MessageQueue mq = fixedQueue != null ? fixedQueue : selectQueue(p.topic(), lastBroker);
+      try {
+        return sendOnce(p, mq, remaining);
+      } catch (ClientException e) {
+        if (!SendRequests.retriable(e)) {
+          throw e;
+        }
+        log.debug("Send to {} failed (attempt {}): {}", mq, attempt + 1, e.getMessage());
+        last = e;
+        lastBroker = mq.brokerName();
+      }
+    }
+    if (last == null) {
+      throw new ClientException(
+          ClientException.NO_RESPONSE, "send timed out after " + sendTimeoutMillis + " ms");
+    }
+    throw last;
+  }
+
+  private SendResult sendOnce(SendRequests.Prepared p, MessageQueue mq, long timeoutMillis) {
+    RemotingCommand request = SendRequests.request(p, mq, group, runtime.clock.millis());
+    long start = System.nanoTime();
+    RemotingCommand response;
+    try {
+      response = runtime.remoting.invokeSync(address(mq), request, timeoutMillis);
+    } catch (RemotingException e) {
+      transportFailed(mq);
+      throw new ClientException("send to " + mq.brokerName() + " failed: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClientException("interrupted while sending", e);
+    }
+    return answered(p, mq, response, start);
+  }
+
+  private SendResult answered(
+      SendRequests.Prepared p, MessageQueue mq, RemotingCommand response, long startNanos) {
+    long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    try {
+      SendResult r = SendRequests.result(response, p, mq);
+      faults.record(mq.brokerName(), latency, false);
+      return r;
+    } catch (ClientException e) {
+      faults.record(mq.brokerName(), latency, SendRequests.retriable(e));
+      throw e;
+    }
+  }
+
+  private void transportFailed(MessageQueue mq) {
+    faults.record(mq.brokerName(), 0, true);
+    runtime.soon("route refresh", () -> runtime.routes.refresh(mq.topic()));
+  }
+
+  private void attemptAsync(
+      SendRequests.Prepared p,
+      int attempt,
+      String lastBroker,
+      long deadline,
+      CompletableFuture<SendResult> result) {
+    MessageQueue mq;
+    RemotingCommand request;
+    String address;
+    try {
+      mq = selectQueue(p.topic(), lastBroker);
+      address = address(mq);
+      request = SendRequests.request(p, mq, group, runtime.clock.millis());
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+      return;
+    }
+    long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    long start = System.nanoTime();
+    runtime
+        .remoting
+        .invokeAsync(address, request, Math.max(1, remaining))
+        .whenCompleteAsync(
+            (response, error) -> {
+              ClientException failure;
+              if (error != null) {
+                transportFailed(mq);
+                Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                failure = new ClientException("send to " + mq.brokerName() + " failed", cause);
+              } else {
+                try {
+                  result.complete(answered(p, mq, response, start));
+                  return;
+                } catch (ClientException e) {
+                  failure = e;
+                } catch (RuntimeException e) {
+                  result.completeExceptionally(e);
+                  return;
+                }
+              }
+              if (SendRequests.retriable(failure)
+                  && attempt < retries
+                  && System.nanoTime() < deadline) {
+                attemptAsync(p, attempt + 1, mq.brokerName(), deadline, result);
+              } else {
+                result.completeExceptionally(failure);
+              }
+            },
+            asyncExecutor);
+  }
+
+  /** Round robin over the topic's queues, avoiding the last failed broker and backed-off ones. */
+  private MessageQueue selectQueue(String topic, String avoidBroker) {
+    List<MessageQueue> queues = runtime.routes.writeQueues(topic);
+    int start = nextQueue.computeIfAbsent(topic, t -> new AtomicInteger()).getAndIncrement();
+    int n = queues.size();
+    for (int i = 0; i < n; i++) {
+      MessageQueue mq = queues.get(Math.floorMod(start + i, n));
+      if (!mq.brokerName().equals(avoidBroker) && faults.isAvailable(mq.brokerName())) {
+        return mq;
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      MessageQueue mq = queues.get(Math.floorMod(start + i, n));
+      if (!mq.brokerName().equals(avoidBroker)) {
+        return mq;
+      }
+    }
+    return queues.get(Math.floorMod(start, n));
+  }
+
+  private String address(MessageQueue mq) {
+    String address = runtime.routes.masterAddress(mq.brokerName());
+    if (address == null) {
+      runtime.soon("route refresh", () -> runtime.routes.refresh(mq.topic()));
+      throw new ClientException(
+          ClientException.NO_RESPONSE, "no address known for broker " + mq.brokerName());
+    }
+    return address;
+  }
+
+  /** Stops the background work and closes connections. */
+  @Override
+  public void close() {
+    asyncExecutor.shutdown();
+    try {
+      asyncExecutor.awaitTermination(sendTimeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    runtime.close();
+  }
+
+  /** Configures and starts a {@link Producer}. Not thread-safe. */
+  public static final class Builder {
+    private String namesrvAddr;
+    private String producerGroup = "DEFAULT_PRODUCER";
+    private Duration sendTimeout = Duration.ofSeconds(3);
+    private Duration requestTimeout = Duration.ofSeconds(3);
+    private int retries = 2;
+    private InstantSource clock = InstantSource.system();
+
+    private Builder() {}
+
+    /** Name servers, "host:port;host:port". Required. */
+    public Builder namesrvAddr(String v) {
+      namesrvAddr = v;
+      return this;
+    }
+
+    /** Producer group (default DEFAULT_PRODUCER). */
+    public Builder producerGroup(String v) {
+      producerGroup = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** Time budget of one send, retries included (default 3 s). */
+    public Builder sendTimeout(Duration v) {
+      if (v.isNegative() || v.isZero()) {
+        throw new IllegalArgumentException("sendTimeout must be positive");
+      }
+      sendTimeout = v;
+      return this;
+    }
+
+    /** Timeout of route lookups (default 3 s). */
+    public Builder requestTimeout(Duration v) {
+      requestTimeout = v;
+      return this;
+    }
+
+    /** Extra attempts after a retriable failure (default 2). */
+    public Builder retries(int v) {
+      if (v < 0) {
+        throw new IllegalArgumentException("retries must be >= 0");
+      }
+      retries = v;
+      return this;
+    }
+
+    /** The clock for timestamps and back-off periods (tests). */
+    public Builder clock(InstantSource v) {
+      clock = Objects.requireNonNull(v);
+      return this;
+    }
+
+    public Producer build() {
+      NameServerClient.parse(namesrvAddr);
+      return new Producer(this);
+    }
+  }
+}
