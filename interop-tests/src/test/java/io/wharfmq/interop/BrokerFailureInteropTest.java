@@ -36,6 +36,15 @@ class BrokerFailureInteropTest {
   final List<AutoCloseable> toClose = new ArrayList<>();
   static final AtomicInteger INSTANCE = new AtomicInteger();
 
+  static {
+    // Broadcasting consumers keep offsets in local files named by client id: keep them per run.
+    System.setProperty(
+        "rocketmq.client.localOffsetStoreDir",
+        System.getProperty("java.io.tmpdir")
+            + "/wharf-interop-offsets-"
+            + java.util.UUID.randomUUID());
+  }
+
   @AfterEach
   void stop() throws Exception {
     for (int i = toClose.size() - 1; i >= 0; i--) {

@@ -39,6 +39,15 @@ class ProtocolEdgesInteropTest {
   final List<AutoCloseable> toClose = new ArrayList<>();
   static final AtomicInteger INSTANCE = new AtomicInteger();
 
+  static {
+    // Broadcasting consumers keep offsets in local files named by client id: keep them per run.
+    System.setProperty(
+        "rocketmq.client.localOffsetStoreDir",
+        System.getProperty("java.io.tmpdir")
+            + "/wharf-interop-offsets-"
+            + java.util.UUID.randomUUID());
+  }
+
   @AfterEach
   void stop() throws Exception {
     for (int i = toClose.size() - 1; i >= 0; i--) {
@@ -64,11 +73,12 @@ class ProtocolEdgesInteropTest {
     for (int i = 0; i < 30; i++) {
       producer.send(new Message("Timed", "T", ("old-" + i).getBytes(StandardCharsets.UTF_8)));
     }
-    // Store times are in ms: make sure the cut lies strictly between old and new messages.
-    long cut = System.currentTimeMillis() + 50;
+    // The client's consume timestamp has one-second resolution: cut at the next whole second.
+    long cut = (System.currentTimeMillis() / 1000 + 1) * 1000;
     Awaitility.await()
-        .pollDelay(Duration.ofMillis(100))
-        .until(() -> System.currentTimeMillis() > cut + 50);
+        .atMost(Duration.ofSeconds(3))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> System.currentTimeMillis() > cut + 20);
     for (int i = 0; i < 30; i++) {
       producer.send(new Message("Timed", "T", ("new-" + i).getBytes(StandardCharsets.UTF_8)));
     }

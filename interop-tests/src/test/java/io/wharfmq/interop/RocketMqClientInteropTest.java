@@ -41,6 +41,15 @@ class RocketMqClientInteropTest {
   final List<AutoCloseable> clients = new ArrayList<>();
   static final AtomicInteger INSTANCE = new AtomicInteger();
 
+  static {
+    // Broadcasting consumers keep offsets in local files named by client id: keep them per run.
+    System.setProperty(
+        "rocketmq.client.localOffsetStoreDir",
+        System.getProperty("java.io.tmpdir")
+            + "/wharf-interop-offsets-"
+            + java.util.UUID.randomUUID());
+  }
+
   @BeforeEach
   void start() throws Exception {
     cluster = new WharfCluster(dir);

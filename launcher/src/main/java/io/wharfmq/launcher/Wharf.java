@@ -34,7 +34,13 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "Wharf 0.1.0-SNAPSHOT",
     description = "Wharf message broker",
-    subcommands = {Wharf.Standalone.class, Wharf.Namesrv.class, Wharf.BrokerCmd.class})
+    subcommands = {
+      Wharf.Standalone.class,
+      Wharf.Namesrv.class,
+      Wharf.BrokerCmd.class,
+      ClientCommands.Send.class,
+      ClientCommands.Consume.class
+    })
 public final class Wharf implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Wharf.class);
 

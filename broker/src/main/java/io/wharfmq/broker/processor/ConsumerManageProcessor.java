@@ -8,6 +8,7 @@ import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.RemotingJson;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.remoting.protocol.body.ConsumerData;
 import io.wharfmq.remoting.protocol.body.ConsumerIdList;
 import java.util.List;
 
@@ -41,6 +42,13 @@ public final class ConsumerManageProcessor implements RequestProcessor {
     // setZeroIfNotFound=false (RocketMQ 5 header): the client wants QUERY_NOT_FOUND so that its
     // consume-from policy (e.g. a timestamp) decides, not the young-queue rule below.
     boolean zeroIfNotFound = Headers.bool(request, "setZeroIfNotFound", true);
+    // The RocketMQ 5.3 client never sends that header, but its heartbeat says how the group wants
+    // to start: a group starting from a timestamp gets QUERY_NOT_FOUND too, so its client searches
+    // by time instead of silently reading the whole young queue (what RocketMQ's broker does).
+    ConsumerData group0 = ctx.clients().consumerData(group);
+    if (group0 != null && "CONSUME_FROM_TIMESTAMP".equals(group0.consumeFromWhere())) {
+      zeroIfNotFound = false;
+    }
     if (offset < 0 && zeroIfNotFound && ctx.store().minOffset(topic, queueId) == 0) {
       // As RocketMQ: a new group on a queue that still holds its first message starts there, so a
       // consumer started after the producer still sees the messages.
