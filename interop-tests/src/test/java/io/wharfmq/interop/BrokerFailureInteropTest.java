@@ -7,13 +7,10 @@ import io.wharfmq.broker.BrokerConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -33,40 +30,21 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class BrokerFailureInteropTest {
   @TempDir Path dir;
-  final List<AutoCloseable> toClose = new ArrayList<>();
-  static final AtomicInteger INSTANCE = new AtomicInteger();
-
-  static {
-    // Broadcasting consumers keep offsets in local files named by client id: keep them per run.
-    System.setProperty(
-        "rocketmq.client.localOffsetStoreDir",
-        System.getProperty("java.io.tmpdir")
-            + "/wharf-interop-offsets-"
-            + java.util.UUID.randomUUID());
-  }
+  final OfficialClients clients = new OfficialClients();
 
   @AfterEach
-  void stop() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
+  void stop() {
+    clients.close();
   }
 
   DefaultMQProducer producer(String namesrv) throws Exception {
-    DefaultMQProducer p = new DefaultMQProducer("pg-fail-" + INSTANCE.incrementAndGet());
-    p.setNamesrvAddr(namesrv);
-    p.setInstanceName("p-" + INSTANCE.incrementAndGet());
-    p.setSendMsgTimeout(3000);
-    p.setRetryTimesWhenSendFailed(4);
-    p.start();
-    toClose.add(p::shutdown);
-    return p;
+    return clients.producer(namesrv);
   }
 
   @Test
   void brokerRestartMidStreamLosesNothingAcknowledgedAndConsumptionResumes() throws Exception {
     WharfCluster cluster = new WharfCluster(dir);
-    toClose.add(cluster);
+    clients.closeLast(cluster);
     int port = BrokerProcess.freePort();
     BrokerConfig config = cluster.brokerConfig("broker-a").listenPort(port);
     Broker broker = cluster.startBroker(config);
@@ -76,7 +54,7 @@ class BrokerFailureInteropTest {
     Set<String> consumed = ConcurrentHashMap.newKeySet();
     DefaultMQPushConsumer consumer = new DefaultMQPushConsumer("cg-restart");
     consumer.setNamesrvAddr(cluster.namesrvAddr());
-    consumer.setInstanceName("c-" + INSTANCE.incrementAndGet());
+    consumer.setInstanceName(OfficialClients.unique("c"));
     consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
     consumer.subscribe("Restart", "*");
     consumer.registerMessageListener(
@@ -86,7 +64,7 @@ class BrokerFailureInteropTest {
               return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
             });
     consumer.start();
-    toClose.add(consumer::shutdown);
+    clients.track(consumer::shutdown);
 
     for (int i = 0; i < 200; i++) {
       send(producer, "before-" + i, acked);
@@ -122,7 +100,7 @@ class BrokerFailureInteropTest {
   @Test
   void whenOneOfTwoBrokersIsKilledProducersContinueAndTheNameServerDropsIt() throws Exception {
     WharfCluster cluster = new WharfCluster(dir.resolve("a"));
-    toClose.add(cluster);
+    clients.closeLast(cluster);
     cluster.startBroker("broker-a");
     BrokerProcess b =
         BrokerProcess.start(
@@ -131,12 +109,12 @@ class BrokerFailureInteropTest {
             cluster.namesrvAddr(),
             BrokerProcess.freePort(),
             dir.resolve("broker-b.log"));
-    toClose.add(b);
+    clients.closeLast(b);
     DefaultMQAdminExt admin = new DefaultMQAdminExt();
     admin.setNamesrvAddr(cluster.namesrvAddr());
-    admin.setInstanceName("admin-" + INSTANCE.incrementAndGet());
+    admin.setInstanceName(OfficialClients.unique("admin"));
     admin.start();
-    toClose.add(admin::shutdown);
+    clients.track(admin::shutdown);
     Awaitility.await("broker-b registered")
         .atMost(Duration.ofSeconds(60))
         .until(() -> admin.examineBrokerClusterInfo().getBrokerAddrTable().containsKey("broker-b"));

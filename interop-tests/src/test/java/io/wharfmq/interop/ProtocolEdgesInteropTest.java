@@ -12,12 +12,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
@@ -36,38 +33,21 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ProtocolEdgesInteropTest {
   @TempDir Path dir;
-  final List<AutoCloseable> toClose = new ArrayList<>();
-  static final AtomicInteger INSTANCE = new AtomicInteger();
-
-  static {
-    // Broadcasting consumers keep offsets in local files named by client id: keep them per run.
-    System.setProperty(
-        "rocketmq.client.localOffsetStoreDir",
-        System.getProperty("java.io.tmpdir")
-            + "/wharf-interop-offsets-"
-            + java.util.UUID.randomUUID());
-  }
+  final OfficialClients clients = new OfficialClients();
 
   @AfterEach
-  void stop() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
+  void stop() {
+    clients.close();
   }
 
   DefaultMQProducer producer(String namesrv) throws Exception {
-    DefaultMQProducer p = new DefaultMQProducer("pg-edge-" + INSTANCE.incrementAndGet());
-    p.setNamesrvAddr(namesrv);
-    p.setInstanceName("p-" + INSTANCE.incrementAndGet());
-    p.start();
-    toClose.add(p::shutdown);
-    return p;
+    return clients.producer(namesrv);
   }
 
   @Test
   void aNewGroupConsumesFromATimestamp() throws Exception {
     WharfCluster cluster = new WharfCluster(dir);
-    toClose.add(cluster);
+    clients.closeLast(cluster);
     cluster.startBroker("broker-a");
     DefaultMQProducer producer = producer(cluster.namesrvAddr());
     for (int i = 0; i < 30; i++) {
@@ -85,7 +65,7 @@ class ProtocolEdgesInteropTest {
     Set<String> seen = ConcurrentHashMap.newKeySet();
     DefaultMQPushConsumer c = new DefaultMQPushConsumer("cg-timed");
     c.setNamesrvAddr(cluster.namesrvAddr());
-    c.setInstanceName("c-" + INSTANCE.incrementAndGet());
+    c.setInstanceName(OfficialClients.unique("c"));
     c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_TIMESTAMP);
     c.setConsumeTimestamp(UtilAll.timeMillisToHumanString3(cut));
     c.subscribe("Timed", "*");
@@ -96,7 +76,7 @@ class ProtocolEdgesInteropTest {
               return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
             });
     c.start();
-    toClose.add(c::shutdown);
+    clients.track(c::shutdown);
     Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() >= 30);
     assertThat(seen).allMatch(s -> s.startsWith("new-")).hasSize(30);
   }
@@ -104,10 +84,10 @@ class ProtocolEdgesInteropTest {
   @Test
   void aBrokerRegistersWithEveryNameServerAndEachServesRoutesAlone() throws Exception {
     WharfCluster cluster = new WharfCluster(dir);
-    toClose.add(cluster);
+    clients.closeLast(cluster);
     NameServer second = new NameServer(new NamesrvConfig().listenPort(0).bindAddress("127.0.0.1"));
     second.start();
-    toClose.add(second::shutdown);
+    clients.closeLast(second::shutdown);
     String both = cluster.namesrvAddr() + ";127.0.0.1:" + second.port();
     Broker broker = cluster.startBroker(cluster.brokerConfig("broker-a").namesrvAddr(both));
     assertThat(broker.registerNow()).isEqualTo(2);
@@ -130,7 +110,7 @@ class ProtocolEdgesInteropTest {
   @Test
   void garbageOnTheBrokerPortClosesThatConnectionOnly() throws Exception {
     WharfCluster cluster = new WharfCluster(dir);
-    toClose.add(cluster);
+    clients.closeLast(cluster);
     Broker broker = cluster.startBroker("broker-a");
     DefaultMQProducer producer = producer(cluster.namesrvAddr());
     assertThat(

@@ -38,39 +38,22 @@ import org.junit.jupiter.api.io.TempDir;
 class RocketMqClientInteropTest {
   @TempDir Path dir;
   WharfCluster cluster;
-  final List<AutoCloseable> clients = new ArrayList<>();
-  static final AtomicInteger INSTANCE = new AtomicInteger();
-
-  static {
-    // Broadcasting consumers keep offsets in local files named by client id: keep them per run.
-    System.setProperty(
-        "rocketmq.client.localOffsetStoreDir",
-        System.getProperty("java.io.tmpdir")
-            + "/wharf-interop-offsets-"
-            + java.util.UUID.randomUUID());
-  }
+  final OfficialClients clients = new OfficialClients();
 
   @BeforeEach
   void start() throws Exception {
     cluster = new WharfCluster(dir);
+    clients.closeLast(cluster);
     cluster.startBroker("broker-a");
   }
 
   @AfterEach
-  void stop() throws Exception {
-    for (AutoCloseable c : clients) {
-      c.close();
-    }
-    cluster.close();
+  void stop() {
+    clients.close();
   }
 
   DefaultMQProducer producer() throws Exception {
-    DefaultMQProducer p = new DefaultMQProducer("pg-" + INSTANCE.incrementAndGet());
-    p.setNamesrvAddr(cluster.namesrvAddr());
-    p.setInstanceName("producer-" + INSTANCE.incrementAndGet());
-    p.start();
-    clients.add(p::shutdown);
-    return p;
+    return clients.producer(cluster.namesrvAddr());
   }
 
   DefaultMQPushConsumer pushConsumer(
@@ -80,16 +63,15 @@ class RocketMqClientInteropTest {
       MessageModel model,
       MessageListenerConcurrently listener)
       throws Exception {
-    DefaultMQPushConsumer c = new DefaultMQPushConsumer(group);
-    c.setNamesrvAddr(cluster.namesrvAddr());
-    c.setInstanceName("consumer-" + INSTANCE.incrementAndGet());
-    c.setMessageModel(model);
-    c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
-    c.subscribe(topic, expression);
-    c.registerMessageListener(listener);
-    c.start();
-    clients.add(c::shutdown);
-    return c;
+    return clients.start(
+        clients.pushConsumer(
+            cluster.namesrvAddr(),
+            group,
+            topic,
+            expression,
+            model,
+            ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET,
+            listener));
   }
 
   static Message message(String topic, String tag, String body) {
@@ -228,40 +210,17 @@ class RocketMqClientInteropTest {
     for (int i = 0; i < 20; i++) {
       producer.send(message("Pulled", "T", "p" + i), (mqs, msg, arg) -> mqs.get(0), null);
     }
-    DefaultLitePullConsumer consumer = new DefaultLitePullConsumer("cg-lite");
-    consumer.setNamesrvAddr(cluster.namesrvAddr());
-    consumer.setInstanceName("lite-" + INSTANCE.incrementAndGet());
-    consumer.setAutoCommit(false);
-    consumer.start();
-    clients.add(consumer::shutdown);
+    DefaultLitePullConsumer consumer = clients.litePull(cluster.namesrvAddr(), "cg-lite");
     List<MessageQueue> queues = new ArrayList<>(consumer.fetchMessageQueues("Pulled"));
     MessageQueue q0 = queues.stream().filter(q -> q.getQueueId() == 0).findFirst().orElseThrow();
     consumer.assign(List.of(q0));
     consumer.seek(q0, 0);
-    List<String> first = new ArrayList<>();
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () -> {
-              consumer
-                  .poll(1000)
-                  .forEach(m -> first.add(new String(m.getBody(), StandardCharsets.UTF_8)));
-              return first.size() >= 20;
-            });
+    List<String> first = OfficialClients.pollBodies(consumer, 20);
     assertThat(first.subList(0, 20))
         .containsExactlyElementsOf(
             java.util.stream.IntStream.range(0, 20).mapToObj(i -> "p" + i).toList());
     consumer.seek(q0, 15);
-    List<String> again = new ArrayList<>();
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () -> {
-              consumer
-                  .poll(1000)
-                  .forEach(m -> again.add(new String(m.getBody(), StandardCharsets.UTF_8)));
-              return again.size() >= 5;
-            });
+    List<String> again = OfficialClients.pollBodies(consumer, 5);
     assertThat(again).startsWith("p15", "p16", "p17", "p18", "p19");
   }
 }

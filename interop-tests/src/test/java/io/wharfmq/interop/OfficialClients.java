@@ -1,0 +1,125 @@
+package io.wharfmq.interop;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.remoting.protocol.heartbeat.MessageModel;
+import org.awaitility.Awaitility;
+
+/**
+ * Official RocketMQ clients for one test: unique instance names (each is its own client instance),
+ * started and shut down together, newest first. Not thread-safe.
+ */
+final class OfficialClients implements AutoCloseable {
+  private static final AtomicInteger INSTANCE = new AtomicInteger();
+
+  static {
+    // Broadcasting consumers keep offsets in local files named by client id: keep them per run.
+    System.setProperty(
+        "rocketmq.client.localOffsetStoreDir",
+        System.getProperty("java.io.tmpdir") + "/wharf-interop-offsets-" + UUID.randomUUID());
+  }
+
+  private final List<Runnable> shutdowns = new ArrayList<>();
+
+  static String unique(String prefix) {
+    return prefix + "-" + INSTANCE.incrementAndGet();
+  }
+
+  DefaultMQProducer producer(String namesrv) throws Exception {
+    DefaultMQProducer p = new DefaultMQProducer(unique("pg"));
+    p.setNamesrvAddr(namesrv);
+    p.setInstanceName(unique("producer"));
+    p.setRetryTimesWhenSendFailed(4);
+    p.start();
+    shutdowns.add(p::shutdown);
+    return p;
+  }
+
+  DefaultMQPushConsumer pushConsumer(
+      String namesrv,
+      String group,
+      String topic,
+      String expression,
+      MessageModel model,
+      ConsumeFromWhere from,
+      MessageListenerConcurrently listener)
+      throws Exception {
+    DefaultMQPushConsumer c = new DefaultMQPushConsumer(group);
+    c.setNamesrvAddr(namesrv);
+    c.setInstanceName(unique("consumer"));
+    c.setMessageModel(model);
+    c.setConsumeFromWhere(from);
+    c.subscribe(topic, expression);
+    c.registerMessageListener(listener);
+    return c;
+  }
+
+  /** Starts a consumer built by {@link #pushConsumer} and shuts it down with the others. */
+  DefaultMQPushConsumer start(DefaultMQPushConsumer c) throws Exception {
+    c.start();
+    shutdowns.add(c::shutdown);
+    return c;
+  }
+
+  DefaultLitePullConsumer litePull(String namesrv, String group) throws Exception {
+    DefaultLitePullConsumer c = new DefaultLitePullConsumer(group);
+    c.setNamesrvAddr(namesrv);
+    c.setInstanceName(unique("lite"));
+    c.setAutoCommit(false);
+    c.start();
+    shutdowns.add(c::shutdown);
+    return c;
+  }
+
+  /** Polls until {@code count} bodies arrived; returns them in arrival order. */
+  static List<String> pollBodies(DefaultLitePullConsumer consumer, int count) {
+    List<String> got = new ArrayList<>();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              consumer
+                  .poll(1000)
+                  .forEach(m -> got.add(new String(m.getBody(), StandardCharsets.UTF_8)));
+              return got.size() >= count;
+            });
+    return got;
+  }
+
+  /** Closes {@code shutdown} with the clients (before servers registered with closeLast). */
+  void track(Runnable shutdown) {
+    shutdowns.add(shutdown);
+  }
+
+  /**
+   * Registers something else to close with the clients (servers: registered first, closed last).
+   */
+  void closeLast(AutoCloseable c) {
+    shutdowns.add(
+        0,
+        () -> {
+          try {
+            c.close();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
+  @Override
+  public void close() {
+    for (int i = shutdowns.size() - 1; i >= 0; i--) {
+      shutdowns.get(i).run();
+    }
+    shutdowns.clear();
+  }
+}
