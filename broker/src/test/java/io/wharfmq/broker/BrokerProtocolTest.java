@@ -47,7 +47,7 @@ class BrokerProtocolTest {
   void start() throws Exception {
     BrokerConfig config =
         new BrokerConfig(dir).listenPort(0).bindAddress("127.0.0.1").brokerIP1("127.0.0.1");
-    config.store().mappedFileSizeCommitLog(4 * 1024 * 1024).maxHashSlotNum(256).maxIndexNum(4000);
+    config.store().mappedFileSizeCommitLog(16 * 1024 * 1024).maxHashSlotNum(256).maxIndexNum(4000);
     broker = Broker.start(config, InstantSource.system());
     client = new RemotingClient("test");
     addr = "127.0.0.1:" + broker.port();
