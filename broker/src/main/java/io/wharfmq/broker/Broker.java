@@ -8,13 +8,18 @@ import io.wharfmq.broker.processor.ClientManageProcessor;
 import io.wharfmq.broker.processor.ConsumerManageProcessor;
 import io.wharfmq.broker.processor.PullMessageProcessor;
 import io.wharfmq.broker.processor.QueryMessageProcessor;
+import io.wharfmq.broker.processor.SendBackProcessor;
 import io.wharfmq.broker.processor.SendMessageProcessor;
 import io.wharfmq.broker.registration.NamesrvRegistration;
+import io.wharfmq.broker.schedule.DelayLevels;
+import io.wharfmq.broker.schedule.ScheduleMessageService;
+import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.remoting.codec.FrameLayout;
 import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.netty.RemotingServer;
 import io.wharfmq.remoting.protocol.RequestCode;
+import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.store.MessageStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -45,6 +50,7 @@ public final class Broker implements AutoCloseable {
   private final MessageStore store;
   private final ConsumerOffsetManager offsets;
   private final PullRequestHoldService holds;
+  private final ScheduleMessageService schedule;
   private final RemotingServer server;
   private final NamesrvRegistration registration;
   private final List<ExecutorService> executors;
@@ -57,6 +63,7 @@ public final class Broker implements AutoCloseable {
       MessageStore store,
       ConsumerOffsetManager offsets,
       PullRequestHoldService holds,
+      ScheduleMessageService schedule,
       RemotingServer server,
       NamesrvRegistration registration,
       List<ExecutorService> executors,
@@ -66,6 +73,7 @@ public final class Broker implements AutoCloseable {
     this.store = store;
     this.offsets = offsets;
     this.holds = holds;
+    this.schedule = schedule;
     this.server = server;
     this.registration = registration;
     this.executors = executors;
@@ -82,7 +90,15 @@ public final class Broker implements AutoCloseable {
     ConsumerOffsetManager offsets = new ConsumerOffsetManager(configDir);
     offsets.load();
     PullRequestHoldService holds = new PullRequestHoldService();
+    DelayLevels delayLevels = DelayLevels.parse(config.messageDelayLevel());
+    topics.createIfAbsent(
+        ScheduleRewrite.SCHEDULE_TOPIC,
+        delayLevels.count(),
+        TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
     MessageStore store = MessageStore.open(config.store(), clock, holds);
+    ScheduleMessageService schedule =
+        new ScheduleMessageService(store, delayLevels, configDir, clock);
+    schedule.load();
     RemotingServer server =
         new RemotingServer(
             "broker",
@@ -115,7 +131,8 @@ public final class Broker implements AutoCloseable {
             holds,
             clock,
             new InetSocketAddress(config.brokerIP1(), server.port()),
-            registration::registerSoon);
+            registration::registerSoon,
+            delayLevels);
     List<ExecutorService> executors = new ArrayList<>();
     ExecutorService send = pool("wharf-send", 2, config.sendThreadPoolQueueCapacity(), executors);
     ExecutorService pull = pool("wharf-pull", 4, 100_000, executors);
@@ -153,6 +170,7 @@ public final class Broker implements AutoCloseable {
         }) {
       server.registerProcessor(code, admin, manage);
     }
+    server.registerProcessor(RequestCode.CONSUMER_SEND_MSG_BACK, new SendBackProcessor(ctx), send);
     QueryMessageProcessor query = new QueryMessageProcessor(ctx);
     server.registerProcessor(RequestCode.QUERY_MESSAGE, query, manage);
     server.registerProcessor(RequestCode.VIEW_MESSAGE_BY_ID, query, manage);
@@ -178,6 +196,7 @@ public final class Broker implements AutoCloseable {
         10,
         TimeUnit.SECONDS);
     holds.start();
+    schedule.start();
     registration.start();
     log.info(
         "Broker {} of cluster {} serving at {} (listening on {}:{}), data in {}, flush {}, name servers {}",
@@ -190,7 +209,16 @@ public final class Broker implements AutoCloseable {
         config.store().flushDiskType(),
         config.namesrvAddresses().isEmpty() ? "none" : config.namesrvAddresses());
     return new Broker(
-        config, store, offsets, holds, server, registration, executors, housekeeping, address);
+        config,
+        store,
+        offsets,
+        holds,
+        schedule,
+        server,
+        registration,
+        executors,
+        housekeeping,
+        address);
   }
 
   private static ExecutorService pool(
@@ -233,6 +261,11 @@ public final class Broker implements AutoCloseable {
     return store;
   }
 
+  /** The delayed-message service (tests drive it with tick()). */
+  public ScheduleMessageService schedule() {
+    return schedule;
+  }
+
   /** Registers with every name server now (tests; operators after changes). */
   public int registerNow() {
     return registration.registerAll();
@@ -248,6 +281,7 @@ public final class Broker implements AutoCloseable {
     registration.shutdown();
     server.shutdown();
     holds.shutdown();
+    schedule.shutdown();
     housekeeping.shutdownNow();
     for (ExecutorService e : executors) {
       e.shutdown();

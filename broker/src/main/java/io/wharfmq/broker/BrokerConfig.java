@@ -63,6 +63,14 @@ public final class BrokerConfig {
   /** waitTimeMillsInSendQueue: a send that waited longer than this is rejected as busy. */
   private int waitTimeMillsInSendQueue = 200;
 
+  /** messageDelayLevel: the delay levels, "1s 5s 10s 30s 1m …" (units ms, s, m, h, d). */
+  private String messageDelayLevel = io.wharfmq.broker.schedule.DelayLevels.DEFAULT;
+
+  /**
+   * maxReconsumeTimes: deliveries after which a failing message goes to %DLQ%group (default 16).
+   */
+  private int maxReconsumeTimes = 16;
+
   /** flushConsumerOffsetInterval: ms between persisting consumer offsets. */
   private int flushConsumerOffsetInterval = 5_000;
 
@@ -116,6 +124,14 @@ public final class BrokerConfig {
     }
     if (sendThreadPoolQueueCapacity < 1 || waitTimeMillsInSendQueue < 1) {
       p.add("sendThreadPoolQueueCapacity and waitTimeMillsInSendQueue must be >= 1");
+    }
+    try {
+      io.wharfmq.broker.schedule.DelayLevels.parse(messageDelayLevel);
+    } catch (IllegalArgumentException e) {
+      p.add("messageDelayLevel: " + e.getMessage());
+    }
+    if (maxReconsumeTimes < 0) {
+      p.add("maxReconsumeTimes must be >= 0, is " + maxReconsumeTimes);
     }
     if (flushConsumerOffsetInterval < 100) {
       p.add("flushConsumerOffsetInterval must be >= 100 ms, is " + flushConsumerOffsetInterval);
@@ -284,6 +300,24 @@ public final class BrokerConfig {
 
   public BrokerConfig waitTimeMillsInSendQueue(int v) {
     waitTimeMillsInSendQueue = v;
+    return this;
+  }
+
+  public String messageDelayLevel() {
+    return messageDelayLevel;
+  }
+
+  public BrokerConfig messageDelayLevel(String v) {
+    messageDelayLevel = v;
+    return this;
+  }
+
+  public int maxReconsumeTimes() {
+    return maxReconsumeTimes;
+  }
+
+  public BrokerConfig maxReconsumeTimes(int v) {
+    maxReconsumeTimes = v;
     return this;
   }
 

@@ -3,6 +3,7 @@ package io.wharfmq.broker;
 import io.wharfmq.broker.client.ClientRegistry;
 import io.wharfmq.broker.longpoll.PullRequestHoldService;
 import io.wharfmq.broker.offset.ConsumerOffsetManager;
+import io.wharfmq.broker.schedule.DelayLevels;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.store.MessageStore;
 import java.net.InetSocketAddress;
@@ -25,4 +26,5 @@ public record BrokerContext(
     PullRequestHoldService pullHolds,
     InstantSource clock,
     InetSocketAddress storeHost,
-    Runnable topicsChanged) {}
+    Runnable topicsChanged,
+    DelayLevels delayLevels) {}

@@ -1,6 +1,7 @@
 package io.wharfmq.broker.processor;
 
 import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
@@ -12,6 +13,7 @@ import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.store.AppendResult;
 import io.wharfmq.store.format.MessageProperties;
+import io.wharfmq.store.format.MessageSysFlag;
 import io.wharfmq.store.format.MessageToStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -120,7 +122,11 @@ public final class SendMessageProcessor implements RequestProcessor {
               + queues
               + " queues");
     }
-    List<MessageToStore> messages = toMessages(channel, request, topic, queueId);
+    List<MessageToStore> built = toMessages(channel, request, topic, queueId);
+    List<MessageToStore> messages =
+        request.code() == RequestCode.SEND_BATCH_MESSAGE
+            ? built
+            : List.of(divert(request, built.get(0)));
     var future =
         messages.size() == 1 && request.code() != RequestCode.SEND_BATCH_MESSAGE
             ? ctx.store().append(messages.get(0))
@@ -128,6 +134,33 @@ public final class SendMessageProcessor implements RequestProcessor {
     int finalQueueId = queueId;
     future.thenAccept(r -> channel.writeResponse(respond(request, r, messages, finalQueueId)));
     return null;
+  }
+
+  /**
+   * Where a single message really goes: a retry message past its max reconsume times to the group's
+   * DLQ (what the RocketMQ client relies on when its send-back falls back to a plain send), a
+   * message with a DELAY level to the schedule topic.
+   */
+  private MessageToStore divert(RemotingCommand request, MessageToStore m) throws IOException {
+    String group = ScheduleRewrite.groupOfRetryTopic(m.topic());
+    if (group != null) {
+      int max = Headers.integer(request, "maxReconsumeTimes", ctx.config().maxReconsumeTimes());
+      if (m.reconsumeTimes() > max) {
+        String dlq = ScheduleRewrite.DLQ_PREFIX + group;
+        ctx.topics().createIfAbsent(dlq, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
+        Map<String, String> props = MessageProperties.decode(m.properties());
+        props.remove(ScheduleRewrite.DELAY);
+        log.info("Message of group {} exceeded {} reconsume times: to {}", group, max, dlq);
+        return ScheduleRewrite.withTopic(m, dlq, 0, MessageProperties.encode(props));
+      }
+    }
+    int level = ScheduleRewrite.delayLevel(m.properties());
+    boolean half =
+        MessageSysFlag.transactionType(m.sysFlag()) == MessageSysFlag.TRANSACTION_PREPARED_TYPE;
+    if (level > 0 && !half) {
+      return ScheduleRewrite.toSchedule(m, level, ctx.delayLevels().count());
+    }
+    return m;
   }
 
   private TopicConfig resolveTopic(RemotingCommand request, String topic) throws IOException {

@@ -1,0 +1,190 @@
+package io.wharfmq.broker.schedule;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.wharfmq.remoting.netty.NamedThreadFactory;
+import io.wharfmq.remoting.protocol.RemotingJson;
+import io.wharfmq.store.AppendResult;
+import io.wharfmq.store.MessageStore;
+import io.wharfmq.store.format.MessageProperties;
+import io.wharfmq.store.format.StoredMessage;
+import io.wharfmq.store.mapped.AtomicFiles;
+import io.wharfmq.store.queue.ConsumeQueueEntry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers delayed messages: every 100 ms, for each delay level, the due head of its queue in
+ * {@link ScheduleRewrite#SCHEDULE_TOPIC} (store time + the level's delay has passed) is stored
+ * again in its real topic and queue. Per-level progress is persisted to {@code
+ * config/delayOffset.json} after each round and at shutdown.
+ *
+ * <p>Delivered once across restarts: each delivered copy carries the schedule record's offset
+ * ({@link ScheduleRewrite#SCHEDULE_SOURCE}). After a start, entries past the persisted progress are
+ * first looked up by their UNIQ_KEY in the real topic; one already delivered is skipped instead of
+ * delivered twice. (A message without UNIQ_KEY cannot be looked up and may be delivered twice after
+ * a crash; every RocketMQ and Wharf client sets one.)
+ *
+ * <p>Runs on {@code wharf-schedule}; {@link #tick()} drives it from tests.
+ */
+public final class ScheduleMessageService {
+  private static final Logger log = LoggerFactory.getLogger(ScheduleMessageService.class);
+
+  private final MessageStore store;
+  private final DelayLevels levels;
+  private final InstantSource clock;
+  private final Path file;
+  private final long[] progress;
+  private final boolean[] verifyNext;
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("wharf-schedule"));
+  private boolean dirty;
+
+  private record Persisted(Map<Integer, Long> offsetTable) {}
+
+  public ScheduleMessageService(
+      MessageStore store, DelayLevels levels, Path configDir, InstantSource clock) {
+    this.store = store;
+    this.levels = levels;
+    this.clock = clock;
+    this.file = configDir.resolve("delayOffset.json");
+    this.progress = new long[levels.count() + 1];
+    this.verifyNext = new boolean[levels.count() + 1];
+  }
+
+  public void load() throws IOException {
+    if (Files.exists(file)) {
+      Persisted p =
+          RemotingJson.mapper().readValue(file.toFile(), new TypeReference<Persisted>() {});
+      if (p.offsetTable() != null) {
+        p.offsetTable()
+            .forEach(
+                (level, offset) -> {
+                  if (level >= 1 && level <= levels.count()) {
+                    progress[level] = offset;
+                  }
+                });
+      }
+    }
+    java.util.Arrays.fill(verifyNext, true);
+  }
+
+  public void start() {
+    thread.scheduleWithFixedDelay(this::tickSafely, 100, 100, TimeUnit.MILLISECONDS);
+  }
+
+  public void shutdown() {
+    thread.shutdown();
+    try {
+      thread.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    persist();
+  }
+
+  private void tickSafely() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      log.error("Delayed-message delivery round failed; will retry", e);
+    }
+  }
+
+  /** One round over every level; returns how many messages were delivered. */
+  public synchronized int tick() {
+    int delivered = 0;
+    for (int level = 1; level <= levels.count(); level++) {
+      delivered += deliverDue(level);
+    }
+    if (dirty) {
+      persist();
+    }
+    return delivered;
+  }
+
+  /** Pending delayed messages of a level (for tests and operators). */
+  public long pending(int level) {
+    return Math.max(
+        0, store.maxOffset(ScheduleRewrite.SCHEDULE_TOPIC, level - 1) - progress[level]);
+  }
+
+  private int deliverDue(int level) {
+    int queueId = level - 1;
+    long offset =
+        Math.max(progress[level], store.minOffset(ScheduleRewrite.SCHEDULE_TOPIC, queueId));
+    long now = clock.millis();
+    int delivered = 0;
+    while (true) {
+      ConsumeQueueEntry entry = store.queueEntry(ScheduleRewrite.SCHEDULE_TOPIC, queueId, offset);
+      if (entry == null) {
+        break;
+      }
+      StoredMessage s = store.readMessage(entry.physicalOffset());
+      if (s != null) {
+        long due = s.storeTimestamp() + levels.delayMillis(level);
+        if (due > now) {
+          break;
+        }
+        if (!(verifyNext[level] && alreadyDelivered(s))) {
+          AppendResult r = store.append(ScheduleRewrite.fromSchedule(s)).join();
+          if (!r.isOk()) {
+            log.warn(
+                "Cannot deliver delayed message {} of level {}: {}; retrying",
+                entry.physicalOffset(),
+                level,
+                r.detail());
+            break;
+          }
+          verifyNext[level] = false;
+          delivered++;
+        }
+      }
+      offset++;
+      progress[level] = offset;
+      dirty = true;
+    }
+    progress[level] = offset;
+    return delivered;
+  }
+
+  private boolean alreadyDelivered(StoredMessage s) {
+    Map<String, String> props = s.propertyMap();
+    String uniq = props.get(MessageProperties.UNIQ_KEY);
+    String realTopic = props.get(ScheduleRewrite.REAL_TOPIC);
+    if (uniq == null || realTopic == null) {
+      return false;
+    }
+    String source = Long.toString(s.physicalOffset());
+    for (StoredMessage m :
+        store.queryByKey(realTopic, uniq, 64, s.storeTimestamp(), Long.MAX_VALUE)) {
+      if (source.equals(MessageProperties.find(m.properties(), ScheduleRewrite.SCHEDULE_SOURCE))) {
+        log.info("Delayed message {} was delivered before the restart; not again", source);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void persist() {
+    Map<Integer, Long> table = new TreeMap<>();
+    for (int level = 1; level <= levels.count(); level++) {
+      table.put(level, progress[level]);
+    }
+    try {
+      Files.createDirectories(file.getParent());
+      AtomicFiles.write(file, RemotingJson.encode(new Persisted(table)));
+      dirty = false;
+    } catch (IOException e) {
+      log.error("Cannot persist delayed-message progress to {}: {}", file, e.toString());
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.wharfmq.broker.schedule;
+
+import io.wharfmq.store.format.MessageProperties;
+import io.wharfmq.store.format.MessageToStore;
+import io.wharfmq.store.format.StoredMessage;
+import java.util.Map;
+
+/**
+ * How delayed, retried and dead-lettered messages are rewritten, in one place. Stateless.
+ *
+ * <p>A message with DELAY = L > 0 is stored in {@link #SCHEDULE_TOPIC} queue L-1 with REAL_TOPIC
+ * and REAL_QID; when due, {@link ScheduleMessageService} stores it again in its real topic and
+ * queue without those properties (RocketMQ leaves them in; clients ignore them either way).
+ */
+public final class ScheduleRewrite {
+  private ScheduleRewrite() {}
+
+  public static final String SCHEDULE_TOPIC = "SCHEDULE_TOPIC_XXXX";
+  public static final String DELAY = "DELAY";
+  public static final String REAL_TOPIC = "REAL_TOPIC";
+  public static final String REAL_QID = "REAL_QID";
+  public static final String RETRY_TOPIC = "RETRY_TOPIC";
+  public static final String ORIGIN_MESSAGE_ID = "ORIGIN_MESSAGE_ID";
+  public static final String RETRY_PREFIX = "%RETRY%";
+  public static final String DLQ_PREFIX = "%DLQ%";
+
+  /**
+   * Marks which schedule record a delivered copy came from, so a restart can tell whether the
+   * delivery already happened (exactly-once delivery of delayed messages).
+   */
+  public static final String SCHEDULE_SOURCE = "WHARF_SCHEDULE_SRC";
+
+  /** The DELAY level in a properties string, or 0. */
+  public static int delayLevel(String properties) {
+    String v = MessageProperties.find(properties, DELAY);
+    if (v == null) {
+      return 0;
+    }
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** The message diverted into the schedule topic for {@code level}. */
+  public static MessageToStore toSchedule(MessageToStore m, int level, int maxLevel) {
+    int capped = Math.min(level, maxLevel);
+    Map<String, String> props = MessageProperties.decode(m.properties());
+    props.put(DELAY, Integer.toString(capped));
+    props.put(REAL_TOPIC, m.topic());
+    props.put(REAL_QID, Integer.toString(m.queueId()));
+    return withTopic(m, SCHEDULE_TOPIC, capped - 1, MessageProperties.encode(props));
+  }
+
+  /** A due schedule record back in its real topic and queue. */
+  public static MessageToStore fromSchedule(StoredMessage s) {
+    Map<String, String> props = s.propertyMap();
+    String topic = props.remove(REAL_TOPIC);
+    String qid = props.remove(REAL_QID);
+    props.remove(DELAY);
+    props.put(SCHEDULE_SOURCE, Long.toString(s.physicalOffset()));
+    return new MessageToStore(
+        topic,
+        qid == null ? 0 : Integer.parseInt(qid),
+        s.flag(),
+        s.body(),
+        MessageProperties.encode(props),
+        s.sysFlag(),
+        s.bornTimestamp(),
+        s.bornHost(),
+        s.storeHost(),
+        s.reconsumeTimes(),
+        s.preparedTransactionOffset());
+  }
+
+  public static MessageToStore withTopic(
+      MessageToStore m, String topic, int queueId, String properties) {
+    return new MessageToStore(
+        topic,
+        queueId,
+        m.flag(),
+        m.body(),
+        properties,
+        m.sysFlag(),
+        m.bornTimestamp(),
+        m.bornHost(),
+        m.storeHost(),
+        m.reconsumeTimes(),
+        m.preparedTransactionOffset());
+  }
+
+  /** The group a retry topic belongs to, or null if it is not one. */
+  public static String groupOfRetryTopic(String topic) {
+    return topic.startsWith(RETRY_PREFIX) ? topic.substring(RETRY_PREFIX.length()) : null;
+  }
+}
