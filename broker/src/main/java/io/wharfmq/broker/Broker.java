@@ -1,6 +1,7 @@
 package io.wharfmq.broker;
 
 import io.wharfmq.broker.client.ClientRegistry;
+import io.wharfmq.broker.lock.QueueLockManager;
 import io.wharfmq.broker.longpoll.PullRequestHoldService;
 import io.wharfmq.broker.offset.ConsumerOffsetManager;
 import io.wharfmq.broker.processor.AdminProcessor;
@@ -8,6 +9,7 @@ import io.wharfmq.broker.processor.ClientManageProcessor;
 import io.wharfmq.broker.processor.ConsumerManageProcessor;
 import io.wharfmq.broker.processor.PullMessageProcessor;
 import io.wharfmq.broker.processor.QueryMessageProcessor;
+import io.wharfmq.broker.processor.QueueLockProcessor;
 import io.wharfmq.broker.processor.SendBackProcessor;
 import io.wharfmq.broker.processor.SendMessageProcessor;
 import io.wharfmq.broker.registration.NamesrvRegistration;
@@ -45,6 +47,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Broker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+  /** An orderly consumer's queue lock lapses this long after its last renewal (as RocketMQ). */
+  static final long QUEUE_LOCK_EXPIRY_MILLIS = 60_000;
 
   private final BrokerConfig config;
   private final MessageStore store;
@@ -171,6 +176,10 @@ public final class Broker implements AutoCloseable {
       server.registerProcessor(code, admin, manage);
     }
     server.registerProcessor(RequestCode.CONSUMER_SEND_MSG_BACK, new SendBackProcessor(ctx), send);
+    QueueLockProcessor lockProcessor =
+        new QueueLockProcessor(new QueueLockManager(clock, QUEUE_LOCK_EXPIRY_MILLIS));
+    server.registerProcessor(RequestCode.LOCK_BATCH_MQ, lockProcessor, manage);
+    server.registerProcessor(RequestCode.UNLOCK_BATCH_MQ, lockProcessor, manage);
     QueryMessageProcessor query = new QueryMessageProcessor(ctx);
     server.registerProcessor(RequestCode.QUERY_MESSAGE, query, manage);
     server.registerProcessor(RequestCode.VIEW_MESSAGE_BY_ID, query, manage);
