@@ -1,0 +1,150 @@
+package io.wharfmq.bench.e2e;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A {@link BrokerHost} child JVM: same java binary and class path as this one, its own heap and
+ * data directory. Closing it closes the child's stdin (its stop signal), waits, and deletes the
+ * data directory. Used from the benchmark's main thread only.
+ */
+final class BrokerProcess implements AutoCloseable {
+  /** JVM flags of every broker child, identical for Wharf and RocketMQ. */
+  static final List<String> BROKER_JVM_FLAGS =
+      List.of(
+          "-Xms1g",
+          "-Xmx1g",
+          "-XX:+UseG1GC",
+          "-XX:MaxDirectMemorySize=1g",
+          // RocketMQ on Java 17 (perf-anchors 1.4); harmless for Wharf, so both get them.
+          "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.util=ALL-UNNAMED",
+          "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
+
+  final String kind;
+  final String flush;
+  final String namesrvAddr;
+  final String brokerAddr;
+  private final Process process;
+  private final Path dir;
+
+  private BrokerProcess(
+      String kind, String flush, Process process, Path dir, String namesrvAddr, String brokerAddr) {
+    this.kind = kind;
+    this.flush = flush;
+    this.process = process;
+    this.dir = dir;
+    this.namesrvAddr = namesrvAddr;
+    this.brokerAddr = brokerAddr;
+  }
+
+  /** Starts a child and waits (at most 90 s) for its READY line. jfr: recording file or null. */
+  static BrokerProcess start(String kind, String flush, Path root, Path jfr) throws Exception {
+    Path dir = Files.createTempDirectory(root, kind + "-" + flush + "-");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(BROKER_JVM_FLAGS);
+    if (jfr != null) {
+      cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr.toAbsolutePath());
+    }
+    // RocketMQ writes its logs under ${user.home}/logs: keep them in the run's directory.
+    cmd.add("-Duser.home=" + dir);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(BrokerHost.class.getName());
+    cmd.add(kind);
+    cmd.add(flush);
+    cmd.add(dir.resolve("data").toString());
+    Path stderr = dir.resolve("stderr.log");
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectError(stderr.toFile())
+            .redirectInput(ProcessBuilder.Redirect.PIPE)
+            .start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    String line;
+    while ((line = out.readLine()) != null && !line.startsWith("READY ")) {
+      if (System.nanoTime() > deadline) {
+        break;
+      }
+    }
+    if (line == null || !line.startsWith("READY ")) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      String err = Files.exists(stderr) ? Files.readString(stderr) : "";
+      deleteTree(dir);
+      throw new IllegalStateException(kind + " " + flush + " broker did not start:\n" + err);
+    }
+    String[] parts = line.split(" ");
+    // Drain the rest of stdout so the child never blocks on a full pipe.
+    Thread drain =
+        new Thread(
+            () -> {
+              try {
+                while (out.readLine() != null) {
+                  // discard
+                }
+              } catch (IOException e) {
+                // child gone
+              }
+            },
+            "drain-" + kind);
+    drain.setDaemon(true);
+    drain.start();
+    return new BrokerProcess(kind, flush, p, dir, parts[1], parts[2]);
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** User + system CPU seconds the child has used so far (Linux /proc; NaN elsewhere). */
+  double cpuSeconds() {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after "pid (comm)"; USER_HZ is 100.
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    process.getOutputStream().close();
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        System.err.println(kind + " " + flush + " broker did not stop in 60 s; killing it");
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    deleteTree(dir);
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

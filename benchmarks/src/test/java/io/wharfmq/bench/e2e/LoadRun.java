@@ -1,0 +1,201 @@
+package io.wharfmq.bench.e2e;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.message.Message;
+
+/**
+ * One measured run against one broker: N threads share one official DefaultMQProducer and each does
+ * blocking sends (the RocketMQ benchmark Producer's loop), while the broker's {@link
+ * LatencyConsumer} times every message.
+ *
+ * <p>Closed loop (rate 0): each thread sends as soon as the previous send returned; intended send
+ * time = actual. Open loop (rate R): message k of thread i is due at t0 + (k + i/N) * N/R; a thread
+ * that is late sends at once but the message keeps its due time, so stalls show up in the latency
+ * instead of silently lowering the load (coordinated omission). Used from the main thread.
+ */
+final class LoadRun {
+  private static final AtomicInteger RUN_IDS = new AtomicInteger(1);
+
+  record Spec(int producers, double rate, int bodyBytes, Duration warmup, Duration measure) {
+    boolean openLoop() {
+      return rate > 0;
+    }
+  }
+
+  record Result(
+      Spec spec,
+      double ackedPerSec,
+      double consumedPerSec,
+      long failed,
+      long skipped,
+      long lost,
+      double drainMillis,
+      double brokerCpuSec,
+      double p50Ms,
+      double p99Ms,
+      double p999Ms,
+      double maxMs,
+      double ackP50Ms,
+      double ackP99Ms) {
+    /** Consumers kept up, nothing lost, and an open loop delivered the target rate. */
+    String notes() {
+      List<String> n = new ArrayList<>();
+      if (failed > 0) {
+        n.add(failed + " send failures");
+      }
+      if (lost > 0) {
+        n.add(lost + " not consumed");
+      }
+      if (skipped > 0) {
+        n.add("fell behind: " + skipped + " not sent");
+      }
+      if (spec.openLoop() && ackedPerSec < 0.95 * spec.rate) {
+        n.add("below target");
+      }
+      if (drainMillis > 1000) {
+        n.add(String.format("backlog: drained %.1f s after the window", drainMillis / 1000));
+      }
+      return String.join("; ", n);
+    }
+  }
+
+  private LoadRun() {}
+
+  static Result run(
+      BrokerProcess broker, LatencyConsumer consumer, String topic, Spec spec, String tag)
+      throws Exception {
+    int runId = RUN_IDS.getAndIncrement();
+    DefaultMQProducer producer = new DefaultMQProducer("bench-pg-" + tag + "-" + runId);
+    producer.setNamesrvAddr(broker.namesrvAddr);
+    producer.setInstanceName("bench-p-" + tag + "-" + runId);
+    producer.setCompressMsgBodyOverHowmuch(Integer.MAX_VALUE);
+    producer.start();
+    try {
+      // Fetch the route and open the connection before the clock starts (run id 0: not counted).
+      byte[] probe = new byte[spec.bodyBytes()];
+      producer.send(new Message(topic, "T", probe));
+
+      long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+      long measureStart = t0 + spec.warmup().toNanos();
+      long measureEnd = measureStart + spec.measure().toNanos();
+      // An open loop that falls behind stops sending here; the rest of its window counts as
+      // skipped.
+      long hardStop = measureEnd + TimeUnit.SECONDS.toNanos(5);
+      RunWindow w = new RunWindow(runId, measureStart, measureEnd);
+      consumer.measure(w);
+
+      List<Thread> threads = new ArrayList<>();
+      for (int i = 0; i < spec.producers(); i++) {
+        int index = i;
+        Thread t =
+            new Thread(
+                () -> sendLoop(producer, topic, spec, w, index, t0, hardStop), "bench-send-" + i);
+        threads.add(t);
+        t.start();
+      }
+      LockSupport.parkNanos(measureStart - System.nanoTime());
+      double cpu0 = broker.cpuSeconds();
+      LockSupport.parkNanos(measureEnd - System.nanoTime());
+      double cpu1 = broker.cpuSeconds();
+      for (Thread t : threads) {
+        t.join();
+      }
+      long acked = w.acked.sum();
+      long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (w.consumed.sum() < acked && System.nanoTime() < drainDeadline) {
+        TimeUnit.MILLISECONDS.sleep(10);
+      }
+      consumer.measure(null);
+      double seconds = spec.measure().toNanos() / 1e9;
+      long consumed = w.consumed.sum();
+      return new Result(
+          spec,
+          acked / seconds,
+          consumed / seconds,
+          w.failed.sum(),
+          w.skipped.sum(),
+          Math.max(0, acked - consumed),
+          Math.max(0, w.lastConsumeNanos - measureEnd) / 1e6,
+          cpu1 - cpu0,
+          ms(w.endToEnd.getValueAtPercentile(50)),
+          ms(w.endToEnd.getValueAtPercentile(99)),
+          ms(w.endToEnd.getValueAtPercentile(99.9)),
+          ms(w.endToEnd.getMaxValue()),
+          ms(w.ack.getValueAtPercentile(50)),
+          ms(w.ack.getValueAtPercentile(99)));
+    } finally {
+      producer.shutdown();
+    }
+  }
+
+  private static void sendLoop(
+      DefaultMQProducer producer,
+      String topic,
+      Spec spec,
+      RunWindow w,
+      int index,
+      long t0,
+      long hardStop) {
+    byte[] body = new byte[spec.bodyBytes()];
+    ThreadLocalRandom.current().nextBytes(body);
+    long interval = spec.openLoop() ? (long) (1e9 * spec.producers() / spec.rate()) : 0;
+    long due = t0 + interval * index / spec.producers();
+    while (true) {
+      long intended;
+      if (spec.openLoop()) {
+        intended = due;
+        due += interval;
+        if (intended >= w.measureEnd) {
+          return;
+        }
+        long now;
+        while ((now = System.nanoTime()) < intended) {
+          LockSupport.parkNanos(intended - now);
+        }
+        if (now > hardStop) {
+          w.skipped.add(
+              Math.max(0, (w.measureEnd - Math.max(intended, w.measureStart)) / interval));
+          return;
+        }
+      } else {
+        intended = System.nanoTime();
+        if (intended >= w.measureEnd) {
+          return;
+        }
+      }
+      Stamp.write(body, intended, w.runId);
+      // The client copies the body into the request; a sync send has finished with it on return.
+      boolean ok;
+      try {
+        SendResult r = producer.send(new Message(topic, "T", body));
+        ok = r.getSendStatus() == SendStatus.SEND_OK;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (Exception e) {
+        ok = false;
+      }
+      if (w.inWindow(intended)) {
+        if (ok) {
+          w.acked.increment();
+          RunWindow.record(w.ack, System.nanoTime() - intended);
+        } else {
+          w.failed.increment();
+        }
+      }
+    }
+  }
+
+  private static double ms(long nanos) {
+    return nanos / 1e6;
+  }
+}

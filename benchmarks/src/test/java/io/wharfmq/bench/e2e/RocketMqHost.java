@@ -1,0 +1,116 @@
+package io.wharfmq.bench.e2e;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import org.apache.rocketmq.broker.BrokerController;
+import org.apache.rocketmq.common.BrokerConfig;
+import org.apache.rocketmq.common.MQVersion;
+import org.apache.rocketmq.common.namesrv.NamesrvConfig;
+import org.apache.rocketmq.namesrv.NamesrvController;
+import org.apache.rocketmq.remoting.netty.NettyClientConfig;
+import org.apache.rocketmq.remoting.netty.NettyServerConfig;
+import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.store.config.FlushDiskType;
+import org.apache.rocketmq.store.config.MessageStoreConfig;
+
+/**
+ * Apache RocketMQ's own NamesrvController and BrokerController, built directly as RocketMQ's
+ * integration tests do (no BrokerStartup, so no ROCKETMQ_HOME and no System.exit). Store settings
+ * are RocketMQ's defaults except: data in the run's directory, the flush mode under test, the timer
+ * wheel off (Wharf has none) and the key index shrunk exactly as Wharf's.
+ */
+final class RocketMqHost implements HostedBroker {
+  private final NamesrvController namesrv;
+  private final BrokerController broker;
+  private final int namesrvPort;
+  private final int brokerPort;
+
+  RocketMqHost(Path dataDir, boolean syncFlush, BrokerHost.IndexSize index) throws Exception {
+    // NamesrvStartup and BrokerStartup set this; without it requests carry version 0 and the name
+    // server reads the broker's registration as the pre-3.0.11 format, i.e. with no topics.
+    System.setProperty(
+        RemotingCommand.REMOTING_VERSION_KEY, Integer.toString(MQVersion.CURRENT_VERSION));
+    namesrvPort = freePort(0);
+    // The broker also listens on port-2 ("fast"/VIP channel) and port+1 (HA): all three must be
+    // free.
+    brokerPort = freePort(2);
+    NamesrvConfig nc = new NamesrvConfig();
+    nc.setKvConfigPath(dataDir.resolve("namesrv/kvConfig.json").toString());
+    nc.setConfigStorePath(dataDir.resolve("namesrv/namesrv.properties").toString());
+    NettyServerConfig nn = new NettyServerConfig();
+    nn.setBindAddress("127.0.0.1");
+    nn.setListenPort(namesrvPort);
+    namesrv = new NamesrvController(nc, nn);
+    if (!namesrv.initialize()) {
+      throw new IllegalStateException("RocketMQ NamesrvController.initialize() failed");
+    }
+    namesrv.start();
+
+    BrokerConfig bc = new BrokerConfig();
+    bc.setBrokerName("rocketmq-a");
+    bc.setBrokerIP1("127.0.0.1");
+    bc.setNamesrvAddr(namesrvAddr());
+    bc.setRocketmqHome(dataDir.toString());
+    MessageStoreConfig sc = new MessageStoreConfig();
+    Path store = dataDir.resolve("store");
+    sc.setStorePathRootDir(store.toString());
+    sc.setStorePathCommitLog(store.resolve("commitlog").toString());
+    sc.setFlushDiskType(syncFlush ? FlushDiskType.SYNC_FLUSH : FlushDiskType.ASYNC_FLUSH);
+    sc.setTimerWheelEnable(false);
+    sc.setMaxHashSlotNum(index.hashSlots());
+    sc.setMaxIndexNum(index.entries());
+    sc.setHaListenPort(brokerPort + 1);
+    NettyServerConfig bn = new NettyServerConfig();
+    bn.setBindAddress("127.0.0.1");
+    bn.setListenPort(brokerPort);
+    broker = new BrokerController(bc, bn, new NettyClientConfig(), sc);
+    if (!broker.initialize()) {
+      throw new IllegalStateException("RocketMQ BrokerController.initialize() failed");
+    }
+    broker.start();
+  }
+
+  /** A free port p on 127.0.0.1 such that p - below .. p + 1 are all free too. */
+  private static int freePort(int below) throws IOException {
+    InetAddress lo = InetAddress.getLoopbackAddress();
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int p;
+      try (ServerSocket s = new ServerSocket(0, 1, lo)) {
+        p = s.getLocalPort();
+      }
+      if (p - below < 1024 || p + 1 > 65535) {
+        continue;
+      }
+      boolean free = true;
+      for (int q = p - below; q <= p + 1 && free; q++) {
+        try (ServerSocket s = new ServerSocket(q, 1, lo)) {
+          free = s.getLocalPort() == q;
+        } catch (IOException e) {
+          free = false;
+        }
+      }
+      if (free) {
+        return p;
+      }
+    }
+    throw new IOException("No free port range on 127.0.0.1 after 50 attempts");
+  }
+
+  @Override
+  public String namesrvAddr() {
+    return "127.0.0.1:" + namesrvPort;
+  }
+
+  @Override
+  public String brokerAddr() {
+    return "127.0.0.1:" + brokerPort;
+  }
+
+  @Override
+  public void shutdown() {
+    broker.shutdown();
+    namesrv.shutdown();
+  }
+}

@@ -1,0 +1,48 @@
+package io.wharfmq.bench.e2e;
+
+import io.wharfmq.broker.Broker;
+import io.wharfmq.broker.BrokerConfig;
+import io.wharfmq.namesrv.NameServer;
+import io.wharfmq.namesrv.NamesrvConfig;
+import io.wharfmq.store.StoreConfig;
+import java.nio.file.Path;
+import java.time.InstantSource;
+
+/** A Wharf name server and broker on free 127.0.0.1 ports; see {@link HostedBroker}. */
+final class WharfHost implements HostedBroker {
+  private final NameServer namesrv;
+  private final Broker broker;
+
+  WharfHost(Path dataDir, StoreConfig.FlushMode flush, BrokerHost.IndexSize index)
+      throws Exception {
+    namesrv = new NameServer(new NamesrvConfig().listenPort(0).bindAddress("127.0.0.1"));
+    namesrv.start();
+    BrokerConfig c =
+        new BrokerConfig(dataDir.resolve("store"))
+            .brokerName("wharf-a")
+            .listenPort(0)
+            .bindAddress("127.0.0.1")
+            .brokerIP1("127.0.0.1")
+            .namesrvAddr(namesrvAddr());
+    // Everything else stays at Wharf's defaults (1 GiB commit-log segments, 500 ms async flush).
+    c.store().flushDiskType(flush).maxHashSlotNum(index.hashSlots()).maxIndexNum(index.entries());
+    broker = Broker.start(c, InstantSource.system());
+    broker.registerNow();
+  }
+
+  @Override
+  public String namesrvAddr() {
+    return "127.0.0.1:" + namesrv.port();
+  }
+
+  @Override
+  public String brokerAddr() {
+    return "127.0.0.1:" + broker.port();
+  }
+
+  @Override
+  public void shutdown() throws Exception {
+    broker.close();
+    namesrv.shutdown();
+  }
+}
