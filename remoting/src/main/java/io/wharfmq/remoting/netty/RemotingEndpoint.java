@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,7 +33,7 @@ public abstract class RemotingEndpoint {
   private static final AttributeKey<RemotingChannel> WRAPPER =
       AttributeKey.valueOf("wharf.channel");
 
-  private record Registration(RequestProcessor processor, ExecutorService executor) {}
+  private record Registration(RequestProcessor processor, Executor executor) {}
 
   private record Pending(Channel channel, CompletableFuture<RemotingCommand> future) {}
 
@@ -46,8 +46,11 @@ public abstract class RemotingEndpoint {
     this.role = role;
   }
 
-  /** Serves requests of {@code code} with {@code processor} on {@code executor}. */
-  public void registerProcessor(int code, RequestProcessor processor, ExecutorService executor) {
+  /**
+   * Serves requests of {@code code} with {@code processor} on {@code executor}. A processor that
+   * never blocks may pass {@code Runnable::run} to run on the I/O thread itself.
+   */
+  public void registerProcessor(int code, RequestProcessor processor, Executor executor) {
     processors.put(code, new Registration(processor, executor));
   }
 
