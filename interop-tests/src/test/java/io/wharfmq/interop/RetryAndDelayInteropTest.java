@@ -75,10 +75,12 @@ class RetryAndDelayInteropTest {
             });
     consumer.setMaxReconsumeTimes(2);
     consumer.setConsumeMessageBatchMaxSize(1);
-    clients.start(consumer);
+    // Produce first: the client only learns routes of topics created after its start at its 30 s
+    // route refresh (as with RocketMQ).
     producer.send(new Message("Jobs", "T", "ok".getBytes(StandardCharsets.UTF_8)));
     producer.send(new Message("Jobs", "T", "flaky".getBytes(StandardCharsets.UTF_8)));
     producer.send(new Message("Jobs", "T", "poison".getBytes(StandardCharsets.UTF_8)));
+    clients.start(consumer);
 
     Awaitility.await("flaky succeeds on its second delivery; poison tried 3 times")
         .atMost(Duration.ofSeconds(60))
@@ -111,6 +113,7 @@ class RetryAndDelayInteropTest {
   @Test
   void delayLevelsDeliverAfterTheirDelay() throws Exception {
     DefaultMQProducer producer = clients.producer(cluster.namesrvAddr());
+    producer.send(new Message("Later", "T", "now".getBytes(StandardCharsets.UTF_8)));
     Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
     clients.start(
         clients.pushConsumer(
@@ -128,7 +131,7 @@ class RetryAndDelayInteropTest {
                           System.currentTimeMillis()));
               return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
             }));
-    producer.send(new Message("Later", "T", "now".getBytes(StandardCharsets.UTF_8)));
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> arrivedAt.containsKey("now"));
     Message delayed = new Message("Later", "T", "in-600ms".getBytes(StandardCharsets.UTF_8));
     delayed.setDelayTimeLevel(6);
     long sentAt = System.currentTimeMillis();

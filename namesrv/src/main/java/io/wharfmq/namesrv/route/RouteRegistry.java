@@ -214,10 +214,36 @@ public final class RouteRegistry {
         brokerDatas.add(brokerData(e.getKey(), e.getValue()));
       }
     }
+    if (queueDatas.isEmpty() && topic.startsWith(RETRY_PREFIX)) {
+      return provisionalRetryRoute();
+    }
     if (queueDatas.isEmpty()) {
       return null;
     }
     return new TopicRouteData(queueDatas, brokerDatas, Map.of());
+  }
+
+  static final String RETRY_PREFIX = "%RETRY%";
+
+  /**
+   * A route for a retry topic no broker has yet: every live master, one queue, read and write. The
+   * RocketMQ client looks its group's retry topic up once at start, before its first heartbeat
+   * makes the brokers create it, and then only every 30 s; with RocketMQ that delays the first
+   * redelivery by up to a minute. Every broker the group heartbeats to creates the topic with
+   * exactly this shape, so the provisional route is the one it converges to.
+   */
+  private TopicRouteData provisionalRetryRoute() {
+    List<QueueData> queueDatas = new ArrayList<>();
+    List<BrokerData> brokerDatas = new ArrayList<>();
+    for (Map.Entry<String, BrokerGroup> e : groups.entrySet()) {
+      BrokerData data = brokerData(e.getKey(), e.getValue());
+      if (data.masterAddress() != null) {
+        queueDatas.add(
+            new QueueData(e.getKey(), 1, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE, 0));
+        brokerDatas.add(data);
+      }
+    }
+    return queueDatas.isEmpty() ? null : new TopicRouteData(queueDatas, brokerDatas, Map.of());
   }
 
   /** Every live group by broker name, and every cluster's broker names. */

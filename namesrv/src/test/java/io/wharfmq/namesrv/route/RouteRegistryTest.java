@@ -28,6 +28,27 @@ class RouteRegistryTest {
   }
 
   @Test
+  void aRetryTopicNoBrokerHasYetGetsAProvisionalRouteOverEveryMaster() {
+    assertThat(registry.routeFor("%RETRY%group")).isNull(); // no broker at all
+    registry.register("c1", "broker-a", "10.0.0.1:10911", 0, topics("T1"), null);
+    registry.register("c1", "broker-b", "10.0.0.3:10911", 0, topics("T2"), null);
+    var route = registry.routeFor("%RETRY%group");
+    assertThat(route.brokerDatas()).hasSize(2);
+    assertThat(route.queueDatas())
+        .allSatisfy(
+            q -> {
+              assertThat(q.readQueueNums()).isEqualTo(1);
+              assertThat(q.writeQueueNums()).isEqualTo(1);
+              assertThat(q.perm()).isEqualTo(6);
+            });
+    assertThat(registry.routeFor("Unknown")).isNull();
+    registry.register("c1", "broker-a", "10.0.0.1:10911", 0, topics("T1", "%RETRY%group"), null);
+    assertThat(registry.routeFor("%RETRY%group").brokerDatas())
+        .extracting(d -> d.brokerName())
+        .containsExactly("broker-a");
+  }
+
+  @Test
   void onlyTheMastersTopicsCountAndSlavesAddAddresses() {
     registry.register("c1", "broker-a", "10.0.0.1:10911", 0, topics("T1"), null);
     registry.register("c1", "broker-a", "10.0.0.2:10911", 1, topics("IGNORED"), null);
