@@ -7,6 +7,7 @@ import io.wharfmq.broker.offset.ConsumerOffsetManager;
 import io.wharfmq.broker.processor.AdminProcessor;
 import io.wharfmq.broker.processor.ClientManageProcessor;
 import io.wharfmq.broker.processor.ConsumerManageProcessor;
+import io.wharfmq.broker.processor.EndTransactionProcessor;
 import io.wharfmq.broker.processor.PullMessageProcessor;
 import io.wharfmq.broker.processor.QueryMessageProcessor;
 import io.wharfmq.broker.processor.QueueLockProcessor;
@@ -17,6 +18,7 @@ import io.wharfmq.broker.schedule.DelayLevels;
 import io.wharfmq.broker.schedule.ScheduleMessageService;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.topic.TopicConfigManager;
+import io.wharfmq.broker.transaction.TransactionService;
 import io.wharfmq.remoting.codec.FrameLayout;
 import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.netty.RemotingServer;
@@ -56,6 +58,7 @@ public final class Broker implements AutoCloseable {
   private final ConsumerOffsetManager offsets;
   private final PullRequestHoldService holds;
   private final ScheduleMessageService schedule;
+  private final TransactionService transactions;
   private final RemotingServer server;
   private final NamesrvRegistration registration;
   private final List<ExecutorService> executors;
@@ -69,6 +72,7 @@ public final class Broker implements AutoCloseable {
       ConsumerOffsetManager offsets,
       PullRequestHoldService holds,
       ScheduleMessageService schedule,
+      TransactionService transactions,
       RemotingServer server,
       NamesrvRegistration registration,
       List<ExecutorService> executors,
@@ -79,6 +83,7 @@ public final class Broker implements AutoCloseable {
     this.offsets = offsets;
     this.holds = holds;
     this.schedule = schedule;
+    this.transactions = transactions;
     this.server = server;
     this.registration = registration;
     this.executors = executors;
@@ -100,6 +105,10 @@ public final class Broker implements AutoCloseable {
         ScheduleRewrite.SCHEDULE_TOPIC,
         delayLevels.count(),
         TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
+    for (String system :
+        new String[] {TransactionService.HALF_TOPIC, TransactionService.OP_TOPIC}) {
+      topics.createIfAbsent(system, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
+    }
     MessageStore store = MessageStore.open(config.store(), clock, holds);
     ScheduleMessageService schedule =
         new ScheduleMessageService(store, delayLevels, configDir, clock);
@@ -180,6 +189,10 @@ public final class Broker implements AutoCloseable {
         new QueueLockProcessor(new QueueLockManager(clock, QUEUE_LOCK_EXPIRY_MILLIS));
     server.registerProcessor(RequestCode.LOCK_BATCH_MQ, lockProcessor, manage);
     server.registerProcessor(RequestCode.UNLOCK_BATCH_MQ, lockProcessor, manage);
+    TransactionService transactions =
+        new TransactionService(config, store, clients, offsets, clock, ctx.storeHost());
+    server.registerProcessor(
+        RequestCode.END_TRANSACTION, new EndTransactionProcessor(transactions), send);
     QueryMessageProcessor query = new QueryMessageProcessor(ctx);
     server.registerProcessor(RequestCode.QUERY_MESSAGE, query, manage);
     server.registerProcessor(RequestCode.VIEW_MESSAGE_BY_ID, query, manage);
@@ -206,6 +219,7 @@ public final class Broker implements AutoCloseable {
         TimeUnit.SECONDS);
     holds.start();
     schedule.start();
+    transactions.start();
     registration.start();
     log.info(
         "Broker {} of cluster {} serving at {} (listening on {}:{}), data in {}, flush {}, name servers {}",
@@ -223,6 +237,7 @@ public final class Broker implements AutoCloseable {
         offsets,
         holds,
         schedule,
+        transactions,
         server,
         registration,
         executors,
@@ -275,6 +290,11 @@ public final class Broker implements AutoCloseable {
     return schedule;
   }
 
+  /** The transaction service (tests run check rounds with it). */
+  public TransactionService transactions() {
+    return transactions;
+  }
+
   /** Registers with every name server now (tests; operators after changes). */
   public int registerNow() {
     return registration.registerAll();
@@ -291,6 +311,7 @@ public final class Broker implements AutoCloseable {
     server.shutdown();
     holds.shutdown();
     schedule.shutdown();
+    transactions.shutdown();
     housekeeping.shutdownNow();
     for (ExecutorService e : executors) {
       e.shutdown();

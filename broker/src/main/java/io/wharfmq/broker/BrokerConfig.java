@@ -71,6 +71,15 @@ public final class BrokerConfig {
    */
   private int maxReconsumeTimes = 16;
 
+  /** transactionTimeOut: ms after which an unresolved half message is checked with its producer. */
+  private int transactionTimeOut = 6_000;
+
+  /** transactionCheckMax: checks before an unresolved half message is discarded. */
+  private int transactionCheckMax = 15;
+
+  /** transactionCheckInterval: ms between scans for half messages to check. */
+  private int transactionCheckInterval = 30_000;
+
   /** flushConsumerOffsetInterval: ms between persisting consumer offsets. */
   private int flushConsumerOffsetInterval = 5_000;
 
@@ -129,6 +138,11 @@ public final class BrokerConfig {
       io.wharfmq.broker.schedule.DelayLevels.parse(messageDelayLevel);
     } catch (IllegalArgumentException e) {
       p.add("messageDelayLevel: " + e.getMessage());
+    }
+    if (transactionTimeOut < 0 || transactionCheckMax < 1 || transactionCheckInterval < 100) {
+      p.add(
+          "transactionTimeOut must be >= 0, transactionCheckMax >= 1 and"
+              + " transactionCheckInterval >= 100 ms");
     }
     if (maxReconsumeTimes < 0) {
       p.add("maxReconsumeTimes must be >= 0, is " + maxReconsumeTimes);
@@ -318,6 +332,33 @@ public final class BrokerConfig {
 
   public BrokerConfig maxReconsumeTimes(int v) {
     maxReconsumeTimes = v;
+    return this;
+  }
+
+  public int transactionTimeOut() {
+    return transactionTimeOut;
+  }
+
+  public BrokerConfig transactionTimeOut(int v) {
+    transactionTimeOut = v;
+    return this;
+  }
+
+  public int transactionCheckMax() {
+    return transactionCheckMax;
+  }
+
+  public BrokerConfig transactionCheckMax(int v) {
+    transactionCheckMax = v;
+    return this;
+  }
+
+  public int transactionCheckInterval() {
+    return transactionCheckInterval;
+  }
+
+  public BrokerConfig transactionCheckInterval(int v) {
+    transactionCheckInterval = v;
     return this;
   }
 

@@ -3,6 +3,7 @@ package io.wharfmq.broker.processor;
 import io.wharfmq.broker.BrokerContext;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.topic.TopicConfigManager;
+import io.wharfmq.broker.transaction.TransactionService;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
 import io.wharfmq.remoting.protocol.Headers;
@@ -13,7 +14,6 @@ import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.store.AppendResult;
 import io.wharfmq.store.format.MessageProperties;
-import io.wharfmq.store.format.MessageSysFlag;
 import io.wharfmq.store.format.MessageToStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -154,10 +154,11 @@ public final class SendMessageProcessor implements RequestProcessor {
         return ScheduleRewrite.withTopic(m, dlq, 0, MessageProperties.encode(props));
       }
     }
+    if (TransactionService.isHalf(m)) {
+      return TransactionService.toHalf(m);
+    }
     int level = ScheduleRewrite.delayLevel(m.properties());
-    boolean half =
-        MessageSysFlag.transactionType(m.sysFlag()) == MessageSysFlag.TRANSACTION_PREPARED_TYPE;
-    if (level > 0 && !half) {
+    if (level > 0) {
       return ScheduleRewrite.toSchedule(m, level, ctx.delayLevels().count());
     }
     return m;

@@ -1,0 +1,347 @@
+package io.wharfmq.broker.transaction;
+
+import io.wharfmq.broker.BrokerConfig;
+import io.wharfmq.broker.client.ClientRegistry;
+import io.wharfmq.broker.offset.ConsumerOffsetManager;
+import io.wharfmq.broker.schedule.ScheduleRewrite;
+import io.wharfmq.remoting.netty.NamedThreadFactory;
+import io.wharfmq.remoting.netty.RemotingChannel;
+import io.wharfmq.remoting.protocol.MessageIds;
+import io.wharfmq.remoting.protocol.RemotingCommand;
+import io.wharfmq.remoting.protocol.RequestCode;
+import io.wharfmq.store.AppendResult;
+import io.wharfmq.store.MessageStore;
+import io.wharfmq.store.format.MessageEncoder;
+import io.wharfmq.store.format.MessageProperties;
+import io.wharfmq.store.format.MessageSysFlag;
+import io.wharfmq.store.format.MessageToStore;
+import io.wharfmq.store.format.StoredMessage;
+import io.wharfmq.store.queue.ConsumeQueueEntry;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Transactional (half) messages. A half message waits in {@link #HALF_TOPIC}; END_TRANSACTION
+ * commits it (stored again in its real topic, sysFlag COMMIT) or rolls it back; either way an op
+ * record in {@link #OP_TOPIC} (tag "d", body "halfQueueOffset,") marks it resolved, so a repeated
+ * end is a no-op. Half messages unresolved past transactionTimeOut (or their
+ * CHECK_IMMUNITY_TIME_IN_SECONDS) are checked with a live producer of their group
+ * (CHECK_TRANSACTION_STATE, oneway) every transactionCheckInterval; after transactionCheckMax
+ * checks they are discarded to {@link #DISCARD_TOPIC}. Everything lives in the commit log, so
+ * pending transactions survive a restart: the op queue is replayed at start and checking resumes
+ * from the lowest unresolved half offset (kept as the offset of group {@link #CHECK_GROUP}). Check
+ * counts are in memory and start again after a restart. Thread-safe; resolution is serialized.
+ */
+public final class TransactionService {
+  private static final Logger log = LoggerFactory.getLogger(TransactionService.class);
+
+  public static final String HALF_TOPIC = "RMQ_SYS_TRANS_HALF_TOPIC";
+  public static final String OP_TOPIC = "RMQ_SYS_TRANS_OP_HALF_TOPIC";
+  public static final String DISCARD_TOPIC = "TRANS_CHECK_MAX_TIME_TOPIC";
+  public static final String CHECK_GROUP = "CID_RMQ_SYS_TRANS";
+  public static final String TRAN_MSG = "TRAN_MSG";
+  public static final String PGROUP = "PGROUP";
+  public static final String TRANSACTION_ID = "__transactionId__";
+  public static final String CHECK_IMMUNITY = "CHECK_IMMUNITY_TIME_IN_SECONDS";
+
+  private final BrokerConfig config;
+  private final MessageStore store;
+  private final ClientRegistry clients;
+  private final ConsumerOffsetManager offsets;
+  private final InstantSource clock;
+  private final InetSocketAddress storeHost;
+  private final Set<Long> resolved = ConcurrentHashMap.newKeySet();
+  private final Map<Long, Integer> checks = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("wharf-transaction-check"));
+  private long opReplayed;
+
+  public TransactionService(
+      BrokerConfig config,
+      MessageStore store,
+      ClientRegistry clients,
+      ConsumerOffsetManager offsets,
+      InstantSource clock,
+      InetSocketAddress storeHost) {
+    this.config = config;
+    this.store = store;
+    this.clients = clients;
+    this.offsets = offsets;
+    this.clock = clock;
+    this.storeHost = storeHost;
+  }
+
+  /** Whether a message sent with these properties and flags is a half message. */
+  public static boolean isHalf(MessageToStore m) {
+    return MessageSysFlag.transactionType(m.sysFlag()) == MessageSysFlag.TRANSACTION_PREPARED_TYPE
+        || "true".equals(MessageProperties.find(m.properties(), TRAN_MSG));
+  }
+
+  /** The half message as stored: in the half topic, real topic and queue kept in properties. */
+  public static MessageToStore toHalf(MessageToStore m) {
+    Map<String, String> props = MessageProperties.decode(m.properties());
+    props.put(ScheduleRewrite.REAL_TOPIC, m.topic());
+    props.put(ScheduleRewrite.REAL_QID, Integer.toString(m.queueId()));
+    String uniq = props.get(MessageProperties.UNIQ_KEY);
+    if (uniq != null) {
+      props.put(TRANSACTION_ID, uniq);
+    }
+    return new MessageToStore(
+        HALF_TOPIC,
+        0,
+        m.flag(),
+        m.body(),
+        MessageProperties.encode(props),
+        MessageSysFlag.withTransactionType(m.sysFlag(), MessageSysFlag.TRANSACTION_NOT_TYPE),
+        m.bornTimestamp(),
+        m.bornHost(),
+        m.storeHost(),
+        m.reconsumeTimes(),
+        0L);
+  }
+
+  public void start() {
+    replayOps();
+    thread.scheduleWithFixedDelay(
+        this::checkSafely,
+        config.transactionCheckInterval(),
+        config.transactionCheckInterval(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  public void shutdown() {
+    thread.shutdownNow();
+  }
+
+  /** Learns resolved half offsets from op records not seen yet. */
+  private synchronized void replayOps() {
+    long max = store.maxOffset(OP_TOPIC, 0);
+    for (long o = Math.max(opReplayed, store.minOffset(OP_TOPIC, 0)); o < max; o++) {
+      ConsumeQueueEntry e = store.queueEntry(OP_TOPIC, 0, o);
+      StoredMessage op = e == null ? null : store.readMessage(e.physicalOffset());
+      if (op != null) {
+        for (String part : new String(op.body(), StandardCharsets.UTF_8).split(",")) {
+          if (!part.isBlank()) {
+            resolved.add(Long.parseLong(part.trim()));
+          }
+        }
+      }
+    }
+    opReplayed = max;
+  }
+
+  /**
+   * END_TRANSACTION: commits (8) or rolls back (12) the half message at {@code commitLogOffset};
+   * unknown (0), a repeat, or a mismatch is ignored with a log line. Returns what happened.
+   */
+  public synchronized String end(
+      String producerGroup, long commitLogOffset, long halfQueueOffset, int type) {
+    if (type != MessageSysFlag.TRANSACTION_COMMIT_TYPE
+        && type != MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
+      return "unknown: left for the check";
+    }
+    StoredMessage half = store.readMessage(commitLogOffset);
+    if (half == null
+        || !HALF_TOPIC.equals(half.topic())
+        || half.queueOffset() != halfQueueOffset
+        || !producerGroup.equals(half.propertyMap().get(PGROUP))) {
+      log.warn(
+          "END_TRANSACTION from group {} names no half message at {} (queue offset {})",
+          producerGroup,
+          commitLogOffset,
+          halfQueueOffset);
+      return "no such half message";
+    }
+    replayOps();
+    if (resolved.contains(halfQueueOffset)) {
+      return "already resolved";
+    }
+    if (type == MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
+      AppendResult r = store.append(committed(half)).join();
+      if (!r.isOk()) {
+        return "commit failed: " + r.detail();
+      }
+    }
+    writeOp(halfQueueOffset);
+    return type == MessageSysFlag.TRANSACTION_COMMIT_TYPE ? "committed" : "rolled back";
+  }
+
+  private MessageToStore committed(StoredMessage half) {
+    Map<String, String> props = half.propertyMap();
+    String topic = props.remove(ScheduleRewrite.REAL_TOPIC);
+    String qid = props.remove(ScheduleRewrite.REAL_QID);
+    props.remove(TRAN_MSG);
+    return new MessageToStore(
+        topic,
+        qid == null ? 0 : Integer.parseInt(qid),
+        half.flag(),
+        half.body(),
+        MessageProperties.encode(props),
+        MessageSysFlag.withTransactionType(half.sysFlag(), MessageSysFlag.TRANSACTION_COMMIT_TYPE),
+        half.bornTimestamp(),
+        half.bornHost(),
+        storeHost,
+        half.reconsumeTimes(),
+        half.physicalOffset());
+  }
+
+  private void writeOp(long halfQueueOffset) {
+    MessageToStore op =
+        new MessageToStore(
+            OP_TOPIC,
+            0,
+            0,
+            (halfQueueOffset + ",").getBytes(StandardCharsets.UTF_8),
+            MessageProperties.encode(Map.of(MessageProperties.TAGS, "d")),
+            0,
+            clock.millis(),
+            storeHost,
+            storeHost,
+            0,
+            0L);
+    AppendResult r = store.append(op).join();
+    if (r.isOk()) {
+      resolved.add(halfQueueOffset);
+      checks.remove(halfQueueOffset);
+    } else {
+      log.error("Cannot record the end of half message {}: {}", halfQueueOffset, r.detail());
+    }
+  }
+
+  private void checkSafely() {
+    try {
+      check();
+    } catch (RuntimeException e) {
+      log.error("Transaction check round failed; will retry", e);
+    }
+  }
+
+  /** One check round over unresolved half messages; returns how many checks were sent. */
+  public synchronized int check() {
+    replayOps();
+    long progress =
+        Math.max(offsets.query(CHECK_GROUP, HALF_TOPIC, 0), store.minOffset(HALF_TOPIC, 0));
+    long max = store.maxOffset(HALF_TOPIC, 0);
+    long now = clock.millis();
+    boolean contiguous = true;
+    int sent = 0;
+    for (long o = progress; o < max; o++) {
+      if (resolved.contains(o)) {
+        if (contiguous) {
+          progress = o + 1;
+        }
+        continue;
+      }
+      contiguous = false;
+      ConsumeQueueEntry e = store.queueEntry(HALF_TOPIC, 0, o);
+      StoredMessage half = e == null ? null : store.readMessage(e.physicalOffset());
+      if (half == null) {
+        continue;
+      }
+      Map<String, String> props = half.propertyMap();
+      long immunity = config.transactionTimeOut();
+      String immunitySeconds = props.get(CHECK_IMMUNITY);
+      if (immunitySeconds != null && immunitySeconds.matches("\\d{1,9}")) {
+        immunity = Long.parseLong(immunitySeconds) * 1000;
+      }
+      if (now - half.storeTimestamp() < immunity) {
+        continue;
+      }
+      int done = checks.getOrDefault(o, 0);
+      if (done >= config.transactionCheckMax()) {
+        discard(half, o);
+        continue;
+      }
+      RemotingChannel producer = clients.producerChannel(props.get(PGROUP));
+      if (producer == null) {
+        continue; // no live producer of the group: try again next round
+      }
+      producer.invokeOneway(checkRequest(half, props));
+      checks.put(o, done + 1);
+      sent++;
+    }
+    offsets.commit(CHECK_GROUP, HALF_TOPIC, 0, progress);
+    return sent;
+  }
+
+  private void discard(StoredMessage half, long halfQueueOffset) {
+    MessageToStore m = committed(half);
+    store
+        .append(
+            ScheduleRewrite.withTopic(
+                new MessageToStore(
+                    m.topic(),
+                    m.queueId(),
+                    m.flag(),
+                    m.body(),
+                    m.properties(),
+                    0,
+                    m.bornTimestamp(),
+                    m.bornHost(),
+                    m.storeHost(),
+                    m.reconsumeTimes(),
+                    0L),
+                DISCARD_TOPIC,
+                0,
+                m.properties()))
+        .join();
+    writeOp(halfQueueOffset);
+    log.warn(
+        "Half message {} of group {} unresolved after {} checks: discarded to {}",
+        halfQueueOffset,
+        half.propertyMap().get(PGROUP),
+        config.transactionCheckMax(),
+        DISCARD_TOPIC);
+  }
+
+  /**
+   * CHECK_TRANSACTION_STATE: header as RocketMQ sends it, body = the message with its real topic.
+   */
+  private RemotingCommand checkRequest(StoredMessage half, Map<String, String> props) {
+    String uniq = props.get(MessageProperties.UNIQ_KEY);
+    MessageToStore real = committed(half);
+    MessageToStore asPrepared =
+        new MessageToStore(
+            real.topic(),
+            real.queueId(),
+            real.flag(),
+            real.body(),
+            half.properties(),
+            MessageSysFlag.withTransactionType(
+                half.sysFlag(), MessageSysFlag.TRANSACTION_PREPARED_TYPE),
+            real.bornTimestamp(),
+            real.bornHost(),
+            storeHost,
+            real.reconsumeTimes(),
+            0L);
+    byte[] body = MessageEncoder.encode(asPrepared, Integer.MAX_VALUE).bytes();
+    ByteBuffer b = ByteBuffer.wrap(body);
+    MessageEncoder.patchAssignedFields(
+        b,
+        0,
+        io.wharfmq.store.format.MessageRecordLayout.storeTimestampOffset(
+            b.getInt(io.wharfmq.store.format.MessageRecordLayout.SYS_FLAG)),
+        half.queueOffset(),
+        half.physicalOffset(),
+        half.storeTimestamp());
+    return RemotingCommand.request(RequestCode.CHECK_TRANSACTION_STATE)
+        .put("topic", HALF_TOPIC)
+        .put("commitLogOffset", half.physicalOffset())
+        .put("tranStateTableOffset", half.queueOffset())
+        .put("msgId", uniq)
+        .put("transactionId", uniq)
+        .put("offsetMsgId", MessageIds.offsetMessageId(storeHost, half.physicalOffset()))
+        .put("bname", config.brokerName())
+        .body(body);
+  }
+}
