@@ -122,6 +122,8 @@ class BrokerProtocolTest {
     assertThat(sent.get("queueOffset")).isEqualTo("0");
     long physical = MessageIds.decode(sent.get("msgId")).physicalOffset();
     send("Orders", 1, "TagB", null, "world");
+    // Consume queues are built asynchronously from the log (as in RocketMQ).
+    assertThat(broker.store().awaitDispatched(java.time.Duration.ofSeconds(5))).isTrue();
 
     RemotingCommand r = client.invokeSync(addr, pull("Orders", 1, 0, "*", 1000), 5000);
     assertThat(r.code()).isEqualTo(ResponseCode.SUCCESS);
@@ -171,6 +173,7 @@ class BrokerProtocolTest {
   @Test
   void anEmptyPullIsHeldUntilItsTimeoutAndReleasedAtOnceByAMessage() throws Exception {
     send("Held", 0, "TagA", null, "first");
+    assertThat(broker.store().awaitDispatched(java.time.Duration.ofSeconds(5))).isTrue();
     long t0 = System.nanoTime();
     RemotingCommand empty = client.invokeSync(addr, pull("Held", 0, 1, "*", 1000), 5000);
     long heldMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
@@ -196,6 +199,7 @@ class BrokerProtocolTest {
   @Test
   void offsetsAreCommittedQueriedAndSurviveARestart() throws Exception {
     send("Off", 0, null, null, "m0");
+    assertThat(broker.store().awaitDispatched(java.time.Duration.ofSeconds(5))).isTrue();
     RemotingCommand young =
         client.invokeSync(
             addr,
@@ -263,6 +267,7 @@ class BrokerProtocolTest {
         },
         Executors.newSingleThreadExecutor());
     send("Members", 0, null, null, "x");
+    assertThat(broker.store().awaitDispatched(java.time.Duration.ofSeconds(5))).isTrue();
     HeartbeatData hb =
         new HeartbeatData(
             "client-1",
