@@ -146,6 +146,7 @@ public final class Broker implements AutoCloseable {
             clock,
             new InetSocketAddress(config.brokerIP1(), server.port()),
             registration::registerSoon,
+            registration::registerAll,
             delayLevels);
     List<ExecutorService> executors = new ArrayList<>();
     ExecutorService send = pool("wharf-send", 2, config.sendThreadPoolQueueCapacity(), executors);

@@ -15,7 +15,11 @@ import java.time.InstantSource;
  * part is thread-safe.
  *
  * @param storeHost address written into records and offset message ids (brokerIP1:port)
- * @param topicsChanged asks for an immediate registration with every name server
+ * @param topicsChanged asks for a registration with every name server soon (in the background)
+ * @param registerNow registers with every name server before returning: after a topic was created
+ *     by a send or an admin request, so the caller's next route lookup already finds it (as
+ *     RocketMQ)
+ * @param delayLevels the configured delay levels
  */
 public record BrokerContext(
     BrokerConfig config,
@@ -27,4 +31,5 @@ public record BrokerContext(
     InstantSource clock,
     InetSocketAddress storeHost,
     Runnable topicsChanged,
+    Runnable registerNow,
     DelayLevels delayLevels) {}

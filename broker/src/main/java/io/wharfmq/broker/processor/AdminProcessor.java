@@ -98,7 +98,7 @@ public final class AdminProcessor implements RequestProcessor {
             Headers.bool(request, "order", false),
             Map.of());
     ctx.topics().put(config);
-    ctx.topicsChanged().run();
+    ctx.registerNow().run();
     return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
   }
 

@@ -175,7 +175,7 @@ public final class SendMessageProcessor implements RequestProcessor {
     if (config != null) {
       log.info(
           "Auto-created topic {} with {} queues on first send", topic, config.writeQueueNums());
-      ctx.topicsChanged().run();
+      ctx.registerNow().run();
     }
     return config;
   }
