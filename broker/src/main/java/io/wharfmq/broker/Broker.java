@@ -5,6 +5,7 @@ import io.wharfmq.broker.lock.QueueLockManager;
 import io.wharfmq.broker.longpoll.PullRequestHoldService;
 import io.wharfmq.broker.offset.ConsumerOffsetManager;
 import io.wharfmq.broker.processor.AdminProcessor;
+import io.wharfmq.broker.processor.CheckClientConfigProcessor;
 import io.wharfmq.broker.processor.ClientManageProcessor;
 import io.wharfmq.broker.processor.ConsumerManageProcessor;
 import io.wharfmq.broker.processor.EndTransactionProcessor;
@@ -194,6 +195,8 @@ public final class Broker implements AutoCloseable {
         new TransactionService(config, store, clients, offsets, clock, ctx.storeHost());
     server.registerProcessor(
         RequestCode.END_TRANSACTION, new EndTransactionProcessor(transactions), send);
+    server.registerProcessor(
+        RequestCode.CHECK_CLIENT_CONFIG, new CheckClientConfigProcessor(), manage);
     QueryMessageProcessor query = new QueryMessageProcessor(ctx);
     server.registerProcessor(RequestCode.QUERY_MESSAGE, query, manage);
     server.registerProcessor(RequestCode.VIEW_MESSAGE_BY_ID, query, manage);
@@ -289,6 +292,11 @@ public final class Broker implements AutoCloseable {
   /** The delayed-message service (tests drive it with tick()). */
   public ScheduleMessageService schedule() {
     return schedule;
+  }
+
+  /** Pulls held now, waiting for messages (tests and metrics). */
+  public int heldPullCount() {
+    return holds.heldCount();
   }
 
   /** The transaction service (tests run check rounds with it). */

@@ -183,7 +183,11 @@ class BrokerProtocolTest {
 
     CompletableFuture<RemotingCommand> waiting =
         client.invokeAsync(addr, pull("Held", 0, 1, "TagA", 20_000), 30_000);
+    Awaitility.await("the pull is held")
+        .atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> broker.heldPullCount() == 1);
     send("Held", 0, "TagB", null, "not for this pull"); // a message the filter rejects
+    assertThat(broker.store().awaitDispatched(java.time.Duration.ofSeconds(5))).isTrue();
     assertThat(waiting).isNotDone();
     long sentAt = System.nanoTime();
     send("Held", 0, "TagA", null, "wake up");

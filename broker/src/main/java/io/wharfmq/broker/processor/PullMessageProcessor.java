@@ -94,15 +94,11 @@ public final class PullMessageProcessor implements RequestProcessor {
               + " read queues");
     }
     MessageFilter filter;
+    String expressionType;
+    String expression;
     if ((sysFlag & FLAG_SUBSCRIPTION) != 0) {
-      String expressionType = Headers.string(request, "expressionType", "TAG");
-      if (!"TAG".equalsIgnoreCase(expressionType)) {
-        return RemotingCommand.responseTo(
-            request,
-            ResponseCode.SUBSCRIPTION_PARSE_FAILED,
-            "expression type " + expressionType + " is not supported yet; use TAG");
-      }
-      filter = TagFilters.parse(Headers.string(request, "subscription", "*"));
+      expressionType = Headers.string(request, "expressionType", "TAG");
+      expression = Headers.string(request, "subscription", "*");
     } else {
       SubscriptionData sub = ctx.clients().subscription(group, topic);
       if (sub == null) {
@@ -121,7 +117,14 @@ public final class PullMessageProcessor implements RequestProcessor {
             ResponseCode.SUBSCRIPTION_NOT_LATEST,
             "the consumer's subscription not latest");
       }
-      filter = TagFilters.of(sub);
+      expressionType = sub.expressionType();
+      expression = sub.subString();
+    }
+    try {
+      filter = TagFilters.forExpression(expressionType, expression);
+    } catch (IllegalArgumentException e) {
+      return RemotingCommand.responseTo(
+          request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, e.getMessage());
     }
     if ((sysFlag & FLAG_COMMIT_OFFSET) != 0 && mayHold) {
       long commit = Headers.longValue(request, "commitOffset", -1);

@@ -1,6 +1,6 @@
 package io.wharfmq.broker.processor;
 
-import io.wharfmq.remoting.protocol.body.SubscriptionData;
+import io.wharfmq.broker.filter.SqlFilter;
 import io.wharfmq.store.MessageFilter;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,13 +23,20 @@ public final class TagFilters {
     return tags.isEmpty() || tags.contains("*") ? MessageFilter.ALL : MessageFilter.byTags(tags);
   }
 
-  public static MessageFilter of(SubscriptionData sub) {
-    if (sub.isAll()) {
-      return MessageFilter.ALL;
+  /**
+   * The filter for a subscription: TAG expressions ("*", "A || B") or SQL92 property selectors.
+   * Throws IllegalArgumentException for an unknown type or an expression that does not parse.
+   */
+  public static MessageFilter forExpression(String expressionType, String expression) {
+    if (expressionType == null
+        || expressionType.isBlank()
+        || "TAG".equalsIgnoreCase(expressionType)) {
+      return parse(expression);
     }
-    if (sub.tagsSet() != null && !sub.tagsSet().isEmpty()) {
-      return MessageFilter.byTags(sub.tagsSet());
+    if ("SQL92".equalsIgnoreCase(expressionType)) {
+      return SqlFilter.parse(expression);
     }
-    return parse(sub.subString());
+    throw new IllegalArgumentException(
+        "expression type " + expressionType + " is not supported; use TAG or SQL92");
   }
 }
