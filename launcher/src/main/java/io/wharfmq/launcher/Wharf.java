@@ -39,7 +39,8 @@ import picocli.CommandLine.Option;
       Wharf.Namesrv.class,
       Wharf.BrokerCmd.class,
       ClientCommands.Send.class,
-      ClientCommands.Consume.class
+      ClientCommands.Consume.class,
+      AdminCommands.class
     })
 public final class Wharf implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Wharf.class);

@@ -1,0 +1,115 @@
+package io.wharfmq.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wharfmq.broker.Broker;
+import io.wharfmq.broker.BrokerConfig;
+import io.wharfmq.client.Message;
+import io.wharfmq.client.Producer;
+import io.wharfmq.client.SendResult;
+import io.wharfmq.namesrv.NameServer;
+import io.wharfmq.namesrv.NamesrvConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code wharf admin} against a real name server and broker. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AdminCommandsTest {
+  @TempDir Path dir;
+  NameServer namesrv;
+  Broker broker;
+  String ns;
+
+  @BeforeEach
+  void start() throws Exception {
+    namesrv = new NameServer(new NamesrvConfig().listenPort(0).bindAddress("127.0.0.1"));
+    namesrv.start();
+    ns = "127.0.0.1:" + namesrv.port();
+    BrokerConfig config =
+        new BrokerConfig(dir).listenPort(0).bindAddress("127.0.0.1").namesrvAddr(ns);
+    config.store().mappedFileSizeCommitLog(16 * 1024 * 1024).maxHashSlotNum(256).maxIndexNum(4000);
+    broker = Broker.start(config, InstantSource.system());
+    broker.registerNow();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    broker.close();
+    namesrv.shutdown();
+  }
+
+  record Run(int code, String out, String err) {}
+
+  Run admin(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    int code;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      String[] full = new String[args.length + 2];
+      full[0] = "admin";
+      full[1] = args[0];
+      full[2] = "--namesrv=" + ns;
+      System.arraycopy(args, 1, full, 3, args.length - 1);
+      code = new CommandLine(new Wharf()).execute(full);
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void topicsRoutesOffsetsLagAndQueries() throws Exception {
+    Run created = admin("create-topic", "--topic", "Audit", "--queues", "2");
+    assertThat(created.code()).as(created.err()).isZero();
+    assertThat(created.out()).contains("created Audit with 2 queues");
+    assertThat(admin("topics").out()).contains("Audit").contains("TBW102");
+    assertThat(admin("route", "--topic", "Audit").out()).contains("read=2 write=2 perm=6");
+
+    SendResult sent;
+    try (Producer p = Producer.builder().namesrvAddr(ns).producerGroup("pg").build()) {
+      sent =
+          p.send(
+              Message.builder("Audit")
+                  .keys("order-42")
+                  .body("hello".getBytes(StandardCharsets.UTF_8))
+                  .build());
+      p.send(Message.of("Audit", "two".getBytes(StandardCharsets.UTF_8)));
+    }
+    broker.store().awaitDispatched(java.time.Duration.ofSeconds(5));
+    Run offsets = admin("offsets", "--topic", "Audit");
+    assertThat(offsets.out()).contains("broker queue min max");
+    Run lag = admin("lag", "--topic", "Audit", "--group", "nobody");
+    assertThat(lag.out()).contains("total lag 2");
+
+    Run byKey = admin("query", "--topic", "Audit", "--key", "order-42");
+    assertThat(byKey.code()).isZero();
+    assertThat(byKey.out()).contains("body=hello").contains("keys=order-42");
+    Run byId = admin("query", "--topic", "Audit", "--id", sent.msgId());
+    assertThat(byId.out()).contains("msgId=" + sent.msgId());
+    Run none = admin("query", "--topic", "Audit", "--key", "nope");
+    assertThat(none.code()).isEqualTo(1);
+    assertThat(none.err()).contains("no message found");
+
+    assertThat(admin("delete-topic", "--topic", "Audit").code()).isZero();
+    broker.registerNow();
+    Run gone = admin("route", "--topic", "Audit");
+    assertThat(gone.code()).isEqualTo(1);
+    assertThat(gone.err()).contains("no route for topic Audit");
+  }
+}
