@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
       AdminCommands.Route.class,
       AdminCommands.Offsets.class,
       AdminCommands.Lag.class,
-      AdminCommands.Query.class
+      AdminCommands.Query.class,
+      AdminCommands.ResendDlq.class
     })
 final class AdminCommands implements Runnable {
   static final long TIMEOUT = 5000;
@@ -329,6 +330,81 @@ final class AdminCommands implements Runnable {
       if (found == 0) {
         throw new AdminFailure("no message found");
       }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "resend-dlq",
+      description = "Send a group's dead letters back to their original topics.")
+  static final class ResendDlq extends AdminCommand {
+    /** Properties the broker or client sets; a re-sent message gets fresh ones. */
+    private static final java.util.Set<String> SYSTEM =
+        java.util.Set.of(
+            "TAGS",
+            "KEYS",
+            "UNIQ_KEY",
+            "RETRY_TOPIC",
+            "DELAY",
+            "REAL_TOPIC",
+            "REAL_QID",
+            "WAIT",
+            "MIN_OFFSET",
+            "MAX_OFFSET",
+            "CLUSTER",
+            "MSG_REGION",
+            "TRACE_ON");
+
+    @Option(names = "--group", required = true)
+    String group;
+
+    @Option(names = "--max", defaultValue = "10000", description = "Re-send at most this many.")
+    int max;
+
+    @Override
+    int execute() throws Exception {
+      String dlq = "%DLQ%" + group;
+      TopicRouteData route = route(dlq);
+      List<io.wharfmq.client.MessageQueue> queues = new ArrayList<>();
+      for (QueueData q : route.queueDatas()) {
+        for (int i = 0; i < q.readQueueNums(); i++) {
+          queues.add(new io.wharfmq.client.MessageQueue(dlq, q.brokerName(), i));
+        }
+      }
+      int resent = 0;
+      try (io.wharfmq.client.LitePullConsumer reader =
+              io.wharfmq.client.LitePullConsumer.builder()
+                  .namesrvAddr(namesrv)
+                  .consumerGroup("wharf-dlq-resend-" + group)
+                  .consumeFrom(io.wharfmq.client.ConsumeFrom.FIRST)
+                  .autoCommit(false)
+                  .build();
+          io.wharfmq.client.Producer producer =
+              io.wharfmq.client.Producer.builder()
+                  .namesrvAddr(namesrv)
+                  .producerGroup("wharf-dlq-resend")
+                  .build()) {
+        reader.assign(queues);
+        while (resent < max) {
+          List<io.wharfmq.client.MessageView> batch = reader.poll(java.time.Duration.ofSeconds(2));
+          if (batch.isEmpty()) {
+            break;
+          }
+          for (io.wharfmq.client.MessageView m : batch) {
+            String target = m.properties().get("RETRY_TOPIC");
+            if (target == null || resent >= max) {
+              continue;
+            }
+            java.util.Map<String, String> props = new java.util.LinkedHashMap<>(m.properties());
+            props.keySet().removeAll(SYSTEM);
+            producer.send(
+                new io.wharfmq.client.Message(target, m.tags(), m.keys(), m.body(), props));
+            resent++;
+          }
+        }
+        reader.commit();
+      }
+      System.out.println("resent " + resent + " message(s) from " + dlq);
       return 0;
     }
   }

@@ -112,4 +112,52 @@ class AdminCommandsTest {
     assertThat(gone.code()).isEqualTo(1);
     assertThat(gone.err()).contains("no route for topic Audit");
   }
+
+  @Test
+  void deadLettersAreSentBackToTheirOriginalTopic() throws Exception {
+    SendResult sent;
+    try (Producer p = Producer.builder().namesrvAddr(ns).producerGroup("pg").build()) {
+      sent =
+          p.send(
+              Message.builder("Work")
+                  .keys("job-7")
+                  .property("customer", "c9")
+                  .body("job".getBytes(StandardCharsets.UTF_8))
+                  .build());
+    }
+    io.wharfmq.remoting.netty.RemotingClient rc = new io.wharfmq.remoting.netty.RemotingClient("t");
+    try {
+      var back =
+          rc.invokeSync(
+              broker.address(),
+              io.wharfmq.remoting.protocol.RemotingCommand.request(
+                      io.wharfmq.remoting.protocol.RequestCode.CONSUMER_SEND_MSG_BACK)
+                  .put("group", "workers")
+                  .put(
+                      "offset",
+                      io.wharfmq.remoting.protocol.MessageIds.decode(sent.offsetMsgId())
+                          .physicalOffset())
+                  .put("delayLevel", -1),
+              5000);
+      assertThat(back.code()).isZero();
+    } finally {
+      rc.shutdown();
+    }
+    broker.registerNow();
+    broker.store().awaitDispatched(java.time.Duration.ofSeconds(5));
+    Run resend = admin("resend-dlq", "--group", "workers");
+    assertThat(resend.code()).as(resend.err()).isZero();
+    assertThat(resend.out()).contains("resent 1 message(s) from %DLQ%workers");
+    broker.store().awaitDispatched(java.time.Duration.ofSeconds(5));
+    long total = 0;
+    for (int q : broker.store().queueIds("Work")) {
+      total += broker.store().maxOffset("Work", q);
+    }
+    assertThat(total).isEqualTo(2);
+    Run again = admin("resend-dlq", "--group", "workers");
+    assertThat(again.out()).contains("resent 0 message(s)");
+    assertThat(admin("query", "--topic", "Work", "--key", "job-7").out())
+        .contains("body=job")
+        .hasLineCount(2);
+  }
 }
