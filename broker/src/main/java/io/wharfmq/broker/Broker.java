@@ -12,6 +12,7 @@ import io.wharfmq.broker.processor.EndTransactionProcessor;
 import io.wharfmq.broker.processor.PullMessageProcessor;
 import io.wharfmq.broker.processor.QueryMessageProcessor;
 import io.wharfmq.broker.processor.QueueLockProcessor;
+import io.wharfmq.broker.processor.ResetOffsetProcessor;
 import io.wharfmq.broker.processor.SendBackProcessor;
 import io.wharfmq.broker.processor.SendMessageProcessor;
 import io.wharfmq.broker.registration.NamesrvRegistration;
@@ -197,6 +198,8 @@ public final class Broker implements AutoCloseable {
         RequestCode.END_TRANSACTION, new EndTransactionProcessor(transactions), send);
     server.registerProcessor(
         RequestCode.CHECK_CLIENT_CONFIG, new CheckClientConfigProcessor(), manage);
+    server.registerProcessor(
+        RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, new ResetOffsetProcessor(ctx), manage);
     QueryMessageProcessor query = new QueryMessageProcessor(ctx);
     server.registerProcessor(RequestCode.QUERY_MESSAGE, query, manage);
     server.registerProcessor(RequestCode.VIEW_MESSAGE_BY_ID, query, manage);

@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
       AdminCommands.Offsets.class,
       AdminCommands.Lag.class,
       AdminCommands.Query.class,
-      AdminCommands.ResendDlq.class
+      AdminCommands.ResendDlq.class,
+      AdminCommands.ResetOffset.class
     })
 final class AdminCommands implements Runnable {
   static final long TIMEOUT = 5000;
@@ -405,6 +406,53 @@ final class AdminCommands implements Runnable {
         reader.commit();
       }
       System.out.println("resent " + resent + " message(s) from " + dlq);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "reset-offset",
+      description =
+          "Move a group's offsets on a topic to a time, while its consumers run (they replay).")
+  static final class ResetOffset extends AdminCommand {
+    @Option(names = "--topic", required = true)
+    String topic;
+
+    @Option(names = "--group", required = true)
+    String group;
+
+    @Option(
+        names = "--time",
+        required = true,
+        description = "ISO-8601 instant (2026-11-21T10:00:00Z), epoch milliseconds, or 'end'.")
+    String time;
+
+    @Override
+    int execute() throws Exception {
+      long timestamp;
+      if (time.equals("end")) {
+        timestamp = -1;
+      } else if (time.matches("\\d+")) {
+        timestamp = Long.parseLong(time);
+      } else {
+        try {
+          timestamp = java.time.Instant.parse(time).toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+          throw new AdminFailure("--time must be an ISO-8601 instant, epoch ms or 'end': " + time);
+        }
+      }
+      TopicRouteData route = route(topic);
+      for (BrokerData b : route.brokerDatas()) {
+        RemotingCommand r =
+            ok(
+                b.masterAddress(),
+                RemotingCommand.request(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET)
+                    .put("topic", topic)
+                    .put("group", group)
+                    .put("timestamp", timestamp)
+                    .put("isForce", true));
+        System.out.println(b.brokerName() + ": " + new String(r.body(), StandardCharsets.UTF_8));
+      }
       return 0;
     }
   }

@@ -96,6 +96,13 @@ class AdminCommandsTest {
     assertThat(offsets.out()).contains("broker queue min max");
     Run lag = admin("lag", "--topic", "Audit", "--group", "nobody");
     assertThat(lag.out()).contains("total lag 2");
+    Run reset = admin("reset-offset", "--topic", "Audit", "--group", "nobody", "--time", "end");
+    assertThat(reset.code()).as(reset.err()).isZero();
+    assertThat(reset.out()).contains("offsetTable");
+    assertThat(admin("lag", "--topic", "Audit", "--group", "nobody").out()).contains("total lag 0");
+    assertThat(
+            admin("reset-offset", "--topic", "Audit", "--group", "g", "--time", "yesterday").err())
+        .contains("ISO-8601");
 
     Run byKey = admin("query", "--topic", "Audit", "--key", "order-42");
     assertThat(byKey.code()).isZero();

@@ -35,6 +35,8 @@ public final class RequestCode {
   public static final int GET_BROKER_CLUSTER_INFO = 106;
   public static final int GET_ALL_TOPIC_LIST_FROM_NAMESERVER = 206;
   public static final int DELETE_TOPIC_IN_BROKER = 215;
+  public static final int RESET_CONSUMER_CLIENT_OFFSET = 220;
+  public static final int INVOKE_BROKER_TO_RESET_OFFSET = 222;
   public static final int SEND_MESSAGE_V2 = 310;
   public static final int SEND_BATCH_MESSAGE = 320;
   public static final int LITE_PULL_MESSAGE = 361;
