@@ -121,12 +121,28 @@ final class AdminCommands implements Runnable {
       throw new AdminFailure("no master address for broker " + brokerName);
     }
 
+    /** Visits every readable queue of a route, with its broker's master address. */
+    void forEachQueue(TopicRouteData route, QueueVisitor visitor) throws Exception {
+      for (QueueData q : route.queueDatas()) {
+        String address = master(route, q.brokerName());
+        for (int i = 0; i < q.readQueueNums(); i++) {
+          visitor.visit(q.brokerName(), address, i);
+        }
+      }
+    }
+
     long number(String address, int code, String topic, int queueId, String field)
         throws Exception {
       return Long.parseLong(
           ok(address, RemotingCommand.request(code).put("topic", topic).put("queueId", queueId))
               .get(field));
     }
+  }
+
+  /** One queue of a route. */
+  @FunctionalInterface
+  interface QueueVisitor {
+    void visit(String brokerName, String address, int queueId) throws Exception;
   }
 
   /** A failure to report in one line. */
@@ -229,16 +245,14 @@ final class AdminCommands implements Runnable {
 
     @Override
     int execute() throws Exception {
-      TopicRouteData route = route(topic);
       System.out.println("broker queue min max");
-      for (QueueData q : route.queueDatas()) {
-        String addr = master(route, q.brokerName());
-        for (int i = 0; i < q.readQueueNums(); i++) {
-          long min = number(addr, RequestCode.GET_MIN_OFFSET, topic, i, "offset");
-          long max = number(addr, RequestCode.GET_MAX_OFFSET, topic, i, "offset");
-          System.out.printf("%s %d %d %d%n", q.brokerName(), i, min, max);
-        }
-      }
+      forEachQueue(
+          route(topic),
+          (broker, address, queue) -> {
+            long min = number(address, RequestCode.GET_MIN_OFFSET, topic, queue, "offset");
+            long max = number(address, RequestCode.GET_MAX_OFFSET, topic, queue, "offset");
+            System.out.printf("%s %d %d %d%n", broker, queue, min, max);
+          });
       return 0;
     }
   }
@@ -253,30 +267,29 @@ final class AdminCommands implements Runnable {
 
     @Override
     int execute() throws Exception {
-      TopicRouteData route = route(topic);
-      long total = 0;
+      long[] total = {0};
       System.out.println("broker queue committed max lag");
-      for (QueueData q : route.queueDatas()) {
-        String addr = master(route, q.brokerName());
-        for (int i = 0; i < q.readQueueNums(); i++) {
-          long max = number(addr, RequestCode.GET_MAX_OFFSET, topic, i, "offset");
-          RemotingCommand r =
-              call(
-                  addr,
-                  RemotingCommand.request(RequestCode.QUERY_CONSUMER_OFFSET)
-                      .put("consumerGroup", group)
-                      .put("topic", topic)
-                      .put("queueId", i)
-                      .put("setZeroIfNotFound", false));
-          long committed = r.code() == ResponseCode.SUCCESS ? Long.parseLong(r.get("offset")) : -1;
-          long lag = committed < 0 ? max : Math.max(0, max - committed);
-          total += lag;
-          System.out.printf(
-              "%s %d %s %d %d%n",
-              q.brokerName(), i, committed < 0 ? "-" : Long.toString(committed), max, lag);
-        }
-      }
-      System.out.println("total lag " + total);
+      forEachQueue(
+          route(topic),
+          (broker, address, queue) -> {
+            long max = number(address, RequestCode.GET_MAX_OFFSET, topic, queue, "offset");
+            RemotingCommand r =
+                call(
+                    address,
+                    RemotingCommand.request(RequestCode.QUERY_CONSUMER_OFFSET)
+                        .put("consumerGroup", group)
+                        .put("topic", topic)
+                        .put("queueId", queue)
+                        .put("setZeroIfNotFound", false));
+            long committed =
+                r.code() == ResponseCode.SUCCESS ? Long.parseLong(r.get("offset")) : -1;
+            long lag = committed < 0 ? max : Math.max(0, max - committed);
+            total[0] += lag;
+            System.out.printf(
+                "%s %d %s %d %d%n",
+                broker, queue, committed < 0 ? "-" : Long.toString(committed), max, lag);
+          });
+      System.out.println("total lag " + total[0]);
       return 0;
     }
   }
@@ -365,13 +378,11 @@ final class AdminCommands implements Runnable {
     @Override
     int execute() throws Exception {
       String dlq = "%DLQ%" + group;
-      TopicRouteData route = route(dlq);
       List<io.wharfmq.client.MessageQueue> queues = new ArrayList<>();
-      for (QueueData q : route.queueDatas()) {
-        for (int i = 0; i < q.readQueueNums(); i++) {
-          queues.add(new io.wharfmq.client.MessageQueue(dlq, q.brokerName(), i));
-        }
-      }
+      forEachQueue(
+          route(dlq),
+          (broker, address, queue) ->
+              queues.add(new io.wharfmq.client.MessageQueue(dlq, broker, queue)));
       int resent = 0;
       try (io.wharfmq.client.LitePullConsumer reader =
               io.wharfmq.client.LitePullConsumer.builder()
