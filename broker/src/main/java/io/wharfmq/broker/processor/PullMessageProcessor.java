@@ -111,14 +111,23 @@ public final class PullMessageProcessor implements RequestProcessor {
                 + group
                 + " not exist; send a heartbeat first");
       }
-      if (sub.subVersion() < Headers.longValue(request, "subVersion", 0)) {
-        return RemotingCommand.responseTo(
-            request,
-            ResponseCode.SUBSCRIPTION_NOT_LATEST,
-            "the consumer's subscription not latest");
-      }
       expressionType = sub.expressionType();
       expression = sub.subString();
+      if (sub.subVersion() < Headers.longValue(request, "subVersion", 0)) {
+        // The client's heartbeat after a rebalance has not arrived (the RocketMQ client skips it
+        // when another heartbeat holds its lock, and retries only 30 s later). RocketMQ answers
+        // SUBSCRIPTION_NOT_LATEST until then, stalling the queue. A TAG subscription is served
+        // unfiltered instead: the client filters tags itself, so nothing is lost or wrongly
+        // delivered, only more is sent. Other expression types are not filtered by the client.
+        boolean tag = expressionType == null || "TAG".equalsIgnoreCase(expressionType);
+        if (!tag) {
+          return RemotingCommand.responseTo(
+              request,
+              ResponseCode.SUBSCRIPTION_NOT_LATEST,
+              "the consumer's subscription not latest");
+        }
+        expression = "*";
+      }
     }
     try {
       filter = TagFilters.forExpression(expressionType, expression);
