@@ -119,18 +119,6 @@ public final class ClientRegistry {
     return out;
   }
 
-  /** Every consumer group with at least one member. */
-  public Set<String> consumerGroups() {
-    Set<String> out = new TreeSet<>();
-    consumers.forEach(
-        (name, g) -> {
-          if (!g.isEmpty()) {
-            out.add(name);
-          }
-        });
-    return out;
-  }
-
   /**
    * The group's subscription to a topic from the newest heartbeat that has one (highest
    * subVersion), or null.

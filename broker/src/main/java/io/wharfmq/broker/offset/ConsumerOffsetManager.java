@@ -7,9 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,17 +55,6 @@ public final class ConsumerOffsetManager {
     Map<Integer, Long> m = offsets.get(key(topic, group));
     Long v = m == null ? null : m.get(queueId);
     return v == null ? -1 : v;
-  }
-
-  /** Offsets of a group on a topic, by queue id (a copy). */
-  public Map<Integer, Long> offsetsOf(String group, String topic) {
-    Map<Integer, Long> m = offsets.get(key(topic, group));
-    return m == null ? Map.of() : new TreeMap<>(m);
-  }
-
-  /** Every "topic@group" key. */
-  public Set<String> keys() {
-    return new TreeSet<>(offsets.keySet());
   }
 
   /** Writes the file if anything changed since the last write. */
