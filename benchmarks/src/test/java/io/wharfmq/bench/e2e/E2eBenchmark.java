@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,20 +21,31 @@ import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 /**
  * End-to-end benchmark: the official RocketMQ client (producer and push consumer in this JVM)
  * against a Wharf broker and an Apache RocketMQ broker, each with its name server in its own child
- * JVM with the same flags, started in the same run. For every flush mode and producer count: a
- * closed-loop run at maximum rate on each broker, then an open-loop run on each at a common target
- * rate (a fraction of the slower broker's maximum). Prints a markdown table with Wharf/RocketMQ
+ * JVM with the same flags, started in the same run, plus Wharf's native client against the same
+ * Wharf broker. For every send mode (blocking, pipelined), flush mode and producer count: a
+ * closed-loop run at maximum rate on each target, then an open-loop run on each at a common target
+ * rate (a fraction of the slowest target's maximum). Prints a markdown table with Wharf/RocketMQ
  * ratios on stdout; progress goes to stderr. Single-threaded driver.
  */
 public final class E2eBenchmark {
   static final String TOPIC = "BenchE2E";
-  static final List<String> KINDS = List.of("wharf", "rocketmq");
+
+  /** The native client's topic on the Wharf broker, so the two Wharf consumers never overlap. */
+  static final String NATIVE_TOPIC = "BenchE2ENative";
+
+  /** Table columns: official client on Wharf, on RocketMQ, Wharf's native client on Wharf. */
+  static final List<String> TARGETS = List.of("wharf", "rocketmq", "native");
+
+  static final List<String> MODES = List.of("blocking", "pipelined");
 
   private E2eBenchmark() {}
 
   record Options(
       List<String> flushModes,
       List<Integer> producers,
+      List<String> modes,
+      List<String> targets,
+      int window,
       int bodyBytes,
       int queues,
       Duration warmup,
@@ -45,6 +57,9 @@ public final class E2eBenchmark {
     static Options parse(String[] args) {
       List<String> flush = List.of("ASYNC", "SYNC");
       List<Integer> producers = List.of(1, 4);
+      List<String> modes = MODES;
+      List<String> targets = TARGETS;
+      int window = 32;
       int size = 1024;
       int queues = 8;
       Duration warmup = Duration.ofSeconds(3);
@@ -70,6 +85,10 @@ public final class E2eBenchmark {
           case "--flush" -> flush = Arrays.asList(args[++i].toUpperCase(Locale.ROOT).split(","));
           case "--producers" ->
               producers = Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
+          case "--modes" -> modes = Arrays.asList(args[++i].toLowerCase(Locale.ROOT).split(","));
+          case "--targets" ->
+              targets = Arrays.asList(args[++i].toLowerCase(Locale.ROOT).split(","));
+          case "--window" -> window = Integer.parseInt(args[++i]);
           case "--size" -> size = Integer.parseInt(args[++i]);
           case "--queues" -> queues = Integer.parseInt(args[++i]);
           case "--warmup-seconds" -> warmup = Duration.ofSeconds(Long.parseLong(args[++i]));
@@ -85,8 +104,15 @@ public final class E2eBenchmark {
       if (size < Stamp.LENGTH) {
         throw new IllegalArgumentException("--size must be >= " + Stamp.LENGTH);
       }
+      if (!MODES.containsAll(modes) || !TARGETS.containsAll(targets) || window < 1) {
+        throw new IllegalArgumentException("bad --modes, --targets or --window\n" + USAGE);
+      }
+      if (!targets.contains("wharf") || !targets.contains("rocketmq")) {
+        throw new IllegalArgumentException("--targets must include wharf and rocketmq");
+      }
       return new Options(
-          flush, producers, size, queues, warmup, measure, initial, fraction, dir, jfr);
+          flush, producers, modes, targets, window, size, queues, warmup, measure, initial,
+          fraction, dir, jfr);
     }
   }
 
@@ -96,6 +122,12 @@ public final class E2eBenchmark {
         --quick                     ASYNC, 4 producers, 2 s warm-up + 5 s per run
         --flush ASYNC,SYNC          flush modes (both brokers restarted per mode)
         --producers 1,4             producer thread counts
+        --modes blocking,pipelined  blocking: one send at a time per thread (sync send);
+                                    pipelined: up to --window async sends in flight per thread
+        --window 32                 in-flight sends per producer thread in pipelined mode
+        --targets wharf,rocketmq,native
+                                    wharf/rocketmq: official client; native: Wharf's own
+                                    client against the Wharf broker
         --size 1024                 body bytes
         --queues 8                  queues of the benchmark topic, created on both brokers
         --warmup-seconds 3          per run, not measured
@@ -131,71 +163,66 @@ public final class E2eBenchmark {
     System.exit(0);
   }
 
-  /** One table row: one (flush, producers, load) cell measured on each broker. */
-  record Row(String flush, int producers, String load, Map<String, LoadRun.Result> byKind) {}
+  /** One table row: one (mode, flush, producers, load) cell measured on each target. */
+  record Row(
+      String mode,
+      String flush,
+      int producers,
+      String load,
+      Map<String, LoadRun.Result> byTarget) {}
 
   private static List<Row> runFlushMode(Options o, String flush, Path root) throws Exception {
     Map<String, BrokerProcess> brokers = new LinkedHashMap<>();
-    Map<String, LatencyConsumer> consumers = new LinkedHashMap<>();
+    Map<String, Target> targets = new LinkedHashMap<>();
     List<Row> rows = new ArrayList<>();
     try {
-      for (String kind : KINDS) {
+      for (String kind : List.of("wharf", "rocketmq")) {
         progress("Starting %s broker, flush %s", kind, flush);
         Path jfr =
             kind.equals("wharf") && o.jfrWharf() != null
                 ? o.jfrWharf().resolveSibling(withSuffix(o.jfrWharf(), flush))
                 : null;
-        BrokerProcess b = BrokerProcess.start(kind, flush, root, jfr);
-        brokers.put(kind, b);
-        createTopic(b, o.queues());
-        LatencyConsumer c = new LatencyConsumer(b.namesrvAddr, TOPIC, kind + "-" + flush);
-        consumers.put(kind, c);
-        c.awaitQueues(o.queues(), Duration.ofSeconds(60));
+        brokers.put(kind, BrokerProcess.start(kind, flush, root, jfr));
       }
-      for (String kind : KINDS) {
+      for (String name : o.targets()) {
+        targets.put(name, startTarget(o, name, flush, brokers));
+      }
+      for (Target t : targets.values()) {
         progress(
-            "Warm-up %s (%d s, 4 producers, not measured)", kind, o.initialWarmup().toSeconds());
-        LoadRun.run(
-            brokers.get(kind),
-            consumers.get(kind),
-            TOPIC,
-            new LoadRun.Spec(4, 0, o.bodyBytes(), Duration.ZERO, o.initialWarmup()),
-            kind);
+            "Warm-up %s (%d s, 4 blocking producers, not measured)",
+            t.name(), o.initialWarmup().toSeconds());
+        LoadRun.run(t, new LoadRun.Spec(4, 0, 0, o.bodyBytes(), Duration.ZERO, o.initialWarmup()));
       }
       int turn = 0;
-      for (int producers : o.producers()) {
-        // Alternate which broker goes first, so neither always runs on a disk still busy with
-        // the other's write-back.
-        List<String> order = turn++ % 2 == 0 ? KINDS : reversed(KINDS);
-        Map<String, LoadRun.Result> max = new LinkedHashMap<>();
-        for (String kind : order) {
-          max.put(
-              kind,
-              measured(
+      for (String mode : o.modes()) {
+        int window = mode.equals("pipelined") ? o.window() : 0;
+        for (int producers : o.producers()) {
+          // Rotate which target goes first, so none always runs on a disk still busy with the
+          // previous one's write-back.
+          List<Target> order = new ArrayList<>(targets.values());
+          Collections.rotate(order, -(turn++ % order.size()));
+          Map<String, LoadRun.Result> max =
+              measureEach(
+                  order,
                   o,
-                  brokers.get(kind),
-                  consumers.get(kind),
-                  new LoadRun.Spec(producers, 0, o.bodyBytes(), o.warmup(), o.measure())));
-        }
-        rows.add(new Row(flush, producers, "max", max));
-        double slower =
-            max.values().stream().mapToDouble(LoadRun.Result::ackedPerSec).min().orElse(0);
-        double rate = Math.max(1, Math.round(slower * o.rateFraction()));
-        Map<String, LoadRun.Result> open = new LinkedHashMap<>();
-        for (String kind : reversed(order)) {
-          open.put(
-              kind,
-              measured(
+                  new LoadRun.Spec(producers, 0, window, o.bodyBytes(), o.warmup(), o.measure()));
+          rows.add(new Row(mode, flush, producers, "max", max));
+          double slowest =
+              max.values().stream().mapToDouble(LoadRun.Result::ackedPerSec).min().orElse(0);
+          double rate = Math.max(1, Math.round(slowest * o.rateFraction()));
+          Collections.reverse(order);
+          Map<String, LoadRun.Result> open =
+              measureEach(
+                  order,
                   o,
-                  brokers.get(kind),
-                  consumers.get(kind),
-                  new LoadRun.Spec(producers, rate, o.bodyBytes(), o.warmup(), o.measure())));
+                  new LoadRun.Spec(
+                      producers, rate, window, o.bodyBytes(), o.warmup(), o.measure()));
+          rows.add(new Row(mode, flush, producers, String.format("%,.0f/s", rate), open));
         }
-        rows.add(new Row(flush, producers, String.format("%,.0f/s", rate), open));
       }
     } finally {
-      for (LatencyConsumer c : consumers.values()) {
-        c.close();
+      for (Target t : targets.values()) {
+        t.consumer().close();
       }
       for (BrokerProcess b : brokers.values()) {
         b.close();
@@ -204,10 +231,41 @@ public final class E2eBenchmark {
     return rows;
   }
 
-  private static List<String> reversed(List<String> l) {
-    List<String> r = new ArrayList<>(l);
-    java.util.Collections.reverse(r);
-    return r;
+  /** Creates the target's topic, starts its consumer and waits until it owns every queue. */
+  private static Target startTarget(
+      Options o, String name, String flush, Map<String, BrokerProcess> brokers) throws Exception {
+    boolean nativeClient = name.equals("native");
+    BrokerProcess b = brokers.get(nativeClient ? "wharf" : name);
+    String topic = nativeClient ? NATIVE_TOPIC : TOPIC;
+    createTopic(b, topic, o.queues());
+    ConsumeTimer timer = new ConsumeTimer();
+    String consumerName = name + "-" + flush;
+    BenchConsumer c =
+        nativeClient
+            ? new NativeLatencyConsumer(b.namesrvAddr, topic, consumerName, timer)
+            : new LatencyConsumer(b.namesrvAddr, topic, consumerName, timer);
+    Target t = new Target(name, b, nativeClient, topic, timer, c);
+    try {
+      c.awaitQueues(o.queues(), Duration.ofSeconds(60));
+    } catch (RuntimeException | InterruptedException e) {
+      c.close();
+      throw e;
+    }
+    return t;
+  }
+
+  /** Runs {@code spec} on each target in {@code order}; results in table order. */
+  private static Map<String, LoadRun.Result> measureEach(
+      List<Target> order, Options o, LoadRun.Spec spec) throws Exception {
+    Map<String, LoadRun.Result> byTarget = new LinkedHashMap<>();
+    for (Target t : order) {
+      byTarget.put(t.name(), measured(t, spec));
+    }
+    Map<String, LoadRun.Result> m = new LinkedHashMap<>();
+    for (String name : o.targets()) {
+      m.put(name, byTarget.get(name));
+    }
+    return m;
   }
 
   private static String withSuffix(Path file, String flush) {
@@ -218,14 +276,14 @@ public final class E2eBenchmark {
         : name.substring(0, dot) + "-" + flush + name.substring(dot);
   }
 
-  private static LoadRun.Result measured(
-      Options o, BrokerProcess b, LatencyConsumer c, LoadRun.Spec spec) throws Exception {
-    LoadRun.Result r = LoadRun.run(b, c, TOPIC, spec, b.kind);
+  private static LoadRun.Result measured(Target t, LoadRun.Spec spec) throws Exception {
+    LoadRun.Result r = LoadRun.run(t, spec);
     progress(
-        "%-8s %-5s %d producer(s) %-10s acked %,9.0f/s consumed %,9.0f/s  e2e p50 %.3f p99 %.3f"
+        "%-8s %-5s %-9s %d producer(s) %-10s acked %,9.0f/s consumed %,9.0f/s  e2e p50 %.3f p99 %.3f"
             + " p99.9 %.3f max %.1f ms  ack p99 %.3f ms  broker CPU %.1f s %s",
-        b.kind,
-        b.flush,
+        t.name(),
+        t.broker().flush,
+        spec.pipelined() ? "pipe" + spec.window() : "blocking",
         spec.producers(),
         spec.openLoop() ? String.format("%.0f/s", spec.rate()) : "max",
         r.ackedPerSec(),
@@ -241,20 +299,20 @@ public final class E2eBenchmark {
   }
 
   /** Creates the topic with the same queue count on the broker and waits for its route. */
-  private static void createTopic(BrokerProcess b, int queues) throws Exception {
+  private static void createTopic(BrokerProcess b, String topic, int queues) throws Exception {
     DefaultMQAdminExt admin = new DefaultMQAdminExt();
     admin.setNamesrvAddr(b.namesrvAddr);
-    admin.setInstanceName("bench-admin-" + b.kind + "-" + b.flush);
+    admin.setInstanceName("bench-admin-" + b.kind + "-" + b.flush + "-" + topic);
     admin.start();
     try {
       admin.createAndUpdateTopicConfig(
           b.brokerAddr,
-          new TopicConfig(TOPIC, queues, queues, PermName.PERM_READ | PermName.PERM_WRITE));
+          new TopicConfig(topic, queues, queues, PermName.PERM_READ | PermName.PERM_WRITE));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       Object last = null;
       while (true) {
         try {
-          TopicRouteData route = admin.examineTopicRouteInfo(TOPIC);
+          TopicRouteData route = admin.examineTopicRouteInfo(topic);
           List<QueueData> qd = route.getQueueDatas();
           if (!qd.isEmpty() && qd.get(0).getWriteQueueNums() == queues) {
             return;
@@ -267,7 +325,7 @@ public final class E2eBenchmark {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
               "route of "
-                  + TOPIC
+                  + topic
                   + " with "
                   + queues
                   + " queues not seen on "

@@ -1,7 +1,5 @@
 package io.wharfmq.bench.e2e;
 
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
@@ -10,14 +8,14 @@ import org.apache.rocketmq.common.message.MessageExt;
 
 /**
  * One official DefaultMQPushConsumer (client defaults: 20 consume threads, pulls of 32) on the
- * benchmark topic of one broker, for all runs against it. Each consumed message of the current run
- * is timed against its intended send time. Thread-safe: the listener runs on client threads.
+ * benchmark topic of one broker, for all runs against it. Thread-safe: the listener runs on client
+ * threads.
  */
-final class LatencyConsumer implements AutoCloseable {
+final class LatencyConsumer implements BenchConsumer {
   private final DefaultMQPushConsumer consumer;
-  private volatile RunWindow current;
 
-  LatencyConsumer(String namesrvAddr, String topic, String name) throws Exception {
+  LatencyConsumer(String namesrvAddr, String topic, String name, ConsumeTimer timer)
+      throws Exception {
     consumer = new DefaultMQPushConsumer("bench-cg-" + name);
     consumer.setNamesrvAddr(namesrvAddr);
     consumer.setInstanceName("bench-c-" + name);
@@ -27,17 +25,8 @@ final class LatencyConsumer implements AutoCloseable {
         (MessageListenerConcurrently)
             (msgs, context) -> {
               long now = System.nanoTime();
-              RunWindow w = current;
-              if (w != null) {
-                for (MessageExt m : msgs) {
-                  byte[] body = m.getBody();
-                  long intended = Stamp.intendedNanos(body);
-                  if (Stamp.runId(body) == w.runId && w.inWindow(intended)) {
-                    RunWindow.record(w.endToEnd, now - intended);
-                    w.consumed.increment();
-                    w.lastConsumeNanos = now;
-                  }
-                }
+              for (MessageExt m : msgs) {
+                timer.consumed(m.getBody(), now);
               }
               return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
             });
@@ -45,33 +34,13 @@ final class LatencyConsumer implements AutoCloseable {
   }
 
   /**
-   * Waits until the rebalance has given this consumer all of the topic's queues. The client has no
-   * public accessor for its assignment other than the deprecated implementation handle.
+   * The client has no public accessor for its assignment other than the deprecated implementation
+   * handle.
    */
+  @Override
   @SuppressWarnings("deprecation")
-  void awaitQueues(int queues, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (consumer.getDefaultMQPushConsumerImpl().getRebalanceImpl().getProcessQueueTable().size()
-        < queues) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "consumer got "
-                + consumer
-                    .getDefaultMQPushConsumerImpl()
-                    .getRebalanceImpl()
-                    .getProcessQueueTable()
-                    .size()
-                + " of "
-                + queues
-                + " queues in "
-                + timeout);
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
-  }
-
-  void measure(RunWindow w) {
-    current = w;
+  public int assignedQueues() {
+    return consumer.getDefaultMQPushConsumerImpl().getRebalanceImpl().getProcessQueueTable().size();
   }
 
   @Override

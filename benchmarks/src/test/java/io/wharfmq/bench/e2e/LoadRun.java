@@ -3,31 +3,39 @@ package io.wharfmq.bench.e2e;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.rocketmq.client.producer.DefaultMQProducer;
-import org.apache.rocketmq.client.producer.SendResult;
-import org.apache.rocketmq.client.producer.SendStatus;
-import org.apache.rocketmq.common.message.Message;
 
 /**
- * One measured run against one broker: N threads share one official DefaultMQProducer and each does
- * blocking sends (the RocketMQ benchmark Producer's loop), while the broker's {@link
- * LatencyConsumer} times every message.
+ * One measured run against one {@link Target}: N sender threads share one producer, while the
+ * target's consumer times every message.
  *
- * <p>Closed loop (rate 0): each thread sends as soon as the previous send returned; intended send
- * time = actual. Open loop (rate R): message k of thread i is due at t0 + (k + i/N) * N/R; a thread
- * that is late sends at once but the message keeps its due time, so stalls show up in the latency
- * instead of silently lowering the load (coordinated omission). Used from the main thread.
+ * <p>Two send modes. <b>Blocking</b> (window 0, the RocketMQ benchmark Producer's default loop):
+ * each thread sends one message and waits for its answer. <b>Pipelined</b> (window W, like that
+ * benchmark's async mode {@code -y} but bounded): each thread keeps up to W asynchronous sends in
+ * flight and takes a new slot when an answer comes back, so the brokers rather than the client's
+ * round trip set the rate.
+ *
+ * <p>Closed loop (rate 0): each thread sends as soon as it may (previous send returned, or a window
+ * slot is free); intended send time = that moment. Open loop (rate R): message k of thread i is due
+ * at t0 + (k + i/N) * N/R; a thread that is late (previous send, or a full window) sends at once
+ * but the message keeps its due time, so stalls show up in the latency instead of silently lowering
+ * the load (coordinated omission). Used from the main thread.
  */
 final class LoadRun {
   private static final AtomicInteger RUN_IDS = new AtomicInteger(1);
 
-  record Spec(int producers, double rate, int bodyBytes, Duration warmup, Duration measure) {
+  record Spec(
+      int producers, double rate, int window, int bodyBytes, Duration warmup, Duration measure) {
     boolean openLoop() {
       return rate > 0;
+    }
+
+    boolean pipelined() {
+      return window > 0;
     }
   }
 
@@ -70,19 +78,12 @@ final class LoadRun {
 
   private LoadRun() {}
 
-  static Result run(
-      BrokerProcess broker, LatencyConsumer consumer, String topic, Spec spec, String tag)
-      throws Exception {
+  static Result run(Target target, Spec spec) throws Exception {
     int runId = RUN_IDS.getAndIncrement();
-    DefaultMQProducer producer = new DefaultMQProducer("bench-pg-" + tag + "-" + runId);
-    producer.setNamesrvAddr(broker.namesrvAddr);
-    producer.setInstanceName("bench-p-" + tag + "-" + runId);
-    producer.setCompressMsgBodyOverHowmuch(Integer.MAX_VALUE);
-    producer.start();
-    try {
+    BrokerProcess broker = target.broker();
+    try (BenchProducer producer = target.producer(target.name() + "-" + runId)) {
       // Fetch the route and open the connection before the clock starts (run id 0: not counted).
-      byte[] probe = new byte[spec.bodyBytes()];
-      producer.send(new Message(topic, "T", probe));
+      producer.send(new byte[spec.bodyBytes()]);
 
       long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
       long measureStart = t0 + spec.warmup().toNanos();
@@ -91,14 +92,13 @@ final class LoadRun {
       // skipped.
       long hardStop = measureEnd + TimeUnit.SECONDS.toNanos(5);
       RunWindow w = new RunWindow(runId, measureStart, measureEnd);
-      consumer.measure(w);
+      target.timer().measure(w);
 
       List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < spec.producers(); i++) {
         int index = i;
         Thread t =
-            new Thread(
-                () -> sendLoop(producer, topic, spec, w, index, t0, hardStop), "bench-send-" + i);
+            new Thread(() -> sendLoop(producer, spec, w, index, t0, hardStop), "bench-send-" + i);
         threads.add(t);
         t.start();
       }
@@ -114,7 +114,7 @@ final class LoadRun {
       while (w.consumed.sum() < acked && System.nanoTime() < drainDeadline) {
         TimeUnit.MILLISECONDS.sleep(10);
       }
-      consumer.measure(null);
+      target.timer().measure(null);
       double seconds = spec.measure().toNanos() / 1e9;
       long consumed = w.consumed.sum();
       return new Result(
@@ -132,65 +132,83 @@ final class LoadRun {
           ms(w.endToEnd.getMaxValue()),
           ms(w.ack.getValueAtPercentile(50)),
           ms(w.ack.getValueAtPercentile(99)));
-    } finally {
-      producer.shutdown();
     }
   }
 
   private static void sendLoop(
-      DefaultMQProducer producer,
-      String topic,
-      Spec spec,
-      RunWindow w,
-      int index,
-      long t0,
-      long hardStop) {
+      BenchProducer producer, Spec spec, RunWindow w, int index, long t0, long hardStop) {
     byte[] body = new byte[spec.bodyBytes()];
     ThreadLocalRandom.current().nextBytes(body);
     long interval = spec.openLoop() ? (long) (1e9 * spec.producers() / spec.rate()) : 0;
     long due = t0 + interval * index / spec.producers();
-    while (true) {
-      long intended;
-      if (spec.openLoop()) {
-        intended = due;
-        due += interval;
-        if (intended >= w.measureEnd) {
-          return;
-        }
-        long now;
-        while ((now = System.nanoTime()) < intended) {
-          LockSupport.parkNanos(intended - now);
-        }
-        if (now > hardStop) {
-          w.skipped.add(
-              Math.max(0, (w.measureEnd - Math.max(intended, w.measureStart)) / interval));
-          return;
-        }
-      } else {
-        intended = System.nanoTime();
-        if (intended >= w.measureEnd) {
-          return;
-        }
-      }
-      Stamp.write(body, intended, w.runId);
-      // The client copies the body into the request; a sync send has finished with it on return.
-      boolean ok;
-      try {
-        SendResult r = producer.send(new Message(topic, "T", body));
-        ok = r.getSendStatus() == SendStatus.SEND_OK;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (Exception e) {
-        ok = false;
-      }
-      if (w.inWindow(intended)) {
-        if (ok) {
-          w.acked.increment();
-          RunWindow.record(w.ack, System.nanoTime() - intended);
+    Semaphore window = new Semaphore(Math.max(1, spec.window()));
+    try {
+      while (true) {
+        long intended;
+        if (spec.openLoop()) {
+          intended = due;
+          due += interval;
+          if (intended >= w.measureEnd) {
+            break;
+          }
+          long now;
+          while ((now = System.nanoTime()) < intended) {
+            LockSupport.parkNanos(intended - now);
+          }
+          if (spec.pipelined()) {
+            window.acquire();
+            now = System.nanoTime();
+          }
+          if (now > hardStop) {
+            if (spec.pipelined()) {
+              window.release();
+            }
+            w.skipped.add(
+                Math.max(0, (w.measureEnd - Math.max(intended, w.measureStart)) / interval));
+            break;
+          }
         } else {
-          w.failed.increment();
+          if (spec.pipelined()) {
+            window.acquire();
+          }
+          intended = System.nanoTime();
+          if (intended >= w.measureEnd) {
+            if (spec.pipelined()) {
+              window.release();
+            }
+            break;
+          }
         }
+        if (spec.pipelined()) {
+          // The clients send the array itself, after this call returns: one body per message.
+          byte[] own = body.clone();
+          Stamp.write(own, intended, w.runId);
+          producer.sendAsync(
+              own,
+              stored -> {
+                acknowledged(w, intended, stored);
+                window.release();
+              });
+        } else {
+          Stamp.write(body, intended, w.runId);
+          acknowledged(w, intended, producer.send(body));
+        }
+      }
+      if (spec.pipelined() && !window.tryAcquire(spec.window(), 30, TimeUnit.SECONDS)) {
+        System.err.println("sends still in flight 30 s after the run");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void acknowledged(RunWindow w, long intended, boolean stored) {
+    if (w.inWindow(intended)) {
+      if (stored) {
+        w.acked.increment();
+        RunWindow.record(w.ack, System.nanoTime() - intended);
+      } else {
+        w.failed.increment();
       }
     }
   }
