@@ -17,9 +17,10 @@ import java.util.Map;
 /**
  * Encodes and decodes remoting frames: the JSON header (what RocketMQ clients send by default) and
  * the binary ROCKETMQ header (accepted on input). Output is always JSON, as the real servers do.
- * JSON is read with Jackson's streaming parser and is tolerant like the RocketMQ client's fastjson:
- * key order is free, unknown keys are ignored, missing keys take defaults, numbers in extFields
- * become strings. Stateless; thread-safe.
+ * Common headers take {@link PlainJsonHeader}'s Jackson-free path both ways; the rest is read with
+ * Jackson's streaming parser, which is tolerant like the RocketMQ client's fastjson: key order is
+ * free, unknown keys are ignored, missing keys take defaults, numbers in extFields become strings.
+ * Stateless; thread-safe.
  */
 public final class RemotingCommandCodec {
   private static final JsonFactory JSON = new JsonFactory();
@@ -65,7 +66,9 @@ public final class RemotingCommandCodec {
     out.writeInt(0); // length, patched below
     out.writeInt(0); // header word, patched below
     int headerStart = out.writerIndex();
-    writeJson(cmd, out);
+    if (!PlainJsonHeader.write(cmd, out)) {
+      writeJson(cmd, out);
+    }
     int headerLength = out.writerIndex() - headerStart;
     int bodyLength = cmd.bodyLength();
     out.setInt(start, FrameLayout.HEADER_WORD_SIZE + headerLength + bodyLength);
@@ -75,7 +78,8 @@ public final class RemotingCommandCodec {
     }
   }
 
-  private static void writeJson(RemotingCommand cmd, ByteBuf out) {
+  /** Jackson's JSON header; also what {@link PlainJsonHeader} must match byte for byte. */
+  static void writeJson(RemotingCommand cmd, ByteBuf out) {
     try (JsonGenerator g =
         JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(out))) {
       g.writeStartObject();
@@ -102,6 +106,12 @@ public final class RemotingCommandCodec {
   }
 
   private static RemotingCommand decodeJson(ByteBuf header) throws MalformedFrameException {
+    RemotingCommand plain = PlainJsonHeader.read(header);
+    return plain != null ? plain : decodeJsonWithJackson(header);
+  }
+
+  /** Jackson's reading: the definition of accepted headers, which the plain reader must match. */
+  static RemotingCommand decodeJsonWithJackson(ByteBuf header) throws MalformedFrameException {
     RemotingCommand cmd = new RemotingCommand();
     try (InputStream in = new io.netty.buffer.ByteBufInputStream(header);
         JsonParser p = JSON.createParser(in)) {
