@@ -5,6 +5,7 @@ import io.wharfmq.remoting.protocol.RemotingJson;
 import io.wharfmq.remoting.protocol.body.DataVersion;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.remoting.protocol.body.TopicConfigWrapper;
+import io.wharfmq.store.MessageStore;
 import io.wharfmq.store.mapped.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +29,7 @@ public final class TopicConfigManager {
   /** The default topic new topics inherit from (RocketMQ's AUTO_CREATE_TOPIC_KEY_TOPIC). */
   public static final String DEFAULT_TOPIC = "TBW102";
 
-  private static final Pattern VALID = Pattern.compile("[%|a-zA-Z0-9_-]{1,127}");
+  private static final int MAX_NAME_LENGTH = 127;
 
   private final Path file;
   private final InstantSource clock;
@@ -46,7 +46,10 @@ public final class TopicConfigManager {
     if (topic == null || topic.isEmpty()) {
       return "topic name is empty";
     }
-    if (!VALID.matcher(topic).matches()) {
+    // The store's rule without '.': [%|a-zA-Z0-9_-]{1,127}, checked on every send, so no regex.
+    if (topic.length() > MAX_NAME_LENGTH
+        || topic.indexOf('.') >= 0
+        || !MessageStore.isValidTopic(topic)) {
       return "topic name '"
           + topic
           + "' must be 1-127 characters of letters, digits, '%', '|', '_' and '-'";
