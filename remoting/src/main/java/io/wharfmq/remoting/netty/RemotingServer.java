@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +59,11 @@ public final class RemotingServer extends RemotingEndpoint {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    // Responses come from processor and store threads, often several per
+                    // connection at once (pipelining clients, group commits): one flush, one
+                    // write syscall for all that are queued on the event loop.
                     ch.pipeline()
+                        .addLast(new FlushConsolidationHandler(256, true))
                         .addLast(new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
                         .addLast(new RemotingFrameCodec.Decoder(maxFrameLength))
                         .addLast(new RemotingFrameCodec.Encoder())
