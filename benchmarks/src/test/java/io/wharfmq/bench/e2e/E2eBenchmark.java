@@ -242,6 +242,11 @@ public final class E2eBenchmark {
 
   /** Creates the topic with the same queue count on the broker and waits for its route. */
   private static void createTopic(BrokerProcess b, int queues) throws Exception {
+    createTopic(b, TOPIC, queues);
+  }
+
+  /** Creates {@code topic} with {@code queues} queues on the broker and waits for its route. */
+  static void createTopic(BrokerProcess b, String topic, int queues) throws Exception {
     DefaultMQAdminExt admin = new DefaultMQAdminExt();
     admin.setNamesrvAddr(b.namesrvAddr);
     admin.setInstanceName("bench-admin-" + b.kind + "-" + b.flush);
@@ -249,12 +254,12 @@ public final class E2eBenchmark {
     try {
       admin.createAndUpdateTopicConfig(
           b.brokerAddr,
-          new TopicConfig(TOPIC, queues, queues, PermName.PERM_READ | PermName.PERM_WRITE));
+          new TopicConfig(topic, queues, queues, PermName.PERM_READ | PermName.PERM_WRITE));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       Object last = null;
       while (true) {
         try {
-          TopicRouteData route = admin.examineTopicRouteInfo(TOPIC);
+          TopicRouteData route = admin.examineTopicRouteInfo(topic);
           List<QueueData> qd = route.getQueueDatas();
           if (!qd.isEmpty() && qd.get(0).getWriteQueueNums() == queues) {
             return;
@@ -267,7 +272,7 @@ public final class E2eBenchmark {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
               "route of "
-                  + TOPIC
+                  + topic
                   + " with "
                   + queues
                   + " queues not seen on "

@@ -378,18 +378,20 @@ public final class PopService {
   /** Whether a pop of these queues would find something now (closes the hold race). */
   public boolean hasAvailable(String group, String topic, int[] queueIds) {
     long now = clock.millis();
+    int limit = maxReconsumeTimes(group);
     for (int queueId : queueIds) {
       PopQueue q = queues.get(new Key(group, topic, queueId));
-      if (q == null) {
-        return store.maxOffset(topic, queueId) > 0;
-      }
-      if (store.maxOffset(topic, queueId) > q.scanFrom) {
+      long max = store.maxOffset(topic, queueId);
+      if (q == null ? max > 0 : max > q.scanFrom) {
         return true;
       }
-      if (q.lock.tryLock()) {
+      if (q != null && q.lock.tryLock()) {
         try {
-          if (q.hasDue(now)) {
-            return true;
+          // Due messages past the limit wait for the revive round; they are not poppable.
+          for (InFlight f : q.due(now, Integer.MAX_VALUE)) {
+            if (f.reconsumeTimes < limit) {
+              return true;
+            }
           }
         } finally {
           q.lock.unlock();
