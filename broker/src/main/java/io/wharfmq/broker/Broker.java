@@ -6,6 +6,7 @@ import io.wharfmq.broker.longpoll.PullRequestHoldService;
 import io.wharfmq.broker.offset.ConsumerOffsetManager;
 import io.wharfmq.broker.pop.PopDeadLetters;
 import io.wharfmq.broker.pop.PopHoldService;
+import io.wharfmq.broker.pop.PopLog;
 import io.wharfmq.broker.pop.PopService;
 import io.wharfmq.broker.pop.RequestModeTable;
 import io.wharfmq.broker.processor.AdminProcessor;
@@ -121,9 +122,7 @@ public final class Broker implements AutoCloseable {
         delayLevels.count(),
         TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
     for (String system :
-        new String[] {
-          TransactionService.HALF_TOPIC, TransactionService.OP_TOPIC, PopService.LOG_TOPIC
-        }) {
+        new String[] {TransactionService.HALF_TOPIC, TransactionService.OP_TOPIC, PopLog.TOPIC}) {
       topics.createIfAbsent(system, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
     }
     PopHoldService popHolds =
@@ -238,7 +237,7 @@ public final class Broker implements AutoCloseable {
             store,
             offsets,
             clock,
-            ctx.storeHost(),
+            new PopLog(store, offsets, clock, ctx.storeHost()),
             new PopDeadLetters(store, topics, registration::registerSoon, ctx.storeHost()));
     pops.load();
     ExecutorService popPool = pool("wharf-pop", 4, 100_000, executors);

@@ -146,8 +146,8 @@ public final class PopBenchmark {
       try {
         E2eBenchmark.createTopic(b, TOPIC, queues);
         return;
-      } catch (org.apache.rocketmq.remoting.exception.RemotingTimeoutException e) {
-        if (attempt == 3) {
+      } catch (org.apache.rocketmq.remoting.exception.RemotingException e) {
+        if (attempt == 5) {
           throw e;
         }
         E2eBenchmark.progress("%s: topic creation timed out, again", b.kind);

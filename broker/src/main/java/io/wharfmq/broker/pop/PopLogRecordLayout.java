@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Byte layout of a pop-log record body (the body of a message in {@link PopService#LOG_TOPIC}); the
- * table is "Pop log record" in docs/formats.md. Big-endian, like every record in the commit log.
+ * Byte layout of a pop-log record body (the body of a message in {@link PopLog#TOPIC}); the table
+ * is "Pop log record" in docs/formats.md. Big-endian, like every record in the commit log.
  * Stateless.
  */
 public final class PopLogRecordLayout {

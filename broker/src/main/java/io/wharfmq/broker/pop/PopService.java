@@ -9,9 +9,7 @@ import io.wharfmq.store.MessageFilter;
 import io.wharfmq.store.MessageStore;
 import io.wharfmq.store.commitlog.StoredBytes;
 import io.wharfmq.store.format.MessageRecordLayout;
-import io.wharfmq.store.format.MessageToStore;
 import io.wharfmq.store.queue.ConsumeQueueEntry;
-import java.net.InetSocketAddress;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * to %DLQ%group ({@link PopDeadLetters}).
  *
  * <p>State lives in memory per group, topic and queue ({@link PopQueue}) and every change is
- * appended to the pop log ({@link #LOG_TOPIC}, one record per pop, ack or invisibility change,
+ * appended to the pop log ({@link PopLog}, one record per pop, ack or invisibility change,
  * docs/formats.md) before it is answered, so a restart rebuilds it by replaying the log from a
  * replay start kept with the consumer offsets ({@link #checkpoint}). Redelivery happens in place:
  * the message is read again from its own queue, no copy is written.
@@ -38,12 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PopService {
   private static final Logger log = LoggerFactory.getLogger(PopService.class);
-
-  /** The system topic holding the pop log (one queue). */
-  public static final String LOG_TOPIC = "WHARF_POP_LOG";
-
-  /** Pseudo group whose offset on {@link #LOG_TOPIC} is where a replay starts. */
-  public static final String REPLAY_GROUP = "WHARF_POP_REPLAY";
 
   /** RocketMQ's ConsumeInitMode.MIN: a new group starts at the queue's first message. */
   public static final int INIT_MODE_MIN = 0;
@@ -82,7 +74,7 @@ public final class PopService {
   private final MessageStore store;
   private final ConsumerOffsetManager offsets;
   private final InstantSource clock;
-  private final InetSocketAddress storeHost;
+  private final PopLog popLog;
   private final PopDeadLetters deadLetters;
   private final Map<Key, PopQueue> queues = new ConcurrentHashMap<>();
 
@@ -91,13 +83,13 @@ public final class PopService {
       MessageStore store,
       ConsumerOffsetManager offsets,
       InstantSource clock,
-      InetSocketAddress storeHost,
+      PopLog popLog,
       PopDeadLetters deadLetters) {
     this.config = config;
     this.store = store;
     this.offsets = offsets;
     this.clock = clock;
-    this.storeHost = storeHost;
+    this.popLog = popLog;
     this.deadLetters = deadLetters;
   }
 
@@ -402,11 +394,12 @@ public final class PopService {
   }
 
   /**
-   * Records where a replay must start (as the offset of {@link #REPLAY_GROUP}), so that it is
-   * persisted with the committed offsets it is consistent with. Call before persisting offsets.
+   * Records where a replay must start (the oldest record that is the latest about some in-flight
+   * message), so that it is persisted with the committed offsets it is consistent with. Call before
+   * persisting offsets.
    */
   public void checkpoint() {
-    long start = store.maxOffset(LOG_TOPIC, 0);
+    long start = popLog.end();
     for (PopQueue q : queues.values()) {
       q.lock.lock();
       try {
@@ -415,34 +408,12 @@ public final class PopService {
         q.lock.unlock();
       }
     }
-    if (start != offsets.query(REPLAY_GROUP, LOG_TOPIC, 0)) {
-      offsets.commit(REPLAY_GROUP, LOG_TOPIC, 0, start);
-    }
+    popLog.replayFrom(start);
   }
 
   /** Rebuilds the pop state from the pop log. Call once, before serving, after dispatch. */
   public void load() {
-    long from = Math.max(offsets.query(REPLAY_GROUP, LOG_TOPIC, 0), store.minOffset(LOG_TOPIC, 0));
-    long max = store.maxOffset(LOG_TOPIC, 0);
-    int applied = 0;
-    for (long pos = from; pos < max; pos++) {
-      ConsumeQueueEntry e = store.queueEntry(LOG_TOPIC, 0, pos);
-      io.wharfmq.store.format.StoredMessage m =
-          e == null ? null : store.readMessage(e.physicalOffset());
-      if (m == null) {
-        continue;
-      }
-      byte[] body = m.body();
-      PopLogRecord r;
-      try {
-        r = PopLogRecordLayout.decode(body);
-      } catch (IllegalArgumentException bad) {
-        log.warn("Skipping invalid pop log record at {}: {}", pos, bad.getMessage());
-        continue;
-      }
-      apply(r, pos);
-      applied++;
-    }
+    int applied = popLog.replay(this::apply);
     int inFlight = 0;
     for (PopQueue q : queues.values()) {
       q.lock.lock();
@@ -459,9 +430,8 @@ public final class PopService {
       }
     }
     log.info(
-        "Pop state: replayed {} pop log records from {}; {} queues, {} messages in flight",
+        "Pop state from {} records: {} queues, {} messages in flight",
         applied,
-        from,
         queues.size(),
         inFlight);
   }
@@ -529,12 +499,7 @@ public final class PopService {
 
   /** Appends a record about {@code q}; call with q's lock held (keeps the queue's log order). */
   private CompletableFuture<AppendResult> append(PopQueue q, List<PopLogRecord.Entry> entries) {
-    byte[] body =
-        PopLogRecordLayout.encode(
-            new PopLogRecord(q.group, q.topic, q.queueId, q.scanFrom, entries));
-    return store.append(
-        new MessageToStore(
-            LOG_TOPIC, 0, 0, body, "", 0, clock.millis(), storeHost, storeHost, 0, 0L));
+    return popLog.append(PopLog.record(q, entries));
   }
 
   private static void setLogPos(List<InFlight> changed, AppendResult r) {

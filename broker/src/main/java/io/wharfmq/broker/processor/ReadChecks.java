@@ -5,7 +5,10 @@ import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 
-/** The checks every read (pull, pop) makes on its topic and queue, with RocketMQ's answers. */
+/**
+ * The checks every read (pull, pop) makes on its topic and queue, with RocketMQ's answers.
+ * Stateless.
+ */
 final class ReadChecks {
   private ReadChecks() {}
 

@@ -74,7 +74,12 @@ class PopServiceModelTest {
     InetSocketAddress host = new InetSocketAddress("127.0.0.1", 10911);
     pops =
         new PopService(
-            config, store, offsets, clock, host, new PopDeadLetters(store, topics, () -> {}, host));
+            config,
+            store,
+            offsets,
+            clock,
+            new PopLog(store, offsets, clock, host),
+            new PopDeadLetters(store, topics, () -> {}, host));
     pops.load();
   }
 
