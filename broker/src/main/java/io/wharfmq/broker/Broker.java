@@ -4,12 +4,20 @@ import io.wharfmq.broker.client.ClientRegistry;
 import io.wharfmq.broker.lock.QueueLockManager;
 import io.wharfmq.broker.longpoll.PullRequestHoldService;
 import io.wharfmq.broker.offset.ConsumerOffsetManager;
+import io.wharfmq.broker.pop.PopDeadLetters;
+import io.wharfmq.broker.pop.PopHoldService;
+import io.wharfmq.broker.pop.PopLog;
+import io.wharfmq.broker.pop.PopService;
+import io.wharfmq.broker.pop.RequestModeTable;
 import io.wharfmq.broker.processor.AdminProcessor;
 import io.wharfmq.broker.processor.CheckClientConfigProcessor;
 import io.wharfmq.broker.processor.ClientManageProcessor;
 import io.wharfmq.broker.processor.ConsumerManageProcessor;
 import io.wharfmq.broker.processor.EndTransactionProcessor;
+import io.wharfmq.broker.processor.PopAckProcessor;
+import io.wharfmq.broker.processor.PopMessageProcessor;
 import io.wharfmq.broker.processor.PullMessageProcessor;
+import io.wharfmq.broker.processor.QueryAssignmentProcessor;
 import io.wharfmq.broker.processor.QueryMessageProcessor;
 import io.wharfmq.broker.processor.QueueLockProcessor;
 import io.wharfmq.broker.processor.ResetOffsetProcessor;
@@ -61,6 +69,8 @@ public final class Broker implements AutoCloseable {
   private final PullRequestHoldService holds;
   private final ScheduleMessageService schedule;
   private final TransactionService transactions;
+  private final PopService pops;
+  private final PopHoldService popHolds;
   private final RemotingServer server;
   private final NamesrvRegistration registration;
   private final List<ExecutorService> executors;
@@ -75,6 +85,8 @@ public final class Broker implements AutoCloseable {
       PullRequestHoldService holds,
       ScheduleMessageService schedule,
       TransactionService transactions,
+      PopService pops,
+      PopHoldService popHolds,
       RemotingServer server,
       NamesrvRegistration registration,
       List<ExecutorService> executors,
@@ -86,6 +98,8 @@ public final class Broker implements AutoCloseable {
     this.holds = holds;
     this.schedule = schedule;
     this.transactions = transactions;
+    this.pops = pops;
+    this.popHolds = popHolds;
     this.server = server;
     this.registration = registration;
     this.executors = executors;
@@ -108,10 +122,19 @@ public final class Broker implements AutoCloseable {
         delayLevels.count(),
         TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
     for (String system :
-        new String[] {TransactionService.HALF_TOPIC, TransactionService.OP_TOPIC}) {
+        new String[] {TransactionService.HALF_TOPIC, TransactionService.OP_TOPIC, PopLog.TOPIC}) {
       topics.createIfAbsent(system, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
     }
-    MessageStore store = MessageStore.open(config.store(), clock, holds);
+    PopHoldService popHolds =
+        new PopHoldService(config.maxPopPollingSize(), config.reviveInterval());
+    MessageStore store =
+        MessageStore.open(
+            config.store(),
+            clock,
+            (topic, queueId, offset, tagsCode, stored) -> {
+              holds.onDispatched(topic, queueId, offset, tagsCode, stored);
+              popHolds.onDispatched(topic, queueId, offset, tagsCode, stored);
+            });
     ScheduleMessageService schedule =
         new ScheduleMessageService(store, delayLevels, configDir, clock);
     schedule.load();
@@ -203,13 +226,40 @@ public final class Broker implements AutoCloseable {
     QueryMessageProcessor query = new QueryMessageProcessor(ctx);
     server.registerProcessor(RequestCode.QUERY_MESSAGE, query, manage);
     server.registerProcessor(RequestCode.VIEW_MESSAGE_BY_ID, query, manage);
+    RequestModeTable modes = new RequestModeTable(configDir);
+    modes.load();
+    if (!store.awaitDispatched(java.time.Duration.ofMinutes(10))) {
+      throw new IllegalStateException("consume queues did not catch up; cannot rebuild pop state");
+    }
+    PopService pops =
+        new PopService(
+            config,
+            store,
+            offsets,
+            clock,
+            new PopLog(store, offsets, clock, ctx.storeHost()),
+            new PopDeadLetters(store, topics, registration::registerSoon, ctx.storeHost()));
+    pops.load();
+    ExecutorService popPool = pool("wharf-pop", 4, 100_000, executors);
+    PopMessageProcessor popProcessor = new PopMessageProcessor(ctx, pops, popHolds, popPool);
+    popHolds.bind(popProcessor::reexecute, pops::revive);
+    server.registerProcessor(RequestCode.POP_MESSAGE, popProcessor, popPool);
+    PopAckProcessor ackProcessor = new PopAckProcessor(ctx, pops);
+    server.registerProcessor(RequestCode.ACK_MESSAGE, ackProcessor, popPool);
+    server.registerProcessor(RequestCode.CHANGE_MESSAGE_INVISIBLETIME, ackProcessor, popPool);
+    QueryAssignmentProcessor assignment = new QueryAssignmentProcessor(ctx, modes);
+    server.registerProcessor(RequestCode.QUERY_ASSIGNMENT, assignment, manage);
+    server.registerProcessor(RequestCode.SET_MESSAGE_REQUEST_MODE, assignment, manage);
     server.addChannelEventListener(ch -> clientManage.notifyMembers(clients.channelClosed(ch)));
 
     ScheduledExecutorService housekeeping =
         Executors.newSingleThreadScheduledExecutor(
             new NamedThreadFactory("wharf-broker-housekeeping"));
     housekeeping.scheduleWithFixedDelay(
-        () -> persistOffsets(offsets),
+        () -> {
+          pops.checkpoint();
+          persistOffsets(offsets);
+        },
         config.flushConsumerOffsetInterval(),
         config.flushConsumerOffsetInterval(),
         TimeUnit.MILLISECONDS);
@@ -225,6 +275,7 @@ public final class Broker implements AutoCloseable {
         10,
         TimeUnit.SECONDS);
     holds.start();
+    popHolds.start();
     schedule.start();
     transactions.start();
     registration.start();
@@ -245,6 +296,8 @@ public final class Broker implements AutoCloseable {
         holds,
         schedule,
         transactions,
+        pops,
+        popHolds,
         server,
         registration,
         executors,
@@ -302,6 +355,16 @@ public final class Broker implements AutoCloseable {
     return holds.heldCount();
   }
 
+  /** The pop service (tests look at in-flight counts). */
+  public PopService pops() {
+    return pops;
+  }
+
+  /** Pops held now, waiting for messages (tests and metrics). */
+  public int heldPopCount() {
+    return popHolds.heldCount();
+  }
+
   /** The transaction service (tests run check rounds with it). */
   public TransactionService transactions() {
     return transactions;
@@ -322,6 +385,7 @@ public final class Broker implements AutoCloseable {
     registration.shutdown();
     server.shutdown();
     holds.shutdown();
+    popHolds.shutdown();
     schedule.shutdown();
     transactions.shutdown();
     housekeeping.shutdownNow();
@@ -335,6 +399,7 @@ public final class Broker implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    pops.checkpoint();
     store.close();
     offsets.persist();
     log.info("Broker {} stopped", config.brokerName());

@@ -71,6 +71,15 @@ public final class BrokerConfig {
    */
   private int maxReconsumeTimes = 16;
 
+  /** maxPopPollingSize: pops held for long polling at most; more get POLLING_FULL. */
+  private int maxPopPollingSize = 100_000;
+
+  /**
+   * reviveInterval: ms between revive rounds, which wake pops for messages visible again and move
+   * popped messages past maxReconsumeTimes to %DLQ%group.
+   */
+  private long reviveInterval = 1_000;
+
   /** transactionTimeOut: ms after which an unresolved half message is checked with its producer. */
   private int transactionTimeOut = 6_000;
 
@@ -146,6 +155,13 @@ public final class BrokerConfig {
     }
     if (maxReconsumeTimes < 0) {
       p.add("maxReconsumeTimes must be >= 0, is " + maxReconsumeTimes);
+    }
+    if (maxPopPollingSize < 1 || reviveInterval < 10 || reviveInterval > 60_000) {
+      p.add(
+          "maxPopPollingSize must be >= 1 and reviveInterval 10..60000 ms, are "
+              + maxPopPollingSize
+              + " and "
+              + reviveInterval);
     }
     if (flushConsumerOffsetInterval < 100) {
       p.add("flushConsumerOffsetInterval must be >= 100 ms, is " + flushConsumerOffsetInterval);
@@ -323,6 +339,24 @@ public final class BrokerConfig {
 
   public BrokerConfig messageDelayLevel(String v) {
     messageDelayLevel = v;
+    return this;
+  }
+
+  public int maxPopPollingSize() {
+    return maxPopPollingSize;
+  }
+
+  public BrokerConfig maxPopPollingSize(int v) {
+    maxPopPollingSize = v;
+    return this;
+  }
+
+  public long reviveInterval() {
+    return reviveInterval;
+  }
+
+  public BrokerConfig reviveInterval(long v) {
+    reviveInterval = v;
     return this;
   }
 

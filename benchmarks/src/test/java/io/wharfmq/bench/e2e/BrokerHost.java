@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * Main class of a broker child JVM: {@code BrokerHost wharf|rocketmq ASYNC|SYNC <dataDir>}. Starts
- * a name server and a broker, prints {@code READY <namesrvAddr> <brokerAddr>} on stdout, serves
- * until stdin reaches end of file (the parent closes it, or dies), then shuts both down and prints
- * {@code STOPPED}. The parent deletes the data directory.
+ * Main class of a broker child JVM: {@code BrokerHost wharf|rocketmq|rocketmq-pop ASYNC|SYNC
+ * <dataDir>}. Starts a name server and a broker, prints {@code READY <namesrvAddr> <brokerAddr>} on
+ * stdout, serves until stdin reaches end of file (the parent closes it, or dies), then shuts both
+ * down and prints {@code STOPPED}. The parent deletes the data directory.
  */
 public final class BrokerHost {
   /** Key-index size, the same for both brokers (defaults would make each fresh index 420 MB). */
@@ -22,7 +22,7 @@ public final class BrokerHost {
 
   public static void main(String[] args) throws Exception {
     if (args.length != 3) {
-      System.err.println("usage: BrokerHost wharf|rocketmq ASYNC|SYNC <dataDir>");
+      System.err.println("usage: BrokerHost wharf|rocketmq|rocketmq-pop ASYNC|SYNC <dataDir>");
       System.exit(2);
     }
     StoreConfig.FlushMode flush = StoreConfig.FlushMode.valueOf(args[1]);
@@ -31,7 +31,10 @@ public final class BrokerHost {
         switch (args[0]) {
           case "wharf" -> new WharfHost(dir, flush, IndexSize.BENCH);
           case "rocketmq" ->
-              new RocketMqHost(dir, flush == StoreConfig.FlushMode.SYNC, IndexSize.BENCH);
+              new RocketMqHost(dir, flush == StoreConfig.FlushMode.SYNC, IndexSize.BENCH, false);
+            // POP needs RocketMQ's timer wheel (invisibility and revive run on it).
+          case "rocketmq-pop" ->
+              new RocketMqHost(dir, flush == StoreConfig.FlushMode.SYNC, IndexSize.BENCH, true);
           default -> throw new IllegalArgumentException("unknown broker kind " + args[0]);
         };
     System.out.println("READY " + broker.namesrvAddr() + " " + broker.brokerAddr());

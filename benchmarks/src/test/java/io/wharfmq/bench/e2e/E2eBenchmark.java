@@ -298,8 +298,8 @@ public final class E2eBenchmark {
     return r;
   }
 
-  /** Creates the topic with the same queue count on the broker and waits for its route. */
-  private static void createTopic(BrokerProcess b, String topic, int queues) throws Exception {
+  /** Creates {@code topic} with {@code queues} queues on the broker and waits for its route. */
+  static void createTopic(BrokerProcess b, String topic, int queues) throws Exception {
     DefaultMQAdminExt admin = new DefaultMQAdminExt();
     admin.setNamesrvAddr(b.namesrvAddr);
     admin.setInstanceName("bench-admin-" + b.kind + "-" + b.flush + "-" + topic);

@@ -19,7 +19,8 @@ import org.apache.rocketmq.store.config.MessageStoreConfig;
  * Apache RocketMQ's own NamesrvController and BrokerController, built directly as RocketMQ's
  * integration tests do (no BrokerStartup, so no ROCKETMQ_HOME and no System.exit). Store settings
  * are RocketMQ's defaults except: data in the run's directory, the flush mode under test, the timer
- * wheel off (Wharf has none) and the key index shrunk exactly as Wharf's.
+ * wheel off (Wharf has none; on for POP runs, which RocketMQ refuses without it) and the key index
+ * shrunk exactly as Wharf's.
  */
 final class RocketMqHost implements HostedBroker {
   private final NamesrvController namesrv;
@@ -27,7 +28,8 @@ final class RocketMqHost implements HostedBroker {
   private final int namesrvPort;
   private final int brokerPort;
 
-  RocketMqHost(Path dataDir, boolean syncFlush, BrokerHost.IndexSize index) throws Exception {
+  RocketMqHost(Path dataDir, boolean syncFlush, BrokerHost.IndexSize index, boolean timerWheel)
+      throws Exception {
     // NamesrvStartup and BrokerStartup set this; without it requests carry version 0 and the name
     // server reads the broker's registration as the pre-3.0.11 format, i.e. with no topics.
     System.setProperty(
@@ -58,7 +60,7 @@ final class RocketMqHost implements HostedBroker {
     sc.setStorePathRootDir(store.toString());
     sc.setStorePathCommitLog(store.resolve("commitlog").toString());
     sc.setFlushDiskType(syncFlush ? FlushDiskType.SYNC_FLUSH : FlushDiskType.ASYNC_FLUSH);
-    sc.setTimerWheelEnable(false);
+    sc.setTimerWheelEnable(timerWheel);
     sc.setMaxHashSlotNum(index.hashSlots());
     sc.setMaxIndexNum(index.entries());
     sc.setHaListenPort(brokerPort + 1);

@@ -10,7 +10,6 @@ import io.wharfmq.remoting.protocol.Headers;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.SubscriptionData;
-import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.store.GetMessageResult;
 import io.wharfmq.store.MessageFilter;
 import io.wharfmq.store.commitlog.StoredBytes;
@@ -70,28 +69,9 @@ public final class PullMessageProcessor implements RequestProcessor {
             Math.min(
                 Headers.longValue(request, "maxMsgBytes", Integer.MAX_VALUE),
                 ctx.config().maxPullBatchBytes());
-    TopicConfig config = ctx.topics().get(topic);
-    if (config == null) {
-      return RemotingCommand.responseTo(
-          request,
-          ResponseCode.TOPIC_NOT_EXIST,
-          "topic[" + topic + "] not exist, apply first please!");
-    }
-    if (!config.isReadable()) {
-      return RemotingCommand.responseTo(
-          request, ResponseCode.NO_PERMISSION, "the topic[" + topic + "] pulling is forbidden");
-    }
-    if (queueId < 0 || queueId >= config.readQueueNums()) {
-      return RemotingCommand.responseTo(
-          request,
-          ResponseCode.SYSTEM_ERROR,
-          "queueId["
-              + queueId
-              + "] is illegal, topic "
-              + topic
-              + " has "
-              + config.readQueueNums()
-              + " read queues");
+    RemotingCommand refusal = ReadChecks.refusal(ctx, request, topic, queueId, false);
+    if (refusal != null) {
+      return refusal;
     }
     MessageFilter filter;
     String expressionType;

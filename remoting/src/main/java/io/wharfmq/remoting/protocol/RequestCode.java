@@ -40,4 +40,10 @@ public final class RequestCode {
   public static final int SEND_MESSAGE_V2 = 310;
   public static final int SEND_BATCH_MESSAGE = 320;
   public static final int LITE_PULL_MESSAGE = 361;
+  public static final int QUERY_ASSIGNMENT = 400;
+  public static final int SET_MESSAGE_REQUEST_MODE = 401;
+  public static final int POP_MESSAGE = 200050;
+  public static final int ACK_MESSAGE = 200051;
+  public static final int CHANGE_MESSAGE_INVISIBLETIME = 200053;
+  public static final int BATCH_ACK_MESSAGE = 200151;
 }

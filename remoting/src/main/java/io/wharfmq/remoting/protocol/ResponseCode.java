@@ -30,6 +30,8 @@ public final class ResponseCode {
   public static final int SUBSCRIPTION_NOT_LATEST = 25;
   public static final int SUBSCRIPTION_GROUP_NOT_EXIST = 26;
   public static final int NO_MESSAGE = 208;
+  public static final int POLLING_FULL = 209;
+  public static final int POLLING_TIMEOUT = 210;
   public static final int FLOW_CONTROL = 215;
   public static final int ILLEGAL_OPERATION = 604;
   public static final int GO_AWAY = 1500;

@@ -1,0 +1,538 @@
+package io.wharfmq.broker.pop;
+
+import io.wharfmq.broker.BrokerConfig;
+import io.wharfmq.broker.offset.ConsumerOffsetManager;
+import io.wharfmq.broker.pop.PopQueue.InFlight;
+import io.wharfmq.store.AppendResult;
+import io.wharfmq.store.GetMessageResult;
+import io.wharfmq.store.MessageFilter;
+import io.wharfmq.store.MessageStore;
+import io.wharfmq.store.commitlog.StoredBytes;
+import io.wharfmq.store.format.MessageRecordLayout;
+import io.wharfmq.store.queue.ConsumeQueueEntry;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * POP consumption: several consumers of a group share a queue; each message is delivered to one of
+ * them, stays invisible for the invisibility time the consumer asked for, and is delivered again
+ * (reconsumeTimes + 1) unless acknowledged in time; after the group's max reconsume times it goes
+ * to %DLQ%group ({@link PopDeadLetters}).
+ *
+ * <p>State lives in memory per group, topic and queue ({@link PopQueue}) and every change is
+ * appended to the pop log ({@link PopLog}, one record per pop, ack or invisibility change,
+ * docs/formats.md) before it is answered, so a restart rebuilds it by replaying the log from a
+ * replay start kept with the consumer offsets ({@link #checkpoint}). Redelivery happens in place:
+ * the message is read again from its own queue, no copy is written.
+ *
+ * <p>Thread-safe: each queue's state has its own lock; the pop log is appended to with that lock
+ * held, so a queue's records are in the log in the order they happened.
+ */
+public final class PopService {
+  private static final Logger log = LoggerFactory.getLogger(PopService.class);
+
+  /** RocketMQ's ConsumeInitMode.MIN: a new group starts at the queue's first message. */
+  public static final int INIT_MODE_MIN = 0;
+
+  /** The message handed out by a pop: its queue, offset and record bytes as delivered. */
+  public record Delivered(int queueId, long offset, int reconsumeTimes, byte[] record) {}
+
+  /** What a pop found (messages may be empty). */
+  public record PopResult(long popTime, List<Delivered> messages, long restNum) {}
+
+  /** Outcome of an ack or an invisibility change. */
+  public enum Outcome {
+    OK,
+    /** The message is not in flight: never delivered, or (change only) already acknowledged. */
+    NOT_IN_FLIGHT,
+    /** The receipt handle is from an earlier delivery; another consumer holds the message now. */
+    STALE_HANDLE,
+    /** The pop log could not be written. */
+    LOG_FAILED
+  }
+
+  /** Answer of {@link #changeInvisibleTime}: the new popTime identifies the new receipt handle. */
+  public record Change(Outcome outcome, long popTime) {}
+
+  private record Key(String group, String topic, int queueId) {}
+
+  /** One pop request's parameters and what it collected so far. */
+  private record Round(
+      long now,
+      long invisibleMillis,
+      MessageFilter filter,
+      List<Delivered> out,
+      List<CompletableFuture<AppendResult>> appends) {}
+
+  private final BrokerConfig config;
+  private final MessageStore store;
+  private final ConsumerOffsetManager offsets;
+  private final InstantSource clock;
+  private final PopLog popLog;
+  private final PopDeadLetters deadLetters;
+  private final Map<Key, PopQueue> queues = new ConcurrentHashMap<>();
+
+  public PopService(
+      BrokerConfig config,
+      MessageStore store,
+      ConsumerOffsetManager offsets,
+      InstantSource clock,
+      PopLog popLog,
+      PopDeadLetters deadLetters) {
+    this.config = config;
+    this.store = store;
+    this.offsets = offsets;
+    this.clock = clock;
+    this.popLog = popLog;
+    this.deadLetters = deadLetters;
+  }
+
+  /**
+   * Deliveries after which an unacknowledged message goes to the DLQ. One place so that per-group
+   * subscription settings can answer it later; today the broker default.
+   */
+  int maxReconsumeTimes(String group) {
+    return config.maxReconsumeTimes();
+  }
+
+  // ---------------------------------------------------------------- pop
+
+  /**
+   * Pops up to {@code max} messages of {@code topic} from {@code queueIds} (tried in turn, starting
+   * at a rotating one): messages whose invisibility ended first, then new ones. The future
+   * completes once the pop log records the deliveries.
+   */
+  public CompletableFuture<PopResult> pop(
+      String group,
+      String topic,
+      int[] queueIds,
+      int max,
+      long invisibleMillis,
+      MessageFilter filter,
+      int initMode) {
+    long now = clock.millis();
+    List<Delivered> out = new ArrayList<>();
+    List<CompletableFuture<AppendResult>> appends = new ArrayList<>();
+    Round round = new Round(now, invisibleMillis, filter, out, appends);
+    List<PopQueue> busy = new ArrayList<>();
+    int start = Math.floorMod((int) (System.nanoTime() >>> 10), queueIds.length);
+    for (int i = 0; i < queueIds.length && out.size() < max; i++) {
+      PopQueue q = queue(group, topic, queueIds[(start + i) % queueIds.length], initMode);
+      if (!q.lock.tryLock()) {
+        busy.add(q);
+        continue;
+      }
+      try {
+        popFrom(q, max - out.size(), round);
+      } finally {
+        q.lock.unlock();
+      }
+    }
+    // Queues another consumer was popping are tried once more, waiting, if nothing was found.
+    for (int i = 0; i < busy.size() && out.isEmpty(); i++) {
+      PopQueue q = busy.get(i);
+      q.lock.lock();
+      try {
+        popFrom(q, max, round);
+      } finally {
+        q.lock.unlock();
+      }
+    }
+    long rest = 0;
+    for (int queueId : queueIds) {
+      PopQueue q = queues.get(new Key(group, topic, queueId));
+      if (q != null) {
+        rest += Math.max(0, store.maxOffset(topic, queueId) - q.scanFrom);
+      }
+    }
+    PopResult result = new PopResult(now, out, rest);
+    return CompletableFuture.allOf(appends.toArray(new CompletableFuture<?>[0]))
+        .thenApply(
+            v -> {
+              for (CompletableFuture<AppendResult> a : appends) {
+                if (!a.join().isOk()) {
+                  throw new IllegalStateException("pop log append failed: " + a.join().status());
+                }
+              }
+              return result;
+            });
+  }
+
+  private void popFrom(PopQueue q, int max, Round round) {
+    long now = round.now();
+    List<CompletableFuture<AppendResult>> appends = round.appends();
+    List<InFlight> changed = new ArrayList<>();
+    int limit = maxReconsumeTimes(q.group);
+    for (InFlight f : q.due(now, Integer.MAX_VALUE)) {
+      if (changed.size() >= max) {
+        break;
+      }
+      if (f.reconsumeTimes >= limit) {
+        continue; // the revive round moves it to the DLQ
+      }
+      byte[] record = readRecord(q.topic, q.queueId, f.offset);
+      if (record == null) {
+        log.warn(
+            "In-flight message {}@{}:{} of group {} is gone from the store; forgetting it",
+            q.topic,
+            q.queueId,
+            f.offset,
+            q.group);
+        q.remove(f.offset);
+        appends.add(append(q, List.of(gone(f))));
+        continue;
+      }
+      q.reschedule(f, now, now + round.invisibleMillis());
+      f.reconsumeTimes++;
+      setReconsumeTimes(record, f.reconsumeTimes);
+      round.out().add(new Delivered(q.queueId, f.offset, f.reconsumeTimes, record));
+      changed.add(f);
+    }
+    int rounds = 0;
+    while (changed.size() < max && rounds++ < 16) {
+      if (!scan(q, max - changed.size(), round, changed)) {
+        break;
+      }
+    }
+    if (!changed.isEmpty()) {
+      List<PopLogRecord.Entry> entries = new ArrayList<>(changed.size());
+      for (InFlight f : changed) {
+        entries.add(f.entry());
+      }
+      CompletableFuture<AppendResult> a = append(q, entries);
+      a.thenAccept(r -> setLogPos(changed, r));
+      appends.add(a);
+    }
+    commitIfMoved(q);
+  }
+
+  /** Reads new messages from scanFrom; false when there is nothing more to look at now. */
+  private boolean scan(PopQueue q, int max, Round round, List<InFlight> changed) {
+    long now = round.now();
+    try (GetMessageResult r =
+        store.getMessages(
+            q.topic, q.queueId, q.scanFrom, max, config.maxPullBatchBytes(), round.filter())) {
+      switch (r.status()) {
+        case FOUND -> {
+          for (StoredBytes b : r.messages()) {
+            long offset = b.buffer().getLong(MessageRecordLayout.QUEUE_OFFSET);
+            if (q.get(offset) != null) {
+              continue; // in flight since before a restart (the scan restarted below it)
+            }
+            byte[] record = b.toArray();
+            InFlight f =
+                new InFlight(offset, now, now + round.invisibleMillis(), reconsumeTimes(record));
+            q.put(f);
+            round.out().add(new Delivered(q.queueId, offset, f.reconsumeTimes, record));
+            changed.add(f);
+          }
+          q.scanFrom = Math.max(q.scanFrom, r.nextBeginOffset());
+          return true;
+        }
+        case NO_MATCHED_MESSAGE, MESSAGE_WAS_REMOVING, OFFSET_TOO_SMALL -> {
+          q.scanFrom = Math.max(q.scanFrom, r.nextBeginOffset());
+          return true;
+        }
+        case OFFSET_OVERFLOW_BADLY -> {
+          q.scanFrom = r.nextBeginOffset();
+          return false;
+        }
+        default -> {
+          return false;
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- ack and change
+
+  /**
+   * Acknowledges the delivery made at {@code popTime}. A message already done is acknowledged again
+   * without effect; a handle from an earlier delivery is refused while a later one is invisible.
+   */
+  public CompletableFuture<Outcome> ack(
+      String group, String topic, int queueId, long offset, long popTime) {
+    PopQueue q = queues.get(new Key(group, topic, queueId));
+    if (q == null) {
+      return CompletableFuture.completedFuture(
+          offset < Math.max(0, offsets.query(group, topic, queueId))
+              ? Outcome.OK
+              : Outcome.NOT_IN_FLIGHT);
+    }
+    q.lock.lock();
+    try {
+      InFlight f = q.get(offset);
+      if (f == null) {
+        return CompletableFuture.completedFuture(
+            offset < q.scanFrom ? Outcome.OK : Outcome.NOT_IN_FLIGHT);
+      }
+      if (f.popTime != popTime && f.deadline > clock.millis()) {
+        return CompletableFuture.completedFuture(Outcome.STALE_HANDLE);
+      }
+      q.remove(offset);
+      CompletableFuture<AppendResult> a =
+          append(
+              q,
+              List.of(
+                  new PopLogRecord.Entry(
+                      offset, PopLogRecord.Kind.ACKED, f.popTime, 0, f.reconsumeTimes)));
+      commitIfMoved(q);
+      return a.thenApply(r -> r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
+    } finally {
+      q.lock.unlock();
+    }
+  }
+
+  /**
+   * Keeps the delivery made at {@code popTime} invisible for {@code invisibleMillis} from now; the
+   * answer carries the new popTime, which identifies the receipt handle from then on.
+   */
+  public CompletableFuture<Change> changeInvisibleTime(
+      String group, String topic, int queueId, long offset, long popTime, long invisibleMillis) {
+    PopQueue q = queues.get(new Key(group, topic, queueId));
+    if (q == null) {
+      return CompletableFuture.completedFuture(new Change(Outcome.NOT_IN_FLIGHT, 0));
+    }
+    q.lock.lock();
+    try {
+      InFlight f = q.get(offset);
+      long now = clock.millis();
+      if (f == null) {
+        return CompletableFuture.completedFuture(new Change(Outcome.NOT_IN_FLIGHT, 0));
+      }
+      if (f.popTime != popTime && f.deadline > now) {
+        return CompletableFuture.completedFuture(new Change(Outcome.STALE_HANDLE, 0));
+      }
+      q.reschedule(f, now, now + invisibleMillis);
+      CompletableFuture<AppendResult> a = append(q, List.of(f.entry()));
+      a.thenAccept(r -> setLogPos(List.of(f), r));
+      return a.thenApply(
+          r -> r.isOk() ? new Change(Outcome.OK, now) : new Change(Outcome.LOG_FAILED, 0));
+    } finally {
+      q.lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- revive, checkpoint, replay
+
+  /**
+   * One revive round: messages whose invisibility ended after their last allowed delivery go to the
+   * DLQ. Returns the topics that have messages visible again, so held pops can be woken.
+   */
+  public List<String> revive() {
+    long now = clock.millis();
+    List<String> visible = new ArrayList<>();
+    for (PopQueue q : queues.values()) {
+      if (!q.lock.tryLock()) {
+        continue;
+      }
+      try {
+        if (!q.hasDue(now)) {
+          continue;
+        }
+        int limit = maxReconsumeTimes(q.group);
+        List<PopLogRecord.Entry> dead = new ArrayList<>();
+        boolean redeliverable = false;
+        for (InFlight f : q.due(now, Integer.MAX_VALUE)) {
+          if (f.reconsumeTimes < limit) {
+            redeliverable = true;
+            continue;
+          }
+          q.remove(f.offset);
+          ConsumeQueueEntry e = store.queueEntry(q.topic, q.queueId, f.offset);
+          if (e != null) {
+            deadLetters.send(q.group, e.physicalOffset(), f.reconsumeTimes + 1);
+          }
+          dead.add(
+              new PopLogRecord.Entry(
+                  f.offset, PopLogRecord.Kind.DEAD, f.popTime, 0, f.reconsumeTimes));
+        }
+        if (!dead.isEmpty()) {
+          append(q, dead);
+          commitIfMoved(q);
+        }
+        if (redeliverable && !visible.contains(q.topic)) {
+          visible.add(q.topic);
+        }
+      } finally {
+        q.lock.unlock();
+      }
+    }
+    return visible;
+  }
+
+  /** Whether a pop of these queues would find something now (closes the hold race). */
+  public boolean hasAvailable(String group, String topic, int[] queueIds) {
+    long now = clock.millis();
+    int limit = maxReconsumeTimes(group);
+    for (int queueId : queueIds) {
+      PopQueue q = queues.get(new Key(group, topic, queueId));
+      long max = store.maxOffset(topic, queueId);
+      if (q == null ? max > 0 : max > q.scanFrom) {
+        return true;
+      }
+      if (q != null && q.lock.tryLock()) {
+        try {
+          // Due messages past the limit wait for the revive round; they are not poppable.
+          for (InFlight f : q.due(now, Integer.MAX_VALUE)) {
+            if (f.reconsumeTimes < limit) {
+              return true;
+            }
+          }
+        } finally {
+          q.lock.unlock();
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Records where a replay must start (the oldest record that is the latest about some in-flight
+   * message), so that it is persisted with the committed offsets it is consistent with. Call before
+   * persisting offsets.
+   */
+  public void checkpoint() {
+    long start = popLog.end();
+    for (PopQueue q : queues.values()) {
+      q.lock.lock();
+      try {
+        start = q.replayStart(start);
+      } finally {
+        q.lock.unlock();
+      }
+    }
+    popLog.replayFrom(start);
+  }
+
+  /** Rebuilds the pop state from the pop log. Call once, before serving, after dispatch. */
+  public void load() {
+    int applied = popLog.replay(this::apply);
+    int inFlight = 0;
+    for (PopQueue q : queues.values()) {
+      q.lock.lock();
+      try {
+        long committed = offsets.query(q.group, q.topic, q.queueId);
+        if (committed >= 0) {
+          q.dropBelow(committed);
+          q.scanFrom = Math.max(q.scanFrom, committed);
+        }
+        inFlight += q.inFlightCount();
+        commitIfMoved(q);
+      } finally {
+        q.lock.unlock();
+      }
+    }
+    log.info(
+        "Pop state from {} records: {} queues, {} messages in flight",
+        applied,
+        queues.size(),
+        inFlight);
+  }
+
+  private void apply(PopLogRecord r, long pos) {
+    PopQueue q =
+        queues.computeIfAbsent(
+            new Key(r.group(), r.topic(), r.queueId()),
+            k -> new PopQueue(k.group(), k.topic(), k.queueId(), r.scanFrom()));
+    q.lock.lock();
+    try {
+      q.scanFrom = Math.max(q.scanFrom, r.scanFrom());
+      for (PopLogRecord.Entry e : r.entries()) {
+        if (e.kind() == PopLogRecord.Kind.IN_FLIGHT) {
+          InFlight f = new InFlight(e.offset(), e.popTime(), e.deadline(), e.reconsumeTimes());
+          f.logPos = pos;
+          q.put(f);
+        } else {
+          q.remove(e.offset());
+        }
+      }
+    } finally {
+      q.lock.unlock();
+    }
+  }
+
+  /** Messages in flight for a group's queue (tests and metrics). */
+  public int inFlight(String group, String topic, int queueId) {
+    PopQueue q = queues.get(new Key(group, topic, queueId));
+    if (q == null) {
+      return 0;
+    }
+    q.lock.lock();
+    try {
+      return q.inFlightCount();
+    } finally {
+      q.lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private PopQueue queue(String group, String topic, int queueId, int initMode) {
+    return queues.computeIfAbsent(
+        new Key(group, topic, queueId),
+        k -> {
+          long start = offsets.query(group, topic, queueId);
+          if (start < 0) {
+            long min = store.minOffset(topic, queueId);
+            // As for pulls: a new group starts at the end unless asked for the beginning or the
+            // queue still holds its first message.
+            start = initMode == INIT_MODE_MIN || min == 0 ? min : store.maxOffset(topic, queueId);
+            offsets.commit(group, topic, queueId, start);
+          }
+          return new PopQueue(group, topic, queueId, start);
+        });
+  }
+
+  private void commitIfMoved(PopQueue q) {
+    long c = q.committedIfMoved();
+    if (c >= 0) {
+      offsets.commit(q.group, q.topic, q.queueId, c);
+    }
+  }
+
+  /** Appends a record about {@code q}; call with q's lock held (keeps the queue's log order). */
+  private CompletableFuture<AppendResult> append(PopQueue q, List<PopLogRecord.Entry> entries) {
+    return popLog.append(PopLog.record(q, entries));
+  }
+
+  private static void setLogPos(List<InFlight> changed, AppendResult r) {
+    if (r.isOk()) {
+      for (InFlight f : changed) {
+        f.logPos = Math.max(f.logPos, r.queueOffset());
+      }
+    }
+  }
+
+  private static PopLogRecord.Entry gone(InFlight f) {
+    return new PopLogRecord.Entry(f.offset, PopLogRecord.Kind.DEAD, f.popTime, 0, f.reconsumeTimes);
+  }
+
+  private byte[] readRecord(String topic, int queueId, long offset) {
+    ConsumeQueueEntry e = store.queueEntry(topic, queueId, offset);
+    if (e == null) {
+      return null;
+    }
+    try (StoredBytes b = store.readRecord(e.physicalOffset())) {
+      return b == null ? null : b.toArray();
+    }
+  }
+
+  private static int reconsumeTimes(byte[] record) {
+    int sysFlag = java.nio.ByteBuffer.wrap(record).getInt(MessageRecordLayout.SYS_FLAG);
+    return java.nio.ByteBuffer.wrap(record)
+        .getInt(MessageRecordLayout.reconsumeTimesOffset(sysFlag));
+  }
+
+  private static void setReconsumeTimes(byte[] record, int times) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(record);
+    b.putInt(
+        MessageRecordLayout.reconsumeTimesOffset(b.getInt(MessageRecordLayout.SYS_FLAG)), times);
+  }
+}

@@ -1,0 +1,348 @@
+package io.wharfmq.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.wharfmq.broker.Broker;
+import io.wharfmq.remoting.netty.RemotingClient;
+import io.wharfmq.remoting.protocol.RemotingCommand;
+import io.wharfmq.remoting.protocol.RequestCode;
+import io.wharfmq.remoting.protocol.ResponseCode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.rocketmq.client.consumer.AckCallback;
+import org.apache.rocketmq.client.consumer.AckResult;
+import org.apache.rocketmq.client.consumer.AckStatus;
+import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.PopCallback;
+import org.apache.rocketmq.client.consumer.PopResult;
+import org.apache.rocketmq.client.consumer.PopStatus;
+import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.exception.MQBrokerException;
+import org.apache.rocketmq.client.impl.MQClientAPIImpl;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageConst;
+import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.common.message.MessageQueue;
+import org.apache.rocketmq.common.message.MessageRequestMode;
+import org.apache.rocketmq.remoting.protocol.header.AckMessageRequestHeader;
+import org.apache.rocketmq.remoting.protocol.header.ChangeInvisibleTimeRequestHeader;
+import org.apache.rocketmq.remoting.protocol.header.ExtraInfoUtil;
+import org.apache.rocketmq.remoting.protocol.header.PopMessageRequestHeader;
+import org.apache.rocketmq.remoting.protocol.heartbeat.MessageModel;
+import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * POP consumption with the unchanged official RocketMQ client: push consumers switched to POP with
+ * DefaultMQAdminExt#setMessageRequestMode and broker-side assignment, and MQClientAPIImpl's pop,
+ * ack and change-invisible-time calls (redelivery, dead letters, errors).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class PopInteropTest {
+  @TempDir Path dir;
+  WharfCluster cluster;
+  Broker broker;
+  final OfficialClients clients = new OfficialClients();
+
+  @BeforeEach
+  void start() throws Exception {
+    cluster = new WharfCluster(dir);
+    clients.closeLast(cluster);
+    broker = cluster.startBroker(cluster.brokerConfig("broker-a").maxReconsumeTimes(1));
+  }
+
+  @AfterEach
+  void stop() {
+    clients.close();
+  }
+
+  @Test
+  void pushConsumersInPopModeShareTheQueuesAndAckEveryMessage() throws Exception {
+    DefaultMQProducer producer = clients.producer(cluster.namesrvAddr());
+    for (int i = 0; i < 200; i++) {
+      Message m = new Message("PopOrders", "T", ("o" + i).getBytes(StandardCharsets.UTF_8));
+      m.setKeys("o" + i);
+      producer.send(m);
+    }
+    DefaultMQAdminExt admin = new DefaultMQAdminExt();
+    admin.setNamesrvAddr(cluster.namesrvAddr());
+    admin.setInstanceName(OfficialClients.unique("admin"));
+    admin.start();
+    clients.track(admin::shutdown);
+    admin.setMessageRequestMode(
+        broker.address(), "PopOrders", "cg-pop", MessageRequestMode.POP, 0, 5000);
+
+    Map<String, AtomicInteger> consumed = new ConcurrentHashMap<>();
+    Map<String, AtomicInteger> perConsumer = new ConcurrentHashMap<>();
+    for (String name : List.of("c1", "c2")) {
+      DefaultMQPushConsumer c =
+          clients.pushConsumer(
+              cluster.namesrvAddr(),
+              "cg-pop",
+              "PopOrders",
+              "*",
+              MessageModel.CLUSTERING,
+              ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET,
+              (msgs, ctx) -> {
+                for (MessageExt m : msgs) {
+                  assertThat(m.getTopic()).isEqualTo("PopOrders");
+                  assertThat(m.getProperty(MessageConst.PROPERTY_POP_CK)).isNotBlank();
+                  consumed.computeIfAbsent(m.getKeys(), k -> new AtomicInteger()).incrementAndGet();
+                  perConsumer.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+                }
+                return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+              });
+      c.setClientRebalance(false); // the broker assigns: POP, every queue shared
+      clients.start(c);
+    }
+    Awaitility.await("all 200 consumed")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> consumed.size() == 200);
+    Awaitility.await("every pop acknowledged")
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              int inFlight = 0;
+              for (int q = 0; q < 8; q++) {
+                inFlight += broker.pops().inFlight("cg-pop", "PopOrders", q);
+              }
+              return inFlight == 0;
+            });
+    assertThat(consumed.values()).allSatisfy(n -> assertThat(n).hasValue(1));
+  }
+
+  @Test
+  @SuppressWarnings("deprecation") // getDefaultMQProducerImpl: the way to the client's API object
+  void popAckChangeInvisibleTimeRedeliveryAndDeadLetters() throws Exception {
+    DefaultMQProducer producer = clients.producer(cluster.namesrvAddr());
+    for (String body : List.of("a", "b", "poison")) {
+      producer.send(new Message("PopApi", "T", body.getBytes(StandardCharsets.UTF_8)));
+    }
+    MQClientAPIImpl api =
+        producer.getDefaultMQProducerImpl().getMqClientFactory().getMQClientAPIImpl();
+    String addr = broker.address();
+
+    Map<String, MessageExt> first = popUntil(api, addr, "PopApi", 3, 1000);
+    assertThat(first.keySet()).containsExactlyInAnyOrder("a", "b", "poison");
+    for (MessageExt m : first.values()) {
+      String[] info = ExtraInfoUtil.split(m.getProperty(MessageConst.PROPERTY_POP_CK));
+      assertThat(ExtraInfoUtil.getQueueOffset(info)).isEqualTo(m.getQueueOffset());
+      assertThat(ExtraInfoUtil.getBrokerName(info)).isEqualTo("broker-a");
+      assertThat(m.getReconsumeTimes()).isZero();
+    }
+    assertThat(ack(api, addr, first.get("a")).getStatus()).isEqualTo(AckStatus.OK);
+    AckResult changed = changeInvisible(api, addr, first.get("b"), 300);
+    assertThat(changed.getStatus()).isEqualTo(AckStatus.OK);
+    // The old handle no longer acknowledges "b" while the new delivery is invisible.
+    assertThat(ack(api, addr, first.get("b")).getStatus()).isEqualTo(AckStatus.NO_EXIST);
+
+    Map<String, MessageExt> second = popUntil(api, addr, "PopApi", 2, 1000);
+    assertThat(second.keySet()).containsExactlyInAnyOrder("b", "poison");
+    assertThat(second.values()).allSatisfy(m -> assertThat(m.getReconsumeTimes()).isEqualTo(1));
+    assertThat(ack(api, addr, second.get("b")).getStatus()).isEqualTo(AckStatus.OK);
+    // "poison" is left: delivered maxReconsumeTimes + 1 = 2 times, it goes to the DLQ.
+
+    DefaultLitePullConsumer dlq = clients.litePull(cluster.namesrvAddr(), "cg-dlq-reader");
+    MessageQueue q = new MessageQueue("%DLQ%cg-api", "broker-a", 0);
+    Awaitility.await("poison in the DLQ")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              try {
+                return dlq.fetchMessageQueues("%DLQ%cg-api").contains(q);
+              } catch (Exception e) {
+                return false;
+              }
+            });
+    dlq.assign(List.of(q));
+    dlq.seek(q, 0);
+    assertThat(OfficialClients.pollBodies(dlq, 1)).containsExactly("poison");
+    assertThat(pop(api, addr, "PopApi", -1, 0).getPopStatus()).isNotEqualTo(PopStatus.FOUND);
+
+    assertThatThrownBy(() -> pop(api, addr, "NoSuchTopic", -1, 0))
+        .hasCauseInstanceOf(MQBrokerException.class)
+        .cause()
+        .satisfies(
+            e ->
+                assertThat(((MQBrokerException) e).getResponseCode())
+                    .isEqualTo(ResponseCode.TOPIC_NOT_EXIST));
+    assertThatThrownBy(() -> pop(api, addr, "PopApi", 99, 0))
+        .cause()
+        .satisfies(
+            e ->
+                assertThat(((MQBrokerException) e).getResponseCode())
+                    .isEqualTo(ResponseCode.SYSTEM_ERROR));
+  }
+
+  @Test
+  void malformedPopRequestsGetPreciseErrors() throws Exception {
+    DefaultMQProducer producer = clients.producer(cluster.namesrvAddr());
+    producer.send(new Message("PopBad", "T", "x".getBytes(StandardCharsets.UTF_8)));
+    RemotingClient raw = new RemotingClient("pop-test");
+    clients.track(raw::shutdown);
+    String addr = broker.address();
+    RemotingCommand badHandle =
+        RemotingCommand.request(RequestCode.ACK_MESSAGE)
+            .put("consumerGroup", "g")
+            .put("topic", "PopBad")
+            .put("queueId", 0)
+            .put("offset", 0)
+            .put("extraInfo", "garbage");
+    assertThat(raw.invokeSync(addr, badHandle, 3000).code())
+        .isEqualTo(ResponseCode.MESSAGE_ILLEGAL);
+    RemotingCommand beyond =
+        RemotingCommand.request(RequestCode.ACK_MESSAGE)
+            .put("consumerGroup", "g")
+            .put("topic", "PopBad")
+            .put("queueId", 0)
+            .put("offset", 1_000_000)
+            .put("extraInfo", "0 1 1000 0 0 broker-a 0 1000000");
+    assertThat(raw.invokeSync(addr, beyond, 3000).code()).isEqualTo(ResponseCode.NO_MESSAGE);
+    RemotingCommand tooMany =
+        RemotingCommand.request(RequestCode.POP_MESSAGE)
+            .put("consumerGroup", "g")
+            .put("topic", "PopBad")
+            .put("queueId", -1)
+            .put("maxMsgNums", 33)
+            .put("invisibleTime", 1000)
+            .put("pollTime", 0)
+            .put("bornTime", 0)
+            .put("initMode", 0);
+    RemotingCommand r = raw.invokeSync(addr, tooMany, 3000);
+    assertThat(r.code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
+    assertThat(r.remark()).contains("maxMsgNums");
+    RemotingCommand missing = RemotingCommand.request(RequestCode.POP_MESSAGE).put("topic", "x");
+    assertThat(raw.invokeSync(addr, missing, 3000).code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
+    RemotingCommand badMode =
+        RemotingCommand.request(RequestCode.SET_MESSAGE_REQUEST_MODE)
+            .body(
+                "{\"topic\":\"PopBad\",\"consumerGroup\":\"g\",\"mode\":\"PUSH\"}"
+                    .getBytes(StandardCharsets.UTF_8));
+    r = raw.invokeSync(addr, badMode, 3000);
+    assertThat(r.code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
+    assertThat(r.remark()).contains("PULL or POP");
+    RemotingCommand badAssignment =
+        RemotingCommand.request(RequestCode.QUERY_ASSIGNMENT)
+            .body("{".getBytes(StandardCharsets.UTF_8));
+    assertThat(raw.invokeSync(addr, badAssignment, 3000).code())
+        .isEqualTo(ResponseCode.SYSTEM_ERROR);
+  }
+
+  private static Map<String, MessageExt> popUntil(
+      MQClientAPIImpl api, String addr, String topic, int n, long invisibleMillis) {
+    Map<String, MessageExt> got = new HashMap<>();
+    Awaitility.await("pop " + n + " of " + topic)
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              PopResult r = pop(api, addr, topic, -1, invisibleMillis);
+              if (r.getPopStatus() == PopStatus.FOUND) {
+                for (MessageExt m : r.getMsgFoundList()) {
+                  got.put(new String(m.getBody(), StandardCharsets.UTF_8), m);
+                }
+              }
+              return got.size() >= n;
+            });
+    return got;
+  }
+
+  private static PopResult pop(
+      MQClientAPIImpl api, String addr, String topic, int queueId, long invisibleMillis)
+      throws Exception {
+    PopMessageRequestHeader h = new PopMessageRequestHeader();
+    h.setConsumerGroup("cg-api");
+    h.setTopic(topic);
+    h.setQueueId(queueId);
+    h.setMaxMsgNums(32);
+    h.setInvisibleTime(invisibleMillis <= 0 ? 1000 : invisibleMillis);
+    h.setPollTime(500);
+    h.setBornTime(System.currentTimeMillis());
+    h.setInitMode(0);
+    h.setExpType("TAG");
+    h.setExp("*");
+    CompletableFuture<PopResult> f = new CompletableFuture<>();
+    api.popMessageAsync(
+        "broker-a",
+        addr,
+        h,
+        5000,
+        new PopCallback() {
+          @Override
+          public void onSuccess(PopResult popResult) {
+            f.complete(popResult);
+          }
+
+          @Override
+          public void onException(Throwable e) {
+            f.completeExceptionally(e);
+          }
+        });
+    try {
+      return f.get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("pop failed", e.getCause());
+    }
+  }
+
+  private static AckResult ack(MQClientAPIImpl api, String addr, MessageExt m) throws Exception {
+    String extraInfo = m.getProperty(MessageConst.PROPERTY_POP_CK);
+    String[] info = ExtraInfoUtil.split(extraInfo);
+    AckMessageRequestHeader h = new AckMessageRequestHeader();
+    h.setConsumerGroup("cg-api");
+    h.setTopic(ExtraInfoUtil.getRealTopic(info, m.getTopic(), "cg-api"));
+    h.setQueueId(ExtraInfoUtil.getQueueId(info));
+    h.setOffset(ExtraInfoUtil.getQueueOffset(info));
+    h.setExtraInfo(extraInfo);
+    CompletableFuture<AckResult> f = new CompletableFuture<>();
+    api.ackMessageAsync(addr, 5000, callback(f), h);
+    return f.get(10, TimeUnit.SECONDS);
+  }
+
+  private static AckResult changeInvisible(
+      MQClientAPIImpl api, String addr, MessageExt m, long invisibleMillis) throws Exception {
+    String extraInfo = m.getProperty(MessageConst.PROPERTY_POP_CK);
+    String[] info = ExtraInfoUtil.split(extraInfo);
+    ChangeInvisibleTimeRequestHeader h = new ChangeInvisibleTimeRequestHeader();
+    h.setConsumerGroup("cg-api");
+    h.setTopic(ExtraInfoUtil.getRealTopic(info, m.getTopic(), "cg-api"));
+    h.setQueueId(ExtraInfoUtil.getQueueId(info));
+    h.setOffset(ExtraInfoUtil.getQueueOffset(info));
+    h.setExtraInfo(extraInfo);
+    h.setInvisibleTime(invisibleMillis);
+    CompletableFuture<AckResult> f = new CompletableFuture<>();
+    api.changeInvisibleTimeAsync("broker-a", addr, h, 5000, callback(f));
+    return f.get(10, TimeUnit.SECONDS);
+  }
+
+  private static AckCallback callback(CompletableFuture<AckResult> f) {
+    return new AckCallback() {
+      @Override
+      public void onSuccess(AckResult ackResult) {
+        f.complete(ackResult);
+      }
+
+      @Override
+      public void onException(Throwable e) {
+        f.completeExceptionally(e);
+      }
+    };
+  }
+}

@@ -1,0 +1,158 @@
+package io.wharfmq.client;
+
+import io.wharfmq.remoting.netty.RemotingClient;
+import io.wharfmq.remoting.protocol.RemotingCommand;
+import io.wharfmq.remoting.protocol.RequestCode;
+import io.wharfmq.remoting.protocol.ResponseCode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Encodes POP_MESSAGE, ACK_MESSAGE and CHANGE_MESSAGE_INVISIBLETIME (docs/pop.md) and decodes their
+ * answers, building each message's receipt handle exactly as the RocketMQ client does. Stateless.
+ */
+final class PopRequests {
+  private PopRequests() {}
+
+  /** What to pop. */
+  record PopSpec(
+      String group,
+      String topic,
+      String brokerName,
+      int maxMessages,
+      long invisibleMillis,
+      long pollMillis,
+      String tagExpression) {}
+
+  static CompletableFuture<List<ReceivedMessage>> pop(
+      RemotingClient remoting, String address, PopSpec s, long callTimeoutMillis) {
+    RemotingCommand request =
+        RemotingCommand.request(RequestCode.POP_MESSAGE)
+            .put("consumerGroup", s.group())
+            .put("topic", s.topic())
+            .put("queueId", -1)
+            .put("maxMsgNums", s.maxMessages())
+            .put("invisibleTime", s.invisibleMillis())
+            .put("pollTime", s.pollMillis())
+            .put("bornTime", System.currentTimeMillis())
+            .put("initMode", 0)
+            .put("expType", "TAG")
+            .put("exp", s.tagExpression())
+            .put("bname", s.brokerName());
+    return remoting
+        .invokeAsync(address, request, callTimeoutMillis)
+        .handle(
+            (r, e) -> {
+              if (e != null) {
+                Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+                throw new ClientException("pop from " + address + " failed", cause);
+              }
+              return received(r, s, address);
+            });
+  }
+
+  private static List<ReceivedMessage> received(RemotingCommand r, PopSpec s, String address) {
+    switch (r.code()) {
+      case ResponseCode.SUCCESS -> {}
+      case ResponseCode.PULL_NOT_FOUND, ResponseCode.POLLING_TIMEOUT, ResponseCode.POLLING_FULL -> {
+        return List.of();
+      }
+      default -> throw new ClientException(r.code(), "pop failed: " + r.code() + " " + r.remark());
+    }
+    long popTime = Long.parseLong(r.get("popTime"));
+    long invisible = Long.parseLong(r.get("invisibleTime"));
+    String reviveQid = r.get("reviveQid");
+    Map<String, Long> start = new HashMap<>();
+    String info = r.get("startOffsetInfo");
+    if (info != null && !info.isEmpty()) {
+      for (String part : info.split(";")) {
+        String[] f = part.split(" ");
+        start.put(f[0] + "@" + f[1], Long.parseLong(f[2]));
+      }
+    }
+    List<ReceivedMessage> out = new ArrayList<>();
+    Instant until = Instant.ofEpochMilli(popTime + invisible);
+    for (MessageView v : RecordDecoder.decode(r.body(), s.brokerName())) {
+      String mark = v.topic().startsWith("%RETRY%") ? (v.topic().contains("+") ? "2" : "1") : "0";
+      long ck = start.getOrDefault(mark + "@" + v.queue().queueId(), v.queueOffset());
+      String handle =
+          String.join(
+              " ",
+              Long.toString(ck),
+              Long.toString(popTime),
+              Long.toString(invisible),
+              reviveQid,
+              mark,
+              s.brokerName(),
+              Integer.toString(v.queue().queueId()),
+              Long.toString(v.queueOffset()));
+      out.add(new ReceivedMessage(v, address, handle, until));
+    }
+    return out;
+  }
+
+  /** Acknowledges; throws ClientException when the broker refuses (expired handle: NO_MESSAGE). */
+  static CompletableFuture<Void> ack(
+      RemotingClient remoting, String group, ReceivedMessage m, long timeoutMillis) {
+    RemotingCommand request = handleRequest(RequestCode.ACK_MESSAGE, group, m);
+    return remoting
+        .invokeAsync(m.brokerAddress(), request, timeoutMillis)
+        .handle(
+            (r, e) -> {
+              check(r, e, "ack");
+              return null;
+            });
+  }
+
+  /** Changes the invisibility; the answer's popTime makes the new handle. */
+  static CompletableFuture<ReceivedMessage> changeInvisible(
+      RemotingClient remoting,
+      String group,
+      ReceivedMessage m,
+      long invisibleMillis,
+      long timeoutMillis) {
+    RemotingCommand request =
+        handleRequest(RequestCode.CHANGE_MESSAGE_INVISIBLETIME, group, m)
+            .put("invisibleTime", invisibleMillis);
+    return remoting
+        .invokeAsync(m.brokerAddress(), request, timeoutMillis)
+        .handle(
+            (r, e) -> {
+              check(r, e, "change invisible time");
+              long popTime = Long.parseLong(r.get("popTime"));
+              String[] f = m.receiptHandle().split(" ");
+              f[1] = Long.toString(popTime);
+              f[2] = Long.toString(invisibleMillis);
+              return new ReceivedMessage(
+                  m.view(),
+                  m.brokerAddress(),
+                  String.join(" ", f),
+                  Instant.ofEpochMilli(popTime + invisibleMillis));
+            });
+  }
+
+  private static RemotingCommand handleRequest(int code, String group, ReceivedMessage m) {
+    return RemotingCommand.request(code)
+        .put("consumerGroup", group)
+        .put("topic", m.view().topic())
+        .put("queueId", m.view().queue().queueId())
+        .put("offset", m.view().queueOffset())
+        .put("extraInfo", m.receiptHandle())
+        .put("bname", m.view().queue().brokerName());
+  }
+
+  private static void check(RemotingCommand r, Throwable e, String what) {
+    if (e != null) {
+      Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+      throw new ClientException(what + " failed", cause);
+    }
+    if (r.code() != ResponseCode.SUCCESS) {
+      throw new ClientException(r.code(), what + " failed: " + r.code() + " " + r.remark());
+    }
+  }
+}
