@@ -10,10 +10,12 @@ import io.wharfmq.remoting.protocol.Headers;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.SubscriptionData;
+import io.wharfmq.remoting.protocol.body.SubscriptionGroupConfig;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.store.GetMessageResult;
 import io.wharfmq.store.MessageFilter;
 import io.wharfmq.store.commitlog.StoredBytes;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +59,28 @@ public final class PullMessageProcessor implements RequestProcessor {
         });
   }
 
+  /** A refusal when the group does not exist (auto-create off) or may not consume, else null. */
+  private RemotingCommand checkGroup(RemotingCommand request, String group) {
+    SubscriptionGroupConfig config;
+    try {
+      config = ctx.subscriptionGroups().findOrCreate(group);
+    } catch (IOException e) {
+      return RemotingCommand.responseTo(
+          request, ResponseCode.SYSTEM_ERROR, "cannot create subscription group: " + e);
+    }
+    if (config == null) {
+      return RemotingCommand.responseTo(
+          request,
+          ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+          "subscription group [" + group + "] does not exist");
+    }
+    if (!config.consumeEnable()) {
+      return RemotingCommand.responseTo(
+          request, ResponseCode.NO_PERMISSION, "subscription group no permission, " + group);
+    }
+    return null;
+  }
+
   private RemotingCommand pull(RemotingChannel channel, RemotingCommand request, boolean mayHold) {
     String group = Headers.string(request, "consumerGroup");
     String topic = Headers.string(request, "topic");
@@ -70,6 +94,10 @@ public final class PullMessageProcessor implements RequestProcessor {
             Math.min(
                 Headers.longValue(request, "maxMsgBytes", Integer.MAX_VALUE),
                 ctx.config().maxPullBatchBytes());
+    RemotingCommand refused = checkGroup(request, group);
+    if (refused != null) {
+      return refused;
+    }
     TopicConfig config = ctx.topics().get(topic);
     if (config == null) {
       return RemotingCommand.responseTo(
@@ -188,6 +216,7 @@ public final class PullMessageProcessor implements RequestProcessor {
     for (StoredBytes b : result.messages()) {
       views.add(b.buffer());
     }
+    ctx.stats().delivered(views.size());
     ByteBuf body = Unpooled.wrappedBuffer(views.toArray(new ByteBuffer[0]));
     response.bodyBuffer(body);
     channel.writeResponse(response, result::close);

@@ -14,6 +14,9 @@ public final class RequestCode {
   public static final int UPDATE_CONSUMER_OFFSET = 15;
   public static final int UPDATE_AND_CREATE_TOPIC = 17;
   public static final int GET_ALL_TOPIC_CONFIG = 21;
+  public static final int UPDATE_BROKER_CONFIG = 25;
+  public static final int GET_BROKER_CONFIG = 26;
+  public static final int GET_BROKER_RUNTIME_INFO = 28;
   public static final int SEARCH_OFFSET_BY_TIMESTAMP = 29;
   public static final int GET_MAX_OFFSET = 30;
   public static final int GET_MIN_OFFSET = 31;
@@ -33,11 +36,23 @@ public final class RequestCode {
   public static final int UNREGISTER_BROKER = 104;
   public static final int GET_ROUTEINFO_BY_TOPIC = 105;
   public static final int GET_BROKER_CLUSTER_INFO = 106;
+  public static final int UPDATE_AND_CREATE_SUBSCRIPTIONGROUP = 200;
+  public static final int GET_ALL_SUBSCRIPTIONGROUP_CONFIG = 201;
+  public static final int GET_TOPIC_STATS_INFO = 202;
+  public static final int GET_CONSUMER_CONNECTION_LIST = 203;
   public static final int GET_ALL_TOPIC_LIST_FROM_NAMESERVER = 206;
+  public static final int DELETE_SUBSCRIPTIONGROUP = 207;
+  public static final int GET_CONSUME_STATS = 208;
   public static final int DELETE_TOPIC_IN_BROKER = 215;
   public static final int RESET_CONSUMER_CLIENT_OFFSET = 220;
   public static final int INVOKE_BROKER_TO_RESET_OFFSET = 222;
+  public static final int GET_TOPICS_BY_CLUSTER = 224;
+  public static final int UPDATE_AND_CREATE_SUBSCRIPTIONGROUP_LIST = 225;
+  public static final int QUERY_TOPIC_CONSUME_BY_WHO = 300;
+  public static final int GET_CONSUMER_RUNNING_INFO = 307;
   public static final int SEND_MESSAGE_V2 = 310;
   public static final int SEND_BATCH_MESSAGE = 320;
+  public static final int GET_TOPIC_CONFIG = 351;
+  public static final int GET_SUBSCRIPTIONGROUP_CONFIG = 352;
   public static final int LITE_PULL_MESSAGE = 361;
 }
