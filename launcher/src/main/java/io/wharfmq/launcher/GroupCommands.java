@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code wharf admin} commands for consumer groups, their progress and the cluster: the request
- * codes RocketMQ's own admin tools use (200, 201, 207, 208, 352, 28), so they work against Apache
+ * codes RocketMQ's own admin tools use (200, 201, 207, 208, 28), so they work against Apache
  * RocketMQ brokers too. Group settings go to every master unless {@code --broker} names one.
  */
 final class GroupCommands {
@@ -44,12 +44,7 @@ final class GroupCommands {
     int execute() throws Exception {
       System.out.println("broker group consumeEnable retryMaxTimes retryQueueNums orderly");
       for (String address : targets()) {
-        SubscriptionGroupWrapper all =
-            RemotingJson.decode(
-                ok(address, RemotingCommand.request(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG))
-                    .body(),
-                SubscriptionGroupWrapper.class);
-        for (SubscriptionGroupConfig c : new TreeMap<>(all.subscriptionGroupTable()).values()) {
+        for (SubscriptionGroupConfig c : all(this, address).values()) {
           System.out.printf(
               "%s %s %s %d %d %s%n",
               address,
@@ -64,17 +59,27 @@ final class GroupCommands {
     }
   }
 
-  /** GET_SUBSCRIPTIONGROUP_CONFIG on one broker, or null when it has no such group. */
+  /** Every group of one broker (GET_ALL_SUBSCRIPTIONGROUP_CONFIG). */
+  static Map<String, SubscriptionGroupConfig> all(AdminCommand cmd, String address)
+      throws Exception {
+    SubscriptionGroupWrapper all =
+        RemotingJson.decode(
+            cmd.ok(address, RemotingCommand.request(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG))
+                .body(),
+            SubscriptionGroupWrapper.class);
+    return all.subscriptionGroupTable() == null
+        ? Map.of()
+        : new TreeMap<>(all.subscriptionGroupTable());
+  }
+
+  /**
+   * One group of one broker, or null. Read from the whole table, as DefaultMQAdminExt does: the
+   * single-group code (352) creates the group on RocketMQ 5.3.3 and later brokers with
+   * autoCreateSubscriptionGroup on, so it cannot tell whether a group exists.
+   */
   static SubscriptionGroupConfig fetch(AdminCommand cmd, String address, String group)
       throws Exception {
-    RemotingCommand r =
-        cmd.call(
-            address,
-            RemotingCommand.request(RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG).put("group", group));
-    if (r.code() != ResponseCode.SUCCESS) {
-      return null;
-    }
-    return RemotingJson.decode(r.body(), SubscriptionGroupConfig.class);
+    return all(cmd, address).get(group);
   }
 
   @Command(name = "group", description = "Show one consumer group's settings on every broker.")
