@@ -93,9 +93,13 @@ public final class FastjsonText {
     return v instanceof BigDecimal b ? b : BigDecimal.ZERO;
   }
 
+  /** Deeper nesting is refused instead of exhausting the stack. */
+  static final int MAX_DEPTH = 256;
+
   private static final class Parser {
     final String text;
     int pos;
+    int depth;
 
     Parser(String text) {
       this.text = text;
@@ -127,7 +131,17 @@ public final class FastjsonText {
     }
 
     Object value() {
-      char c = peek();
+      if (++depth > MAX_DEPTH) {
+        throw error("nested deeper than " + MAX_DEPTH);
+      }
+      try {
+        return valueAt(peek());
+      } finally {
+        depth--;
+      }
+    }
+
+    Object valueAt(char c) {
       if (c == '{') {
         return object();
       }
@@ -158,7 +172,7 @@ public final class FastjsonText {
         return map;
       }
       do {
-        Object key = peek() == '{' ? object() : peek() == '"' ? string() : literal();
+        Object key = peek() == '{' ? value() : peek() == '"' ? string() : literal();
         expect(':');
         map.put(key, value());
       } while (comma());

@@ -57,4 +57,42 @@ class FastjsonTextTest {
           .isInstanceOf(IllegalArgumentException.class);
     }
   }
+
+  @Test
+  void randomAndMutatedTextOnlyEverFailsAsIllegalArgument() {
+    long seed = System.nanoTime();
+    java.util.Random random = new java.util.Random(seed);
+    byte[] valid =
+        FastjsonText.withQueueTable(
+            "offsetTable", Map.of(new MessageQueue("T", "b", 0), new Offsets(1, 2)), Map.of());
+    String alphabet = "{}[]:,\"\\u0123456789abcdeftrunl-.eE ";
+    for (int i = 0; i < 20_000; i++) {
+      byte[] input;
+      if (i % 2 == 0) {
+        input = valid.clone();
+        for (int k = random.nextInt(4); k >= 0; k--) {
+          input[random.nextInt(input.length)] =
+              (byte) alphabet.charAt(random.nextInt(alphabet.length()));
+        }
+      } else {
+        StringBuilder sb = new StringBuilder();
+        for (int k = random.nextInt(40); k > 0; k--) {
+          sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        input = sb.toString().getBytes(StandardCharsets.UTF_8);
+      }
+      try {
+        FastjsonText.parse(input);
+      } catch (IllegalArgumentException expected) {
+        // the only way bad text may fail
+      } catch (RuntimeException e) {
+        throw new AssertionError(
+            "seed " + seed + ": " + new String(input, StandardCharsets.UTF_8), e);
+      }
+    }
+    String deep = "[".repeat(100_000);
+    assertThatThrownBy(() -> FastjsonText.parse(deep.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("nested deeper");
+  }
 }
