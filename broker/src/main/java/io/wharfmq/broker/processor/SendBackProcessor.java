@@ -72,7 +72,7 @@ public final class SendBackProcessor implements RequestProcessor {
     if (groupConfig.retryQueueNums() <= 0) {
       return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
     }
-    int max = maxReconsumeTimes(request, groupConfig.retryMaxTimes());
+    int max = maxReconsumeTimes(request, ctx.subscriptionGroups().maxReconsumeTimes(group));
     StoredMessage m = ctx.store().readMessage(offset);
     if (m == null || m.physicalOffset() != offset) {
       return RemotingCommand.responseTo(
