@@ -11,17 +11,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.client.QueryResult;
 import org.apache.rocketmq.client.consumer.DefaultMQPullConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.exception.MQBrokerException;
+import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageAccessor;
+import org.apache.rocketmq.common.message.MessageConst;
 import org.apache.rocketmq.common.message.MessageDecoder;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
@@ -30,6 +34,7 @@ import org.apache.rocketmq.remoting.netty.NettyRemotingClient;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.RequestCode;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.apache.rocketmq.remoting.protocol.body.LockBatchRequestBody;
 import org.apache.rocketmq.remoting.protocol.header.ConsumerSendMsgBackRequestHeader;
 import org.apache.rocketmq.remoting.protocol.heartbeat.MessageModel;
 import org.apache.rocketmq.remoting.protocol.subscription.SubscriptionGroupConfig;
@@ -152,6 +157,69 @@ class SubscriptionGroupInteropTest {
     MessageExt dead = awaitCopy(admin, "%DLQ%cg-two", 3);
     assertThat(new String(dead.getBody(), StandardCharsets.UTF_8)).isEqualTo("poison");
     assertThat(dead.getProperty("RETRY_TOPIC")).isEqualTo("Work");
+  }
+
+  /**
+   * A retry message sent by the client itself (what the orderly consumer does once its local
+   * retries are used up) goes to the DLQ at once while its group holds a live queue lock, as in
+   * RocketMQ; without a lock it goes to the retry topic.
+   */
+  @Test
+  void aRetrySendOfAGroupHoldingQueueLocksGoesToTheDlq() throws Exception {
+    WharfCluster cluster = new WharfCluster(dir);
+    clients.closeLast(cluster);
+    Broker broker = cluster.startBroker("broker-a");
+    DefaultMQAdminExt admin = admin(cluster);
+    DefaultMQProducer producer = clients.producer(cluster.namesrvAddr());
+    producer.send(retryMessage("before-lock"));
+
+    NettyRemotingClient remoting = new NettyRemotingClient(new NettyClientConfig());
+    remoting.start();
+    clients.track(remoting::shutdown);
+    LockBatchRequestBody lock = new LockBatchRequestBody();
+    lock.setConsumerGroup("cg-ordered");
+    lock.setClientId("orderly-client");
+    lock.setMqSet(Set.of(new MessageQueue("Work", "broker-a", 0)));
+    RemotingCommand request = RemotingCommand.createRequestCommand(RequestCode.LOCK_BATCH_MQ, null);
+    request.setBody(lock.encode());
+    assertThat(remoting.invokeSync(broker.address(), request, 5000).getCode())
+        .isEqualTo(ResponseCode.SUCCESS);
+    producer.send(retryMessage("after-lock"));
+
+    assertThat(awaitKey(admin, "%DLQ%cg-ordered", "after-lock").getReconsumeTimes()).isEqualTo(1);
+    assertThat(awaitKey(admin, "%RETRY%cg-ordered", "before-lock").getReconsumeTimes())
+        .isEqualTo(1);
+    assertThatThrownBy(
+            () -> admin.queryMessage("%DLQ%cg-ordered", "before-lock", 32, 0, Long.MAX_VALUE))
+        .as("the message sent before the lock is not a dead letter")
+        .isInstanceOf(MQClientException.class)
+        .hasMessageContaining("no message");
+  }
+
+  private static Message retryMessage(String key) {
+    Message m = new Message("%RETRY%cg-ordered", "T", key.getBytes(StandardCharsets.UTF_8));
+    m.setKeys(key);
+    // What the orderly consumer's send-back sets; the client turns the last two into the header.
+    MessageAccessor.putProperty(m, MessageConst.PROPERTY_RETRY_TOPIC, "Work");
+    MessageAccessor.setReconsumeTime(m, "1");
+    MessageAccessor.setMaxReconsumeTimes(m, "16");
+    return m;
+  }
+
+  private static MessageExt awaitKey(DefaultMQAdminExt admin, String topic, String key) {
+    MessageExt[] found = new MessageExt[1];
+    Awaitility.await(topic + " holds " + key)
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              List<MessageExt> list =
+                  admin.queryMessage(topic, key, 32, 0, Long.MAX_VALUE).getMessageList();
+              found[0] = list.isEmpty() ? null : list.get(0);
+              return found[0] != null;
+            });
+    return found[0];
   }
 
   private static int sendBack(

@@ -156,12 +156,22 @@ public final class SendMessageProcessor implements RequestProcessor {
               request, ctx.subscriptionGroups().maxReconsumeTimes(group));
       // As RocketMQ: a group holding live queue locks consumes orderly; its client sends a
       // message back only once its own retries are used up, so it goes to the DLQ at once.
-      if (m.reconsumeTimes() > max || ctx.queueLocks().hasLiveLock(group)) {
+      boolean orderly = ctx.queueLocks().hasLiveLock(group);
+      if (m.reconsumeTimes() > max || orderly) {
         String dlq = ScheduleRewrite.DLQ_PREFIX + group;
-        ctx.topics().createIfAbsent(dlq, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
+        if (ctx.topics().get(dlq) == null) {
+          ctx.topics().createIfAbsent(dlq, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
+          ctx.topicsChanged().run(); // so tools and DLQ readers find its route
+        }
         Map<String, String> props = MessageProperties.decode(m.properties());
         props.remove(ScheduleRewrite.DELAY);
-        log.info("Message of group {} exceeded {} reconsume times: to {}", group, max, dlq);
+        log.info(
+            "Message of group {} (reconsume times {}, max {}, orderly {}): to {}",
+            group,
+            m.reconsumeTimes(),
+            max,
+            orderly,
+            dlq);
         return ScheduleRewrite.withTopic(m, dlq, 0, MessageProperties.encode(props));
       }
     }
