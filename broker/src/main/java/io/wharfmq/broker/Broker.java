@@ -10,9 +10,11 @@ import io.wharfmq.broker.pop.PopLog;
 import io.wharfmq.broker.pop.PopService;
 import io.wharfmq.broker.pop.RequestModeTable;
 import io.wharfmq.broker.processor.AdminProcessor;
+import io.wharfmq.broker.processor.BrokerInfoProcessor;
 import io.wharfmq.broker.processor.CheckClientConfigProcessor;
 import io.wharfmq.broker.processor.ClientManageProcessor;
 import io.wharfmq.broker.processor.ConsumerManageProcessor;
+import io.wharfmq.broker.processor.ConsumerStatsProcessor;
 import io.wharfmq.broker.processor.EndTransactionProcessor;
 import io.wharfmq.broker.processor.PopAckProcessor;
 import io.wharfmq.broker.processor.PopMessageProcessor;
@@ -23,10 +25,13 @@ import io.wharfmq.broker.processor.QueueLockProcessor;
 import io.wharfmq.broker.processor.ResetOffsetProcessor;
 import io.wharfmq.broker.processor.SendBackProcessor;
 import io.wharfmq.broker.processor.SendMessageProcessor;
+import io.wharfmq.broker.processor.SubscriptionGroupProcessor;
 import io.wharfmq.broker.registration.NamesrvRegistration;
 import io.wharfmq.broker.schedule.DelayLevels;
 import io.wharfmq.broker.schedule.ScheduleMessageService;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
+import io.wharfmq.broker.stats.BrokerStats;
+import io.wharfmq.broker.subscription.SubscriptionGroupManager;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.broker.transaction.TransactionService;
 import io.wharfmq.remoting.codec.FrameLayout;
@@ -115,6 +120,10 @@ public final class Broker implements AutoCloseable {
     topics.load(config.autoCreateTopicEnable(), config.defaultTopicQueueNums());
     ConsumerOffsetManager offsets = new ConsumerOffsetManager(configDir);
     offsets.load();
+    SubscriptionGroupManager groups =
+        new SubscriptionGroupManager(
+            configDir, clock, config.autoCreateSubscriptionGroup(), config.maxReconsumeTimes());
+    groups.load();
     PullRequestHoldService holds = new PullRequestHoldService();
     DelayLevels delayLevels = DelayLevels.parse(config.messageDelayLevel());
     topics.createIfAbsent(
@@ -160,6 +169,8 @@ public final class Broker implements AutoCloseable {
     String address = config.brokerAddress(server.port());
     NamesrvRegistration registration = new NamesrvRegistration(config, topics, address);
     ClientRegistry clients = new ClientRegistry();
+    QueueLockManager queueLocks = new QueueLockManager(clock, QUEUE_LOCK_EXPIRY_MILLIS);
+    BrokerStats stats = new BrokerStats(clock);
     BrokerContext ctx =
         new BrokerContext(
             config,
@@ -172,7 +183,10 @@ public final class Broker implements AutoCloseable {
             new InetSocketAddress(config.brokerIP1(), server.port()),
             registration::registerSoon,
             registration::registerAll,
-            delayLevels);
+            delayLevels,
+            groups,
+            queueLocks,
+            stats);
     List<ExecutorService> executors = new ArrayList<>();
     ExecutorService send = pool("wharf-send", 2, config.sendThreadPoolQueueCapacity(), executors);
     ExecutorService pull = pool("wharf-pull", 4, 100_000, executors);
@@ -206,13 +220,19 @@ public final class Broker implements AutoCloseable {
               RequestCode.DELETE_TOPIC_IN_BROKER,
           RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, RequestCode.GET_MAX_OFFSET,
               RequestCode.GET_MIN_OFFSET,
-          RequestCode.GET_EARLIEST_MSG_STORETIME
+          RequestCode.GET_EARLIEST_MSG_STORETIME, RequestCode.GET_TOPIC_CONFIG,
+              RequestCode.GET_TOPIC_STATS_INFO
         }) {
       server.registerProcessor(code, admin, manage);
     }
+    registerAll(
+        server, SubscriptionGroupProcessor.CODES, new SubscriptionGroupProcessor(ctx), manage);
+    registerAll(server, ConsumerStatsProcessor.CODES, new ConsumerStatsProcessor(ctx), manage);
+    BrokerInfoProcessor info = new BrokerInfoProcessor(ctx);
+    server.registerProcessor(RequestCode.GET_BROKER_CONFIG, info, manage);
+    server.registerProcessor(RequestCode.GET_BROKER_RUNTIME_INFO, info, manage);
     server.registerProcessor(RequestCode.CONSUMER_SEND_MSG_BACK, new SendBackProcessor(ctx), send);
-    QueueLockProcessor lockProcessor =
-        new QueueLockProcessor(new QueueLockManager(clock, QUEUE_LOCK_EXPIRY_MILLIS));
+    QueueLockProcessor lockProcessor = new QueueLockProcessor(queueLocks);
     server.registerProcessor(RequestCode.LOCK_BATCH_MQ, lockProcessor, manage);
     server.registerProcessor(RequestCode.UNLOCK_BATCH_MQ, lockProcessor, manage);
     TransactionService transactions =
@@ -234,6 +254,7 @@ public final class Broker implements AutoCloseable {
     PopService pops =
         new PopService(
             config,
+            groups::maxReconsumeTimes,
             store,
             offsets,
             clock,
@@ -265,6 +286,7 @@ public final class Broker implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     housekeeping.scheduleWithFixedDelay(
         () -> {
+          stats.sample();
           Set<String> changed = clients.expire(clock.millis(), config.channelExpiredTimeout());
           if (!changed.isEmpty()) {
             log.info("Expired silent consumers of groups {}", changed);
@@ -303,6 +325,16 @@ public final class Broker implements AutoCloseable {
         executors,
         housekeeping,
         address);
+  }
+
+  private static void registerAll(
+      RemotingServer server,
+      int[] codes,
+      io.wharfmq.remoting.netty.RequestProcessor processor,
+      ExecutorService executor) {
+    for (int code : codes) {
+      server.registerProcessor(code, processor, executor);
+    }
   }
 
   private static ExecutorService pool(

@@ -39,6 +39,12 @@ public final class BrokerConfig {
   /** autoCreateTopicEnable: create unknown topics on first send from TBW102. */
   private boolean autoCreateTopicEnable = true;
 
+  /**
+   * autoCreateSubscriptionGroup: create an unknown consumer group (with default settings) on its
+   * first heartbeat, pull or send-back; off, such requests answer SUBSCRIPTION_GROUP_NOT_EXIST.
+   */
+  private boolean autoCreateSubscriptionGroup = true;
+
   /** defaultTopicQueueNums: queues of TBW102 (auto-created topics get at most this many). */
   private int defaultTopicQueueNums = 8;
 
@@ -67,7 +73,8 @@ public final class BrokerConfig {
   private String messageDelayLevel = io.wharfmq.broker.schedule.DelayLevels.DEFAULT;
 
   /**
-   * maxReconsumeTimes: deliveries after which a failing message goes to %DLQ%group (default 16).
+   * maxReconsumeTimes: retryMaxTimes of auto-created consumer groups (deliveries after which a
+   * failing message goes to %DLQ%group, default 16); each group's own retryMaxTimes governs it.
    */
   private int maxReconsumeTimes = 16;
 
@@ -258,6 +265,15 @@ public final class BrokerConfig {
 
   public BrokerConfig autoCreateTopicEnable(boolean v) {
     autoCreateTopicEnable = v;
+    return this;
+  }
+
+  public boolean autoCreateSubscriptionGroup() {
+    return autoCreateSubscriptionGroup;
+  }
+
+  public BrokerConfig autoCreateSubscriptionGroup(boolean v) {
+    autoCreateSubscriptionGroup = v;
     return this;
   }
 

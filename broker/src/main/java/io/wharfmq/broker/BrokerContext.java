@@ -1,9 +1,12 @@
 package io.wharfmq.broker;
 
 import io.wharfmq.broker.client.ClientRegistry;
+import io.wharfmq.broker.lock.QueueLockManager;
 import io.wharfmq.broker.longpoll.PullRequestHoldService;
 import io.wharfmq.broker.offset.ConsumerOffsetManager;
 import io.wharfmq.broker.schedule.DelayLevels;
+import io.wharfmq.broker.stats.BrokerStats;
+import io.wharfmq.broker.subscription.SubscriptionGroupManager;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.store.MessageStore;
 import java.net.InetSocketAddress;
@@ -20,6 +23,9 @@ import java.time.InstantSource;
  *     by a send or an admin request, so the caller's next route lookup already finds it (as
  *     RocketMQ)
  * @param delayLevels the configured delay levels
+ * @param subscriptionGroups consumer groups and their settings
+ * @param queueLocks orderly consumers' queue locks
+ * @param stats message counters for runtime info
  */
 public record BrokerContext(
     BrokerConfig config,
@@ -32,4 +38,7 @@ public record BrokerContext(
     InetSocketAddress storeHost,
     Runnable topicsChanged,
     Runnable registerNow,
-    DelayLevels delayLevels) {}
+    DelayLevels delayLevels,
+    SubscriptionGroupManager subscriptionGroups,
+    QueueLockManager queueLocks,
+    BrokerStats stats) {}

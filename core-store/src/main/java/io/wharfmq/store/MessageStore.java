@@ -250,6 +250,11 @@ public final class MessageStore implements AutoCloseable {
         .storeTimeAt(topic, queueId, minOffset(topic, queueId));
   }
 
+  /** Store time of the message at a queue's logical offset, or -1 if there is none. */
+  public long storeTimeAt(String topic, int queueId, long offset) {
+    return new QueueReader(commitLog, queues).storeTimeAt(topic, queueId, offset);
+  }
+
   /** Messages whose KEYS contain {@code key} (or whose UNIQ_KEY is it), newest first. */
   public List<StoredMessage> queryByKey(
       String topic, String key, int maxNum, long beginTimestamp, long endTimestamp) {

@@ -80,6 +80,17 @@ final class OfficialClients implements AutoCloseable {
     return c;
   }
 
+  /** A started DefaultMQAdminExt (RocketMQ's admin API), shut down with the others. */
+  org.apache.rocketmq.tools.admin.DefaultMQAdminExt admin(String namesrv) throws Exception {
+    org.apache.rocketmq.tools.admin.DefaultMQAdminExt admin =
+        new org.apache.rocketmq.tools.admin.DefaultMQAdminExt();
+    admin.setNamesrvAddr(namesrv);
+    admin.setInstanceName(unique("admin"));
+    admin.start();
+    shutdowns.add(admin::shutdown);
+    return admin;
+  }
+
   /** Polls until {@code count} bodies arrived; returns them in arrival order. */
   static List<String> pollBodies(DefaultLitePullConsumer consumer, int count) {
     List<String> got = new ArrayList<>();

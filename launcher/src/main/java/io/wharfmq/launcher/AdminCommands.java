@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "admin",
-    description = "Administer topics, routes, offsets and messages.",
+    description = "Administer topics, consumer groups, routes, offsets and messages.",
     subcommands = {
       AdminCommands.Topics.class,
       AdminCommands.CreateTopic.class,
@@ -39,7 +39,13 @@ import picocli.CommandLine.Option;
       AdminCommands.Lag.class,
       AdminCommands.Query.class,
       AdminCommands.ResendDlq.class,
-      AdminCommands.ResetOffset.class
+      AdminCommands.ResetOffset.class,
+      GroupCommands.Groups.class,
+      GroupCommands.Show.class,
+      GroupCommands.Update.class,
+      GroupCommands.Delete.class,
+      GroupCommands.Progress.class,
+      GroupCommands.Cluster.class
     })
 final class AdminCommands implements Runnable {
   static final long TIMEOUT = 5000;

@@ -167,4 +167,55 @@ class AdminCommandsTest {
         .contains("body=job")
         .hasLineCount(2);
   }
+
+  @Test
+  void groupsTheirSettingsProgressAndTheCluster() throws Exception {
+    Run created =
+        admin(
+            "update-group",
+            "--group",
+            "readers",
+            "--retry-max-times",
+            "4",
+            "--consume-enable",
+            "false");
+    assertThat(created.code()).as(created.err()).isZero();
+    assertThat(created.out()).contains("created group readers on " + broker.address());
+    assertThat(admin("group", "--group", "readers").out())
+        .contains("\"retryMaxTimes\" : 4")
+        .contains("\"consumeEnable\" : false");
+    assertThat(admin("update-group", "--group", "readers", "--consume-enable", "true").out())
+        .contains("updated group readers")
+        .contains("consumeEnable=true retryMaxTimes=4");
+    assertThat(admin("groups").out())
+        .contains(broker.address() + " readers true 4 1 false")
+        .contains("TOOLS_CONSUMER");
+
+    assertThat(admin("create-topic", "--topic", "Ledger", "--queues", "2").code()).isZero();
+    try (Producer p = Producer.builder().namesrvAddr(ns).producerGroup("pg").build()) {
+      for (int i = 0; i < 3; i++) {
+        p.send(Message.of("Ledger", ("m" + i).getBytes(StandardCharsets.UTF_8)));
+      }
+      broker.store().awaitDispatched(java.time.Duration.ofSeconds(5));
+      assertThat(
+              admin("reset-offset", "--topic", "Ledger", "--group", "readers", "--time", "end")
+                  .code())
+          .isZero();
+      for (int i = 3; i < 5; i++) {
+        p.send(Message.of("Ledger", ("m" + i).getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+    broker.store().awaitDispatched(java.time.Duration.ofSeconds(5));
+    Run progress = admin("progress", "--group", "readers", "--topic", "Ledger");
+    assertThat(progress.code()).as(progress.err()).isZero();
+    assertThat(progress.out()).contains("Ledger broker-a 0 ").contains("total lag 2");
+
+    assertThat(admin("cluster").out())
+        .contains("DefaultCluster broker-a 0 " + broker.address() + " V5_3_1");
+
+    assertThat(admin("delete-group", "--group", "readers").code()).isZero();
+    Run gone = admin("group", "--group", "readers");
+    assertThat(gone.code()).isEqualTo(1);
+    assertThat(gone.err()).contains("no broker has group readers");
+  }
 }

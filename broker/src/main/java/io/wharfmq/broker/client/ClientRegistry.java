@@ -18,9 +18,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ClientRegistry {
 
-  /** One consumer client of a group. */
+  /**
+   * One consumer client of a group.
+   *
+   * @param language and {@code version}: what its heartbeat frame said (for connection listings)
+   */
   public record ConsumerClient(
-      String clientId, RemotingChannel channel, long lastHeartbeat, ConsumerData data) {}
+      String clientId,
+      RemotingChannel channel,
+      long lastHeartbeat,
+      ConsumerData data,
+      String language,
+      int version) {}
 
   /** One producer client of a group. */
   public record ProducerClient(String clientId, RemotingChannel channel, long lastHeartbeat) {}
@@ -30,12 +39,17 @@ public final class ClientRegistry {
 
   /** Records a consumer heartbeat; true if the group's membership changed. */
   public boolean registerConsumer(
-      ConsumerData data, String clientId, RemotingChannel channel, long now) {
+      ConsumerData data,
+      String clientId,
+      RemotingChannel channel,
+      long now,
+      String language,
+      int version) {
     Map<String, ConsumerClient> group =
         consumers.computeIfAbsent(data.groupName(), g -> new ConcurrentHashMap<>());
     synchronized (group) {
       ConsumerClient previous =
-          group.put(clientId, new ConsumerClient(clientId, channel, now, data));
+          group.put(clientId, new ConsumerClient(clientId, channel, now, data, language, version));
       return previous == null || previous.channel() != channel;
     }
   }
@@ -104,6 +118,33 @@ public final class ClientRegistry {
     List<String> ids = new ArrayList<>(g.keySet());
     Collections.sort(ids);
     return ids;
+  }
+
+  /** The members of a consumer group, by client id. */
+  public List<ConsumerClient> consumers(String group) {
+    Map<String, ConsumerClient> g = consumers.get(group);
+    if (g == null) {
+      return List.of();
+    }
+    List<ConsumerClient> out = new ArrayList<>(g.values());
+    out.sort(java.util.Comparator.comparing(ConsumerClient::clientId));
+    return out;
+  }
+
+  /** Online groups with a member subscribed to the topic. */
+  public Set<String> groupsSubscribing(String topic) {
+    Set<String> out = new TreeSet<>();
+    consumers.forEach(
+        (name, g) -> {
+          for (ConsumerClient c : g.values()) {
+            if (c.data().subscriptionDataSet() != null
+                && c.data().subscriptionDataSet().stream().anyMatch(s -> topic.equals(s.topic()))) {
+              out.add(name);
+              return;
+            }
+          }
+        });
+    return out;
   }
 
   /** Channels of a consumer group's members. */

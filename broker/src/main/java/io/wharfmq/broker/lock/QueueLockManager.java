@@ -58,4 +58,24 @@ public final class QueueLockManager {
       }
     }
   }
+
+  /**
+   * True if some queue of the group is locked and the lock has not lapsed: the group consumes
+   * orderly (RocketMQ sends such a group's retry messages straight to its DLQ).
+   */
+  public boolean hasLiveLock(String group) {
+    Map<MessageQueue, Lock> locks = groups.get(group);
+    if (locks == null) {
+      return false;
+    }
+    long now = clock.millis();
+    synchronized (locks) {
+      for (Lock l : locks.values()) {
+        if (now - l.lastRenewed() <= expiryMillis) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
 }

@@ -57,6 +57,38 @@ public final class ConsumerOffsetManager {
     return v == null ? -1 : v;
   }
 
+  /** Topics the group has committed offsets on (RocketMQ's whichTopicByConsumer). */
+  public java.util.Set<String> topicsOf(String group) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (String key : offsets.keySet()) {
+      int at = key.lastIndexOf('@');
+      if (at > 0 && key.substring(at + 1).equals(group)) {
+        out.add(key.substring(0, at));
+      }
+    }
+    return out;
+  }
+
+  /** Groups with committed offsets on the topic (RocketMQ's whichGroupByTopic). */
+  public java.util.Set<String> groupsOf(String topic) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (String key : offsets.keySet()) {
+      int at = key.lastIndexOf('@');
+      if (at > 0 && key.substring(0, at).equals(topic)) {
+        out.add(key.substring(at + 1));
+      }
+    }
+    return out;
+  }
+
+  /** Forgets every offset of the group (a deleted group with cleanOffset). */
+  public void removeGroup(String group) {
+    for (String topic : topicsOf(group)) {
+      offsets.remove(key(topic, group));
+    }
+    dirty = true;
+  }
+
   /** Writes the file if anything changed since the last write. */
   public synchronized void persist() throws IOException {
     if (!dirty) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +72,7 @@ public final class PopService {
       List<CompletableFuture<AppendResult>> appends) {}
 
   private final BrokerConfig config;
+  private final ToIntFunction<String> retryLimit;
   private final MessageStore store;
   private final ConsumerOffsetManager offsets;
   private final InstantSource clock;
@@ -80,12 +82,14 @@ public final class PopService {
 
   public PopService(
       BrokerConfig config,
+      ToIntFunction<String> retryLimit,
       MessageStore store,
       ConsumerOffsetManager offsets,
       InstantSource clock,
       PopLog popLog,
       PopDeadLetters deadLetters) {
     this.config = config;
+    this.retryLimit = retryLimit;
     this.store = store;
     this.offsets = offsets;
     this.clock = clock;
@@ -93,12 +97,9 @@ public final class PopService {
     this.deadLetters = deadLetters;
   }
 
-  /**
-   * Deliveries after which an unacknowledged message goes to the DLQ. One place so that per-group
-   * subscription settings can answer it later; today the broker default.
-   */
+  /** Deliveries after which an unacknowledged message goes to the DLQ: the group's setting. */
   int maxReconsumeTimes(String group) {
-    return config.maxReconsumeTimes();
+    return retryLimit.applyAsInt(group);
   }
 
   // ---------------------------------------------------------------- pop

@@ -4,19 +4,24 @@ import io.wharfmq.broker.BrokerContext;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
+import io.wharfmq.remoting.protocol.FastjsonText;
 import io.wharfmq.remoting.protocol.Headers;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.RemotingJson;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.remoting.protocol.body.MessageQueue;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Topic administration and queue offsets: UPDATE_AND_CREATE_TOPIC (17), GET_ALL_TOPIC_CONFIG (21),
  * DELETE_TOPIC_IN_BROKER (215), SEARCH_OFFSET_BY_TIMESTAMP (29), GET_MAX_OFFSET (30),
- * GET_MIN_OFFSET (31), GET_EARLIEST_MSG_STORETIME (32). Thread-safe.
+ * GET_MIN_OFFSET (31), GET_EARLIEST_MSG_STORETIME (32), GET_TOPIC_CONFIG (351) and
+ * GET_TOPIC_STATS_INFO (202: min and max offset and last store time per queue, in the fastjson body
+ * form RocketMQ's TopicStatsTable is read in). Thread-safe.
  */
 public final class AdminProcessor implements RequestProcessor {
   private final BrokerContext ctx;
@@ -42,6 +47,8 @@ public final class AdminProcessor implements RequestProcessor {
       case RequestCode.GET_EARLIEST_MSG_STORETIME ->
           RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null)
               .put("timestamp", ctx.store().earliestStoreTime(topic(request), queueId(request)));
+      case RequestCode.GET_TOPIC_CONFIG -> topicConfig(request);
+      case RequestCode.GET_TOPIC_STATS_INFO -> topicStats(request);
       default -> throw new IllegalArgumentException("not an admin code: " + request.code());
     };
   }
@@ -70,6 +77,44 @@ public final class AdminProcessor implements RequestProcessor {
     }
     return offset(request, offset);
   }
+
+  private static RemotingCommand noTopic(RemotingCommand request, String topic) {
+    return RemotingCommand.responseTo(
+        request, ResponseCode.TOPIC_NOT_EXIST, "topic[" + topic + "] not exist");
+  }
+
+  /** The topic's config (RocketMQ answers a TopicConfigAndQueueMapping; no mapping here). */
+  private RemotingCommand topicConfig(RemotingCommand request) {
+    String topic = topic(request);
+    TopicConfig config = ctx.topics().get(topic);
+    if (config == null) {
+      return noTopic(request, topic);
+    }
+    return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null)
+        .body(RemotingJson.encode(config));
+  }
+
+  private RemotingCommand topicStats(RemotingCommand request) {
+    String topic = topic(request);
+    TopicConfig config = ctx.topics().get(topic);
+    if (config == null) {
+      return noTopic(request, topic);
+    }
+    Map<MessageQueue, TopicOffset> table = new LinkedHashMap<>();
+    int queues = Math.max(config.readQueueNums(), config.writeQueueNums());
+    for (int q = 0; q < queues; q++) {
+      long min = Math.max(0, ctx.store().minOffset(topic, q));
+      long max = Math.max(0, ctx.store().maxOffset(topic, q));
+      long last = max > 0 ? Math.max(0, ctx.store().storeTimeAt(topic, q, max - 1)) : 0;
+      table.put(
+          new MessageQueue(topic, ctx.config().brokerName(), q), new TopicOffset(min, max, last));
+    }
+    return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null)
+        .body(FastjsonText.withQueueTable("offsetTable", table, Map.of()));
+  }
+
+  /** One queue of a TopicStatsTable (RocketMQ TopicOffset). */
+  record TopicOffset(long minOffset, long maxOffset, long lastUpdateTimestamp) {}
 
   private RemotingCommand createTopic(RemotingCommand request) throws IOException {
     String topic = topic(request);

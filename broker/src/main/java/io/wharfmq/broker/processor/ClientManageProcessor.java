@@ -11,6 +11,7 @@ import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.ConsumerData;
 import io.wharfmq.remoting.protocol.body.HeartbeatData;
 import io.wharfmq.remoting.protocol.body.ProducerData;
+import io.wharfmq.remoting.protocol.body.SubscriptionGroupConfig;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import java.io.IOException;
 import java.util.Set;
@@ -64,13 +65,21 @@ public final class ClientManageProcessor implements RequestProcessor {
         if (c.groupName() == null || c.groupName().isEmpty()) {
           continue;
         }
+        // As RocketMQ: the group is created on its first heartbeat (autoCreateSubscriptionGroup),
+        // and a member of an unknown group is still registered, only without a retry topic.
+        SubscriptionGroupConfig group = ctx.subscriptionGroups().findOrCreate(c.groupName());
         String retryTopic = RETRY_PREFIX + c.groupName();
-        if (ctx.topics().get(retryTopic) == null) {
+        if (group != null && group.retryQueueNums() > 0 && ctx.topics().get(retryTopic) == null) {
           ctx.topics()
-              .createIfAbsent(retryTopic, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
+              .createIfAbsent(
+                  retryTopic,
+                  group.retryQueueNums(),
+                  TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
           ctx.topicsChanged().run();
         }
-        if (ctx.clients().registerConsumer(c, hb.clientID(), channel, now)) {
+        if (ctx.clients()
+            .registerConsumer(
+                c, hb.clientID(), channel, now, request.language(), request.version())) {
           log.info("Consumer {} joined group {} from {}", hb.clientID(), c.groupName(), channel);
           notifyMembers(c.groupName());
         }
@@ -101,6 +110,10 @@ public final class ClientManageProcessor implements RequestProcessor {
   }
 
   private void notifyMembers(String group) {
+    SubscriptionGroupConfig config = ctx.subscriptionGroups().get(group);
+    if (config != null && !config.notifyConsumerIdsChangedEnable()) {
+      return;
+    }
     for (RemotingChannel ch : ctx.clients().consumerChannels(group)) {
       if (ch.isActive()) {
         ch.invokeOneway(

@@ -78,7 +78,10 @@ public final class PopMessageProcessor implements RequestProcessor {
       log.warn("Bad pop from {}: {}", channel.remoteAddress(), problem);
       return RemotingCommand.responseTo(request, ResponseCode.SYSTEM_ERROR, problem);
     }
-    RemotingCommand refusal = ReadChecks.refusal(ctx, request, topic, queueId, true);
+    RemotingCommand refusal = ReadChecks.groupRefusal(ctx, request, group);
+    if (refusal == null) {
+      refusal = ReadChecks.refusal(ctx, request, topic, queueId, true);
+    }
     if (refusal != null) {
       log.warn(
           "Pop of {} queue {} from {}: {}",

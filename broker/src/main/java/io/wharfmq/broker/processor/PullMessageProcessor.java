@@ -56,6 +56,7 @@ public final class PullMessageProcessor implements RequestProcessor {
         });
   }
 
+  /** A refusal when the group does not exist (auto-create off) or may not consume, else null. */
   private RemotingCommand pull(RemotingChannel channel, RemotingCommand request, boolean mayHold) {
     String group = Headers.string(request, "consumerGroup");
     String topic = Headers.string(request, "topic");
@@ -69,7 +70,10 @@ public final class PullMessageProcessor implements RequestProcessor {
             Math.min(
                 Headers.longValue(request, "maxMsgBytes", Integer.MAX_VALUE),
                 ctx.config().maxPullBatchBytes());
-    RemotingCommand refusal = ReadChecks.refusal(ctx, request, topic, queueId, false);
+    RemotingCommand refusal = ReadChecks.groupRefusal(ctx, request, group);
+    if (refusal == null) {
+      refusal = ReadChecks.refusal(ctx, request, topic, queueId, false);
+    }
     if (refusal != null) {
       return refusal;
     }
@@ -168,6 +172,7 @@ public final class PullMessageProcessor implements RequestProcessor {
     for (StoredBytes b : result.messages()) {
       views.add(b.buffer());
     }
+    ctx.stats().delivered(views.size());
     ByteBuf body = Unpooled.wrappedBuffer(views.toArray(new ByteBuffer[0]));
     response.bodyBuffer(body);
     channel.writeResponse(response, result::close);

@@ -3,12 +3,13 @@ package io.wharfmq.broker.processor;
 import io.wharfmq.broker.BrokerContext;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
+import io.wharfmq.remoting.protocol.FastjsonText;
 import io.wharfmq.remoting.protocol.Headers;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.remoting.protocol.body.MessageQueue;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The RocketMQ client reads that body (ResetOffsetBody) with fastjson, whose maps have JSON
  * objects as keys ({@code {{"brokerName":…,"queueId":0,"topic":…}:5}}), which is not standard JSON
- * and not what a JSON library writes; it is written here by hand. Thread-safe.
+ * and not what a JSON library writes; {@link FastjsonText} writes it. Thread-safe.
  */
 public final class ResetOffsetProcessor implements RequestProcessor {
   private static final Logger log = LoggerFactory.getLogger(ResetOffsetProcessor.class);
@@ -79,22 +80,9 @@ public final class ResetOffsetProcessor implements RequestProcessor {
 
   /** ResetOffsetBody in the fastjson form the RocketMQ client parses. */
   private byte[] resetOffsetBody(String topic, Map<Integer, Long> offsets) {
-    StringBuilder sb = new StringBuilder("{\"offsetTable\":{");
-    boolean first = true;
-    for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
-      if (!first) {
-        sb.append(',');
-      }
-      first = false;
-      sb.append("{\"brokerName\":\"")
-          .append(ctx.config().brokerName())
-          .append("\",\"queueId\":")
-          .append(e.getKey())
-          .append(",\"topic\":\"")
-          .append(topic)
-          .append("\"}:")
-          .append(e.getValue());
-    }
-    return sb.append("}}").toString().getBytes(StandardCharsets.UTF_8);
+    Map<MessageQueue, Long> table = new LinkedHashMap<>();
+    offsets.forEach(
+        (q, offset) -> table.put(new MessageQueue(topic, ctx.config().brokerName(), q), offset));
+    return FastjsonText.withQueueTable("offsetTable", table, Map.of());
   }
 }

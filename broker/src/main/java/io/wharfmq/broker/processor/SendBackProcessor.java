@@ -7,6 +7,7 @@ import io.wharfmq.remoting.netty.RequestProcessor;
 import io.wharfmq.remoting.protocol.Headers;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.remoting.protocol.body.SubscriptionGroupConfig;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
@@ -22,16 +23,37 @@ import org.slf4j.LoggerFactory;
  * the level the client asked for), so it comes back to the group later; once the message has been
  * delivered maxReconsumeTimes times (or the client asks with a negative level) the copy goes to
  * {@code %DLQ%<group>} instead, keeping the original topic (RETRY_TOPIC), message id
- * (ORIGIN_MESSAGE_ID, UNIQ_KEY), keys and properties. Thread-safe.
+ * (ORIGIN_MESSAGE_ID, UNIQ_KEY), keys and properties.
+ *
+ * <p>maxReconsumeTimes is, as in RocketMQ 5.3, the header's maxReconsumeTimes when the client sent
+ * one (every official push consumer does: its own setting, 16 by default), else the group's
+ * retryMaxTimes. A group with retryQueueNums 0 drops the message (SUCCESS, nothing stored); an
+ * unknown group with autoCreateSubscriptionGroup off gets SUBSCRIPTION_GROUP_NOT_EXIST.
+ * Thread-safe.
  */
 public final class SendBackProcessor implements RequestProcessor {
   private static final Logger log = LoggerFactory.getLogger(SendBackProcessor.class);
   private static final int PERM_RW = TopicConfig.PERM_READ | TopicConfig.PERM_WRITE;
 
+  /** MQVersion.Version.V3_4_9's ordinal: clients from this version on may send their own max. */
+  static final int VERSION_3_4_9 = 121;
+
   private final BrokerContext ctx;
 
   public SendBackProcessor(BrokerContext ctx) {
     this.ctx = ctx;
+  }
+
+  /**
+   * RocketMQ's precedence: the client's maxReconsumeTimes header (from clients of version 3.4.9 on)
+   * over the group's retryMaxTimes. Shared with retry-topic sends.
+   */
+  static int maxReconsumeTimes(RemotingCommand request, int groupRetryMaxTimes) {
+    String header = request.get("maxReconsumeTimes");
+    if (header == null || header.isBlank() || request.version() < VERSION_3_4_9) {
+      return groupRetryMaxTimes;
+    }
+    return Headers.integer(request, "maxReconsumeTimes");
   }
 
   @Override
@@ -40,7 +62,17 @@ public final class SendBackProcessor implements RequestProcessor {
     String group = Headers.string(request, "group");
     long offset = Headers.longValue(request, "offset");
     int delayLevel = Headers.integer(request, "delayLevel", 0);
-    int max = Headers.integer(request, "maxReconsumeTimes", ctx.config().maxReconsumeTimes());
+    SubscriptionGroupConfig groupConfig = ctx.subscriptionGroups().findOrCreate(group);
+    if (groupConfig == null) {
+      return RemotingCommand.responseTo(
+          request,
+          ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+          "subscription group not exist, " + group);
+    }
+    if (groupConfig.retryQueueNums() <= 0) {
+      return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
+    }
+    int max = maxReconsumeTimes(request, ctx.subscriptionGroups().maxReconsumeTimes(group));
     StoredMessage m = ctx.store().readMessage(offset);
     if (m == null || m.physicalOffset() != offset) {
       return RemotingCommand.responseTo(
@@ -67,7 +99,8 @@ public final class SendBackProcessor implements RequestProcessor {
           ScheduleRewrite.DELAY, Integer.toString(Math.min(level, ctx.delayLevels().count())));
     }
     if (ctx.topics().get(target) == null) {
-      ctx.topics().createIfAbsent(target, 1, PERM_RW);
+      boolean dlq = target.startsWith(ScheduleRewrite.DLQ_PREFIX);
+      ctx.topics().createIfAbsent(target, dlq ? 1 : groupConfig.retryQueueNums(), PERM_RW);
       ctx.topicsChanged().run();
     }
     MessageToStore copy =

@@ -122,6 +122,13 @@ public final class SendMessageProcessor implements RequestProcessor {
               + queues
               + " queues");
     }
+    String retryGroup = ScheduleRewrite.groupOfRetryTopic(topic);
+    if (retryGroup != null && ctx.subscriptionGroups().findOrCreate(retryGroup) == null) {
+      return RemotingCommand.responseTo(
+          request,
+          ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+          "subscription group not exist, " + retryGroup);
+    }
     List<MessageToStore> built = toMessages(channel, request, topic, queueId);
     List<MessageToStore> messages =
         request.code() == RequestCode.SEND_BATCH_MESSAGE
@@ -144,13 +151,27 @@ public final class SendMessageProcessor implements RequestProcessor {
   private MessageToStore divert(RemotingCommand request, MessageToStore m) throws IOException {
     String group = ScheduleRewrite.groupOfRetryTopic(m.topic());
     if (group != null) {
-      int max = Headers.integer(request, "maxReconsumeTimes", ctx.config().maxReconsumeTimes());
-      if (m.reconsumeTimes() > max) {
+      int max =
+          SendBackProcessor.maxReconsumeTimes(
+              request, ctx.subscriptionGroups().maxReconsumeTimes(group));
+      // As RocketMQ: a group holding live queue locks consumes orderly; its client sends a
+      // message back only once its own retries are used up, so it goes to the DLQ at once.
+      boolean orderly = ctx.queueLocks().hasLiveLock(group);
+      if (m.reconsumeTimes() > max || orderly) {
         String dlq = ScheduleRewrite.DLQ_PREFIX + group;
-        ctx.topics().createIfAbsent(dlq, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
+        if (ctx.topics().get(dlq) == null) {
+          ctx.topics().createIfAbsent(dlq, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
+          ctx.topicsChanged().run(); // so tools and DLQ readers find its route
+        }
         Map<String, String> props = MessageProperties.decode(m.properties());
         props.remove(ScheduleRewrite.DELAY);
-        log.info("Message of group {} exceeded {} reconsume times: to {}", group, max, dlq);
+        log.info(
+            "Message of group {} (reconsume times {}, max {}, orderly {}): to {}",
+            group,
+            m.reconsumeTimes(),
+            max,
+            orderly,
+            dlq);
         return ScheduleRewrite.withTopic(m, dlq, 0, MessageProperties.encode(props));
       }
     }
@@ -250,6 +271,7 @@ public final class SendMessageProcessor implements RequestProcessor {
     if (!r.isOk()) {
       return RemotingCommand.responseTo(request, statusCode(r), r.status() + ": " + r.detail());
     }
+    ctx.stats().stored(messages.size());
     RemotingCommand response = RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
     StringJoiner ids = new StringJoiner(",");
     for (long offset : r.physicalOffsets()) {

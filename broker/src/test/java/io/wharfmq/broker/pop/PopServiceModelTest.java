@@ -75,6 +75,7 @@ class PopServiceModelTest {
     pops =
         new PopService(
             config,
+            group -> config.maxReconsumeTimes(),
             store,
             offsets,
             clock,

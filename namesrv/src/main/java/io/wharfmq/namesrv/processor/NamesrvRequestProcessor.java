@@ -32,7 +32,8 @@ public final class NamesrvRequestProcessor implements RequestProcessor {
     RequestCode.UNREGISTER_BROKER,
     RequestCode.GET_ROUTEINFO_BY_TOPIC,
     RequestCode.GET_BROKER_CLUSTER_INFO,
-    RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER
+    RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER,
+    RequestCode.GET_TOPICS_BY_CLUSTER
   };
 
   private final RouteRegistry registry;
@@ -60,6 +61,10 @@ public final class NamesrvRequestProcessor implements RequestProcessor {
         case RequestCode.GET_BROKER_CLUSTER_INFO -> success(request, registry.clusterInfo());
         case RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER ->
             success(request, new TopicList(registry.allTopics(), null));
+        case RequestCode.GET_TOPICS_BY_CLUSTER ->
+            success(
+                request,
+                new TopicList(registry.topicsOfCluster(required(request, "cluster")), null));
         default ->
             RemotingCommand.responseTo(
                 request,

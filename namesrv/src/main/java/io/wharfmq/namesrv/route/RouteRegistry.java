@@ -266,6 +266,17 @@ public final class RouteRegistry {
     return topics;
   }
 
+  /** Every topic served by a broker group of the cluster (empty for an unknown cluster). */
+  public synchronized Set<String> topicsOfCluster(String cluster) {
+    Set<String> topics = new TreeSet<>();
+    for (BrokerGroup group : groups.values()) {
+      if (cluster.equals(group.cluster)) {
+        topics.addAll(group.topics.keySet());
+      }
+    }
+    return topics;
+  }
+
   /** The master's address of {@code brokerName}, or null (none registered). */
   public synchronized String masterAddress(String brokerName) {
     BrokerGroup group = groups.get(brokerName);
