@@ -112,7 +112,7 @@ class SendAndConsumeTest {
   }
 
   @Test
-  void retryLaterRedeliversLocallyAndHoldsTheOffset() throws Exception {
+  void retryLaterWhenBroadcastingRedeliversLocally() throws Exception {
     String topic = "T_retry";
     cluster.createTopic(topic, 1);
     Map<String, Integer> attempts = new ConcurrentHashMap<>();
@@ -121,6 +121,8 @@ class SendAndConsumeTest {
             PushConsumer.builder()
                 .namesrvAddr(cluster.namesrvAddr())
                 .consumerGroup("cg_retry")
+                .messageModel(MessageModel.BROADCASTING)
+                .offsetStoreDir(dir.resolve("offsets"))
                 .subscribe(topic, "*")
                 .consumeFrom(ConsumeFrom.FIRST)
                 .retryDelay(Duration.ofMillis(200))
