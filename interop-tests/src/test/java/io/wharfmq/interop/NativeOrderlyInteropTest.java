@@ -3,6 +3,7 @@ package io.wharfmq.interop;
 import static io.wharfmq.interop.NativeClients.push;
 import static io.wharfmq.interop.NativeClients.text;
 import static io.wharfmq.interop.NativeClients.utf8;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wharfmq.client.ConsumeResult;
@@ -20,15 +21,21 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.listener.ConsumeOrderlyStatus;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerOrderly;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The native orderly push consumer with broker queue locks; mirrors {@link OrderlyInteropTest} and
- * adds failure handling (suspend, retry the same message, then the DLQ).
+ * The native orderly push consumer with broker queue locks; mirrors {@link OrderlyInteropTest},
+ * shares a group with the official orderly consumer, and adds failure handling (suspend, retry the
+ * same message, then the DLQ).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NativeOrderlyInteropTest {
@@ -39,56 +46,92 @@ class NativeOrderlyInteropTest {
   final Set<String> consumed = ConcurrentHashMap.newKeySet();
   final List<String> violations = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger deliveries = new AtomicInteger();
+  final Map<String, AtomicInteger> byMember = new ConcurrentHashMap<>();
+
+  WharfCluster cluster;
+  Producer producer;
+
+  @BeforeEach
+  void start() throws Exception {
+    cluster = clients.track(new WharfCluster(dir));
+    cluster.startBroker("broker-a");
+    producer = clients.producer(cluster.namesrvAddr());
+  }
 
   @AfterEach
   void stop() {
     clients.close();
   }
 
+  /** Sends "k<n>:<seq>" for every key, each on its key's queue. */
+  void sendRow(String topic, int keys, int seq) {
+    for (int k = 0; k < keys; k++) {
+      String key = "k" + k;
+      producer.send(Message.builder(topic).tags("T").body(utf8(key + ":" + seq)).build(), key);
+    }
+  }
+
+  /** Checks and records one delivery of "key:seq" to member {@code name}. */
+  void record(String name, String body) {
+    String[] kv = body.split(":");
+    // Broker locks: no two members ever hold one queue, hence one key, at once.
+    String other = keyInHand.putIfAbsent(kv[0], name);
+    if (other != null) {
+      violations.add(kv[0] + " consumed by " + name + " while " + other + " has it");
+    }
+    int seq = Integer.parseInt(kv[1]);
+    int before = maxSeen.getOrDefault(kv[0], -1);
+    // Redelivery of earlier messages after a rebalance is allowed (at least once); skipping ahead
+    // of one not yet consumed is an order violation.
+    if (seq > before + 1) {
+      violations.add(kv[0] + ": " + seq + " after " + before);
+    }
+    maxSeen.put(kv[0], Math.max(before, seq));
+    consumed.add(kv[0] + ":" + seq);
+    deliveries.incrementAndGet();
+    byMember.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
+    keyInHand.remove(kv[0], name);
+  }
+
   PushConsumer orderly(String namesrv, String name) {
-    return push(namesrv, "cg-native-orderly", "Ordered")
+    return orderly(namesrv, name, "cg-native-orderly", "Ordered");
+  }
+
+  PushConsumer orderly(String namesrv, String name, String group, String topic) {
+    return push(namesrv, group, topic)
         .orderlyListener(
             msgs -> {
-              for (MessageView m : msgs) {
-                String[] kv = text(m).split(":");
-                // Broker locks: no two members ever hold one queue, hence one key, at once.
-                String other = keyInHand.putIfAbsent(kv[0], name);
-                if (other != null) {
-                  violations.add(kv[0] + " consumed by " + name + " while " + other + " has it");
-                }
-                int seq = Integer.parseInt(kv[1]);
-                int before = maxSeen.getOrDefault(kv[0], -1);
-                // Redelivery of earlier messages after a rebalance is allowed (at least once);
-                // skipping ahead of one not yet consumed is an order violation.
-                if (seq > before + 1) {
-                  violations.add(kv[0] + ": " + seq + " after " + before);
-                }
-                maxSeen.put(kv[0], Math.max(before, seq));
-                consumed.add(kv[0] + ":" + seq);
-                deliveries.incrementAndGet();
-                keyInHand.remove(kv[0], name);
-              }
+              msgs.forEach(m -> record(name, text(m)));
               return ConsumeResult.SUCCESS;
             })
         .build();
   }
 
+  DefaultMQPushConsumer officialOrderly(String namesrv, String group, String topic)
+      throws Exception {
+    DefaultMQPushConsumer c = new DefaultMQPushConsumer(group);
+    c.setNamesrvAddr(namesrv);
+    c.setInstanceName(OfficialClients.unique("orderly"));
+    c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+    c.subscribe(topic, "*");
+    c.registerMessageListener(
+        (MessageListenerOrderly)
+            (msgs, ctx) -> {
+              msgs.forEach(m -> record("official", new String(m.getBody(), UTF_8)));
+              return ConsumeOrderlyStatus.SUCCESS;
+            });
+    c.start();
+    return c;
+  }
+
   @Test
   void perKeyOrderHoldsWhileConsumersJoinAndLeave() throws Exception {
-    WharfCluster cluster = new WharfCluster(dir);
-    clients.track(cluster);
-    cluster.startBroker("broker-a");
-    Producer producer = clients.producer(cluster.namesrvAddr());
     int keys = 100;
     int perKey = 100;
     PushConsumer a = null;
     List<PushConsumer> joined = new ArrayList<>();
     for (int seq = 0; seq < perKey; seq++) {
-      for (int k = 0; k < keys; k++) {
-        String key = "k" + k;
-        producer.send(
-            Message.builder("Ordered").tags("T").body(utf8(key + ":" + seq)).build(), key);
-      }
+      sendRow("Ordered", keys, seq);
       if (seq == 0) {
         a = clients.track(orderly(cluster.namesrvAddr(), "a")); // the first send made the topic
       }
@@ -109,11 +152,57 @@ class NativeOrderlyInteropTest {
   }
 
   @Test
+  void nativeAndOfficialMembersShareOneOrderlyGroupThroughTheBrokerLocks() throws Exception {
+    int keys = 20;
+    int perKey = 40;
+    DefaultMQPushConsumer official = null;
+    PushConsumer nativeMember = null;
+    try {
+      for (int seq = 0; seq < perKey; seq++) {
+        sendRow("Mixed", keys, seq);
+        if (seq == 0) {
+          official = officialOrderly(cluster.namesrvAddr(), "cg-mixed-orderly", "Mixed");
+          Awaitility.await("the official member consumes")
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> byMember.containsKey("official"));
+        }
+        if (seq == 10) {
+          PushConsumer joining =
+              orderly(cluster.namesrvAddr(), "native", "cg-mixed-orderly", "Mixed");
+          nativeMember = joining;
+          // The official member hands two queues over once it has let go of them.
+          Awaitility.await("the native member holds half of the queues")
+              .atMost(Duration.ofSeconds(40))
+              .until(() -> joining.assignment().size() == 2);
+        }
+        if (seq == 25) {
+          int before = byMember.get("official").get();
+          Awaitility.await("both members consume side by side")
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> byMember.containsKey("native") && byMember.get("official").get() > before);
+          official.shutdown(); // unlocks its queues; the native member takes them over
+        }
+      }
+      Awaitility.await("all consumed by one member or the other")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> consumed.size() == keys * perKey);
+      assertThat(violations).isEmpty();
+      assertThat(nativeMember.assignment()).hasSize(4);
+      assertThat(byMember.get("official")).hasPositiveValue();
+      assertThat(byMember.get("native")).hasPositiveValue();
+    } finally {
+      if (official != null) {
+        official.shutdown();
+      }
+      if (nativeMember != null) {
+        nativeMember.close();
+      }
+    }
+  }
+
+  @Test
   void aFailedMessageIsRetriedInPlaceThenDeadLetteredWithoutSkipping() throws Exception {
-    WharfCluster cluster = new WharfCluster(dir);
-    clients.track(cluster);
-    cluster.startBroker("broker-a");
-    Producer producer = clients.producer(cluster.namesrvAddr());
     for (int seq = 0; seq < 10; seq++) {
       producer.send(Message.of("OrderedFail", utf8("key:" + seq)), "key");
     }

@@ -2,7 +2,6 @@ package io.wharfmq.client;
 
 import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.netty.RemotingException;
-import io.wharfmq.remoting.protocol.MessageIds;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.body.HeartbeatData;
 import io.wharfmq.remoting.protocol.body.ProducerData;
@@ -19,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +55,7 @@ public final class Producer implements AutoCloseable {
   private final ExecutorService asyncExecutor;
   private final Map<String, AtomicInteger> nextQueue = new ConcurrentHashMap<>();
   private final Set<String> heartbeated = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean heartbeatPending = new AtomicBoolean();
   private final TransactionCheckAdapter transactions;
 
   private Producer(Builder b) {
@@ -98,8 +99,13 @@ public final class Producer implements AutoCloseable {
 
   /** A send went to {@code address}: heartbeat there soon if it has not heard of this producer. */
   private void sentTo(String address) {
-    if (!heartbeated.contains(address)) {
-      runtime.soon("heartbeat", this::heartbeat);
+    if (!heartbeated.contains(address) && heartbeatPending.compareAndSet(false, true)) {
+      runtime.soon(
+          "heartbeat",
+          () -> {
+            heartbeatPending.set(false);
+            heartbeat();
+          });
     }
   }
 
@@ -163,19 +169,7 @@ public final class Producer implements AutoCloseable {
         resolution = TransactionResolution.UNKNOWN;
       }
     }
-    transactions.end(
-        address(half.queue()),
-        new BrokerProxy.TransactionEnd(
-            message.topic(),
-            group,
-            half.queueOffset(),
-            MessageIds.decode(half.offsetMsgId()).physicalOffset(),
-            resolution.wireType,
-            false,
-            half.msgId(),
-            half.msgId(),
-            half.queue().brokerName()),
-        remark);
+    transactions.endLocal(address(half.queue()), message.topic(), half, resolution, remark);
     return new TransactionSendResult(half, resolution);
   }
 
@@ -185,8 +179,10 @@ public final class Producer implements AutoCloseable {
     MessageQueue mq = selectQueue(p.topic(), null);
     RemotingCommand request =
         SendRequests.request(p, mq, group, runtime.clock.millis()).markOneway();
+    String address = address(mq);
+    sentTo(address);
     try {
-      runtime.remoting.invokeOneway(address(mq), request);
+      runtime.remoting.invokeOneway(address, request);
     } catch (RemotingException e) {
       faults.record(mq.brokerName(), 0, true);
       throw new ClientException("oneway send to " + mq.brokerName() + " failed", e);

@@ -63,6 +63,7 @@ public final class PushConsumer implements AutoCloseable {
   private final QueueLocker locker;
   private final String retryTopic;
   private final AtomicBoolean lockRetryPending = new AtomicBoolean();
+  private final Set<ProcessQueue> releasing = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService pullThread;
   private final PushPuller puller;
   private final Map<MessageQueue, ProcessQueue> queues = new ConcurrentHashMap<>();
@@ -179,9 +180,14 @@ public final class PushConsumer implements AutoCloseable {
     return runtime.clientId();
   }
 
-  /** The queues this member reads now. */
+  /**
+   * The queues of the subscribed topics this member reads now; its share of the group's retry
+   * topic, which the consumer subscribes by itself, is not listed.
+   */
   public Set<MessageQueue> assignment() {
-    return Set.copyOf(queues.keySet());
+    Set<MessageQueue> out = new HashSet<>(queues.keySet());
+    out.removeIf(mq -> mq.topic().equals(retryTopic));
+    return Set.copyOf(out);
   }
 
   private HeartbeatData heartbeatData() {
@@ -236,6 +242,7 @@ public final class PushConsumer implements AutoCloseable {
         pq.drop();
         queues.remove(pq.queue);
         if (locker != null) {
+          releasing.add(pq);
           release(pq);
           continue;
         }
@@ -303,8 +310,8 @@ public final class PushConsumer implements AutoCloseable {
       return;
     }
     try {
-      if (queues.containsKey(pq.queue)) {
-        return; // assigned back to this member meanwhile: keep the lock
+      if (!releasing.remove(pq) || queues.containsKey(pq.queue)) {
+        return; // released at close, or assigned back to this member meanwhile: keep the lock
       }
       offsets.update(pq.queue, pq.commitOffset());
       offsets.persist(List.of(pq.queue), true);
@@ -345,7 +352,18 @@ public final class PushConsumer implements AutoCloseable {
       log.warn("Final offset commit of {} failed: {}", group, e.toString());
     }
     if (locker != null) {
-      locker.unlock(queues.keySet());
+      // Queues given up while their listener was busy: it has finished now.
+      Set<MessageQueue> unlock = new HashSet<>(queues.keySet());
+      List<MessageQueue> late = new ArrayList<>();
+      for (ProcessQueue pq : releasing) {
+        if (releasing.remove(pq) && !queues.containsKey(pq.queue)) {
+          offsets.update(pq.queue, pq.commitOffset());
+          late.add(pq.queue);
+        }
+      }
+      offsets.persist(late, true);
+      unlock.addAll(late);
+      locker.unlock(unlock);
     }
     for (String address : brokers) {
       try {

@@ -2,6 +2,7 @@ package io.wharfmq.client;
 
 import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.netty.RemotingChannel;
+import io.wharfmq.remoting.protocol.MessageIds;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.RequestCode;
 import java.util.List;
@@ -94,8 +95,30 @@ final class TransactionCheckAdapter implements AutoCloseable {
         remark);
   }
 
+  /** Ends a transaction the producer resolved itself (fromTransactionCheck=false). */
+  void endLocal(
+      String address,
+      String topic,
+      SendResult half,
+      TransactionResolution resolution,
+      String remark) {
+    end(
+        address,
+        new BrokerProxy.TransactionEnd(
+            topic,
+            group,
+            half.queueOffset(),
+            MessageIds.decode(half.offsetMsgId()).physicalOffset(),
+            resolution.wireType,
+            false,
+            half.msgId(),
+            half.msgId(),
+            half.queue().brokerName()),
+        remark);
+  }
+
   /** Sends END_TRANSACTION oneway; a lost one is settled by a later check. */
-  void end(String address, BrokerProxy.TransactionEnd e, String remark) {
+  private void end(String address, BrokerProxy.TransactionEnd e, String remark) {
     try {
       runtime.brokers.endTransaction(address, e, remark);
     } catch (ClientException ex) {
