@@ -370,7 +370,7 @@ public final class LitePullConsumer implements AutoCloseable {
             0,
             SUSPEND_MILLIS,
             sub.expression(),
-            0);
+            sub.subVersion());
     try {
       runtime
           .brokers
