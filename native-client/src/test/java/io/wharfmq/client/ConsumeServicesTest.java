@@ -15,9 +15,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The orderly consume service's lock rule, driven by a hand-moved clock. */
+/**
+ * The consume services' failure and lock rules without a broker: no route means every send-back
+ * fails, and a hand-moved clock ages broker locks.
+ */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class OrderlyConsumeServiceTest {
+class ConsumeServicesTest {
   private static final MessageQueue MQ = new MessageQueue("T", "broker-a", 0);
 
   /** A clock tests move by hand. */
@@ -78,6 +81,37 @@ class OrderlyConsumeServiceTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> consumed.size() == 3);
       assertThat(consumed).containsExactly(0L, 1L, 2L);
       assertThat(pq.commitOffset()).isEqualTo(3);
+      service.shutdown(1000);
+    }
+  }
+
+  @Test
+  void aFailedSendBackIsRetriedLocallyAndHoldsTheOffset() {
+    List<Integer> deliveries = Collections.synchronizedList(new ArrayList<>());
+    List<Long> committableAtDelivery = Collections.synchronizedList(new ArrayList<>());
+    ProcessQueue pq = new ProcessQueue(MQ, 0);
+    try (ClientRuntime runtime =
+        new ClientRuntime("test", "127.0.0.1:9", Duration.ofSeconds(1), InstantSource.system())) {
+      ConsumeThreads threads =
+          new ConsumeThreads(
+              msgs -> {
+                committableAtDelivery.add(pq.commitOffset());
+                deliveries.add(msgs.get(0).reconsumeTimes());
+                return deliveries.size() < 3 ? ConsumeResult.RETRY_LATER : ConsumeResult.SUCCESS;
+              },
+              2,
+              "test");
+      // No route names broker-a, so every CONSUMER_SEND_MSG_BACK fails before it is sent.
+      ConcurrentConsumeService service =
+          new ConcurrentConsumeService(
+              threads, 1, 50, 16, new RetrySender(runtime, "g", 16, () -> {}));
+      List<MessageView> batch = List.of(view(0));
+      pq.add(batch, 1);
+      service.submit(pq, batch);
+      await().atMost(Duration.ofSeconds(10)).until(() -> pq.commitOffset() == 1);
+      assertThat(deliveries).containsExactly(0, 1, 2);
+      // Held back while the message was in local retry.
+      assertThat(committableAtDelivery).containsExactly(0L, 0L, 0L);
       service.shutdown(1000);
     }
   }
