@@ -54,12 +54,17 @@ final class ConsumeThreads {
     }
   }
 
-  /** Calls the listener; a null result or an exception counts as RETRY_LATER. */
+  /**
+   * Calls the listener; a null result or anything thrown counts as RETRY_LATER (an escaping error
+   * would leave an orderly queue owned by no task, hence stuck), except the JVM's own failures.
+   */
   ConsumeResult call(ProcessQueue pq, List<MessageView> batch) {
     try {
       ConsumeResult r = listener.consume(batch);
       return r == null ? ConsumeResult.RETRY_LATER : r;
-    } catch (RuntimeException e) {
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (RuntimeException | Error e) {
       log.warn("Listener failed on {} messages of {}", batch.size(), pq.queue, e);
       return ConsumeResult.RETRY_LATER;
     }
