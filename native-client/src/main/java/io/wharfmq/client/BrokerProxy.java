@@ -8,14 +8,19 @@ import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.ConsumerIdList;
 import io.wharfmq.remoting.protocol.body.HeartbeatData;
+import io.wharfmq.remoting.protocol.body.LockBatchBody;
+import io.wharfmq.remoting.protocol.body.LockBatchResult;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Encodes the consumer-side broker requests (offsets, heartbeats, membership, pulls) and decodes
- * their answers; see docs/protocol.md and the RocketMQ reference section 2.3. Calls other than
- * {@link #pull} block for at most the request timeout. Thread-safe.
+ * Encodes the client-side broker requests (offsets, heartbeats, membership, pulls, send-back, queue
+ * locks, transaction ends) and decodes their answers; see docs/protocol.md and the RocketMQ
+ * reference section 2.3. Calls other than {@link #pull} block for at most the request timeout.
+ * Thread-safe.
  */
 final class BrokerProxy {
   /** Pull sysFlag bits (RocketMQ PullSysFlag). */
@@ -142,6 +147,98 @@ final class BrokerProxy {
                 .put("producerGroup", producerGroup)
                 .put("consumerGroup", consumerGroup)),
         "UNREGISTER_CLIENT");
+  }
+
+  /**
+   * CONSUMER_SEND_MSG_BACK: the broker stores a copy of {@code m} in the group's retry topic,
+   * delayed by {@code delayLevel} (0: the broker's 3 + reconsumeTimes), or in its dead-letter topic
+   * once reconsumeTimes reaches {@code maxReconsumeTimes} or when {@code delayLevel} is negative.
+   */
+  void sendBack(String address, String group, MessageView m, int delayLevel, int maxReconsume) {
+    RemotingCommand request =
+        RemotingCommand.request(RequestCode.CONSUMER_SEND_MSG_BACK)
+            .put("offset", m.commitLogOffset())
+            .put("group", group)
+            .put("delayLevel", delayLevel)
+            .put("originMsgId", m.msgId())
+            .put("originTopic", m.topic())
+            .put("unitMode", false)
+            .put("maxReconsumeTimes", maxReconsume)
+            .put("bname", m.queue().brokerName());
+    expect(call(address, request), "CONSUMER_SEND_MSG_BACK");
+  }
+
+  private static LockBatchBody lockBody(String group, String clientId, Set<MessageQueue> queues) {
+    Set<io.wharfmq.remoting.protocol.body.MessageQueue> wire = new HashSet<>();
+    for (MessageQueue mq : queues) {
+      wire.add(
+          new io.wharfmq.remoting.protocol.body.MessageQueue(
+              mq.topic(), mq.brokerName(), mq.queueId()));
+    }
+    return new LockBatchBody(group, clientId, wire, false);
+  }
+
+  /** LOCK_BATCH_MQ: locks (or renews) what it can; returns the queues this client now holds. */
+  Set<MessageQueue> lockBatch(
+      String address, String group, String clientId, Set<MessageQueue> queues) {
+    RemotingCommand r =
+        call(
+            address,
+            RemotingCommand.request(RequestCode.LOCK_BATCH_MQ)
+                .body(RemotingJson.encode(lockBody(group, clientId, queues))));
+    expect(r, "LOCK_BATCH_MQ");
+    LockBatchResult result = RemotingJson.decode(r.body(), LockBatchResult.class);
+    Set<MessageQueue> held = new HashSet<>();
+    if (result.lockOKMQSet() != null) {
+      for (io.wharfmq.remoting.protocol.body.MessageQueue q : result.lockOKMQSet()) {
+        held.add(new MessageQueue(q.topic(), q.brokerName(), q.queueId()));
+      }
+    }
+    return held;
+  }
+
+  /** UNLOCK_BATCH_MQ, acknowledged. */
+  void unlockBatch(String address, String group, String clientId, Set<MessageQueue> queues) {
+    expect(
+        call(
+            address,
+            RemotingCommand.request(RequestCode.UNLOCK_BATCH_MQ)
+                .body(RemotingJson.encode(lockBody(group, clientId, queues)))),
+        "UNLOCK_BATCH_MQ");
+  }
+
+  /** The fields of END_TRANSACTION. */
+  record TransactionEnd(
+      String topic,
+      String producerGroup,
+      long halfQueueOffset,
+      long commitLogOffset,
+      int commitOrRollback,
+      boolean fromCheck,
+      String msgId,
+      String transactionId,
+      String brokerName) {}
+
+  /** END_TRANSACTION, oneway as the RocketMQ client sends it; {@code remark} may be null. */
+  void endTransaction(String address, TransactionEnd e, String remark) {
+    RemotingCommand request =
+        RemotingCommand.request(RequestCode.END_TRANSACTION)
+            .put("topic", e.topic())
+            .put("producerGroup", e.producerGroup())
+            .put("tranStateTableOffset", e.halfQueueOffset())
+            .put("commitLogOffset", e.commitLogOffset())
+            .put("commitOrRollback", e.commitOrRollback())
+            .put("fromTransactionCheck", e.fromCheck())
+            .put("msgId", e.msgId())
+            .put("transactionId", e.transactionId())
+            .put("bname", e.brokerName())
+            .remark(remark)
+            .markOneway();
+    try {
+      remoting.invokeOneway(address, request);
+    } catch (RemotingException ex) {
+      throw new ClientException("END_TRANSACTION to " + address + " failed", ex);
+    }
   }
 
   /** What to pull. */

@@ -66,6 +66,15 @@ final class ClientRuntime implements AutoCloseable {
     }
   }
 
+  /** Runs {@code task} once on the scheduler after {@code delay}. */
+  void later(Duration delay, String name, Runnable task) {
+    try {
+      scheduler.schedule(() -> guarded(name, task), delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("{} skipped: shutting down", name);
+    }
+  }
+
   static void guarded(String name, Runnable task) {
     try {
       task.run();

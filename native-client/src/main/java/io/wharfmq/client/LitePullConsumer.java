@@ -74,6 +74,7 @@ public final class LitePullConsumer implements AutoCloseable {
   private final OffsetStore offsets;
   private final ScheduledExecutorService pullThread;
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  private long subVersion; // guarded by this
   private final Map<MessageQueue, QueueState> queues = new ConcurrentHashMap<>();
   private final LinkedBlockingQueue<Batch> fetched = new LinkedBlockingQueue<>();
   private Mode mode = Mode.NONE;
@@ -137,7 +138,8 @@ public final class LitePullConsumer implements AutoCloseable {
       throw new IllegalStateException("assign() was used; subscribe() and assign() do not mix");
     }
     mode = Mode.SUBSCRIBE;
-    subscriptions.put(topic, Subscription.of(topic, tagExpression, 0));
+    subVersion = Subscription.nextVersion(runtime.clock.millis(), subVersion);
+    subscriptions.put(topic, Subscription.of(topic, tagExpression, subVersion));
     runtime.routes.route(topic);
     runtime.soon("heartbeat", this::heartbeat);
     runtime.soon("rebalance", this::rebalance);
@@ -368,7 +370,7 @@ public final class LitePullConsumer implements AutoCloseable {
             0,
             SUSPEND_MILLIS,
             sub.expression(),
-            0);
+            sub.subVersion());
     try {
       runtime
           .brokers

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param tags one tag (RocketMQ's TAGS property) used by subscriptions to filter, or null
  * @param keys business keys for lookups (KEYS property, space-joined on the wire); may be empty
  * @param body the payload
- * @param properties user properties; names and values must not contain \u0001 or \u0002
+ * @param properties user properties; names and values must not contain \u0001 or \u0002 (a delay
+ *     level travels as the DELAY property, see {@link Builder#delayLevel})
  */
 public record Message(
     String topic, String tags, List<String> keys, byte[] body, Map<String, String> properties) {
@@ -31,11 +32,24 @@ public record Message(
         throw new IllegalArgumentException("a key must be non-blank without spaces: '" + k + "'");
       }
     }
+    String delay = properties.get(DELAY);
+    if (delay != null && !delay.matches("[1-9][0-9]{0,8}")) {
+      throw new IllegalArgumentException("DELAY must be a positive level, got '" + delay + "'");
+    }
   }
 
   /** A message with only a topic and a body. */
   public static Message of(String topic, byte[] body) {
     return new Message(topic, null, List.of(), body, Map.of());
+  }
+
+  /** Property carrying a delay level (RocketMQ's DELAY). */
+  static final String DELAY = "DELAY";
+
+  /** The delay level the broker holds the message back by, or 0 for none. */
+  public int delayLevel() {
+    String v = properties.get(DELAY);
+    return v == null ? 0 : Integer.parseInt(v);
   }
 
   public static Builder builder(String topic) {
@@ -71,6 +85,23 @@ public record Message(
 
     public Builder property(String name, String value) {
       properties.put(name, value);
+      return this;
+    }
+
+    /**
+     * Delivers the message only after the broker's delay for this level (1-based index into the
+     * broker's messageDelayLevel list, RocketMQ default "1s 5s 10s 30s 1m 2m ... 2h"; levels past
+     * the end are capped by the broker). 0 clears it.
+     */
+    public Builder delayLevel(int level) {
+      if (level < 0) {
+        throw new IllegalArgumentException("delay level must be >= 0, got " + level);
+      }
+      if (level == 0) {
+        properties.remove(DELAY);
+      } else {
+        properties.put(DELAY, Integer.toString(level));
+      }
       return this;
     }
 

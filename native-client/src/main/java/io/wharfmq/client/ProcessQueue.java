@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One assigned queue of a push consumer: the offset of the next pull and the messages pulled but
  * not yet consumed, by offset. The lowest of those (or the next pull offset when none are left) is
- * what may be committed. Dropped when the queue is taken away. Thread-safe (monitor).
+ * what may be committed. Dropped when the queue is taken away. Orderly consumers in clustering also
+ * track the broker lock on the queue here. Thread-safe (monitor).
  */
 final class ProcessQueue {
   final MessageQueue queue;
@@ -19,6 +21,17 @@ final class ProcessQueue {
 
   /** Orderly consumption: whether a consume task owns this queue now. */
   final AtomicBoolean consuming = new AtomicBoolean();
+
+  /**
+   * Orderly consumption: held while the listener runs, so that giving the queue up (commit, then
+   * broker unlock) waits for the batch in hand.
+   */
+  final ReentrantLock consumeLock = new ReentrantLock();
+
+  /** Orderly clustering: whether the broker lock is held, and when it was last granted (ms). */
+  private volatile boolean locked;
+
+  private volatile long lockedAtMillis;
 
   ProcessQueue(MessageQueue queue, long startOffset) {
     this.queue = queue;
@@ -31,6 +44,23 @@ final class ProcessQueue {
 
   void drop() {
     dropped = true;
+  }
+
+  void lockGranted(long nowMillis) {
+    lockedAtMillis = nowMillis;
+    locked = true;
+  }
+
+  void lockLost() {
+    locked = false;
+  }
+
+  /**
+   * Whether the broker lock is held and was renewed within {@code maxAgeMillis}: an owner that
+   * could not renew stops before the broker's expiry hands the queue to someone else.
+   */
+  boolean holdsLock(long nowMillis, long maxAgeMillis) {
+    return locked && nowMillis - lockedAtMillis <= maxAgeMillis;
   }
 
   synchronized long nextOffset() {

@@ -3,6 +3,8 @@ package io.wharfmq.client;
 import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.netty.RemotingException;
 import io.wharfmq.remoting.protocol.RemotingCommand;
+import io.wharfmq.remoting.protocol.body.HeartbeatData;
+import io.wharfmq.remoting.protocol.body.ProducerData;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * retriable code (17, 14, 1, 2, 16) or a transport error is retried on another broker, within the
  * send timeout. Routes are refreshed every 30 s and after transport failures; a dead name server is
  * skipped for the next one. Bodies are sent uncompressed.
+ *
+ * <p>The producer heartbeats its group (HEART_BEAT with producer data) to every broker it knows, at
+ * start, when it first sends to a broker and every {@link Builder#heartbeatInterval}; brokers need
+ * that to reach it with transaction checks. With a {@link Builder#transactionChecker} it can {@link
+ * #sendInTransaction send in transactions}.
  *
  * <p>Thread-safe: any thread may send. {@link #close} waits for nothing in flight; async sends
  * still pending fail.
@@ -46,6 +54,9 @@ public final class Producer implements AutoCloseable {
   private final LatencyFaultTracker faults;
   private final ExecutorService asyncExecutor;
   private final Map<String, AtomicInteger> nextQueue = new ConcurrentHashMap<>();
+  private final Set<String> heartbeated = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean heartbeatPending = new AtomicBoolean();
+  private final TransactionCheckAdapter transactions;
 
   private Producer(Builder b) {
     this.group = b.producerGroup;
@@ -55,11 +66,47 @@ public final class Producer implements AutoCloseable {
     this.faults = new LatencyFaultTracker(b.clock);
     this.asyncExecutor =
         Executors.newFixedThreadPool(2, new NamedThreadFactory("wharf-producer-async"));
+    this.transactions =
+        b.checker != null ? new TransactionCheckAdapter(runtime, group, b.checker) : null;
+  }
+
+  private void start(Builder b) {
+    if (transactions != null) {
+      transactions.start();
+    }
     runtime.every(
         ClientRuntime.ROUTE_REFRESH,
         ClientRuntime.ROUTE_REFRESH,
         "route refresh",
         () -> runtime.routes.refreshAll(Set.of()));
+    runtime.soon("heartbeat", this::heartbeat);
+    runtime.every(b.heartbeatInterval, b.heartbeatInterval, "heartbeat", this::heartbeat);
+  }
+
+  /** Heartbeats the group to every broker master this producer knows of. */
+  private void heartbeat() {
+    HeartbeatData data =
+        new HeartbeatData(runtime.clientId(), Set.of(new ProducerData(group)), Set.of(), 0, false);
+    for (String address : runtime.routes.allMasterAddresses()) {
+      try {
+        runtime.brokers.heartbeat(address, data);
+        heartbeated.add(address);
+      } catch (ClientException e) {
+        log.warn("Heartbeat to {} failed: {}", address, e.getMessage());
+      }
+    }
+  }
+
+  /** A send went to {@code address}: heartbeat there soon if it has not heard of this producer. */
+  private void sentTo(String address) {
+    if (!heartbeated.contains(address) && heartbeatPending.compareAndSet(false, true)) {
+      runtime.soon(
+          "heartbeat",
+          () -> {
+            heartbeatPending.set(false);
+            heartbeat();
+          });
+    }
   }
 
   public static Builder builder() {
@@ -91,14 +138,51 @@ public final class Producer implements AutoCloseable {
     return result;
   }
 
+  /**
+   * Sends {@code message} as a half message (invisible to consumers), runs {@code local}, and
+   * commits or rolls the message back according to its answer (END_TRANSACTION, oneway). UNKNOWN
+   * leaves it to the broker, which asks this group's {@link TransactionChecker} later. A half
+   * message the broker refused is not sent again and {@code local} does not run (the exception
+   * propagates); a stored one with a status other than SEND_OK is rolled back without running
+   * {@code local}, as RocketMQ does.
+   *
+   * @throws IllegalStateException if the producer was built without a transaction checker
+   * @throws IllegalArgumentException if the message has a delay level
+   */
+  public TransactionSendResult sendInTransaction(Message message, LocalTransaction local) {
+    if (transactions == null) {
+      throw new IllegalStateException("build the producer with a transactionChecker first");
+    }
+    Objects.requireNonNull(local, "local");
+    SendResult half = sendWithRetries(SendRequests.half(message, newId(), group), null);
+    TransactionResolution resolution = TransactionResolution.ROLLBACK;
+    String remark = null;
+    if (half.status() == SendStatus.SEND_OK) {
+      try {
+        resolution = local.execute(half);
+      } catch (RuntimeException e) {
+        log.warn("Local transaction of {} failed; leaving it to the check", half.msgId(), e);
+        resolution = null;
+        remark = "executeLocalTransactionBranch exception: " + e;
+      }
+      if (resolution == null) {
+        resolution = TransactionResolution.UNKNOWN;
+      }
+    }
+    transactions.endLocal(address(half.queue()), message.topic(), half, resolution, remark);
+    return new TransactionSendResult(half, resolution);
+  }
+
   /** Sends without waiting for, or learning about, the outcome. No retries. */
   public void sendOneway(Message message) {
     SendRequests.Prepared p = SendRequests.single(message, newId(), null);
     MessageQueue mq = selectQueue(p.topic(), null);
     RemotingCommand request =
         SendRequests.request(p, mq, group, runtime.clock.millis()).markOneway();
+    String address = address(mq);
+    sentTo(address);
     try {
-      runtime.remoting.invokeOneway(address(mq), request);
+      runtime.remoting.invokeOneway(address, request);
     } catch (RemotingException e) {
       faults.record(mq.brokerName(), 0, true);
       throw new ClientException("oneway send to " + mq.brokerName() + " failed", e);
@@ -161,8 +245,10 @@ public final class Producer implements AutoCloseable {
     RemotingCommand request = SendRequests.request(p, mq, group, runtime.clock.millis());
     long start = System.nanoTime();
     RemotingCommand response;
+    String address = address(mq);
+    sentTo(address);
     try {
-      response = runtime.remoting.invokeSync(address(mq), request, timeoutMillis);
+      response = runtime.remoting.invokeSync(address, request, timeoutMillis);
     } catch (RemotingException e) {
       transportFailed(mq);
       throw new ClientException("send to " + mq.brokerName() + " failed: " + e.getMessage(), e);
@@ -203,6 +289,7 @@ public final class Producer implements AutoCloseable {
     try {
       mq = selectQueue(p.topic(), lastBroker);
       address = address(mq);
+      sentTo(address);
       request = SendRequests.request(p, mq, group, runtime.clock.millis());
     } catch (RuntimeException e) {
       result.completeExceptionally(e);
@@ -272,7 +359,10 @@ public final class Producer implements AutoCloseable {
     return address;
   }
 
-  /** Stops the background work and closes connections. */
+  /**
+   * Stops the background work, leaves the group on the brokers (UNREGISTER_CLIENT) and closes
+   * connections.
+   */
   @Override
   public void close() {
     asyncExecutor.shutdown();
@@ -280,6 +370,16 @@ public final class Producer implements AutoCloseable {
       asyncExecutor.awaitTermination(sendTimeoutMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (transactions != null) {
+      transactions.close();
+    }
+    for (String address : heartbeated) {
+      try {
+        runtime.brokers.unregister(address, runtime.clientId(), group, null);
+      } catch (ClientException e) {
+        log.debug("Unregister from {} failed: {}", address, e.getMessage());
+      }
     }
     runtime.close();
   }
@@ -291,6 +391,8 @@ public final class Producer implements AutoCloseable {
     private Duration sendTimeout = Duration.ofSeconds(3);
     private Duration requestTimeout = Duration.ofSeconds(3);
     private int retries = 2;
+    private Duration heartbeatInterval = Duration.ofSeconds(30);
+    private TransactionChecker checker;
     private InstantSource clock = InstantSource.system();
 
     private Builder() {}
@@ -331,6 +433,25 @@ public final class Producer implements AutoCloseable {
       return this;
     }
 
+    /** How often the group is heartbeated to the brokers (default 30 s). */
+    public Builder heartbeatInterval(Duration v) {
+      if (v.isNegative() || v.isZero()) {
+        throw new IllegalArgumentException("heartbeatInterval must be positive");
+      }
+      heartbeatInterval = v;
+      return this;
+    }
+
+    /**
+     * Enables {@link Producer#sendInTransaction}: answers the brokers' checks of this group's
+     * unresolved transactions. Give every producer of a transactional group a checker, and the
+     * group a name of its own (not the default).
+     */
+    public Builder transactionChecker(TransactionChecker v) {
+      checker = Objects.requireNonNull(v);
+      return this;
+    }
+
     /** The clock for timestamps and back-off periods (tests). */
     public Builder clock(InstantSource v) {
       clock = Objects.requireNonNull(v);
@@ -339,7 +460,9 @@ public final class Producer implements AutoCloseable {
 
     public Producer build() {
       NameServerClient.parse(namesrvAddr);
-      return new Producer(this);
+      Producer p = new Producer(this);
+      p.start(this);
+      return p;
     }
   }
 }

@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,18 +30,27 @@ import org.slf4j.LoggerFactory;
  * (NOTIFY_CONSUMER_IDS_CHANGED) or a route changed; committing the lowest unconsumed offset of each
  * queue every 5 s and at close.
  *
- * <p>Retries: RETRY_LATER re-delivers the messages <em>locally</em> after {@link
- * Builder#retryDelay} (reconsumeTimes grows), holding back the queue's committed offset until they
- * succeed. The broker-side retry topic (CONSUMER_SEND_MSG_BACK, %RETRY%group, DLQ) is not used yet;
- * messages in retry are lost to this member if it stops, and re-read by whoever gets the queue
- * next. Orderly listeners get one batch of a queue at a time, in offset order; the broker queue
- * locks (LOCK_BATCH_MQ) that keep two members from briefly sharing a queue during a rebalance are
- * not taken yet.
+ * <p>Retries (concurrent listener, clustering): the consumer also subscribes the group's retry
+ * topic {@code %RETRY%<group>}. A failed message (RETRY_LATER or a throwing listener) is sent back
+ * to the broker (CONSUMER_SEND_MSG_BACK), which redelivers it through the retry topic after delay
+ * level 3 + reconsumeTimes, or puts it in {@code %DLQ%<group>} once it was delivered {@link
+ * Builder#maxReconsumeTimes} + 1 times; the queue's offset then moves on. Redelivered messages show
+ * their original topic and the broker's reconsume count. If the send-back fails the message is
+ * retried locally after {@link Builder#retryDelay}. Broadcasting has no send-back: local retries,
+ * then the message is dropped.
+ *
+ * <p>Orderly listener: one batch of a queue at a time, in offset order. In clustering the member
+ * locks each queue on its broker (LOCK_BATCH_MQ) before taking it, renews its locks every 20 s,
+ * consumes only queues it holds, and commits then unlocks a queue it gives up or at close. A failed
+ * batch suspends the queue for {@link Builder#suspendTime} and is delivered again, nothing behind
+ * it overtaking; after {@link Builder#maxReconsumeTimes} failed re-deliveries the message goes to
+ * the dead-letter topic and the queue moves on.
  *
  * <p>Thread-safe. The listener runs on the consume threads.
  */
 public final class PushConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PushConsumer.class);
+  private static final Duration LOCK_RETRY_DELAY = Duration.ofMillis(500);
 
   private final String group;
   private final MessageModel model;
@@ -49,6 +60,10 @@ public final class PushConsumer implements AutoCloseable {
   private final QueueAssigner assigner;
   private final OffsetStore offsets;
   private final ConsumeService consume;
+  private final QueueLocker locker;
+  private final String retryTopic;
+  private final AtomicBoolean lockRetryPending = new AtomicBoolean();
+  private final Set<ProcessQueue> releasing = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService pullThread;
   private final PushPuller puller;
   private final Map<MessageQueue, ProcessQueue> queues = new ConcurrentHashMap<>();
@@ -63,6 +78,11 @@ public final class PushConsumer implements AutoCloseable {
     long subVersion = b.clock.millis();
     Map<String, Subscription> subs = new LinkedHashMap<>();
     b.subscriptions.forEach((t, e) -> subs.put(t, Subscription.of(t, e, subVersion)));
+    boolean clustering = model == MessageModel.CLUSTERING;
+    this.retryTopic = clustering && !b.orderly ? MessageView.RETRY_PREFIX + group : null;
+    if (retryTopic != null) {
+      subs.put(retryTopic, Subscription.of(retryTopic, "*", subVersion));
+    }
     this.subscriptions = Map.copyOf(subs);
     this.assigner = new QueueAssigner(runtime, group, model, b.allocationStrategy);
     this.offsets =
@@ -73,21 +93,30 @@ public final class PushConsumer implements AutoCloseable {
                     ? b.offsetStoreDir
                     : LocalOffsetStore.defaultDir(runtime.clientId()),
                 group);
+    ConsumeThreads threads = new ConsumeThreads(b.listener, b.consumeThreads, group);
+    RetrySender retries =
+        clustering
+            ? new RetrySender(runtime, group, b.maxReconsumeTimes, this::afterSendBack)
+            : null;
     this.consume =
-        new ConsumeService(
-            b.listener,
-            b.orderly,
-            b.consumeThreads,
-            b.consumeBatchSize,
-            b.retryDelay.toMillis(),
-            group);
+        b.orderly
+            ? new OrderlyConsumeService(
+                threads,
+                b.consumeBatchSize,
+                b.suspendTime.toMillis(),
+                b.maxReconsumeTimes,
+                retries,
+                b.clock)
+            : new ConcurrentConsumeService(
+                threads, b.consumeBatchSize, b.retryDelay.toMillis(), b.maxReconsumeTimes, retries);
+    this.locker = b.orderly && clustering ? new QueueLocker(runtime, group, consume) : null;
     this.pullThread =
         Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("wharf-pull-" + group));
     this.puller =
         new PushPuller(
             runtime,
             group,
-            model == MessageModel.CLUSTERING,
+            clustering,
             subscriptions,
             offsets,
             consume,
@@ -133,6 +162,17 @@ public final class PushConsumer implements AutoCloseable {
     runtime.every(b.heartbeatInterval, b.heartbeatInterval, "heartbeat", () -> heartbeat(true));
     runtime.every(b.rebalanceInterval, b.rebalanceInterval, "rebalance", this::rebalance);
     runtime.every(b.commitInterval, b.commitInterval, "offset commit", () -> commit(false));
+    if (locker != null) {
+      Duration renew = Duration.ofMillis(QueueLocker.RENEW_INTERVAL_MILLIS);
+      runtime.every(renew, renew, "queue lock renewal", () -> locker.renew(queues.values()));
+    }
+  }
+
+  /** A message went to the retry topic: make sure this member reads it once it has a route. */
+  private void afterSendBack() {
+    if (retryTopic != null && !runtime.routes.isKnown(retryTopic)) {
+      runtime.soon("rebalance", this::rebalance);
+    }
   }
 
   /** The client id brokers know this member by. */
@@ -140,9 +180,14 @@ public final class PushConsumer implements AutoCloseable {
     return runtime.clientId();
   }
 
-  /** The queues this member reads now. */
+  /**
+   * The queues of the subscribed topics this member reads now; its share of the group's retry
+   * topic, which the consumer subscribes by itself, is not listed.
+   */
   public Set<MessageQueue> assignment() {
-    return Set.copyOf(queues.keySet());
+    Set<MessageQueue> out = new HashSet<>(queues.keySet());
+    out.removeIf(mq -> mq.topic().equals(retryTopic));
+    return Set.copyOf(out);
   }
 
   private HeartbeatData heartbeatData() {
@@ -196,6 +241,11 @@ public final class PushConsumer implements AutoCloseable {
       if (pq.queue.topic().equals(topic) && !assigned.contains(pq.queue)) {
         pq.drop();
         queues.remove(pq.queue);
+        if (locker != null) {
+          releasing.add(pq);
+          release(pq);
+          continue;
+        }
         offsets.update(pq.queue, pq.commitOffset());
         removed.add(pq.queue);
       }
@@ -205,8 +255,15 @@ public final class PushConsumer implements AutoCloseable {
       removed.forEach(offsets::remove);
       log.info("{} of {} gave up {}", runtime.clientId(), group, removed);
     }
+    boolean lockMissing = false;
     for (MessageQueue mq : assigned) {
       if (queues.containsKey(mq)) {
+        continue;
+      }
+      if (locker != null && !locker.lock(mq)) {
+        // The previous owner has not let go yet; it unlocks after committing its offset.
+        log.debug("{} of {} cannot lock {} yet", runtime.clientId(), group, mq);
+        lockMissing = true;
         continue;
       }
       long start;
@@ -217,10 +274,52 @@ public final class PushConsumer implements AutoCloseable {
         continue;
       }
       ProcessQueue pq = new ProcessQueue(mq, start);
+      if (locker != null) {
+        pq.lockGranted(runtime.clock.millis());
+      }
       offsets.update(mq, start);
       queues.put(mq, pq);
       log.info("{} of {} takes {} from offset {}", runtime.clientId(), group, mq, start);
       puller.start(pq);
+    }
+    if (lockMissing && lockRetryPending.compareAndSet(false, true)) {
+      runtime.later(
+          LOCK_RETRY_DELAY,
+          "rebalance (locks)",
+          () -> {
+            lockRetryPending.set(false);
+            rebalance();
+          });
+    }
+  }
+
+  /**
+   * Orderly clustering: gives up a queue once the batch in hand is done, committing its offset
+   * before unlocking it, so that the next owner starts exactly after what this member consumed.
+   */
+  private void release(ProcessQueue pq) {
+    boolean idle;
+    try {
+      idle = pq.consumeLock.tryLock(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    if (!idle) {
+      runtime.later(Duration.ofSeconds(1), "release " + pq.queue, () -> release(pq));
+      return;
+    }
+    try {
+      if (!releasing.remove(pq) || queues.containsKey(pq.queue)) {
+        return; // released at close, or assigned back to this member meanwhile: keep the lock
+      }
+      offsets.update(pq.queue, pq.commitOffset());
+      offsets.persist(List.of(pq.queue), true);
+      offsets.remove(pq.queue);
+      locker.unlock(Set.of(pq.queue));
+      log.info("{} of {} gave up and unlocked {}", runtime.clientId(), group, pq.queue);
+    } finally {
+      pq.consumeLock.unlock();
     }
   }
 
@@ -252,6 +351,20 @@ public final class PushConsumer implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("Final offset commit of {} failed: {}", group, e.toString());
     }
+    if (locker != null) {
+      // Queues given up while their listener was busy: it has finished now.
+      Set<MessageQueue> unlock = new HashSet<>(queues.keySet());
+      List<MessageQueue> late = new ArrayList<>();
+      for (ProcessQueue pq : releasing) {
+        if (releasing.remove(pq) && !queues.containsKey(pq.queue)) {
+          offsets.update(pq.queue, pq.commitOffset());
+          late.add(pq.queue);
+        }
+      }
+      offsets.persist(late, true);
+      unlock.addAll(late);
+      locker.unlock(unlock);
+    }
     for (String address : brokers) {
       try {
         runtime.brokers.unregister(address, runtime.clientId(), null, group);
@@ -278,6 +391,8 @@ public final class PushConsumer implements AutoCloseable {
     private long maxCachedBytesPerQueue = 100L * 1024 * 1024;
     private long maxOffsetSpan = 2000;
     private Duration retryDelay = Duration.ofSeconds(5);
+    private Duration suspendTime = Duration.ofSeconds(1);
+    private int maxReconsumeTimes = 16;
     private Duration heartbeatInterval = Duration.ofSeconds(30);
     private Duration rebalanceInterval = Duration.ofSeconds(20);
     private Duration commitInterval = Duration.ofSeconds(5);
@@ -369,9 +484,28 @@ public final class PushConsumer implements AutoCloseable {
       return this;
     }
 
-    /** Delay before a RETRY_LATER batch is delivered again (default 5 s). */
+    /**
+     * Delay before a failed message is delivered again locally: when its send-back to the broker
+     * failed, or when broadcasting (default 5 s).
+     */
     public Builder retryDelay(Duration v) {
       retryDelay = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** Orderly: how long a queue pauses on a failed batch before it is retried (default 1 s). */
+    public Builder suspendTime(Duration v) {
+      suspendTime = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /**
+     * Deliveries after the first before a failing message goes to the dead-letter topic {@code
+     * %DLQ%<group>} (default 16, sent to the broker with every send-back; 0 means no retry). Past
+     * the broker's last delay level the retry delay stays at that level's.
+     */
+    public Builder maxReconsumeTimes(int v) {
+      maxReconsumeTimes = v;
       return this;
     }
 
@@ -429,7 +563,11 @@ public final class PushConsumer implements AutoCloseable {
       if (maxCachedMessagesPerQueue < 1 || maxCachedBytesPerQueue < 1 || maxOffsetSpan < 1) {
         problems.add("flow-control limits must be >= 1");
       }
-      for (Duration d : List.of(retryDelay, rebalanceInterval, heartbeatInterval, commitInterval)) {
+      if (maxReconsumeTimes < 0) {
+        problems.add("maxReconsumeTimes must be >= 0");
+      }
+      for (Duration d :
+          List.of(retryDelay, suspendTime, rebalanceInterval, heartbeatInterval, commitInterval)) {
         if (d.isNegative() || d.isZero()) {
           problems.add("intervals and delays must be positive, got " + d);
         }

@@ -155,8 +155,11 @@ final class PushPuller {
             r.minOffset(),
             r.maxOffset(),
             r.nextBeginOffset());
+        // As RocketMQ: adopt the broker's position and make it durable at once, so that a restart
+        // does not ask for the illegal offset again. Messages already cached stay consumable.
         pq.add(List.of(), r.nextBeginOffset());
-        offsets.update(pq.queue, r.nextBeginOffset());
+        offsets.update(pq.queue, pq.commitOffset());
+        offsets.persist(List.of(pq.queue), false);
       }
     }
     pull(pq);

@@ -47,7 +47,8 @@ final class QueueAssigner {
   }
 
   /**
-   * Where to start on a newly assigned queue: the committed offset, else by policy.
+   * Where to start on a newly assigned queue: the committed offset, else by policy (a retry queue:
+   * its start).
    *
    * @throws ClientException when the broker cannot tell (skip the queue this round)
    */
@@ -56,6 +57,9 @@ final class QueueAssigner {
     long stored = offsets.readStored(mq, !timestamp);
     if (stored >= 0) {
       return stored;
+    }
+    if (mq.topic().startsWith(MessageView.RETRY_PREFIX)) {
+      return 0; // a retry queue is read from its start, whatever the policy (as RocketMQ does)
     }
     String address = runtime.routes.masterAddress(mq.brokerName());
     if (address == null) {

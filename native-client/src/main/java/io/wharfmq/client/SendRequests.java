@@ -21,8 +21,17 @@ final class SendRequests {
   static final String WAIT = "WAIT";
   static final String SHARDING_KEY = "__SHARDINGKEY";
 
-  /** A message ready for the wire: its id, property string and body. */
-  record Prepared(String topic, String msgId, String properties, byte[] body, boolean batch) {}
+  /** Properties of a half (transactional) message. */
+  static final String TRAN_MSG = "TRAN_MSG";
+
+  static final String PGROUP = "PGROUP";
+
+  /** The sysFlag of a half message (RocketMQ TRANSACTION_PREPARED_TYPE). */
+  static final int TRANSACTION_PREPARED = 0x4;
+
+  /** A message ready for the wire: its id, property string, body and header sysFlag. */
+  record Prepared(
+      String topic, String msgId, String properties, byte[] body, boolean batch, int sysFlag) {}
 
   /** The property string of one message: user properties, then the system ones. */
   static String properties(Message m, String msgId, String shardingKey) {
@@ -42,7 +51,20 @@ final class SendRequests {
   }
 
   static Prepared single(Message m, String msgId, String shardingKey) {
-    return new Prepared(m.topic(), msgId, properties(m, msgId, shardingKey), m.body(), false);
+    return new Prepared(m.topic(), msgId, properties(m, msgId, shardingKey), m.body(), false, 0);
+  }
+
+  /** A half message of {@code producerGroup}: TRAN_MSG and PGROUP set, sysFlag prepared. */
+  static Prepared half(Message m, String msgId, String producerGroup) {
+    if (m.delayLevel() != 0) {
+      throw new IllegalArgumentException("a transactional message cannot have a delay level");
+    }
+    Map<String, String> p = new LinkedHashMap<>(m.properties());
+    p.put(TRAN_MSG, "true");
+    p.put(PGROUP, producerGroup);
+    Message half = new Message(m.topic(), m.tags(), m.keys(), m.body(), p);
+    return new Prepared(
+        m.topic(), msgId, properties(half, msgId, null), m.body(), false, TRANSACTION_PREPARED);
   }
 
   /**
@@ -72,7 +94,8 @@ final class SendRequests {
         String.join(",", msgIds),
         MessageProperties.encode(header),
         out.toByteArray(),
-        true);
+        true,
+        0);
   }
 
   static RemotingCommand request(
@@ -84,7 +107,7 @@ final class SendRequests {
         .put("c", TopicRoutes.DEFAULT_TOPIC)
         .put("d", TopicRoutes.DEFAULT_TOPIC_QUEUE_NUMS)
         .put("e", mq.queueId())
-        .put("f", 0)
+        .put("f", p.sysFlag())
         .put("g", bornTimestamp)
         .put("h", 0)
         .put("i", p.properties())

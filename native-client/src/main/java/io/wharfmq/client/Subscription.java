@@ -30,6 +30,15 @@ record Subscription(String topic, String expression, Set<String> tags, long subV
     return new Subscription(topic, tags.isEmpty() ? "*" : expr, Set.copyOf(tags), subVersion);
   }
 
+  /**
+   * A version for a subscription that changes now: the clock, but always above {@code previous}, so
+   * brokers see every change as newer (heartbeats carry it; pulls with an older one are told
+   * SUBSCRIPTION_NOT_LATEST).
+   */
+  static long nextVersion(long nowMillis, long previous) {
+    return Math.max(nowMillis, previous + 1);
+  }
+
   boolean isAll() {
     return tags.isEmpty();
   }

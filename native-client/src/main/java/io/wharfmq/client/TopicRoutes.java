@@ -53,6 +53,11 @@ final class TopicRoutes {
     return r != null ? r : refresh(topic);
   }
 
+  /** Whether a route of {@code topic} is cached. */
+  boolean isKnown(String topic) {
+    return routes.containsKey(topic);
+  }
+
   /** Looks the route up now; returns it (null if none) and tells listeners if it changed. */
   TopicRouteData refresh(String topic) {
     TopicRouteData fresh = namesrv.route(topic);

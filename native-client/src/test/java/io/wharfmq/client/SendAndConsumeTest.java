@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -112,7 +113,7 @@ class SendAndConsumeTest {
   }
 
   @Test
-  void retryLaterRedeliversLocallyAndHoldsTheOffset() throws Exception {
+  void retryLaterWhenBroadcastingRedeliversLocally() throws Exception {
     String topic = "T_retry";
     cluster.createTopic(topic, 1);
     Map<String, Integer> attempts = new ConcurrentHashMap<>();
@@ -121,6 +122,8 @@ class SendAndConsumeTest {
             PushConsumer.builder()
                 .namesrvAddr(cluster.namesrvAddr())
                 .consumerGroup("cg_retry")
+                .messageModel(MessageModel.BROADCASTING)
+                .offsetStoreDir(dir.resolve("offsets"))
                 .subscribe(topic, "*")
                 .consumeFrom(ConsumeFrom.FIRST)
                 .retryDelay(Duration.ofMillis(200))
@@ -136,5 +139,39 @@ class SendAndConsumeTest {
       await().atMost(Duration.ofSeconds(15)).until(() -> attempts.getOrDefault(id, 0) == 3);
       assertThat(consumer.assignment()).hasSize(1);
     }
+  }
+
+  @Test
+  void aCommittedOffsetPastTheEndIsMovedToTheBrokersEndAndCommittedAtOnce() throws Exception {
+    String topic = "T_moved";
+    cluster.createTopic(topic, 1);
+    List<String> got = Collections.synchronizedList(new ArrayList<>());
+    try (Producer producer = Producer.builder().namesrvAddr(cluster.namesrvAddr()).build()) {
+      for (int i = 0; i < 3; i++) {
+        producer.send(Message.of(topic, utf8("old" + i)));
+      }
+      cluster.commitOffset("cg_moved", topic, 1000);
+      try (PushConsumer consumer =
+          PushConsumer.builder()
+              .namesrvAddr(cluster.namesrvAddr())
+              .consumerGroup("cg_moved")
+              .subscribe(topic, "*")
+              .commitInterval(Duration.ofMinutes(1)) // only the OFFSET_MOVED path commits
+              .listener(
+                  msgs -> {
+                    msgs.forEach(m -> got.add(new String(m.body(), StandardCharsets.UTF_8)));
+                    return ConsumeResult.SUCCESS;
+                  })
+              .build()) {
+        // PULL_OFFSET_MOVED names the queue's end (3): adopted and committed without waiting.
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .until(() -> cluster.committedOffset("cg_moved", topic) == 3);
+        producer.send(Message.of(topic, utf8("new")));
+        await().atMost(Duration.ofSeconds(15)).until(() -> got.contains("new"));
+        assertThat(consumer.assignment()).hasSize(1);
+      }
+    }
+    assertThat(got).containsExactly("new");
   }
 }

@@ -65,6 +65,32 @@ final class TestCluster implements AutoCloseable {
     await().atMost(Duration.ofSeconds(10)).until(() -> routedBrokers(topic) == brokers.size());
   }
 
+  private RemotingCommand offsetRequest(int code, String group, String topic) {
+    return RemotingCommand.request(code)
+        .put("consumerGroup", group)
+        .put("topic", topic)
+        .put("queueId", 0);
+  }
+
+  /** Commits a group's offset of queue 0 of {@code topic} on the first broker, acknowledged. */
+  void commitOffset(String group, String topic, long offset) throws Exception {
+    RemotingCommand request =
+        offsetRequest(RequestCode.UPDATE_CONSUMER_OFFSET, group, topic).put("commitOffset", offset);
+    RemotingCommand r = admin.invokeSync(brokers.get(0).address(), request, 3000);
+    if (r.code() != ResponseCode.SUCCESS) {
+      throw new IllegalStateException("commit offset: " + r.remark());
+    }
+  }
+
+  /** A group's committed offset of queue 0 of {@code topic} on the first broker, or -1. */
+  long committedOffset(String group, String topic) throws Exception {
+    RemotingCommand request =
+        offsetRequest(RequestCode.QUERY_CONSUMER_OFFSET, group, topic)
+            .put("setZeroIfNotFound", "false");
+    RemotingCommand r = admin.invokeSync(brokers.get(0).address(), request, 3000);
+    return r.code() == ResponseCode.SUCCESS ? Long.parseLong(r.get("offset")) : -1;
+  }
+
   /** How many broker groups the name server routes the topic to (0 if unknown). */
   int routedBrokers(String topic) throws Exception {
     RemotingCommand r =
