@@ -19,6 +19,7 @@ import io.wharfmq.broker.registration.NamesrvRegistration;
 import io.wharfmq.broker.schedule.DelayLevels;
 import io.wharfmq.broker.schedule.ScheduleMessageService;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
+import io.wharfmq.broker.schedule.TimerDeliveryService;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.broker.transaction.TransactionService;
 import io.wharfmq.remoting.codec.FrameLayout;
@@ -27,6 +28,7 @@ import io.wharfmq.remoting.netty.RemotingServer;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.store.MessageStore;
+import io.wharfmq.store.timer.TimerStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -60,6 +62,7 @@ public final class Broker implements AutoCloseable {
   private final ConsumerOffsetManager offsets;
   private final PullRequestHoldService holds;
   private final ScheduleMessageService schedule;
+  private final TimerStore timers;
   private final TransactionService transactions;
   private final RemotingServer server;
   private final NamesrvRegistration registration;
@@ -74,6 +77,7 @@ public final class Broker implements AutoCloseable {
       ConsumerOffsetManager offsets,
       PullRequestHoldService holds,
       ScheduleMessageService schedule,
+      TimerStore timers,
       TransactionService transactions,
       RemotingServer server,
       NamesrvRegistration registration,
@@ -85,6 +89,7 @@ public final class Broker implements AutoCloseable {
     this.offsets = offsets;
     this.holds = holds;
     this.schedule = schedule;
+    this.timers = timers;
     this.transactions = transactions;
     this.server = server;
     this.registration = registration;
@@ -108,13 +113,23 @@ public final class Broker implements AutoCloseable {
         delayLevels.count(),
         TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
     for (String system :
-        new String[] {TransactionService.HALF_TOPIC, TransactionService.OP_TOPIC}) {
+        new String[] {
+          TransactionService.HALF_TOPIC, TransactionService.OP_TOPIC, TimerStore.TIMER_TOPIC
+        }) {
       topics.createIfAbsent(system, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
     }
     MessageStore store = MessageStore.open(config.store(), clock, holds);
     ScheduleMessageService schedule =
         new ScheduleMessageService(store, delayLevels, configDir, clock);
     schedule.load();
+    TimerStore timers;
+    try {
+      timers =
+          TimerStore.open(store, config.timerSettings(), clock, new TimerDeliveryService(store));
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
     RemotingServer server =
         new RemotingServer(
             "broker",
@@ -125,6 +140,7 @@ public final class Broker implements AutoCloseable {
     try {
       server.start();
     } catch (Exception e) {
+      timers.close();
       store.close();
       throw new IOException(
           "Cannot listen on "
@@ -226,6 +242,7 @@ public final class Broker implements AutoCloseable {
         TimeUnit.SECONDS);
     holds.start();
     schedule.start();
+    timers.start();
     transactions.start();
     registration.start();
     log.info(
@@ -244,6 +261,7 @@ public final class Broker implements AutoCloseable {
         offsets,
         holds,
         schedule,
+        timers,
         transactions,
         server,
         registration,
@@ -297,6 +315,11 @@ public final class Broker implements AutoCloseable {
     return schedule;
   }
 
+  /** The timer store (tests read its progress; operators its pending count). */
+  public TimerStore timers() {
+    return timers;
+  }
+
   /** Pulls held now, waiting for messages (tests and metrics). */
   public int heldPullCount() {
     return holds.heldCount();
@@ -323,6 +346,7 @@ public final class Broker implements AutoCloseable {
     server.shutdown();
     holds.shutdown();
     schedule.shutdown();
+    timers.close();
     transactions.shutdown();
     housekeeping.shutdownNow();
     for (ExecutorService e : executors) {
