@@ -5,12 +5,18 @@ import static io.wharfmq.store.timer.TimerLogLayout.RECORD_SIZE;
 import io.wharfmq.store.mapped.FileNames;
 import io.wharfmq.store.mapped.MappedFile;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.zip.CRC32;
 
@@ -25,8 +31,14 @@ public final class TimerLog implements AutoCloseable {
   private final int segmentSize;
   private final TreeMap<Long, Segment> segments = new TreeMap<>();
   private final ByteBuffer scratch = ByteBuffer.allocate(RECORD_SIZE);
+  private final Executor background;
   private long end;
   private long flushed;
+
+  /** The next segment, created in the background once the current one is half full. */
+  private CompletableFuture<MappedFile> next;
+
+  private long nextBase = -1;
 
   private static final class Segment {
     final MappedFile file;
@@ -37,22 +49,25 @@ public final class TimerLog implements AutoCloseable {
     }
   }
 
-  private TimerLog(Path dir, int segmentSize) {
+  private TimerLog(Path dir, int segmentSize, Executor background) {
     this.dir = dir;
     this.segmentSize = segmentSize;
+    this.background = background;
   }
 
   /**
    * Opens the log in {@code dir}, keeping only what lies below {@code end} (the checkpointed
-   * length): later segments are deleted and the tail of the last one is zeroed.
+   * length): later segments are deleted and the tail of the last one is zeroed. New segments are
+   * pre-allocated on {@code background}, so the appending thread does not wait for the zero-fill.
    */
-  public static TimerLog open(Path dir, int segmentSize, long end) throws IOException {
+  public static TimerLog open(Path dir, int segmentSize, long end, Executor background)
+      throws IOException {
     if (segmentSize <= 0 || segmentSize % RECORD_SIZE != 0) {
       throw new IllegalArgumentException(
           "timer log segment size must be a positive multiple of " + RECORD_SIZE);
     }
     Files.createDirectories(dir);
-    TimerLog log = new TimerLog(dir, segmentSize);
+    TimerLog log = new TimerLog(dir, segmentSize, background);
     for (Path p : FileNames.listOffsetFiles(dir)) {
       long base = FileNames.offsetOf(p);
       if (base >= end || base % segmentSize != 0) {
@@ -123,6 +138,34 @@ public final class TimerLog implements AutoCloseable {
     return pos;
   }
 
+  private MappedFile newSegment(long base) throws IOException {
+    if (base == nextBase && next != null) {
+      CompletableFuture<MappedFile> f = next;
+      next = null;
+      try {
+        return f.join();
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof UncheckedIOException u) {
+          throw u.getCause();
+        }
+        throw e;
+      }
+    }
+    try {
+      return create(base);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  private MappedFile create(long base) {
+    try {
+      return MappedFile.create(dir.resolve(FileNames.offsetName(base)), base, segmentSize);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The record at {@code pos}, or null if it is not a valid record (magic or CRC wrong). */
   public TimerLogRecord read(long pos) {
     if (pos < start() || pos >= end || pos % RECORD_SIZE != 0) {
@@ -168,13 +211,34 @@ public final class TimerLog implements AutoCloseable {
 
   /** Writes every appended record to disk. */
   public void flush() {
+    prepareFlush().run();
+  }
+
+  /**
+   * What a flush of every record appended so far has to write, to run on any thread (the files are
+   * retained until it ran). Lets the appending thread go on while the disk works.
+   */
+  public Runnable prepareFlush() {
+    List<MappedFile> files = new ArrayList<>();
+    List<int[]> ranges = new ArrayList<>();
     for (Segment s : segments.tailMap(flushed - flushed % segmentSize, true).values()) {
       long base = s.file.baseOffset();
-      int from = (int) Math.max(0, flushed - base);
-      int to = (int) Math.min(segmentSize, end - base);
-      s.file.force(from, to);
+      if (base < end && s.file.retain()) {
+        files.add(s.file);
+        ranges.add(
+            new int[] {(int) Math.max(0, flushed - base), (int) Math.min(segmentSize, end - base)});
+      }
     }
     flushed = end;
+    return () -> {
+      for (int i = 0; i < files.size(); i++) {
+        try {
+          files.get(i).force(ranges.get(i)[0], ranges.get(i)[1]);
+        } finally {
+          files.get(i).release();
+        }
+      }
+    };
   }
 
   /**
@@ -205,6 +269,13 @@ public final class TimerLog implements AutoCloseable {
   @Override
   public void close() {
     flush();
+    if (next != null) {
+      try {
+        next.join().destroy();
+      } catch (CompletionException e) {
+        // Pre-allocation failed; nothing to remove.
+      }
+    }
     for (Segment s : segments.values()) {
       s.file.close();
     }

@@ -7,6 +7,7 @@ import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.StoredMessage;
 import io.wharfmq.store.queue.ConsumeQueueEntry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -14,6 +15,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +69,21 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
   private long enqueueOffset;
   private long dequeueMs;
   private long lastCheckpointMs;
+
+  /** Flushes the log and writes checkpoints off the timer thread; pre-allocates log segments. */
+  private final ExecutorService io =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "wharf-timer-io");
+            t.setDaemon(true);
+            return t;
+          });
+
+  private CompletableFuture<Void> checkpointing = CompletableFuture.completedFuture(null);
+
+  /** Slot time of the last checkpoint on disk: log segments before it may go. */
+  private volatile long durableDequeueMs = Long.MIN_VALUE;
+
   private volatile long pending;
 
   /** Records of the slot being delivered, oldest first, and how many are delivered. */
@@ -110,7 +129,7 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
     }
     dequeueMs = cp.dequeueMs();
     enqueueOffset = Math.max(cp.enqueueOffset(), queueMin);
-    timerLog = TimerLog.open(logDir(), settings.logSegmentSize(), cp.logEnd());
+    timerLog = TimerLog.open(logDir(), settings.logSegmentSize(), cp.logEnd(), io);
     try {
       timerLog.scan(
           r -> {
@@ -135,7 +154,7 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
 
   /** Drops the log and reads every timer message of the queue again (a derived structure). */
   private void rebuildFromQueue(long deliveredUpTo, long fromOffset) throws IOException {
-    timerLog = TimerLog.open(logDir(), settings.logSegmentSize(), 0);
+    timerLog = TimerLog.open(logDir(), settings.logSegmentSize(), 0, io);
     wheel.reset();
     pending = 0;
     dequeueMs = deliveredUpTo;
@@ -175,8 +194,8 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
     deliverDue(now);
     enqueue();
     deliverDue(now);
-    if (now - lastCheckpointMs >= settings.flushIntervalMs()) {
-      checkpoint();
+    if (now - lastCheckpointMs >= settings.flushIntervalMs() && checkpointing.isDone()) {
+      checkpointInBackground();
       lastCheckpointMs = now;
     }
   }
@@ -312,10 +331,44 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
     Arrays.fill(slotRecords, n, slotRecords.length, TimerLogLayout.NONE);
   }
 
-  /** Flushes the log, writes the checkpoint, deletes log segments no longer needed. */
+  /**
+   * Takes a checkpoint snapshot on the timer thread and writes it on the I/O thread (log flush,
+   * then the checkpoint file, each an fsync that may take long on a busy disk): delivery goes on
+   * meanwhile. Segments wholly before the last durable checkpoint are deleted here.
+   */
+  private void checkpointInBackground() {
+    timerLog.deleteDelivered(durableDequeueMs);
+    Runnable flush = timerLog.prepareFlush();
+    TimerCheckpoint cp = new TimerCheckpoint(enqueueOffset, dequeueMs, timerLog.end());
+    checkpointing =
+        CompletableFuture.runAsync(
+            () -> {
+              flush.run();
+              try {
+                cp.write(settings.dir());
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+              durableDequeueMs = cp.dequeueMs();
+            },
+            io);
+    checkpointing.exceptionally(
+        e -> {
+          log.error("Cannot write the timer checkpoint: {}", e.toString());
+          return null;
+        });
+  }
+
+  /** Flushes the log and writes the checkpoint now, then deletes log segments no longer needed. */
   public synchronized void checkpoint() throws IOException {
+    try {
+      checkpointing.join();
+    } catch (CompletionException e) {
+      // Logged; this checkpoint replaces it.
+    }
     timerLog.flush();
     new TimerCheckpoint(enqueueOffset, dequeueMs, timerLog.end()).write(settings.dir());
+    durableDequeueMs = dequeueMs;
     int deleted = timerLog.deleteDelivered(dequeueMs);
     if (deleted > 0) {
       log.debug("Deleted {} delivered timer-log segments", deleted);
@@ -338,12 +391,15 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
       closed = true;
       timerLog.close();
       wheel.close();
+      io.shutdown();
     }
   }
 
   /** Closes the files without a final checkpoint, as a crash would leave them (tests). */
   synchronized void closeWithoutCheckpoint() {
+    checkpointing.join();
     closed = true;
+    io.shutdown();
     timerLog.close();
     wheel.close();
   }
