@@ -117,11 +117,17 @@ public final class TimerBenchmark {
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
     Path root = Files.createTempDirectory("wharf-bench-timer-");
+    int status = 0;
     try (BrokerProcess broker = BrokerProcess.start("wharf", "ASYNC", root, null)) {
       run(o, broker);
+    } catch (Exception e) {
+      e.printStackTrace();
+      status = 1;
     } finally {
       BrokerProcess.deleteTree(root);
     }
+    // The RocketMQ client leaves non-daemon threads behind after shutdown().
+    System.exit(status);
   }
 
   private static void run(Options o, BrokerProcess broker) throws Exception {
@@ -135,11 +141,12 @@ public final class TimerBenchmark {
     Lateness timers = new Lateness(o.count());
     Lateness delays = new Lateness(o.delayCount());
     // Create both topics before the consumers start (the client learns new routes every 30 s).
-    producer.send(new Message(TOPIC, body(-1, 0)));
-    producer.send(new Message(DELAY_TOPIC, body(-1, 0)));
-    DefaultMQPushConsumer consumer = consumer(broker.namesrvAddr, timers, delays);
+    DefaultMQPushConsumer consumer = null;
     HeapProbe heap = new HeapProbe(broker.pid());
     try {
+      sendPatiently(producer, new Message(TOPIC, body(-1, 0)));
+      sendPatiently(producer, new Message(DELAY_TOPIC, body(-1, 0)));
+      consumer = consumer(broker.namesrvAddr, timers, delays);
       long t0 = System.currentTimeMillis();
       long firstDue = t0 + o.loadSeconds() * 1000L;
       long spanMs = o.spanSeconds() * 1000L;
@@ -175,8 +182,26 @@ public final class TimerBenchmark {
       System.out.println(timers.row("timer (TIMER_DELIVER_MS)", o.count()));
       System.out.println(delays.row("delay level 2 (5 s)", o.delayCount()));
     } finally {
-      consumer.shutdown();
+      if (consumer != null) {
+        consumer.shutdown();
+      }
       producer.shutdown();
+    }
+  }
+
+  /** The first sends of a cold client on a busy machine may time out on the route lookup. */
+  private static void sendPatiently(DefaultMQProducer producer, Message m) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        producer.send(m);
+        return;
+      } catch (Exception e) {
+        if (attempt == 10) {
+          throw e;
+        }
+        log("setup send failed (%s); again", e.toString());
+        TimeUnit.SECONDS.sleep(1);
+      }
     }
   }
 
