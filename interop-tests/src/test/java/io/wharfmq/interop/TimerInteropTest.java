@@ -8,10 +8,13 @@ import io.wharfmq.broker.BrokerConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -19,6 +22,7 @@ import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageAccessor;
 import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.apache.rocketmq.remoting.protocol.heartbeat.MessageModel;
 import org.awaitility.Awaitility;
@@ -32,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TimerInteropTest {
   @TempDir Path dir;
+
   WharfCluster cluster;
   final OfficialClients clients = new OfficialClients();
   final Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
@@ -172,5 +177,58 @@ class TimerInteropTest {
     }
     assertThat(stored).as("each timer stored in its topic once").isEqualTo(6);
     assertThat(deliveries.values()).allMatch(n -> n.get() == 1);
+  }
+
+  @Test
+  void afterAKillTimersDeliveredSinceTheLastCheckpointAreNotDeliveredAgain() throws Exception {
+    int port = BrokerProcess.freePort();
+    Path data = dir.resolve("crash");
+    // No timer checkpoint after the first round: every delivery below happens after it.
+    String[] timerKeys = {"timerFlushIntervalMs=60000", "mappedFileSizeTimerLog=1048576"};
+    BrokerProcess broker =
+        BrokerProcess.start(
+            "broker-a", data, cluster.namesrvAddr(), port, dir.resolve("b1.log"), timerKeys);
+    clients.closeLast(broker);
+    DefaultMQProducer producer = clients.producer(cluster.namesrvAddr());
+    producer.setSendMsgTimeout(15_000);
+    Awaitility.await("broker registered")
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .until(() -> producer.send(msg("now")) != null);
+    long sentAt = System.currentTimeMillis();
+    for (int i = 0; i < 10; i++) {
+      Message early = msg("early-" + i);
+      early.setDeliverTimeMs(sentAt + 2_000);
+      producer.send(early);
+      Message late = msg("late-" + i);
+      late.setDeliverTimeMs(sentAt + 12_000);
+      producer.send(late);
+    }
+    consume("cg-crash");
+    Awaitility.await("the early timers delivered")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> arrivedAt.keySet().stream().filter(b -> b.startsWith("early")).count() == 10);
+    broker.kill();
+    BrokerProcess again =
+        BrokerProcess.start(
+            "broker-a", data, cluster.namesrvAddr(), port, dir.resolve("b2.log"), timerKeys);
+    clients.closeLast(again);
+    Awaitility.await("the late timers delivered after the restart")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> arrivedAt.keySet().stream().filter(b -> b.startsWith("late")).count() == 10);
+    for (int i = 0; i < 10; i++) {
+      assertThat(arrivedAt.get("late-" + i)).isGreaterThanOrEqualTo(sentAt + 12_000);
+    }
+
+    // What the topic holds, read from the start: each message exactly once.
+    DefaultLitePullConsumer reader = clients.litePull(cluster.namesrvAddr(), "cg-crash-reader");
+    Collection<MessageQueue> queues = reader.fetchMessageQueues("Timers");
+    reader.assign(queues);
+    for (MessageQueue q : queues) {
+      reader.seek(q, 0);
+    }
+    List<String> stored = OfficialClients.pollBodies(reader, 21);
+    reader.poll(1000).forEach(m -> stored.add(new String(m.getBody(), StandardCharsets.UTF_8)));
+    assertThat(stored).hasSize(21).doesNotHaveDuplicates();
   }
 }

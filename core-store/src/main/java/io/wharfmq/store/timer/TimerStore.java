@@ -307,7 +307,9 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
       }
       return PLACED_AGAIN;
     }
-    boolean maybe = i < slotAttempted || r.slotMs() < openedAtMs + settings.precisionMs();
+    // Delivered before a crash means its slot came before this run started. Its due time says so
+    // whatever slot it sits in now (re-read after the checkpoint, it went into the current one).
+    boolean maybe = i < slotAttempted || r.deliverMs() <= openedAtMs;
     return delivery.deliver(r, maybe);
   }
 
