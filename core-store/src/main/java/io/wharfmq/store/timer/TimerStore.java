@@ -53,7 +53,8 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
   public static final String TIMER_OUT_MS = "TIMER_OUT_MS";
 
   private static final int MAX_ENQUEUE_PER_ROUND = 10_000;
-  private static final int DELIVERY_CHUNK = 512;
+  private static final int DELIVERY_CHUNK = 2048;
+  private static final int MAX_BATCH_SLOTS = 1000;
 
   /** What {@link #handle} returns for a rolled timer it placed again instead of delivering. */
   private static final CompletableFuture<Boolean> PLACED_AGAIN =
@@ -86,12 +87,16 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
 
   private volatile long pending;
 
-  /** Records of the slot being delivered, oldest first, and how many are delivered. */
-  private long[] slotRecords = new long[64];
+  /**
+   * The batch being delivered: slots dequeueMs..batchEnd (-1: none), their records slot by slot,
+   * how many are delivered and how many were handed over at least once.
+   */
+  private long batchEnd = -1;
 
-  private int slotSize = -1;
-  private int slotDone;
-  private int slotAttempted;
+  private long[] batchRecords = new long[64];
+  private int batchSize;
+  private int batchDone;
+  private int batchAttempted;
   private boolean closed;
 
   private TimerStore(
@@ -130,10 +135,16 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
     dequeueMs = cp.dequeueMs();
     enqueueOffset = Math.max(cp.enqueueOffset(), queueMin);
     timerLog = TimerLog.open(logDir(), settings.logSegmentSize(), cp.logEnd(), io);
+    long precision = settings.precisionMs();
+    long windowEnd = dequeueMs + settings.rollWindowSlots() * precision;
+    boolean[] misfit = {dequeueMs % precision != 0};
     try {
       timerLog.scan(
           r -> {
             if (r.slotMs() >= dequeueMs) {
+              // Placed under another timerPrecisionMs or a larger timerRollWindowSlot: this wheel
+              // would never visit it, or two times would share a slot.
+              misfit[0] |= r.slotMs() % precision != 0 || r.slotMs() > windowEnd;
               wheel.link(r.slotMs(), r.pos());
               pending++;
             }
@@ -142,6 +153,13 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
       log.warn("{}; rebuilding the timers from {}", e.getMessage(), TIMER_TOPIC);
       timerLog.close();
       rebuildFromQueue(dequeueMs, queueMin);
+      return;
+    }
+    if (misfit[0]) {
+      log.warn(
+          "Timer precision or roll window changed; rebuilding the timers from {}", TIMER_TOPIC);
+      timerLog.close();
+      rebuildFromQueue(settings.slotOf(dequeueMs), queueMin);
       return;
     }
     log.info(
@@ -244,7 +262,8 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
    */
   private void place(long commitLogOffset, int size, long deliverMs, long queueOffset)
       throws IOException {
-    long slot = Math.max(settings.slotOf(deliverMs), dequeueMs);
+    // Overdue: into the slot being delivered (the last of a batch waiting for a retry).
+    long slot = Math.max(settings.slotOf(deliverMs), Math.max(dequeueMs, batchEnd));
     long windowEnd = dequeueMs + settings.rollWindowSlots() * settings.precisionMs();
     int f = 0;
     if (slot > windowEnd) {
@@ -257,27 +276,47 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
     wheel.link(slot, pos);
   }
 
-  /** Delivers every slot whose end the clock has reached; stops at a failed delivery. */
+  /**
+   * Delivers every slot whose end the clock has reached; stops at a failed delivery. Due slots are
+   * taken as a batch (up to {@link #MAX_BATCH_SLOTS} slots and about {@link #DELIVERY_CHUNK}
+   * records) whose appends are awaited together: one round trip to the writer per batch, not per
+   * slot, so a backlog is worked off at the store's pace rather than one slot per round trip.
+   */
   private void deliverDue(long now) throws IOException {
+    long lastDue = now - Math.floorMod(now, settings.precisionMs());
     while (dequeueMs <= now && !closed) {
-      if (!deliverSlot()) {
+      if (batchEnd < 0) {
+        batchEnd = dequeueMs;
+        int n = wheel.count(batchEnd);
+        // At most half the window, so a timer rolled from the batch lands beyond it.
+        int slots = Math.max(1, Math.min(MAX_BATCH_SLOTS, settings.rollWindowSlots() / 2));
+        long limit = dequeueMs + (slots - 1) * settings.precisionMs();
+        while (batchEnd + settings.precisionMs() <= Math.min(lastDue, limit)
+            && n + wheel.count(batchEnd + settings.precisionMs()) <= DELIVERY_CHUNK) {
+          batchEnd += settings.precisionMs();
+          n += wheel.count(batchEnd);
+        }
+        batchDone = 0;
+        batchAttempted = 0;
+        collectBatch();
+      } else if (batchCount() != batchSize) {
+        collectBatch(); // overdue timers joined the batch's last slot
+      }
+      if (!deliverBatch()) {
         return;
       }
-      dequeueMs += settings.precisionMs();
-      slotSize = -1;
+      dequeueMs = batchEnd + settings.precisionMs();
+      batchEnd = -1;
     }
   }
 
-  private boolean deliverSlot() throws IOException {
-    if (slotSize < 0 || wheel.count(dequeueMs) != slotSize) {
-      collectSlot();
-    }
-    while (slotDone < slotSize) {
-      int end = Math.min(slotSize, slotDone + DELIVERY_CHUNK);
-      List<CompletableFuture<Boolean>> futures = new ArrayList<>(end - slotDone);
-      for (int i = slotDone; i < end; i++) {
+  private boolean deliverBatch() throws IOException {
+    while (batchDone < batchSize) {
+      int end = Math.min(batchSize, batchDone + DELIVERY_CHUNK);
+      List<CompletableFuture<Boolean>> futures = new ArrayList<>(end - batchDone);
+      for (int i = batchDone; i < end; i++) {
         futures.add(handle(i));
-        slotAttempted = Math.max(slotAttempted, i + 1);
+        batchAttempted = Math.max(batchAttempted, i + 1);
       }
       for (CompletableFuture<Boolean> f : futures) {
         if (!f.join()) {
@@ -286,51 +325,64 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
         if (f != PLACED_AGAIN) {
           pending--;
         }
-        slotDone++;
+        batchDone++;
       }
     }
     return true;
   }
 
   /**
-   * Hands record {@code i} of the slot over, or places a rolled timer that is not due yet again
+   * Hands record {@code i} of the batch over, or places a rolled timer that is not due yet again
    * (once: a retry after a failed delivery skips what it placed already).
    */
   private CompletableFuture<Boolean> handle(int i) throws IOException {
-    TimerLogRecord r = timerLog.read(slotRecords[i]);
+    TimerLogRecord r = timerLog.read(batchRecords[i]);
     if (r == null) {
-      throw new IOException("timer log record at " + slotRecords[i] + " is damaged");
+      throw new IOException("timer log record at " + batchRecords[i] + " is damaged");
     }
-    if (r.rolled() && settings.slotOf(r.deliverMs()) > dequeueMs) {
-      if (i >= slotAttempted) {
+    if (r.rolled() && settings.slotOf(r.deliverMs()) > batchEnd) {
+      if (i >= batchAttempted) {
         place(r.commitLogOffset(), r.messageSize(), r.deliverMs(), r.queueOffset());
       }
       return PLACED_AGAIN;
     }
     // Delivered before a crash means its slot came before this run started. Its due time says so
     // whatever slot it sits in now (re-read after the checkpoint, it went into the current one).
-    boolean maybe = i < slotAttempted || r.deliverMs() <= openedAtMs;
+    boolean maybe = i < batchAttempted || r.deliverMs() <= openedAtMs;
     return delivery.deliver(r, maybe);
   }
 
-  /** Walks the slot's chain (newest first) into {@link #slotRecords}, oldest first. */
-  private void collectSlot() {
-    int n = wheel.count(dequeueMs);
-    if (slotRecords.length < n) {
-      slotRecords = new long[Math.max(n, slotRecords.length * 2)];
+  private int batchCount() {
+    int n = 0;
+    for (long t = dequeueMs; t <= batchEnd; t += settings.precisionMs()) {
+      n += wheel.count(t);
     }
-    long pos = wheel.lastPos(dequeueMs);
-    for (int i = n - 1; i >= 0; i--) {
-      slotRecords[i] = pos;
-      TimerLogRecord r = timerLog.read(pos);
-      pos = r == null ? TimerLogLayout.NONE : r.prevPos();
+    return n;
+  }
+
+  /**
+   * Walks the chains (newest first) of the batch's slots into {@link #batchRecords}: slot by slot,
+   * oldest first within each. Timers placed while a failed batch waits go to its last slot, so the
+   * records already handed over keep their indexes.
+   */
+  private void collectBatch() {
+    int n = batchCount();
+    if (batchRecords.length < n) {
+      batchRecords = new long[Math.max(n, batchRecords.length * 2)];
     }
-    if (slotSize < 0) {
-      slotDone = 0;
-      slotAttempted = 0;
+    int end = 0;
+    for (long t = dequeueMs; t <= batchEnd; t += settings.precisionMs()) {
+      int c = wheel.count(t);
+      long pos = wheel.lastPos(t);
+      for (int i = end + c - 1; i >= end; i--) {
+        batchRecords[i] = pos;
+        TimerLogRecord r = timerLog.read(pos);
+        pos = r == null ? TimerLogLayout.NONE : r.prevPos();
+      }
+      end += c;
     }
-    slotSize = n;
-    Arrays.fill(slotRecords, n, slotRecords.length, TimerLogLayout.NONE);
+    batchSize = n;
+    Arrays.fill(batchRecords, n, batchRecords.length, TimerLogLayout.NONE);
   }
 
   /**

@@ -73,9 +73,13 @@ class TimerStoreTest {
   }
 
   TimerSettings settings(int windowSlots, int segmentRecords) {
+    return settings(PRECISION, windowSlots, segmentRecords);
+  }
+
+  TimerSettings settings(long precision, int windowSlots, int segmentRecords) {
     return new TimerSettings(
         dir.resolve("timer"),
-        PRECISION,
+        precision,
         windowSlots,
         segmentRecords * TimerLogLayout.RECORD_SIZE,
         1000);
@@ -241,5 +245,20 @@ class TimerStoreTest {
     timers.checkpoint();
     assertThat(delivered.order).hasSize(20);
     assertThat(timers.logSegments()).isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  void aChangedPrecisionOrWindowRebuildsTheTimersFromTheQueue() throws Exception {
+    open(settings(100, 1000));
+    timer("a", T0 + 1_010);
+    timer("b", T0 + 9_990);
+    runUntil(T0 + 500);
+    timers.close();
+    store.close();
+    open(settings(30, 20, 1000)); // 30 ms slots, a 600 ms window
+    runUntil(T0 + 12_000);
+    assertThat(delivered.order).containsExactly("a", "b");
+    assertThat(delivered.at.get("a")).isBetween(T0 + 1_010, T0 + 1_040 + STEP);
+    assertThat(delivered.at.get("b")).isBetween(T0 + 9_990, T0 + 10_020 + STEP);
   }
 }
