@@ -30,6 +30,7 @@ import io.wharfmq.broker.registration.NamesrvRegistration;
 import io.wharfmq.broker.schedule.DelayLevels;
 import io.wharfmq.broker.schedule.ScheduleMessageService;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
+import io.wharfmq.broker.schedule.TimerDeliveryService;
 import io.wharfmq.broker.stats.BrokerStats;
 import io.wharfmq.broker.subscription.SubscriptionGroupManager;
 import io.wharfmq.broker.topic.TopicConfigManager;
@@ -40,6 +41,7 @@ import io.wharfmq.remoting.netty.RemotingServer;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.store.MessageStore;
+import io.wharfmq.store.timer.TimerStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -73,6 +75,7 @@ public final class Broker implements AutoCloseable {
   private final ConsumerOffsetManager offsets;
   private final PullRequestHoldService holds;
   private final ScheduleMessageService schedule;
+  private final TimerStore timers;
   private final TransactionService transactions;
   private final PopService pops;
   private final PopHoldService popHolds;
@@ -89,6 +92,7 @@ public final class Broker implements AutoCloseable {
       ConsumerOffsetManager offsets,
       PullRequestHoldService holds,
       ScheduleMessageService schedule,
+      TimerStore timers,
       TransactionService transactions,
       PopService pops,
       PopHoldService popHolds,
@@ -102,6 +106,7 @@ public final class Broker implements AutoCloseable {
     this.offsets = offsets;
     this.holds = holds;
     this.schedule = schedule;
+    this.timers = timers;
     this.transactions = transactions;
     this.pops = pops;
     this.popHolds = popHolds;
@@ -131,7 +136,12 @@ public final class Broker implements AutoCloseable {
         delayLevels.count(),
         TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
     for (String system :
-        new String[] {TransactionService.HALF_TOPIC, TransactionService.OP_TOPIC, PopLog.TOPIC}) {
+        new String[] {
+          TransactionService.HALF_TOPIC,
+          TransactionService.OP_TOPIC,
+          PopLog.TOPIC,
+          TimerStore.TIMER_TOPIC
+        }) {
       topics.createIfAbsent(system, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
     }
     PopHoldService popHolds =
@@ -147,6 +157,14 @@ public final class Broker implements AutoCloseable {
     ScheduleMessageService schedule =
         new ScheduleMessageService(store, delayLevels, configDir, clock);
     schedule.load();
+    TimerStore timers;
+    try {
+      timers =
+          TimerStore.open(store, config.timerSettings(), clock, new TimerDeliveryService(store));
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
     RemotingServer server =
         new RemotingServer(
             "broker",
@@ -157,6 +175,7 @@ public final class Broker implements AutoCloseable {
     try {
       server.start();
     } catch (Exception e) {
+      timers.close();
       store.close();
       throw new IOException(
           "Cannot listen on "
@@ -299,6 +318,7 @@ public final class Broker implements AutoCloseable {
     holds.start();
     popHolds.start();
     schedule.start();
+    timers.start();
     transactions.start();
     registration.start();
     log.info(
@@ -317,6 +337,7 @@ public final class Broker implements AutoCloseable {
         offsets,
         holds,
         schedule,
+        timers,
         transactions,
         pops,
         popHolds,
@@ -382,6 +403,11 @@ public final class Broker implements AutoCloseable {
     return schedule;
   }
 
+  /** The timer store (tests read its progress; operators its pending count). */
+  public TimerStore timers() {
+    return timers;
+  }
+
   /** Pulls held now, waiting for messages (tests and metrics). */
   public int heldPullCount() {
     return holds.heldCount();
@@ -419,6 +445,7 @@ public final class Broker implements AutoCloseable {
     holds.shutdown();
     popHolds.shutdown();
     schedule.shutdown();
+    timers.close();
     transactions.shutdown();
     housekeeping.shutdownNow();
     for (ExecutorService e : executors) {

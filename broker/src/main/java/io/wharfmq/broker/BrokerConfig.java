@@ -1,6 +1,7 @@
 package io.wharfmq.broker;
 
 import io.wharfmq.store.StoreConfig;
+import io.wharfmq.store.timer.TimerSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +100,35 @@ public final class BrokerConfig {
   /** flushConsumerOffsetInterval: ms between persisting consumer offsets. */
   private int flushConsumerOffsetInterval = 5_000;
 
+  /**
+   * timerWheelEnable: accept messages with a delivery time (TIMER_DELIVER_MS, TIMER_DELAY_SEC,
+   * TIMER_DELAY_MS). Off: such sends get SYSTEM_ERROR, as in RocketMQ.
+   */
+  private boolean timerWheelEnable = true;
+
+  /**
+   * timerPrecisionMs: width of a timing-wheel slot. A timer is delivered in the first round after
+   * its slot ends: never early, at most this much (plus a round of at most 5 ms) late. RocketMQ's
+   * default is 1000; Wharf's 10.
+   */
+  private int timerPrecisionMs = 10;
+
+  /**
+   * timerRollWindowSlot: how many slots ahead a timer gets its own slot; later ones wait in the
+   * window's last slot and are placed again when it comes. The wheel file has this many slots plus
+   * two, 32 bytes each (default: one hour at 10 ms, 11 MiB).
+   */
+  private int timerRollWindowSlot = 360_000;
+
+  /** timerMaxDelaySec: the furthest a delivery time may be ahead; later ones are rejected. */
+  private int timerMaxDelaySec = 3 * 24 * 3600;
+
+  /** timerFlushIntervalMs: ms between flushing the timer log and writing its checkpoint. */
+  private int timerFlushIntervalMs = 1000;
+
+  /** mappedFileSizeTimerLog: bytes per timer-log file (64-byte records; 1,048,576 per file). */
+  private int mappedFileSizeTimerLog = 64 * 1024 * 1024;
+
   private final StoreConfig store;
 
   public BrokerConfig(Path storePathRootDir) {
@@ -173,7 +203,42 @@ public final class BrokerConfig {
     if (flushConsumerOffsetInterval < 100) {
       p.add("flushConsumerOffsetInterval must be >= 100 ms, is " + flushConsumerOffsetInterval);
     }
+    timerProblems(p);
     return p;
+  }
+
+  private void timerProblems(List<String> p) {
+    if (timerPrecisionMs < 1 || timerPrecisionMs > 10_000) {
+      p.add("timerPrecisionMs must be 1..10000, is " + timerPrecisionMs);
+    }
+    if (timerRollWindowSlot < 2 || timerRollWindowSlot > 60_000_000) {
+      p.add("timerRollWindowSlot must be 2..60000000, is " + timerRollWindowSlot);
+    }
+    if (timerMaxDelaySec < 1 || timerMaxDelaySec > store.fileReservedTimeHours() * 3600L) {
+      p.add(
+          "timerMaxDelaySec must be 1.."
+              + store.fileReservedTimeHours() * 3600L
+              + " (fileReservedTime: a timer message must outlive its wait in the commit log), is "
+              + timerMaxDelaySec);
+    }
+    if (timerFlushIntervalMs < 10 || timerFlushIntervalMs > 60_000) {
+      p.add("timerFlushIntervalMs must be 10..60000, is " + timerFlushIntervalMs);
+    }
+    if (mappedFileSizeTimerLog < 64 * 1024 || mappedFileSizeTimerLog % 64 != 0) {
+      p.add(
+          "mappedFileSizeTimerLog must be a multiple of 64 and at least 65536, is "
+              + mappedFileSizeTimerLog);
+    }
+  }
+
+  /** The timer store's settings, from the timer keys. */
+  public TimerSettings timerSettings() {
+    return new TimerSettings(
+        store.storePathRootDir().resolve("timer"),
+        timerPrecisionMs,
+        timerRollWindowSlot,
+        mappedFileSizeTimerLog,
+        timerFlushIntervalMs);
   }
 
   public BrokerConfig validate() {
@@ -418,6 +483,60 @@ public final class BrokerConfig {
 
   public BrokerConfig flushConsumerOffsetInterval(int v) {
     flushConsumerOffsetInterval = v;
+    return this;
+  }
+
+  public boolean timerWheelEnable() {
+    return timerWheelEnable;
+  }
+
+  public BrokerConfig timerWheelEnable(boolean v) {
+    timerWheelEnable = v;
+    return this;
+  }
+
+  public int timerPrecisionMs() {
+    return timerPrecisionMs;
+  }
+
+  public BrokerConfig timerPrecisionMs(int v) {
+    timerPrecisionMs = v;
+    return this;
+  }
+
+  public int timerRollWindowSlot() {
+    return timerRollWindowSlot;
+  }
+
+  public BrokerConfig timerRollWindowSlot(int v) {
+    timerRollWindowSlot = v;
+    return this;
+  }
+
+  public int timerMaxDelaySec() {
+    return timerMaxDelaySec;
+  }
+
+  public BrokerConfig timerMaxDelaySec(int v) {
+    timerMaxDelaySec = v;
+    return this;
+  }
+
+  public int timerFlushIntervalMs() {
+    return timerFlushIntervalMs;
+  }
+
+  public BrokerConfig timerFlushIntervalMs(int v) {
+    timerFlushIntervalMs = v;
+    return this;
+  }
+
+  public int mappedFileSizeTimerLog() {
+    return mappedFileSizeTimerLog;
+  }
+
+  public BrokerConfig mappedFileSizeTimerLog(int v) {
+    mappedFileSizeTimerLog = v;
     return this;
   }
 

@@ -24,7 +24,9 @@ final class BrokerProcess implements AutoCloseable {
     }
   }
 
-  static BrokerProcess start(String name, Path dataDir, String namesrvAddr, int port, Path log)
+  /** Starts a broker; {@code extra} are more "key=value" settings. */
+  static BrokerProcess start(
+      String name, Path dataDir, String namesrvAddr, int port, Path log, String... extra)
       throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>();
@@ -46,6 +48,10 @@ final class BrokerProcess implements AutoCloseable {
             "mappedFileSizeCommitLog=16777216",
             "maxHashSlotNum=1024",
             "maxIndexNum=40000")) {
+      cmd.add("--set");
+      cmd.add(s);
+    }
+    for (String s : extra) {
       cmd.add("--set");
       cmd.add(s);
     }

@@ -1,5 +1,7 @@
 package io.wharfmq.client;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +54,12 @@ public record Message(
     return v == null ? 0 : Integer.parseInt(v);
   }
 
+  /** Absolute delivery time, ms since the epoch (RocketMQ 5's property). */
+  public static final String TIMER_DELIVER_MS = "TIMER_DELIVER_MS";
+
+  /** Delivery delay after the broker receives the message, ms (RocketMQ 5's property). */
+  public static final String TIMER_DELAY_MS = "TIMER_DELAY_MS";
+
   public static Builder builder(String topic) {
     return new Builder(topic);
   }
@@ -80,6 +88,27 @@ public record Message(
 
     public Builder body(byte[] v) {
       body = v;
+      return this;
+    }
+
+    /**
+     * Delivers the message at {@code time} (never earlier): the TIMER_DELIVER_MS property, as
+     * RocketMQ 5's {@code Message#setDeliverTimeMs}. A time in the past delivers at once. The
+     * broker rejects a time beyond its timerMaxDelaySec (MESSAGE_ILLEGAL).
+     */
+    public Builder deliverAt(Instant time) {
+      properties.remove(TIMER_DELAY_MS);
+      properties.put(TIMER_DELIVER_MS, Long.toString(time.toEpochMilli()));
+      return this;
+    }
+
+    /**
+     * Delivers the message {@code delay} after the broker receives it: the TIMER_DELAY_MS property,
+     * as RocketMQ 5's {@code Message#setDelayTimeMs}.
+     */
+    public Builder delay(Duration delay) {
+      properties.remove(TIMER_DELIVER_MS);
+      properties.put(TIMER_DELAY_MS, Long.toString(delay.toMillis()));
       return this;
     }
 

@@ -2,6 +2,7 @@ package io.wharfmq.broker.processor;
 
 import io.wharfmq.broker.BrokerContext;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
+import io.wharfmq.broker.schedule.TimerRewrite;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.broker.transaction.TransactionService;
 import io.wharfmq.remoting.netty.RemotingChannel;
@@ -15,6 +16,7 @@ import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.store.AppendResult;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
+import io.wharfmq.store.timer.TimerStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.BufferUnderflowException;
@@ -130,10 +132,21 @@ public final class SendMessageProcessor implements RequestProcessor {
           "subscription group not exist, " + retryGroup);
     }
     List<MessageToStore> built = toMessages(channel, request, topic, queueId);
-    List<MessageToStore> messages =
-        request.code() == RequestCode.SEND_BATCH_MESSAGE
-            ? built
-            : List.of(divert(request, built.get(0)));
+    List<MessageToStore> messages;
+    if (request.code() == RequestCode.SEND_BATCH_MESSAGE) {
+      messages = built;
+    } else {
+      try {
+        messages = List.of(divert(request, built.get(0)));
+      } catch (TimerRewrite.InvalidTimerException e) {
+        log.warn(
+            "Rejected a timer message to {} from {}: {}",
+            topic,
+            channel.remoteAddress(),
+            e.getMessage());
+        return RemotingCommand.responseTo(request, timerRejectionCode(), e.getMessage());
+      }
+    }
     var future =
         messages.size() == 1 && request.code() != RequestCode.SEND_BATCH_MESSAGE
             ? ctx.store().append(messages.get(0))
@@ -148,7 +161,8 @@ public final class SendMessageProcessor implements RequestProcessor {
    * DLQ (what the RocketMQ client relies on when its send-back falls back to a plain send), a
    * message with a DELAY level to the schedule topic.
    */
-  private MessageToStore divert(RemotingCommand request, MessageToStore m) throws IOException {
+  private MessageToStore divert(RemotingCommand request, MessageToStore m)
+      throws IOException, TimerRewrite.InvalidTimerException {
     String group = ScheduleRewrite.groupOfRetryTopic(m.topic());
     if (group != null) {
       int max =
@@ -179,10 +193,33 @@ public final class SendMessageProcessor implements RequestProcessor {
       return TransactionService.toHalf(m);
     }
     int level = ScheduleRewrite.delayLevel(m.properties());
-    if (level > 0) {
-      return ScheduleRewrite.toSchedule(m, level, ctx.delayLevels().count());
+    if (!m.properties().contains("TIMER_") || m.topic().equals(TimerStore.TIMER_TOPIC)) {
+      return level > 0 ? ScheduleRewrite.toSchedule(m, level, ctx.delayLevels().count()) : m;
     }
-    return m;
+    Map<String, String> props = MessageProperties.decode(m.properties());
+    if (level > 0 || !TimerRewrite.isTimer(props) || props.containsKey(TimerStore.TIMER_OUT_MS)) {
+      if (level > 0 && TimerRewrite.isTimer(props)) {
+        TimerRewrite.dropTimer(props);
+        m = ScheduleRewrite.withTopic(m, m.topic(), m.queueId(), MessageProperties.encode(props));
+      }
+      return level > 0 ? ScheduleRewrite.toSchedule(m, level, ctx.delayLevels().count()) : m;
+    }
+    if (!ctx.config().timerWheelEnable()) {
+      throw new TimerRewrite.InvalidTimerException(
+          "accurate timer message is not enabled, timerWheelEnable is false");
+    }
+    long now = ctx.clock().millis();
+    long due = TimerRewrite.deliverMs(props, now, ctx.config().timerMaxDelaySec() * 1000L);
+    return due > now ? TimerRewrite.toTimer(m, props, due) : m;
+  }
+
+  /**
+   * RocketMQ answers a disabled timer wheel with SYSTEM_ERROR, a bad timer with MESSAGE_ILLEGAL.
+   */
+  private int timerRejectionCode() {
+    return ctx.config().timerWheelEnable()
+        ? ResponseCode.MESSAGE_ILLEGAL
+        : ResponseCode.SYSTEM_ERROR;
   }
 
   private TopicConfig resolveTopic(RemotingCommand request, String topic) throws IOException {

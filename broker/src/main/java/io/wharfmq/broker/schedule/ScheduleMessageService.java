@@ -5,7 +5,6 @@ import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.protocol.RemotingJson;
 import io.wharfmq.store.AppendResult;
 import io.wharfmq.store.MessageStore;
-import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.StoredMessage;
 import io.wharfmq.store.mapped.AtomicFiles;
 import io.wharfmq.store.queue.ConsumeQueueEntry;
@@ -157,19 +156,10 @@ public final class ScheduleMessageService {
   }
 
   private boolean alreadyDelivered(StoredMessage s) {
-    Map<String, String> props = s.propertyMap();
-    String uniq = props.get(MessageProperties.UNIQ_KEY);
-    String realTopic = props.get(ScheduleRewrite.REAL_TOPIC);
-    if (uniq == null || realTopic == null) {
-      return false;
-    }
-    String source = Long.toString(s.physicalOffset());
-    for (StoredMessage m :
-        store.queryByKey(realTopic, uniq, 64, s.storeTimestamp(), Long.MAX_VALUE)) {
-      if (source.equals(MessageProperties.find(m.properties(), ScheduleRewrite.SCHEDULE_SOURCE))) {
-        log.info("Delayed message {} was delivered before the restart; not again", source);
-        return true;
-      }
+    if (ScheduleRewrite.alreadyDelivered(store, s, ScheduleRewrite.SCHEDULE_SOURCE)) {
+      log.info(
+          "Delayed message {} was delivered before the restart; not again", s.physicalOffset());
+      return true;
     }
     return false;
   }

@@ -1,5 +1,6 @@
 package io.wharfmq.broker.schedule;
 
+import io.wharfmq.store.MessageStore;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
 import io.wharfmq.store.format.StoredMessage;
@@ -55,11 +56,22 @@ public final class ScheduleRewrite {
 
   /** A due schedule record back in its real topic and queue. */
   public static MessageToStore fromSchedule(StoredMessage s) {
+    return toRealTopic(s, SCHEDULE_SOURCE, DELAY);
+  }
+
+  /**
+   * A waiting record (schedule or timer) stored again in its REAL_TOPIC and REAL_QID, without those
+   * and the {@code dropped} properties, marked with {@code sourceKey} = its log offset so a restart
+   * can tell whether it was delivered.
+   */
+  public static MessageToStore toRealTopic(StoredMessage s, String sourceKey, String... dropped) {
     Map<String, String> props = s.propertyMap();
     String topic = props.remove(REAL_TOPIC);
     String qid = props.remove(REAL_QID);
-    props.remove(DELAY);
-    props.put(SCHEDULE_SOURCE, Long.toString(s.physicalOffset()));
+    for (String d : dropped) {
+      props.remove(d);
+    }
+    props.put(sourceKey, Long.toString(s.physicalOffset()));
     return new MessageToStore(
         topic,
         qid == null ? 0 : Integer.parseInt(qid),
@@ -72,6 +84,28 @@ public final class ScheduleRewrite {
         s.storeHost(),
         s.reconsumeTimes(),
         s.preparedTransactionOffset());
+  }
+
+  /**
+   * Whether the waiting record {@code s} was already stored in its real topic (found by UNIQ_KEY,
+   * carrying {@code sourceKey} = its offset). False for a message without UNIQ_KEY: it cannot be
+   * looked up.
+   */
+  public static boolean alreadyDelivered(MessageStore store, StoredMessage s, String sourceKey) {
+    Map<String, String> props = s.propertyMap();
+    String uniq = props.get(MessageProperties.UNIQ_KEY);
+    String realTopic = props.get(REAL_TOPIC);
+    if (uniq == null || realTopic == null) {
+      return false;
+    }
+    String source = Long.toString(s.physicalOffset());
+    for (StoredMessage m :
+        store.queryByKey(realTopic, uniq, 64, s.storeTimestamp(), Long.MAX_VALUE)) {
+      if (source.equals(MessageProperties.find(m.properties(), sourceKey))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static MessageToStore withTopic(
