@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
  * Random and mutated frames into the frame decoder: it either decodes or says "malformed"; nothing
  * else may escape (an escaping exception would be a bug the server can only log and close on).
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CodecFuzzTest {
 
   static byte[] validFrame(Random rnd) {
