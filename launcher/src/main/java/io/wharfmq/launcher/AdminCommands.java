@@ -104,13 +104,16 @@ final class AdminCommands implements Runnable {
       return RemotingJson.decode(r.body(), TopicRouteData.class);
     }
 
+    /** The name server's clusters and brokers (GET_BROKER_CLUSTER_INFO). */
+    ClusterInfo clusterInfo() throws Exception {
+      return RemotingJson.decode(
+          ok(namesrv, RemotingCommand.request(RequestCode.GET_BROKER_CLUSTER_INFO)).body(),
+          ClusterInfo.class);
+    }
+
     List<String> masters() throws Exception {
-      ClusterInfo info =
-          RemotingJson.decode(
-              ok(namesrv, RemotingCommand.request(RequestCode.GET_BROKER_CLUSTER_INFO)).body(),
-              ClusterInfo.class);
       List<String> out = new ArrayList<>();
-      for (BrokerData b : info.brokerAddrTable().values()) {
+      for (BrokerData b : clusterInfo().brokerAddrTable().values()) {
         if (b.masterAddress() != null) {
           out.add(b.masterAddress());
         }

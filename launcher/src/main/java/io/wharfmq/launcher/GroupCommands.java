@@ -38,6 +38,12 @@ final class GroupCommands {
     }
   }
 
+  /** Commands on one group (--group), on every master or the one --broker names. */
+  abstract static class OneGroupCommand extends BrokersCommand {
+    @Option(names = "--group", required = true)
+    String group;
+  }
+
   @Command(name = "groups", description = "List the consumer groups of every broker.")
   static final class Groups extends BrokersCommand {
     @Override
@@ -83,10 +89,7 @@ final class GroupCommands {
   }
 
   @Command(name = "group", description = "Show one consumer group's settings on every broker.")
-  static final class Show extends BrokersCommand {
-    @Option(names = "--group", required = true)
-    String group;
-
+  static final class Show extends OneGroupCommand {
     @Override
     int execute() throws Exception {
       int found = 0;
@@ -110,10 +113,7 @@ final class GroupCommands {
   @Command(
       name = "update-group",
       description = "Create a consumer group or change its settings; options left out keep theirs.")
-  static final class Update extends BrokersCommand {
-    @Option(names = "--group", required = true)
-    String group;
-
+  static final class Update extends OneGroupCommand {
     @Option(names = "--retry-max-times", description = "Deliveries before the DLQ.")
     Integer retryMaxTimes;
 
@@ -180,10 +180,7 @@ final class GroupCommands {
   }
 
   @Command(name = "delete-group", description = "Delete a consumer group on every broker.")
-  static final class Delete extends BrokersCommand {
-    @Option(names = "--group", required = true)
-    String group;
-
+  static final class Delete extends OneGroupCommand {
     @Option(names = "--clean-offset", description = "Also forget the group's offsets.")
     boolean cleanOffset;
 
@@ -266,10 +263,7 @@ final class GroupCommands {
   static final class Cluster extends AdminCommand {
     @Override
     int execute() throws Exception {
-      ClusterInfo info =
-          RemotingJson.decode(
-              ok(namesrv, RemotingCommand.request(RequestCode.GET_BROKER_CLUSTER_INFO)).body(),
-              ClusterInfo.class);
+      ClusterInfo info = clusterInfo();
       System.out.println("cluster broker id address version putTps getTps stored delivered");
       for (Map.Entry<String, java.util.Set<String>> c :
           new TreeMap<>(info.clusterAddrTable()).entrySet()) {

@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Encodes the client-side broker requests (offsets, heartbeats, membership, pulls, send-back, queue
@@ -53,7 +52,29 @@ final class BrokerProxy {
     }
   }
 
-  private static RemotingCommand expect(RemotingCommand r, String what) {
+  /**
+   * Sends asynchronously; a transport failure completes the future exceptionally with a
+   * ClientException "{@code what} failed". Shared by pulls and POP requests.
+   */
+  static CompletableFuture<RemotingCommand> invokeAsync(
+      RemotingClient remoting,
+      String address,
+      RemotingCommand request,
+      long timeoutMillis,
+      String what) {
+    return remoting
+        .invokeAsync(address, request, timeoutMillis)
+        .handle(
+            (r, e) -> {
+              if (e != null) {
+                throw ClientException.transport(what + " failed", e);
+              }
+              return r;
+            });
+  }
+
+  /** {@code r} if it is SUCCESS; else a ClientException with its code and remark. */
+  static RemotingCommand expect(RemotingCommand r, String what) {
     if (r.code() != ResponseCode.SUCCESS) {
       throw new ClientException(r.code(), what + " failed: " + r.code() + " " + r.remark());
     }
@@ -271,16 +292,8 @@ final class BrokerProxy {
             .put("subVersion", s.subVersion())
             .put("expressionType", "TAG")
             .put("maxMsgBytes", Integer.MAX_VALUE);
-    return remoting
-        .invokeAsync(address, request, callTimeoutMillis)
-        .handle(
-            (r, e) -> {
-              if (e != null) {
-                Throwable cause = e instanceof CompletionException ? e.getCause() : e;
-                throw new ClientException("pull from " + address + " failed", cause);
-              }
-              return pullResult(r, s.queue().brokerName());
-            });
+    return invokeAsync(remoting, address, request, callTimeoutMillis, "pull from " + address)
+        .thenApply(r -> pullResult(r, s.queue().brokerName()));
   }
 
   private static PullResult pullResult(RemotingCommand r, String brokerName) {

@@ -22,6 +22,16 @@ public final class ClientException extends RuntimeException {
     this.code = NO_RESPONSE;
   }
 
+  /**
+   * A transport failure of an asynchronous call: {@code error} as a stage hands it over, with the
+   * {@link java.util.concurrent.CompletionException} it may be wrapped in taken off.
+   */
+  static ClientException transport(String message, Throwable error) {
+    Throwable cause =
+        error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+    return new ClientException(message, cause);
+  }
+
   /** The broker's response code, or {@link #NO_RESPONSE}. */
   public int code() {
     return code;

@@ -4,6 +4,7 @@ import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.netty.RemotingClient;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Collection;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -55,6 +56,14 @@ final class ClientRuntime implements AutoCloseable {
         initialDelay.toMillis(),
         period.toMillis(),
         TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Refreshes every ROUTE_REFRESH the cached routes and those of {@code topics}, read anew each
+   * time (a live view follows later subscriptions).
+   */
+  void refreshRoutesPeriodically(Collection<String> topics) {
+    every(ROUTE_REFRESH, ROUTE_REFRESH, "route refresh", () -> routes.refreshAll(topics));
   }
 
   /** Runs {@code task} once on the scheduler. */

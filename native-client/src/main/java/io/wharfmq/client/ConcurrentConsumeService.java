@@ -1,9 +1,6 @@
 package io.wharfmq.client;
 
-import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Hands batches to any consume thread. A failed batch (RETRY_LATER or a throwing listener) is, in
@@ -14,8 +11,6 @@ import org.slf4j.LoggerFactory;
  * dropped with a log line. Thread-safe.
  */
 final class ConcurrentConsumeService implements ConsumeService {
-  private static final Logger log = LoggerFactory.getLogger(ConcurrentConsumeService.class);
-
   private final ConsumeThreads threads;
   private final int batchSize;
   private final long retryDelayMillis;
@@ -61,13 +56,8 @@ final class ConcurrentConsumeService implements ConsumeService {
     if (pq.isDropped()) {
       return; // the queue's new owner reads these again from the committed offset
     }
-    List<MessageView> done = new ArrayList<>(batch.size());
-    List<MessageView> again = new ArrayList<>();
-    for (MessageView m : batch) {
-      boolean handed = retries != null ? retries.sendBack(m) : giveUp(m);
-      (handed ? done : again).add(m);
-    }
-    pq.remove(done);
+    List<MessageView> again =
+        FailedBatch.settle(pq, batch, m -> retries != null ? retries.sendBack(m) : giveUp(m));
     if (!again.isEmpty()) {
       List<MessageView> redelivered = pq.redeliver(again);
       threads.later(() -> consume(pq, redelivered), retryDelayMillis);
@@ -76,15 +66,7 @@ final class ConcurrentConsumeService implements ConsumeService {
 
   /** Broadcasting: whether {@code m} has used up its local re-deliveries. */
   private boolean giveUp(MessageView m) {
-    if (m.reconsumeTimes() < maxReconsumeTimes) {
-      return false;
-    }
-    log.warn(
-        "Message {} of {} failed {} times; broadcasting has no retry topic: dropped",
-        m.msgId(),
-        m.queue(),
-        m.reconsumeTimes() + 1);
-    return true;
+    return m.reconsumeTimes() >= maxReconsumeTimes && FailedBatch.dropExhausted(m);
   }
 
   @Override

@@ -106,11 +106,7 @@ public final class LitePullConsumer implements AutoCloseable {
             runtime.soon("rebalance", this::rebalance);
           }
         });
-    runtime.every(
-        ClientRuntime.ROUTE_REFRESH,
-        ClientRuntime.ROUTE_REFRESH,
-        "route refresh",
-        () -> runtime.routes.refreshAll(subscriptions.keySet()));
+    runtime.refreshRoutesPeriodically(subscriptions.keySet());
     runtime.every(b.heartbeatInterval, b.heartbeatInterval, "heartbeat", this::heartbeat);
     runtime.every(b.rebalanceInterval, b.rebalanceInterval, "rebalance", this::rebalance);
     if (autoCommit) {
@@ -530,9 +526,8 @@ public final class LitePullConsumer implements AutoCloseable {
 
     public LitePullConsumer build() {
       NameServerClient.parse(namesrvAddr);
-      if (consumerGroup == null || !consumerGroup.matches("[%|a-zA-Z0-9_-]{1,255}")) {
-        throw new IllegalArgumentException(
-            "consumerGroup must be 1-255 characters of [%|a-zA-Z0-9_-]");
+      if (!ConsumerGroupName.isValid(consumerGroup)) {
+        throw new IllegalArgumentException(ConsumerGroupName.RULE);
       }
       if (pullBatchSize < 1 || pullBatchSize > 32 || maxCachedMessagesPerQueue < 1) {
         throw new IllegalArgumentException(

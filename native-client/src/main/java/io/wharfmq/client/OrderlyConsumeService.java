@@ -1,10 +1,7 @@
 package io.wharfmq.client;
 
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Lets one task at a time own a queue and take its messages in offset order. In clustering a queue
@@ -15,8 +12,6 @@ import org.slf4j.LoggerFactory;
  * queue moves on. If that send-back fails the queue stays suspended on the message. Thread-safe.
  */
 final class OrderlyConsumeService implements ConsumeService {
-  private static final Logger log = LoggerFactory.getLogger(OrderlyConsumeService.class);
-
   private final ConsumeThreads threads;
   private final int batchSize;
   private final long suspendMillis;
@@ -99,13 +94,9 @@ final class OrderlyConsumeService implements ConsumeService {
       pq.remove(batch);
       return false;
     }
-    List<MessageView> done = new ArrayList<>();
-    List<MessageView> again = new ArrayList<>();
-    for (MessageView m : batch) {
-      boolean exhausted = m.reconsumeTimes() >= maxReconsumeTimes;
-      (exhausted && deadLetter(m) ? done : again).add(m);
-    }
-    pq.remove(done);
+    List<MessageView> again =
+        FailedBatch.settle(
+            pq, batch, m -> m.reconsumeTimes() >= maxReconsumeTimes && deadLetter(m));
     if (again.isEmpty()) {
       return false;
     }
@@ -114,15 +105,7 @@ final class OrderlyConsumeService implements ConsumeService {
   }
 
   private boolean deadLetter(MessageView m) {
-    if (retries != null) {
-      return retries.toDeadLetter(m);
-    }
-    log.warn(
-        "Message {} of {} failed {} times; broadcasting has no dead-letter topic: dropped",
-        m.msgId(),
-        m.queue(),
-        m.reconsumeTimes() + 1);
-    return true;
+    return retries != null ? retries.toDeadLetter(m) : FailedBatch.dropExhausted(m);
   }
 
   @Override

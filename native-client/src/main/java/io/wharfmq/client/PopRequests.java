@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Encodes POP_MESSAGE, ACK_MESSAGE and CHANGE_MESSAGE_INVISIBLETIME (docs/pop.md) and decodes their
@@ -44,16 +43,9 @@ final class PopRequests {
             .put("expType", "TAG")
             .put("exp", s.tagExpression())
             .put("bname", s.brokerName());
-    return remoting
-        .invokeAsync(address, request, callTimeoutMillis)
-        .handle(
-            (r, e) -> {
-              if (e != null) {
-                Throwable cause = e instanceof CompletionException ? e.getCause() : e;
-                throw new ClientException("pop from " + address + " failed", cause);
-              }
-              return received(r, s, address);
-            });
+    return BrokerProxy.invokeAsync(
+            remoting, address, request, callTimeoutMillis, "pop from " + address)
+        .thenApply(r -> received(r, s, address));
   }
 
   private static List<ReceivedMessage> received(RemotingCommand r, PopSpec s, String address) {
@@ -100,11 +92,10 @@ final class PopRequests {
   static CompletableFuture<Void> ack(
       RemotingClient remoting, String group, ReceivedMessage m, long timeoutMillis) {
     RemotingCommand request = handleRequest(RequestCode.ACK_MESSAGE, group, m);
-    return remoting
-        .invokeAsync(m.brokerAddress(), request, timeoutMillis)
-        .handle(
-            (r, e) -> {
-              check(r, e, "ack");
+    return BrokerProxy.invokeAsync(remoting, m.brokerAddress(), request, timeoutMillis, "ack")
+        .thenApply(
+            r -> {
+              BrokerProxy.expect(r, "ack");
               return null;
             });
   }
@@ -119,11 +110,11 @@ final class PopRequests {
     RemotingCommand request =
         handleRequest(RequestCode.CHANGE_MESSAGE_INVISIBLETIME, group, m)
             .put("invisibleTime", invisibleMillis);
-    return remoting
-        .invokeAsync(m.brokerAddress(), request, timeoutMillis)
-        .handle(
-            (r, e) -> {
-              check(r, e, "change invisible time");
+    String what = "change invisible time";
+    return BrokerProxy.invokeAsync(remoting, m.brokerAddress(), request, timeoutMillis, what)
+        .thenApply(
+            r -> {
+              BrokerProxy.expect(r, what);
               long popTime = Long.parseLong(r.get("popTime"));
               String[] f = m.receiptHandle().split(" ");
               f[1] = Long.toString(popTime);
@@ -144,15 +135,5 @@ final class PopRequests {
         .put("offset", m.view().queueOffset())
         .put("extraInfo", m.receiptHandle())
         .put("bname", m.view().queue().brokerName());
-  }
-
-  private static void check(RemotingCommand r, Throwable e, String what) {
-    if (e != null) {
-      Throwable cause = e instanceof CompletionException ? e.getCause() : e;
-      throw new ClientException(what + " failed", cause);
-    }
-    if (r.code() != ResponseCode.SUCCESS) {
-      throw new ClientException(r.code(), what + " failed: " + r.code() + " " + r.remark());
-    }
   }
 }

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,11 +73,7 @@ public final class Producer implements AutoCloseable {
     if (transactions != null) {
       transactions.start();
     }
-    runtime.every(
-        ClientRuntime.ROUTE_REFRESH,
-        ClientRuntime.ROUTE_REFRESH,
-        "route refresh",
-        () -> runtime.routes.refreshAll(Set.of()));
+    runtime.refreshRoutesPeriodically(Set.of());
     runtime.soon("heartbeat", this::heartbeat);
     runtime.every(b.heartbeatInterval, b.heartbeatInterval, "heartbeat", this::heartbeat);
   }
@@ -305,8 +300,8 @@ public final class Producer implements AutoCloseable {
               ClientException failure;
               if (error != null) {
                 transportFailed(mq);
-                Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-                failure = new ClientException("send to " + mq.brokerName() + " failed", cause);
+                failure =
+                    ClientException.transport("send to " + mq.brokerName() + " failed", error);
               } else {
                 try {
                   result.complete(answered(p, mq, response, start));

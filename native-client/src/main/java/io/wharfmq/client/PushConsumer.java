@@ -154,11 +154,7 @@ public final class PushConsumer implements AutoCloseable {
     }
     runtime.soon("heartbeat", () -> heartbeat(true));
     runtime.soon("rebalance", this::rebalance);
-    runtime.every(
-        ClientRuntime.ROUTE_REFRESH,
-        ClientRuntime.ROUTE_REFRESH,
-        "route refresh",
-        () -> runtime.routes.refreshAll(subscriptions.keySet()));
+    runtime.refreshRoutesPeriodically(subscriptions.keySet());
     runtime.every(b.heartbeatInterval, b.heartbeatInterval, "heartbeat", () -> heartbeat(true));
     runtime.every(b.rebalanceInterval, b.rebalanceInterval, "rebalance", this::rebalance);
     runtime.every(b.commitInterval, b.commitInterval, "offset commit", () -> commit(false));
@@ -548,8 +544,8 @@ public final class PushConsumer implements AutoCloseable {
     public PushConsumer build() {
       NameServerClient.parse(namesrvAddr);
       List<String> problems = new ArrayList<>();
-      if (consumerGroup == null || !consumerGroup.matches("[%|a-zA-Z0-9_-]{1,255}")) {
-        problems.add("consumerGroup must be 1-255 characters of [%|a-zA-Z0-9_-]");
+      if (!ConsumerGroupName.isValid(consumerGroup)) {
+        problems.add(ConsumerGroupName.RULE);
       }
       if (subscriptions.isEmpty()) {
         problems.add("subscribe to at least one topic");

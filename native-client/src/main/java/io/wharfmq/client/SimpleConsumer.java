@@ -41,11 +41,7 @@ public final class SimpleConsumer implements AutoCloseable {
     this.timeoutMillis = b.requestTimeout.toMillis();
     this.subscriptions = Map.copyOf(b.subscriptions);
     this.runtime = new ClientRuntime("simple-consumer", b.namesrvAddr, b.requestTimeout, b.clock);
-    runtime.every(
-        ClientRuntime.ROUTE_REFRESH,
-        ClientRuntime.ROUTE_REFRESH,
-        "route refresh",
-        () -> runtime.routes.refreshAll(subscriptions.keySet()));
+    runtime.refreshRoutesPeriodically(subscriptions.keySet());
   }
 
   public static Builder builder() {
@@ -207,9 +203,8 @@ public final class SimpleConsumer implements AutoCloseable {
 
     public SimpleConsumer build() {
       NameServerClient.parse(namesrvAddr);
-      if (consumerGroup == null || !consumerGroup.matches("[%|a-zA-Z0-9_-]{1,255}")) {
-        throw new IllegalArgumentException(
-            "consumerGroup must be 1-255 characters of [%|a-zA-Z0-9_-]");
+      if (!ConsumerGroupName.isValid(consumerGroup)) {
+        throw new IllegalArgumentException(ConsumerGroupName.RULE);
       }
       if (subscriptions.isEmpty()) {
         throw new IllegalArgumentException("subscribe to at least one topic");

@@ -1,8 +1,8 @@
 package io.wharfmq.broker.pop;
 
+import io.wharfmq.broker.schedule.RedeliveryCopy;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.topic.TopicConfigManager;
-import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.store.MessageStore;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
@@ -47,13 +47,10 @@ public final class PopDeadLetters {
       return;
     }
     String target = ScheduleRewrite.DLQ_PREFIX + group;
-    if (topics.get(target) == null) {
-      try {
-        topics.createIfAbsent(target, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      topicsChanged.run();
+    try {
+      RedeliveryCopy.ensureTopic(topics, topicsChanged, target, 1);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     Map<String, String> props = m.propertyMap();
     String id = props.getOrDefault(MessageProperties.UNIQ_KEY, "");
@@ -61,19 +58,7 @@ public final class PopDeadLetters {
     props.putIfAbsent(ScheduleRewrite.ORIGIN_MESSAGE_ID, id);
     props.put(DLQ_ORIGIN_TOPIC, m.topic());
     props.put(DLQ_ORIGIN_MESSAGE_ID, id);
-    MessageToStore copy =
-        new MessageToStore(
-            target,
-            0,
-            m.flag(),
-            m.body(),
-            MessageProperties.encode(props),
-            m.sysFlag(),
-            m.bornTimestamp(),
-            m.bornHost(),
-            storeHost,
-            deliveries,
-            0L);
+    MessageToStore copy = RedeliveryCopy.of(m, target, props, storeHost, deliveries);
     log.info(
         "Popped message {} of group {} not acknowledged after {} deliveries: to {}",
         id,

@@ -1,6 +1,7 @@
 package io.wharfmq.broker.processor;
 
 import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.schedule.RedeliveryCopy;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
@@ -8,7 +9,6 @@ import io.wharfmq.remoting.protocol.Headers;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.SubscriptionGroupConfig;
-import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
 import io.wharfmq.store.format.StoredMessage;
@@ -33,7 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SendBackProcessor implements RequestProcessor {
   private static final Logger log = LoggerFactory.getLogger(SendBackProcessor.class);
-  private static final int PERM_RW = TopicConfig.PERM_READ | TopicConfig.PERM_WRITE;
 
   /** MQVersion.Version.V3_4_9's ordinal: clients from this version on may send their own max. */
   static final int VERSION_3_4_9 = 121;
@@ -98,24 +97,10 @@ public final class SendBackProcessor implements RequestProcessor {
       props.put(
           ScheduleRewrite.DELAY, Integer.toString(Math.min(level, ctx.delayLevels().count())));
     }
-    if (ctx.topics().get(target) == null) {
-      boolean dlq = target.startsWith(ScheduleRewrite.DLQ_PREFIX);
-      ctx.topics().createIfAbsent(target, dlq ? 1 : groupConfig.retryQueueNums(), PERM_RW);
-      ctx.topicsChanged().run();
-    }
-    MessageToStore copy =
-        new MessageToStore(
-            target,
-            0,
-            m.flag(),
-            m.body(),
-            MessageProperties.encode(props),
-            m.sysFlag(),
-            m.bornTimestamp(),
-            m.bornHost(),
-            ctx.storeHost(),
-            times + 1,
-            0L);
+    boolean dlq = target.startsWith(ScheduleRewrite.DLQ_PREFIX);
+    RedeliveryCopy.ensureTopic(
+        ctx.topics(), ctx.topicsChanged(), target, dlq ? 1 : groupConfig.retryQueueNums());
+    MessageToStore copy = RedeliveryCopy.of(m, target, props, ctx.storeHost(), times + 1);
     if (target.startsWith(ScheduleRewrite.RETRY_PREFIX)) {
       copy =
           ScheduleRewrite.toSchedule(
