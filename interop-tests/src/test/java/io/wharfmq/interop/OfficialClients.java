@@ -106,6 +106,27 @@ final class OfficialClients implements AutoCloseable {
     return got;
   }
 
+  /**
+   * Polls until the bodies polled so far contain {@code run} in order and without gaps; fails after
+   * 30 s naming what was polled.
+   */
+  static void pollUntilRun(DefaultLitePullConsumer consumer, List<String> run) {
+    List<String> got = new ArrayList<>();
+    try {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                consumer
+                    .poll(1000)
+                    .forEach(m -> got.add(new String(m.getBody(), StandardCharsets.UTF_8)));
+                return java.util.Collections.indexOfSubList(got, run) >= 0;
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("polled " + got + " without the run " + run, e);
+    }
+  }
+
   /** Closes {@code shutdown} with the clients (before servers registered with closeLast). */
   void track(Runnable shutdown) {
     shutdowns.add(shutdown);
