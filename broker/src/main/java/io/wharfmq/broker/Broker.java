@@ -28,6 +28,7 @@ import io.wharfmq.broker.processor.SendMessageProcessor;
 import io.wharfmq.broker.processor.SubscriptionGroupProcessor;
 import io.wharfmq.broker.registration.NamesrvRegistration;
 import io.wharfmq.broker.schedule.DelayLevels;
+import io.wharfmq.broker.schedule.DeliveryRewrite;
 import io.wharfmq.broker.schedule.ScheduleMessageService;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.schedule.TimerDeliveryService;
@@ -255,7 +256,14 @@ public final class Broker implements AutoCloseable {
     server.registerProcessor(RequestCode.LOCK_BATCH_MQ, lockProcessor, manage);
     server.registerProcessor(RequestCode.UNLOCK_BATCH_MQ, lockProcessor, manage);
     TransactionService transactions =
-        new TransactionService(config, store, clients, offsets, clock, ctx.storeHost());
+        new TransactionService(
+            config,
+            store,
+            clients,
+            offsets,
+            clock,
+            ctx.storeHost(),
+            new DeliveryRewrite(config, delayLevels.count(), clock));
     server.registerProcessor(
         RequestCode.END_TRANSACTION, new EndTransactionProcessor(transactions), send);
     server.registerProcessor(

@@ -7,6 +7,7 @@ import io.wharfmq.broker.BrokerConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -107,6 +108,44 @@ class TransactionInteropTest {
         .until(() -> got.containsAll(Set.of("commit-1", "unknown-1")));
     assertThat(checked).contains("unknown-1").doesNotContain("commit-1", "rollback-1");
     assertThat(got).doesNotContain("rollback-1");
+  }
+
+  @Test
+  void aCommittedMessageKeepsItsDeliveryDelay() throws Exception {
+    WharfCluster cluster = new WharfCluster(dir);
+    clients.closeLast(cluster);
+    cluster.startBroker(config(cluster));
+    TransactionMQProducer producer = producer(cluster.namesrvAddr());
+    Message delayed =
+        new Message("Payments", "T", "commit-delayed".getBytes(StandardCharsets.UTF_8));
+    delayed.setDelayTimeMs(3000);
+    long sent = System.currentTimeMillis();
+    assertThat(producer.sendMessageInTransaction(delayed, null).getSendStatus())
+        .isEqualTo(SendStatus.SEND_OK);
+    long committed = System.currentTimeMillis(); // the commit is sent before the call returns
+    Map<String, Long> arrived = new ConcurrentHashMap<>();
+    clients.start(
+        clients.pushConsumer(
+            cluster.namesrvAddr(),
+            OfficialClients.unique("cg-tx"),
+            "Payments",
+            "*",
+            MessageModel.CLUSTERING,
+            ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET,
+            (msgs, ctx) -> {
+              msgs.forEach(
+                  m ->
+                      arrived.putIfAbsent(
+                          new String(m.getBody(), StandardCharsets.UTF_8),
+                          System.currentTimeMillis()));
+              return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+            }));
+    Awaitility.await("the committed message arrives after its delay")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> arrived.containsKey("commit-delayed"));
+    // The delay counts from the commit (as RocketMQ), which falls between these two instants.
+    assertThat(arrived.get("commit-delayed")).isGreaterThanOrEqualTo(sent + 3000);
+    assertThat(arrived.get("commit-delayed") - committed).isLessThan(20_000);
   }
 
   @Test

@@ -372,7 +372,8 @@ class NameServerTest {
     assertThat(notJson.remark()).contains("REGISTER_BROKER", "RegisterBrokerBody");
 
     RemotingCommand badCrc =
-        a.remoting.invokeSync(namesrvAddr, a.registerRequest(garbage, crc32(garbage) ^ 1), RPC_TIMEOUT_MILLIS);
+        a.remoting.invokeSync(
+            namesrvAddr, a.registerRequest(garbage, crc32(garbage) ^ 1), RPC_TIMEOUT_MILLIS);
     assertThat(badCrc.code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
     assertThat(badCrc.remark()).contains("crc32");
 
@@ -405,7 +406,8 @@ class NameServerTest {
     byte[] body = observed.getBytes(StandardCharsets.UTF_8);
     FakeBroker a = new FakeBroker("broker-a", "127.0.0.1:10911", 0);
     RemotingCommand r =
-        a.remoting.invokeSync(namesrvAddr, a.registerRequest(body, crc32(body)), RPC_TIMEOUT_MILLIS);
+        a.remoting.invokeSync(
+            namesrvAddr, a.registerRequest(body, crc32(body)), RPC_TIMEOUT_MILLIS);
     assertThat(r.code()).as(r.remark()).isEqualTo(ResponseCode.SUCCESS);
     assertThat(route("TopicTest").queueDatas())
         .containsExactly(new QueueData("broker-a", 4, 4, 6, 0));

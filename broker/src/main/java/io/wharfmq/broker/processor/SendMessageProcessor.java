@@ -1,6 +1,7 @@
 package io.wharfmq.broker.processor;
 
 import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.schedule.DeliveryRewrite;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.schedule.TimerRewrite;
 import io.wharfmq.broker.topic.TopicConfigManager;
@@ -16,7 +17,6 @@ import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.store.AppendResult;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
-import io.wharfmq.store.timer.TimerStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.BufferUnderflowException;
@@ -60,9 +60,11 @@ public final class SendMessageProcessor implements RequestProcessor {
   };
 
   private final BrokerContext ctx;
+  private final DeliveryRewrite delivery;
 
   public SendMessageProcessor(BrokerContext ctx) {
     this.ctx = ctx;
+    this.delivery = new DeliveryRewrite(ctx.config(), ctx.delayLevels().count(), ctx.clock());
   }
 
   /** Rewrites V2 one-letter keys to the v1 names, so one code path reads both. */
@@ -192,25 +194,7 @@ public final class SendMessageProcessor implements RequestProcessor {
     if (TransactionService.isHalf(m)) {
       return TransactionService.toHalf(m);
     }
-    int level = ScheduleRewrite.delayLevel(m.properties());
-    if (!m.properties().contains("TIMER_") || m.topic().equals(TimerStore.TIMER_TOPIC)) {
-      return level > 0 ? ScheduleRewrite.toSchedule(m, level, ctx.delayLevels().count()) : m;
-    }
-    Map<String, String> props = MessageProperties.decode(m.properties());
-    if (level > 0 || !TimerRewrite.isTimer(props) || props.containsKey(TimerStore.TIMER_OUT_MS)) {
-      if (level > 0 && TimerRewrite.isTimer(props)) {
-        TimerRewrite.dropTimer(props);
-        m = ScheduleRewrite.withTopic(m, m.topic(), m.queueId(), MessageProperties.encode(props));
-      }
-      return level > 0 ? ScheduleRewrite.toSchedule(m, level, ctx.delayLevels().count()) : m;
-    }
-    if (!ctx.config().timerWheelEnable()) {
-      throw new TimerRewrite.InvalidTimerException(
-          "accurate timer message is not enabled, timerWheelEnable is false");
-    }
-    long now = ctx.clock().millis();
-    long due = TimerRewrite.deliverMs(props, now, ctx.config().timerMaxDelaySec() * 1000L);
-    return due > now ? TimerRewrite.toTimer(m, props, due) : m;
+    return delivery.apply(m);
   }
 
   /**

@@ -3,7 +3,9 @@ package io.wharfmq.broker.transaction;
 import io.wharfmq.broker.BrokerConfig;
 import io.wharfmq.broker.client.ClientRegistry;
 import io.wharfmq.broker.offset.ConsumerOffsetManager;
+import io.wharfmq.broker.schedule.DeliveryRewrite;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
+import io.wharfmq.broker.schedule.TimerRewrite;
 import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.protocol.MessageIds;
@@ -60,6 +62,7 @@ public final class TransactionService {
   private final ConsumerOffsetManager offsets;
   private final InstantSource clock;
   private final InetSocketAddress storeHost;
+  private final DeliveryRewrite delivery;
   private final Set<Long> resolved = ConcurrentHashMap.newKeySet();
   private final Map<Long, Integer> checks = new ConcurrentHashMap<>();
   private final ScheduledExecutorService thread =
@@ -72,7 +75,9 @@ public final class TransactionService {
       ClientRegistry clients,
       ConsumerOffsetManager offsets,
       InstantSource clock,
-      InetSocketAddress storeHost) {
+      InetSocketAddress storeHost,
+      DeliveryRewrite delivery) {
+    this.delivery = delivery;
     this.config = config;
     this.store = store;
     this.clients = clients;
@@ -167,13 +172,31 @@ public final class TransactionService {
       return "already resolved";
     }
     if (type == MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
-      AppendResult r = store.append(committed(half)).join();
+      AppendResult r = store.append(deliverable(committed(half))).join();
       if (!r.isOk()) {
         return "commit failed: " + r.detail();
       }
     }
     writeOp(halfQueueOffset);
     return type == MessageSysFlag.TRANSACTION_COMMIT_TYPE ? "committed" : "rolled back";
+  }
+
+  /**
+   * A committed message with a delay level or a delivery time goes to the schedule or timer topic
+   * first, as RocketMQ does. The half message was stored without checking its timer properties, so
+   * unusable ones are dropped here with a log line and the message is delivered at once: the
+   * producer was already told its send succeeded.
+   */
+  private MessageToStore deliverable(MessageToStore committed) {
+    try {
+      return delivery.apply(committed);
+    } catch (TimerRewrite.InvalidTimerException e) {
+      log.warn(
+          "Committed transactional message for {} delivered now: {}",
+          committed.topic(),
+          e.getMessage());
+      return committed;
+    }
   }
 
   private MessageToStore committed(StoredMessage half) {
