@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dwharf.crash.syncRounds} and {@code -Dwharf.crash.asyncRounds} set the round counts. The
  * seed fixes message sizes, kill delays and checks; the child's thread timing is not reproducible.
  */
-@Timeout(value = 300, unit = TimeUnit.SECONDS)
+@Timeout(value = 900, unit = TimeUnit.SECONDS)
 class CommitLogCrashTest {
   private static final int SIGKILL_EXIT = 128 + 9;
 
