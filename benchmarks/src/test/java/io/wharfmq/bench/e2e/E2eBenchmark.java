@@ -237,16 +237,30 @@ public final class E2eBenchmark {
     boolean nativeClient = name.equals("native");
     BrokerProcess b = brokers.get(nativeClient ? "wharf" : name);
     String topic = nativeClient ? NATIVE_TOPIC : TOPIC;
-    createTopic(b, topic, o.queues());
+    return startTarget(name, b, nativeClient, topic, o.queues(), name + "-" + flush);
+  }
+
+  /**
+   * Creates {@code topic} on {@code b}, starts a consumer of the target's client library named
+   * {@code consumerName} on it and waits until it owns every queue.
+   */
+  static Target startTarget(
+      String name,
+      BrokerProcess b,
+      boolean nativeClient,
+      String topic,
+      int queues,
+      String consumerName)
+      throws Exception {
+    createTopic(b, topic, queues);
     ConsumeTimer timer = new ConsumeTimer();
-    String consumerName = name + "-" + flush;
     BenchConsumer c =
         nativeClient
             ? new NativeLatencyConsumer(b.namesrvAddr, topic, consumerName, timer)
             : new LatencyConsumer(b.namesrvAddr, topic, consumerName, timer);
     Target t = new Target(name, b, nativeClient, topic, timer, c);
     try {
-      c.awaitQueues(o.queues(), Duration.ofSeconds(60));
+      c.awaitQueues(queues, Duration.ofSeconds(60));
     } catch (RuntimeException | InterruptedException e) {
       c.close();
       throw e;

@@ -78,10 +78,21 @@ final class LoadRun {
 
   private LoadRun() {}
 
+  /** Opens the producer of one run; {@code runName} is unique in this JVM. */
+  @FunctionalInterface
+  interface ProducerFactory {
+    BenchProducer open(String runName) throws Exception;
+  }
+
   static Result run(Target target, Spec spec) throws Exception {
+    return run(target, spec, target::producer);
+  }
+
+  /** Runs {@code spec} against {@code target} with producers from {@code producers}. */
+  static Result run(Target target, Spec spec, ProducerFactory producers) throws Exception {
     int runId = RUN_IDS.getAndIncrement();
     BrokerProcess broker = target.broker();
-    try (BenchProducer producer = target.producer(target.name() + "-" + runId)) {
+    try (BenchProducer producer = producers.open(target.name() + "-" + runId)) {
       // Fetch the route and open the connection before the clock starts (run id 0: not counted).
       producer.send(new byte[spec.bodyBytes()]);
 
