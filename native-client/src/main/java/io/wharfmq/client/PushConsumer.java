@@ -77,7 +77,7 @@ public final class PushConsumer implements AutoCloseable {
     this.runtime = new ClientRuntime("push-" + group, b.namesrvAddr, b.requestTimeout, b.clock);
     long subVersion = b.clock.millis();
     Map<String, Subscription> subs = new LinkedHashMap<>();
-    b.subscriptions.forEach((t, e) -> subs.put(t, Subscription.of(t, e, subVersion)));
+    b.subscriptions.forEach((t, sub) -> subs.put(t, sub.withVersion(subVersion)));
     boolean clustering = model == MessageModel.CLUSTERING;
     this.retryTopic = clustering && !b.orderly ? MessageView.RETRY_PREFIX + group : null;
     if (retryTopic != null) {
@@ -375,7 +375,7 @@ public final class PushConsumer implements AutoCloseable {
   public static final class Builder {
     private String namesrvAddr;
     private String consumerGroup;
-    private final Map<String, String> subscriptions = new LinkedHashMap<>();
+    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private MessageModel messageModel = MessageModel.CLUSTERING;
     private ConsumeFrom consumeFrom = ConsumeFrom.LAST;
     private MessageListener listener;
@@ -412,8 +412,17 @@ public final class PushConsumer implements AutoCloseable {
 
     /** Subscribes to {@code topic} with a tag expression: "*" or "TagA || TagB". */
     public Builder subscribe(String topic, String tagExpression) {
-      Subscription.of(topic, tagExpression, 0);
-      subscriptions.put(topic, tagExpression);
+      subscriptions.put(topic, Subscription.of(topic, tagExpression, 0));
+      return this;
+    }
+
+    /**
+     * Subscribes to {@code topic} with a SQL92 selector over message properties (the JMS selector
+     * grammar), e.g. {@code "region = 'eu' AND amount > 100"}, evaluated by the broker; messages
+     * without a property the selector names do not match (three-valued logic).
+     */
+    public Builder subscribeSql(String topic, String selector) {
+      subscriptions.put(topic, Subscription.sql(topic, selector, 0));
       return this;
     }
 

@@ -5,10 +5,16 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * A topic subscription with a tag expression: "*" (everything) or "TagA || TagB". The broker
- * filters by tag hash; {@link #matches} is the exact client-side check. Immutable.
+ * A topic subscription: a tag expression, "*" (everything) or "TagA || TagB", or a SQL92 selector
+ * over message properties. The broker filters tags by hash, so {@link #matches} makes the exact tag
+ * check; SQL92 is evaluated by the broker alone (as with RocketMQ's client). Immutable.
+ *
+ * @param type the wire expression type, {@link #TAG} or {@link #SQL92}
  */
-record Subscription(String topic, String expression, Set<String> tags, long subVersion) {
+record Subscription(
+    String topic, String expression, Set<String> tags, long subVersion, String type) {
+  static final String TAG = "TAG";
+  static final String SQL92 = "SQL92";
 
   static Subscription of(String topic, String expression, long subVersion) {
     if (topic == null || topic.isBlank()) {
@@ -27,7 +33,26 @@ record Subscription(String topic, String expression, Set<String> tags, long subV
         tags.clear();
       }
     }
-    return new Subscription(topic, tags.isEmpty() ? "*" : expr, Set.copyOf(tags), subVersion);
+    return new Subscription(topic, tags.isEmpty() ? "*" : expr, Set.copyOf(tags), subVersion, TAG);
+  }
+
+  /**
+   * A SQL92 subscription. The broker parses and evaluates the selector; one it cannot parse makes
+   * its pulls answer SUBSCRIPTION_PARSE_FAILED, which the consumer logs.
+   */
+  static Subscription sql(String topic, String selector, long subVersion) {
+    if (topic == null || topic.isBlank()) {
+      throw new IllegalArgumentException("topic must not be blank");
+    }
+    if (selector == null || selector.isBlank()) {
+      throw new IllegalArgumentException("a SQL92 selector must not be blank");
+    }
+    return new Subscription(topic, selector.trim(), Set.of(), subVersion, SQL92);
+  }
+
+  /** This subscription with another version. */
+  Subscription withVersion(long version) {
+    return new Subscription(topic, expression, tags, version, type);
   }
 
   /**
@@ -40,11 +65,11 @@ record Subscription(String topic, String expression, Set<String> tags, long subV
   }
 
   boolean isAll() {
-    return tags.isEmpty();
+    return TAG.equals(type) && tags.isEmpty();
   }
 
   boolean matches(MessageView m) {
-    return isAll() || (m.tags() != null && tags.contains(m.tags()));
+    return SQL92.equals(type) || isAll() || (m.tags() != null && tags.contains(m.tags()));
   }
 
   SubscriptionData toData() {
@@ -53,6 +78,6 @@ record Subscription(String topic, String expression, Set<String> tags, long subV
       codes.add(t.hashCode());
     }
     return new SubscriptionData(
-        topic, expression, Set.copyOf(tags), Set.copyOf(codes), subVersion, "TAG", false);
+        topic, expression, Set.copyOf(tags), Set.copyOf(codes), subVersion, type, false);
   }
 }
