@@ -132,6 +132,14 @@ public final class PushConsumer implements AutoCloseable {
 
   private void start(Builder b) {
     runtime.remoting.registerProcessor(
+        RequestCode.RESET_CONSUMER_CLIENT_OFFSET,
+        (channel, request) -> {
+          resetOffsets(
+              String.valueOf(channel.remoteAddress()), request.get("topic"), request.body());
+          return null;
+        },
+        runtime.scheduler);
+    runtime.remoting.registerProcessor(
         RequestCode.NOTIFY_CONSUMER_IDS_CHANGED,
         (channel, request) -> {
           log.debug("Group {} changed (told by {}); rebalancing", group, channel);
@@ -214,6 +222,43 @@ public final class PushConsumer implements AutoCloseable {
   }
 
   /** Recomputes this member's queues; runs on the scheduler thread. */
+  /**
+   * RESET_CONSUMER_CLIENT_OFFSET (220, from the broker, after it moved the group's committed
+   * offsets to a time: "backtrack"): as RocketMQ's client, drops the topic's queues named in the
+   * body with what they cached, takes the new offsets and rebalances, which starts those queues
+   * again there. Runs on the scheduler thread.
+   */
+  private void resetOffsets(String broker, String topic, byte[] body) {
+    if (topic == null || !subscriptions.containsKey(topic)) {
+      log.warn(
+          "Offset reset from {} for {} ignored: {} does not subscribe it", broker, topic, group);
+      return;
+    }
+    Map<MessageQueue, Long> table;
+    try {
+      table = ResetOffsets.parse(body);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      log.warn("Offset reset from {} for {} ignored: {}", broker, topic, e.getMessage());
+      return;
+    }
+    List<MessageQueue> moved = new ArrayList<>();
+    table.forEach(
+        (mq, offset) -> {
+          if (!mq.topic().equals(topic)) {
+            return;
+          }
+          ProcessQueue pq = queues.remove(mq);
+          if (pq != null) {
+            pq.drop();
+          }
+          offsets.update(mq, offset);
+          moved.add(mq);
+        });
+    offsets.persist(moved, false);
+    log.info("{} of {} reset {} by {}", runtime.clientId(), group, table, broker);
+    runtime.soon("rebalance", this::rebalance);
+  }
+
   private void rebalance() {
     if (closed) {
       return;
