@@ -1,16 +1,13 @@
 package io.wharfmq.store.timer;
 
-import io.wharfmq.store.mapped.AtomicFiles;
+import io.wharfmq.store.mapped.CheckedLongsFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.CRC32;
 
 /**
  * The timer checkpoint: a consistent snapshot of the timer store's progress, taken on the timer
  * thread after the timer log was flushed. Layout in docs/formats.md table "Timer checkpoint"; the
- * offsets below are that table. Written atomically. Immutable.
+ * layout and its offsets are {@link CheckedLongsFile}. Written atomically. Immutable.
  *
  * @param enqueueOffset every entry of the timer topic's queue below this offset is in the log
  * @param dequeueMs every slot before this time (ms) was delivered
@@ -22,26 +19,13 @@ public record TimerCheckpoint(long enqueueOffset, long dequeueMs, long logEnd) {
   public static final int VERSION = 1;
   public static final int SIZE = 36;
 
-  static final int OFF_MAGIC = 0;
-  static final int OFF_VERSION = 4;
-  static final int OFF_ENQUEUE = 8;
-  static final int OFF_DEQUEUE = 16;
-  static final int OFF_LOG_END = 24;
-  static final int OFF_CRC = 32;
-
   public byte[] encode() {
-    ByteBuffer buf = ByteBuffer.allocate(SIZE);
-    buf.putInt(OFF_MAGIC, MAGIC);
-    buf.putInt(OFF_VERSION, VERSION);
-    buf.putLong(OFF_ENQUEUE, enqueueOffset);
-    buf.putLong(OFF_DEQUEUE, dequeueMs);
-    buf.putLong(OFF_LOG_END, logEnd);
-    buf.putInt(OFF_CRC, crc(buf));
-    return buf.array();
+    return CheckedLongsFile.encode(MAGIC, VERSION, enqueueOffset, dequeueMs, logEnd);
   }
 
   public void write(Path dir) throws IOException {
-    AtomicFiles.write(dir.resolve(FILE_NAME), encode());
+    CheckedLongsFile.write(
+        dir.resolve(FILE_NAME), MAGIC, VERSION, enqueueOffset, dequeueMs, logEnd);
   }
 
   /**
@@ -50,25 +34,12 @@ public record TimerCheckpoint(long enqueueOffset, long dequeueMs, long logEnd) {
    * outside interference.
    */
   public static TimerCheckpoint read(Path dir) throws IOException {
-    Path file = dir.resolve(FILE_NAME);
-    if (!Files.exists(file)) {
-      return null;
-    }
-    ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file));
-    if (buf.capacity() != SIZE
-        || buf.getInt(OFF_MAGIC) != MAGIC
-        || buf.getInt(OFF_VERSION) != VERSION
-        || buf.getInt(OFF_CRC) != crc(buf)) {
-      throw new IOException(
-          file + " is damaged; delete the timer directory to rebuild it from the commit log");
-    }
-    return new TimerCheckpoint(
-        buf.getLong(OFF_ENQUEUE), buf.getLong(OFF_DEQUEUE), buf.getLong(OFF_LOG_END));
-  }
-
-  private static int crc(ByteBuffer buf) {
-    CRC32 crc = new CRC32();
-    crc.update(buf.array(), 0, OFF_CRC);
-    return (int) crc.getValue();
+    long[] v =
+        CheckedLongsFile.read(
+            dir.resolve(FILE_NAME),
+            MAGIC,
+            VERSION,
+            "Delete the timer directory to rebuild it from the commit log.");
+    return v == null ? null : new TimerCheckpoint(v[0], v[1], v[2]);
   }
 }
