@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The message store: commit log, consume queues, index, recovery and retention behind one API.
  * {@link #open} recovers the data directory (see {@link StoreRecovery}) and starts the agents; each
- * append is encoded on the caller's thread and written by the single writer thread.
+ * append is encoded on the caller's thread and written under the commit log's append lock (see
+ * {@link CommitLogWriter}).
  *
  * <p>Thread-safe: any thread may append and read.
  */

@@ -13,10 +13,10 @@ import java.util.List;
  * The commit log's segments and its read side. Segments are fixed-size mapped files named by their
  * 20-digit start offset, contiguous from the oldest kept segment to the active one.
  *
- * <p>Threading: the single {@link CommitLogWriter} thread appends segments and advances {@link
- * #publishedOffset()}; readers on any thread see bytes below the published offset only. Retention
- * removes segments from the front. The segment list is an immutable array swapped under a lock, so
- * readers never block.
+ * <p>Threading: the {@link CommitLogWriter} (whoever holds its append lock) appends segments and
+ * advances {@link #publishedOffset()}; readers on any thread see bytes below the published offset
+ * only. Retention removes segments from the front. The segment list is an immutable array swapped
+ * under a lock, so readers never block.
  */
 public final class CommitLog {
   private final Path dir;

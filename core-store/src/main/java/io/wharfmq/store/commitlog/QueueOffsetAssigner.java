@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Next logical offset of every (topic, queueId), assigned as records are appended. Seeded from the
- * consume queues after recovery. Owned by the writer thread; not thread-safe.
+ * consume queues after recovery. Used only under the commit-log append lock; not thread-safe.
  */
 public final class QueueOffsetAssigner {
   private final Map<String, long[]> next = new HashMap<>();

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pre-allocates the next commit-log segment in the background, so the writer does not stall for the
- * zero-fill when it rolls over. Called by the writer thread only; the allocation itself runs on a
- * daemon thread named {@code wharf-segment-allocator}.
+ * zero-fill when it rolls over. Called under the commit-log append lock only; the allocation itself
+ * runs on a daemon thread named {@code wharf-segment-allocator}.
  */
 final class SegmentAllocator {
   private static final Logger log = LoggerFactory.getLogger(SegmentAllocator.class);

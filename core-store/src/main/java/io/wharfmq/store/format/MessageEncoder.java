@@ -10,8 +10,8 @@ import java.util.zip.CRC32;
  * Encodes a {@link MessageToStore} into a complete commit-log record (layout in {@link
  * MessageRecordLayout}) on the caller's thread. The fields only the writer knows (queue offset,
  * physical offset, store timestamp) are left zero and patched by the writer with {@link
- * #patchAssignedFields}, so the single writer thread does no more than copy bytes and set three
- * numbers. Stateless; thread-safe.
+ * #patchAssignedFields}, so the appender does no more than copy bytes and set three numbers.
+ * Stateless; thread-safe.
  */
 public final class MessageEncoder {
   private MessageEncoder() {}
