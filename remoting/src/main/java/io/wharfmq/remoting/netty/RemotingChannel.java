@@ -6,6 +6,7 @@ import io.wharfmq.remoting.protocol.RemotingCommand;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * One connection as processors see it: where it comes from, a way to answer later, and calls in the
@@ -31,6 +32,14 @@ public final class RemotingChannel {
 
   public InetSocketAddress localSocketAddress() {
     return (InetSocketAddress) channel.localAddress();
+  }
+
+  /**
+   * The connection's I/O thread as an executor: work handed to it runs in order with the
+   * connection's reads and writes, and a response written from it leaves without another hand-off.
+   */
+  public Executor ioExecutor() {
+    return channel.eventLoop();
   }
 
   public boolean isActive() {

@@ -6,9 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.wharfmq.remoting.codec.FrameLayout;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import java.util.Map;
@@ -31,12 +29,12 @@ public final class RemotingClient extends RemotingEndpoint {
 
   public RemotingClient(String name) {
     super(name);
-    this.group = new NioEventLoopGroup(1, new NamedThreadFactory(name + "-io"));
+    this.group = Transports.group(1, new NamedThreadFactory(name + "-io"));
     Handler handler = new Handler();
     this.bootstrap =
         new Bootstrap()
             .group(group)
-            .channel(NioSocketChannel.class)
+            .channel(Transports.socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
             .handler(

@@ -198,6 +198,10 @@ public abstract class RemotingEndpoint {
       }
       return;
     }
+    if (reg.processor().runsOnIoThread(request)) {
+      run(reg.processor(), rc, request);
+      return;
+    }
     try {
       reg.executor().execute(() -> run(reg.processor(), rc, request));
     } catch (RejectedExecutionException e) {

@@ -5,9 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
@@ -45,13 +43,13 @@ public final class RemotingServer extends RemotingEndpoint {
   }
 
   public void start() throws InterruptedException {
-    boss = new NioEventLoopGroup(1, new NamedThreadFactory(name + "-accept"));
-    workers = new NioEventLoopGroup(0, new NamedThreadFactory(name + "-io"));
+    boss = Transports.group(1, new NamedThreadFactory(name + "-accept"));
+    workers = Transports.group(0, new NamedThreadFactory(name + "-io"));
     Handler handler = new Handler();
     ServerBootstrap b =
         new ServerBootstrap()
             .group(boss, workers)
-            .channel(NioServerSocketChannel.class)
+            .channel(Transports.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -71,7 +69,11 @@ public final class RemotingServer extends RemotingEndpoint {
                   }
                 });
     serverChannel = b.bind(host, port).sync().channel();
-    log.info("{} listening on {}", name, addressString(serverChannel.localAddress()));
+    log.info(
+        "{} listening on {} ({} transport)",
+        name,
+        addressString(serverChannel.localAddress()),
+        Transports.name());
   }
 
   /** The bound port (useful when started with port 0). */
