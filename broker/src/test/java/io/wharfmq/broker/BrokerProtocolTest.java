@@ -2,6 +2,7 @@ package io.wharfmq.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wharfmq.broker.processor.PullMessageProcessor;
 import io.wharfmq.remoting.netty.RemotingClient;
 import io.wharfmq.remoting.protocol.MessageIds;
 import io.wharfmq.remoting.protocol.RemotingCommand;
@@ -168,6 +169,55 @@ class BrokerProtocolTest {
             5000);
     assertThat(byKey.code()).isEqualTo(ResponseCode.SUCCESS);
     assertThat(records(byKey.body())).hasSize(1);
+  }
+
+  @Test
+  void pullsFarBehindTheTailAndAtTheTailReturnTheSameRecords() throws Exception {
+    // More entries than PullMessageProcessor.HOT_TAIL_ENTRIES: a pull from the start goes to the
+    // pull executor, one near the end runs on the I/O thread; both read the same log.
+    int n = (int) PullMessageProcessor.HOT_TAIL_ENTRIES + 100;
+    // The first send creates the topic; the rest, pipelined on one connection to an existing
+    // topic, are stored in the order they were sent.
+    assertThat(sendAsync("Lag", 0, "m0").get(30, TimeUnit.SECONDS).code())
+        .isEqualTo(ResponseCode.SUCCESS);
+    List<CompletableFuture<RemotingCommand>> sends = new ArrayList<>();
+    for (int i = 1; i < n; i++) {
+      sends.add(sendAsync("Lag", 0, "m" + i));
+    }
+    for (CompletableFuture<RemotingCommand> f : sends) {
+      assertThat(f.get(30, TimeUnit.SECONDS).code()).isEqualTo(ResponseCode.SUCCESS);
+    }
+    assertThat(broker.store().awaitDispatched(java.time.Duration.ofSeconds(10))).isTrue();
+    for (long from : new long[] {0, n - 40, n - 1}) {
+      RemotingCommand r = client.invokeSync(addr, pull("Lag", 0, from, "*", 1000), 5000);
+      assertThat(r.code()).isEqualTo(ResponseCode.SUCCESS);
+      List<StoredMessage> got = records(r.body());
+      assertThat(got).hasSize((int) Math.min(32, n - from));
+      for (int i = 0; i < got.size(); i++) {
+        assertThat(new String(got.get(i).body(), StandardCharsets.UTF_8))
+            .isEqualTo("m" + (from + i));
+        assertThat(got.get(i).queueOffset()).isEqualTo(from + i);
+      }
+    }
+  }
+
+  CompletableFuture<RemotingCommand> sendAsync(String topic, int queueId, String body) {
+    RemotingCommand req =
+        RemotingCommand.request(RequestCode.SEND_MESSAGE_V2)
+            .put("a", "pg")
+            .put("b", topic)
+            .put("c", "TBW102")
+            .put("d", 4)
+            .put("e", queueId)
+            .put("f", 0)
+            .put("g", System.currentTimeMillis())
+            .put("h", 0)
+            .put("i", MessageProperties.encode(Map.of("UNIQ_KEY", "ID-" + body)))
+            .put("j", 0)
+            .put("k", false)
+            .put("m", false)
+            .body(body.getBytes(StandardCharsets.UTF_8));
+    return client.invokeAsync(addr, req, 30_000);
   }
 
   @Test

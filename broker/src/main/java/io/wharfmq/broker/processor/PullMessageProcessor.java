@@ -13,10 +13,13 @@ import io.wharfmq.remoting.protocol.body.SubscriptionData;
 import io.wharfmq.store.GetMessageResult;
 import io.wharfmq.store.MessageFilter;
 import io.wharfmq.store.commitlog.StoredBytes;
+import io.wharfmq.store.queue.ConsumeQueueEntry;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,13 +27,29 @@ import java.util.concurrent.TimeUnit;
  * the request, or from the group's last heartbeat), answers with the stored records exactly as they
  * sit in the commit log, without copying them (the response body points into the mapped segments,
  * released once written), and holds a pull that finds nothing until a message arrives or its
- * suspend time passes. Thread-safe.
+ * suspend time passes.
+ *
+ * <p>A pull at the tail of its queue (the usual case for a consumer that keeps up) runs on the
+ * connection's I/O thread, and a held pull woken by a new message runs on its connection's I/O
+ * thread too: the records were just written, so reading them cannot wait for the disk, and the
+ * answer leaves without two hand-offs between threads. A pull further back, whose records may have
+ * left the page cache, goes to the pull executor so a disk read never stalls other connections.
+ * Thread-safe.
  */
 public final class PullMessageProcessor implements RequestProcessor {
   static final int FLAG_COMMIT_OFFSET = 0x1;
   static final int FLAG_SUSPEND = 0x2;
   static final int FLAG_SUBSCRIPTION = 0x4;
   private static final long SHORT_POLL_MILLIS = 1000;
+
+  /**
+   * A pull whose first record lies within this many bytes of the commit log's end is taken to be in
+   * the page cache and served on the I/O thread.
+   */
+  public static final long HOT_TAIL_BYTES = 64L << 20;
+
+  /** ...and whose queue has at most this many entries after it (bounds the consume-queue scan). */
+  public static final long HOT_TAIL_ENTRIES = 4096;
 
   private final BrokerContext ctx;
   private final ExecutorService executor;
@@ -46,14 +65,53 @@ public final class PullMessageProcessor implements RequestProcessor {
     return pull(channel, request, true);
   }
 
+  @Override
+  public boolean runsOnIoThread(RemotingCommand request) {
+    Map<String, String> f = request.extFields();
+    String topic = f.get("topic");
+    String queueId = f.get("queueId");
+    String queueOffset = f.get("queueOffset");
+    if (topic == null || queueId == null || queueOffset == null) {
+      return false; // the executor answers the malformed request
+    }
+    try {
+      return isHot(topic, Integer.parseInt(queueId), Long.parseLong(queueOffset));
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** True when reading {@code offset} onwards of the queue touches only recently written data. */
+  private boolean isHot(String topic, int queueId, long offset) {
+    long max = ctx.store().maxOffset(topic, queueId);
+    if (offset >= max) {
+      return true; // nothing to read: held or answered at once
+    }
+    if (offset < 0 || max - offset > HOT_TAIL_ENTRIES) {
+      return false;
+    }
+    ConsumeQueueEntry first = ctx.store().queueEntry(topic, queueId, offset);
+    return first != null
+        && ctx.store().commitLogMaxOffset() - first.physicalOffset() <= HOT_TAIL_BYTES;
+  }
+
+  /**
+   * Runs a held pull again, on its connection's I/O thread: it was held at the tail, so what it
+   * reads now was just written.
+   */
   private void reexecute(HeldPull held) {
-    executor.execute(
+    Runnable again =
         () -> {
           RemotingCommand response = pull(held.channel(), held.request(), false);
           if (response != null) {
             held.channel().writeResponse(response);
           }
-        });
+        };
+    try {
+      held.channel().ioExecutor().execute(again);
+    } catch (RejectedExecutionException e) {
+      executor.execute(again); // the I/O threads are shutting down
+    }
   }
 
   /** A refusal when the group does not exist (auto-create off) or may not consume, else null. */

@@ -67,6 +67,22 @@ public final class SendMessageProcessor implements RequestProcessor {
     this.delivery = new DeliveryRewrite(ctx.config(), ctx.delayLevels().count(), ctx.clock());
   }
 
+  /**
+   * A send to an existing topic other than a retry topic runs on the I/O thread: it only encodes
+   * the record and hands it to the store, which appends it on the calling thread when the commit
+   * log is free (ASYNC flush) or queues it. Auto-creating a topic (which writes the topic file and
+   * registers with the name servers) and retry topics (which may create a DLQ) go to the send
+   * executor.
+   */
+  @Override
+  public boolean runsOnIoThread(RemotingCommand request) {
+    Map<String, String> f = request.extFields();
+    String topic = request.code() == RequestCode.SEND_MESSAGE ? f.get("topic") : f.get("b");
+    return topic != null
+        && !topic.startsWith(ScheduleRewrite.RETRY_PREFIX)
+        && ctx.topics().get(topic) != null;
+  }
+
   /** Rewrites V2 one-letter keys to the v1 names, so one code path reads both. */
   static void normalizeV2(RemotingCommand request) {
     if (request.code() == RequestCode.SEND_MESSAGE) {
