@@ -55,6 +55,11 @@ final class BrokerProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(BROKER_JVM_FLAGS);
+    // Extra flags for both brokers alike, for diagnosis (e.g. GC logs): -Dbench.brokerJvmFlags=...
+    String extra = System.getProperty("bench.brokerJvmFlags", "").strip();
+    if (!extra.isEmpty()) {
+      cmd.addAll(List.of(extra.split("\\s+")));
+    }
     if (jfr != null) {
       cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr.toAbsolutePath());
     }
@@ -112,14 +117,7 @@ final class BrokerProcess implements AutoCloseable {
 
   /** User + system CPU seconds the child has used so far (Linux /proc; NaN elsewhere). */
   double cpuSeconds() {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after "pid (comm)"; USER_HZ is 100.
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-    } catch (IOException | RuntimeException e) {
-      return Double.NaN;
-    }
+    return HostCpu.processCpuSeconds(process.pid());
   }
 
   @Override

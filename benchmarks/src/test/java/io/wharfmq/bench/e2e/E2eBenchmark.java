@@ -7,11 +7,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.constant.PermName;
 import org.apache.rocketmq.remoting.protocol.route.QueueData;
@@ -52,6 +54,7 @@ public final class E2eBenchmark {
       Duration measure,
       Duration initialWarmup,
       double rateFraction,
+      int rounds,
       Path dir,
       Path jfrWharf) {
     static Options parse(String[] args) {
@@ -64,8 +67,9 @@ public final class E2eBenchmark {
       int queues = 8;
       Duration warmup = Duration.ofSeconds(3);
       Duration measure = Duration.ofSeconds(12);
-      Duration initial = Duration.ofSeconds(5);
+      Duration initial = Duration.ofSeconds(10);
       double fraction = 0.5;
+      int rounds = 1;
       Path dir = null;
       Path jfr = null;
       for (int i = 0; i < args.length; i++) {
@@ -96,6 +100,7 @@ public final class E2eBenchmark {
           case "--initial-warmup-seconds" ->
               initial = Duration.ofSeconds(Long.parseLong(args[++i]));
           case "--rate-fraction" -> fraction = Double.parseDouble(args[++i]);
+          case "--rounds" -> rounds = Integer.parseInt(args[++i]);
           case "--dir" -> dir = Path.of(args[++i]);
           case "--jfr-wharf" -> jfr = Path.of(args[++i]);
           default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
@@ -104,7 +109,7 @@ public final class E2eBenchmark {
       if (size < Stamp.LENGTH) {
         throw new IllegalArgumentException("--size must be >= " + Stamp.LENGTH);
       }
-      if (!MODES.containsAll(modes) || !TARGETS.containsAll(targets) || window < 1) {
+      if (!MODES.containsAll(modes) || !TARGETS.containsAll(targets) || window < 1 || rounds < 1) {
         throw new IllegalArgumentException("bad --modes, --targets or --window\n" + USAGE);
       }
       if (!targets.contains("wharf") || !targets.contains("rocketmq")) {
@@ -112,7 +117,7 @@ public final class E2eBenchmark {
       }
       return new Options(
           flush, producers, modes, targets, window, size, queues, warmup, measure, initial,
-          fraction, dir, jfr);
+          fraction, rounds, dir, jfr);
     }
   }
 
@@ -132,8 +137,13 @@ public final class E2eBenchmark {
         --queues 8                  queues of the benchmark topic, created on both brokers
         --warmup-seconds 3          per run, not measured
         --seconds 12                measured part of each run
-        --initial-warmup-seconds 5  one unmeasured run per broker before its first run
+        --initial-warmup-seconds 10 one unmeasured run per target and send mode before the
+                                    first measured run (JIT warm-up of driver and brokers)
         --rate-fraction 0.5         open-loop rate = fraction x the slower broker's maximum
+        --rounds 1                  measure every cell this many times, targets in rotating
+                                    order; the table shows each target's median round and the
+                                    median of the per-round ratios (steady against a host
+                                    whose speed drifts between runs)
         --dir <dir>                 parent of the temp data directories (default: java.io.tmpdir)
         --jfr-wharf <file>          JFR profile of the Wharf broker JVM (settings=profile)
       """;
@@ -163,13 +173,57 @@ public final class E2eBenchmark {
     System.exit(0);
   }
 
-  /** One table row: one (mode, flush, producers, load) cell measured on each target. */
+  /**
+   * One table row: one (mode, flush, producers, load) cell measured on each target, once per round.
+   */
   record Row(
       String mode,
       String flush,
       int producers,
       String load,
-      Map<String, LoadRun.Result> byTarget) {}
+      List<Map<String, LoadRun.Result>> rounds) {
+    boolean maxRate() {
+      return load.equals("max");
+    }
+
+    /**
+     * The round that represents each target: its median round by throughput (max-rate rows) or by
+     * p99 (rows at a set load).
+     */
+    Map<String, LoadRun.Result> byTarget() {
+      Map<String, LoadRun.Result> m = new LinkedHashMap<>();
+      for (String name : rounds.get(0).keySet()) {
+        List<LoadRun.Result> all = new ArrayList<>();
+        for (Map<String, LoadRun.Result> r : rounds) {
+          all.add(r.get(name));
+        }
+        all.sort(
+            Comparator.comparingDouble(
+                maxRate() ? LoadRun.Result::ackedPerSec : LoadRun.Result::p99Ms));
+        m.put(name, all.get((all.size() - 1) / 2));
+      }
+      return m;
+    }
+
+    /** Median over the rounds of f(a) / f(b), each round's two figures from the same round. */
+    double ratio(String a, String b, ToDoubleFunction<LoadRun.Result> f) {
+      double[] r = new double[rounds.size()];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = f.applyAsDouble(rounds.get(i).get(a)) / f.applyAsDouble(rounds.get(i).get(b));
+      }
+      Arrays.sort(r);
+      return r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
+    }
+
+    /** The per-round values of f(a) / f(b), for the notes. */
+    List<Double> roundRatios(String a, String b, ToDoubleFunction<LoadRun.Result> f) {
+      List<Double> out = new ArrayList<>();
+      for (Map<String, LoadRun.Result> r : rounds) {
+        out.add(f.applyAsDouble(r.get(a)) / f.applyAsDouble(r.get(b)));
+      }
+      return out;
+    }
+  }
 
   private static List<Row> runFlushMode(Options o, String flush, Path root) throws Exception {
     Map<String, BrokerProcess> brokers = new LinkedHashMap<>();
@@ -187,37 +241,45 @@ public final class E2eBenchmark {
       for (String name : o.targets()) {
         targets.put(name, startTarget(o, name, flush, brokers));
       }
+      // Each send mode once per target, so the JIT has compiled both paths of the driver and the
+      // broker before the first measured run.
       for (Target t : targets.values()) {
-        progress(
-            "Warm-up %s (%d s, 4 blocking producers, not measured)",
-            t.name(), o.initialWarmup().toSeconds());
-        LoadRun.run(t, new LoadRun.Spec(4, 0, 0, o.bodyBytes(), Duration.ZERO, o.initialWarmup()));
+        for (String mode : o.modes()) {
+          progress(
+              "Warm-up %s (%d s, 4 %s producers, not measured)",
+              t.name(), o.initialWarmup().toSeconds(), mode);
+          int window = mode.equals("pipelined") ? o.window() : 0;
+          LoadRun.run(
+              t, new LoadRun.Spec(4, 0, window, o.bodyBytes(), Duration.ZERO, o.initialWarmup()));
+        }
       }
       int turn = 0;
       for (String mode : o.modes()) {
         int window = mode.equals("pipelined") ? o.window() : 0;
         for (int producers : o.producers()) {
-          // Rotate which target goes first, so none always runs on a disk still busy with the
-          // previous one's write-back.
-          List<Target> order = new ArrayList<>(targets.values());
-          Collections.rotate(order, -(turn++ % order.size()));
-          Map<String, LoadRun.Result> max =
-              measureEach(
-                  order,
-                  o,
-                  new LoadRun.Spec(producers, 0, window, o.bodyBytes(), o.warmup(), o.measure()));
-          rows.add(new Row(mode, flush, producers, "max", max));
+          LoadRun.Spec maxSpec =
+              new LoadRun.Spec(producers, 0, window, o.bodyBytes(), o.warmup(), o.measure());
+          Row max = new Row(mode, flush, producers, "max", new ArrayList<>());
+          for (int k = 0; k < o.rounds(); k++) {
+            max.rounds().add(measureEach(rotated(targets, turn++), o, maxSpec));
+          }
+          rows.add(max);
           double slowest =
-              max.values().stream().mapToDouble(LoadRun.Result::ackedPerSec).min().orElse(0);
+              max.byTarget().values().stream()
+                  .mapToDouble(LoadRun.Result::ackedPerSec)
+                  .min()
+                  .orElse(0);
           double rate = Math.max(1, Math.round(slowest * o.rateFraction()));
-          Collections.reverse(order);
-          Map<String, LoadRun.Result> open =
-              measureEach(
-                  order,
-                  o,
-                  new LoadRun.Spec(
-                      producers, rate, window, o.bodyBytes(), o.warmup(), o.measure()));
-          rows.add(new Row(mode, flush, producers, String.format("%,.0f/s", rate), open));
+          LoadRun.Spec openSpec =
+              new LoadRun.Spec(producers, rate, window, o.bodyBytes(), o.warmup(), o.measure());
+          Row open =
+              new Row(mode, flush, producers, String.format("%,.0f/s", rate), new ArrayList<>());
+          for (int k = 0; k < o.rounds(); k++) {
+            List<Target> order = rotated(targets, turn++);
+            Collections.reverse(order);
+            open.rounds().add(measureEach(order, o, openSpec));
+          }
+          rows.add(open);
         }
       }
     } finally {
@@ -229,6 +291,16 @@ public final class E2eBenchmark {
       }
     }
     return rows;
+  }
+
+  /**
+   * The targets in the order of turn {@code turn}: which goes first rotates, so none always runs on
+   * a disk still busy with the previous one's write-back.
+   */
+  private static List<Target> rotated(Map<String, Target> targets, int turn) {
+    List<Target> order = new ArrayList<>(targets.values());
+    Collections.rotate(order, -(turn % order.size()));
+    return order;
   }
 
   /** Creates the target's topic, starts its consumer and waits until it owns every queue. */
@@ -294,7 +366,7 @@ public final class E2eBenchmark {
     LoadRun.Result r = LoadRun.run(t, spec);
     progress(
         "%-8s %-5s %-9s %d producer(s) %-10s acked %,9.0f/s consumed %,9.0f/s  e2e p50 %.3f p99 %.3f"
-            + " p99.9 %.3f max %.1f ms  ack p99 %.3f ms  broker CPU %.1f s %s",
+            + " p99.9 %.3f max %.1f ms  ack p99 %.3f ms  broker CPU %.1f s  driver CPU %.1f s (%s)  steal %.0f%% %s",
         t.name(),
         t.broker().flush,
         spec.pipelined() ? "pipe" + spec.window() : "blocking",
@@ -308,6 +380,9 @@ public final class E2eBenchmark {
         r.maxMs(),
         r.ackP99Ms(),
         r.brokerCpuSec(),
+        r.driverCpuSec(),
+        r.driverThreads(),
+        r.stealPercent(),
         r.notes());
     return r;
   }

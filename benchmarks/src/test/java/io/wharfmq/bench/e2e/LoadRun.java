@@ -3,6 +3,7 @@ package io.wharfmq.bench.e2e;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -48,12 +49,15 @@ final class LoadRun {
       long lost,
       double drainMillis,
       double brokerCpuSec,
+      double driverCpuSec,
       double p50Ms,
       double p99Ms,
       double p999Ms,
       double maxMs,
       double ackP50Ms,
-      double ackP99Ms) {
+      double ackP99Ms,
+      double stealPercent,
+      String driverThreads) {
     /** Consumers kept up, nothing lost, and an open loop delivered the target rate. */
     String notes() {
       List<String> n = new ArrayList<>();
@@ -68,6 +72,9 @@ final class LoadRun {
       }
       if (spec.openLoop() && ackedPerSec < 0.95 * spec.rate) {
         n.add("below target");
+      }
+      if (stealPercent >= 5) {
+        n.add(String.format("CPU steal %.0f %%", stealPercent));
       }
       if (drainMillis > 1000) {
         n.add(String.format("backlog: drained %.1f s after the window", drainMillis / 1000));
@@ -115,8 +122,14 @@ final class LoadRun {
       }
       LockSupport.parkNanos(measureStart - System.nanoTime());
       double cpu0 = broker.cpuSeconds();
+      double driver0 = HostCpu.processCpuSeconds(ProcessHandle.current().pid());
+      Map<String, Double> threads0 = HostCpu.threadCpuSeconds();
+      long[] steal0 = HostCpu.stealAndTotalTicks();
       LockSupport.parkNanos(measureEnd - System.nanoTime());
       double cpu1 = broker.cpuSeconds();
+      double driver1 = HostCpu.processCpuSeconds(ProcessHandle.current().pid());
+      String driverThreads = HostCpu.topThreads(threads0, HostCpu.threadCpuSeconds(), 6);
+      double steal = HostCpu.percent(steal0, HostCpu.stealAndTotalTicks());
       for (Thread t : threads) {
         t.join();
       }
@@ -137,12 +150,15 @@ final class LoadRun {
           Math.max(0, acked - consumed),
           Math.max(0, w.lastConsumeNanos - measureEnd) / 1e6,
           cpu1 - cpu0,
+          driver1 - driver0,
           ms(w.endToEnd.getValueAtPercentile(50)),
           ms(w.endToEnd.getValueAtPercentile(99)),
           ms(w.endToEnd.getValueAtPercentile(99.9)),
           ms(w.endToEnd.getMaxValue()),
           ms(w.ack.getValueAtPercentile(50)),
-          ms(w.ack.getValueAtPercentile(99)));
+          ms(w.ack.getValueAtPercentile(99)),
+          steal,
+          driverThreads);
     }
   }
 

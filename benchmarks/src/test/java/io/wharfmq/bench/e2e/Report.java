@@ -3,6 +3,7 @@ package io.wharfmq.bench.e2e;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Markdown output of {@link E2eBenchmark}: the table and the goal lines. Stateless. */
 final class Report {
@@ -14,7 +15,9 @@ final class Report {
     sb.append(
         String.format(
             Locale.ROOT,
-            "%n%d B bodies, %d queues, %d s warm-up + %d s measured per run; pipelined window %d"
+            "%n%d B bodies, %d queues, %d s warm-up + %d s measured per run, %d round(s) per cell"
+                + " (each target's median round shown, ratios = median of the per-round ratios);"
+                + " pipelined window %d"
                 + " sends per producer thread; latency = consume time - intended send time (ms);"
                 + " msg/s = sends acknowledged in the window; CPU = broker JVM msgs per"
                 + " CPU-second; W = official client on Wharf, R = official client on RocketMQ,"
@@ -23,6 +26,7 @@ final class Report {
             o.queues(),
             o.warmup().toSeconds(),
             o.measure().toSeconds(),
+            o.rounds(),
             o.window()));
     sb.append(
         "| mode | flush | producers | load | W msg/s | W p50 / p99 / p99.9 ms | R msg/s |"
@@ -36,16 +40,25 @@ final class Report {
     }
     sb.append("---|\n");
     for (E2eBenchmark.Row r : rows) {
-      LoadRun.Result w = r.byTarget().get("wharf");
-      LoadRun.Result q = r.byTarget().get("rocketmq");
+      Map<String, LoadRun.Result> median = r.byTarget();
+      LoadRun.Result w = median.get("wharf");
+      LoadRun.Result q = median.get("rocketmq");
       List<String> notes = new ArrayList<>();
-      r.byTarget()
-          .forEach(
-              (name, res) -> {
-                if (!res.notes().isEmpty()) {
-                  notes.add(name + ": " + res.notes());
-                }
-              });
+      median.forEach(
+          (name, res) -> {
+            if (!res.notes().isEmpty()) {
+              notes.add(name + ": " + res.notes());
+            }
+          });
+      if (r.rounds().size() > 1) {
+        notes.add(
+            (r.maxRate() ? "msg/s W/R per round " : "p99 W/R per round ")
+                + joined(
+                    r.roundRatios(
+                        "wharf",
+                        "rocketmq",
+                        r.maxRate() ? LoadRun.Result::ackedPerSec : LoadRun.Result::p99Ms)));
+      }
       sb.append(
           String.format(
               Locale.ROOT,
@@ -58,9 +71,9 @@ final class Report {
               percentiles(w),
               q.ackedPerSec(),
               percentiles(q),
-              w.ackedPerSec() / q.ackedPerSec(),
-              w.p99Ms() / q.p99Ms(),
-              perCpu(w) / perCpu(q)));
+              r.ratio("wharf", "rocketmq", LoadRun.Result::ackedPerSec),
+              r.ratio("wharf", "rocketmq", LoadRun.Result::p99Ms),
+              r.ratio("wharf", "rocketmq", Report::perCpu)));
       if (withNative) {
         LoadRun.Result n = r.byTarget().get("native");
         sb.append(
@@ -69,8 +82,8 @@ final class Report {
                 " %,.0f | %s | %.2f | %.2f |",
                 n.ackedPerSec(),
                 percentiles(n),
-                n.ackedPerSec() / q.ackedPerSec(),
-                n.p99Ms() / q.p99Ms()));
+                r.ratio("native", "rocketmq", LoadRun.Result::ackedPerSec),
+                r.ratio("native", "rocketmq", LoadRun.Result::p99Ms)));
       }
       sb.append(' ').append(String.join("; ", notes)).append(" |\n");
     }
@@ -83,14 +96,12 @@ final class Report {
             "Goals (official client, Wharf / RocketMQ in the same run: throughput >= 1.5 at max"
                 + " rate, p99 <= 1.0 at the same offered load):\n");
     for (E2eBenchmark.Row r : rows) {
-      LoadRun.Result w = r.byTarget().get("wharf");
-      LoadRun.Result q = r.byTarget().get("rocketmq");
-      double tput = w.ackedPerSec() / q.ackedPerSec();
-      double p99 = w.p99Ms() / q.p99Ms();
+      double tput = r.ratio("wharf", "rocketmq", LoadRun.Result::ackedPerSec);
+      double p99 = r.ratio("wharf", "rocketmq", LoadRun.Result::p99Ms);
       String head =
           String.format(
               Locale.ROOT, "- %s, %s, %d producer(s)", r.mode(), r.flush(), r.producers());
-      if (r.load().equals("max")) {
+      if (r.maxRate()) {
         sb.append(
             String.format(
                 Locale.ROOT,
@@ -111,6 +122,14 @@ final class Report {
       }
     }
     return sb.toString();
+  }
+
+  private static String joined(List<Double> values) {
+    List<String> s = new ArrayList<>();
+    for (double v : values) {
+      s.add(String.format(Locale.ROOT, "%.2f", v));
+    }
+    return String.join(", ", s);
   }
 
   private static String percentiles(LoadRun.Result r) {
