@@ -127,7 +127,11 @@ class ConcurrentAppendTest {
         ok++;
         acknowledged.add(s);
       } else {
-        assertThat(r.status()).as("%s: %s", s.body(), r).isEqualTo(AppendStatus.STORE_CLOSED);
+        // Refused, and so not stored: after the close, or (SYNC, four unthrottled threads) while
+        // the writer's queue was full.
+        assertThat(r.status())
+            .as("%s: %s", s.body(), r)
+            .isIn(AppendStatus.STORE_CLOSED, AppendStatus.BUSY);
       }
     }
     assertThat(ok).isPositive();

@@ -132,7 +132,9 @@ public final class CommitLogWriter {
       if (closed) {
         own = AppendResult.failed(AppendStatus.STORE_CLOSED, "store is closed");
       } else {
-        queue.drainTo(queued, MAX_DRAIN);
+        // Everything queued before now, however much: a caller's earlier appends may be among it,
+        // and they must be written before this one. Only lock holders take from the queue.
+        queue.drainTo(queued, queue.size());
         long now = clock.millis();
         for (Request r : queued) {
           queuedResults.add(append(r.records(), now));
