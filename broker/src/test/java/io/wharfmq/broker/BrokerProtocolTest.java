@@ -62,6 +62,11 @@ class BrokerProtocolTest {
 
   RemotingCommand send(String topic, int queueId, String tag, String keys, String body)
       throws Exception {
+    return client.invokeSync(addr, sendRequest(topic, queueId, tag, keys, body), 5000);
+  }
+
+  static RemotingCommand sendRequest(
+      String topic, int queueId, String tag, String keys, String body) {
     Map<String, String> props = new LinkedHashMap<>();
     if (tag != null) {
       props.put("TAGS", tag);
@@ -70,22 +75,20 @@ class BrokerProtocolTest {
       props.put("KEYS", keys);
     }
     props.put("UNIQ_KEY", "ID-" + body);
-    RemotingCommand req =
-        RemotingCommand.request(RequestCode.SEND_MESSAGE_V2)
-            .put("a", "pg")
-            .put("b", topic)
-            .put("c", "TBW102")
-            .put("d", 4)
-            .put("e", queueId)
-            .put("f", 0)
-            .put("g", System.currentTimeMillis())
-            .put("h", 0)
-            .put("i", MessageProperties.encode(props))
-            .put("j", 0)
-            .put("k", false)
-            .put("m", false)
-            .body(body.getBytes(StandardCharsets.UTF_8));
-    return client.invokeSync(addr, req, 5000);
+    return RemotingCommand.request(RequestCode.SEND_MESSAGE_V2)
+        .put("a", "pg")
+        .put("b", topic)
+        .put("c", "TBW102")
+        .put("d", 4)
+        .put("e", queueId)
+        .put("f", 0)
+        .put("g", System.currentTimeMillis())
+        .put("h", 0)
+        .put("i", MessageProperties.encode(props))
+        .put("j", 0)
+        .put("k", false)
+        .put("m", false)
+        .body(body.getBytes(StandardCharsets.UTF_8));
   }
 
   RemotingCommand pull(
@@ -202,22 +205,7 @@ class BrokerProtocolTest {
   }
 
   CompletableFuture<RemotingCommand> sendAsync(String topic, int queueId, String body) {
-    RemotingCommand req =
-        RemotingCommand.request(RequestCode.SEND_MESSAGE_V2)
-            .put("a", "pg")
-            .put("b", topic)
-            .put("c", "TBW102")
-            .put("d", 4)
-            .put("e", queueId)
-            .put("f", 0)
-            .put("g", System.currentTimeMillis())
-            .put("h", 0)
-            .put("i", MessageProperties.encode(Map.of("UNIQ_KEY", "ID-" + body)))
-            .put("j", 0)
-            .put("k", false)
-            .put("m", false)
-            .body(body.getBytes(StandardCharsets.UTF_8));
-    return client.invokeAsync(addr, req, 30_000);
+    return client.invokeAsync(addr, sendRequest(topic, queueId, null, null, body), 30_000);
   }
 
   @Test
