@@ -207,12 +207,7 @@ public final class E2eBenchmark {
 
     /** Median over the rounds of f(a) / f(b), each round's two figures from the same round. */
     double ratio(String a, String b, ToDoubleFunction<LoadRun.Result> f) {
-      double[] r = new double[rounds.size()];
-      for (int i = 0; i < r.length; i++) {
-        r[i] = f.applyAsDouble(rounds.get(i).get(a)) / f.applyAsDouble(rounds.get(i).get(b));
-      }
-      Arrays.sort(r);
-      return r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
+      return Medians.of(roundRatios(a, b, f).stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** The per-round values of f(a) / f(b), for the notes. */

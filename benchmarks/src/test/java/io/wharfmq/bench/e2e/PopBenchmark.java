@@ -413,9 +413,6 @@ public final class PopBenchmark {
   }
 
   private static double median(List<Double> v) {
-    List<Double> s = new ArrayList<>(v);
-    s.sort(null);
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    return Medians.of(v.stream().mapToDouble(Double::doubleValue).toArray());
   }
 }

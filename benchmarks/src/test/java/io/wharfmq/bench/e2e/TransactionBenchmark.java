@@ -112,9 +112,7 @@ public final class TransactionBenchmark {
   /** Results of one (broker, producers, plain or tx) cell, one per round. */
   record Cell(String broker, int producers, boolean transactional, List<LoadRun.Result> runs) {
     double median(ToDoubleFunction<LoadRun.Result> f) {
-      double[] v = runs.stream().mapToDouble(f).sorted().toArray();
-      int n = v.length;
-      return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+      return Medians.of(runs.stream().mapToDouble(f).toArray());
     }
 
     String notes() {

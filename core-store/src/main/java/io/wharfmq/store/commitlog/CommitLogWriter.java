@@ -133,12 +133,8 @@ public final class CommitLogWriter {
         own = AppendResult.failed(AppendStatus.STORE_CLOSED, "store is closed");
       } else {
         // Everything queued before now, however much: a caller's earlier appends may be among it,
-        // and they must be written before this one. Only lock holders take from the queue.
-        queue.drainTo(queued, queue.size());
-        long now = clock.millis();
-        for (Request r : queued) {
-          queuedResults.add(append(r.records(), now));
-        }
+        // and they must be written before this one.
+        long now = appendQueued(queued, queuedResults, queue.size());
         own = append(records, now);
         commitLog.publish(writeOffset);
       }
@@ -158,6 +154,20 @@ public final class CommitLogWriter {
       queued.get(i).future().complete(queuedResults.get(i));
     }
     return CompletableFuture.completedFuture(own);
+  }
+
+  /**
+   * Takes up to {@code max} queued requests, oldest first, and appends them. Only holders of the
+   * append lock take from the queue, so a caller appending on its own thread never overtakes a
+   * request queued before it. Returns the store time used.
+   */
+  private long appendQueued(List<Request> into, List<AppendResult> results, int max) {
+    queue.drainTo(into, max);
+    long now = clock.millis();
+    for (Request r : into) {
+      results.add(append(r.records(), now));
+    }
+    return now;
   }
 
   /** Stops taking appends, writes everything already accepted and waits for the thread. */
@@ -181,13 +191,7 @@ public final class CommitLogWriter {
         }
         appendLock.lock();
         try {
-          // Drained under the lock, so a caller appending on its own thread never overtakes a
-          // request queued before it.
-          queue.drainTo(batch, MAX_DRAIN);
-          long now = clock.millis();
-          for (Request r : batch) {
-            results.add(append(r.records(), now));
-          }
+          appendQueued(batch, results, MAX_DRAIN);
           commitLog.publish(writeOffset);
         } finally {
           appendLock.unlock();
