@@ -3,9 +3,13 @@ package io.wharfmq.remoting.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.wharfmq.remoting.protocol.RemotingCommand;
+import io.wharfmq.remoting.protocol.SendHeaderV2;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The JSON remoting header without Jackson, for the shape RocketMQ clients and Wharf send on every
@@ -30,6 +34,65 @@ final class PlainJsonHeader {
       ONE_CHAR[c] = String.valueOf((char) c).intern();
     }
   }
+
+  /**
+   * Member names that come on nearly every header, as shared strings: matched on their bytes, they
+   * cost neither a String nor a hash computation per header (a pull request has a dozen).
+   */
+  private static final KnownNames NAMES =
+      new KnownNames(
+          Stream.concat(
+                  SendHeaderV2.V1_NAMES.stream(), // SEND_MESSAGE's request
+                  Stream.of(
+                      // the command
+                      "code",
+                      "extFields",
+                      "flag",
+                      "language",
+                      "opaque",
+                      "remark",
+                      "serializeTypeCurrentRPC",
+                      "version",
+                      // the SEND_MESSAGE response
+                      "msgId",
+                      "queueOffset",
+                      "transactionId",
+                      "batchUniqId",
+                      "MSG_REGION",
+                      "TRACE_ON",
+                      // PULL_MESSAGE and its response
+                      "consumerGroup",
+                      "maxMsgNums",
+                      "commitOffset",
+                      "suspendTimeoutMillis",
+                      "subscription",
+                      "subVersion",
+                      "expressionType",
+                      "maxMsgBytes",
+                      "requestSource",
+                      "proxyFrowardClientId",
+                      "brokerName",
+                      "lo",
+                      "suggestWhichBrokerId",
+                      "nextBeginOffset",
+                      "minOffset",
+                      "maxOffset",
+                      "topicSysFlag",
+                      "groupSysFlag",
+                      "offsetDelta",
+                      "forbiddenType",
+                      // offsets, heartbeats, POP
+                      "clientID",
+                      "clientId",
+                      "invisibleTime",
+                      "pollTime",
+                      "bornTime",
+                      "initMode",
+                      "order",
+                      "extraInfo",
+                      "offset",
+                      "timestamp"))
+              .toList());
 
   /** Most extFields a request carries (SEND_MESSAGE_V2: 14); sized so the map never grows. */
   private static final int EXT_FIELDS_CAPACITY = 32;
@@ -163,6 +226,56 @@ final class PlainJsonHeader {
     }
   }
 
+  /**
+   * A fixed set of ASCII names found by their bytes: an open-addressed table, filled once, read
+   * without locks. Immutable after construction; thread-safe.
+   */
+  static final class KnownNames {
+    static final int MAX_LENGTH = 32;
+    private static final int SLOTS = 256; // a power of two, well over twice the names
+
+    private final String[] names = new String[SLOTS];
+    private final byte[][] bytes = new byte[SLOTS][];
+
+    KnownNames(List<String> known) {
+      for (String name : known) {
+        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        if (n.length > MAX_LENGTH) {
+          throw new IllegalArgumentException("name longer than " + MAX_LENGTH + ": " + name);
+        }
+        int slot = hash(n, 0, n.length);
+        while (names[slot] != null && !names[slot].equals(name)) {
+          slot = (slot + 1) & (SLOTS - 1);
+        }
+        names[slot] = name.intern();
+        bytes[slot] = n;
+      }
+    }
+
+    /** The known name spelled by {@code b[start, start + length)}, or null. */
+    String find(byte[] b, int start, int length) {
+      int slot = hash(b, start, length);
+      while (true) {
+        byte[] n = bytes[slot];
+        if (n == null) {
+          return null;
+        }
+        if (n.length == length && Arrays.equals(n, 0, length, b, start, start + length)) {
+          return names[slot];
+        }
+        slot = (slot + 1) & (SLOTS - 1);
+      }
+    }
+
+    private static int hash(byte[] b, int start, int length) {
+      int h = length;
+      for (int i = start; i < start + length; i++) {
+        h = 31 * h + b[i];
+      }
+      return (h ^ (h >>> 8) ^ (h >>> 16)) & (SLOTS - 1);
+    }
+  }
+
   /** A cursor over one header. Used by one thread for one call. */
   private static final class Reader {
     private final byte[] b;
@@ -198,7 +311,7 @@ final class PlainJsonHeader {
         return true;
       }
       while (true) {
-        String name = string();
+        String name = name();
         if (name == null) {
           return false;
         }
@@ -337,6 +450,28 @@ final class PlainJsonHeader {
         return -1;
       }
       return digits;
+    }
+
+    /** A member name: a shared string when it is a known one, else as {@link #string}. */
+    private String name() {
+      if (p < end && b[p] == '"') {
+        int start = p + 1;
+        for (int i = start; i < end && i - start <= KnownNames.MAX_LENGTH; i++) {
+          byte c = b[i];
+          if (c == '"') {
+            String known = NAMES.find(b, start, i - start);
+            if (known != null) {
+              p = i + 1;
+              return known;
+            }
+            break;
+          }
+          if (c == '\\' || c < 0x20) {
+            break;
+          }
+        }
+      }
+      return string();
     }
 
     /** A quoted ASCII string (escapes decoded), or null. */

@@ -1,7 +1,6 @@
 package io.wharfmq.remoting.netty;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -49,7 +48,9 @@ public final class RemotingChannel {
   /** Sends a response (for requests answered later); ignored if the channel is gone. */
   public void writeResponse(RemotingCommand response) {
     if (channel.isActive()) {
-      channel.writeAndFlush(response).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+      // A void promise: a failed write is fired down the pipeline (logged there) without a
+      // promise and listener per response.
+      channel.writeAndFlush(response, channel.voidPromise());
     } else if (response.bodyBuffer() != null) {
       response.bodyBuffer().release();
     }

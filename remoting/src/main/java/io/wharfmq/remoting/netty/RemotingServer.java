@@ -62,7 +62,10 @@ public final class RemotingServer extends RemotingEndpoint {
                     // write syscall for all that are queued on the event loop.
                     ch.pipeline()
                         .addLast(new FlushConsolidationHandler(256, true))
-                        .addLast(new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
+                        // Reader idle: a client that has sent nothing (not even its 30 s
+                        // heartbeat) for idleSeconds is gone. Watching writes too would hang a
+                        // listener on every response.
+                        .addLast(new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
                         .addLast(new RemotingFrameCodec.Decoder(maxFrameLength))
                         .addLast(new RemotingFrameCodec.Encoder())
                         .addLast(handler);

@@ -41,6 +41,34 @@ class PlainJsonHeaderTest {
   }
 
   @Test
+  void knownNamesAreSharedAndOthersStillRead() throws Exception {
+    String json =
+        "{\"code\":11,\"extFields\":{\"consumerGroup\":\"g\",\"queueOffset\":\"7\","
+            + "\"consumerGroupX\":\"x\",\"consumerGrou\":\"y\",\"topic\\u0041\":\"z\"},"
+            + "\"opaque\":3}";
+    RemotingCommand plain = PlainJsonHeader.read(ascii(json));
+    assertThat(plain).isNotNull();
+    assertSame(plain, RemotingCommandCodec.decodeJsonWithJackson(ascii(json)));
+    List<String> keys = new ArrayList<>(plain.extFields().keySet());
+    assertThat(keys)
+        .containsExactly(
+            "consumerGroup", "queueOffset", "consumerGroupX", "consumerGrou", "topicA");
+    // Known names come back as the one shared instance; near misses and escapes are read as usual.
+    assertThat(keys.get(0)).isSameAs("consumerGroup".intern());
+    assertThat(keys.get(1)).isSameAs("queueOffset".intern());
+    assertThat(keys.get(2)).isNotSameAs("consumerGroupX".intern());
+
+    PlainJsonHeader.KnownNames names =
+        new PlainJsonHeader.KnownNames(List.of("a", "ab", "ba", "topic"));
+    byte[] text = "xxtopicab".getBytes(StandardCharsets.US_ASCII);
+    assertThat(names.find(text, 2, 5)).isSameAs("topic".intern());
+    assertThat(names.find(text, 7, 2)).isEqualTo("ab");
+    assertThat(names.find(text, 7, 1)).isEqualTo("a");
+    assertThat(names.find(text, 8, 1)).isNull();
+    assertThat(names.find(text, 2, 4)).isNull();
+  }
+
+  @Test
   void acceptedShapesReadAsJacksonReadsThem() throws Exception {
     List<String> accepted =
         List.of(
