@@ -9,6 +9,14 @@ import java.util.concurrent.TimeUnit;
  * against its intended send time by the {@link ConsumeTimer} it was built with.
  */
 interface BenchConsumer extends AutoCloseable {
+  /**
+   * Pull requests this consumer has sent so far, or -1 when its client library does not tell (for
+   * messages per pull: how far the broker's answers bunch messages).
+   */
+  default long pullRequests() {
+    return -1;
+  }
+
   /** How many queues of the topic the rebalance has given this consumer so far. */
   int assignedQueues();
 

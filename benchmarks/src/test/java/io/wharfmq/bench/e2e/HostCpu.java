@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,16 +49,46 @@ final class HostCpu {
   }
 
   /**
-   * CPU seconds used so far by each group of this JVM's threads, grouped by name with trailing
-   * digits, '-' and '_' removed (the kernel keeps the first 15 characters of a thread's name).
+   * What one group of a JVM's threads used so far: CPU seconds (user + system), of which system,
+   * and voluntary / involuntary context switches (how often its threads slept and woke, and how
+   * often they were preempted).
    */
-  static Map<String, Double> threadCpuSeconds() {
-    Map<String, Double> byName = new TreeMap<>();
-    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+  record GroupUse(double cpu, double sys, long voluntary, long involuntary) {
+    GroupUse plus(GroupUse o) {
+      return new GroupUse(
+          cpu + o.cpu, sys + o.sys, voluntary + o.voluntary, involuntary + o.involuntary);
+    }
+
+    GroupUse minus(GroupUse o) {
+      return new GroupUse(
+          cpu - o.cpu, sys - o.sys, voluntary - o.voluntary, involuntary - o.involuntary);
+    }
+  }
+
+  /**
+   * Use so far by each group of the threads of process {@code pid}, grouped by name with trailing
+   * digits, '-' and '_' removed (the kernel keeps the first 15 characters of a thread's name).
+   * Empty when unreadable (not Linux).
+   */
+  static Map<String, GroupUse> threadGroups(long pid) {
+    Map<String, GroupUse> byName = new TreeMap<>();
+    Path dir = Path.of("/proc", Long.toString(pid), "task");
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(dir)) {
       for (Path task : tasks) {
         try {
           String name = Files.readString(task.resolve("comm")).strip().replaceAll("[\\d_-]+$", "");
-          byName.merge(name, cpuOfStat(Files.readString(task.resolve("stat"))), Double::sum);
+          String stat = Files.readString(task.resolve("stat"));
+          long voluntary = 0;
+          long involuntary = 0;
+          for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+              voluntary = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+              involuntary = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+          }
+          GroupUse use = new GroupUse(cpuOfStat(stat), sysOfStat(stat), voluntary, involuntary);
+          byName.merge(name, use, GroupUse::plus);
         } catch (IOException | RuntimeException e) {
           // The thread ended meanwhile.
         }
@@ -68,28 +99,57 @@ final class HostCpu {
     return byName;
   }
 
-  /** The groups that used most CPU between two {@link #threadCpuSeconds} readings. */
-  static String topThreads(Map<String, Double> before, Map<String, Double> after, int n) {
-    List<Map.Entry<String, Double>> d = new ArrayList<>();
-    after.forEach((k, v) -> d.add(Map.entry(k, v - before.getOrDefault(k, 0.0))));
-    d.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+  /**
+   * The {@code n} groups that used most CPU between two {@link #threadGroups} readings, as "name
+   * CPU s (sys s, voluntary+involuntary cs)".
+   */
+  static String topGroups(Map<String, GroupUse> before, Map<String, GroupUse> after, int n) {
+    List<Map.Entry<String, GroupUse>> d = new ArrayList<>();
+    GroupUse zero = new GroupUse(0, 0, 0, 0);
+    after.forEach((k, v) -> d.add(Map.entry(k, v.minus(before.getOrDefault(k, zero)))));
+    d.sort(
+        Comparator.comparingDouble((Map.Entry<String, GroupUse> e) -> e.getValue().cpu())
+            .reversed());
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < Math.min(n, d.size()); i++) {
+      GroupUse u = d.get(i).getValue();
       sb.append(
           String.format(
               Locale.ROOT,
-              "%s%s %.1f",
+              "%s%s %.1f s (sys %.1f, %,d+%,d cs)",
               i == 0 ? "" : ", ",
               d.get(i).getKey(),
-              d.get(i).getValue()));
+              u.cpu(),
+              u.sys(),
+              u.voluntary(),
+              u.involuntary()));
     }
     return sb.toString();
+  }
+
+  /**
+   * CPU seconds the JIT compiler threads ({@code C1/C2 CompilerThread*}) of JVM {@code pid} used so
+   * far: while they are busy, the JVM is still warming up. 0 when unreadable.
+   */
+  static double compilerCpuSeconds(long pid) {
+    double sum = 0;
+    for (Map.Entry<String, GroupUse> e : threadGroups(pid).entrySet()) {
+      if (e.getKey().startsWith("C1 CompilerThre") || e.getKey().startsWith("C2 CompilerThre")) {
+        sum += e.getValue().cpu();
+      }
+    }
+    return sum;
   }
 
   private static double cpuOfStat(String stat) {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after "pid (comm)"; USER_HZ is 100.
     return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+  }
+
+  private static double sysOfStat(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[12]) / 100.0;
   }
 
   /** Steal between two readings as a percentage of all CPU time in between. */

@@ -1,10 +1,15 @@
 package io.wharfmq.bench.e2e;
 
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
+import org.apache.rocketmq.client.consumer.rebalance.AllocateMessageQueueAveragely;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.remoting.RPCHook;
+import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.remoting.protocol.RequestCode;
 
 /**
  * One official DefaultMQPushConsumer (client defaults: 20 consume threads, pulls of 32) on the
@@ -13,10 +18,27 @@ import org.apache.rocketmq.common.message.MessageExt;
  */
 final class LatencyConsumer implements BenchConsumer {
   private final DefaultMQPushConsumer consumer;
+  private final LongAdder pulls = new LongAdder();
+
+  /** Counts the consumer's PULL_MESSAGE requests (code 11) as the client sends them. */
+  private final class PullCounter implements RPCHook {
+    @Override
+    public void doBeforeRequest(String remoteAddr, RemotingCommand request) {
+      if (request.getCode() == RequestCode.PULL_MESSAGE) {
+        pulls.increment();
+      }
+    }
+
+    @Override
+    public void doAfterResponse(
+        String remoteAddr, RemotingCommand request, RemotingCommand response) {}
+  }
 
   LatencyConsumer(String namesrvAddr, String topic, String name, ConsumeTimer timer)
       throws Exception {
-    consumer = new DefaultMQPushConsumer("bench-cg-" + name);
+    consumer =
+        new DefaultMQPushConsumer(
+            "bench-cg-" + name, new PullCounter(), new AllocateMessageQueueAveragely());
     consumer.setNamesrvAddr(namesrvAddr);
     consumer.setInstanceName("bench-c-" + name);
     consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
@@ -41,6 +63,11 @@ final class LatencyConsumer implements BenchConsumer {
   @SuppressWarnings("deprecation")
   public int assignedQueues() {
     return consumer.getDefaultMQPushConsumerImpl().getRebalanceImpl().getProcessQueueTable().size();
+  }
+
+  @Override
+  public long pullRequests() {
+    return pulls.sum();
   }
 
   @Override

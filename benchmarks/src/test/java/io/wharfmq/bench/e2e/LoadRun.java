@@ -40,6 +40,14 @@ final class LoadRun {
     }
   }
 
+  /**
+   * One run's figures.
+   *
+   * @param threadUse the busiest thread groups of the driver and of the broker under test (CPU,
+   *     system CPU, context switches) and the CPU the other broker JVMs used meanwhile
+   * @param pulls PULL_MESSAGE requests the target's consumer sent in the window, or -1 when its
+   *     client does not tell
+   */
   record Result(
       Spec spec,
       double ackedPerSec,
@@ -57,7 +65,13 @@ final class LoadRun {
       double ackP50Ms,
       double ackP99Ms,
       double stealPercent,
-      String driverThreads) {
+      String threadUse,
+      long pulls) {
+    /** Messages consumed per pull request in the window, or NaN when the client does not tell. */
+    double messagesPerPull() {
+      return pulls > 0 ? consumedPerSec * spec.measure().toNanos() / 1e9 / pulls : Double.NaN;
+    }
+
     /** Consumers kept up, nothing lost, and an open loop delivered the target rate. */
     String notes() {
       List<String> n = new ArrayList<>();
@@ -122,14 +136,24 @@ final class LoadRun {
       }
       LockSupport.parkNanos(measureStart - System.nanoTime());
       double cpu0 = broker.cpuSeconds();
-      double driver0 = HostCpu.processCpuSeconds(ProcessHandle.current().pid());
-      Map<String, Double> threads0 = HostCpu.threadCpuSeconds();
+      long driverPid = ProcessHandle.current().pid();
+      double driver0 = HostCpu.processCpuSeconds(driverPid);
+      Map<String, HostCpu.GroupUse> threads0 = HostCpu.threadGroups(driverPid);
+      Map<String, HostCpu.GroupUse> brokerThreads0 = HostCpu.threadGroups(broker.pid());
       long[] steal0 = HostCpu.stealAndTotalTicks();
+      long pulls0 = target.consumer().pullRequests();
+      double others0 = othersCpu(broker);
       LockSupport.parkNanos(measureEnd - System.nanoTime());
       double cpu1 = broker.cpuSeconds();
-      double driver1 = HostCpu.processCpuSeconds(ProcessHandle.current().pid());
-      String driverThreads = HostCpu.topThreads(threads0, HostCpu.threadCpuSeconds(), 6);
+      double driver1 = HostCpu.processCpuSeconds(driverPid);
+      String threadUse =
+          "driver: "
+              + HostCpu.topGroups(threads0, HostCpu.threadGroups(driverPid), 6)
+              + "; broker: "
+              + HostCpu.topGroups(brokerThreads0, HostCpu.threadGroups(broker.pid()), 6)
+              + String.format("; other brokers %.1f s", othersCpu(broker) - others0);
       double steal = HostCpu.percent(steal0, HostCpu.stealAndTotalTicks());
+      long pulls = pulls0 < 0 ? -1 : target.consumer().pullRequests() - pulls0;
       for (Thread t : threads) {
         t.join();
       }
@@ -158,8 +182,21 @@ final class LoadRun {
           ms(w.ack.getValueAtPercentile(50)),
           ms(w.ack.getValueAtPercentile(99)),
           steal,
-          driverThreads);
+          threadUse,
+          pulls);
     }
+  }
+
+  /**
+   * CPU seconds used so far by the broker JVMs (children of this one) other than {@code broker}.
+   */
+  private static double othersCpu(BrokerProcess broker) {
+    long self = broker.pid();
+    return ProcessHandle.current()
+        .children()
+        .filter(p -> p.pid() != self)
+        .mapToDouble(p -> HostCpu.processCpuSeconds(p.pid()))
+        .sum();
   }
 
   private static void sendLoop(
