@@ -64,6 +64,20 @@ public final class BrokerConfig {
   /** maxPullBatchBytes: bytes per pull at most (RocketMQ store limit 256 KiB). */
   private int maxPullBatchBytes = 256 * 1024;
 
+  /**
+   * pullHotTailEntries: a pull whose queue has at most this many entries after its offset (and
+   * whose first record is within pullHotTailBytes of the commit log's end) runs on the connection's
+   * I/O thread; further behind, it goes to the pull pool. 0 leaves only pulls with nothing to read
+   * on the I/O thread. Bounds how much consume queue a pull on the I/O thread may scan.
+   */
+  private long pullHotTailEntries = 4096;
+
+  /**
+   * pullHotTailBytes: the part of the commit log, from its end, taken to be in the page cache: a
+   * pull reading inside it cannot wait for the disk, so it may run on the I/O thread.
+   */
+  private long pullHotTailBytes = 64L << 20;
+
   /** sendThreadPoolQueueCapacity: queued sends before new ones get SYSTEM_BUSY. */
   private int sendThreadPoolQueueCapacity = 10_000;
 
@@ -176,6 +190,14 @@ public final class BrokerConfig {
     }
     if (maxPullBatchSize < 1 || maxPullBatchBytes < 1024) {
       p.add("maxPullBatchSize must be >= 1 and maxPullBatchBytes >= 1024");
+    }
+    if (pullHotTailEntries < 0 || pullHotTailEntries > 1_000_000) {
+      p.add(
+          "pullHotTailEntries must be 0..1000000 (entries a pull on an I/O thread may scan), is "
+              + pullHotTailEntries);
+    }
+    if (pullHotTailBytes < 0) {
+      p.add("pullHotTailBytes must be >= 0, is " + pullHotTailBytes);
     }
     if (sendThreadPoolQueueCapacity < 1 || waitTimeMillsInSendQueue < 1) {
       p.add("sendThreadPoolQueueCapacity and waitTimeMillsInSendQueue must be >= 1");
@@ -384,6 +406,24 @@ public final class BrokerConfig {
 
   public BrokerConfig maxPullBatchSize(int v) {
     maxPullBatchSize = v;
+    return this;
+  }
+
+  public long pullHotTailEntries() {
+    return pullHotTailEntries;
+  }
+
+  public BrokerConfig pullHotTailEntries(long v) {
+    pullHotTailEntries = v;
+    return this;
+  }
+
+  public long pullHotTailBytes() {
+    return pullHotTailBytes;
+  }
+
+  public BrokerConfig pullHotTailBytes(long v) {
+    pullHotTailBytes = v;
     return this;
   }
 

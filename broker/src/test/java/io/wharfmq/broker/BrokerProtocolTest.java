@@ -2,7 +2,6 @@ package io.wharfmq.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wharfmq.broker.processor.PullMessageProcessor;
 import io.wharfmq.remoting.netty.RemotingClient;
 import io.wharfmq.remoting.protocol.MessageIds;
 import io.wharfmq.remoting.protocol.RemotingCommand;
@@ -176,9 +175,9 @@ class BrokerProtocolTest {
 
   @Test
   void pullsFarBehindTheTailAndAtTheTailReturnTheSameRecords() throws Exception {
-    // More entries than PullMessageProcessor.HOT_TAIL_ENTRIES: a pull from the start goes to the
-    // pull executor, one near the end runs on the I/O thread; both read the same log.
-    int n = (int) PullMessageProcessor.HOT_TAIL_ENTRIES + 100;
+    // More entries than pullHotTailEntries (the default): a pull from the start goes to the pull
+    // executor, one near the end runs on the I/O thread; both read the same log.
+    int n = (int) broker.config().pullHotTailEntries() + 100;
     // The first send creates the topic; the rest, pipelined on one connection to an existing
     // topic, are stored in the order they were sent.
     assertThat(sendAsync("Lag", 0, "m0").get(30, TimeUnit.SECONDS).code())

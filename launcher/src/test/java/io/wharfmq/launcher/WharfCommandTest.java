@@ -41,6 +41,24 @@ class WharfCommandTest {
   }
 
   @Test
+  void pullHotTailKeysBindAndAreChecked() {
+    BrokerConfig c = new BrokerConfig(dir);
+    assertThat(c.pullHotTailEntries()).isEqualTo(4096);
+    assertThat(c.pullHotTailBytes()).isEqualTo(64L << 20);
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("pullHotTailEntries", "0");
+    s.put("pullHotTailBytes", "1048576");
+    assertThat(ConfigBinder.bind(s, Set.of(), c, c.store())).isEmpty();
+    assertThat(c.pullHotTailEntries()).isZero();
+    assertThat(c.pullHotTailBytes()).isEqualTo(1 << 20);
+    assertThat(c.problems()).isEmpty();
+    c.pullHotTailEntries(2_000_000).pullHotTailBytes(-1);
+    assertThat(String.join("\n", c.problems()))
+        .contains("pullHotTailEntries must be 0..1000000")
+        .contains("pullHotTailBytes must be >= 0");
+  }
+
+  @Test
   void unknownKeysAndBadValuesAreNamed() {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("brokerNmae", "typo");

@@ -42,15 +42,6 @@ public final class PullMessageProcessor implements RequestProcessor {
   static final int FLAG_SUBSCRIPTION = 0x4;
   private static final long SHORT_POLL_MILLIS = 1000;
 
-  /**
-   * A pull whose first record lies within this many bytes of the commit log's end is taken to be in
-   * the page cache and served on the I/O thread.
-   */
-  public static final long HOT_TAIL_BYTES = 64L << 20;
-
-  /** ...and whose queue has at most this many entries after it (bounds the consume-queue scan). */
-  public static final long HOT_TAIL_ENTRIES = 4096;
-
   private final BrokerContext ctx;
   private final ExecutorService executor;
 
@@ -81,18 +72,23 @@ public final class PullMessageProcessor implements RequestProcessor {
     }
   }
 
-  /** True when reading {@code offset} onwards of the queue touches only recently written data. */
+  /**
+   * True when reading {@code offset} onwards of the queue touches only recently written data: at
+   * most {@code pullHotTailEntries} entries behind the queue's end, the first record within {@code
+   * pullHotTailBytes} of the commit log's end.
+   */
   private boolean isHot(String topic, int queueId, long offset) {
     long max = ctx.store().maxOffset(topic, queueId);
     if (offset >= max) {
       return true; // nothing to read: held or answered at once
     }
-    if (offset < 0 || max - offset > HOT_TAIL_ENTRIES) {
+    if (offset < 0 || max - offset > ctx.config().pullHotTailEntries()) {
       return false;
     }
     ConsumeQueueEntry first = ctx.store().queueEntry(topic, queueId, offset);
     return first != null
-        && ctx.store().commitLogMaxOffset() - first.physicalOffset() <= HOT_TAIL_BYTES;
+        && ctx.store().commitLogMaxOffset() - first.physicalOffset()
+            <= ctx.config().pullHotTailBytes();
   }
 
   /**
