@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.apache.rocketmq.common.TopicConfig;
@@ -403,12 +404,6 @@ public final class E2eBenchmark {
     return m;
   }
 
-  /** A measurement that needs the machine to itself. */
-  @FunctionalInterface
-  interface Measurement<T> {
-    T run() throws Exception;
-  }
-
   /**
    * Runs {@code m} against {@code t} with every other broker of {@code all} at nice 19 meanwhile:
    * both brokers of a flush mode stay up for the whole run (the targets' order rotates), and the
@@ -416,7 +411,7 @@ public final class E2eBenchmark {
    * broker used 5–20 % of a core during Wharf's runs (service threads, JIT), Wharf's idle broker
    * about 1 % during RocketMQ's.
    */
-  static <T> T alone(Collection<Target> all, Target t, Measurement<T> m) throws Exception {
+  static <T> T alone(Collection<Target> all, Target t, Callable<T> m) throws Exception {
     Set<BrokerProcess> others = new LinkedHashSet<>();
     for (Target o : all) {
       if (o.broker() != t.broker()) {
@@ -425,7 +420,7 @@ public final class E2eBenchmark {
     }
     others.forEach(b -> b.renice(19));
     try {
-      return m.run();
+      return m.call();
     } finally {
       others.forEach(b -> b.renice(0));
     }

@@ -77,7 +77,7 @@ final class HostCpu {
       for (Path task : tasks) {
         try {
           String name = Files.readString(task.resolve("comm")).strip().replaceAll("[\\d_-]+$", "");
-          String stat = Files.readString(task.resolve("stat"));
+          double[] us = userAndSystem(Files.readString(task.resolve("stat")));
           long voluntary = 0;
           long involuntary = 0;
           for (String line : Files.readAllLines(task.resolve("status"))) {
@@ -87,7 +87,7 @@ final class HostCpu {
               involuntary = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
             }
           }
-          GroupUse use = new GroupUse(cpuOfStat(stat), sysOfStat(stat), voluntary, involuntary);
+          GroupUse use = new GroupUse(us[0] + us[1], us[1], voluntary, involuntary);
           byName.merge(name, use, GroupUse::plus);
         } catch (IOException | RuntimeException e) {
           // The thread ended meanwhile.
@@ -141,15 +141,16 @@ final class HostCpu {
     return sum;
   }
 
-  private static double cpuOfStat(String stat) {
+  /** {user, system} CPU seconds from a {@code stat} file's text. */
+  private static double[] userAndSystem(String stat) {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after "pid (comm)"; USER_HZ is 100.
-    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    return new double[] {Long.parseLong(f[11]) / 100.0, Long.parseLong(f[12]) / 100.0};
   }
 
-  private static double sysOfStat(String stat) {
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(f[12]) / 100.0;
+  private static double cpuOfStat(String stat) {
+    double[] us = userAndSystem(stat);
+    return us[0] + us[1];
   }
 
   /** Steal between two readings as a percentage of all CPU time in between. */

@@ -43,9 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class SendMessageProcessor implements RequestProcessor {
   private static final Logger log = LoggerFactory.getLogger(SendMessageProcessor.class);
 
-  /** V2's one-letter keys, in the order of the v1 names they stand for. */
   private final BrokerContext ctx;
-
   private final DeliveryRewrite delivery;
 
   public SendMessageProcessor(BrokerContext ctx) {
@@ -74,19 +72,15 @@ public final class SendMessageProcessor implements RequestProcessor {
     if (request.code() == RequestCode.SEND_MESSAGE) {
       return;
     }
-    // One pass into a new map rather than a remove and a put per key (4 % of the I/O threads'
-    // samples): other keys first, then the V2 ones, which win over a v1 name sent alongside.
-    Map<String, String> f = request.extFields();
+    // Copied into a new map rather than a remove and a put per key (4 % of the I/O threads'
+    // samples). A V2 key wins over a v1 name sent alongside it, whichever comes first.
     Map<String, String> v1 = new HashMap<>(32);
-    for (Map.Entry<String, String> e : f.entrySet()) {
-      if (SendHeaderV2.v1Name(e.getKey()) == null) {
-        v1.put(e.getKey(), e.getValue());
-      }
-    }
-    for (Map.Entry<String, String> e : f.entrySet()) {
+    for (Map.Entry<String, String> e : request.extFields().entrySet()) {
       String name = SendHeaderV2.v1Name(e.getKey());
       if (name != null) {
         v1.put(name, e.getValue());
+      } else {
+        v1.putIfAbsent(e.getKey(), e.getValue());
       }
     }
     request.extFields(v1);
