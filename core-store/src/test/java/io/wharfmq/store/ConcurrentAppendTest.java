@@ -78,6 +78,8 @@ class ConcurrentAppendTest {
         }
       }
       assertThat(taken).hasSize(threads * perThread);
+      // The consume queue is built by the dispatcher after the appends are acknowledged.
+      assertThat(store.awaitDispatched(java.time.Duration.ofSeconds(30))).isTrue();
       assertThat(store.maxOffset("T", 0)).isEqualTo(threads * perThread);
     }
     // Everything acknowledged is where its offset says, after a restart too.
