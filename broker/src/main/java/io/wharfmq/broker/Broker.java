@@ -172,7 +172,8 @@ public final class Broker implements AutoCloseable {
             config.bindAddress(),
             config.listenPort(),
             FrameLayout.DEFAULT_MAX_FRAME_LENGTH,
-            120);
+            120,
+            config.responseSerializeType());
     try {
       server.start();
     } catch (Exception e) {

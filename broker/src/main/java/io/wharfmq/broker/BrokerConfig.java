@@ -1,5 +1,6 @@
 package io.wharfmq.broker;
 
+import io.wharfmq.remoting.protocol.ResponseSerializeType;
 import io.wharfmq.store.StoreConfig;
 import io.wharfmq.store.timer.TimerSettings;
 import java.nio.file.Path;
@@ -77,6 +78,13 @@ public final class BrokerConfig {
    * pull reading inside it cannot wait for the disk, so it may run on the I/O thread.
    */
   private long pullHotTailBytes = 64L << 20;
+
+  /**
+   * responseSerializeType: header format of responses. AUTO (default): the binary ROCKETMQ header
+   * to Java clients of Apache RocketMQ 4.0 or later and to requests sent in it, JSON to others.
+   * JSON: always JSON, as Apache RocketMQ's servers by default. ROCKETMQ: always binary.
+   */
+  private ResponseSerializeType responseSerializeType = ResponseSerializeType.AUTO;
 
   /** sendThreadPoolQueueCapacity: queued sends before new ones get SYSTEM_BUSY. */
   private int sendThreadPoolQueueCapacity = 10_000;
@@ -198,6 +206,9 @@ public final class BrokerConfig {
     }
     if (pullHotTailBytes < 0) {
       p.add("pullHotTailBytes must be >= 0, is " + pullHotTailBytes);
+    }
+    if (responseSerializeType == null) {
+      p.add("responseSerializeType must be AUTO, JSON or ROCKETMQ");
     }
     if (sendThreadPoolQueueCapacity < 1 || waitTimeMillsInSendQueue < 1) {
       p.add("sendThreadPoolQueueCapacity and waitTimeMillsInSendQueue must be >= 1");
@@ -424,6 +435,15 @@ public final class BrokerConfig {
 
   public BrokerConfig pullHotTailBytes(long v) {
     pullHotTailBytes = v;
+    return this;
+  }
+
+  public ResponseSerializeType responseSerializeType() {
+    return responseSerializeType;
+  }
+
+  public BrokerConfig responseSerializeType(ResponseSerializeType v) {
+    responseSerializeType = v;
     return this;
   }
 

@@ -138,7 +138,10 @@ public final class Wharf implements Runnable {
       settings.putIfAbsent("namesrvAddr", "127.0.0.1:" + namesrvPort);
       List<String> problems = new ArrayList<>();
       BrokerConfig brokerConfig = brokerConfig(settings, problems);
-      NamesrvConfig namesrvConfig = new NamesrvConfig().listenPort(namesrvPort);
+      NamesrvConfig namesrvConfig =
+          new NamesrvConfig()
+              .listenPort(namesrvPort)
+              .responseSerializeType(brokerConfig.responseSerializeType());
       problems.addAll(namesrvConfig.problems());
       if (!problems.isEmpty()) {
         return fail(problems);

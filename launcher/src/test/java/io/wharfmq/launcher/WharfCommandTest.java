@@ -3,6 +3,8 @@ package io.wharfmq.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wharfmq.broker.BrokerConfig;
+import io.wharfmq.namesrv.NamesrvConfig;
+import io.wharfmq.remoting.protocol.ResponseSerializeType;
 import io.wharfmq.store.StoreConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -56,6 +58,26 @@ class WharfCommandTest {
     assertThat(String.join("\n", c.problems()))
         .contains("pullHotTailEntries must be 0..1000000")
         .contains("pullHotTailBytes must be >= 0");
+  }
+
+  @Test
+  void responseSerializeTypeBindsOnBrokerAndNameServer() {
+    BrokerConfig c = new BrokerConfig(dir);
+    NamesrvConfig n = new NamesrvConfig();
+    assertThat(c.responseSerializeType()).isEqualTo(ResponseSerializeType.AUTO);
+    assertThat(n.responseSerializeType()).isEqualTo(ResponseSerializeType.AUTO);
+    Map<String, String> s = Map.of("responseSerializeType", "json");
+    assertThat(ConfigBinder.bind(s, Set.of(), c, c.store())).isEmpty();
+    assertThat(ConfigBinder.bind(s, Set.of(), n)).isEmpty();
+    assertThat(c.responseSerializeType()).isEqualTo(ResponseSerializeType.JSON);
+    assertThat(n.responseSerializeType()).isEqualTo(ResponseSerializeType.JSON);
+    assertThat(ConfigBinder.bind(Map.of("responseSerializeType", "xml"), Set.of(), c, c.store()))
+        .singleElement()
+        .asString()
+        .contains("responseSerializeType")
+        .contains("[AUTO, JSON, ROCKETMQ]");
+    assertThat(c.responseSerializeType(null).problems())
+        .contains("responseSerializeType must be AUTO, JSON or ROCKETMQ");
   }
 
   @Test

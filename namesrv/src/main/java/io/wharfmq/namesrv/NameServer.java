@@ -58,7 +58,8 @@ public final class NameServer {
             config.bindAddress(),
             config.listenPort(),
             config.maxFrameLength(),
-            config.serverChannelMaxIdleTimeSeconds());
+            config.serverChannelMaxIdleTimeSeconds(),
+            config.responseSerializeType());
     NamesrvRequestProcessor processor = new NamesrvRequestProcessor(registry);
     for (int code : NamesrvRequestProcessor.CODES) {
       server.registerProcessor(code, processor, executor);

@@ -1,5 +1,6 @@
 package io.wharfmq.namesrv;
 
+import io.wharfmq.remoting.protocol.ResponseSerializeType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,6 +36,13 @@ public final class NamesrvConfig {
 
   /** serverChannelMaxIdleTimeSeconds: connections silent this long are closed; 120 as RocketMQ. */
   private int serverChannelMaxIdleTimeSeconds = 120;
+
+  /**
+   * responseSerializeType: header format of responses. AUTO (default): the binary ROCKETMQ header
+   * to Java clients of Apache RocketMQ 4.0 or later and to requests sent in it, JSON to others.
+   * JSON: always JSON, as Apache RocketMQ's servers by default. ROCKETMQ: always binary.
+   */
+  private ResponseSerializeType responseSerializeType = ResponseSerializeType.AUTO;
 
   /** defaultThreadPoolNums: threads that run requests; route lookups are short, so few suffice. */
   private int defaultThreadPoolNums = 4;
@@ -72,6 +80,9 @@ public final class NamesrvConfig {
     if (serverChannelMaxIdleTimeSeconds < 1) {
       p.add("serverChannelMaxIdleTimeSeconds must be >= 1, is " + serverChannelMaxIdleTimeSeconds);
     }
+    if (responseSerializeType == null) {
+      p.add("responseSerializeType must be AUTO, JSON or ROCKETMQ");
+    }
     if (defaultThreadPoolNums < 1) {
       p.add("defaultThreadPoolNums must be >= 1, is " + defaultThreadPoolNums);
     }
@@ -88,6 +99,15 @@ public final class NamesrvConfig {
       throw new IllegalArgumentException(
           "Invalid name server configuration:\n  - " + String.join("\n  - ", problems));
     }
+    return this;
+  }
+
+  public ResponseSerializeType responseSerializeType() {
+    return responseSerializeType;
+  }
+
+  public NamesrvConfig responseSerializeType(ResponseSerializeType v) {
+    responseSerializeType = v;
     return this;
   }
 

@@ -20,17 +20,29 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CodecFuzzTest {
 
-  static byte[] validFrame(Random rnd) {
+  static RemotingCommand validCommand(Random rnd) {
     RemotingCommand c = RemotingCommand.request(rnd.nextInt(400));
     for (int i = 0; i < rnd.nextInt(5); i++) {
-      c.put("k" + i, "v\u0001\u0002\"\\" + rnd.nextInt());
+      c.put("k\u00e9" + i, "v\u0001\u0002\"\\\u20ac" + rnd.nextInt());
     }
     if (rnd.nextBoolean()) {
-      c.remark("r\n" + rnd.nextInt());
+      c.remark("r\n\u00fc" + rnd.nextInt());
     }
     byte[] body = new byte[rnd.nextInt(64)];
     rnd.nextBytes(body);
     c.body(body);
+    c.serializeType(
+        rnd.nextBoolean()
+            ? RemotingCommand.SerializeType.JSON
+            : RemotingCommand.SerializeType.ROCKETMQ);
+    return c;
+  }
+
+  static byte[] validFrame(Random rnd) {
+    return encode(validCommand(rnd));
+  }
+
+  static byte[] encode(RemotingCommand c) {
     ByteBuf out = Unpooled.buffer();
     RemotingCommandCodec.encodeHeader(c, out);
     byte[] bytes = new byte[out.readableBytes()];
@@ -39,14 +51,29 @@ class CodecFuzzTest {
   }
 
   @Test
-  void encodedFramesRoundTrip() throws Exception {
+  void encodedFramesRoundTripInBothHeaderFormats() throws Exception {
     Random rnd = new Random(7);
+    int binary = 0;
     for (int i = 0; i < 2000; i++) {
-      byte[] f = validFrame(rnd);
+      RemotingCommand c = validCommand(rnd);
+      byte[] f = encode(c);
       RemotingCommand d = RemotingCommandCodec.decode(Unpooled.wrappedBuffer(f, 4, f.length - 4));
-      assertThat(d.opaque()).isNotNegative();
-      assertThat(new String(f, StandardCharsets.UTF_8)).contains("\"code\"");
+      assertThat(d.serializeType()).isEqualTo(c.serializeType());
+      assertThat(d.code()).isEqualTo(c.code());
+      assertThat(d.opaque()).isEqualTo(c.opaque());
+      assertThat(d.flag()).isEqualTo(c.flag());
+      assertThat(d.version()).isEqualTo(c.version());
+      assertThat(d.language()).isEqualTo(c.language());
+      assertThat(d.remark()).isEqualTo(c.remark());
+      assertThat(d.extFields()).isEqualTo(c.extFields());
+      assertThat(d.body()).isEqualTo(c.body().length == 0 ? null : c.body());
+      if (c.serializeType() == RemotingCommand.SerializeType.JSON) {
+        assertThat(new String(f, StandardCharsets.UTF_8)).contains("\"code\"");
+      } else {
+        binary++;
+      }
     }
+    assertThat(binary).isBetween(900, 1100);
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.wharfmq.remoting.netty.RemotingException;
 import io.wharfmq.remoting.netty.RemotingServer;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.remoting.protocol.ResponseSerializeType;
 import java.io.DataInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -47,7 +48,7 @@ class RemotingRobustnessTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = new RemotingServer("test", "127.0.0.1", 0, 64 * 1024, 120);
+    server = new RemotingServer("test", "127.0.0.1", 0, 64 * 1024, 120, ResponseSerializeType.AUTO);
     server.registerProcessor(
         ECHO,
         (ch, req) -> {
@@ -189,7 +190,7 @@ class RemotingRobustnessTest {
   }
 
   @Test
-  void acceptsTheBinaryRocketmqHeaderAndAnswersInJson() throws Exception {
+  void acceptsTheBinaryRocketmqHeaderAndAnswersInIt() throws Exception {
     // GET_ROUTEINFO (105) with remark "r" and topic=TopicTest, as captured from the RocketMQ
     // client,
     // re-targeted at the echo code.
@@ -218,10 +219,43 @@ class RemotingRobustnessTest {
       byte[] rest = new byte[length];
       in.readFully(rest);
       RemotingCommand r = RemotingCommandCodec.decode(Unpooled.wrappedBuffer(rest));
-      assertThat(r.serializeType()).isZero();
+      assertThat(r.serializeType()).isEqualTo(RemotingCommand.SerializeType.ROCKETMQ);
       assertThat(r.opaque()).isEqualTo(77);
       assertThat(r.isResponse()).isTrue();
       assertThat(r.get("echo")).isEqualTo("bin");
+    }
+  }
+
+  @Test
+  void answersJavaClientsInBinaryAndOthersInJson() throws Exception {
+    // The official Java client's JSON header (version 475 = 5.3.1) gets a binary answer; a Go
+    // client's, or a Java client older than 4.0, gets JSON; the answer's fields are the same.
+    Map<String, Integer> expected =
+        Map.of(
+            "JAVA\",\"version\":475", RemotingCommand.SerializeType.ROCKETMQ,
+            "GO\",\"version\":475", RemotingCommand.SerializeType.JSON,
+            "JAVA\",\"version\":137", RemotingCommand.SerializeType.JSON);
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(5000);
+      int opaque = 100;
+      for (Map.Entry<String, Integer> e : expected.entrySet()) {
+        String json =
+            "{\"code\":9001,\"extFields\":{\"value\":\"v\u00e9\"},\"flag\":0,\"language\":\""
+                + e.getKey()
+                + ",\"opaque\":"
+                + opaque
+                + "}";
+        s.getOutputStream().write(frame(0, json.getBytes(StandardCharsets.UTF_8), new byte[] {7}));
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        byte[] rest = new byte[in.readInt()];
+        in.readFully(rest);
+        RemotingCommand r = RemotingCommandCodec.decode(Unpooled.wrappedBuffer(rest));
+        assertThat(r.serializeType()).as(e.getKey()).isEqualTo(e.getValue());
+        assertThat(r.opaque()).isEqualTo(opaque++);
+        assertThat(r.isResponse()).isTrue();
+        assertThat(r.get("echo")).isEqualTo("v\u00e9");
+        assertThat(r.body()).containsExactly(7);
+      }
     }
   }
 }

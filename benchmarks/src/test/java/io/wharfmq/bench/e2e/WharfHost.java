@@ -25,6 +25,12 @@ final class WharfHost implements HostedBroker {
             .brokerIP1("127.0.0.1")
             .namesrvAddr(namesrvAddr());
     // Everything else stays at Wharf's defaults (1 GiB commit-log segments, 500 ms async flush).
+    // For A/B runs of the response header format (AUTO, JSON, ROCKETMQ), passed to the broker JVM:
+    // -Dbench.brokerJvmFlags=-Dbench.wharfResponseSerializeType=JSON
+    String format = System.getProperty("bench.wharfResponseSerializeType");
+    if (format != null) {
+      c.responseSerializeType(io.wharfmq.remoting.protocol.ResponseSerializeType.valueOf(format));
+    }
     c.store().flushDiskType(flush).maxHashSlotNum(index.hashSlots()).maxIndexNum(index.entries());
     broker = Broker.start(c, InstantSource.system());
     broker.registerNow();

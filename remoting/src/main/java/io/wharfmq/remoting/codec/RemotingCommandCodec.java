@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.RemotingCommand.SerializeType;
 import java.io.IOException;
@@ -15,12 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Encodes and decodes remoting frames: the JSON header (what RocketMQ clients send by default) and
- * the binary ROCKETMQ header (accepted on input). Output is always JSON, as the real servers do.
- * Common headers take {@link PlainJsonHeader}'s Jackson-free path both ways; the rest is read with
- * Jackson's streaming parser, which is tolerant like the RocketMQ client's fastjson: key order is
- * free, unknown keys are ignored, missing keys take defaults, numbers in extFields become strings.
- * Stateless; thread-safe.
+ * Encodes and decodes remoting frames in both header formats: JSON (what RocketMQ clients send by
+ * default) and the binary ROCKETMQ header. A command is written in its {@link
+ * RemotingCommand#serializeType()}. Common JSON headers take {@link PlainJsonHeader}'s Jackson-free
+ * path both ways; the rest is read with Jackson's streaming parser, which is tolerant like the
+ * RocketMQ client's fastjson: key order is free, unknown keys are ignored, missing keys take
+ * defaults, numbers in extFields become strings. Stateless; thread-safe.
  */
 public final class RemotingCommandCodec {
   private static final JsonFactory JSON = new JsonFactory();
@@ -66,13 +67,19 @@ public final class RemotingCommandCodec {
     out.writeInt(0); // length, patched below
     out.writeInt(0); // header word, patched below
     int headerStart = out.writerIndex();
-    if (!PlainJsonHeader.write(cmd, out)) {
+    int type = cmd.serializeType();
+    if (type == SerializeType.ROCKETMQ) {
+      writeBinary(cmd, out);
+    } else if (!PlainJsonHeader.write(cmd, out)) {
+      type = SerializeType.JSON;
       writeJson(cmd, out);
+    } else {
+      type = SerializeType.JSON;
     }
     int headerLength = out.writerIndex() - headerStart;
     int bodyLength = cmd.bodyLength();
     out.setInt(start, FrameLayout.HEADER_WORD_SIZE + headerLength + bodyLength);
-    out.setInt(start + 4, FrameLayout.headerWord(SerializeType.JSON, headerLength));
+    out.setInt(start + 4, FrameLayout.headerWord(type, headerLength));
     if (cmd.body() != null && cmd.bodyBuffer() == null) {
       out.writeBytes(cmd.body());
     }
@@ -180,6 +187,41 @@ public final class RemotingCommandCodec {
     return fields;
   }
 
+  /**
+   * The binary ROCKETMQ header: code (short), language (byte), version (short), opaque, flag,
+   * remark (int length + UTF-8, length 0 for none), then the ext fields' total length (int) and
+   * each field as key (short length + UTF-8) and value (int length + UTF-8).
+   */
+  static void writeBinary(RemotingCommand cmd, ByteBuf out) {
+    out.writeShort(cmd.code());
+    out.writeByte(languageCode(cmd.language()));
+    out.writeShort(cmd.version());
+    out.writeInt(cmd.opaque());
+    out.writeInt(cmd.flag());
+    int remarkAt = out.writerIndex();
+    out.writeInt(0);
+    if (cmd.remark() != null) {
+      out.setInt(remarkAt, ByteBufUtil.writeUtf8(out, cmd.remark()));
+    }
+    int extAt = out.writerIndex();
+    out.writeInt(0);
+    if (cmd.hasExtFields()) {
+      for (Map.Entry<String, String> e : cmd.extFields().entrySet()) {
+        int keyAt = out.writerIndex();
+        out.writeShort(0);
+        int keyLength = ByteBufUtil.writeUtf8(out, e.getKey());
+        if (keyLength > Short.MAX_VALUE) {
+          throw new IllegalArgumentException("header key longer than 32767 bytes");
+        }
+        out.setShort(keyAt, keyLength);
+        int valueAt = out.writerIndex();
+        out.writeInt(0);
+        out.setInt(valueAt, ByteBufUtil.writeUtf8(out, e.getValue()));
+      }
+      out.setInt(extAt, out.writerIndex() - extAt - 4);
+    }
+  }
+
   private static RemotingCommand decodeBinary(ByteBuf h) throws MalformedFrameException {
     try {
       RemotingCommand cmd = new RemotingCommand();
@@ -222,6 +264,15 @@ public final class RemotingCommandCodec {
     "JAVA", "CPP", "DOTNET", "PYTHON", "DELPHI", "ERLANG", "RUBY", "OTHER", "HTTP", "GO", "PHP",
     "OMS", "RUST"
   };
+
+  private static int languageCode(String name) {
+    for (int i = 0; i < LANGUAGES.length; i++) {
+      if (LANGUAGES[i].equals(name)) {
+        return i;
+      }
+    }
+    return 0; // JAVA, as RocketMQ sends for its own servers
+  }
 
   private static String languageName(byte code) {
     return code >= 0 && code < LANGUAGES.length ? LANGUAGES[code] : "OTHER";

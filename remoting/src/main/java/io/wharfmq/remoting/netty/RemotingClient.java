@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.wharfmq.remoting.codec.FrameLayout;
 import io.wharfmq.remoting.protocol.RemotingCommand;
+import io.wharfmq.remoting.protocol.ResponseSerializeType;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +29,8 @@ public final class RemotingClient extends RemotingEndpoint {
   private final Map<String, ChannelFuture> channels = new ConcurrentHashMap<>();
 
   public RemotingClient(String name) {
-    super(name);
+    // The broker's requests to clients are Wharf's own; their answers stay in plain JSON.
+    super(name, ResponseSerializeType.JSON);
     this.group = Transports.group(1, new NamedThreadFactory(name + "-io"));
     Handler handler = new Handler();
     this.bootstrap =

@@ -9,6 +9,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.remoting.protocol.ResponseSerializeType;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
@@ -41,9 +42,14 @@ public abstract class RemotingEndpoint {
   private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
   private final CopyOnWriteArrayList<ChannelEventListener> listeners = new CopyOnWriteArrayList<>();
   private final String role;
+  private final ResponseSerializeType responseSerializeType;
 
-  protected RemotingEndpoint(String role) {
+  /**
+   * @param responseSerializeType the header format responses to the peer's requests are sent in
+   */
+  protected RemotingEndpoint(String role, ResponseSerializeType responseSerializeType) {
     this.role = role;
+    this.responseSerializeType = responseSerializeType;
   }
 
   /**
@@ -184,6 +190,7 @@ public abstract class RemotingEndpoint {
   }
 
   private void dispatch(Channel channel, RemotingCommand request) {
+    request.replySerializeType(responseSerializeType.forRequest(request));
     Registration reg = processors.get(request.code());
     RemotingChannel rc = wrap(channel);
     if (reg == null) {

@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.wharfmq.remoting.protocol.ResponseSerializeType;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -32,9 +33,16 @@ public final class RemotingServer extends RemotingEndpoint {
   /**
    * @param name used in thread names and logs ("namesrv", "broker")
    * @param port 0 for any free port
+   * @param responseSerializeType the header format of responses
    */
-  public RemotingServer(String name, String host, int port, int maxFrameLength, int idleSeconds) {
-    super(name);
+  public RemotingServer(
+      String name,
+      String host,
+      int port,
+      int maxFrameLength,
+      int idleSeconds,
+      ResponseSerializeType responseSerializeType) {
+    super(name, responseSerializeType);
     this.name = name;
     this.host = host;
     this.port = port;

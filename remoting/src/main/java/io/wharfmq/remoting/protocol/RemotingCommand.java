@@ -35,6 +35,7 @@ public final class RemotingCommand {
   private byte[] body;
   private ByteBuf bodyBuffer;
   private int serializeType = SerializeType.JSON;
+  private int replySerializeType = SerializeType.JSON;
   private long receivedNanos;
 
   /** A new request with a fresh opaque. */
@@ -52,6 +53,7 @@ public final class RemotingCommand {
     c.opaque = request.opaque;
     c.flag = FLAG_RESPONSE;
     c.remark = remark;
+    c.serializeType = request.replySerializeType;
     return c;
   }
 
@@ -187,13 +189,29 @@ public final class RemotingCommand {
     return body == null ? 0 : body.length;
   }
 
-  /** The frame type this command was received in (responses are always sent as JSON). */
+  /**
+   * The frame type this command was received in, or is to be sent in: JSON unless set, and for a
+   * response made by {@link #responseTo} the request's {@link #replySerializeType()}.
+   */
   public int serializeType() {
     return serializeType;
   }
 
   public RemotingCommand serializeType(int v) {
     serializeType = v;
+    return this;
+  }
+
+  /**
+   * The frame type responses to this request are sent in; a server sets it on receipt from its
+   * {@link ResponseSerializeType}. JSON unless set.
+   */
+  public int replySerializeType() {
+    return replySerializeType;
+  }
+
+  public RemotingCommand replySerializeType(int v) {
+    replySerializeType = v;
     return this;
   }
 
