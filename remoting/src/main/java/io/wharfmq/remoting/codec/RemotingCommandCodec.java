@@ -67,19 +67,18 @@ public final class RemotingCommandCodec {
     out.writeInt(0); // length, patched below
     out.writeInt(0); // header word, patched below
     int headerStart = out.writerIndex();
-    int type = cmd.serializeType();
-    if (type == SerializeType.ROCKETMQ) {
+    boolean binary = cmd.serializeType() == SerializeType.ROCKETMQ;
+    if (binary) {
       writeBinary(cmd, out);
     } else if (!PlainJsonHeader.write(cmd, out)) {
-      type = SerializeType.JSON;
       writeJson(cmd, out);
-    } else {
-      type = SerializeType.JSON;
     }
     int headerLength = out.writerIndex() - headerStart;
     int bodyLength = cmd.bodyLength();
     out.setInt(start, FrameLayout.HEADER_WORD_SIZE + headerLength + bodyLength);
-    out.setInt(start + 4, FrameLayout.headerWord(type, headerLength));
+    out.setInt(
+        start + 4,
+        FrameLayout.headerWord(binary ? SerializeType.ROCKETMQ : SerializeType.JSON, headerLength));
     if (cmd.body() != null && cmd.bodyBuffer() == null) {
       out.writeBytes(cmd.body());
     }
