@@ -251,6 +251,7 @@ public final class Broker implements AutoCloseable {
     registerAll(server, ConsumerStatsProcessor.CODES, new ConsumerStatsProcessor(ctx), manage);
     BrokerInfoProcessor info = new BrokerInfoProcessor(ctx);
     server.registerProcessor(RequestCode.GET_BROKER_CONFIG, info, manage);
+    server.registerProcessor(RequestCode.UPDATE_BROKER_CONFIG, info, manage);
     server.registerProcessor(RequestCode.GET_BROKER_RUNTIME_INFO, info, manage);
     server.registerProcessor(RequestCode.CONSUMER_SEND_MSG_BACK, new SendBackProcessor(ctx), send);
     QueueLockProcessor lockProcessor = new QueueLockProcessor(queueLocks);

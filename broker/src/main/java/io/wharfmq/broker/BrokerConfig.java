@@ -6,13 +6,15 @@ import io.wharfmq.store.timer.TimerSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Configuration of one broker: every key with its default and meaning, named as in RocketMQ's
  * broker.conf where the concept is the same, checked once by {@link #problems()}. The store's own
  * keys live in {@link StoreConfig}, reached through {@link #store()}. Mutable until the broker
- * starts; not thread-safe.
+ * starts, then only the {@link #RUNTIME_KEYS} (by UPDATE_BROKER_CONFIG, which serializes its
+ * changes); readers of those see a change at their next read.
  */
 public final class BrokerConfig {
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
@@ -39,7 +41,7 @@ public final class BrokerConfig {
   private String namesrvAddr = "";
 
   /** autoCreateTopicEnable: create unknown topics on first send from TBW102. */
-  private boolean autoCreateTopicEnable = true;
+  private volatile boolean autoCreateTopicEnable = true;
 
   /**
    * autoCreateSubscriptionGroup: create an unknown consumer group (with default settings) on its
@@ -54,16 +56,16 @@ public final class BrokerConfig {
   private int registerNameServerPeriod = 30_000;
 
   /** channelExpiredTimeout: ms after which a silent client connection is dropped. */
-  private int channelExpiredTimeout = 120_000;
+  private volatile int channelExpiredTimeout = 120_000;
 
   /** longPollingEnable: hold pulls with nothing to return until a message or the timeout. */
-  private boolean longPollingEnable = true;
+  private volatile boolean longPollingEnable = true;
 
   /** maxPullBatchSize: messages per pull at most (RocketMQ store limit 32). */
-  private int maxPullBatchSize = 32;
+  private volatile int maxPullBatchSize = 32;
 
   /** maxPullBatchBytes: bytes per pull at most (RocketMQ store limit 256 KiB). */
-  private int maxPullBatchBytes = 256 * 1024;
+  private volatile int maxPullBatchBytes = 256 * 1024;
 
   /**
    * pullHotTailEntries: a pull whose queue has at most this many entries after its offset (and
@@ -71,13 +73,13 @@ public final class BrokerConfig {
    * I/O thread; further behind, it goes to the pull pool. 0 leaves only pulls with nothing to read
    * on the I/O thread. Bounds how much consume queue a pull on the I/O thread may scan.
    */
-  private long pullHotTailEntries = 4096;
+  private volatile long pullHotTailEntries = 4096;
 
   /**
    * pullHotTailBytes: the part of the commit log, from its end, taken to be in the page cache: a
    * pull reading inside it cannot wait for the disk, so it may run on the I/O thread.
    */
-  private long pullHotTailBytes = 64L << 20;
+  private volatile long pullHotTailBytes = 64L << 20;
 
   /**
    * responseSerializeType: header format of responses. AUTO (default): the binary ROCKETMQ header
@@ -90,7 +92,7 @@ public final class BrokerConfig {
   private int sendThreadPoolQueueCapacity = 10_000;
 
   /** waitTimeMillsInSendQueue: a send that waited longer than this is rejected as busy. */
-  private int waitTimeMillsInSendQueue = 200;
+  private volatile int waitTimeMillsInSendQueue = 200;
 
   /** messageDelayLevel: the delay levels, "1s 5s 10s 30s 1m …" (units ms, s, m, h, d). */
   private String messageDelayLevel = io.wharfmq.broker.schedule.DelayLevels.DEFAULT;
@@ -111,10 +113,10 @@ public final class BrokerConfig {
   private long reviveInterval = 1_000;
 
   /** transactionTimeOut: ms after which an unresolved half message is checked with its producer. */
-  private int transactionTimeOut = 6_000;
+  private volatile int transactionTimeOut = 6_000;
 
   /** transactionCheckMax: checks before an unresolved half message is discarded. */
-  private int transactionCheckMax = 15;
+  private volatile int transactionCheckMax = 15;
 
   /** transactionCheckInterval: ms between scans for half messages to check. */
   private int transactionCheckInterval = 30_000;
@@ -150,6 +152,23 @@ public final class BrokerConfig {
 
   /** mappedFileSizeTimerLog: bytes per timer-log file (64-byte records; 1,048,576 per file). */
   private int mappedFileSizeTimerLog = 64 * 1024 * 1024;
+
+  /**
+   * Keys UPDATE_BROKER_CONFIG may change while the broker runs: each is read where it is used, on
+   * every use (volatile fields). Every other key is read once at startup.
+   */
+  public static final Set<String> RUNTIME_KEYS =
+      Set.of(
+          "autoCreateTopicEnable",
+          "longPollingEnable",
+          "maxPullBatchSize",
+          "maxPullBatchBytes",
+          "pullHotTailEntries",
+          "pullHotTailBytes",
+          "waitTimeMillsInSendQueue",
+          "channelExpiredTimeout",
+          "transactionTimeOut",
+          "transactionCheckMax");
 
   private final StoreConfig store;
 

@@ -1,6 +1,7 @@
 package io.wharfmq.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wharfmq.broker.Broker;
 import java.io.ByteArrayOutputStream;
@@ -11,12 +12,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.MixAll;
 import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
@@ -187,6 +191,73 @@ class AdminToolsInteropTest {
   }
 
   /** Runs an mqadmin command in this JVM and returns what it printed. */
+  @Test
+  void updateBrokerConfigChangesRuntimeKeysAllOrNothing() throws Exception {
+    WharfCluster cluster = new WharfCluster(dir);
+    clients.closeLast(cluster);
+    Broker broker = cluster.startBroker("broker-a");
+    String ns = cluster.namesrvAddr();
+    DefaultMQAdminExt admin = clients.admin(ns);
+    DefaultMQProducer producer = clients.producer(ns);
+    producer.setRetryTimesWhenSendFailed(0);
+    producer.send(new Message("Made", "T", "m".getBytes(StandardCharsets.UTF_8)));
+
+    // mqadmin turns auto-creation off: the next unknown topic is refused at once.
+    assertThat(
+            mqadmin(
+                "updateBrokerConfig",
+                "-n",
+                ns,
+                "-b",
+                broker.address(),
+                "-k",
+                "autoCreateTopicEnable",
+                "-v",
+                "false"))
+        .contains("update broker config success");
+    assertThat(admin.getBrokerConfig(broker.address()).getProperty("autoCreateTopicEnable"))
+        .isEqualTo("false");
+    assertThatThrownBy(
+            () -> producer.send(new Message("NotMade", "T", "m".getBytes(StandardCharsets.UTF_8))))
+        .hasStackTraceContaining("topic[NotMade] not exist");
+
+    // The admin API turns it back on, together with another key.
+    Properties on = new Properties();
+    on.setProperty("autoCreateTopicEnable", "true");
+    on.setProperty("maxPullBatchSize", "16");
+    admin.updateBrokerConfig(broker.address(), on);
+    assertThat(producer.send(new Message("NowMade", "T", "m".getBytes(StandardCharsets.UTF_8))))
+        .extracting(SendResult::getSendStatus)
+        .isEqualTo(SendStatus.SEND_OK);
+    assertThat(admin.getBrokerConfig(broker.address()).getProperty("maxPullBatchSize"))
+        .isEqualTo("16");
+
+    // A key read only at startup is refused with the keys that can change.
+    Properties fixed = new Properties();
+    fixed.setProperty("brokerName", "broker-z");
+    assertThatThrownBy(() -> admin.updateBrokerConfig(broker.address(), fixed))
+        .isInstanceOfSatisfying(
+            MQBrokerException.class,
+            e -> {
+              assertThat(e.getResponseCode()).isEqualTo(16);
+              assertThat(e.getErrorMessage())
+                  .contains("cannot change brokerName")
+                  .contains("pullHotTailEntries");
+            });
+    // One bad value: nothing changes, not even the good key beside it.
+    Properties bad = new Properties();
+    bad.setProperty("longPollingEnable", "false");
+    bad.setProperty("maxPullBatchSize", "0");
+    assertThatThrownBy(() -> admin.updateBrokerConfig(broker.address(), bad))
+        .isInstanceOfSatisfying(
+            MQBrokerException.class,
+            e -> assertThat(e.getErrorMessage()).contains("maxPullBatchSize must be >= 1"));
+    Properties after = admin.getBrokerConfig(broker.address());
+    assertThat(after.getProperty("longPollingEnable")).isEqualTo("true");
+    assertThat(after.getProperty("maxPullBatchSize")).isEqualTo("16");
+    assertThat(after.getProperty("brokerName")).isEqualTo("broker-a");
+  }
+
   static synchronized String mqadmin(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream old = System.out;

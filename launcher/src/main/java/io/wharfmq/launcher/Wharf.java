@@ -2,6 +2,7 @@ package io.wharfmq.launcher;
 
 import io.wharfmq.broker.Broker;
 import io.wharfmq.broker.BrokerConfig;
+import io.wharfmq.broker.ConfigBinder;
 import io.wharfmq.namesrv.NameServer;
 import io.wharfmq.namesrv.NamesrvConfig;
 import java.io.IOException;

@@ -3,6 +3,7 @@ package io.wharfmq.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wharfmq.broker.BrokerConfig;
+import io.wharfmq.broker.ConfigBinder;
 import io.wharfmq.namesrv.NamesrvConfig;
 import io.wharfmq.remoting.protocol.ResponseSerializeType;
 import io.wharfmq.store.StoreConfig;

@@ -1,4 +1,4 @@
-package io.wharfmq.launcher;
+package io.wharfmq.broker;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
