@@ -65,6 +65,11 @@ public final class PullMessageProcessor implements RequestProcessor {
     if (topic == null || queueId == null || queueOffset == null) {
       return false; // the executor answers the malformed request
     }
+    if (ctx.subscriptionGroups().get(f.get("consumerGroup")) == null) {
+      // An unknown group may be created on this pull, which writes subscriptionGroup.json: a
+      // file write is for the pool, not for an event loop. Once per group.
+      return false;
+    }
     try {
       return isHot(topic, Integer.parseInt(queueId), Long.parseLong(queueOffset));
     } catch (NumberFormatException e) {
