@@ -1,5 +1,6 @@
 package io.wharfmq.broker;
 
+import io.wharfmq.store.StoreConfig;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
@@ -9,10 +10,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -50,7 +54,11 @@ public final class ConfigBinder {
    * A key refused when its value asks for something Wharf cannot do safely; other values are what
    * Wharf does anyway and are accepted without a warning.
    */
-  private record Guard(String key, java.util.function.Predicate<String> refuses, String reason) {}
+  private record Guard(String key, BiPredicate<String, Object[]> refuses, String reason) {
+    Guard(String key, Predicate<String> refuses, String reason) {
+      this(key, (value, targets) -> refuses.test(value), reason);
+    }
+  }
 
   private static final String NO_REPLICATION =
       "Wharf has no replication yet: every Wharf broker is a master with the only copy";
@@ -79,6 +87,12 @@ public final class ConfigBinder {
               ConfigBinder::isTrue,
               "Wharf's name server has no embedded controller (no replication to elect masters"
                   + " for)"),
+          new Guard(
+              "storePathCommitLog",
+              ConfigBinder::elsewhereThanWharfsCommitLog,
+              "Wharf keeps the commit log in <storePathRootDir>/commitlog, beside consumequeue/ and"
+                  + " index/; set storePathRootDir to the directory that holds them all, or remove"
+                  + " the key"),
           new Guard(
               "inSyncReplicas",
               ConfigBinder::moreThanOne,
@@ -133,7 +147,7 @@ public final class ConfigBinder {
       }
       Guard guard = guard(key);
       if (guard != null) {
-        if (guard.refuses().test(value)) {
+        if (guard.refuses().test(value, targets)) {
           problems.add(key + "=" + value + " is refused: " + guard.reason());
           continue;
         }
@@ -184,6 +198,17 @@ public final class ConfigBinder {
 
   private static boolean isTrue(String value) {
     return value.equalsIgnoreCase("true");
+  }
+
+  /** Whether a RocketMQ storePathCommitLog names another directory than Wharf's commit log. */
+  private static boolean elsewhereThanWharfsCommitLog(String value, Object[] targets) {
+    for (Object t : targets) {
+      if (t instanceof StoreConfig store && store.storePathRootDir() != null) {
+        Path wharfs = store.commitLogDir().toAbsolutePath().normalize();
+        return !Objects.equals(Path.of(value).toAbsolutePath().normalize(), wharfs);
+      }
+    }
+    return false; // not a broker: the key has no meaning here
   }
 
   private static boolean moreThanOne(String value) {

@@ -184,6 +184,20 @@ class RocketMqConfigKeysBindingTest {
   }
 
   @Test
+  void aCommitLogDirectoryElsewhereThanWharfsIsRefused() {
+    BrokerConfig c = new BrokerConfig(dir.resolve("store"));
+    assertThat(
+            bindBroker(c, "storePathCommitLog=" + dir.resolve("store").resolve("commitlog"))
+                .problems())
+        .isEmpty();
+    assertThat(bindBroker(c, "storePathCommitLog=/data/rocketmq/commitlog").problems())
+        .singleElement()
+        .asString()
+        .startsWith("storePathCommitLog=/data/rocketmq/commitlog is refused: Wharf keeps the")
+        .contains("set storePathRootDir to the directory that holds them all");
+  }
+
+  @Test
   void anUnsetTimerMaxDelaySecGivesWayToFileReservedTime() {
     BrokerConfig c = new BrokerConfig(dir);
     assertThat(c.timerMaxDelaySec()).isEqualTo(259_200);
