@@ -269,7 +269,7 @@ public final class Broker implements AutoCloseable {
     server.registerProcessor(
         RequestCode.END_TRANSACTION, new EndTransactionProcessor(transactions), send);
     server.registerProcessor(
-        RequestCode.CHECK_CLIENT_CONFIG, new CheckClientConfigProcessor(), manage);
+        RequestCode.CHECK_CLIENT_CONFIG, new CheckClientConfigProcessor(config), manage);
     server.registerProcessor(
         RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, new ResetOffsetProcessor(ctx), manage);
     QueryMessageProcessor query = new QueryMessageProcessor(ctx);

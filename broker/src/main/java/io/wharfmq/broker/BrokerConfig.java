@@ -28,6 +28,19 @@ public final class BrokerConfig {
   /** brokerId: 0 for a master (the only role Wharf has today). */
   private long brokerId = 0;
 
+  /**
+   * brokerRole: ASYNC_MASTER or SYNC_MASTER, which behave the same in Wharf (no slaves to wait for,
+   * as Apache RocketMQ 5.x with inSyncReplicas=1 and no slave); SLAVE is refused.
+   */
+  private BrokerRole brokerRole = BrokerRole.ASYNC_MASTER;
+
+  /**
+   * enablePropertyFilter: let consumers subscribe with SQL92 property selectors. Off, as in
+   * RocketMQ, an SQL92 subscription is refused (CHECK_CLIENT_CONFIG, pull and pop answer
+   * SYSTEM_ERROR); TAG subscriptions are not affected.
+   */
+  private boolean enablePropertyFilter = true;
+
   /** listenPort: TCP port for clients. */
   private int listenPort = 10911;
 
@@ -144,8 +157,18 @@ public final class BrokerConfig {
    */
   private int timerRollWindowSlot = 360_000;
 
-  /** timerMaxDelaySec: the furthest a delivery time may be ahead; later ones are rejected. */
-  private int timerMaxDelaySec = 3 * 24 * 3600;
+  /** RocketMQ's default timerMaxDelaySec: three days. */
+  static final int DEFAULT_TIMER_MAX_DELAY_SEC = 3 * 24 * 3600;
+
+  /**
+   * timerMaxDelaySec: the furthest a delivery time may be ahead; later ones are rejected. Not set:
+   * three days, or fileReservedTime if that is shorter, since a timer message must stay in the
+   * commit log for its whole wait.
+   */
+  private int timerMaxDelaySec = DEFAULT_TIMER_MAX_DELAY_SEC;
+
+  /** Whether timerMaxDelaySec was set; if not, it gives way to a shorter fileReservedTime. */
+  private boolean timerMaxDelaySecSet = false;
 
   /** timerFlushIntervalMs: ms between flushing the timer log and writing its checkpoint. */
   private int timerFlushIntervalMs = 1000;
@@ -193,7 +216,18 @@ public final class BrokerConfig {
       p.add("brokerName must be 1-64 characters of [a-zA-Z0-9_-], is '" + brokerName + "'");
     }
     if (brokerId != 0) {
-      p.add("brokerId must be 0: Wharf brokers are masters (replication is not built yet)");
+      p.add(
+          "brokerId="
+              + brokerId
+              + " is refused: Wharf has no replication yet, every broker is a master with"
+              + " brokerId=0; run a RocketMQ slave's configuration only on Apache RocketMQ");
+    }
+    if (brokerRole == BrokerRole.SLAVE) {
+      p.add(
+          "brokerRole=SLAVE is refused: Wharf has no replication yet, every broker is a master;"
+              + " use ASYNC_MASTER (or SYNC_MASTER, which acts the same without slaves)");
+    } else if (brokerRole == null) {
+      p.add("brokerRole must be ASYNC_MASTER or SYNC_MASTER");
     }
     if (listenPort < 0 || listenPort > 65535) {
       p.add("listenPort must be 0..65535, is " + listenPort);
@@ -266,12 +300,22 @@ public final class BrokerConfig {
     if (timerRollWindowSlot < 2 || timerRollWindowSlot > 60_000_000) {
       p.add("timerRollWindowSlot must be 2..60000000, is " + timerRollWindowSlot);
     }
-    if (timerMaxDelaySec < 1 || timerMaxDelaySec > store.fileReservedTimeHours() * 3600L) {
+    long reserved = store.fileReservedTimeHours() * 3600L;
+    if (timerMaxDelaySec < 1) {
+      p.add("timerMaxDelaySec must be >= 1 s, is " + timerMaxDelaySec);
+    } else if (timerMaxDelaySecSet && timerMaxDelaySec > reserved && reserved > 0) {
       p.add(
-          "timerMaxDelaySec must be 1.."
-              + store.fileReservedTimeHours() * 3600L
-              + " (fileReservedTime: a timer message must outlive its wait in the commit log), is "
-              + timerMaxDelaySec);
+          "timerMaxDelaySec ("
+              + timerMaxDelaySec
+              + " s) must not exceed fileReservedTime ("
+              + store.fileReservedTimeHours()
+              + " h = "
+              + reserved
+              + " s): a timer message must stay in the commit log for its whole wait; lower"
+              + " timerMaxDelaySec to at most "
+              + reserved
+              + " or raise fileReservedTime to at least "
+              + ((timerMaxDelaySec + 3599L) / 3600));
     }
     if (timerFlushIntervalMs < 10 || timerFlushIntervalMs > 60_000) {
       p.add("timerFlushIntervalMs must be 10..60000, is " + timerFlushIntervalMs);
@@ -281,6 +325,31 @@ public final class BrokerConfig {
           "mappedFileSizeTimerLog must be a multiple of 64 and at least 65536, is "
               + mappedFileSizeTimerLog);
     }
+  }
+
+  /**
+   * What the broker chose for keys the operator did not set, where the default had to give way to a
+   * key that was set; one sentence each, for the startup log.
+   */
+  public List<String> startupNotes() {
+    List<String> notes = new ArrayList<>(store.startupNotes());
+    if (!timerMaxDelaySecSet && timerMaxDelaySec() < timerMaxDelaySec) {
+      notes.add(
+          "timerMaxDelaySec not set: using "
+              + timerMaxDelaySec()
+              + " s (fileReservedTime="
+              + store.fileReservedTimeHours()
+              + " h) instead of the default "
+              + DEFAULT_TIMER_MAX_DELAY_SEC
+              + ", so that a timer message stays in the commit log for its whole wait");
+    }
+    if (brokerRole == BrokerRole.SYNC_MASTER) {
+      notes.add(
+          "brokerRole=SYNC_MASTER: Wharf has no slaves to wait for, so a send is answered once"
+              + " stored as flushDiskType says, as by an ASYNC_MASTER (and by Apache RocketMQ 5.x"
+              + " with inSyncReplicas=1 and no slave)");
+    }
+    return notes;
   }
 
   /** The timer store's settings, from the timer keys. */
@@ -337,6 +406,24 @@ public final class BrokerConfig {
 
   public BrokerConfig brokerId(long v) {
     brokerId = v;
+    return this;
+  }
+
+  public BrokerRole brokerRole() {
+    return brokerRole;
+  }
+
+  public BrokerConfig brokerRole(BrokerRole v) {
+    brokerRole = v;
+    return this;
+  }
+
+  public boolean enablePropertyFilter() {
+    return enablePropertyFilter;
+  }
+
+  public BrokerConfig enablePropertyFilter(boolean v) {
+    enablePropertyFilter = v;
     return this;
   }
 
@@ -592,12 +679,18 @@ public final class BrokerConfig {
     return this;
   }
 
+  /** The set value, else three days or fileReservedTime if that is shorter. */
   public int timerMaxDelaySec() {
-    return timerMaxDelaySec;
+    long reserved = store.fileReservedTimeHours() * 3600L;
+    if (timerMaxDelaySecSet || reserved < 1) {
+      return timerMaxDelaySec;
+    }
+    return (int) Math.min(timerMaxDelaySec, reserved);
   }
 
   public BrokerConfig timerMaxDelaySec(int v) {
     timerMaxDelaySec = v;
+    timerMaxDelaySecSet = true;
     return this;
   }
 

@@ -42,8 +42,14 @@ public final class StoreConfig {
    */
   private int flushCommitLogThoroughInterval = 10_000;
 
-  /** maxMessageSize: largest message body accepted, bytes; default 4 MiB as RocketMQ. */
+  /**
+   * maxMessageSize: largest message body accepted, bytes; default 4 MiB as RocketMQ. Not set, it
+   * gives way to a mappedFileSizeCommitLog under 8 MiB (half a segment at most).
+   */
   private int maxMessageSize = 4 * MIB;
+
+  /** Whether maxMessageSize was set. */
+  private boolean maxMessageSizeSet = false;
 
   /** appendQueueCapacity: appends waiting for the writer before new ones get BUSY. */
   private int appendQueueCapacity = 32768;
@@ -94,12 +100,18 @@ public final class StoreConfig {
     if (flushCommitLogLeastPages < 0) {
       p.add("flushCommitLogLeastPages must be >= 0, is " + flushCommitLogLeastPages);
     }
-    if (maxMessageSize < 1 || maxMessageSize > mappedFileSizeCommitLog / 2) {
+    if (maxMessageSize() < 1) {
+      p.add("maxMessageSize must be >= 1 byte, is " + maxMessageSize());
+    } else if (maxMessageSize() > mappedFileSizeCommitLog / 2) {
       p.add(
-          "maxMessageSize must be between 1 and half of mappedFileSizeCommitLog ("
+          "maxMessageSize ("
+              + maxMessageSize()
+              + ") must not exceed half of mappedFileSizeCommitLog ("
+              + mappedFileSizeCommitLog
+              + "): lower maxMessageSize to at most "
               + mappedFileSizeCommitLog / 2
-              + "), is "
-              + maxMessageSize);
+              + " or raise mappedFileSizeCommitLog to at least "
+              + 2L * maxMessageSize());
     }
     if (appendQueueCapacity < 1) {
       p.add("appendQueueCapacity must be >= 1, is " + appendQueueCapacity);
@@ -110,7 +122,12 @@ public final class StoreConfig {
     if (maxHashSlotNum < 1 || maxIndexNum < 2) {
       p.add("maxHashSlotNum must be >= 1 and maxIndexNum >= 2 (entry 0 is never used)");
     } else if (40L + maxHashSlotNum * 4L + maxIndexNum * 20L > Integer.MAX_VALUE) {
-      p.add("maxHashSlotNum*4 + maxIndexNum*20 must stay below 2 GiB (one mapped file)");
+      p.add(
+          "maxHashSlotNum ("
+              + maxHashSlotNum
+              + ") * 4 + maxIndexNum ("
+              + maxIndexNum
+              + ") * 20 must stay below 2 GiB (one mapped index file): lower either");
     }
     if (fileReservedTimeHours < 1) {
       p.add("fileReservedTime must be >= 1 hour, is " + fileReservedTimeHours);
@@ -128,6 +145,24 @@ public final class StoreConfig {
       p.add("cleanResourceInterval must be >= 10 ms, is " + cleanResourceInterval);
     }
     return p;
+  }
+
+  /**
+   * What the store chose for keys the operator did not set, where the default had to give way to a
+   * key that was set; one sentence each, for the startup log.
+   */
+  public List<String> startupNotes() {
+    List<String> notes = new ArrayList<>();
+    if (!maxMessageSizeSet && maxMessageSize() < maxMessageSize) {
+      notes.add(
+          "maxMessageSize not set: using "
+              + maxMessageSize()
+              + " bytes (half of mappedFileSizeCommitLog="
+              + mappedFileSizeCommitLog
+              + ") instead of the default "
+              + maxMessageSize);
+    }
+    return notes;
   }
 
   /** Throws with every problem listed if the configuration is invalid. */
@@ -194,12 +229,17 @@ public final class StoreConfig {
     return this;
   }
 
+  /** The set value, else 4 MiB or half of mappedFileSizeCommitLog if that is smaller. */
   public int maxMessageSize() {
-    return maxMessageSize;
+    if (maxMessageSizeSet || mappedFileSizeCommitLog < 2) {
+      return maxMessageSize;
+    }
+    return Math.min(maxMessageSize, mappedFileSizeCommitLog / 2);
   }
 
   public StoreConfig maxMessageSize(int v) {
     maxMessageSize = v;
+    maxMessageSizeSet = true;
     return this;
   }
 

@@ -121,10 +121,13 @@ public final class Wharf implements Runnable {
   static BrokerConfig brokerConfig(Map<String, String> settings, List<String> problems) {
     String root = settings.getOrDefault("storePathRootDir", "./data");
     BrokerConfig config = new BrokerConfig(Path.of(root));
-    problems.addAll(
-        ConfigBinder.bind(
-            settings, Set.of("storePathRootDir", "namesrvPort"), config, config.store()));
+    ConfigBinder.Result bound =
+        ConfigBinder.bindSettings(
+            settings, Set.of("storePathRootDir", "namesrvPort"), config, config.store());
+    bound.noEffectWarning().ifPresent(log::warn);
+    problems.addAll(bound.problems());
     problems.addAll(config.problems());
+    config.startupNotes().forEach(log::info);
     return config;
   }
 
@@ -166,9 +169,11 @@ public final class Wharf implements Runnable {
     @Override
     public Integer call() throws Exception {
       NamesrvConfig config = new NamesrvConfig();
-      List<String> problems =
-          new ArrayList<>(ConfigBinder.bind(options.settings(), Set.of(), config));
+      ConfigBinder.Result bound = ConfigBinder.bindSettings(options.settings(), Set.of(), config);
+      bound.noEffectWarning().ifPresent(log::warn);
+      List<String> problems = new ArrayList<>(bound.problems());
       problems.addAll(config.problems());
+      config.startupNotes().forEach(log::info);
       if (!problems.isEmpty()) {
         return fail(problems);
       }

@@ -27,9 +27,13 @@ public final class NamesrvConfig {
 
   /**
    * scanIntervalMillis: how often silent brokers are looked for (RocketMQ calls this
-   * scanNotActiveBrokerInterval). A broker may linger up to this long after it expired.
+   * scanNotActiveBrokerInterval, an accepted spelling). A broker may linger up to this long after
+   * it expired. Not set, it gives way to a brokerExpiryMillis under 10 s.
    */
   private long scanIntervalMillis = 10_000;
+
+  /** Whether scanIntervalMillis was set. */
+  private boolean scanIntervalMillisSet = false;
 
   /** maxFrameLength: largest frame accepted, bytes; 16 MiB as RocketMQ's frameMaxLength. */
   private int maxFrameLength = 16 * MIB;
@@ -64,15 +68,16 @@ public final class NamesrvConfig {
           "brokerExpiryMillis must be >= 1000 ms (brokers re-register every 30 s), is "
               + brokerExpiryMillis);
     }
-    if (scanIntervalMillis < 10) {
-      p.add("scanIntervalMillis must be >= 10 ms, is " + scanIntervalMillis);
-    } else if (scanIntervalMillis > brokerExpiryMillis) {
+    if (scanIntervalMillis() < 10) {
+      p.add("scanIntervalMillis must be >= 10 ms, is " + scanIntervalMillis());
+    } else if (scanIntervalMillis() > brokerExpiryMillis) {
       p.add(
           "scanIntervalMillis ("
-              + scanIntervalMillis
+              + scanIntervalMillis()
               + ") must not exceed brokerExpiryMillis ("
               + brokerExpiryMillis
-              + "), or dead brokers stay routable for too long");
+              + "), or dead brokers stay routable for too long: lower scanIntervalMillis or raise"
+              + " brokerExpiryMillis");
     }
     if (maxFrameLength < 4096 || maxFrameLength > 1024 * MIB) {
       p.add("maxFrameLength must be 4096..1073741824 bytes, is " + maxFrameLength);
@@ -90,6 +95,22 @@ public final class NamesrvConfig {
       p.add("defaultThreadPoolQueueCapacity must be >= 1, is " + defaultThreadPoolQueueCapacity);
     }
     return p;
+  }
+
+  /**
+   * What the name server chose for keys the operator did not set, where the default had to give way
+   * to a key that was set; one sentence each, for the startup log.
+   */
+  public List<String> startupNotes() {
+    List<String> notes = new ArrayList<>();
+    if (!scanIntervalMillisSet && scanIntervalMillis() < scanIntervalMillis) {
+      notes.add(
+          "scanIntervalMillis not set: using "
+              + scanIntervalMillis()
+              + " ms (brokerExpiryMillis) instead of the default "
+              + scanIntervalMillis);
+    }
+    return notes;
   }
 
   /** Throws with every problem listed if the configuration is invalid. */
@@ -138,12 +159,17 @@ public final class NamesrvConfig {
     return this;
   }
 
+  /** The set value, else 10 s or brokerExpiryMillis if that is shorter. */
   public long scanIntervalMillis() {
-    return scanIntervalMillis;
+    if (scanIntervalMillisSet || brokerExpiryMillis < 10) {
+      return scanIntervalMillis;
+    }
+    return Math.min(scanIntervalMillis, brokerExpiryMillis);
   }
 
   public NamesrvConfig scanIntervalMillis(long v) {
     scanIntervalMillis = v;
+    scanIntervalMillisSet = true;
     return this;
   }
 

@@ -92,11 +92,15 @@ public final class PopMessageProcessor implements RequestProcessor {
       return refusal;
     }
     int readQueueNums = ctx.topics().get(topic).readQueueNums();
+    String expType = Headers.string(request, "expType", "TAG");
+    String sqlRefusal =
+        TagFilters.propertyFilterRefusal(expType, ctx.config().enablePropertyFilter());
+    if (sqlRefusal != null) {
+      return RemotingCommand.responseTo(request, ResponseCode.SYSTEM_ERROR, sqlRefusal);
+    }
     MessageFilter filter;
     try {
-      filter =
-          TagFilters.forExpression(
-              Headers.string(request, "expType", "TAG"), Headers.string(request, "exp", "*"));
+      filter = TagFilters.forExpression(expType, Headers.string(request, "exp", "*"));
     } catch (IllegalArgumentException e) {
       return RemotingCommand.responseTo(
           request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, e.getMessage());

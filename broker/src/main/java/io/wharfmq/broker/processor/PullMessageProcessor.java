@@ -172,6 +172,11 @@ public final class PullMessageProcessor implements RequestProcessor {
         expression = "*";
       }
     }
+    String sqlRefusal =
+        TagFilters.propertyFilterRefusal(expressionType, ctx.config().enablePropertyFilter());
+    if (sqlRefusal != null) {
+      return RemotingCommand.responseTo(request, ResponseCode.SYSTEM_ERROR, sqlRefusal);
+    }
     try {
       filter = TagFilters.forExpression(expressionType, expression);
     } catch (IllegalArgumentException e) {

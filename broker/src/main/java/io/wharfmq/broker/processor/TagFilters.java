@@ -24,6 +24,23 @@ public final class TagFilters {
   }
 
   /**
+   * RocketMQ's refusal of a subscription that is not by TAG while enablePropertyFilter is off (the
+   * remark of the SYSTEM_ERROR answer), or null when the subscription may be served.
+   */
+  public static String propertyFilterRefusal(String expressionType, boolean enablePropertyFilter) {
+    boolean tag =
+        expressionType == null
+            || expressionType.isBlank()
+            || "TAG".equalsIgnoreCase(expressionType);
+    if (tag || enablePropertyFilter) {
+      return null;
+    }
+    return "The broker does not support consumer to filter message by "
+        + expressionType
+        + " (enablePropertyFilter=false)";
+  }
+
+  /**
    * The filter for a subscription: TAG expressions ("*", "A || B") or SQL92 property selectors.
    * Throws IllegalArgumentException for an unknown type or an expression that does not parse.
    */
