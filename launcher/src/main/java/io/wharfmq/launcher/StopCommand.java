@@ -33,7 +33,7 @@ final class StopCommand implements Callable<Integer> {
   @Option(
       names = "--timeout",
       defaultValue = "60",
-      description = "Seconds to wait for each graceful stop (default: ${DEFAULT-VALUE}).")
+      description = "Seconds to wait for each graceful stop.")
   long timeoutSeconds;
 
   @Option(
@@ -43,7 +43,13 @@ final class StopCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    Map<String, String> settings = options.settings();
+    Map<String, String> settings;
+    try {
+      settings = options.settings();
+    } catch (StartupFailure f) {
+      System.err.println(f.getMessage());
+      return Wharf.EXIT_CONFIG;
+    }
     Path dir = options.dataDir(settings);
     if (only != null && !PidFile.ROLES.contains(only)) {
       System.err.println("--only must be one of " + PidFile.ROLES + ", is '" + only + "'");

@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
     name = "wharf",
     mixinStandardHelpOptions = true,
     scope = CommandLine.ScopeType.INHERIT,
+    showDefaultValues = true,
     version = "Wharf 0.1.0-SNAPSHOT",
     description = "Wharf message broker",
     subcommands = {
@@ -86,6 +87,7 @@ public final class Wharf implements Runnable {
     @Option(
         names = "--set",
         paramLabel = "key=value",
+        showDefaultValue = CommandLine.Help.Visibility.NEVER,
         description = "One key; repeatable; wins over --config.")
     List<String> sets = new ArrayList<>();
 
@@ -103,20 +105,29 @@ public final class Wharf implements Runnable {
       return root != null ? Path.of(root.trim()) : dir != null ? dir : Path.of("./data");
     }
 
-    Map<String, String> settings() throws IOException {
+    /** {@link #settings()} with --dir as storePathRootDir (unless that key is set). */
+    Map<String, String> settingsWithDir() throws StartupFailure, IOException {
+      Map<String, String> settings = settings();
+      if (dir != null) {
+        settings.putIfAbsent("storePathRootDir", dir.toString());
+      }
+      return settings;
+    }
+
+    /** The settings of --config and --set; a file that cannot be read is a one-line failure. */
+    Map<String, String> settings() throws StartupFailure, IOException {
       Map<String, String> out = new LinkedHashMap<>();
       if (config != null) {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(config)) {
           p.load(r);
-        } catch (NoSuchFileException | AccessDeniedException e) {
-          throw new CommandLine.ParameterException(
-              new CommandLine(new Wharf()),
-              "--config "
-                  + config
-                  + ": cannot read the file ("
-                  + e.getClass().getSimpleName()
-                  + ")");
+        } catch (NoSuchFileException e) {
+          throw new StartupFailure("--config " + config + ": no such file");
+        } catch (AccessDeniedException e) {
+          throw new StartupFailure("--config " + config + ": permission denied");
+        } catch (IllegalArgumentException e) {
+          throw new StartupFailure(
+              "--config " + config + ": not a properties file: " + e.getMessage());
         }
         for (String k : p.stringPropertyNames()) {
           out.put(k, p.getProperty(k));
@@ -125,8 +136,7 @@ public final class Wharf implements Runnable {
       for (String s : sets) {
         int eq = s.indexOf('=');
         if (eq <= 0) {
-          throw new CommandLine.ParameterException(
-              new CommandLine(new Wharf()), "--set expects key=value, got '" + s + "'");
+          throw new StartupFailure("--set expects key=value, got '" + s + "'");
         }
         out.put(s.substring(0, eq).trim(), s.substring(eq + 1));
       }
@@ -263,12 +273,10 @@ public final class Wharf implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      Map<String, String> settings = options.settings();
-      if (options.dir != null) {
-        settings.putIfAbsent("storePathRootDir", options.dir.toString());
-      }
+      Map<String, String> settings;
       int namesrvPort;
       try {
+        settings = options.settingsWithDir();
         namesrvPort = StartupChecks.port(settings, "namesrvPort", 9876, NAMESRV_PORT_IN_STANDALONE);
         StartupChecks.port(settings, "listenPort", 10911, BROKER_PORT);
       } catch (StartupFailure f) {
@@ -323,8 +331,9 @@ public final class Wharf implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      Map<String, String> settings = options.settings();
+      Map<String, String> settings;
       try {
+        settings = options.settings();
         StartupChecks.port(settings, "listenPort", 9876, NAMESRV_PORT_IN_NAMESRV);
       } catch (StartupFailure f) {
         return fail(f);
@@ -360,11 +369,9 @@ public final class Wharf implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      Map<String, String> settings = options.settings();
-      if (options.dir != null) {
-        settings.putIfAbsent("storePathRootDir", options.dir.toString());
-      }
+      Map<String, String> settings;
       try {
+        settings = options.settingsWithDir();
         StartupChecks.port(settings, "listenPort", 10911, BROKER_PORT);
       } catch (StartupFailure f) {
         return fail(f);

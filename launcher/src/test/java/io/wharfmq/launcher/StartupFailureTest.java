@@ -135,6 +135,14 @@ class StartupFailureTest {
   }
 
   @Test
+  void missingConfigFileAndMalformedSetAreOneLine() {
+    Path missing = dir.resolve("no-such.conf");
+    assertOneLineFailure(
+        run("broker", "--config", missing.toString()), "--config " + missing + ": no such file");
+    assertOneLineFailure(run("namesrv", "--set", "listenPort"), "--set expects key=value");
+  }
+
+  @Test
   void dataDirectoryThatCannotBeCreatedIsNamed() throws Exception {
     Path file = Files.writeString(dir.resolve("a-file"), "x");
     Path data = file.resolve("data");
