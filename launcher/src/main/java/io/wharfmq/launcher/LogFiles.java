@@ -38,6 +38,12 @@ final class LogFiles implements AutoCloseable {
 
   /** Starts writing the log to {@code <dir>/logs/<name>.log} too. */
   static LogFiles attach(Path dir, String name) {
+    return attach(dir, name, MAX_FILE_SIZE, MAX_HISTORY_DAYS, TOTAL_SIZE_CAP);
+  }
+
+  /** As {@link #attach(Path, String)} with other limits (tests roll small files). */
+  static LogFiles attach(
+      Path dir, String name, String maxFileSize, int maxHistoryDays, String totalSizeCap) {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     Path logs = dir.resolve("logs");
     RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
@@ -48,9 +54,9 @@ final class LogFiles implements AutoCloseable {
     policy.setContext(ctx);
     policy.setParent(appender);
     policy.setFileNamePattern(logs.resolve(name + ".%d{yyyy-MM-dd}.%i.log.gz").toString());
-    policy.setMaxFileSize(FileSize.valueOf(MAX_FILE_SIZE));
-    policy.setMaxHistory(MAX_HISTORY_DAYS);
-    policy.setTotalSizeCap(FileSize.valueOf(TOTAL_SIZE_CAP));
+    policy.setMaxFileSize(FileSize.valueOf(maxFileSize));
+    policy.setMaxHistory(maxHistoryDays);
+    policy.setTotalSizeCap(FileSize.valueOf(totalSizeCap));
     policy.start();
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(ctx);
