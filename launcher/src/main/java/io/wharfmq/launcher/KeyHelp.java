@@ -31,6 +31,11 @@ final class KeyHelp {
           "/\\*\\*((?:[^*]|\\*(?!/))*)\\*/\\s*private\\s+(?:static\\s+)?(?:final\\s+)?"
               + "(?:volatile\\s+)?[\\w.<>, ]+?\\s+(\\w+)\\s*[=;]");
 
+  // Or a doc comment on a one-argument public method (a setter without a field of its name).
+  private static final Pattern SETTER =
+      Pattern.compile(
+          "/\\*\\*((?:[^*]|\\*(?!/))*)\\*/\\s*public\\s+\\w+\\s+(\\w+)\\s*\\([^,)]+\\)");
+
   /** Keys of {@code config} (a fresh object, so its getters give the defaults), by name. */
   static Map<String, Key> keys(Object config) {
     Map<String, String> docs = docs(config.getClass());
@@ -67,7 +72,13 @@ final class KeyHelp {
       throw new UncheckedIOException(e);
     }
     Map<String, String> out = new LinkedHashMap<>();
-    Matcher m = FIELD.matcher(source);
+    collect(SETTER.matcher(source), out);
+    collect(FIELD.matcher(source), out);
+    return out;
+  }
+
+  /** Adds each match's doc text under its name; a later pattern's match wins. */
+  private static void collect(Matcher m, Map<String, String> out) {
     while (m.find()) {
       String text = m.group(1).replaceAll("(?m)^\\s*\\*\\s?", " ").replaceAll("\\s+", " ").trim();
       text = text.replaceAll("\\{@(?:link|code) ([^}]*)}", "$1");
@@ -80,7 +91,6 @@ final class KeyHelp {
       }
       out.put(field, text);
     }
-    return out;
   }
 
   /** {@code text} as a picocli usage-section string: '%' escaped, lines ended by %n. */

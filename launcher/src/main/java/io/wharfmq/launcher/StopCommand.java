@@ -109,7 +109,11 @@ final class StopCommand implements Callable<Integer> {
     ProcessHandle h = alive.get();
     long start = System.nanoTime();
     System.out.println("Stopping " + what + " ...");
-    h.destroy();
+    if (!h.destroy()) {
+      System.err.println(
+          "cannot send SIGTERM to " + what + " (another user's process?): stop it as its owner");
+      return false;
+    }
     try {
       h.onExit().get(timeoutSeconds, TimeUnit.SECONDS);
     } catch (TimeoutException te) {
