@@ -18,6 +18,11 @@ final class ServerHelp {
   static final String HEADER =
       "\nConfiguration keys (in the --config file or as --set key=value), key=default:\n";
 
+  static final String OTHER_KEYS =
+      "Other keys of Apache RocketMQ's configuration files are accepted with one\n"
+          + "startup warning that lists them: they have no effect in Wharf\n"
+          + "(docs/configuration.md).\n";
+
   static String standalone() {
     BrokerConfig broker = new BrokerConfig(Path.of("./data"));
     List<KeyHelp.Key> launcher = new ArrayList<>();
@@ -37,7 +42,8 @@ final class ServerHelp {
         HEADER
             + KeyHelp.render("Standalone:", launcher)
             + KeyHelp.render("Broker:", brokerKeys.values())
-            + KeyHelp.render("Store:", KeyHelp.keys(broker.store()).values()));
+            + KeyHelp.render("Store:", KeyHelp.keys(broker.store()).values())
+            + OTHER_KEYS);
   }
 
   static String broker() {
@@ -47,7 +53,8 @@ final class ServerHelp {
     return KeyHelp.forPicocli(
         HEADER
             + KeyHelp.render("Broker:", brokerKeys.values())
-            + KeyHelp.render("Store:", KeyHelp.keys(broker.store()).values()));
+            + KeyHelp.render("Store:", KeyHelp.keys(broker.store()).values())
+            + OTHER_KEYS);
   }
 
   static String namesrv() {
@@ -57,7 +64,7 @@ final class ServerHelp {
         "listenPort",
         "The name server's port (as in RocketMQ's namesrv.conf; for broker and standalone,"
             + " listenPort is the broker's port).");
-    return KeyHelp.forPicocli(HEADER + KeyHelp.render("Name server:", keys.values()));
+    return KeyHelp.forPicocli(HEADER + KeyHelp.render("Name server:", keys.values()) + OTHER_KEYS);
   }
 
   private static void note(Map<String, KeyHelp.Key> keys, String key, String note) {
