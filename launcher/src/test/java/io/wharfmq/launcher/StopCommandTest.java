@@ -129,6 +129,29 @@ class StopCommandTest {
   }
 
   @Test
+  void aBrokerStillWaitingForItsNameServerStopsGracefully() throws Exception {
+    Path data = dir.resolve("data");
+    String nowhere = "127.0.0.1:" + WharfChild.freePort();
+    List<String> settings = new ArrayList<>(WharfChild.SMALL_STORE);
+    settings.add("namesrvAddr=" + nowhere);
+    settings.add("listenPort=0");
+    try (WharfChild broker =
+        WharfChild.start(
+            dir.resolve("broker.out"),
+            withSettings(List.of("broker", "--dir", data.toString()), settings))) {
+      broker.awaitOutput("Not ready yet: no name server of namesrvAddr=" + nowhere);
+
+      Result r = run("stop", "--dir", data.toString(), "--only", "broker");
+
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.out()).contains("Stopped broker (pid " + broker.process.pid() + ", starting)");
+      assertThat(broker.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(broker.output()).contains("Broker broker-a stopped").doesNotContain("ready:");
+      assertThat(Files.exists(data.resolve("abort"))).isFalse();
+    }
+  }
+
+  @Test
   void aPidFileLeftByACrashIsReportedAndRemoved() throws Exception {
     Path data = Files.createDirectories(dir.resolve("data"));
     Process gone =

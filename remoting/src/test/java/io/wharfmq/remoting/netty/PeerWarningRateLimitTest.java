@@ -7,6 +7,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.wharfmq.remoting.codec.FrameLayout;
+import io.wharfmq.remoting.protocol.RemotingCommand;
+import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.ResponseSerializeType;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -144,6 +146,27 @@ class PeerWarningRateLimitTest {
         .contains("frame too large")
         .contains("(7 earlier warnings about this peer suppressed)");
     assertThat(server.reportSuppressedWarnings()).isZero();
+  }
+
+  @Test
+  void requestCodesTheServerDoesNotServeAreLimitedToo() throws Exception {
+    RemotingClient client = new RemotingClient("test-client");
+    try {
+      for (int i = 0; i < 20; i++) {
+        RemotingCommand r =
+            client.invokeSync("127.0.0.1:" + server.port(), RemotingCommand.request(4242), 5000);
+        assertThat(r.code()).isEqualTo(ResponseCode.REQUEST_CODE_NOT_SUPPORTED);
+      }
+    } finally {
+      client.shutdown();
+    }
+    awaitWarnings(PER_PEER);
+    assertThat(warnings())
+        .hasSize(PER_PEER)
+        .allMatch(w -> w.contains("request code 4242 from 127.0.0.1:"));
+    now.addAndGet(WINDOW);
+    assertThat(server.reportSuppressedWarnings()).isEqualTo(1);
+    assertThat(warnings().get(PER_PEER)).contains("17 more warnings about 127.0.0.1");
   }
 
   @Test
