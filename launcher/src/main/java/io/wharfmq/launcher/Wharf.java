@@ -252,8 +252,8 @@ public final class Wharf implements Runnable {
       life.abort();
       return fail(f);
     } catch (Exception e) {
+      log.error("Wharf cannot start", e); // before abort(): the trace goes to the log file too
       life.abort();
-      log.error("Wharf cannot start", e);
       System.err.println("Wharf cannot start: " + e);
       return 1;
     }

@@ -153,6 +153,27 @@ class StartupFailureTest {
   }
 
   @Test
+  void existingDataDirectoryThatCannotBeWrittenIsNamed() {
+    // Tests run as root here, so file permissions cannot make a directory unwritable; sysfs can.
+    Path readOnly = Path.of("/sys/kernel");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isDirectory(readOnly) && !canCreateFileIn(readOnly), "no read-only directory");
+    assertOneLineFailure(
+        start("broker", readOnly, "listenPort=0"),
+        "the data directory /sys/kernel is not writable",
+        "set storePathRootDir to a directory this user can write");
+  }
+
+  static boolean canCreateFileIn(Path d) {
+    try {
+      Files.delete(Files.createTempFile(d, "probe", ".tmp"));
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  @Test
   void dataDirectoryInUseByAnotherProcessIsNamed() throws Exception {
     Path data = dir.resolve("data");
     List<String> args =
