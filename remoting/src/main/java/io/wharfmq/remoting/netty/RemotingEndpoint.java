@@ -288,7 +288,8 @@ public abstract class RemotingEndpoint {
     try {
       reg.executor().execute(() -> run(reg.processor(), rc, request));
     } catch (RejectedExecutionException e) {
-      log.warn(
+      peerWarning(
+          channel.remoteAddress(),
           "{}: too many requests, code {} from {} rejected",
           role,
           request.code(),
