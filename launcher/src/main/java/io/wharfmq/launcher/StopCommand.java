@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code wharf stop}: stops the Wharf servers started on this machine from one data directory,
  * found through their pid files ({@link PidFile}): SIGTERM, then waits for the graceful stop up to
- * a deadline and says what it stopped. Brokers go before name servers, so they can unregister.
- * Runs on the command's thread.
+ * a deadline and says what it stopped. Brokers go before name servers, so they can unregister. Runs
+ * on the command's thread.
  */
 @Command(
     name = "stop",

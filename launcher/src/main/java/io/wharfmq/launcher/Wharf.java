@@ -339,7 +339,8 @@ public final class Wharf implements Runnable {
         return fail(f);
       }
       NamesrvConfig config = new NamesrvConfig();
-      List<String> problems = new ArrayList<>(ConfigBinder.bind(settings, Set.of(), config));
+      List<String> problems =
+          new ArrayList<>(ConfigBinder.bind(options.settings(), Set.of(), config));
       problems.addAll(config.problems());
       if (!problems.isEmpty()) {
         return fail(problems);
