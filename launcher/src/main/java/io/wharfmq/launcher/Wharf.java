@@ -144,10 +144,18 @@ public final class Wharf implements Runnable {
     }
   }
 
-  /** Prints each problem as one line and returns the exit code for configuration errors. */
+  /**
+   * Prints the configuration's problems and returns the exit code for them: one line for one
+   * problem, else a header and one " - " line per problem.
+   */
   static int fail(List<String> problems) {
+    if (problems.size() == 1) {
+      System.err.println("Wharf cannot start: invalid configuration: " + problems.get(0));
+      return EXIT_CONFIG;
+    }
+    System.err.println("Wharf cannot start: invalid configuration");
     for (String p : problems) {
-      System.err.println("Wharf cannot start: invalid configuration: " + p);
+      System.err.println("  - " + p);
     }
     return EXIT_CONFIG;
   }
