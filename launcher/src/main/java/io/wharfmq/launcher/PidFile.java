@@ -11,15 +11,22 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * {@code <dir>/<role>.pid}: which process serves a data directory, so {@code wharf stop} can find
- * it. Written when a server command starts, updated with its addresses when it is ready, removed
- * when it stops gracefully (a crash leaves it behind; {@code stop} recognizes a stale one). Format:
- * Java properties {@code pid}, {@code role}, {@code started}, {@code serving}. Owned by the
- * command's thread, then by the shutdown hook.
+ * {@code <dir>/<instance>.pid}: which process serves a data directory, so {@code wharf stop} can
+ * find it. The instance is the role for {@code standalone} and {@code broker} (one per data
+ * directory: the store's lock), and {@code namesrv-<port>} for name servers, which keep no data, so
+ * that several may run from one directory. Written when a server command starts, updated with its
+ * addresses when it is ready, removed when it stops gracefully (a crash leaves it behind; {@code
+ * stop} recognizes a stale one). Format: Java properties {@code pid}, {@code role}, {@code
+ * started}, {@code serving}. Owned by the command's thread, then by the shutdown hook.
  */
 final class PidFile implements AutoCloseable {
   /** Roles in the order {@code stop} stops them: brokers unregister before name servers go. */
   static final List<String> ROLES = List.of("standalone", "broker", "namesrv");
+
+  /** The instance name of a name server on {@code port}. */
+  static String namesrvInstance(int port) {
+    return "namesrv-" + port;
+  }
 
   /** What a pid file says. */
   record Entry(Path file, long pid, String role, String serving) {}
@@ -33,13 +40,32 @@ final class PidFile implements AutoCloseable {
     this.role = role;
   }
 
-  static Path path(Path dir, String role) {
-    return dir.resolve(role + ".pid");
+  static Path path(Path dir, String instance) {
+    return dir.resolve(instance + ".pid");
   }
 
-  /** Writes {@code <dir>/<role>.pid} for this process. */
-  static PidFile write(Path dir, String role) throws IOException {
-    PidFile f = new PidFile(path(dir, role), role);
+  /**
+   * The pid files of {@code role} in {@code dir}: {@code <role>.pid}, and for name servers every
+   * {@code namesrv-<port>.pid}, sorted.
+   */
+  static List<Path> files(Path dir, String role) throws IOException {
+    if (!role.equals("namesrv")) {
+      return List.of(path(dir, role));
+    }
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (var s = Files.newDirectoryStream(dir, "namesrv-*.pid")) {
+      List<Path> out = new java.util.ArrayList<>();
+      s.forEach(out::add);
+      out.sort(null);
+      return out;
+    }
+  }
+
+  /** Writes {@code <dir>/<instance>.pid} for this process. */
+  static PidFile write(Path dir, String instance, String role) throws IOException {
+    PidFile f = new PidFile(path(dir, instance), role);
     f.update("starting");
     return f;
   }

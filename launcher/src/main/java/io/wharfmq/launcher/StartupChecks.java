@@ -127,10 +127,10 @@ final class StartupChecks {
             + " to another directory");
   }
 
-  /** Refuses to start when a live Wharf process already serves {@code dir} in {@code role}. */
-  static void notRunning(Path dir, String role, String key) throws StartupFailure {
+  /** Refuses to start when a live Wharf process already serves {@code dir} as {@code instance}. */
+  static void notRunning(Path dir, String instance, String role, String key) throws StartupFailure {
     try {
-      Optional<PidFile.Entry> e = PidFile.read(PidFile.path(dir, role));
+      Optional<PidFile.Entry> e = PidFile.read(PidFile.path(dir, instance));
       if (e.isPresent()
           && e.get().pid() != ProcessHandle.current().pid()
           && PidFile.wharfProcess(e.get().pid()).isPresent()) {

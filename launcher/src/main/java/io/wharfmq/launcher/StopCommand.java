@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
     name = "stop",
     description = {
       "Stop the Wharf standalone, broker or namesrv started on this machine from a data directory"
-          + " (<dir>/standalone.pid, broker.pid, namesrv.pid): SIGTERM, then wait for the"
+          + " (<dir>/standalone.pid, broker.pid, namesrv-<port>.pid): SIGTERM, then wait for the"
           + " graceful stop.",
       "The directory: --dir, else storePathRootDir from --config/--set, else ./data."
     })
@@ -62,18 +62,19 @@ final class StopCommand implements Callable<Integer> {
       if (only != null && !only.equals(role)) {
         continue;
       }
-      Path file = PidFile.path(dir, role);
-      Optional<PidFile.Entry> entry = PidFile.read(file);
-      if (entry.isEmpty()) {
-        if (Files.exists(file)) {
-          System.err.println(file + " is not a valid pid file; remove it if no Wharf runs there");
+      for (Path file : PidFile.files(dir, role)) {
+        Optional<PidFile.Entry> entry = PidFile.read(file);
+        if (entry.isEmpty()) {
+          if (Files.exists(file)) {
+            System.err.println(file + " is not a valid pid file; remove it if no Wharf runs there");
+            failed++;
+          }
+          continue;
+        }
+        found++;
+        if (!stop(entry.get())) {
           failed++;
         }
-        continue;
-      }
-      found++;
-      if (!stop(entry.get())) {
-        failed++;
       }
     }
     if (found == 0 && failed == 0) {

@@ -96,7 +96,7 @@ public final class Wharf implements Runnable {
         paramLabel = "DIR",
         description =
             "Data directory: same as --set storePathRootDir=DIR; for namesrv, where its pid file"
-                + " and logs/namesrv.log go. Default ./data.")
+                + " and logs/namesrv-<port>.log go. Default ./data.")
     Path dir;
 
     /** The data directory: storePathRootDir if set, else --dir, else ./data. */
@@ -178,18 +178,20 @@ public final class Wharf implements Runnable {
 
   /**
    * What every server command does before its servers start: the data directory is usable and not
-   * served by a running Wharf of the same role, the pid file is written and the log also goes to
-   * {@code <dir>/logs/<logName>.log}. Both are undone by {@code life} at stop.
+   * served by a running Wharf as the same {@code instance}, the pid file {@code
+   * <dir>/<instance>.pid} is written and the log also goes to {@code <dir>/logs/<instance>.log}
+   * ({@code wharf.log} for standalone and broker). Both are undone by {@code life} at stop.
    */
   static PidFile beginInstance(
-      ServerLifecycle life, Path dir, String role, String dirKey, String logName)
+      ServerLifecycle life, Path dir, String instance, String role, String dirKey)
       throws StartupFailure, IOException {
     StartupChecks.dataDirectory(dir, dirKey);
-    StartupChecks.notRunning(dir, role, dirKey);
+    StartupChecks.notRunning(dir, instance, role, dirKey);
+    String logName = role.equals("namesrv") ? instance : "wharf";
     LogFiles logFile = LogFiles.attach(dir, logName);
     life.add(logFile);
     log.info("Logging to {} as well", LogFiles.file(dir, logName).toAbsolutePath().normalize());
-    PidFile pid = PidFile.write(dir, role);
+    PidFile pid = PidFile.write(dir, instance, role);
     life.add(pid);
     return pid;
   }
@@ -304,7 +306,7 @@ public final class Wharf implements Runnable {
       return serve(
           life -> {
             Path dir = brokerConfig.store().storePathRootDir();
-            PidFile pid = beginInstance(life, dir, "standalone", "storePathRootDir", "wharf");
+            PidFile pid = beginInstance(life, dir, "standalone", "standalone", "storePathRootDir");
             NameServer namesrv = startNamesrv(namesrvConfig, "namesrvPort", life);
             Broker broker = startBroker(brokerConfig, life);
             if (awaitRegistered(broker, brokerConfig, life) < 0) {
@@ -332,7 +334,8 @@ public final class Wharf implements Runnable {
       name = "namesrv",
       description = {
         "A name server. Its port is listenPort (default 9876), as in RocketMQ's namesrv.conf.",
-        "Pid file <dir>/namesrv.pid and log <dir>/logs/namesrv.log (--dir, default ./data)."
+        "Pid file <dir>/namesrv-<port>.pid, log <dir>/logs/namesrv-<port>.log (--dir, default"
+            + " ./data)."
       })
   static final class Namesrv implements Callable<Integer> {
     @CommandLine.Mixin ConfigOptions options = new ConfigOptions();
@@ -356,8 +359,20 @@ public final class Wharf implements Runnable {
       Path dir = options.dir != null ? options.dir : Path.of("./data");
       return serve(
           life -> {
-            PidFile pid = beginInstance(life, dir, "namesrv", "--dir", "namesrv");
+            // Files are named by port, so that several name servers may share a directory; with
+            // listenPort=0 the port is known only once bound.
+            int configured = config.listenPort();
+            PidFile pid =
+                configured == 0
+                    ? null
+                    : beginInstance(
+                        life, dir, PidFile.namesrvInstance(configured), "namesrv", "--dir");
             NameServer namesrv = startNamesrv(config, "listenPort", life);
+            if (pid == null) {
+              pid =
+                  beginInstance(
+                      life, dir, PidFile.namesrvInstance(namesrv.port()), "namesrv", "--dir");
+            }
             pid.update("name server " + config.bindAddress() + ":" + namesrv.port());
             log.info(
                 "Wharf namesrv ready: listening on {}:{} (listenPort)",
@@ -393,7 +408,7 @@ public final class Wharf implements Runnable {
       return serve(
           life -> {
             Path dir = config.store().storePathRootDir();
-            PidFile pid = beginInstance(life, dir, "broker", "storePathRootDir", "wharf");
+            PidFile pid = beginInstance(life, dir, "broker", "broker", "storePathRootDir");
             Broker broker = startBroker(config, life);
             int accepted = awaitRegistered(broker, config, life);
             if (accepted < 0) {

@@ -85,7 +85,7 @@ class StopCommandTest {
   }
 
   @Test
-  void stopFindsANamesrvAndABrokerThroughTheConfigFileAndStopsTheBrokerFirst() throws Exception {
+  void stopFindsTwoNamesrvsAndABrokerThroughTheConfigFileAndStopsTheBrokerFirst() throws Exception {
     Path data = dir.resolve("data");
     int namesrvPort = WharfChild.freePort();
     try (WharfChild namesrv =
@@ -96,6 +96,14 @@ class StopCommandTest {
                 data.toString(),
                 "--set",
                 "listenPort=" + namesrvPort);
+        WharfChild second =
+            WharfChild.start(
+                dir.resolve("namesrv2.out"),
+                "namesrv",
+                "--dir",
+                data.toString(),
+                "--set",
+                "listenPort=0");
         WharfChild broker =
             WharfChild.start(
                 dir.resolve("broker.out"),
@@ -108,10 +116,15 @@ class StopCommandTest {
                         "maxHashSlotNum=1024",
                         "maxIndexNum=4000")))) {
       namesrv.awaitOutput("Wharf namesrv ready");
+      second.awaitOutput("Wharf namesrv ready");
       broker.awaitOutput("Wharf broker ready");
       assertThat(broker.output()).contains("registered with 1 of 1 name servers");
-      assertThat(Files.readString(data.resolve("logs").resolve("namesrv.log")))
-          .contains("Wharf namesrv ready");
+      // Name servers keep no data: two share the directory, their files named by port.
+      assertThat(Files.readString(data.resolve("logs").resolve("namesrv-" + namesrvPort + ".log")))
+          .contains("Wharf namesrv ready: listening on 0.0.0.0:" + namesrvPort);
+      assertThat(PidFile.read(data.resolve("namesrv-" + namesrvPort + ".pid")).orElseThrow().pid())
+          .isEqualTo(namesrv.process.pid());
+      assertThat(PidFile.files(data, "namesrv")).hasSize(2);
       Path conf = Files.writeString(dir.resolve("broker.conf"), "storePathRootDir=" + data + "\n");
 
       Result r = run("stop", "--config", conf.toString());
@@ -119,10 +132,13 @@ class StopCommandTest {
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(r.out())
           .containsSubsequence(
-              "Stopped broker (pid " + broker.process.pid(),
-              "Stopped namesrv (pid " + namesrv.process.pid());
+              "Stopped broker (pid " + broker.process.pid(), "Stopped namesrv (pid ")
+          .contains("Stopped namesrv (pid " + namesrv.process.pid())
+          .contains("Stopped namesrv (pid " + second.process.pid());
       assertThat(broker.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
       assertThat(namesrv.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(second.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(PidFile.files(data, "namesrv")).isEmpty();
       assertThat(broker.output()).contains("Broker broker-a stopped");
       assertThat(namesrv.output()).contains("name server stopped");
     }
@@ -173,12 +189,12 @@ class StopCommandTest {
   void aLivePidThatIsNotWharfIsLeftAlone() throws Exception {
     Path data = Files.createDirectories(dir.resolve("data"));
     long self = ProcessHandle.current().pid(); // the test JVM: alive, not the launcher
-    Files.writeString(data.resolve("namesrv.pid"), "pid=" + self + "\nrole=namesrv\n");
+    Files.writeString(data.resolve("namesrv-9876.pid"), "pid=" + self + "\nrole=namesrv\n");
 
     Result r = run("stop", "--dir", data.toString());
 
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("pid " + self).contains("is not a Wharf process");
-    assertThat(Files.exists(data.resolve("namesrv.pid"))).isTrue();
+    assertThat(Files.exists(data.resolve("namesrv-9876.pid"))).isTrue();
   }
 }
