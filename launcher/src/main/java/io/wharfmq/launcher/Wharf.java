@@ -288,7 +288,14 @@ public final class Wharf implements Runnable {
       try {
         settings = options.settingsWithDir();
         namesrvPort = StartupChecks.port(settings, "namesrvPort", 9876, NAMESRV_PORT_IN_STANDALONE);
-        StartupChecks.port(settings, "listenPort", 10911, BROKER_PORT);
+        int brokerPort = StartupChecks.port(settings, "listenPort", 10911, BROKER_PORT);
+        if (namesrvPort == brokerPort && brokerPort != 0) {
+          throw new StartupFailure(
+              "namesrvPort and listenPort are both "
+                  + brokerPort
+                  + ": in standalone namesrvPort is the name server's port and listenPort the"
+                  + " broker's; give them different ports");
+        }
       } catch (StartupFailure f) {
         return fail(f);
       }

@@ -99,6 +99,14 @@ class StartupFailureTest {
   }
 
   @Test
+  void standaloneNeedsTwoDifferentPorts() {
+    assertOneLineFailure(
+        start("standalone", dir.resolve("s"), "namesrvPort=10911"),
+        "namesrvPort and listenPort are both 10911",
+        "give them different ports");
+  }
+
+  @Test
   void busyNameServerPortIsNamedWithItsKey() throws Exception {
     try (ServerSocket busy = new ServerSocket()) {
       busy.bind(new InetSocketAddress("0.0.0.0", 0));
