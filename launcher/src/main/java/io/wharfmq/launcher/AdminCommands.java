@@ -179,16 +179,16 @@ final class AdminCommands implements Runnable {
 
   @Command(name = "create-topic", description = "Create or update a topic on every broker.")
   static final class CreateTopic extends AdminCommand {
-    @Option(names = "--topic", required = true)
+    @Option(names = "--topic", required = true, description = "Topic.")
     String topic;
 
-    @Option(names = "--queues", defaultValue = "8")
+    @Option(names = "--queues", defaultValue = "8", description = "Queues per broker.")
     int queues;
 
     @Option(names = "--perm", defaultValue = "6", description = "4 read, 2 write, 6 both.")
     int perm;
 
-    @Option(names = "--order", defaultValue = "false")
+    @Option(names = "--order", defaultValue = "false", description = "Ordered topic.")
     boolean order;
 
     @Override
@@ -213,7 +213,7 @@ final class AdminCommands implements Runnable {
 
   @Command(name = "delete-topic", description = "Delete a topic on every broker.")
   static final class DeleteTopic extends AdminCommand {
-    @Option(names = "--topic", required = true)
+    @Option(names = "--topic", required = true, description = "Topic.")
     String topic;
 
     @Override
@@ -228,7 +228,7 @@ final class AdminCommands implements Runnable {
 
   @Command(name = "route", description = "Show a topic's brokers and queues.")
   static final class Route extends AdminCommand {
-    @Option(names = "--topic", required = true)
+    @Option(names = "--topic", required = true, description = "Topic.")
     String topic;
 
     @Override
@@ -249,7 +249,7 @@ final class AdminCommands implements Runnable {
 
   @Command(name = "offsets", description = "Min and max offset of every queue of a topic.")
   static final class Offsets extends AdminCommand {
-    @Option(names = "--topic", required = true)
+    @Option(names = "--topic", required = true, description = "Topic.")
     String topic;
 
     @Override
@@ -268,10 +268,10 @@ final class AdminCommands implements Runnable {
 
   @Command(name = "lag", description = "A consumer group's committed offsets and lag per queue.")
   static final class Lag extends AdminCommand {
-    @Option(names = "--topic", required = true)
+    @Option(names = "--topic", required = true, description = "Topic.")
     String topic;
 
-    @Option(names = "--group", required = true)
+    @Option(names = "--group", required = true, description = "Consumer group.")
     String group;
 
     @Override
@@ -305,7 +305,7 @@ final class AdminCommands implements Runnable {
 
   @Command(name = "query", description = "Find messages by key or by unique id (msgId).")
   static final class Query extends AdminCommand {
-    @Option(names = "--topic", required = true)
+    @Option(names = "--topic", required = true, description = "Topic.")
     String topic;
 
     @Option(names = "--key", description = "A KEYS value.")
@@ -378,7 +378,7 @@ final class AdminCommands implements Runnable {
             "MSG_REGION",
             "TRACE_ON");
 
-    @Option(names = "--group", required = true)
+    @Option(names = "--group", required = true, description = "Consumer group.")
     String group;
 
     @Option(names = "--max", defaultValue = "10000", description = "Re-send at most this many.")
@@ -435,10 +435,10 @@ final class AdminCommands implements Runnable {
       description =
           "Move a group's offsets on a topic to a time, while its consumers run (they replay).")
   static final class ResetOffset extends AdminCommand {
-    @Option(names = "--topic", required = true)
+    @Option(names = "--topic", required = true, description = "Topic.")
     String topic;
 
-    @Option(names = "--group", required = true)
+    @Option(names = "--group", required = true, description = "Consumer group.")
     String group;
 
     @Option(

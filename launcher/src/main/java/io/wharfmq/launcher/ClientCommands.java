@@ -25,16 +25,16 @@ final class ClientCommands {
     @Option(names = "--namesrv", defaultValue = "127.0.0.1:9876", description = "Name servers.")
     String namesrv;
 
-    @Option(names = "--topic", required = true)
+    @Option(names = "--topic", required = true, description = "Topic.")
     String topic;
 
-    @Option(names = "--tag")
+    @Option(names = "--tag", description = "Tag of the messages.")
     String tag;
 
     @Option(names = "--body", required = true, description = "Message body (UTF-8).")
     String body;
 
-    @Option(names = "--count", defaultValue = "1")
+    @Option(names = "--count", defaultValue = "1", description = "How many messages.")
     int count;
 
     @Override
@@ -62,13 +62,13 @@ final class ClientCommands {
     @Option(names = "--namesrv", defaultValue = "127.0.0.1:9876", description = "Name servers.")
     String namesrv;
 
-    @Option(names = "--topic", required = true)
+    @Option(names = "--topic", required = true, description = "Topic.")
     String topic;
 
     @Option(names = "--tags", defaultValue = "*", description = "Tag expression, e.g. 'A || B'.")
     String tags;
 
-    @Option(names = "--group", defaultValue = "wharf-cli-consumer")
+    @Option(names = "--group", defaultValue = "wharf-cli-consumer", description = "Consumer group.")
     String group;
 
     @Option(names = "--count", defaultValue = "1", description = "Stop after this many.")

@@ -40,7 +40,7 @@ final class GroupCommands {
 
   /** Commands on one group (--group), on every master or the one --broker names. */
   abstract static class OneGroupCommand extends BrokersCommand {
-    @Option(names = "--group", required = true)
+    @Option(names = "--group", required = true, description = "Consumer group.")
     String group;
   }
 
@@ -203,7 +203,7 @@ final class GroupCommands {
       description =
           "A group's progress per queue (GET_CONSUME_STATS): broker offset, consumer offset, lag.")
   static final class Progress extends AdminCommand {
-    @Option(names = "--group", required = true)
+    @Option(names = "--group", required = true, description = "Consumer group.")
     String group;
 
     @Option(names = "--topic", description = "Only this topic (default: every topic consumed).")

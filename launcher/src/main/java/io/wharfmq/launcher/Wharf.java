@@ -7,7 +7,9 @@ import io.wharfmq.namesrv.NameServer;
 import io.wharfmq.namesrv.NamesrvConfig;
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -17,7 +19,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -33,12 +34,15 @@ import picocli.CommandLine.Option;
 @Command(
     name = "wharf",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT,
+    showDefaultValues = true,
     version = "Wharf 0.1.0-SNAPSHOT",
     description = "Wharf message broker",
     subcommands = {
       Wharf.Standalone.class,
       Wharf.Namesrv.class,
       Wharf.BrokerCmd.class,
+      StopCommand.class,
       ClientCommands.Send.class,
       ClientCommands.Consume.class,
       AdminCommands.class
@@ -50,7 +54,20 @@ public final class Wharf implements Runnable {
   static final int EXIT_CONFIG = 2;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Wharf()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with each server command's configuration keys in its --help. */
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Wharf());
+    cl.getSubcommands()
+        .get("standalone")
+        .getCommandSpec()
+        .usageMessage()
+        .footer(ServerHelp.standalone());
+    cl.getSubcommands().get("broker").getCommandSpec().usageMessage().footer(ServerHelp.broker());
+    cl.getSubcommands().get("namesrv").getCommandSpec().usageMessage().footer(ServerHelp.namesrv());
+    return cl;
   }
 
   @Override
@@ -58,20 +75,59 @@ public final class Wharf implements Runnable {
     CommandLine.usage(this, System.out);
   }
 
-  /** Options every subcommand has. */
+  /** Options every server command (and stop) has. */
   static class ConfigOptions {
-    @Option(names = "--config", description = "Properties file (RocketMQ broker.conf key names).")
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description =
+            "Properties file with the keys below (RocketMQ's broker.conf / namesrv.conf names).")
     Path config;
 
-    @Option(names = "--set", description = "key=value; repeatable; wins over --config.")
+    @Option(
+        names = "--set",
+        paramLabel = "key=value",
+        showDefaultValue = CommandLine.Help.Visibility.NEVER,
+        description = "One key; repeatable; wins over --config.")
     List<String> sets = new ArrayList<>();
 
-    Map<String, String> settings() throws IOException {
+    @Option(
+        names = "--dir",
+        paramLabel = "DIR",
+        description =
+            "Data directory: same as --set storePathRootDir=DIR; for namesrv, where its pid file"
+                + " and logs/namesrv-<port>.log go. Default ./data.")
+    Path dir;
+
+    /** The data directory: storePathRootDir if set, else --dir, else ./data. */
+    Path dataDir(Map<String, String> settings) {
+      String root = settings.get("storePathRootDir");
+      return root != null ? Path.of(root.trim()) : dir != null ? dir : Path.of("./data");
+    }
+
+    /** {@link #settings()} with --dir as storePathRootDir (unless that key is set). */
+    Map<String, String> settingsWithDir() throws StartupFailure, IOException {
+      Map<String, String> settings = settings();
+      if (dir != null) {
+        settings.putIfAbsent("storePathRootDir", dir.toString());
+      }
+      return settings;
+    }
+
+    /** The settings of --config and --set; a file that cannot be read is a one-line failure. */
+    Map<String, String> settings() throws StartupFailure, IOException {
       Map<String, String> out = new LinkedHashMap<>();
       if (config != null) {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(config)) {
           p.load(r);
+        } catch (NoSuchFileException e) {
+          throw new StartupFailure("--config " + config + ": no such file");
+        } catch (AccessDeniedException e) {
+          throw new StartupFailure("--config " + config + ": permission denied");
+        } catch (IllegalArgumentException e) {
+          throw new StartupFailure(
+              "--config " + config + ": not a properties file: " + e.getMessage());
         }
         for (String k : p.stringPropertyNames()) {
           out.put(k, p.getProperty(k));
@@ -80,8 +136,7 @@ public final class Wharf implements Runnable {
       for (String s : sets) {
         int eq = s.indexOf('=');
         if (eq <= 0) {
-          throw new CommandLine.ParameterException(
-              new CommandLine(new Wharf()), "--set expects key=value, got '" + s + "'");
+          throw new StartupFailure("--set expects key=value, got '" + s + "'");
         }
         out.put(s.substring(0, eq).trim(), s.substring(eq + 1));
       }
@@ -89,7 +144,15 @@ public final class Wharf implements Runnable {
     }
   }
 
+  /**
+   * Prints the configuration's problems and returns the exit code for them: one line for one
+   * problem, else a header and one " - " line per problem.
+   */
   static int fail(List<String> problems) {
+    if (problems.size() == 1) {
+      System.err.println("Wharf cannot start: invalid configuration: " + problems.get(0));
+      return EXIT_CONFIG;
+    }
     System.err.println("Wharf cannot start: invalid configuration");
     for (String p : problems) {
       System.err.println("  - " + p);
@@ -97,25 +160,10 @@ public final class Wharf implements Runnable {
     return EXIT_CONFIG;
   }
 
-  /** Blocks until SIGTERM/SIGINT, then runs {@code stop}. */
-  static void awaitShutdown(AutoCloseable... parts) throws InterruptedException {
-    CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  log.info("Shutdown requested: stopping gracefully");
-                  for (AutoCloseable part : parts) {
-                    try {
-                      part.close();
-                    } catch (Exception e) {
-                      log.error("Error while stopping {}", part, e);
-                    }
-                  }
-                  done.countDown();
-                },
-                "wharf-shutdown"));
-    done.await();
+  static int fail(StartupFailure f) {
+    System.err.println("Wharf cannot start: " + f.getMessage());
+    log.debug("start failed", f);
+    return EXIT_CONFIG;
   }
 
   static BrokerConfig brokerConfig(Map<String, String> settings, List<String> problems) {
@@ -131,14 +179,129 @@ public final class Wharf implements Runnable {
     return config;
   }
 
-  @Command(name = "standalone", description = "Name server and one broker in one JVM.")
+  /**
+   * What every server command does before its servers start: the data directory is usable and not
+   * served by a running Wharf as the same {@code instance}, the pid file {@code
+   * <dir>/<instance>.pid} is written and the log also goes to {@code <dir>/logs/<instance>.log}
+   * ({@code wharf.log} for standalone and broker). Both are undone by {@code life} at stop.
+   */
+  static PidFile beginInstance(
+      ServerLifecycle life, Path dir, String instance, String role, String dirKey)
+      throws StartupFailure, IOException {
+    StartupChecks.dataDirectory(dir, dirKey);
+    StartupChecks.notRunning(dir, instance, role, dirKey);
+    String logName = role.equals("namesrv") ? instance : "wharf";
+    LogFiles logFile = LogFiles.attach(dir, logName);
+    life.add(logFile);
+    log.info("Logging to {} as well", LogFiles.file(dir, logName).toAbsolutePath().normalize());
+    PidFile pid = PidFile.write(dir, instance, role);
+    life.add(pid);
+    return pid;
+  }
+
+  static NameServer startNamesrv(NamesrvConfig config, String portKey, ServerLifecycle life)
+      throws Exception {
+    NameServer namesrv = new NameServer(config);
+    try {
+      namesrv.start();
+    } catch (Exception e) {
+      throw StartupChecks.explain(e, config.listenPort(), portKey, "the name server port")
+          .<Exception>map(f -> f)
+          .orElse(e);
+    }
+    life.add(namesrv::shutdown);
+    return namesrv;
+  }
+
+  static Broker startBroker(BrokerConfig config, ServerLifecycle life) throws Exception {
+    Broker broker;
+    try {
+      broker = Broker.start(config, InstantSource.system());
+    } catch (Exception e) {
+      throw StartupChecks.explain(e, config.listenPort(), "listenPort", "the broker port")
+          .<Exception>map(f -> f)
+          .orElse(e);
+    }
+    life.add(broker);
+    return broker;
+  }
+
+  /**
+   * Registers with the name servers until one accepts (a client asking it for a route from now on
+   * gets one); returns how many accepted, 0 if none is configured, -1 if a stop came first.
+   */
+  static int awaitRegistered(Broker broker, BrokerConfig config, ServerLifecycle life)
+      throws InterruptedException {
+    if (config.namesrvAddresses().isEmpty()) {
+      return 0;
+    }
+    for (int attempt = 0; ; attempt++) {
+      int accepted = broker.registerNow();
+      if (accepted > 0) {
+        return accepted;
+      }
+      if (attempt % 30 == 0) {
+        log.warn(
+            "Not ready yet: no name server of namesrvAddr={} accepted the registration;"
+                + " retrying every second",
+            config.namesrvAddr());
+      }
+      if (life.awaitStopRequest(1000)) {
+        return -1;
+      }
+    }
+  }
+
+  /** Runs a server command's start: one line and exit code 2 for what the operator can fix. */
+  interface ServerStart {
+    void start(ServerLifecycle life) throws Exception;
+  }
+
+  static int serve(ServerStart start) throws Exception {
+    ServerLifecycle life = new ServerLifecycle();
+    try {
+      start.start(life);
+    } catch (StartupFailure f) {
+      life.abort();
+      return fail(f);
+    } catch (Exception e) {
+      log.error("Wharf cannot start", e); // before abort(): the trace goes to the log file too
+      life.abort();
+      System.err.println("Wharf cannot start: " + e);
+      return 1;
+    }
+    life.awaitStopped();
+    return 0;
+  }
+
+  @Command(
+      name = "standalone",
+      description = {
+        "A name server and one broker in one JVM. Ports: namesrvPort (name server, default 9876)"
+            + " and listenPort (broker, default 10911).",
+        "Prints 'Wharf standalone ready' once the broker has registered with the name server."
+      })
   static final class Standalone implements Callable<Integer> {
     @CommandLine.Mixin ConfigOptions options = new ConfigOptions();
 
     @Override
     public Integer call() throws Exception {
-      Map<String, String> settings = options.settings();
-      int namesrvPort = Integer.parseInt(settings.getOrDefault("namesrvPort", "9876"));
+      Map<String, String> settings;
+      int namesrvPort;
+      try {
+        settings = options.settingsWithDir();
+        namesrvPort = StartupChecks.port(settings, "namesrvPort", 9876, NAMESRV_PORT_IN_STANDALONE);
+        int brokerPort = StartupChecks.port(settings, "listenPort", 10911, BROKER_PORT);
+        if (namesrvPort == brokerPort && brokerPort != 0) {
+          throw new StartupFailure(
+              "namesrvPort and listenPort are both "
+                  + brokerPort
+                  + ": in standalone namesrvPort is the name server's port and listenPort the"
+                  + " broker's; give them different ports");
+        }
+      } catch (StartupFailure f) {
+        return fail(f);
+      }
       settings.putIfAbsent("namesrvAddr", "127.0.0.1:" + namesrvPort);
       List<String> problems = new ArrayList<>();
       BrokerConfig brokerConfig = brokerConfig(settings, problems);
@@ -150,24 +313,52 @@ public final class Wharf implements Runnable {
       if (!problems.isEmpty()) {
         return fail(problems);
       }
-      NameServer namesrv = new NameServer(namesrvConfig);
-      namesrv.start();
-      Broker broker = Broker.start(brokerConfig, InstantSource.system());
-      log.info(
-          "Wharf standalone ready: name server 127.0.0.1:{}, broker {}",
-          namesrv.port(),
-          broker.address());
-      awaitShutdown(broker, namesrv::shutdown);
-      return 0;
+      return serve(
+          life -> {
+            Path dir = brokerConfig.store().storePathRootDir();
+            PidFile pid = beginInstance(life, dir, "standalone", "standalone", "storePathRootDir");
+            NameServer namesrv = startNamesrv(namesrvConfig, "namesrvPort", life);
+            Broker broker = startBroker(brokerConfig, life);
+            if (awaitRegistered(broker, brokerConfig, life) < 0) {
+              return;
+            }
+            pid.update("name server 127.0.0.1:" + namesrv.port() + ", broker " + broker.address());
+            log.info(
+                "Wharf standalone ready: name server 127.0.0.1:{} (namesrvPort), broker {}"
+                    + " (listenPort), registered; data in {}",
+                namesrv.port(),
+                broker.address(),
+                dir.toAbsolutePath().normalize());
+          });
     }
   }
 
-  @Command(name = "namesrv", description = "A name server.")
+  static final String NAMESRV_PORT_IN_STANDALONE =
+      "the name server's port in standalone (listenPort is the broker's)";
+  static final String BROKER_PORT = "the broker's port";
+  static final String NAMESRV_PORT_IN_NAMESRV =
+      "the name server's port in bin/wharf namesrv (as in RocketMQ's namesrv.conf; in broker and"
+          + " standalone listenPort is the broker's port)";
+
+  @Command(
+      name = "namesrv",
+      description = {
+        "A name server. Its port is listenPort (default 9876), as in RocketMQ's namesrv.conf.",
+        "Pid file <dir>/namesrv-<port>.pid, log <dir>/logs/namesrv-<port>.log (--dir, default"
+            + " ./data)."
+      })
   static final class Namesrv implements Callable<Integer> {
     @CommandLine.Mixin ConfigOptions options = new ConfigOptions();
 
     @Override
     public Integer call() throws Exception {
+      Map<String, String> settings;
+      try {
+        settings = options.settings();
+        StartupChecks.port(settings, "listenPort", 9876, NAMESRV_PORT_IN_NAMESRV);
+      } catch (StartupFailure f) {
+        return fail(f);
+      }
       NamesrvConfig config = new NamesrvConfig();
       ConfigBinder.Result bound = ConfigBinder.bindSettings(options.settings(), Set.of(), config);
       bound.noEffectWarning().ifPresent(log::warn);
@@ -177,27 +368,76 @@ public final class Wharf implements Runnable {
       if (!problems.isEmpty()) {
         return fail(problems);
       }
-      NameServer namesrv = new NameServer(config);
-      namesrv.start();
-      awaitShutdown(namesrv::shutdown);
-      return 0;
+      Path dir = options.dir != null ? options.dir : Path.of("./data");
+      return serve(
+          life -> {
+            // Files are named by port, so that several name servers may share a directory; with
+            // listenPort=0 the port is known only once bound.
+            int configured = config.listenPort();
+            PidFile pid =
+                configured == 0
+                    ? null
+                    : beginInstance(
+                        life, dir, PidFile.namesrvInstance(configured), "namesrv", "--dir");
+            NameServer namesrv = startNamesrv(config, "listenPort", life);
+            if (pid == null) {
+              pid =
+                  beginInstance(
+                      life, dir, PidFile.namesrvInstance(namesrv.port()), "namesrv", "--dir");
+            }
+            pid.update("name server " + config.bindAddress() + ":" + namesrv.port());
+            log.info(
+                "Wharf namesrv ready: listening on {}:{} (listenPort)",
+                config.bindAddress(),
+                namesrv.port());
+          });
     }
   }
 
-  @Command(name = "broker", description = "A broker (set namesrvAddr).")
+  @Command(
+      name = "broker",
+      description = {
+        "A broker; set namesrvAddr. Its port is listenPort (default 10911).",
+        "Prints 'Wharf broker ready' once a name server has accepted its registration."
+      })
   static final class BrokerCmd implements Callable<Integer> {
     @CommandLine.Mixin ConfigOptions options = new ConfigOptions();
 
     @Override
     public Integer call() throws Exception {
+      Map<String, String> settings;
+      try {
+        settings = options.settingsWithDir();
+        StartupChecks.port(settings, "listenPort", 10911, BROKER_PORT);
+      } catch (StartupFailure f) {
+        return fail(f);
+      }
       List<String> problems = new ArrayList<>();
-      BrokerConfig config = brokerConfig(options.settings(), problems);
+      BrokerConfig config = brokerConfig(settings, problems);
       if (!problems.isEmpty()) {
         return fail(problems);
       }
-      Broker broker = Broker.start(config, InstantSource.system());
-      awaitShutdown(broker);
-      return 0;
+      return serve(
+          life -> {
+            Path dir = config.store().storePathRootDir();
+            PidFile pid = beginInstance(life, dir, "broker", "broker", "storePathRootDir");
+            Broker broker = startBroker(config, life);
+            int accepted = awaitRegistered(broker, config, life);
+            if (accepted < 0) {
+              return;
+            }
+            pid.update("broker " + broker.address());
+            log.info(
+                "Wharf broker ready: {} of cluster {} at {} (listenPort), registered with {} of"
+                    + " {} name servers ({}); data in {}",
+                config.brokerName(),
+                config.brokerClusterName(),
+                broker.address(),
+                accepted,
+                config.namesrvAddresses().size(),
+                config.namesrvAddresses().isEmpty() ? "namesrvAddr not set" : config.namesrvAddr(),
+                dir.toAbsolutePath().normalize());
+          });
     }
   }
 }

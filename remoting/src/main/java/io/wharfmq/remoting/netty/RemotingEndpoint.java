@@ -43,6 +43,7 @@ public abstract class RemotingEndpoint {
   private final CopyOnWriteArrayList<ChannelEventListener> listeners = new CopyOnWriteArrayList<>();
   private final String role;
   private final ResponseSerializeType responseSerializeType;
+  private volatile PeerWarningLimiter warnings = PeerWarningLimiter.defaults();
 
   /**
    * @param responseSerializeType the header format responses to the peer's requests are sent in
@@ -62,6 +63,68 @@ public abstract class RemotingEndpoint {
 
   public void addChannelEventListener(ChannelEventListener listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * Replaces the rate limit of warnings peers cause (garbage frames, unknown request codes); the
+   * default is {@link PeerWarningLimiter#defaults()}. Set it before serving.
+   */
+  public void warningLimiter(PeerWarningLimiter limiter) {
+    this.warnings = limiter;
+  }
+
+  PeerWarningLimiter warningLimiter() {
+    return warnings;
+  }
+
+  /**
+   * Logs one line per peer whose warnings were held back and whose limit has since lifted, with the
+   * count; returns how many lines it wrote. Servers run it once per limiter window.
+   */
+  public int reportSuppressedWarnings() {
+    int lines = 0;
+    PeerWarningLimiter limiter = warnings;
+    for (PeerWarningLimiter.Suppressed s : limiter.drainSuppressed()) {
+      log.warn(
+          "{}: {} more warnings about {} were suppressed (at most {} per peer and {} in all per {} s)",
+          role,
+          s.count(),
+          s.peer(),
+          limiter.perPeer(),
+          limiter.overall(),
+          limiter.windowMillis() / 1000);
+      lines++;
+    }
+    return lines;
+  }
+
+  /**
+   * Writes a warning a peer caused, unless that peer (or all peers together) already caused too
+   * many in this window; mentions how many were held back before it.
+   */
+  private void peerWarning(SocketAddress peer, String format, Object... args) {
+    long held = warnings.admit(hostString(peer));
+    if (held < 0) {
+      return;
+    }
+    if (held > 0) {
+      log.warn(format + " ({} earlier warnings about this peer suppressed)", append(args, held));
+    } else {
+      log.warn(format, args);
+    }
+  }
+
+  private static Object[] append(Object[] args, Object last) {
+    Object[] out = java.util.Arrays.copyOf(args, args.length + 1);
+    out[args.length] = last;
+    return out;
+  }
+
+  static String hostString(SocketAddress address) {
+    if (address instanceof InetSocketAddress isa && isa.getAddress() != null) {
+      return isa.getAddress().getHostAddress();
+    }
+    return String.valueOf(address);
   }
 
   static String addressString(SocketAddress address) {
@@ -173,13 +236,22 @@ public abstract class RemotingEndpoint {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      String peer = addressString(ctx.channel().remoteAddress());
+      SocketAddress remote = ctx.channel().remoteAddress();
+      String peer = addressString(remote);
       if (cause instanceof TooLongFrameException) {
-        log.warn(
-            "{}: closing connection from {}: frame too large ({})", role, peer, cause.getMessage());
+        peerWarning(
+            remote,
+            "{}: closing connection from {}: frame too large ({})",
+            role,
+            peer,
+            cause.getMessage());
       } else if (cause instanceof io.netty.handler.codec.DecoderException) {
-        log.warn(
-            "{}: closing connection from {}: malformed frame ({})", role, peer, cause.getMessage());
+        peerWarning(
+            remote,
+            "{}: closing connection from {}: malformed frame ({})",
+            role,
+            peer,
+            cause.getMessage());
       } else if (cause instanceof java.io.IOException) {
         log.debug("{}: connection from {} failed: {}", role, peer, cause.toString());
       } else {
@@ -194,8 +266,12 @@ public abstract class RemotingEndpoint {
     Registration reg = processors.get(request.code());
     RemotingChannel rc = wrap(channel);
     if (reg == null) {
-      log.warn(
-          "{}: request code {} from {} is not supported", role, request.code(), rc.remoteAddress());
+      peerWarning(
+          channel.remoteAddress(),
+          "{}: request code {} from {} is not supported",
+          role,
+          request.code(),
+          rc.remoteAddress());
       if (!request.isOneway()) {
         rc.writeResponse(
             RemotingCommand.responseTo(
@@ -212,7 +288,8 @@ public abstract class RemotingEndpoint {
     try {
       reg.executor().execute(() -> run(reg.processor(), rc, request));
     } catch (RejectedExecutionException e) {
-      log.warn(
+      peerWarning(
+          channel.remoteAddress(),
           "{}: too many requests, code {} from {} rejected",
           role,
           request.code(),
@@ -230,7 +307,8 @@ public abstract class RemotingEndpoint {
     try {
       response = processor.process(rc, request);
     } catch (io.wharfmq.remoting.protocol.Headers.BadRequestException e) {
-      log.warn(
+      peerWarning(
+          rc.remoteSocketAddress(),
           "{}: bad request code {} from {}: {}",
           role,
           request.code(),

@@ -80,6 +80,8 @@ public final class RemotingServer extends RemotingEndpoint {
                   }
                 });
     serverChannel = b.bind(host, port).sync().channel();
+    long window = warningLimiter().windowMillis();
+    boss.scheduleAtFixedRate(this::reportSuppressedWarnings, window, window, TimeUnit.MILLISECONDS);
     log.info(
         "{} listening on {} ({} transport)",
         name,
