@@ -34,6 +34,7 @@ import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.schedule.TimerDeliveryService;
 import io.wharfmq.broker.stats.BrokerStats;
 import io.wharfmq.broker.subscription.SubscriptionGroupManager;
+import io.wharfmq.broker.topic.SystemTopics;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.broker.transaction.TransactionService;
 import io.wharfmq.remoting.codec.FrameLayout;
@@ -132,19 +133,7 @@ public final class Broker implements AutoCloseable {
     groups.load();
     PullRequestHoldService holds = new PullRequestHoldService();
     DelayLevels delayLevels = DelayLevels.parse(config.messageDelayLevel());
-    topics.createIfAbsent(
-        ScheduleRewrite.SCHEDULE_TOPIC,
-        delayLevels.count(),
-        TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
-    for (String system :
-        new String[] {
-          TransactionService.HALF_TOPIC,
-          TransactionService.OP_TOPIC,
-          PopLog.TOPIC,
-          TimerStore.TIMER_TOPIC
-        }) {
-      topics.createIfAbsent(system, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
-    }
+    topics.ensureSystemTopics(systemTopics(config, delayLevels));
     PopHoldService popHolds =
         new PopHoldService(config.maxPopPollingSize(), config.reviveInterval());
     MessageStore store =
@@ -356,6 +345,23 @@ public final class Broker implements AutoCloseable {
         executors,
         housekeeping,
         address);
+  }
+
+  /** RocketMQ's system topics plus those of Wharf's own services (pop log). */
+  private static SystemTopics systemTopics(BrokerConfig config, DelayLevels delayLevels) {
+    int rw = TopicConfig.PERM_READ | TopicConfig.PERM_WRITE;
+    return SystemTopics.of(
+        config.brokerClusterName(),
+        config.clusterTopicEnable(),
+        config.brokerName(),
+        config.brokerTopicEnable(),
+        config.traceTopicEnable() ? config.msgTraceTopicName() : null,
+        List.of(
+            TopicConfig.of(ScheduleRewrite.SCHEDULE_TOPIC, delayLevels.count(), rw),
+            TopicConfig.of(TransactionService.HALF_TOPIC, 1, rw),
+            TopicConfig.of(TransactionService.OP_TOPIC, 1, rw),
+            TopicConfig.of(PopLog.TOPIC, 1, rw),
+            TopicConfig.of(TimerStore.TIMER_TOPIC, 1, rw)));
   }
 
   private static void registerAll(

@@ -15,6 +15,8 @@ import io.wharfmq.remoting.protocol.body.TopicConfig;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Topic administration and queue offsets: UPDATE_AND_CREATE_TOPIC (17), GET_ALL_TOPIC_CONFIG (21),
@@ -24,6 +26,7 @@ import java.util.Map;
  * form RocketMQ's TopicStatsTable is read in). Thread-safe.
  */
 public final class AdminProcessor implements RequestProcessor {
+  private static final Logger log = LoggerFactory.getLogger(AdminProcessor.class);
   private final BrokerContext ctx;
 
   public AdminProcessor(BrokerContext ctx) {
@@ -122,9 +125,8 @@ public final class AdminProcessor implements RequestProcessor {
     if (problem != null) {
       return RemotingCommand.responseTo(request, ResponseCode.SYSTEM_ERROR, problem);
     }
-    if (TopicConfigManager.DEFAULT_TOPIC.equals(topic)) {
-      return RemotingCommand.responseTo(
-          request, ResponseCode.SYSTEM_ERROR, "the default topic " + topic + " cannot be changed");
+    if (ctx.topics().isSystemTopic(topic)) {
+      return systemTopic(request, topic);
     }
     int read = Headers.integer(request, "readQueueNums", 4);
     int write = Headers.integer(request, "writeQueueNums", read);
@@ -147,11 +149,22 @@ public final class AdminProcessor implements RequestProcessor {
     return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
   }
 
+  /** RocketMQ's answer to creating, changing or deleting a system topic. */
+  private static RemotingCommand systemTopic(RemotingCommand request, String topic) {
+    log.warn(
+        "Refused {} of system topic {}",
+        request.code() == RequestCode.DELETE_TOPIC_IN_BROKER ? "deletion" : "update",
+        topic);
+    return RemotingCommand.responseTo(
+        request,
+        ResponseCode.SYSTEM_ERROR,
+        "The topic[" + topic + "] is conflict with system topic.");
+  }
+
   private RemotingCommand deleteTopic(RemotingCommand request) throws IOException {
     String topic = topic(request);
-    if (TopicConfigManager.DEFAULT_TOPIC.equals(topic)) {
-      return RemotingCommand.responseTo(
-          request, ResponseCode.SYSTEM_ERROR, "the default topic cannot be deleted");
+    if (ctx.topics().isSystemTopic(topic)) {
+      return systemTopic(request, topic);
     }
     ctx.topics().delete(topic);
     ctx.topicsChanged().run();
