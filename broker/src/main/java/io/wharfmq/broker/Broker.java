@@ -223,18 +223,7 @@ public final class Broker implements AutoCloseable {
     ClientManageProcessor clientManage = new ClientManageProcessor(ctx);
     server.registerProcessor(RequestCode.HEART_BEAT, clientManage, manage);
     server.registerProcessor(RequestCode.UNREGISTER_CLIENT, clientManage, manage);
-    AdminProcessor admin = new AdminProcessor(ctx);
-    for (int code :
-        new int[] {
-          RequestCode.UPDATE_AND_CREATE_TOPIC, RequestCode.GET_ALL_TOPIC_CONFIG,
-              RequestCode.DELETE_TOPIC_IN_BROKER,
-          RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, RequestCode.GET_MAX_OFFSET,
-              RequestCode.GET_MIN_OFFSET,
-          RequestCode.GET_EARLIEST_MSG_STORETIME, RequestCode.GET_TOPIC_CONFIG,
-              RequestCode.GET_TOPIC_STATS_INFO
-        }) {
-      server.registerProcessor(code, admin, manage);
-    }
+    registerAll(server, AdminProcessor.CODES, new AdminProcessor(ctx), manage);
     registerAll(
         server, SubscriptionGroupProcessor.CODES, new SubscriptionGroupProcessor(ctx), manage);
     registerAll(server, ConsumerStatsProcessor.CODES, new ConsumerStatsProcessor(ctx), manage);
