@@ -14,8 +14,8 @@ public final class BrokerStats {
   private final long bootMillis;
   private final LongAdder puts = new LongAdder();
   private final LongAdder gets = new LongAdder();
-  private final KeyedStats topicPuts;
-  private final KeyedStats groupGets;
+  private final KeyedStats topicPuts = new KeyedStats();
+  private final KeyedStats groupGets = new KeyedStats();
   private Sample previous;
   private Sample latest;
 
@@ -23,8 +23,6 @@ public final class BrokerStats {
 
   public BrokerStats(InstantSource clock) {
     this.clock = clock;
-    this.topicPuts = new KeyedStats(clock::millis);
-    this.groupGets = new KeyedStats(clock::millis);
     this.bootMillis = clock.millis();
     this.latest = new Sample(bootMillis, 0, 0);
     this.previous = latest;
@@ -41,13 +39,13 @@ public final class BrokerStats {
   /** Messages stored to {@code topic} (also counted in the broker's total). */
   public void stored(String topic, int messages) {
     puts.add(messages);
-    topicPuts.add(topic, messages);
+    topicPuts.add(topic, messages, clock.millis());
   }
 
   /** Messages of {@code topic} handed to {@code group} by pulls (also in the broker's total). */
   public void delivered(String topic, String group, int messages) {
     gets.add(messages);
-    groupGets.add(topic, group, messages);
+    groupGets.add(topic + "@" + group, messages, clock.millis());
   }
 
   /**
@@ -55,15 +53,13 @@ public final class BrokerStats {
    * topic, GROUP_GET_NUMS by "topic@group". Null for another name or a key never counted.
    */
   public KeyedStats.Snapshot view(String name, String key) {
-    long now = clock.millis();
-    return switch (name) {
-      case "TOPIC_PUT_NUMS" -> topicPuts.snapshot(key, now);
-      case "GROUP_GET_NUMS" -> {
-        int at = key.lastIndexOf('@');
-        yield at < 0 ? null : groupGets.snapshot(key.substring(0, at), key.substring(at + 1), now);
-      }
-      default -> null;
-    };
+    KeyedStats stats =
+        switch (name) {
+          case "TOPIC_PUT_NUMS" -> topicPuts;
+          case "GROUP_GET_NUMS" -> groupGets;
+          default -> null;
+        };
+    return stats == null ? null : stats.snapshot(key, clock.millis());
   }
 
   public long bootMillis() {

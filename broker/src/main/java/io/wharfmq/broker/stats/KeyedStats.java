@@ -4,14 +4,13 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 
 /**
- * Counts per key (a topic, or a topic and a group) with the sums and rates of the last minute, hour
- * and day that RocketMQ's VIEW_BROKER_STATS_DATA answers (its StatsItem). Counting is a map lookup
- * and a LongAdder add; {@link #sample} (every 10 s, broker housekeeping) keeps a few snapshots of
- * each key's total: every sample of the last 70 s, one a minute for the last 61 minutes, one an
- * hour for the last 25 hours. Thread-safe.
+ * Counts per key (a topic, or "topic@group") with the sums and rates of the last minute, hour and
+ * day that RocketMQ's VIEW_BROKER_STATS_DATA answers (its StatsItem). Counting is a map lookup and
+ * a LongAdder add; {@link #sample} (every 10 s, broker housekeeping) keeps a few snapshots of each
+ * key's total: every sample of the last 70 s, one a minute for the last 61 minutes, one an hour for
+ * the last 25 hours. Thread-safe.
  */
 public final class KeyedStats {
   private static final long MINUTE = 60_000;
@@ -40,73 +39,39 @@ public final class KeyedStats {
     }
   }
 
-  /** Counters by the key's first part, then its second ("" for one-part keys). */
-  private final Map<String, Map<String, Counter>> counters = new ConcurrentHashMap<>();
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
-  private final LongSupplier clock;
-
-  /**
-   * @param clock milliseconds, read when a key is counted for the first time
-   */
-  public KeyedStats(LongSupplier clock) {
-    this.clock = clock;
-  }
-
-  /** Adds {@code n} to the total of {@code key}. */
-  public void add(String key, long n) {
-    add(key, "", n);
-  }
-
-  /**
-   * Adds {@code n} to the total of the two-part key "{@code key}@{@code second}" (without building
-   * the string: this is on the pull path).
-   */
-  public void add(String key, String second, long n) {
-    Map<String, Counter> bySecond = counters.get(key);
-    if (bySecond == null) {
-      bySecond = counters.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
-    }
-    Counter c = bySecond.get(second);
+  /** Adds {@code n} to the key's total; {@code now} dates the key's start when it is new. */
+  public void add(String key, long n, long now) {
+    Counter c = counters.get(key);
     if (c == null) {
-      c = bySecond.computeIfAbsent(second, k -> new Counter(clock.getAsLong()));
+      c = counters.computeIfAbsent(key, k -> new Counter(now));
     }
     c.total.add(n);
   }
 
   /** Records every key's total at {@code now}. */
   public void sample(long now) {
-    for (Map<String, Counter> bySecond : counters.values()) {
-      for (Counter c : bySecond.values()) {
-        sample(c, now);
+    for (Counter c : counters.values()) {
+      synchronized (c) {
+        Point p = new Point(now, c.total.sum());
+        c.recent.add(p);
+        trim(c.recent, now - MINUTE - 10_000);
+        if (now - c.minutes.getLast().millis() >= MINUTE) {
+          c.minutes.add(p);
+          trim(c.minutes, now - HOUR - MINUTE);
+        }
+        if (now - c.hours.getLast().millis() >= HOUR) {
+          c.hours.add(p);
+          trim(c.hours, now - DAY - HOUR);
+        }
       }
     }
   }
 
-  private static void sample(Counter c, long now) {
-    synchronized (c) {
-      Point p = new Point(now, c.total.sum());
-      c.recent.add(p);
-      trim(c.recent, now - MINUTE - 10_000);
-      if (now - c.minutes.getLast().millis() >= MINUTE) {
-        c.minutes.add(p);
-        trim(c.minutes, now - HOUR - MINUTE);
-      }
-      if (now - c.hours.getLast().millis() >= HOUR) {
-        c.hours.add(p);
-        trim(c.hours, now - DAY - HOUR);
-      }
-    }
-  }
-
-  /** The windows of {@code key} at {@code now}, or null when nothing was ever counted under it. */
+  /** The key's windows at {@code now}, or null when nothing was ever counted under it. */
   public Snapshot snapshot(String key, long now) {
-    return snapshot(key, "", now);
-  }
-
-  /** The windows of the two-part key at {@code now}, or null (as above). */
-  public Snapshot snapshot(String key, String second, long now) {
-    Map<String, Counter> bySecond = counters.get(key);
-    Counter c = bySecond == null ? null : bySecond.get(second);
+    Counter c = counters.get(key);
     if (c == null) {
       return null;
     }

@@ -14,10 +14,10 @@ class KeyedStatsTest {
 
   @Test
   void sumsAndRatesOverTheLastMinuteHourAndDay() {
+    KeyedStats stats = new KeyedStats();
     long t0 = 1_700_000_000_000L;
-    KeyedStats stats = new KeyedStats(() -> t0);
     assertThat(stats.snapshot("T", t0)).isNull();
-    stats.add("T", 30);
+    stats.add("T", 30, t0);
     // Younger than a minute: every window covers the key's whole life.
     KeyedStats.Snapshot young = stats.snapshot("T", t0 + 30_000);
     assertThat(young.statsMinute().sum()).isEqualTo(30);
@@ -28,7 +28,7 @@ class KeyedStatsTest {
     long now = t0;
     for (int i = 1; i <= 720; i++) {
       now = t0 + i * 10_000L;
-      stats.add("T", 10);
+      stats.add("T", 10, now);
       stats.sample(now);
     }
     KeyedStats.Snapshot s = stats.snapshot("T", now);
@@ -47,17 +47,5 @@ class KeyedStatsTest {
     assertThat(quiet.statsMinute().sum()).isZero();
     assertThat(quiet.statsHour().sum()).isPositive();
     assertThat(stats.snapshot("U", now)).isNull();
-  }
-
-  @Test
-  void twoPartKeysAreCountedApart() {
-    KeyedStats stats = new KeyedStats(() -> 1_000L);
-    stats.add("T", "g1", 3);
-    stats.add("T", "g2", 5);
-    stats.add("T", "g1", 4);
-    assertThat(stats.snapshot("T", "g1", 2_000L).statsDay().sum()).isEqualTo(7);
-    assertThat(stats.snapshot("T", "g2", 2_000L).statsDay().sum()).isEqualTo(5);
-    assertThat(stats.snapshot("T", 2_000L)).isNull();
-    assertThat(stats.snapshot("U", "g1", 2_000L)).isNull();
   }
 }
