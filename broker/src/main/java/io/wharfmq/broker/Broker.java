@@ -231,7 +231,6 @@ public final class Broker implements AutoCloseable {
     server.registerProcessor(RequestCode.GET_BROKER_CONFIG, info, manage);
     server.registerProcessor(RequestCode.UPDATE_BROKER_CONFIG, info, manage);
     server.registerProcessor(RequestCode.GET_BROKER_RUNTIME_INFO, info, manage);
-    server.registerProcessor(RequestCode.VIEW_BROKER_STATS_DATA, info, manage);
     server.registerProcessor(RequestCode.CONSUMER_SEND_MSG_BACK, new SendBackProcessor(ctx), send);
     QueueLockProcessor lockProcessor = new QueueLockProcessor(queueLocks);
     server.registerProcessor(RequestCode.LOCK_BATCH_MQ, lockProcessor, manage);

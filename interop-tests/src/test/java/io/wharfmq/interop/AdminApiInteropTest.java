@@ -33,7 +33,6 @@ import org.apache.rocketmq.remoting.protocol.admin.ConsumeStats;
 import org.apache.rocketmq.remoting.protocol.admin.OffsetWrapper;
 import org.apache.rocketmq.remoting.protocol.admin.TopicOffset;
 import org.apache.rocketmq.remoting.protocol.admin.TopicStatsTable;
-import org.apache.rocketmq.remoting.protocol.body.BrokerStatsData;
 import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.apache.rocketmq.remoting.protocol.body.Connection;
 import org.apache.rocketmq.remoting.protocol.body.ConsumerConnection;
@@ -326,22 +325,6 @@ class AdminApiInteropTest {
     assertThat(Long.parseLong(runtimeA.get("msgPutTotalTodayNow"))).isEqualTo(onA);
     assertThat(admin.fetchBrokerRuntimeStats(c.b().address()).getTable().get("brokerName"))
         .isEqualTo("broker-b");
-    // Per-topic counts, as mqadmin statsAll reads them.
-    BrokerStatsData putsA = admin.viewBrokerStatsData(c.a().address(), "TOPIC_PUT_NUMS", "Counted");
-    assertThat(putsA.getStatsMinute().getSum()).isEqualTo(onA);
-    assertThat(putsA.getStatsDay().getSum()).isEqualTo(onA);
-    assertThat(
-            admin
-                .viewBrokerStatsData(c.b().address(), "TOPIC_PUT_NUMS", "Counted")
-                .getStatsMinute()
-                .getSum())
-        .isEqualTo(10 - onA);
-    assertThatThrownBy(() -> admin.viewBrokerStatsData(c.a().address(), "TOPIC_PUT_NUMS", "None"))
-        .isInstanceOfSatisfying(
-            MQClientException.class,
-            e ->
-                assertThat(e.getErrorMessage())
-                    .isEqualTo("The stats <TOPIC_PUT_NUMS> <None> not exist"));
 
     Properties config = admin.getBrokerConfig(c.b().address());
     assertThat(config.getProperty("brokerName")).isEqualTo("broker-b");
@@ -422,16 +405,6 @@ class AdminApiInteropTest {
               assertThat(broker).isEqualTo(20);
               assertThat(stats.computeTotalDiff()).isZero();
             });
-
-    long pulled = 0;
-    for (Broker broker : List.of(c.a(), c.b())) {
-      pulled +=
-          admin
-              .viewBrokerStatsData(broker.address(), "GROUP_GET_NUMS", "Work@cg-work")
-              .getStatsDay()
-              .getSum();
-    }
-    assertThat(pulled).isEqualTo(20);
 
     ConsumerConnection connection = admin.examineConsumerConnectionInfo("cg-work");
     Connection member = connection.getConnectionSet().iterator().next();

@@ -3,10 +3,8 @@ package io.wharfmq.broker.processor;
 import io.wharfmq.broker.BrokerConfig;
 import io.wharfmq.broker.BrokerContext;
 import io.wharfmq.broker.ConfigBinder;
-import io.wharfmq.broker.stats.KeyedStats;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
-import io.wharfmq.remoting.protocol.Headers;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.RemotingJson;
 import io.wharfmq.remoting.protocol.RequestCode;
@@ -32,8 +30,7 @@ import org.slf4j.LoggerFactory;
  * UPDATE_BROKER_CONFIG (25: changes {@link BrokerConfig#RUNTIME_KEYS} while the broker runs, all or
  * nothing, until the next restart; {@code mqadmin updateBrokerConfig}) and GET_BROKER_RUNTIME_INFO
  * (28: a KVTable of the figures {@code mqadmin brokerStatus} and {@code clusterList} read, under
- * RocketMQ's key names) and VIEW_BROKER_STATS_DATA (315: a topic's stored or a group's pulled
- * messages over the last minute, hour and day, which {@code mqadmin statsAll} prints). Thread-safe.
+ * RocketMQ's key names). Thread-safe.
  */
 public final class BrokerInfoProcessor implements RequestProcessor {
   private static final Logger log = LoggerFactory.getLogger(BrokerInfoProcessor.class);
@@ -47,24 +44,6 @@ public final class BrokerInfoProcessor implements RequestProcessor {
     this.ctx = ctx;
   }
 
-  /**
-   * RocketMQ's answer for TOPIC_PUT_NUMS (key: topic) and GROUP_GET_NUMS (key: "topic@group"); any
-   * other stats name, or a key nothing was counted under since the broker started, is "not exist".
-   */
-  private RemotingCommand statsData(RemotingCommand request) {
-    String name = Headers.string(request, "statsName");
-    String key = Headers.string(request, "statsKey");
-    KeyedStats.Snapshot snapshot = ctx.stats().view(name, key);
-    if (snapshot == null) {
-      return RemotingCommand.responseTo(
-          request,
-          ResponseCode.SYSTEM_ERROR,
-          String.format("The stats <%s> <%s> not exist", name, key));
-    }
-    return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null)
-        .body(RemotingJson.encode(snapshot));
-  }
-
   /** The body of GET_BROKER_RUNTIME_INFO (RocketMQ KVTable). */
   record KvTable(Map<String, String> table) {}
 
@@ -76,7 +55,6 @@ public final class BrokerInfoProcessor implements RequestProcessor {
       case RequestCode.GET_BROKER_RUNTIME_INFO ->
           RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null)
               .body(RemotingJson.encode(new KvTable(runtimeInfo())));
-      case RequestCode.VIEW_BROKER_STATS_DATA -> statsData(request);
       default -> throw new IllegalArgumentException("not a broker-info code: " + request.code());
     };
   }

@@ -6,16 +6,14 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Message counters for GET_BROKER_RUNTIME_INFO: messages stored and messages handed out by pulls
  * since the broker started, and rates over the last sampling window ({@link #sample}, called by the
- * broker's housekeeping every 10 s); per topic and per topic and group for VIEW_BROKER_STATS_DATA
- * ({@link KeyedStats}). Thread-safe; counting is a LongAdder add on the send and pull paths.
+ * broker's housekeeping every 10 s). Thread-safe; counting is a LongAdder add on the send and pull
+ * paths.
  */
 public final class BrokerStats {
   private final InstantSource clock;
   private final long bootMillis;
   private final LongAdder puts = new LongAdder();
   private final LongAdder gets = new LongAdder();
-  private final KeyedStats topicPuts = new KeyedStats();
-  private final KeyedStats groupGets = new KeyedStats();
   private Sample previous;
   private Sample latest;
 
@@ -36,32 +34,6 @@ public final class BrokerStats {
     gets.add(messages);
   }
 
-  /** Messages stored to {@code topic} (also counted in the broker's total). */
-  public void stored(String topic, int messages) {
-    puts.add(messages);
-    topicPuts.add(topic, messages, clock.millis());
-  }
-
-  /** Messages of {@code topic} handed to {@code group} by pulls (also in the broker's total). */
-  public void delivered(String topic, String group, int messages) {
-    gets.add(messages);
-    groupGets.add(topic + "@" + group, messages, clock.millis());
-  }
-
-  /**
-   * RocketMQ's stats item {@code name} for {@code key} (VIEW_BROKER_STATS_DATA): TOPIC_PUT_NUMS by
-   * topic, GROUP_GET_NUMS by "topic@group". Null for another name or a key never counted.
-   */
-  public KeyedStats.Snapshot view(String name, String key) {
-    KeyedStats stats =
-        switch (name) {
-          case "TOPIC_PUT_NUMS" -> topicPuts;
-          case "GROUP_GET_NUMS" -> groupGets;
-          default -> null;
-        };
-    return stats == null ? null : stats.snapshot(key, clock.millis());
-  }
-
   public long bootMillis() {
     return bootMillis;
   }
@@ -78,8 +50,6 @@ public final class BrokerStats {
   public synchronized void sample() {
     previous = latest;
     latest = new Sample(clock.millis(), puts.sum(), gets.sum());
-    topicPuts.sample(latest.millis());
-    groupGets.sample(latest.millis());
   }
 
   /** Messages stored per second over the last window. */
