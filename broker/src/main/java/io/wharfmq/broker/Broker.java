@@ -145,6 +145,11 @@ public final class Broker implements AutoCloseable {
         }) {
       topics.createIfAbsent(system, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
     }
+    if (config.traceTopicEnable()) {
+      // As RocketMQ's TopicConfigManager: one queue, readable and writable.
+      topics.createIfAbsent(
+          config.msgTraceTopicName(), 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
+    }
     PopHoldService popHolds =
         new PopHoldService(config.maxPopPollingSize(), config.reviveInterval());
     MessageStore store =

@@ -121,6 +121,28 @@ public final class BrokerConfig {
   /** transactionCheckInterval: ms between scans for half messages to check. */
   private int transactionCheckInterval = 30_000;
 
+  /**
+   * traceTopicEnable: create the message-trace topic (msgTraceTopicName, one queue) at startup, as
+   * RocketMQ does; off (RocketMQ's default), a tracing client's first trace send creates it from
+   * TBW102 when autoCreateTopicEnable is on.
+   */
+  private boolean traceTopicEnable = false;
+
+  /** msgTraceTopicName: the topic created by traceTopicEnable. */
+  private String msgTraceTopicName = "RMQ_SYS_TRACE_TOPIC";
+
+  /**
+   * traceOn: value of the TRACE_ON property stored with every message and sent in every send
+   * answer; "false" tells tracing consumers to skip the message.
+   */
+  private boolean traceOn = true;
+
+  /**
+   * regionId: value of the MSG_REGION property stored with every message and sent in every send
+   * answer; a tracing client drops a trace record without a region.
+   */
+  private String regionId = "DefaultRegion";
+
   /** flushConsumerOffsetInterval: ms between persisting consumer offsets. */
   private int flushConsumerOffsetInterval = 5_000;
 
@@ -251,6 +273,14 @@ public final class BrokerConfig {
               + maxPopPollingSize
               + " and "
               + reviveInterval);
+    }
+    String traceTopicProblem =
+        io.wharfmq.broker.topic.TopicConfigManager.checkName(msgTraceTopicName);
+    if (traceTopicProblem != null) {
+      p.add("msgTraceTopicName: " + traceTopicProblem);
+    }
+    if (regionId == null || !NAME.matcher(regionId).matches()) {
+      p.add("regionId must be 1-64 of [a-zA-Z0-9_-], is '" + regionId + "'");
     }
     if (flushConsumerOffsetInterval < 100) {
       p.add("flushConsumerOffsetInterval must be >= 100 ms, is " + flushConsumerOffsetInterval);
@@ -616,6 +646,42 @@ public final class BrokerConfig {
 
   public BrokerConfig mappedFileSizeTimerLog(int v) {
     mappedFileSizeTimerLog = v;
+    return this;
+  }
+
+  public boolean traceTopicEnable() {
+    return traceTopicEnable;
+  }
+
+  public BrokerConfig traceTopicEnable(boolean v) {
+    traceTopicEnable = v;
+    return this;
+  }
+
+  public String msgTraceTopicName() {
+    return msgTraceTopicName;
+  }
+
+  public BrokerConfig msgTraceTopicName(String v) {
+    msgTraceTopicName = v;
+    return this;
+  }
+
+  public boolean traceOn() {
+    return traceOn;
+  }
+
+  public BrokerConfig traceOn(boolean v) {
+    traceOn = v;
+    return this;
+  }
+
+  public String regionId() {
+    return regionId;
+  }
+
+  public BrokerConfig regionId(String v) {
+    regionId = v;
     return this;
   }
 
