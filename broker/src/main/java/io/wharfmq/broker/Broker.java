@@ -26,6 +26,7 @@ import io.wharfmq.broker.processor.ResetOffsetProcessor;
 import io.wharfmq.broker.processor.SendBackProcessor;
 import io.wharfmq.broker.processor.SendMessageProcessor;
 import io.wharfmq.broker.processor.SubscriptionGroupProcessor;
+import io.wharfmq.broker.processor.UnsupportedFeatureProcessor;
 import io.wharfmq.broker.registration.NamesrvRegistration;
 import io.wharfmq.broker.schedule.DelayLevels;
 import io.wharfmq.broker.schedule.DeliveryRewrite;
@@ -277,6 +278,8 @@ public final class Broker implements AutoCloseable {
         RequestCode.CHECK_CLIENT_CONFIG, new CheckClientConfigProcessor(), manage);
     server.registerProcessor(
         RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, new ResetOffsetProcessor(ctx), manage);
+    registerAll(
+        server, UnsupportedFeatureProcessor.CODES, new UnsupportedFeatureProcessor(), manage);
     QueryMessageProcessor query = new QueryMessageProcessor(ctx);
     server.registerProcessor(RequestCode.QUERY_MESSAGE, query, manage);
     server.registerProcessor(RequestCode.VIEW_MESSAGE_BY_ID, query, manage);
