@@ -35,6 +35,7 @@ import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.schedule.TimerDeliveryService;
 import io.wharfmq.broker.stats.BrokerStats;
 import io.wharfmq.broker.subscription.SubscriptionGroupManager;
+import io.wharfmq.broker.topic.SystemTopics;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.broker.transaction.TransactionService;
 import io.wharfmq.remoting.codec.FrameLayout;
@@ -133,24 +134,7 @@ public final class Broker implements AutoCloseable {
     groups.load();
     PullRequestHoldService holds = new PullRequestHoldService();
     DelayLevels delayLevels = DelayLevels.parse(config.messageDelayLevel());
-    topics.createIfAbsent(
-        ScheduleRewrite.SCHEDULE_TOPIC,
-        delayLevels.count(),
-        TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
-    for (String system :
-        new String[] {
-          TransactionService.HALF_TOPIC,
-          TransactionService.OP_TOPIC,
-          PopLog.TOPIC,
-          TimerStore.TIMER_TOPIC
-        }) {
-      topics.createIfAbsent(system, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
-    }
-    if (config.traceTopicEnable()) {
-      // As RocketMQ's TopicConfigManager: one queue, readable and writable.
-      topics.createIfAbsent(
-          config.msgTraceTopicName(), 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
-    }
+    topics.ensureSystemTopics(systemTopics(config, delayLevels));
     PopHoldService popHolds =
         new PopHoldService(config.maxPopPollingSize(), config.reviveInterval());
     MessageStore store =
@@ -240,18 +224,7 @@ public final class Broker implements AutoCloseable {
     ClientManageProcessor clientManage = new ClientManageProcessor(ctx);
     server.registerProcessor(RequestCode.HEART_BEAT, clientManage, manage);
     server.registerProcessor(RequestCode.UNREGISTER_CLIENT, clientManage, manage);
-    AdminProcessor admin = new AdminProcessor(ctx);
-    for (int code :
-        new int[] {
-          RequestCode.UPDATE_AND_CREATE_TOPIC, RequestCode.GET_ALL_TOPIC_CONFIG,
-              RequestCode.DELETE_TOPIC_IN_BROKER,
-          RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, RequestCode.GET_MAX_OFFSET,
-              RequestCode.GET_MIN_OFFSET,
-          RequestCode.GET_EARLIEST_MSG_STORETIME, RequestCode.GET_TOPIC_CONFIG,
-              RequestCode.GET_TOPIC_STATS_INFO
-        }) {
-      server.registerProcessor(code, admin, manage);
-    }
+    registerAll(server, AdminProcessor.CODES, new AdminProcessor(ctx), manage);
     registerAll(
         server, SubscriptionGroupProcessor.CODES, new SubscriptionGroupProcessor(ctx), manage);
     registerAll(server, ConsumerStatsProcessor.CODES, new ConsumerStatsProcessor(ctx), manage);
@@ -364,6 +337,23 @@ public final class Broker implements AutoCloseable {
         executors,
         housekeeping,
         address);
+  }
+
+  /** RocketMQ's system topics plus those of Wharf's own services (pop log). */
+  private static SystemTopics systemTopics(BrokerConfig config, DelayLevels delayLevels) {
+    int rw = TopicConfig.PERM_READ | TopicConfig.PERM_WRITE;
+    return SystemTopics.of(
+        config.brokerClusterName(),
+        config.clusterTopicEnable(),
+        config.brokerName(),
+        config.brokerTopicEnable(),
+        config.traceTopicEnable() ? config.msgTraceTopicName() : null,
+        List.of(
+            TopicConfig.of(ScheduleRewrite.SCHEDULE_TOPIC, delayLevels.count(), rw),
+            TopicConfig.of(TransactionService.HALF_TOPIC, 1, rw),
+            TopicConfig.of(TransactionService.OP_TOPIC, 1, rw),
+            TopicConfig.of(PopLog.TOPIC, 1, rw),
+            TopicConfig.of(TimerStore.TIMER_TOPIC, 1, rw)));
   }
 
   private static void registerAll(

@@ -52,6 +52,22 @@ public final class BrokerConfig {
   /** defaultTopicQueueNums: queues of TBW102 (auto-created topics get at most this many). */
   private int defaultTopicQueueNums = 8;
 
+  /**
+   * clusterTopicEnable: the topic named after brokerClusterName (which every broker of the cluster
+   * registers, and through whose route admin tools find the cluster's brokers) may be read and
+   * written. Off, it is registered with the INHERIT permission only, as in RocketMQ.
+   */
+  private boolean clusterTopicEnable = true;
+
+  /** brokerTopicEnable: as clusterTopicEnable, for the topic named after brokerName. */
+  private boolean brokerTopicEnable = true;
+
+  /** traceTopicEnable: keep the message-trace topic msgTraceTopicName (1 queue) as a topic. */
+  private boolean traceTopicEnable = false;
+
+  /** msgTraceTopicName: the topic clients with message trace on write their trace records to. */
+  private String msgTraceTopicName = "RMQ_SYS_TRACE_TOPIC";
+
   /** registerNameServerPeriod: ms between registrations with every name server. */
   private int registerNameServerPeriod = 30_000;
 
@@ -120,16 +136,6 @@ public final class BrokerConfig {
 
   /** transactionCheckInterval: ms between scans for half messages to check. */
   private int transactionCheckInterval = 30_000;
-
-  /**
-   * traceTopicEnable: create the message-trace topic (msgTraceTopicName, one queue) at startup, as
-   * RocketMQ does; off (RocketMQ's default), a tracing client's first trace send creates it from
-   * TBW102 when autoCreateTopicEnable is on.
-   */
-  private boolean traceTopicEnable = false;
-
-  /** msgTraceTopicName: the topic created by traceTopicEnable. */
-  private String msgTraceTopicName = "RMQ_SYS_TRACE_TOPIC";
 
   /**
    * traceOn: value of the TRACE_ON property stored with every message and sent in every send
@@ -231,6 +237,11 @@ public final class BrokerConfig {
     if (defaultTopicQueueNums < 1 || defaultTopicQueueNums > 1024) {
       p.add("defaultTopicQueueNums must be 1..1024, is " + defaultTopicQueueNums);
     }
+    if (io.wharfmq.broker.topic.TopicConfigManager.checkName(msgTraceTopicName) != null) {
+      p.add(
+          "msgTraceTopicName: "
+              + io.wharfmq.broker.topic.TopicConfigManager.checkName(msgTraceTopicName));
+    }
     if (registerNameServerPeriod < 1000 || registerNameServerPeriod > 60_000) {
       p.add("registerNameServerPeriod must be 1000..60000 ms, is " + registerNameServerPeriod);
     }
@@ -273,11 +284,6 @@ public final class BrokerConfig {
               + maxPopPollingSize
               + " and "
               + reviveInterval);
-    }
-    String traceTopicProblem =
-        io.wharfmq.broker.topic.TopicConfigManager.checkName(msgTraceTopicName);
-    if (traceTopicProblem != null) {
-      p.add("msgTraceTopicName: " + traceTopicProblem);
     }
     if (regionId == null || !NAME.matcher(regionId).matches()) {
       p.add("regionId must be 1-64 of [a-zA-Z0-9_-], is '" + regionId + "'");
@@ -430,6 +436,42 @@ public final class BrokerConfig {
 
   public BrokerConfig defaultTopicQueueNums(int v) {
     defaultTopicQueueNums = v;
+    return this;
+  }
+
+  public boolean clusterTopicEnable() {
+    return clusterTopicEnable;
+  }
+
+  public BrokerConfig clusterTopicEnable(boolean v) {
+    clusterTopicEnable = v;
+    return this;
+  }
+
+  public boolean brokerTopicEnable() {
+    return brokerTopicEnable;
+  }
+
+  public BrokerConfig brokerTopicEnable(boolean v) {
+    brokerTopicEnable = v;
+    return this;
+  }
+
+  public boolean traceTopicEnable() {
+    return traceTopicEnable;
+  }
+
+  public BrokerConfig traceTopicEnable(boolean v) {
+    traceTopicEnable = v;
+    return this;
+  }
+
+  public String msgTraceTopicName() {
+    return msgTraceTopicName;
+  }
+
+  public BrokerConfig msgTraceTopicName(String v) {
+    msgTraceTopicName = v;
     return this;
   }
 
@@ -646,24 +688,6 @@ public final class BrokerConfig {
 
   public BrokerConfig mappedFileSizeTimerLog(int v) {
     mappedFileSizeTimerLog = v;
-    return this;
-  }
-
-  public boolean traceTopicEnable() {
-    return traceTopicEnable;
-  }
-
-  public BrokerConfig traceTopicEnable(boolean v) {
-    traceTopicEnable = v;
-    return this;
-  }
-
-  public String msgTraceTopicName() {
-    return msgTraceTopicName;
-  }
-
-  public BrokerConfig msgTraceTopicName(String v) {
-    msgTraceTopicName = v;
     return this;
   }
 

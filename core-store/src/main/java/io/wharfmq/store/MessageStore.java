@@ -22,7 +22,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -269,6 +271,29 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /** Log offset of the oldest kept byte. */
+  /**
+   * Deletes the consume queues of the topics {@code which} selects (a deleted topic, or one no
+   * topic configuration names any more); the commit log keeps their records until retention.
+   * Returns how many queues had files.
+   */
+  public CompletableFuture<Integer> deleteTopicQueues(Predicate<String> which) {
+    return dispatcher.submit(() -> queues.destroyQueues(q -> which.test(q.topic())));
+  }
+
+  /**
+   * Deletes the consume queues all of whose entries point below the commit log's first offset:
+   * their messages are gone with retention (RocketMQ's cleanExpiredConsumerQueue). Returns how
+   * many.
+   */
+  public CompletableFuture<Integer> deleteExpiredQueues() {
+    return dispatcher.submit(() -> queues.destroyExpired(commitLog.minOffset()));
+  }
+
+  /** Topics that have consume queues. */
+  public Set<String> queueTopics() {
+    return queues.topics();
+  }
+
   public long commitLogMinOffset() {
     return commitLog.minOffset();
   }

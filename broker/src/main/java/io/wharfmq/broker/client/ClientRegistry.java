@@ -31,8 +31,9 @@ public final class ClientRegistry {
       String language,
       int version) {}
 
-  /** One producer client of a group. */
-  public record ProducerClient(String clientId, RemotingChannel channel, long lastHeartbeat) {}
+  /** One producer client of a group, with what its heartbeat frame said of it. */
+  public record ProducerClient(
+      String clientId, RemotingChannel channel, long lastHeartbeat, String language, int version) {}
 
   private final Map<String, Map<String, ConsumerClient>> consumers = new ConcurrentHashMap<>();
   private final Map<String, Map<String, ProducerClient>> producers = new ConcurrentHashMap<>();
@@ -54,10 +55,32 @@ public final class ClientRegistry {
     }
   }
 
-  public void registerProducer(String group, String clientId, RemotingChannel channel, long now) {
+  public void registerProducer(
+      String group,
+      String clientId,
+      RemotingChannel channel,
+      long now,
+      String language,
+      int version) {
     producers
         .computeIfAbsent(group, g -> new ConcurrentHashMap<>())
-        .put(clientId, new ProducerClient(clientId, channel, now));
+        .put(clientId, new ProducerClient(clientId, channel, now, language, version));
+  }
+
+  /** The live producers of a group, by client id; null when the group has never had one. */
+  public List<ProducerClient> producers(String group) {
+    Map<String, ProducerClient> g = producers.get(group);
+    if (g == null) {
+      return null;
+    }
+    List<ProducerClient> out = new ArrayList<>();
+    for (ProducerClient p : g.values()) {
+      if (p.channel().isActive()) {
+        out.add(p);
+      }
+    }
+    out.sort(java.util.Comparator.comparing(ProducerClient::clientId));
+    return out;
   }
 
   /** Removes a consumer; true if it was a member. */

@@ -89,6 +89,14 @@ public final class ConsumerOffsetManager {
     dirty = true;
   }
 
+  /** Forgets every group's offsets on the topic (a deleted topic, as RocketMQ). */
+  public void removeTopic(String topic) {
+    for (String group : groupsOf(topic)) {
+      offsets.remove(key(topic, group));
+    }
+    dirty = true;
+  }
+
   /** Writes the file if anything changed since the last write. */
   public synchronized void persist() throws IOException {
     if (!dirty) {

@@ -57,7 +57,9 @@ public final class ClientManageProcessor implements RequestProcessor {
     long now = ctx.clock().millis();
     if (hb.producerDataSet() != null) {
       for (ProducerData p : hb.producerDataSet()) {
-        ctx.clients().registerProducer(p.groupName(), hb.clientID(), channel, now);
+        ctx.clients()
+            .registerProducer(
+                p.groupName(), hb.clientID(), channel, now, request.language(), request.version());
       }
     }
     if (hb.consumerDataSet() != null) {

@@ -2,6 +2,7 @@ package io.wharfmq.broker.processor;
 
 import io.wharfmq.broker.BrokerContext;
 import io.wharfmq.broker.client.ClientRegistry.ConsumerClient;
+import io.wharfmq.broker.client.ClientRegistry.ProducerClient;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
 import io.wharfmq.remoting.protocol.FastjsonText;
@@ -26,10 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consumer progress and connections for admin tools: GET_CONSUME_STATS (208),
- * GET_CONSUMER_CONNECTION_LIST (203), QUERY_TOPIC_CONSUME_BY_WHO (300) and
- * GET_CONSUMER_RUNNING_INFO (307, forwarded to the named client, whose answer is returned). Bodies
- * are what RocketMQ's MQClientAPIImpl parses; ConsumeStats has queue-keyed maps in fastjson's form
- * ({@link FastjsonText}). Thread-safe.
+ * GET_CONSUMER_CONNECTION_LIST (203), QUERY_TOPIC_CONSUME_BY_WHO (300), GET_CONSUMER_RUNNING_INFO
+ * (307, forwarded to the named client, whose answer is returned) and, for producers,
+ * GET_PRODUCER_CONNECTION_LIST (204). Bodies are what RocketMQ's MQClientAPIImpl parses;
+ * ConsumeStats has queue-keyed maps in fastjson's form ({@link FastjsonText}). Thread-safe.
  */
 public final class ConsumerStatsProcessor implements RequestProcessor {
   private static final Logger log = LoggerFactory.getLogger(ConsumerStatsProcessor.class);
@@ -40,7 +41,8 @@ public final class ConsumerStatsProcessor implements RequestProcessor {
     RequestCode.GET_CONSUME_STATS,
     RequestCode.GET_CONSUMER_CONNECTION_LIST,
     RequestCode.QUERY_TOPIC_CONSUME_BY_WHO,
-    RequestCode.GET_CONSUMER_RUNNING_INFO
+    RequestCode.GET_CONSUMER_RUNNING_INFO,
+    RequestCode.GET_PRODUCER_CONNECTION_LIST
   };
 
   /** One queue's progress (RocketMQ OffsetWrapper). */
@@ -58,6 +60,9 @@ public final class ConsumerStatsProcessor implements RequestProcessor {
       String messageModel,
       String consumeFromWhere) {}
 
+  /** A producer group's connections (RocketMQ ProducerConnection). */
+  record ProducerConnection(List<Connection> connectionSet) {}
+
   /** Groups consuming a topic (RocketMQ GroupList). */
   record GroupList(Set<String> groupList) {}
 
@@ -74,6 +79,7 @@ public final class ConsumerStatsProcessor implements RequestProcessor {
       case RequestCode.GET_CONSUMER_CONNECTION_LIST -> connections(request);
       case RequestCode.QUERY_TOPIC_CONSUME_BY_WHO -> consumedBy(request);
       case RequestCode.GET_CONSUMER_RUNNING_INFO -> runningInfo(channel, request);
+      case RequestCode.GET_PRODUCER_CONNECTION_LIST -> producerConnections(request);
       default -> throw new IllegalArgumentException("not a consumer-stats code: " + request.code());
     };
   }
@@ -144,6 +150,26 @@ public final class ConsumerStatsProcessor implements RequestProcessor {
                     data.consumeType(),
                     data.messageModel(),
                     data.consumeFromWhere())));
+  }
+
+  /**
+   * The producers of a group that heartbeat to this broker, as RocketMQ: SYSTEM_ERROR when the
+   * group has never had one here, an empty set when none is connected now.
+   */
+  private RemotingCommand producerConnections(RemotingCommand request) {
+    String group = Headers.string(request, "producerGroup");
+    List<ProducerClient> producers = ctx.clients().producers(group);
+    if (producers == null) {
+      return RemotingCommand.responseTo(
+          request, ResponseCode.SYSTEM_ERROR, "the producer group[" + group + "] not exist");
+    }
+    List<Connection> connections = new ArrayList<>();
+    for (ProducerClient p : producers) {
+      connections.add(
+          new Connection(p.clientId(), p.channel().remoteAddress(), p.language(), p.version()));
+    }
+    return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null)
+        .body(RemotingJson.encode(new ProducerConnection(connections)));
   }
 
   /** Online groups subscribed to the topic and groups with offsets on it (as RocketMQ). */

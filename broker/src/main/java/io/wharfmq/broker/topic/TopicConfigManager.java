@@ -35,6 +35,7 @@ public final class TopicConfigManager {
   private final InstantSource clock;
   private final Map<String, TopicConfig> topics = new ConcurrentHashMap<>();
   private final AtomicLong version = new AtomicLong();
+  private volatile SystemTopics system;
 
   public TopicConfigManager(Path configDir, InstantSource clock) {
     this.file = configDir.resolve("topics.json");
@@ -81,6 +82,51 @@ public final class TopicConfigManager {
       persist();
     }
     log.info("Loaded {} topics from {}", topics.size(), file);
+  }
+
+  /**
+   * Makes the broker's system topics exist (RocketMQ brokers keep the same set): each is created
+   * when absent; the cluster-name and broker-name topics also get the permission the configuration
+   * asks for at every start, so turning clusterTopicEnable or brokerTopicEnable off takes effect.
+   * Persists once if anything changed. Afterwards {@link #isSystemTopic} knows them.
+   */
+  public synchronized void ensureSystemTopics(SystemTopics systemTopics) throws IOException {
+    boolean changed = false;
+    for (SystemTopics.SystemTopic t : systemTopics.topics()) {
+      TopicConfig want = t.config();
+      TopicConfig have = topics.get(want.topicName());
+      if (have == null) {
+        topics.put(want.topicName(), want);
+        changed = true;
+      } else if (t.permFromConfig() && have.perm() != want.perm()) {
+        topics.put(
+            want.topicName(),
+            new TopicConfig(
+                have.topicName(),
+                have.readQueueNums(),
+                have.writeQueueNums(),
+                want.perm(),
+                have.topicFilterType(),
+                have.topicSysFlag(),
+                have.order(),
+                have.attributes()));
+        changed = true;
+      }
+    }
+    this.system = systemTopics;
+    if (changed) {
+      persist();
+    }
+  }
+
+  /**
+   * Whether admin requests must leave {@code topic} alone: a topic this broker keeps for itself or
+   * one of RocketMQ's system names (see {@link SystemTopics}). Before {@link #ensureSystemTopics},
+   * only the default topic.
+   */
+  public boolean isSystemTopic(String topic) {
+    SystemTopics s = system;
+    return s == null ? DEFAULT_TOPIC.equals(topic) : s.isSystemTopic(topic);
   }
 
   public TopicConfig get(String topic) {

@@ -263,6 +263,48 @@ public final class ConsumeQueue {
     return deleted;
   }
 
+  /**
+   * Deletes every file of the queue and its directory (admin clean-up of expired or unused queues).
+   * The queue stays known, empty, at its max offset, so a later record continues where it ended.
+   * Dispatcher thread only: no entry is being written meanwhile; readers holding a file keep it
+   * mapped until they release it.
+   */
+  int destroyFiles() {
+    int deleted;
+    synchronized (listLock) {
+      MappedFile[] fs = files;
+      files = new MappedFile[0];
+      minOffset = maxOffset;
+      flushedOffset = maxOffset;
+      for (MappedFile f : fs) {
+        f.destroy();
+      }
+      deleted = fs.length;
+    }
+    try {
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      // Not empty yet (a reader still holds a file) or already gone: the files are what matters.
+    }
+    return deleted;
+  }
+
+  /**
+   * Whether every entry points below {@code minPhysicalOffset} (its messages left the commit log
+   * with retention), or the queue has files but no readable entry.
+   */
+  boolean expiredBelow(long minPhysicalOffset) {
+    if (files.length == 0) {
+      return false;
+    }
+    long max = maxOffset;
+    if (max <= minOffset) {
+      return true;
+    }
+    ConsumeQueueEntry last = get(max - 1);
+    return last != null && last.physicalOffset() < minPhysicalOffset;
+  }
+
   void close() {
     synchronized (listLock) {
       for (MappedFile f : files) {

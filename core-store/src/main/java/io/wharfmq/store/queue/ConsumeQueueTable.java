@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -106,6 +108,37 @@ public final class ConsumeQueueTable {
       deleted += q.deleteBelowPhysical(minPhysicalOffset);
     }
     return deleted;
+  }
+
+  /**
+   * Deletes the files of every queue {@code which} selects (see {@link ConsumeQueue#destroyFiles});
+   * returns how many queues had files. Dispatcher thread only ({@link Dispatcher#submit}).
+   */
+  public int destroyQueues(Predicate<ConsumeQueue> which) {
+    int destroyed = 0;
+    for (ConsumeQueue q : all()) {
+      if (which.test(q) && q.destroyFiles() > 0) {
+        destroyed++;
+      }
+    }
+    for (String topic : queues.keySet()) {
+      try {
+        Files.deleteIfExists(root.resolve(topic));
+      } catch (IOException e) {
+        // Still holds queues: keep it.
+      }
+    }
+    return destroyed;
+  }
+
+  /** Destroys the queues whose entries all point below {@code minPhysicalOffset}. As above. */
+  public int destroyExpired(long minPhysicalOffset) {
+    return destroyQueues(q -> q.expiredBelow(minPhysicalOffset));
+  }
+
+  /** Topics that have at least one consume queue. */
+  public Set<String> topics() {
+    return Set.copyOf(queues.keySet());
   }
 
   public void close() {

@@ -9,6 +9,10 @@ import io.wharfmq.store.index.IndexService;
 import io.wharfmq.store.mapped.MappedFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Queue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -33,6 +37,18 @@ public final class Dispatcher {
   private volatile long dispatchedOffset;
   private volatile boolean closed;
   private volatile Throwable failure;
+  private final Queue<Task<?>> tasks = new ConcurrentLinkedQueue<>();
+
+  /** Work for the dispatcher thread, and where its result goes. */
+  private record Task<T>(Callable<T> work, CompletableFuture<T> result) {
+    void run() {
+      try {
+        result.complete(work.call());
+      } catch (Exception | Error e) {
+        result.completeExceptionally(e);
+      }
+    }
+  }
 
   public Dispatcher(
       CommitLog commitLog,
@@ -67,6 +83,35 @@ public final class Dispatcher {
     LockSupport.unpark(thread);
   }
 
+  /**
+   * Runs {@code work} on the dispatcher thread between two dispatch rounds, when no consume queue
+   * is being written (deleting whole queues needs that). Any thread. The future fails if the
+   * dispatcher has stopped.
+   */
+  public <T> CompletableFuture<T> submit(Callable<T> work) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    tasks.add(new Task<>(work, result));
+    if (closed || failure != null || !thread.isAlive()) {
+      failTasks();
+    }
+    wakeUp();
+    return result;
+  }
+
+  private void runTasks() {
+    Task<?> task;
+    while ((task = tasks.poll()) != null) {
+      task.run();
+    }
+  }
+
+  private void failTasks() {
+    Task<?> task;
+    while ((task = tasks.poll()) != null) {
+      task.result().completeExceptionally(new IllegalStateException("the dispatcher has stopped"));
+    }
+  }
+
   /** Dispatches everything published, then stops the thread. */
   public void close() throws InterruptedException {
     closed = true;
@@ -78,6 +123,7 @@ public final class Dispatcher {
     while (true) {
       boolean last = closed;
       try {
+        runTasks();
         dispatchTo(commitLog.publishedOffset());
       } catch (IOException e) {
         log.error(
@@ -89,9 +135,11 @@ public final class Dispatcher {
       } catch (RuntimeException | Error e) {
         failure = e;
         log.error("Dispatcher stopped at {} by an unexpected error", dispatchedOffset, e);
+        failTasks();
         return;
       }
       if (last) {
+        failTasks();
         return;
       }
       if (dispatchedOffset >= commitLog.publishedOffset()) {

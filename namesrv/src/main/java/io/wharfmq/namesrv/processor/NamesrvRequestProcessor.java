@@ -1,5 +1,6 @@
 package io.wharfmq.namesrv.processor;
 
+import io.wharfmq.namesrv.kv.KvConfigTable;
 import io.wharfmq.namesrv.route.RouteRegistry;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
@@ -33,14 +34,24 @@ public final class NamesrvRequestProcessor implements RequestProcessor {
     RequestCode.GET_ROUTEINFO_BY_TOPIC,
     RequestCode.GET_BROKER_CLUSTER_INFO,
     RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER,
-    RequestCode.GET_TOPICS_BY_CLUSTER
+    RequestCode.GET_TOPICS_BY_CLUSTER,
+    RequestCode.DELETE_TOPIC_IN_NAMESRV,
+    RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_NS,
+    RequestCode.PUT_KV_CONFIG,
+    RequestCode.GET_KV_CONFIG,
+    RequestCode.DELETE_KV_CONFIG,
+    RequestCode.GET_KVLIST_BY_NAMESPACE
   };
 
   private final RouteRegistry registry;
+  private final KvConfigTable kvConfig = new KvConfigTable();
 
   public NamesrvRequestProcessor(RouteRegistry registry) {
     this.registry = registry;
   }
+
+  /** The body of GET_KVLIST_BY_NAMESPACE (RocketMQ KVTable). */
+  record KvTable(Map<String, String> table) {}
 
   /** The request was malformed; the message goes back to the peer as the remark. */
   private static final class BadRequestException extends Exception {
@@ -65,6 +76,12 @@ public final class NamesrvRequestProcessor implements RequestProcessor {
             success(
                 request,
                 new TopicList(registry.topicsOfCluster(required(request, "cluster")), null));
+        case RequestCode.DELETE_TOPIC_IN_NAMESRV -> deleteTopic(channel, request);
+        case RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_NS -> systemTopics(request);
+        case RequestCode.PUT_KV_CONFIG -> putKvConfig(channel, request);
+        case RequestCode.GET_KV_CONFIG -> getKvConfig(request);
+        case RequestCode.DELETE_KV_CONFIG -> deleteKvConfig(channel, request);
+        case RequestCode.GET_KVLIST_BY_NAMESPACE -> kvList(request);
         default ->
             RemotingCommand.responseTo(
                 request,
@@ -164,6 +181,72 @@ public final class NamesrvRequestProcessor implements RequestProcessor {
     return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
   }
 
+  private RemotingCommand deleteTopic(RemotingChannel channel, RemotingCommand request)
+      throws BadRequestException {
+    String topic = required(request, "topic");
+    String cluster = request.get("clusterName");
+    int groups = registry.deleteTopic(topic, cluster);
+    log.info(
+        "namesrv: {} asked to delete topic {}{}: {} broker groups had it",
+        channel.remoteAddress(),
+        topic,
+        cluster == null || cluster.isEmpty() ? "" : " in cluster " + cluster,
+        groups);
+    return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
+  }
+
+  private RemotingCommand systemTopics(RemotingCommand request) {
+    Map.Entry<java.util.Set<String>, String> topics = registry.systemTopics();
+    return success(request, new TopicList(topics.getKey(), topics.getValue()));
+  }
+
+  private RemotingCommand putKvConfig(RemotingChannel channel, RemotingCommand request)
+      throws BadRequestException {
+    String namespace = required(request, "namespace");
+    String key = required(request, "key");
+    String value = request.get("value");
+    if (value == null) {
+      throw bad(codeName(request.code()) + " needs header field value");
+    }
+    kvConfig.put(namespace, key, value);
+    log.info(
+        "namesrv: {} set KV config {} {} = {}", channel.remoteAddress(), namespace, key, value);
+    return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
+  }
+
+  private RemotingCommand getKvConfig(RemotingCommand request) throws BadRequestException {
+    String namespace = required(request, "namespace");
+    String key = required(request, "key");
+    String value = kvConfig.get(namespace, key);
+    if (value == null) {
+      return RemotingCommand.responseTo(
+          request,
+          ResponseCode.QUERY_NOT_FOUND,
+          "No config item, Namespace: " + namespace + " Key: " + key);
+    }
+    return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null).put("value", value);
+  }
+
+  private RemotingCommand deleteKvConfig(RemotingChannel channel, RemotingCommand request)
+      throws BadRequestException {
+    String namespace = required(request, "namespace");
+    String key = required(request, "key");
+    if (kvConfig.delete(namespace, key)) {
+      log.info("namesrv: {} deleted KV config {} {}", channel.remoteAddress(), namespace, key);
+    }
+    return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
+  }
+
+  private RemotingCommand kvList(RemotingCommand request) throws BadRequestException {
+    String namespace = required(request, "namespace");
+    Map<String, String> table = kvConfig.namespace(namespace);
+    if (table == null) {
+      return RemotingCommand.responseTo(
+          request, ResponseCode.QUERY_NOT_FOUND, "No config item, Namespace: " + namespace);
+    }
+    return success(request, new KvTable(table));
+  }
+
   private RemotingCommand routeInfo(RemotingCommand request) throws BadRequestException {
     String topic = required(request, "topic");
     TopicRouteData route = registry.routeFor(topic);
@@ -213,6 +296,12 @@ public final class NamesrvRequestProcessor implements RequestProcessor {
       case RequestCode.REGISTER_BROKER -> "REGISTER_BROKER";
       case RequestCode.UNREGISTER_BROKER -> "UNREGISTER_BROKER";
       case RequestCode.GET_ROUTEINFO_BY_TOPIC -> "GET_ROUTEINFO_BY_TOPIC";
+      case RequestCode.GET_TOPICS_BY_CLUSTER -> "GET_TOPICS_BY_CLUSTER";
+      case RequestCode.DELETE_TOPIC_IN_NAMESRV -> "DELETE_TOPIC_IN_NAMESRV";
+      case RequestCode.PUT_KV_CONFIG -> "PUT_KV_CONFIG";
+      case RequestCode.GET_KV_CONFIG -> "GET_KV_CONFIG";
+      case RequestCode.DELETE_KV_CONFIG -> "DELETE_KV_CONFIG";
+      case RequestCode.GET_KVLIST_BY_NAMESPACE -> "GET_KVLIST_BY_NAMESPACE";
       default -> "request code " + code;
     };
   }

@@ -277,6 +277,50 @@ public final class RouteRegistry {
     return topics;
   }
 
+  /**
+   * Forgets {@code topic} in the groups of {@code cluster}, or in every group when {@code cluster}
+   * is null or empty (DELETE_TOPIC_IN_NAMESRV). A broker that still has the topic registers it
+   * again with its next registration, as in RocketMQ: delete it on the brokers first. Returns how
+   * many groups had it.
+   */
+  public synchronized int deleteTopic(String topic, String cluster) {
+    int removed = 0;
+    for (Map.Entry<String, BrokerGroup> e : groups.entrySet()) {
+      BrokerGroup group = e.getValue();
+      if ((cluster == null || cluster.isEmpty() || cluster.equals(group.cluster))
+          && group.topics.containsKey(topic)) {
+        Map<String, TopicConfig> rest = new LinkedHashMap<>(group.topics);
+        rest.remove(topic);
+        group.topics = Map.copyOf(rest);
+        removed++;
+      }
+    }
+    log.info(
+        "topic {} deleted from {} broker groups{}",
+        topic,
+        removed,
+        cluster == null || cluster.isEmpty() ? "" : " of cluster " + cluster);
+    return removed;
+  }
+
+  /**
+   * RocketMQ's system topics as the name server sees them (GET_SYSTEM_TOPIC_LIST_FROM_NS): every
+   * cluster name and every broker name, and the address of one master (null when none).
+   */
+  public synchronized Map.Entry<Set<String>, String> systemTopics() {
+    Set<String> topics = new TreeSet<>();
+    String someAddress = null;
+    for (Map.Entry<String, BrokerGroup> e : groups.entrySet()) {
+      topics.add(e.getKey());
+      topics.add(e.getValue().cluster);
+      BrokerInstance master = e.getValue().instances.get(0L);
+      if (someAddress == null && master != null) {
+        someAddress = master.address();
+      }
+    }
+    return new java.util.AbstractMap.SimpleImmutableEntry<>(topics, someAddress);
+  }
+
   /** The master's address of {@code brokerName}, or null (none registered). */
   public synchronized String masterAddress(String brokerName) {
     BrokerGroup group = groups.get(brokerName);
