@@ -174,6 +174,9 @@ class MqAdminToolInteropTest {
     }
     producer.send(
         new Message("Orders", "m".getBytes(StandardCharsets.UTF_8)), queueOn("broker-b", 3), null);
+    // Max offsets count dispatched messages; the consume queues follow the commit log shortly.
+    a.store().awaitDispatched(Duration.ofSeconds(10));
+    b.store().awaitDispatched(Duration.ofSeconds(10));
     String status = ok("topicStatus", "-t", "Orders");
     assertThat(status)
         .containsPattern("(?m)^broker-a +1 +0 +5 +\\d{4}-\\d\\d-\\d\\d ")
@@ -275,12 +278,34 @@ class MqAdminToolInteropTest {
     ok("updateTopic", "-c", CLUSTER, "-t", "Orders", "-r", "2", "-w", "2");
     DefaultMQProducer producer = clients.producer(ns);
     producer.send(new Message("Orders", "m".getBytes(StandardCharsets.UTF_8)));
+    // A producer is known to a broker once its heartbeat reached it (at start, then every 30 s);
+    // the tool asks one broker of the topic's route, chosen at random. As with RocketMQ.
+    Awaitility.await("the producer's heartbeat reached both brokers")
+        .atMost(Duration.ofSeconds(45))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              for (Broker broker : List.of(a, b)) {
+                assertThat(
+                        admin
+                            .getDefaultMQAdminExtImpl()
+                            .getMqClientInstance()
+                            .getMQClientAPIImpl()
+                            .getProducerConnectionList(
+                                broker.address(), producer.getProducerGroup(), 3000)
+                            .getConnectionSet())
+                    .as(broker.address())
+                    .isNotEmpty();
+              }
+            });
     String out = ok("producerConnection", "-g", producer.getProducerGroup(), "-t", "Orders");
     assertThat(out)
         .containsPattern(
             "(?m)^0001 +\\S+@"
                 + Pattern.quote(producer.getInstanceName())
                 + " +127\\.0\\.0\\.1:\\d+ +JAVA +V5_3_1");
+    MqAdmin.Output unknown = mqadmin("producerConnection", "-g", "pg-nobody", "-t", "Orders");
+    assertThat(unknown.all()).contains("the producer group[pg-nobody] not exist");
   }
 
   @Test
