@@ -11,6 +11,7 @@ import io.wharfmq.broker.pop.PopService;
 import io.wharfmq.broker.pop.RequestModeTable;
 import io.wharfmq.broker.processor.AdminProcessor;
 import io.wharfmq.broker.processor.BrokerInfoProcessor;
+import io.wharfmq.broker.processor.BrokerStatsDataProcessor;
 import io.wharfmq.broker.processor.CheckClientConfigProcessor;
 import io.wharfmq.broker.processor.ClientManageProcessor;
 import io.wharfmq.broker.processor.ConsumerManageProcessor;
@@ -253,6 +254,8 @@ public final class Broker implements AutoCloseable {
         RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, new ResetOffsetProcessor(ctx), manage);
     registerAll(
         server, UnsupportedFeatureProcessor.CODES, new UnsupportedFeatureProcessor(), manage);
+    server.registerProcessor(
+        RequestCode.VIEW_BROKER_STATS_DATA, new BrokerStatsDataProcessor(ctx), manage);
     QueryMessageProcessor query = new QueryMessageProcessor(ctx);
     server.registerProcessor(RequestCode.QUERY_MESSAGE, query, manage);
     server.registerProcessor(RequestCode.VIEW_MESSAGE_BY_ID, query, manage);

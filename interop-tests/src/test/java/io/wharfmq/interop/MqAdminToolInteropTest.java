@@ -261,12 +261,23 @@ class MqAdminToolInteropTest {
         .containsPattern("(?m)^Orders +\\*")
         .contains("MessageModel: CLUSTERING")
         .contains("ConsumeFromWhere: CONSUME_FROM_FIRST_OFFSET");
-    assertThat(ok("statsAll", "-t", "Orders")).containsPattern("(?m)^Orders +cg-tool +0 ");
+    // Accumulation 0, in and out TPS over the last minute, messages in and out over the last day.
+    assertThat(ok("statsAll", "-t", "Orders"))
+        .containsPattern("(?m)^Orders +cg-tool +0 +\\d+\\.\\d\\d +\\d+\\.\\d\\d +6 +6$");
 
     consumer.shutdown();
     producer.send(new Message("Orders", "late".getBytes(StandardCharsets.UTF_8)));
+    for (int i = 0; i < 2; i++) {
+      producer.send(
+          new Message("Unconsumed", "u".getBytes(StandardCharsets.UTF_8)),
+          queueOn("broker-a"),
+          null);
+    }
     assertThat(ok("consumerProgress", "-g", "cg-tool")).contains("Consume Diff Total: 1");
-    assertThat(ok("statsAll", "-t", "Orders")).containsPattern("(?m)^Orders +cg-tool +1 ");
+    assertThat(ok("statsAll", "-t", "Orders"))
+        .containsPattern("(?m)^Orders +cg-tool +1 +\\d+\\.\\d\\d +\\d+\\.\\d\\d +7 +6$");
+    assertThat(ok("statsAll", "-t", "Unconsumed"))
+        .containsPattern("(?m)^Unconsumed +0 +\\d+\\.\\d\\d +2 +NO_CONSUMER$");
     // RocketMQ's broker answers CONSUMER_NOT_ONLINE the same way.
     assertThat(mqadmin("consumerConnection", "-g", "cg-tool").all())
         .contains("CODE: 206")

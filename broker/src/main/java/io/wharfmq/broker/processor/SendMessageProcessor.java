@@ -329,7 +329,7 @@ public final class SendMessageProcessor implements RequestProcessor {
     if (!r.isOk()) {
       return RemotingCommand.responseTo(request, statusCode(r), r.status() + ": " + r.detail());
     }
-    ctx.stats().stored(messages.size());
+    ctx.stats().stored(Headers.string(request, "topic"), messages.size());
     RemotingCommand response = RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
     StringJoiner ids = new StringJoiner(",");
     for (long offset : r.physicalOffsets()) {
