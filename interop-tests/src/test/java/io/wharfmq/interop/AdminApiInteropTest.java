@@ -441,8 +441,13 @@ class AdminApiInteropTest {
         .isInstanceOf(Exception.class)
         .hasMessageContaining("pg-nobody");
 
-    // Deleting the group on every broker.
+    // Deleting the group on every broker, once the consumer is gone: a pull it left held on a
+    // broker would recreate the group with defaults when it is answered
+    // (autoCreateSubscriptionGroup).
     consumer.shutdown();
+    Awaitility.await("no pull of the stopped consumer held")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> c.a().heldPullCount() == 0 && c.b().heldPullCount() == 0);
     for (Broker broker : List.of(c.a(), c.b())) {
       admin.deleteSubscriptionGroup(broker.address(), "cg-work", true);
       assertThat(admin.examineSubscriptionGroupConfig(broker.address(), "cg-work")).isNull();

@@ -4,6 +4,7 @@ import io.wharfmq.broker.BrokerContext;
 import io.wharfmq.broker.schedule.DeliveryRewrite;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.schedule.TimerRewrite;
+import io.wharfmq.broker.topic.SystemTopics;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.broker.transaction.TransactionService;
 import io.wharfmq.remoting.netty.RemotingChannel;
@@ -103,6 +104,12 @@ public final class SendMessageProcessor implements RequestProcessor {
     String problem = TopicConfigManager.checkName(topic);
     if (problem != null) {
       return RemotingCommand.responseTo(request, ResponseCode.MESSAGE_ILLEGAL, problem);
+    }
+    if (SystemTopics.isNotAllowedSendTopic(topic)) {
+      return RemotingCommand.responseTo(
+          request,
+          ResponseCode.NO_PERMISSION,
+          "Sending message to topic[" + topic + "] is forbidden.");
     }
     TopicConfig config = resolveTopic(request, topic);
     if (config == null) {

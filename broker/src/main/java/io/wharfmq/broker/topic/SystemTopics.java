@@ -33,6 +33,24 @@ public final class SystemTopics {
   /** Queues of the cluster-name topic: RocketMQ's default for a new TopicConfig. */
   static final int CLUSTER_TOPIC_QUEUES = 16;
 
+  /**
+   * Topics only the broker writes (RocketMQ's TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET): a
+   * client's send to one is refused with NO_PERMISSION.
+   */
+  private static final Set<String> NOT_ALLOWED_SEND =
+      Set.of(
+          "SCHEDULE_TOPIC_XXXX",
+          "RMQ_SYS_TRANS_HALF_TOPIC",
+          "RMQ_SYS_TRANS_OP_HALF_TOPIC",
+          TRANS_CHECK_MAX_TIME_TOPIC,
+          SELF_TEST_TOPIC,
+          OFFSET_MOVED_EVENT);
+
+  /** Whether clients may not send to {@code topic} (only the broker writes it). */
+  public static boolean isNotAllowedSendTopic(String topic) {
+    return NOT_ALLOWED_SEND.contains(topic);
+  }
+
   /** A system topic and whether its permission follows the configuration at every start. */
   public record SystemTopic(TopicConfig config, boolean permFromConfig) {}
 

@@ -251,15 +251,19 @@ public final class ConsumeQueue {
         deleted++;
       }
     }
-    long offset = minOffset;
-    while (offset < maxOffset) {
-      ConsumeQueueEntry e = get(offset);
-      if (e == null || e.physicalOffset() >= minPhysicalOffset) {
-        break;
+    // Under the lock, so an admin clean-up (destroyFiles) cannot slip between reading and moving
+    // minOffset and leave it below the max of a queue without files.
+    synchronized (listLock) {
+      long offset = minOffset;
+      while (offset < maxOffset) {
+        ConsumeQueueEntry e = get(offset);
+        if (e == null || e.physicalOffset() >= minPhysicalOffset) {
+          break;
+        }
+        offset++;
       }
-      offset++;
+      minOffset = offset;
     }
-    minOffset = offset;
     return deleted;
   }
 
