@@ -171,4 +171,66 @@ class MessageTraceInteropTest {
                     .containsPattern("(?m)^Pub +pg-auto +"));
     assertThat(admin.examineTopicRouteInfo(TRACE_TOPIC).getQueueDatas()).hasSize(1);
   }
+
+  @Test
+  void traceOnFalseTurnsTracingOffForTheMessagesOfThatBroker() throws Exception {
+    WharfCluster cluster = new WharfCluster(dir);
+    clients.closeLast(cluster);
+    Broker quiet = cluster.startBroker(cluster.brokerConfig("broker-quiet").traceOn(false));
+    Broker loud = cluster.startBroker(cluster.brokerConfig("broker-loud").traceTopicEnable(true));
+    String ns = cluster.namesrvAddr();
+    DefaultMQAdminExt admin = clients.admin(ns);
+    admin.createAndUpdateTopicConfig(quiet.address(), new TopicConfig("Quiet", 1, 1, 6));
+    admin.createAndUpdateTopicConfig(loud.address(), new TopicConfig("Loud", 1, 1, 6));
+
+    DefaultMQProducer producer = new DefaultMQProducer("pg-mixed", true, null);
+    producer.setNamesrvAddr(ns);
+    producer.setInstanceName(OfficialClients.unique("traced-producer"));
+    producer.start();
+    clients.track(producer::shutdown);
+    SendResult silent = producer.send(new Message("Quiet", "q".getBytes(StandardCharsets.UTF_8)));
+    assertThat(silent.isTraceOn()).isFalse();
+    SendResult traced = producer.send(new Message("Loud", "l".getBytes(StandardCharsets.UTF_8)));
+
+    Map<String, MessageExt> received = new ConcurrentHashMap<>();
+    DefaultMQPushConsumer consumer = new DefaultMQPushConsumer("cg-mixed", true, null);
+    consumer.setNamesrvAddr(ns);
+    consumer.setInstanceName(OfficialClients.unique("traced-consumer"));
+    consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+    consumer.subscribe("Quiet", "*");
+    consumer.subscribe("Loud", "*");
+    consumer.registerMessageListener(
+        (org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently)
+            (msgs, ctx) -> {
+              msgs.forEach(x -> received.put(x.getMsgId(), x));
+              return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+            });
+    clients.start(consumer);
+    Awaitility.await("consumed").atMost(Duration.ofSeconds(30)).until(() -> received.size() == 2);
+    assertThat(received.get(silent.getMsgId()).getProperty("TRACE_ON")).isEqualTo("false");
+
+    // The records of the traced message arrive; the other message, sent and consumed before it by
+    // the same clients, has none.
+    Awaitility.await("Pub and SubAfter of the traced message")
+        .atMost(Duration.ofSeconds(40))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> assertThat(traceTypes(admin, traced.getMsgId())).contains("Pub", "SubAfter"));
+    assertThat(traceTypes(admin, silent.getMsgId())).isEmpty();
+  }
+
+  /** The trace record types stored for {@code msgId} (none when the query finds nothing). */
+  private static List<String> traceTypes(DefaultMQAdminExt admin, String msgId) throws Exception {
+    List<String> types = new ArrayList<>();
+    try {
+      for (MessageExt t :
+          admin.queryMessage(TRACE_TOPIC, msgId, 64, 0, Long.MAX_VALUE).getMessageList()) {
+        TraceView.decodeFromTraceTransData(msgId, t).forEach(v -> types.add(v.getMsgType()));
+      }
+    } catch (org.apache.rocketmq.client.exception.MQClientException e) {
+      assertThat(e.getMessage()).contains("query message by key finished, but no message");
+    }
+    return types;
+  }
 }
