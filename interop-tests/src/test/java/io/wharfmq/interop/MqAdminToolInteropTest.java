@@ -224,7 +224,8 @@ class MqAdminToolInteropTest {
         .isEqualTo(5);
 
     DefaultMQProducer producer = clients.producer(ns);
-    for (int i = 0; i < 6; i++) {
+    SendResult first = producer.send(new Message("Orders", "m0".getBytes(StandardCharsets.UTF_8)));
+    for (int i = 1; i < 6; i++) {
       producer.send(new Message("Orders", ("m" + i).getBytes(StandardCharsets.UTF_8)));
     }
     Map<String, Boolean> seen = new ConcurrentHashMap<>();
@@ -252,6 +253,9 @@ class MqAdminToolInteropTest {
                     .containsPattern("(?m)^Orders +broker-a +0 ")
                     .containsPattern("(?m)^Orders +broker-b +1 ")
                     .contains("Consume Diff Total: 0"));
+    // queryMsgById's message track: the group is online and has committed past the message.
+    assertThat(ok("queryMsgById", "-t", "Orders", "-i", first.getOffsetMsgId()))
+        .contains("consumerGroup=cg-tool, trackType=CONSUMED");
     String connection = ok("consumerConnection", "-g", "cg-tool");
     assertThat(connection)
         .containsPattern(
