@@ -15,7 +15,7 @@ public final class BrokerStats {
   private final long bootMillis;
   private final LongAdder puts = new LongAdder();
   private final LongAdder gets = new LongAdder();
-  private final KeyedStats keyed = new KeyedStats();
+  private final KeyedStats keyed;
   private Sample previous;
   private Sample latest;
 
@@ -23,6 +23,7 @@ public final class BrokerStats {
 
   public BrokerStats(InstantSource clock) {
     this.clock = clock;
+    this.keyed = new KeyedStats(clock);
     this.bootMillis = clock.millis();
     this.latest = new Sample(bootMillis, 0, 0);
     this.previous = latest;
@@ -39,13 +40,13 @@ public final class BrokerStats {
   /** Messages stored in {@code topic}: counted in the totals and per topic. */
   public void stored(String topic, int messages) {
     puts.add(messages);
-    keyed.stored(topic, messages, clock.millis());
+    keyed.stored(topic, messages);
   }
 
   /** Messages of {@code topic} handed to {@code group} by a pull: in the totals and per group. */
   public void delivered(String topic, String group, int messages) {
     gets.add(messages);
-    keyed.delivered(topic, group, messages, clock.millis());
+    keyed.delivered(topic, group, messages);
   }
 
   /** Per-topic and per-group counts (VIEW_BROKER_STATS_DATA). */

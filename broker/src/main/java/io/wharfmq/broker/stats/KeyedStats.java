@@ -1,5 +1,6 @@
 package io.wharfmq.broker.stats;
 
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -33,15 +34,32 @@ public final class KeyedStats {
   /** The minute, hour and day windows of one counter. */
   public record Snapshot(Window minute, Window hour, Window day) {}
 
-  public void stored(String topic, int messages, long nowMillis) {
-    topicPuts.computeIfAbsent(topic, t -> new Counter(nowMillis)).add(messages);
+  private final InstantSource clock;
+
+  public KeyedStats(InstantSource clock) {
+    this.clock = clock;
   }
 
-  public void delivered(String topic, String group, int messages, long nowMillis) {
-    groupGets
-        .computeIfAbsent(topic, t -> new ConcurrentHashMap<>())
-        .computeIfAbsent(group, g -> new Counter(nowMillis))
-        .add(messages);
+  /** Counts messages stored in {@code topic}; on the send path, so a plain get first. */
+  public void stored(String topic, int messages) {
+    Counter c = topicPuts.get(topic);
+    if (c == null) {
+      c = topicPuts.computeIfAbsent(topic, t -> new Counter(clock.millis()));
+    }
+    c.add(messages);
+  }
+
+  /** Counts messages of {@code topic} pulled by {@code group}; on the pull path. */
+  public void delivered(String topic, String group, int messages) {
+    ConcurrentHashMap<String, Counter> groups = groupGets.get(topic);
+    if (groups == null) {
+      groups = groupGets.computeIfAbsent(topic, t -> new ConcurrentHashMap<>());
+    }
+    Counter c = groups.get(group);
+    if (c == null) {
+      c = groups.computeIfAbsent(group, g -> new Counter(clock.millis()));
+    }
+    c.add(messages);
   }
 
   /**

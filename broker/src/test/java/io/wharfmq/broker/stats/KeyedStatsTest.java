@@ -2,6 +2,8 @@ package io.wharfmq.broker.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -10,11 +12,23 @@ import org.junit.jupiter.api.Timeout;
 class KeyedStatsTest {
   private static final long MINUTE = 60_000;
 
+  /** A clock the test moves by hand. */
+  private static final class ManualClock implements InstantSource {
+    long now;
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(now);
+    }
+  }
+
   @Test
   void windowsCountWhatArrivedInsideThemAndShowNewCountsAtOnce() {
-    KeyedStats stats = new KeyedStats();
+    ManualClock clock = new ManualClock();
+    KeyedStats stats = new KeyedStats(clock);
     long t = 1_000_000;
-    stats.stored("T", 5, t);
+    clock.now = t;
+    stats.stored("T", 5);
     KeyedStats.Snapshot first = stats.snapshot(KeyedStats.TOPIC_PUT_NUMS, "T", t + 10_000);
     assertThat(first.minute().sum()).isEqualTo(5);
     assertThat(first.minute().tps()).isEqualTo(0.5);
@@ -22,7 +36,8 @@ class KeyedStatsTest {
 
     // Sample every 10 s for 2 minutes while 1 message a sample arrives.
     for (int i = 1; i <= 12; i++) {
-      stats.stored("T", 1, t + i * 10_000L);
+      clock.now = t + i * 10_000L;
+      stats.stored("T", 1);
       stats.sample(t + i * 10_000L);
     }
     long now = t + 120_000;
@@ -44,10 +59,10 @@ class KeyedStatsTest {
 
   @Test
   void groupsAreKeyedByTopicAtGroupAndUnknownKeysHaveNoStats() {
-    KeyedStats stats = new KeyedStats();
-    stats.delivered("T", "g1", 3, 0);
-    stats.delivered("T", "g2", 1, 0);
-    stats.delivered("U", "g1", 2, 0);
+    KeyedStats stats = new KeyedStats(new ManualClock());
+    stats.delivered("T", "g1", 3);
+    stats.delivered("T", "g2", 1);
+    stats.delivered("U", "g1", 2);
     assertThat(stats.snapshot(KeyedStats.GROUP_GET_NUMS, "T@g1", 1000).day().sum()).isEqualTo(3);
     assertThat(stats.snapshot(KeyedStats.GROUP_GET_NUMS, "U@g1", 1000).day().sum()).isEqualTo(2);
     assertThat(stats.snapshot(KeyedStats.GROUP_GET_NUMS, "T@g3", 1000)).isNull();
