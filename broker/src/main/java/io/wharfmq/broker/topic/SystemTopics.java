@@ -15,7 +15,7 @@ public final class SystemTopics {
   /** Self-test topic of RocketMQ's tools (1 queue). */
   public static final String SELF_TEST_TOPIC = "SELF_TEST_TOPIC";
 
-  /** Where RocketMQ brokers announce offsets moved by a pull's correction (1 queue). */
+  /** Where RocketMQ brokers record pull offsets they corrected (1 queue); Wharf writes none. */
   public static final String OFFSET_MOVED_EVENT = "OFFSET_MOVED_EVENT";
 
   /** RocketMQ's benchmark topic: a system name, never created by Wharf. */
