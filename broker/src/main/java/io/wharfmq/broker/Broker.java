@@ -11,6 +11,7 @@ import io.wharfmq.broker.pop.PopService;
 import io.wharfmq.broker.pop.RequestModeTable;
 import io.wharfmq.broker.processor.AdminProcessor;
 import io.wharfmq.broker.processor.BrokerInfoProcessor;
+import io.wharfmq.broker.processor.BrokerStatsDataProcessor;
 import io.wharfmq.broker.processor.CheckClientConfigProcessor;
 import io.wharfmq.broker.processor.ClientManageProcessor;
 import io.wharfmq.broker.processor.ConsumerManageProcessor;
@@ -26,6 +27,7 @@ import io.wharfmq.broker.processor.ResetOffsetProcessor;
 import io.wharfmq.broker.processor.SendBackProcessor;
 import io.wharfmq.broker.processor.SendMessageProcessor;
 import io.wharfmq.broker.processor.SubscriptionGroupProcessor;
+import io.wharfmq.broker.processor.UnsupportedFeatureProcessor;
 import io.wharfmq.broker.registration.NamesrvRegistration;
 import io.wharfmq.broker.schedule.DelayLevels;
 import io.wharfmq.broker.schedule.DeliveryRewrite;
@@ -250,6 +252,10 @@ public final class Broker implements AutoCloseable {
         RequestCode.CHECK_CLIENT_CONFIG, new CheckClientConfigProcessor(config), manage);
     server.registerProcessor(
         RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, new ResetOffsetProcessor(ctx), manage);
+    registerAll(
+        server, UnsupportedFeatureProcessor.CODES, new UnsupportedFeatureProcessor(), manage);
+    server.registerProcessor(
+        RequestCode.VIEW_BROKER_STATS_DATA, new BrokerStatsDataProcessor(ctx), manage);
     QueryMessageProcessor query = new QueryMessageProcessor(ctx);
     server.registerProcessor(RequestCode.QUERY_MESSAGE, query, manage);
     server.registerProcessor(RequestCode.VIEW_MESSAGE_BY_ID, query, manage);

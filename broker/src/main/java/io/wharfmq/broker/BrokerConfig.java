@@ -150,6 +150,18 @@ public final class BrokerConfig {
   /** transactionCheckInterval: ms between scans for half messages to check. */
   private int transactionCheckInterval = 30_000;
 
+  /**
+   * traceOn: value of the TRACE_ON property stored with every message and sent in every send
+   * answer; "false" tells tracing consumers to skip the message.
+   */
+  private boolean traceOn = true;
+
+  /**
+   * regionId: value of the MSG_REGION property stored with every message and sent in every send
+   * answer; a tracing client drops a trace record without a region.
+   */
+  private String regionId = "DefaultRegion";
+
   /** flushConsumerOffsetInterval: ms between persisting consumer offsets. */
   private int flushConsumerOffsetInterval = 5_000;
 
@@ -306,6 +318,9 @@ public final class BrokerConfig {
               + maxPopPollingSize
               + " and "
               + reviveInterval);
+    }
+    if (regionId == null || !NAME.matcher(regionId).matches()) {
+      p.add("regionId must be 1-64 of [a-zA-Z0-9_-], is '" + regionId + "'");
     }
     if (flushConsumerOffsetInterval < 100) {
       p.add("flushConsumerOffsetInterval must be >= 100 ms, is " + flushConsumerOffsetInterval);
@@ -766,6 +781,24 @@ public final class BrokerConfig {
 
   public BrokerConfig mappedFileSizeTimerLog(int v) {
     mappedFileSizeTimerLog = v;
+    return this;
+  }
+
+  public boolean traceOn() {
+    return traceOn;
+  }
+
+  public BrokerConfig traceOn(boolean v) {
+    traceOn = v;
+    return this;
+  }
+
+  public String regionId() {
+    return regionId;
+  }
+
+  public BrokerConfig regionId(String v) {
+    regionId = v;
     return this;
   }
 

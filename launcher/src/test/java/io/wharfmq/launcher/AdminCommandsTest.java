@@ -96,6 +96,11 @@ class AdminCommandsTest {
     assertThat(offsets.out()).contains("broker queue min max");
     Run lag = admin("lag", "--topic", "Audit", "--group", "nobody");
     assertThat(lag.out()).contains("total lag 2");
+    // As Apache RocketMQ: only a group the broker knows can be reset.
+    Run unknown = admin("reset-offset", "--topic", "Audit", "--group", "nobody", "--time", "end");
+    assertThat(unknown.code()).isNotZero();
+    assertThat(unknown.err()).contains("Group nobody does not exist");
+    assertThat(admin("update-group", "--group", "nobody").code()).isZero();
     Run reset = admin("reset-offset", "--topic", "Audit", "--group", "nobody", "--time", "end");
     assertThat(reset.code()).as(reset.err()).isZero();
     assertThat(reset.out()).contains("offsetTable");

@@ -236,7 +236,7 @@ public final class PullMessageProcessor implements RequestProcessor {
     for (StoredBytes b : result.messages()) {
       views.add(b.buffer());
     }
-    ctx.stats().delivered(views.size());
+    ctx.stats().delivered(topic, group, views.size());
     ByteBuf body = Unpooled.wrappedBuffer(views.toArray(new ByteBuffer[0]));
     response.bodyBuffer(body);
     channel.writeResponse(response, result::close);

@@ -40,7 +40,8 @@ public final class QueryMessageProcessor implements RequestProcessor {
     String key = Headers.string(request, "key");
     int maxNum = Headers.integer(request, "maxNum", 32);
     if (Headers.bool(request, "_UNIQUE_KEY_QUERY", false)) {
-      maxNum = Math.min(maxNum, MAX_UNIQUE_RESULTS);
+      // As RocketMQ (defaultQueryMaxNum): a unique-key query asks for up to 32, whatever it sent.
+      maxNum = MAX_UNIQUE_RESULTS;
     }
     long begin = Headers.longValue(request, "beginTimestamp", 0);
     long end = Headers.longValue(request, "endTimestamp", Long.MAX_VALUE);
@@ -72,7 +73,7 @@ public final class QueryMessageProcessor implements RequestProcessor {
           || RecordValidator.check(b.buffer(), 0, b.size(), offset, false).kind()
               != RecordValidator.Kind.RECORD) {
         return RemotingCommand.responseTo(
-            request, ResponseCode.SYSTEM_ERROR, "no message at commit-log offset " + offset);
+            request, ResponseCode.SYSTEM_ERROR, "can not find message by the offset, " + offset);
       }
       return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null).body(b.toArray());
     }

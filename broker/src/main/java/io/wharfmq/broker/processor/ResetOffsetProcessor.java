@@ -17,10 +17,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * INVOKE_BROKER_TO_RESET_OFFSET (222), what {@code mqadmin resetOffsetByTime} and DefaultMQAdminExt
- * send: moves a group's committed offsets on every queue of a topic to the first message stored at
- * or after {@code timestamp} (-1: the end), while its consumers run ("backtrack"): every live
- * member gets RESET_CONSUMER_CLIENT_OFFSET (220, oneway) with the new offsets and restarts its
- * queues there. The body lists the offsets per queue.
+ * send: moves a group's committed offsets on every queue of a topic (or on {@code queueId} alone,
+ * to {@code offset} when given) to the first message stored at or after {@code timestamp} (-1: the
+ * end), with or without live consumers, as Apache RocketMQ 5 does with its default
+ * useServerSideResetOffset. Unlike RocketMQ, every live member also gets
+ * RESET_CONSUMER_CLIENT_OFFSET (220, oneway) with the new offsets and restarts its queues there at
+ * once (RocketMQ lets the member find out at its next pull of each queue). An unknown topic answers
+ * TOPIC_NOT_EXIST, an unknown group SUBSCRIPTION_GROUP_NOT_EXIST, as RocketMQ. {@code isForce} is
+ * ignored (RocketMQ 5 ignores it too): offsets move backwards and forwards. The body lists the
+ * offsets per queue.
  *
  * <p>The RocketMQ client reads that body (ResetOffsetBody) with fastjson, whose maps have JSON
  * objects as keys ({@code {{"brokerName":…,"queueId":0,"topic":…}:5}}), which is not standard JSON
@@ -40,20 +45,53 @@ public final class ResetOffsetProcessor implements RequestProcessor {
     String topic = Headers.string(request, "topic");
     String group = Headers.string(request, "group");
     long timestamp = Headers.longValue(request, "timestamp");
+    int queueId = Headers.integer(request, "queueId", -1);
+    long offset = Headers.longValue(request, "offset", -1);
     TopicConfig config = ctx.topics().get(topic);
     if (config == null) {
+      log.warn("Reset offset of {} refused: topic {} does not exist", group, topic);
       return RemotingCommand.responseTo(
-          request, ResponseCode.TOPIC_NOT_EXIST, "topic[" + topic + "] not exist");
+          request, ResponseCode.TOPIC_NOT_EXIST, "Topic " + topic + " does not exist");
+    }
+    if (ctx.subscriptionGroups().get(group) == null) {
+      log.warn("Reset offset on {} refused: group {} does not exist", topic, group);
+      return RemotingCommand.responseTo(
+          request, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, "Group " + group + " does not exist");
     }
     Map<Integer, Long> offsets = new LinkedHashMap<>();
-    for (int q = 0; q < config.readQueueNums(); q++) {
-      long offset =
-          timestamp < 0
-              ? ctx.store().maxOffset(topic, q)
-              : ctx.store().offsetForTimestamp(topic, q, timestamp);
-      offsets.put(q, offset);
-      ctx.offsets().commit(group, topic, q, offset);
+    if (queueId >= 0) {
+      if (queueId >= config.readQueueNums()) {
+        return RemotingCommand.responseTo(
+            request,
+            ResponseCode.SYSTEM_ERROR,
+            "queueId "
+                + queueId
+                + " out of range, topic "
+                + topic
+                + " has "
+                + config.readQueueNums()
+                + " queues");
+      }
+      if (offset != -1) {
+        long min = ctx.store().minOffset(topic, queueId);
+        long max = ctx.store().maxOffset(topic, queueId);
+        if (offset < min || offset > max + 1) {
+          return RemotingCommand.responseTo(
+              request,
+              ResponseCode.SYSTEM_ERROR,
+              String.format(
+                  "Target offset %d not in consume queue range [%d-%d]", offset, min, max));
+        }
+        offsets.put(queueId, offset);
+      } else {
+        offsets.put(queueId, offsetAt(topic, queueId, timestamp));
+      }
+    } else {
+      for (int q = 0; q < config.readQueueNums(); q++) {
+        offsets.put(q, offsetAt(topic, q, timestamp));
+      }
     }
+    offsets.forEach((q, o) -> ctx.offsets().commit(group, topic, q, o));
     byte[] body = resetOffsetBody(topic, offsets);
     int notified = 0;
     for (RemotingChannel member : ctx.clients().consumerChannels(group)) {
@@ -76,6 +114,13 @@ public final class ResetOffsetProcessor implements RequestProcessor {
         notified,
         offsets);
     return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null).body(body);
+  }
+
+  /** First offset stored at or after {@code timestamp}; the queue's end for a negative time. */
+  private long offsetAt(String topic, int queueId, long timestamp) {
+    return timestamp < 0
+        ? ctx.store().maxOffset(topic, queueId)
+        : ctx.store().offsetForTimestamp(topic, queueId, timestamp);
   }
 
   /** ResetOffsetBody in the fastjson form the RocketMQ client parses. */

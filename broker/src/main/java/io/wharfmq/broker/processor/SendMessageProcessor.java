@@ -236,7 +236,7 @@ public final class SendMessageProcessor implements RequestProcessor {
 
   private List<MessageToStore> toMessages(
       RemotingChannel channel, RemotingCommand request, String topic, int queueId) {
-    String properties = Headers.string(request, "properties", "");
+    String properties = withBrokerProperties(Headers.string(request, "properties", ""));
     int sysFlag = Headers.integer(request, "sysFlag", 0);
     long born = Headers.longValue(request, "bornTimestamp", ctx.clock().millis());
     int reconsume = Headers.integer(request, "reconsumeTimes", 0);
@@ -299,12 +299,44 @@ public final class SendMessageProcessor implements RequestProcessor {
     return out;
   }
 
+  /**
+   * The producer's properties plus MSG_REGION and TRACE_ON, which RocketMQ's broker stores with
+   * every message: a tracing consumer (enableMsgTrace) writes no trace record for a message without
+   * MSG_REGION and none for one whose TRACE_ON is "false". A producer's own values are replaced, as
+   * RocketMQ does. For a batch these go with the batch's properties onto every message.
+   */
+  private String withBrokerProperties(String properties) {
+    String region = ctx.config().regionId();
+    String traceOn = String.valueOf(ctx.config().traceOn());
+    if (properties.contains(MessageProperties.MSG_REGION)
+        || properties.contains(MessageProperties.TRACE_ON)) {
+      Map<String, String> props = MessageProperties.decode(properties);
+      props.put(MessageProperties.MSG_REGION, region);
+      props.put(MessageProperties.TRACE_ON, traceOn);
+      return MessageProperties.encode(props);
+    }
+    StringBuilder b = new StringBuilder(properties.length() + 40).append(properties);
+    if (!properties.isEmpty()
+        && properties.charAt(properties.length() - 1) != MessageProperties.PROPERTY_SEPARATOR) {
+      b.append(MessageProperties.PROPERTY_SEPARATOR);
+    }
+    return b.append(MessageProperties.MSG_REGION)
+        .append(MessageProperties.NAME_VALUE_SEPARATOR)
+        .append(region)
+        .append(MessageProperties.PROPERTY_SEPARATOR)
+        .append(MessageProperties.TRACE_ON)
+        .append(MessageProperties.NAME_VALUE_SEPARATOR)
+        .append(traceOn)
+        .append(MessageProperties.PROPERTY_SEPARATOR)
+        .toString();
+  }
+
   private RemotingCommand respond(
       RemotingCommand request, AppendResult r, List<MessageToStore> messages, int queueId) {
     if (!r.isOk()) {
       return RemotingCommand.responseTo(request, statusCode(r), r.status() + ": " + r.detail());
     }
-    ctx.stats().stored(messages.size());
+    ctx.stats().stored(Headers.string(request, "topic"), messages.size());
     RemotingCommand response = RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
     StringJoiner ids = new StringJoiner(",");
     for (long offset : r.physicalOffsets()) {
@@ -315,8 +347,8 @@ public final class SendMessageProcessor implements RequestProcessor {
     response.put("queueOffset", r.queueOffset());
     String uniq = MessageProperties.find(messages.get(0).properties(), MessageProperties.UNIQ_KEY);
     response.put("transactionId", uniq);
-    response.put("MSG_REGION", "DefaultRegion");
-    response.put("TRACE_ON", "true");
+    response.put(MessageProperties.MSG_REGION, ctx.config().regionId());
+    response.put(MessageProperties.TRACE_ON, String.valueOf(ctx.config().traceOn()));
     return response;
   }
 

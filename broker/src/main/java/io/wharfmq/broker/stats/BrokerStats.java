@@ -6,14 +6,16 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Message counters for GET_BROKER_RUNTIME_INFO: messages stored and messages handed out by pulls
  * since the broker started, and rates over the last sampling window ({@link #sample}, called by the
- * broker's housekeeping every 10 s). Thread-safe; counting is a LongAdder add on the send and pull
- * paths.
+ * broker's housekeeping every 10 s); and the same per topic and per group ({@link #keyed}, for
+ * VIEW_BROKER_STATS_DATA). Thread-safe; counting is a LongAdder add (and a map lookup) on the send
+ * and pull paths.
  */
 public final class BrokerStats {
   private final InstantSource clock;
   private final long bootMillis;
   private final LongAdder puts = new LongAdder();
   private final LongAdder gets = new LongAdder();
+  private final KeyedStats keyed;
   private Sample previous;
   private Sample latest;
 
@@ -21,6 +23,7 @@ public final class BrokerStats {
 
   public BrokerStats(InstantSource clock) {
     this.clock = clock;
+    this.keyed = new KeyedStats(clock);
     this.bootMillis = clock.millis();
     this.latest = new Sample(bootMillis, 0, 0);
     this.previous = latest;
@@ -32,6 +35,23 @@ public final class BrokerStats {
 
   public void delivered(int messages) {
     gets.add(messages);
+  }
+
+  /** Messages stored in {@code topic}: counted in the totals and per topic. */
+  public void stored(String topic, int messages) {
+    puts.add(messages);
+    keyed.stored(topic, messages);
+  }
+
+  /** Messages of {@code topic} handed to {@code group} by a pull: in the totals and per group. */
+  public void delivered(String topic, String group, int messages) {
+    gets.add(messages);
+    keyed.delivered(topic, group, messages);
+  }
+
+  /** Per-topic and per-group counts (VIEW_BROKER_STATS_DATA). */
+  public KeyedStats keyed() {
+    return keyed;
   }
 
   public long bootMillis() {
@@ -47,9 +67,13 @@ public final class BrokerStats {
   }
 
   /** Closes a sampling window: the rates cover the time since the previous call. */
-  public synchronized void sample() {
-    previous = latest;
-    latest = new Sample(clock.millis(), puts.sum(), gets.sum());
+  public void sample() {
+    long now = clock.millis();
+    synchronized (this) {
+      previous = latest;
+      latest = new Sample(now, puts.sum(), gets.sum());
+    }
+    keyed.sample(now);
   }
 
   /** Messages stored per second over the last window. */

@@ -17,6 +17,12 @@ public final class MessageProperties {
   public static final String KEYS = "KEYS";
   public static final String UNIQ_KEY = "UNIQ_KEY";
 
+  /** The broker's region, which RocketMQ's broker stores with every message (trace needs it). */
+  public static final String MSG_REGION = "MSG_REGION";
+
+  /** "false" tells a tracing consumer to write no trace record for the message. */
+  public static final String TRACE_ON = "TRACE_ON";
+
   /** Encodes pairs in iteration order. Names and values must not contain the separators. */
   public static String encode(Map<String, String> properties) {
     StringBuilder sb = new StringBuilder();

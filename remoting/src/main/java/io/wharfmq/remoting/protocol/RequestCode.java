@@ -60,6 +60,7 @@ public final class RequestCode {
   public static final int CLEAN_EXPIRED_CONSUMEQUEUE = 306;
   public static final int GET_CONSUMER_RUNNING_INFO = 307;
   public static final int SEND_MESSAGE_V2 = 310;
+  public static final int VIEW_BROKER_STATS_DATA = 315;
   public static final int CLEAN_UNUSED_TOPIC = 316;
   public static final int SEND_BATCH_MESSAGE = 320;
   public static final int GET_TOPIC_CONFIG = 351;
