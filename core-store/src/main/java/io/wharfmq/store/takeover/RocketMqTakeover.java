@@ -70,15 +70,19 @@ public final class RocketMqTakeover {
   private final long logEnd;
   private final long dispatchedTo;
   private final long timerQueueEnd;
+  private final long segmentSize;
+  private final Path commitLogDir;
 
   private RocketMqTakeover(
-      Path root,
+      StoreConfig config,
       TimerSettings timers,
       long scanFrom,
       long logEnd,
       long dispatchedTo,
       long timerEnd) {
-    this.root = root;
+    this.root = config.storePathRootDir();
+    this.segmentSize = config.mappedFileSizeCommitLog();
+    this.commitLogDir = config.commitLogDir();
     this.timers = timers;
     this.scanFrom = scanFrom;
     this.logEnd = logEnd;
@@ -180,7 +184,7 @@ public final class RocketMqTakeover {
           min,
           end,
           dispatched);
-      return new RocketMqTakeover(root, timers, scanFrom, end, dispatched, timerEnd);
+      return new RocketMqTakeover(config, timers, scanFrom, end, dispatched, timerEnd);
     } finally {
       if (queues != null) {
         queues.close();
@@ -381,6 +385,7 @@ public final class RocketMqTakeover {
    */
   public void apply(InstantSource clock) throws IOException {
     keepOriginals(clock);
+    allocateActiveSegmentTail();
     if (timerQueueEnd > 0 && TimerCheckpoint.read(timers.dir()) == null) {
       Files.createDirectories(timers.dir());
       new TimerCheckpoint(timerQueueEnd, timers.slotOf(clock.millis()), 0).write(timers.dir());
@@ -394,6 +399,29 @@ public final class RocketMqTakeover {
         logEnd,
         dispatchedTo,
         ORIGINALS_DIR);
+  }
+
+  /**
+   * RocketMQ's segments are sparse files (it maps them without writing); Wharf appends through the
+   * mapping, where a full disk would be a SIGBUS instead of an error. So the free tail of the
+   * segment the log ends in is written with zeros (it reads as zeros already): a full disk then
+   * stops this start with an IOException, before anything is taken over.
+   */
+  private void allocateActiveSegmentTail() throws IOException {
+    long base = logEnd / segmentSize * segmentSize;
+    Path segment = commitLogDir.resolve(io.wharfmq.store.mapped.FileNames.offsetName(base));
+    if (!Files.isRegularFile(segment)) {
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+      ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+      long at = logEnd - base;
+      while (at < ch.size()) {
+        zeros.clear().limit((int) Math.min(zeros.capacity(), ch.size() - at));
+        at += ch.write(zeros, at);
+      }
+      ch.force(true);
+    }
   }
 
   /**
