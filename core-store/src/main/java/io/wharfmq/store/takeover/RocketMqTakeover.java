@@ -66,7 +66,6 @@ public final class RocketMqTakeover {
 
   private final Path root;
   private final TimerSettings timers;
-  private final long scanFrom;
   private final long logEnd;
   private final long dispatchedTo;
   private final long timerQueueEnd;
@@ -74,17 +73,11 @@ public final class RocketMqTakeover {
   private final Path commitLogDir;
 
   private RocketMqTakeover(
-      StoreConfig config,
-      TimerSettings timers,
-      long scanFrom,
-      long logEnd,
-      long dispatchedTo,
-      long timerEnd) {
+      StoreConfig config, TimerSettings timers, long logEnd, long dispatchedTo, long timerEnd) {
     this.root = config.storePathRootDir();
     this.segmentSize = config.mappedFileSizeCommitLog();
     this.commitLogDir = config.commitLogDir();
     this.timers = timers;
-    this.scanFrom = scanFrom;
     this.logEnd = logEnd;
     this.dispatchedTo = dispatchedTo;
     this.timerQueueEnd = timerEnd;
@@ -184,7 +177,7 @@ public final class RocketMqTakeover {
           min,
           end,
           dispatched);
-      return new RocketMqTakeover(config, timers, scanFrom, end, dispatched, timerEnd);
+      return new RocketMqTakeover(config, timers, end, dispatched, timerEnd);
     } finally {
       if (queues != null) {
         queues.close();
@@ -390,7 +383,8 @@ public final class RocketMqTakeover {
       Files.createDirectories(timers.dir());
       new TimerCheckpoint(timerQueueEnd, timers.slotOf(clock.millis()), 0).write(timers.dir());
     }
-    new Checkpoint(scanFrom, dispatchedTo, clock.millis()).write(root);
+    // The inspection validated the newest segments up to the end: recovery need not do it again.
+    new Checkpoint(logEnd, dispatchedTo, clock.millis()).write(root);
     log.warn(
         "Took over the Apache RocketMQ store in {}: commit log, consume queues and index are used"
             + " in place (log ends at {}, consume queues complete up to {}); RocketMQ's checkpoint"
