@@ -11,7 +11,10 @@ import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
 import io.wharfmq.store.format.StoredMessage;
 import io.wharfmq.store.timer.TimerSettings;
+import io.wharfmq.store.tool.StoreTool;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -31,6 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The store's half of taking over an Apache RocketMQ directory, fast and without RocketMQ: commit
@@ -137,6 +141,18 @@ class RocketMqTakeoverTest {
     assertThatThrownBy(() -> MessageStore.open(config(), clock).close())
         .isInstanceOf(IOException.class)
         .hasMessageContaining("has not taken over");
+    assertThat(snapshot(dir)).isEqualTo(before);
+  }
+
+  @Test
+  void wharfStoreVerifyChecksARocketMqDirectoryWithoutTakingItOver() throws Exception {
+    Map<String, String> before = snapshot(dir);
+    StringWriter out = new StringWriter();
+    CommandLine cmd = StoreTool.commandLine();
+    cmd.setOut(new PrintWriter(out));
+    int code = cmd.execute("verify", "--dir", dir.toString(), "--segment-size", "65536");
+    assertThat(code).as(out.toString()).isEqualTo(StoreTool.OK);
+    assertThat(out.toString()).contains("Apache RocketMQ's").contains("OK: consistent");
     assertThat(snapshot(dir)).isEqualTo(before);
   }
 
