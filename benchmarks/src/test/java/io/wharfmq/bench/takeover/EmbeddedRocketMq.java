@@ -36,6 +36,14 @@ final class EmbeddedRocketMq implements AutoCloseable {
   private boolean closed;
 
   EmbeddedRocketMq(Path dataDir) throws Exception {
+    this(dataDir, 0);
+  }
+
+  /**
+   * @param timerRollWindowSlot RocketMQ's timerRollWindowSlot (timers further ahead are rolled
+   *     forward, a copy per roll), 0 for its default (two days of 1 s slots)
+   */
+  EmbeddedRocketMq(Path dataDir, int timerRollWindowSlot) throws Exception {
     // BrokerStartup sets this; without it the name server reads registrations as pre-3.0.11.
     System.setProperty(
         RemotingCommand.REMOTING_VERSION_KEY, Integer.toString(MQVersion.CURRENT_VERSION));
@@ -67,6 +75,9 @@ final class EmbeddedRocketMq implements AutoCloseable {
     sc.setMaxHashSlotNum(HASH_SLOTS);
     sc.setMaxIndexNum(INDEX_ENTRIES);
     sc.setHaListenPort(brokerPort + 1);
+    if (timerRollWindowSlot > 0) {
+      sc.setTimerRollWindowSlot(timerRollWindowSlot);
+    }
     NettyServerConfig bn = new NettyServerConfig();
     bn.setBindAddress("127.0.0.1");
     bn.setListenPort(brokerPort);
@@ -100,6 +111,11 @@ final class EmbeddedRocketMq implements AutoCloseable {
       sum += Math.max(0, broker.getConsumerOffsetManager().queryOffset(group, topic, q));
     }
     return sum;
+  }
+
+  /** Entries of RocketMQ's timer queue (rmq_sys_wheel_timer, queue 0). */
+  long timerQueueEntries() throws Exception {
+    return broker.getMessageStore().getMaxOffsetInQueue("rmq_sys_wheel_timer", 0);
   }
 
   BrokerController broker() {

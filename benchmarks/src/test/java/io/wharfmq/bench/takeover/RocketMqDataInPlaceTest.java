@@ -10,6 +10,7 @@ import io.wharfmq.broker.schedule.ScheduleMessageService;
 import io.wharfmq.namesrv.NameServer;
 import io.wharfmq.namesrv.NamesrvConfig;
 import io.wharfmq.store.takeover.RocketMqTakeover;
+import io.wharfmq.store.takeover.RocketMqTimerCheckpoint;
 import io.wharfmq.store.takeover.TakeoverRefusedException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -42,6 +43,7 @@ import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +72,7 @@ class RocketMqDataInPlaceTest {
   void wharfServesWhatRocketMqStored() throws Exception {
     Map<String, SendResult> sent = new TreeMap<>();
     long delayedSentAt;
+    long lateDueAt;
     int port;
     Path store;
     try (EmbeddedRocketMq rmq = new EmbeddedRocketMq(dir)) {
@@ -79,7 +82,12 @@ class RocketMqDataInPlaceTest {
       DefaultMQProducer producer = producer(rmq.namesrvAddr(), "rmq");
       TransactionMQProducer tx = txProducer(rmq.namesrvAddr(), "rmq", LocalTransactionState.UNKNOW);
       try {
-        // A timer message RocketMQ delivers before it stops: Wharf must not deliver it again.
+        // A timer message still pending when RocketMQ stops: Wharf delivers it when due.
+        Message late = message("TIMER-LATE", "TagA");
+        lateDueAt = System.currentTimeMillis() + 40_000;
+        late.setDeliverTimeMs(lateDueAt);
+        assertThat(producer.send(late).getSendStatus()).isEqualTo(SendStatus.SEND_OK);
+        // A later one RocketMQ delivers before it stops: Wharf must not deliver it again.
         Message timer = message("TIMER", "TagA");
         timer.setDeliverTimeMs(System.currentTimeMillis() + 1_000);
         assertThat(producer.send(timer).getSendStatus()).isEqualTo(SendStatus.SEND_OK);
@@ -119,6 +127,10 @@ class RocketMqDataInPlaceTest {
     Long delayProgress =
         ScheduleMessageService.readProgress(store.resolve("config")).get(DELAY_LEVEL_30S);
     assertThat(delayProgress == null ? 0L : delayProgress).isZero();
+    // ... and TIMER-LATE still pending in its timer wheel.
+    assertThat(RocketMqTimerCheckpoint.readIfPresent(store.resolve("config/timercheck")))
+        .extracting(RocketMqTimerCheckpoint::lastReadTimeMs, InstanceOfAssertFactories.LONG)
+        .isLessThan(lateDueAt);
     byte[] rocketMqOffsets = Files.readAllBytes(store.resolve("config/consumerOffset.json"));
     try (Stream<Path> segments = Files.list(store.resolve("commitlog"))) {
       // More than the three newest segments Wharf validates: the older ones are used as they are.
@@ -148,6 +160,7 @@ class RocketMqDataInPlaceTest {
           expected.add("B-" + i);
         }
         expected.add("DELAYED");
+        expected.add("TIMER-LATE");
         expected.add("TX");
         await("Wharf delivers the rest, the delayed and the committed message")
             .atMost(Duration.ofSeconds(60))
@@ -159,6 +172,8 @@ class RocketMqDataInPlaceTest {
         assertThat(seen.keySet()).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(seen.values()).allMatch(n -> n == 1);
         assertThat(arrivedAt.get("DELAYED")).isGreaterThanOrEqualTo(delayedSentAt + 30_000);
+        // Due at the TIMER_OUT_MS RocketMQ stored: the deliver time rounded down to its 1 s slots.
+        assertThat(arrivedAt.get("TIMER-LATE")).isGreaterThanOrEqualTo(lateDueAt / 1000 * 1000);
 
         DefaultMQAdminExt admin = new DefaultMQAdminExt("takeover-admin");
         admin.setNamesrvAddr(namesrvAddr);
@@ -200,7 +215,8 @@ class RocketMqDataInPlaceTest {
   void aDirectoryWharfCannotTakeOverIsRefusedAndLeftAsItWas() throws Exception {
     Path store;
     int port;
-    try (EmbeddedRocketMq rmq = new EmbeddedRocketMq(dir)) {
+    // A roll window of 2 s: RocketMQ rolls the timer message below forward every 2 s.
+    try (EmbeddedRocketMq rmq = new EmbeddedRocketMq(dir, 2)) {
       store = rmq.store();
       port = rmq.brokerPort();
       rmq.createTopic(TOPIC, QUEUES);
@@ -212,13 +228,16 @@ class RocketMqDataInPlaceTest {
         Message timer = message("TIMER", "TagA");
         timer.setDeliverTimeMs(System.currentTimeMillis() + 3_600_000);
         assertThat(producer.send(timer).getSendStatus()).isEqualTo(SendStatus.SEND_OK);
+        await("RocketMQ rolls the timer forward")
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> rmq.timerQueueEntries() >= 2);
       } finally {
         producer.shutdown();
       }
     }
 
-    // 0. A timer message still waiting in RocketMQ's timer wheel.
-    assertRefusedUnchanged(wharfConfig(store, port), store, "1 timer message(s) are still pending");
+    // 0. A pending timer message RocketMQ rolled forward (a copy per roll).
+    assertRefusedUnchanged(wharfConfig(store, port), store, "rolled forward");
     Path timerQueue = store.resolve("consumequeue/rmq_sys_wheel_timer");
     Path timerQueueAway = store.resolve("timer-queue-away");
     Files.move(timerQueue, timerQueueAway);

@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #inspect} recognises the directory by RocketMQ's 4 KiB {@code checkpoint} and
  *       checks, reading only, everything Wharf must understand: a clean shutdown, no DLedger or
  *       RocksDB files, segment and file sizes, every record of the last three commit-log segments
- *       (CRC included), consume queues within the log, index headers, pending timers. Anything it
- *       cannot take over is a {@link TakeoverRefusedException} listing every reason, and nothing
- *       has been written.
+ *       (CRC included), consume queues within the log, index headers, the timers still pending.
+ *       Anything it cannot take over is a {@link TakeoverRefusedException} listing every reason,
+ *       and nothing has been written.
  *   <li>{@link #apply} copies RocketMQ's small state files (checkpoint, {@code config/}) into
  *       {@code rocketmq-original/}, then writes Wharf's own checkpoint over RocketMQ's: from then
  *       on the directory is a Wharf store whose next open recovers it the usual way.
@@ -62,25 +62,27 @@ public final class RocketMqTakeover {
   /** RocketMQ's recovery after a clean shutdown re-reads the last three segments; so does this. */
   private static final int SEGMENTS_TO_VALIDATE = 3;
 
-  private static final String TIMER_OUT_MS = "TIMER_OUT_MS";
+  private static final String TIMER_OUT_MS = TimerStore.TIMER_OUT_MS;
+  private static final String TIMER_ROLL_TIMES = "TIMER_ROLL_TIMES";
+  private static final String TIMER_DEL_UNIQKEY = "TIMER_DEL_UNIQKEY";
 
   private final Path root;
   private final TimerSettings timers;
   private final long logEnd;
   private final long dispatchedTo;
-  private final long timerQueueEnd;
+  private final long timerEnqueueFrom;
   private final long segmentSize;
   private final Path commitLogDir;
 
   private RocketMqTakeover(
-      StoreConfig config, TimerSettings timers, long logEnd, long dispatchedTo, long timerEnd) {
+      StoreConfig config, TimerSettings timers, long logEnd, long dispatchedTo, long timerFrom) {
     this.root = config.storePathRootDir();
     this.segmentSize = config.mappedFileSizeCommitLog();
     this.commitLogDir = config.commitLogDir();
     this.timers = timers;
     this.logEnd = logEnd;
     this.dispatchedTo = dispatchedTo;
-    this.timerQueueEnd = timerEnd;
+    this.timerEnqueueFrom = timerFrom;
   }
 
   /** Whether {@code root} holds an Apache RocketMQ store Wharf has not taken over yet. */
@@ -146,7 +148,7 @@ public final class RocketMqTakeover {
         }
       }
       long dispatched = min;
-      long timerEnd = 0;
+      long timerFrom = -1;
       if (Files.isDirectory(config.consumeQueueDir())) {
         queues =
             new ConsumeQueueTable(config.consumeQueueDir(), config.consumeQueueEntriesPerFile());
@@ -162,8 +164,7 @@ public final class RocketMqTakeover {
         dispatched = Math.max(dispatched, dispatchedEnd(queues, end, refusals));
         ConsumeQueue timerQueue = queues.find(TimerStore.TIMER_TOPIC, 0);
         if (timerQueue != null && commitLog != null) {
-          timerEnd = timerQueue.maxOffset();
-          checkNoPendingTimers(root, commitLog, timerQueue, refusals);
+          timerFrom = firstPendingTimer(root, commitLog, timerQueue, refusals);
         }
       }
       checkIndexFiles(config, refusals);
@@ -177,7 +178,7 @@ public final class RocketMqTakeover {
           min,
           end,
           dispatched);
-      return new RocketMqTakeover(config, timers, end, dispatched, timerEnd);
+      return new RocketMqTakeover(config, timers, end, dispatched, timerFrom);
     } finally {
       if (queues != null) {
         queues.close();
@@ -289,19 +290,25 @@ public final class RocketMqTakeover {
   }
 
   /**
-   * RocketMQ's timer messages ({@code rmq_sys_wheel_timer}) not yet delivered: read past its timer
-   * checkpoint, or due at or after the slot it delivered up to. Wharf cannot take over RocketMQ's
-   * timer log, and reading the queue again would deliver the delivered ones twice.
+   * Where Wharf's timer store starts reading RocketMQ's timer queue ({@code rmq_sys_wheel_timer}
+   * queue 0): the first entry still pending, i.e. not yet read into RocketMQ's timer log (at or
+   * after its checkpoint's lastTimerQueueOffset) or due at or after the slot RocketMQ delivered up
+   * to (lastReadTimeMs). Entries after that one which RocketMQ did deliver are due before Wharf
+   * starts, so Wharf's timer store hands them over as "maybe delivered already" and the broker
+   * finds RocketMQ's copy in the real topic. Refused: pending timers RocketMQ rolled forward (a
+   * copy per roll, TIMER_ROLL_TIMES) or that cancel another (TIMER_DEL_UNIQKEY), which Wharf cannot
+   * take over yet.
    */
-  private static void checkNoPendingTimers(
+  private static long firstPendingTimer(
       Path root, CommitLog commitLog, ConsumeQueue timerQueue, List<String> refusals)
       throws IOException {
     RocketMqTimerCheckpoint cp =
         RocketMqTimerCheckpoint.readIfPresent(root.resolve("config").resolve("timercheck"));
     long readUpTo = cp == null ? 0 : cp.lastTimerQueueOffset();
-    long deliveredUpTo = cp == null ? Long.MAX_VALUE : cp.lastReadTimeMs();
-    long pending = Math.max(0, timerQueue.maxOffset() - Math.max(readUpTo, timerQueue.minOffset()));
-    for (long o = timerQueue.minOffset(); o < Math.min(readUpTo, timerQueue.maxOffset()); o++) {
+    long deliveredUpTo = cp == null ? 0 : cp.lastReadTimeMs();
+    long first = timerQueue.maxOffset();
+    long unsupported = 0;
+    for (long o = timerQueue.minOffset(); o < timerQueue.maxOffset(); o++) {
       ConsumeQueueEntry e = timerQueue.get(o);
       if (e == null) {
         continue;
@@ -310,19 +317,31 @@ public final class RocketMqTakeover {
         if (b == null) {
           continue; // gone with retention
         }
-        StoredMessage m = StoredMessage.decode(b.buffer(), 0);
-        String due = MessageProperties.find(m.properties(), TIMER_OUT_MS);
-        if (due != null && due.matches("\\d{1,19}") && Long.parseLong(due) >= deliveredUpTo) {
-          pending++;
+        String props = StoredMessage.decode(b.buffer(), 0).properties();
+        String due = MessageProperties.find(props, TIMER_OUT_MS);
+        boolean pending =
+            o >= readUpTo
+                || due == null
+                || !due.matches("\\d{1,19}")
+                || Long.parseLong(due) >= deliveredUpTo;
+        if (!pending) {
+          continue;
+        }
+        first = Math.min(first, o);
+        if (MessageProperties.find(props, TIMER_ROLL_TIMES) != null
+            || MessageProperties.find(props, TIMER_DEL_UNIQKEY) != null) {
+          unsupported++;
         }
       }
     }
-    if (pending > 0) {
+    if (unsupported > 0) {
       refusals.add(
-          pending
-              + " timer message(s) are still pending in RocketMQ's timer wheel, which Wharf cannot"
-              + " take over yet: let RocketMQ deliver them first");
+          unsupported
+              + " pending timer message(s) were rolled forward by RocketMQ's timer wheel"
+              + " (TIMER_ROLL_TIMES) or cancel another (TIMER_DEL_UNIQKEY), which Wharf cannot take"
+              + " over yet: let RocketMQ deliver them first");
     }
+    return first;
   }
 
   /** Index files must have the configured size and a RocketMQ or Wharf header. Reads only. */
@@ -373,15 +392,15 @@ public final class RocketMqTakeover {
 
   /**
    * Keeps RocketMQ's state files in {@code rocketmq-original/} and makes the directory Wharf's:
-   * writes a Wharf timer checkpoint past RocketMQ's (delivered) timer messages, then Wharf's {@code
-   * checkpoint} in place of RocketMQ's, which is the point of no return.
+   * writes a Wharf timer checkpoint that starts at RocketMQ's first pending timer message, then
+   * Wharf's {@code checkpoint} in place of RocketMQ's, which is the point of no return.
    */
   public void apply(InstantSource clock) throws IOException {
     keepOriginals(clock);
     allocateActiveSegmentTail();
-    if (timerQueueEnd > 0 && TimerCheckpoint.read(timers.dir()) == null) {
+    if (timerEnqueueFrom >= 0 && TimerCheckpoint.read(timers.dir()) == null) {
       Files.createDirectories(timers.dir());
-      new TimerCheckpoint(timerQueueEnd, timers.slotOf(clock.millis()), 0).write(timers.dir());
+      new TimerCheckpoint(timerEnqueueFrom, timers.slotOf(clock.millis()), 0).write(timers.dir());
     }
     // The inspection validated the newest segments up to the end: recovery need not do it again.
     new Checkpoint(logEnd, dispatchedTo, clock.millis()).write(root);
