@@ -50,11 +50,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * "Their data, in place": Apache RocketMQ 5 (embedded, test scope) stores messages, consumer
- * offsets, a delayed and a half message, and stops cleanly; a Wharf broker starts on the same store
- * directory and the official client reads exactly what the group had not consumed, finds messages
- * by key and by id, gets the delayed one when due and the transactional one after Wharf checked it
- * back with its producer. A directory Wharf cannot take over is refused and left byte for byte as
- * it was.
+ * offsets, a delayed, a timer and a half message, and stops cleanly; a Wharf broker starts on the
+ * same store directory and the official client reads exactly what the group had not consumed (a
+ * timer message RocketMQ delivered is not delivered again), finds messages by key and by id, gets
+ * the delayed and the timer message when due and the transactional one after Wharf checked it back
+ * with its producer. A directory Wharf cannot take over is refused and left byte for byte as it
+ * was.
  */
 class RocketMqDataInPlaceTest {
   private static final String TOPIC = "TakeoverTopic";
