@@ -6,6 +6,7 @@ import io.wharfmq.broker.pop.RequestModeTable;
 import io.wharfmq.broker.schedule.ScheduleMessageService;
 import io.wharfmq.broker.subscription.SubscriptionGroupManager;
 import io.wharfmq.broker.topic.TopicConfigManager;
+import io.wharfmq.remoting.protocol.body.SubscriptionGroupConfig;
 import io.wharfmq.store.takeover.RocketMqTakeover;
 import io.wharfmq.store.takeover.TakeoverRefusedException;
 import java.io.IOException;
@@ -48,7 +49,10 @@ public final class RocketMqDirectory {
     read(
         refusals,
         SubscriptionGroupManager.FILE_NAME,
-        () -> new SubscriptionGroupManager(configDir, clock, false, 16).load());
+        () ->
+            new SubscriptionGroupManager(
+                    configDir, clock, false, SubscriptionGroupConfig.DEFAULT_RETRY_MAX_TIMES)
+                .load());
     read(
         refusals,
         ScheduleMessageService.FILE_NAME,
