@@ -257,7 +257,10 @@ class RocketMqDataInPlaceTest {
     long last = newestRecordOffset(store);
     long base = last / EmbeddedRocketMq.SEGMENT_SIZE * EmbeddedRocketMq.SEGMENT_SIZE;
     Path segment = store.resolve("commitlog").resolve(String.format("%020d", base));
+    int magic;
     try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+      f.seek(last - base + 4);
+      magic = f.readInt();
       f.seek(last - base + 4);
       f.writeInt(0xCAFEBABE);
     }
@@ -266,6 +269,16 @@ class RocketMqDataInPlaceTest {
     // 4. A DLedger commit log.
     Files.createDirectories(store.resolve("dledger-n0/data"));
     assertRefusedUnchanged(wharfConfig(store, port), store, "DLedger");
+    Files.delete(store.resolve("dledger-n0/data"));
+    Files.delete(store.resolve("dledger-n0"));
+    try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+      f.seek(last - base + 4);
+      f.writeInt(magic);
+    }
+
+    // 5. A configuration file the broker cannot parse (the store alone would take it over).
+    Files.writeString(store.resolve("config/consumerOffset.json"), "{\"offsetTable\": [1, 2");
+    assertRefusedUnchanged(wharfConfig(store, port), store, "consumerOffset.json cannot be read");
   }
 
   /** The log offset of the newest message of {@link #TOPIC}, from RocketMQ's consume queues. */
