@@ -36,6 +36,7 @@ import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.schedule.TimerDeliveryService;
 import io.wharfmq.broker.stats.BrokerStats;
 import io.wharfmq.broker.subscription.SubscriptionGroupManager;
+import io.wharfmq.broker.takeover.RocketMqDirectory;
 import io.wharfmq.broker.topic.SystemTopics;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.broker.transaction.TransactionService;
@@ -125,6 +126,7 @@ public final class Broker implements AutoCloseable {
   public static Broker start(BrokerConfig config, InstantSource clock) throws Exception {
     config.validate();
     Path configDir = config.store().storePathRootDir().resolve("config");
+    RocketMqDirectory.takeOverIfRocketMq(config, configDir, clock);
     TopicConfigManager topics = new TopicConfigManager(configDir, clock);
     topics.load(config.autoCreateTopicEnable(), config.defaultTopicQueueNums());
     ConsumerOffsetManager offsets = new ConsumerOffsetManager(configDir);

@@ -1,11 +1,13 @@
 package io.wharfmq.broker.pop;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.wharfmq.remoting.protocol.RemotingJson;
 import io.wharfmq.store.mapped.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,11 +32,29 @@ public final class RequestModeTable {
     return topic + "@" + group;
   }
 
+  /**
+   * Reads the file, writing nothing. Wharf's shape is {"topic@group": "POP"}; Apache RocketMQ's
+   * (same file name) is {"messageRequestModeMap": {topic: {group: {"mode": "POP", ...}}}}, read as
+   * the same table (its popShareQueueNum is not used by Wharf).
+   */
   public void load() throws IOException {
-    if (Files.exists(file)) {
+    if (!Files.exists(file)) {
+      return;
+    }
+    JsonNode json = RemotingJson.mapper().readTree(file.toFile());
+    JsonNode rocketMq = json.get("messageRequestModeMap");
+    if (rocketMq == null) {
       modes.putAll(
-          RemotingJson.mapper()
-              .readValue(file.toFile(), new TypeReference<Map<String, String>>() {}));
+          RemotingJson.mapper().convertValue(json, new TypeReference<Map<String, String>>() {}));
+      return;
+    }
+    for (Map.Entry<String, JsonNode> topic : rocketMq.properties()) {
+      for (Map.Entry<String, JsonNode> group : topic.getValue().properties()) {
+        JsonNode mode = group.getValue().get("mode");
+        if (mode != null && mode.isTextual()) {
+          modes.put(key(topic.getKey(), group.getKey()), mode.asText().toUpperCase(Locale.ROOT));
+        }
+      }
     }
   }
 

@@ -47,6 +47,9 @@ public final class ScheduleMessageService {
       Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("wharf-schedule"));
   private boolean dirty;
 
+  /** RocketMQ's file name for delay-level progress. */
+  public static final String FILE_NAME = "delayOffset.json";
+
   private record Persisted(Map<Integer, Long> offsetTable) {}
 
   public ScheduleMessageService(
@@ -54,26 +57,33 @@ public final class ScheduleMessageService {
     this.store = store;
     this.levels = levels;
     this.clock = clock;
-    this.file = configDir.resolve("delayOffset.json");
+    this.file = configDir.resolve(FILE_NAME);
     this.progress = new long[levels.count() + 1];
     this.verifyNext = new boolean[levels.count() + 1];
   }
 
   public void load() throws IOException {
-    if (Files.exists(file)) {
-      Persisted p =
-          RemotingJson.mapper().readValue(file.toFile(), new TypeReference<Persisted>() {});
-      if (p.offsetTable() != null) {
-        p.offsetTable()
-            .forEach(
-                (level, offset) -> {
-                  if (level >= 1 && level <= levels.count()) {
-                    progress[level] = offset;
-                  }
-                });
-      }
-    }
+    readProgress(file.getParent())
+        .forEach(
+            (level, offset) -> {
+              if (level >= 1 && level <= levels.count()) {
+                progress[level] = offset;
+              }
+            });
     java.util.Arrays.fill(verifyNext, true);
+  }
+
+  /**
+   * The next schedule-queue offset to deliver per delay level from {@code config/delayOffset.json}
+   * (Wharf's or Apache RocketMQ's: same name, same meaning); empty when there is none. Reads only.
+   */
+  public static Map<Integer, Long> readProgress(Path configDir) throws IOException {
+    Path f = configDir.resolve(FILE_NAME);
+    if (!Files.exists(f)) {
+      return Map.of();
+    }
+    Persisted p = RemotingJson.mapper().readValue(f.toFile(), new TypeReference<Persisted>() {});
+    return p.offsetTable() == null ? Map.of() : p.offsetTable();
   }
 
   public void start() {

@@ -2,9 +2,12 @@ package io.wharfmq.broker.schedule;
 
 import io.wharfmq.store.AppendResult;
 import io.wharfmq.store.MessageStore;
+import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.StoredMessage;
 import io.wharfmq.store.timer.TimerDelivery;
 import io.wharfmq.store.timer.TimerLogRecord;
+import io.wharfmq.store.timer.TimerStore;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,11 +39,35 @@ public final class TimerDeliveryService implements TimerDelivery {
       return CompletableFuture.completedFuture(true);
     }
     if (mayBeDeliveredAlready
-        && ScheduleRewrite.alreadyDelivered(store, s, TimerRewrite.TIMER_SOURCE)) {
+        && (ScheduleRewrite.alreadyDelivered(store, s, TimerRewrite.TIMER_SOURCE)
+            || deliveredByRocketMq(s))) {
       log.info("Timer message {} was delivered before the restart; not again", s.physicalOffset());
       return CompletableFuture.completedFuture(true);
     }
     return store.append(TimerRewrite.fromTimer(s)).thenApply(r -> delivered(record, r));
+  }
+
+  /**
+   * Whether Apache RocketMQ's timer wheel delivered this timer message before Wharf took its store
+   * directory over (docs/storage.md, "Data in place"): a message in the real topic with the same
+   * UNIQ_KEY that still carries the same TIMER_OUT_MS, which RocketMQ keeps on the copy it delivers
+   * and Wharf's own copies drop.
+   */
+  private boolean deliveredByRocketMq(StoredMessage s) {
+    Map<String, String> props = s.propertyMap();
+    String uniq = props.get(MessageProperties.UNIQ_KEY);
+    String topic = props.get(ScheduleRewrite.REAL_TOPIC);
+    String due = props.get(TimerStore.TIMER_OUT_MS);
+    if (uniq == null || topic == null || due == null) {
+      return false;
+    }
+    for (StoredMessage m : store.queryByKey(topic, uniq, 64, s.storeTimestamp(), Long.MAX_VALUE)) {
+      if (due.equals(MessageProperties.find(m.properties(), TimerStore.TIMER_OUT_MS))
+          && MessageProperties.find(m.properties(), TimerRewrite.TIMER_SOURCE) == null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** True when stored, or when it never can be (retrying would stall every later timer). */

@@ -61,6 +61,21 @@ public final class TopicConfigManager {
   /** Loads topics.json and makes sure the default topic exists as configured. */
   public synchronized void load(boolean autoCreateTopicEnable, int defaultQueueNums)
       throws IOException {
+    read();
+    int perm = TopicConfig.PERM_READ | TopicConfig.PERM_WRITE;
+    if (autoCreateTopicEnable) {
+      perm |= TopicConfig.PERM_INHERIT;
+    }
+    TopicConfig def = TopicConfig.of(DEFAULT_TOPIC, defaultQueueNums, perm);
+    if (!def.equals(topics.get(DEFAULT_TOPIC))) {
+      topics.put(DEFAULT_TOPIC, def);
+      persist();
+    }
+    log.info("Loaded {} topics from {}", topics.size(), file);
+  }
+
+  /** Reads topics.json (Wharf's or Apache RocketMQ's) if there is one, writing nothing. */
+  public synchronized void read() throws IOException {
     if (Files.exists(file)) {
       TopicConfigWrapper w =
           RemotingJson.mapper()
@@ -72,16 +87,6 @@ public final class TopicConfigManager {
         version.set(w.dataVersion().counter());
       }
     }
-    int perm = TopicConfig.PERM_READ | TopicConfig.PERM_WRITE;
-    if (autoCreateTopicEnable) {
-      perm |= TopicConfig.PERM_INHERIT;
-    }
-    TopicConfig def = TopicConfig.of(DEFAULT_TOPIC, defaultQueueNums, perm);
-    if (!def.equals(topics.get(DEFAULT_TOPIC))) {
-      topics.put(DEFAULT_TOPIC, def);
-      persist();
-    }
-    log.info("Loaded {} topics from {}", topics.size(), file);
   }
 
   /**

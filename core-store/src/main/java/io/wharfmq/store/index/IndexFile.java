@@ -94,7 +94,9 @@ final class IndexFile {
       writeHeader();
       return;
     }
-    if (storedSlots != slotCount) {
+    // Wharf writes the slot count here; Apache RocketMQ the number of slots in use (at most the
+    // slot count). The file size already pins the slot count, so either is accepted.
+    if (storedSlots > slotCount || storedSlots < 0) {
       throw new IOException(
           file.path()
               + " was written with "

@@ -2,6 +2,7 @@ package io.wharfmq.store.recovery;
 
 import io.wharfmq.store.mapped.AtomicFiles;
 import io.wharfmq.store.mapped.CheckedLongsFile;
+import io.wharfmq.store.takeover.RocketMqTakeover;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -39,6 +40,12 @@ public record Checkpoint(long commitLogFlushedOffset, long dispatchedOffset, lon
    * skip recovery work.
    */
   public static Checkpoint read(Path storeRoot) throws IOException {
+    if (RocketMqTakeover.isRocketMqDirectory(storeRoot)) {
+      throw new IOException(
+          storeRoot
+              + " holds an Apache RocketMQ store that Wharf has not taken over: start the Wharf"
+              + " broker on it (it checks and takes it over, or says why it cannot)");
+    }
     long[] v =
         CheckedLongsFile.read(
             storeRoot.resolve(FILE_NAME),

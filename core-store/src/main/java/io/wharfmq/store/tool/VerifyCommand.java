@@ -2,6 +2,7 @@ package io.wharfmq.store.tool;
 
 import io.wharfmq.store.recovery.Checkpoint;
 import io.wharfmq.store.recovery.StoreLock;
+import io.wharfmq.store.takeover.RocketMqCheckpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -98,6 +99,15 @@ final class VerifyCommand implements Callable<Integer> {
       return null;
     }
     try {
+      RocketMqCheckpoint rocketMq =
+          RocketMqCheckpoint.readIfPresent(store.root().resolve(Checkpoint.FILE_NAME));
+      if (rocketMq != null) {
+        report.info(
+            "checkpoint: Apache RocketMQ's (physicMsgTimestamp="
+                + Instant.ofEpochMilli(rocketMq.physicMsgTimestamp())
+                + "); a Wharf broker takes this directory over at its next start");
+        return null;
+      }
       Checkpoint c = Checkpoint.read(store.root());
       report.info(
           "checkpoint: commitLogFlushedOffset="
