@@ -3,8 +3,10 @@ package io.wharfmq.launcher;
 import io.wharfmq.broker.Broker;
 import io.wharfmq.broker.BrokerConfig;
 import io.wharfmq.broker.ConfigBinder;
+import io.wharfmq.broker.takeover.RocketMqDirectory;
 import io.wharfmq.namesrv.NameServer;
 import io.wharfmq.namesrv.NamesrvConfig;
+import io.wharfmq.store.takeover.TakeoverRefusedException;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.AccessDeniedException;
@@ -199,6 +201,22 @@ public final class Wharf implements Runnable {
     return pid;
   }
 
+  /**
+   * A store directory Apache RocketMQ wrote that cannot be taken over is refused before the pid
+   * file and the log file go into it, so the refusal leaves it exactly as it was.
+   */
+  static void refuseUnreadableRocketMqDirectory(BrokerConfig config)
+      throws IOException, StartupFailure {
+    try {
+      RocketMqDirectory.check(
+          config, config.store().storePathRootDir().resolve("config"), InstantSource.system());
+    } catch (TakeoverRefusedException refused) {
+      throw new StartupFailure(
+          refused.getMessage()
+              + "; see docs/migration.md, or set storePathRootDir to another directory");
+    }
+  }
+
   static NameServer startNamesrv(NamesrvConfig config, String portKey, ServerLifecycle life)
       throws Exception {
     NameServer namesrv = new NameServer(config);
@@ -316,6 +334,7 @@ public final class Wharf implements Runnable {
       return serve(
           life -> {
             Path dir = brokerConfig.store().storePathRootDir();
+            refuseUnreadableRocketMqDirectory(brokerConfig);
             PidFile pid = beginInstance(life, dir, "standalone", "standalone", "storePathRootDir");
             NameServer namesrv = startNamesrv(namesrvConfig, "namesrvPort", life);
             Broker broker = startBroker(brokerConfig, life);
@@ -420,6 +439,7 @@ public final class Wharf implements Runnable {
       return serve(
           life -> {
             Path dir = config.store().storePathRootDir();
+            refuseUnreadableRocketMqDirectory(config);
             PidFile pid = beginInstance(life, dir, "broker", "broker", "storePathRootDir");
             Broker broker = startBroker(config, life);
             int accepted = awaitRegistered(broker, config, life);

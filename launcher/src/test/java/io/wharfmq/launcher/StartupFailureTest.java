@@ -2,6 +2,7 @@ package io.wharfmq.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wharfmq.store.takeover.RocketMqCheckpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -148,6 +149,28 @@ class StartupFailureTest {
     assertOneLineFailure(
         run("broker", "--config", missing.toString()), "--config " + missing + ": no such file");
     assertOneLineFailure(run("namesrv", "--set", "listenPort"), "--set expects key=value");
+  }
+
+  @Test
+  void rocketMqDirectoryThatCannotBeTakenOverIsOneLineAndLeftAsItWas() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("rocketmq-store"));
+    java.nio.ByteBuffer page = java.nio.ByteBuffer.allocate(RocketMqCheckpoint.SIZE);
+    page.putLong(RocketMqCheckpoint.OFF_PHYSIC_MSG_TIMESTAMP, System.currentTimeMillis());
+    Files.write(data.resolve("checkpoint"), page.array());
+    Files.writeString(data.resolve("abort"), ""); // RocketMQ did not stop cleanly
+    List<Path> before;
+    try (var files = Files.walk(data)) {
+      before = files.sorted().toList();
+    }
+    assertOneLineFailure(
+        start("standalone", data, "namesrvPort=" + WharfChild.freePort(), "listenPort=0"),
+        "Cannot take over the Apache RocketMQ store in " + data,
+        "file 'abort' present",
+        "docs/migration.md");
+    try (var files = Files.walk(data)) {
+      assertThat(files.sorted().toList()).as("no pid or log file added").isEqualTo(before);
+    }
+    assertThat(data.resolve("checkpoint")).hasBinaryContent(page.array());
   }
 
   @Test

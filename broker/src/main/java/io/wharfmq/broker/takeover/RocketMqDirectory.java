@@ -39,9 +39,27 @@ public final class RocketMqDirectory {
    */
   public static void takeOverIfRocketMq(BrokerConfig config, Path configDir, InstantSource clock)
       throws IOException {
-    RocketMqTakeover takeover = RocketMqTakeover.inspect(config.store(), config.timerSettings());
+    RocketMqTakeover takeover = check(config, configDir, clock);
     if (takeover == null) {
       return;
+    }
+    takeover.apply(clock);
+    log.info(
+        "Configuration files in {} are read as Wharf's (RocketMQ's names and shapes)", configDir);
+  }
+
+  /**
+   * Everything {@link #takeOverIfRocketMq} checks, writing nothing: a launcher calls it before it
+   * puts its own files (pid, logs) into the directory, so a refused directory stays as it was.
+   *
+   * @return the take-over to apply, or null for an empty or Wharf directory
+   * @throws TakeoverRefusedException when it cannot be taken over
+   */
+  public static RocketMqTakeover check(BrokerConfig config, Path configDir, InstantSource clock)
+      throws IOException {
+    RocketMqTakeover takeover = RocketMqTakeover.inspect(config.store(), config.timerSettings());
+    if (takeover == null) {
+      return null;
     }
     List<String> refusals = new ArrayList<>();
     read(refusals, "topics.json", () -> new TopicConfigManager(configDir, clock).read());
@@ -61,9 +79,7 @@ public final class RocketMqDirectory {
     if (!refusals.isEmpty()) {
       throw new TakeoverRefusedException(config.store().storePathRootDir(), refusals);
     }
-    takeover.apply(clock);
-    log.info(
-        "Configuration files in {} are read as Wharf's (RocketMQ's names and shapes)", configDir);
+    return takeover;
   }
 
   private interface Reader {
