@@ -83,6 +83,7 @@ public final class MessageStore implements AutoCloseable {
             queueOffsets,
             flusher,
             config.flushDiskType() == StoreConfig.FlushMode.SYNC,
+            config.warmMapedFileEnable(),
             dispatcher::wakeUp);
     this.checkpoints =
         new CheckpointService(

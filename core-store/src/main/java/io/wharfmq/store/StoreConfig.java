@@ -27,6 +27,15 @@ public final class StoreConfig {
   /** mappedFileSizeCommitLog: commit-log segment size in bytes; default 1 GiB, at least 64 KiB. */
   private int mappedFileSizeCommitLog = 1024 * MIB;
 
+  /**
+   * warmMapedFileEnable (RocketMQ's spelling): zero-fill every commit-log segment when it is
+   * created and prepare the next one as soon as the active one opens. Off (default), a fresh
+   * store's first segment only gets its blocks reserved (fallocate) and is zeroed just ahead of the
+   * appends, and the next segment is prepared when the active one is half full: a cheap first
+   * start. docs/storage.md.
+   */
+  private boolean warmMapedFileEnable = false;
+
   /** flushDiskType: ASYNC or SYNC. */
   private FlushMode flushDiskType = FlushMode.ASYNC;
 
@@ -155,6 +164,15 @@ public final class StoreConfig {
 
   public StoreConfig mappedFileSizeCommitLog(int v) {
     mappedFileSizeCommitLog = v;
+    return this;
+  }
+
+  public boolean warmMapedFileEnable() {
+    return warmMapedFileEnable;
+  }
+
+  public StoreConfig warmMapedFileEnable(boolean v) {
+    warmMapedFileEnable = v;
     return this;
   }
 

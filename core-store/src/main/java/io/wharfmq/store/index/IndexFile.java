@@ -57,9 +57,14 @@ final class IndexFile {
     this.entryCount = entryCount;
   }
 
+  /**
+   * Creates an empty index file. Its blocks are reserved, not zero-filled ({@link
+   * MappedFile#reserve}): the default file is 420 MB and fills over days, so writing its zeros up
+   * front was most of a fresh store's first-start writes.
+   */
   static IndexFile create(Path path, int slotCount, int entryCount) throws IOException {
     MappedFile mapped =
-        MappedFile.create(path, 0, (int) IndexFileLayout.fileSize(slotCount, entryCount));
+        MappedFile.reserve(path, 0, (int) IndexFileLayout.fileSize(slotCount, entryCount));
     IndexFile f = new IndexFile(mapped, slotCount, entryCount);
     f.indexCount = FIRST_INDEX;
     f.flushedIndexCount = FIRST_INDEX;
