@@ -73,7 +73,9 @@ final class ZeroAhead {
     lock.lock();
     try {
       while (zeroedTo < end) {
-        zeroChunk();
+        // Not synced: the appender is about to write there, and an fsync on its path would
+        // stall every send behind it for longer than the slower mapped writes cost.
+        zeroChunk(false);
       }
     } finally {
       lock.unlock();
@@ -105,7 +107,7 @@ final class ZeroAhead {
       lock.lock();
       try {
         if (!stopped && zeroedTo < segment.size()) {
-          zeroChunk();
+          zeroChunk(true);
         }
       } finally {
         lock.unlock();
@@ -113,16 +115,18 @@ final class ZeroAhead {
     }
   }
 
-  /** Zeros the next chunk. Holder of the lock only. */
-  private void zeroChunk() {
+  /** Zeros the next chunk, and with {@code sync} forces it to disk. Holder of the lock only. */
+  private void zeroChunk(boolean sync) {
     int from = zeroedTo;
     int to = (int) Math.min(segment.size(), (long) from + CHUNK);
     try {
       segment.writeZeros(from, to);
-      // Synced before the writer may use it: the file system converts a reserved block to a
-      // written one only when its data reaches the disk, and until then mapped writes into it are
-      // as slow as into a block never written.
-      segment.force(from, to);
+      if (sync) {
+        // Synced before the writer gets there: the file system converts a reserved block to a
+        // written one only when its data reaches the disk, and until then mapped writes into it
+        // are as slow as into a block never written.
+        segment.force(from, to);
+      }
       zeroedTo = to;
     } catch (IOException e) {
       log.warn(
