@@ -7,6 +7,7 @@ import io.wharfmq.store.format.MessageEncoder.EncodedRecord;
 import io.wharfmq.store.format.MessageRecordLayout;
 import io.wharfmq.store.format.MessageSysFlag;
 import io.wharfmq.store.mapped.MappedFile;
+import io.wharfmq.store.mapped.ZeroAhead;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
@@ -39,6 +40,10 @@ import org.slf4j.LoggerFactory;
 public final class CommitLogWriter {
   private static final Logger log = LoggerFactory.getLogger(CommitLogWriter.class);
   private static final int MAX_DRAIN = 1024;
+
+  /** How far ahead of the appends a reserved-only segment is zeroed (ZeroAhead). */
+  private static final long ZERO_AHEAD_BYTES = 32L << 20;
+
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final CommitLog commitLog;
@@ -405,7 +410,14 @@ public final class CommitLogWriter {
       writtenLimit = next.size();
     } else {
       writtenLimit = 0;
-      zeroAhead = new ZeroAhead(next, 0, commitLog::publishedOffset);
+      long base = next.baseOffset();
+      zeroAhead =
+          new ZeroAhead(
+              next,
+              0,
+              () -> commitLog.publishedOffset() - base,
+              ZERO_AHEAD_BYTES,
+              "wharf-zero-ahead");
       zeroAhead.start();
     }
     prepareNextAt = nextPreparationPoint(nextBase);

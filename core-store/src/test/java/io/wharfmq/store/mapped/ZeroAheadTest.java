@@ -1,8 +1,7 @@
-package io.wharfmq.store.commitlog;
+package io.wharfmq.store.mapped;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wharfmq.store.mapped.MappedFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +26,7 @@ class ZeroAheadTest {
     MappedFile segment = MappedFile.reserve(dir.resolve("00000000000000000000"), 0, size);
     try {
       AtomicLong published = new AtomicLong();
-      ZeroAhead zeros = new ZeroAhead(segment, 0, published::get);
+      ZeroAhead zeros = new ZeroAhead(segment, 0, published::get, 32 << 20, "test-zero-ahead");
       zeros.start();
       ByteBuffer buf = segment.buffer();
       int record = 997; // odd size: records straddle chunk and page boundaries

@@ -1,6 +1,5 @@
-package io.wharfmq.store.commitlog;
+package io.wharfmq.store.mapped;
 
-import io.wharfmq.store.mapped.MappedFile;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -10,14 +9,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes zeros into a reserved-only segment ({@link MappedFile#reserve}) a little ahead of the
- * commit-log writer, on a daemon thread named {@code wharf-zero-ahead}. The segment already reads
- * as zeros and owns its disk blocks; this is for speed only. A first write through a mapping into a
- * block fallocate reserved but nobody wrote makes the file system convert the block inside the page
- * fault, which measured up to thirty times slower appends; blocks written once (here, with zeros)
- * take mapped writes at full speed. Writing the zeros just ahead of the writer, instead of for the
- * whole segment at creation, is what makes a fresh store's first start cheap: a trial that stores a
- * few messages writes a few MiB of zeros, not a whole segment.
+ * Writes zeros into a reserved-only file ({@link MappedFile#reserve}) a little ahead of the one
+ * thread that appends to it sequentially (the commit-log writer into a segment, the dispatcher into
+ * an index file's entries), on a daemon thread. The file already reads as zeros and owns its disk
+ * blocks; this is for speed only. A first write through a mapping into a block fallocate reserved
+ * but nobody wrote makes the file system convert the block inside the page fault and journal it,
+ * which measured up to thirty times slower appends and, through the shared journal, stalls in
+ * writers of other files; blocks written once (here, with zeros) take mapped writes at full speed.
+ * Writing the zeros just ahead of the appender, instead of for the whole file at creation, is what
+ * makes a fresh store's first start cheap: a trial that stores a few messages writes a few MiB of
+ * zeros, not gigabytes.
  *
  * <p>Safety: zeros are written only at and above {@link #zeroedTo()}, under a lock, and the writer
  * never writes data at or above it without first calling {@link #ensure} (which takes the same lock
@@ -26,39 +27,42 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe; {@link #ensure} is called by the holder of the commit log's append lock.
  */
-final class ZeroAhead {
+public final class ZeroAhead {
   private static final Logger log = LoggerFactory.getLogger(ZeroAhead.class);
-  static final int CHUNK = 4 << 20;
-  private static final long AHEAD = 32L << 20;
+  public static final int CHUNK = 4 << 20;
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   private final MappedFile segment;
-  private final LongSupplier writtenOffset;
+  private final LongSupplier writtenPosition;
+  private final long ahead;
   private final ReentrantLock lock = new ReentrantLock();
   private final Thread thread;
   private volatile int zeroedTo;
   private volatile boolean stopped;
 
   /**
-   * @param from where zeroing starts: the writer's position in the segment (nothing below it is
-   *     ever touched)
-   * @param writtenOffset the log offset up to which data was written (the published offset), to
-   *     stay at most 64 MiB ahead of it
+   * @param from where zeroing starts: the appender's position in the file (nothing below it is ever
+   *     touched)
+   * @param writtenPosition the position in the file up to which the appender has written
+   * @param ahead how far ahead of that to zero (at least one {@link #CHUNK})
+   * @param threadName name of the zeroing thread
    */
-  ZeroAhead(MappedFile segment, int from, LongSupplier writtenOffset) {
-    this.segment = segment;
-    this.writtenOffset = writtenOffset;
+  public ZeroAhead(
+      MappedFile file, int from, LongSupplier writtenPosition, long ahead, String threadName) {
+    this.segment = file;
+    this.ahead = Math.max(ahead, CHUNK);
+    this.writtenPosition = writtenPosition;
     this.zeroedTo = from;
-    this.thread = new Thread(this::run, "wharf-zero-ahead");
+    this.thread = new Thread(this::run, threadName);
     thread.setDaemon(true);
   }
 
-  void start() {
+  public void start() {
     thread.start();
   }
 
-  /** Bytes of the segment below this are written (zeros or data). */
-  int zeroedTo() {
+  /** Bytes of the file below this are written (zeros or data). */
+  public int zeroedTo() {
     return zeroedTo;
   }
 
@@ -66,7 +70,7 @@ final class ZeroAhead {
    * Makes sure bytes up to {@code end} are written, zeroing what is missing on the caller's thread
    * (rarely: only when the writer outruns the thread). Returns the new mark, at least {@code end}.
    */
-  int ensure(int end) {
+  public int ensure(int end) {
     if (zeroedTo >= end) {
       return zeroedTo;
     }
@@ -84,8 +88,8 @@ final class ZeroAhead {
     return zeroedTo;
   }
 
-  /** Stops the thread (the segment is full, or the store closes) and waits for it. */
-  void stop() {
+  /** Stops the thread (the file is full, or the store closes) and waits for it. */
+  public void stop() {
     stopped = true;
     LockSupport.unpark(thread);
     if (thread.isAlive() && thread != Thread.currentThread()) {
@@ -99,8 +103,8 @@ final class ZeroAhead {
 
   private void run() {
     while (!stopped && zeroedTo < segment.size()) {
-      long writerAt = writtenOffset.getAsLong() - segment.baseOffset();
-      if (zeroedTo - writerAt >= AHEAD) {
+      long writerAt = writtenPosition.getAsLong();
+      if (zeroedTo - writerAt >= ahead) {
         LockSupport.parkNanos(this, IDLE_PARK_NANOS);
         continue;
       }
