@@ -15,11 +15,12 @@ import org.slf4j.LoggerFactory;
  * wharf-segment-allocator}, so the writer neither stalls at rollover nor writes into never-written
  * blocks. A segment needed at once (the first one of a fresh store, or one whose background
  * allocation failed) is only reserved ({@link MappedFile#reserve}: milliseconds, nothing written)
- * and the writer zeroes it ahead of itself ({@link ZeroAhead}). Deferring the next segment to
- * half-way, instead of preparing it the moment the active one opens, is what keeps a fresh store
- * from claiming two segments of disk before its first message. With warmMapedFileEnable every
- * segment is zero-filled when created and the next one is prepared as soon as the active one opens
- * (the behaviour before fallocate; benchmarks use it to measure appends into written blocks only).
+ * and the writer zeroes it ahead of itself ({@link io.wharfmq.store.mapped.ZeroAhead}). Deferring
+ * the next segment to half-way, instead of preparing it the moment the active one opens, is what
+ * keeps a fresh store from claiming two segments of disk before its first message. With
+ * warmMapedFileEnable every segment is zero-filled when created and the next one is prepared as
+ * soon as the active one opens (the behaviour before fallocate; benchmarks use it to measure
+ * appends into written blocks only).
  *
  * <p>Called under the commit-log append lock only.
  */
