@@ -125,7 +125,16 @@ public final class CommitLogWriter {
       if (active == null) {
         roll(null);
       } else {
-        writtenLimit = active.size();
+        // The active segment may have been created reserved-only by an earlier run and not
+        // zeroed to its end: zero it again ahead of the appends. Beyond the write position there is
+        // nothing to keep (recovery zeroed any crash leftovers there), so this costs writes, never
+        // data, and at most what zero-filling the segment cost.
+        int at = (int) (writeOffset - active.baseOffset());
+        if (warmSegments || at >= active.size()) {
+          writtenLimit = active.size();
+        } else {
+          startZeroingAhead(active, at);
+        }
         prepareNextAt = nextPreparationPoint(active.baseOffset());
       }
     } finally {
@@ -409,20 +418,25 @@ public final class CommitLogWriter {
     if (next.zeroWritten()) {
       writtenLimit = next.size();
     } else {
-      writtenLimit = 0;
-      long base = next.baseOffset();
-      zeroAhead =
-          new ZeroAhead(
-              next,
-              0,
-              () -> commitLog.publishedOffset() - base,
-              ZERO_AHEAD_BYTES,
-              "wharf-zero-ahead");
-      zeroAhead.start();
+      startZeroingAhead(next, 0);
     }
     prepareNextAt = nextPreparationPoint(nextBase);
     commitLog.addSegment(next);
     return next;
+  }
+
+  /** Zeroes {@code segment} from {@code from} on, ahead of the appends. Append lock held. */
+  private void startZeroingAhead(MappedFile segment, int from) {
+    long base = segment.baseOffset();
+    writtenLimit = from;
+    zeroAhead =
+        new ZeroAhead(
+            segment,
+            from,
+            () -> commitLog.publishedOffset() - base,
+            ZERO_AHEAD_BYTES,
+            "wharf-zero-ahead");
+    zeroAhead.start();
   }
 
   /**

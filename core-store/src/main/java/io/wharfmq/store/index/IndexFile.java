@@ -87,15 +87,7 @@ final class IndexFile {
       }
       f = new IndexFile(mapped, slotCount, entryCount);
       if (!mapped.zeroWritten()) {
-        f.zeroAhead =
-            new ZeroAhead(
-                mapped,
-                entries,
-                () -> IndexFileLayout.entryPosition(slotCount, f.indexCount),
-                ZERO_AHEAD_BYTES,
-                "wharf-index-zero-ahead");
-        f.writtenLimit = entries;
-        f.zeroAhead.start();
+        f.startZeroingAhead(entries);
       }
     } catch (IOException | RuntimeException e) {
       mapped.destroy();
@@ -176,6 +168,30 @@ final class IndexFile {
 
   boolean isEmpty() {
     return indexCount <= FIRST_INDEX;
+  }
+
+  /**
+   * Zeroes the entries after the last one ahead of {@link #put}, for the newest file of a store
+   * that starts again: it may have been created reserved-only and not zeroed to its end. Rewriting
+   * zeros where they were already written costs writes, never data: nothing above the header's
+   * entry count is kept. Call before the dispatcher starts.
+   */
+  void zeroAheadOfNextEntry() {
+    if (zeroAhead == null && !isFull()) {
+      startZeroingAhead(IndexFileLayout.entryPosition(slotCount, indexCount));
+    }
+  }
+
+  private void startZeroingAhead(int from) {
+    zeroAhead =
+        new ZeroAhead(
+            file,
+            from,
+            () -> IndexFileLayout.entryPosition(slotCount, indexCount),
+            ZERO_AHEAD_BYTES,
+            "wharf-index-zero-ahead");
+    writtenLimit = from;
+    zeroAhead.start();
   }
 
   /** Adds an entry; false if the file is full. Owner thread only. */
