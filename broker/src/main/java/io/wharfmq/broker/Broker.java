@@ -148,6 +148,8 @@ public final class Broker implements AutoCloseable {
               holds.onDispatched(topic, queueId, offset, tagsCode, stored);
               popHolds.onDispatched(topic, queueId, offset, tagsCode, stored);
             });
+    // Retention warns, naming the groups, when it deletes messages they have not consumed.
+    store.retention().watchConsumers(offsets::committedOffsets);
     ScheduleMessageService schedule =
         new ScheduleMessageService(store, delayLevels, configDir, clock);
     schedule.load();

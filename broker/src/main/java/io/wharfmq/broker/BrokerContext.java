@@ -20,8 +20,8 @@ import java.time.InstantSource;
  * @param storeHost address written into records and offset message ids (brokerIP1:port)
  * @param topicsChanged asks for a registration with every name server soon (in the background)
  * @param registerNow registers with every name server before returning: after a topic was created
- *     by a send or an admin request, so the caller's next route lookup already finds it (as
- *     RocketMQ)
+ *     by an admin request, so the caller's next route lookup already finds it (as RocketMQ). A
+ *     topic created by a send uses topicsChanged: nothing may hold up a send's answer
  * @param delayLevels the configured delay levels
  * @param subscriptionGroups consumer groups and their settings
  * @param queueLocks orderly consumers' queue locks

@@ -85,6 +85,7 @@ public final class MessageStore implements AutoCloseable {
             queueOffsets,
             flusher,
             config.flushDiskType() == StoreConfig.FlushMode.SYNC,
+            config.warmMapedFileEnable(),
             dispatcher::wakeUp);
     this.checkpoints =
         new CheckpointService(
@@ -139,6 +140,16 @@ public final class MessageStore implements AutoCloseable {
   }
 
   private CompletableFuture<AppendResult> submit(List<MessageToStore> messages) {
+    if (retention.writesRefused()) {
+      return CompletableFuture.completedFuture(
+          AppendResult.failed(
+              AppendStatus.DISK_FULL,
+              "disk use "
+                  + retention.lastUsedPercent()
+                  + "% is above diskSpaceWarningLevelRatio "
+                  + config.effectiveDiskSpaceWarningLevelRatio()
+                  + "%: no space for new messages until retention or an operator frees some"));
+    }
     EncodedRecord[] records = new EncodedRecord[messages.size()];
     for (int i = 0; i < records.length; i++) {
       MessageToStore m = messages.get(i);

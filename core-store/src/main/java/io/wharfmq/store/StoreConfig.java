@@ -27,6 +27,15 @@ public final class StoreConfig {
   /** mappedFileSizeCommitLog: commit-log segment size in bytes; default 1 GiB, at least 64 KiB. */
   private int mappedFileSizeCommitLog = 1024 * MIB;
 
+  /**
+   * warmMapedFileEnable (RocketMQ's spelling): zero-fill every commit-log segment when it is
+   * created and prepare the next one as soon as the active one opens. Off (default), a fresh
+   * store's first segment only gets its blocks reserved (fallocate) and is zeroed just ahead of the
+   * appends, and the next segment is prepared when the active one is half full: a cheap first
+   * start. docs/storage.md.
+   */
+  private boolean warmMapedFileEnable = false;
+
   /** flushDiskType: ASYNC or SYNC. */
   private FlushMode flushDiskType = FlushMode.ASYNC;
 
@@ -69,8 +78,30 @@ public final class StoreConfig {
   /** deleteWhen: hour of day (0-23, local time) at which expired segments are deleted. */
   private int deleteWhen = 4;
 
-  /** diskMaxUsedSpaceRatio: percent of disk use above which old segments go at once. */
+  /**
+   * diskMaxUsedSpaceRatio: percent of disk use (as df shows it) above which segments older than
+   * fileReservedTime are deleted at any hour, not only at deleteWhen.
+   */
   private int diskMaxUsedSpaceRatio = 75;
+
+  /**
+   * diskSpaceCleanForciblyRatio: percent of disk use above which the oldest segments are deleted
+   * even if younger than fileReservedTime (with cleanFileForciblyEnable). As RocketMQ, values above
+   * 85 act as 85 and below 30 as 30.
+   */
+  private int diskSpaceCleanForciblyRatio = 85;
+
+  /**
+   * diskSpaceWarningLevelRatio: percent of disk use above which the store refuses appends (the disk
+   * is about to be full) until use falls again. As RocketMQ, above 90 acts as 90, below 35 as 35.
+   */
+  private int diskSpaceWarningLevelRatio = 90;
+
+  /** cleanFileForciblyEnable: whether past diskSpaceCleanForciblyRatio young segments may go. */
+  private boolean cleanFileForciblyEnable = true;
+
+  /** deleteFileBatchMax: most commit-log segments deleted in one retention round. */
+  private int deleteFileBatchMax = 10;
 
   /** checkpointIntervalMs: how often consume queues and index are flushed and checkpointed. */
   private int checkpointIntervalMs = 1000;
@@ -138,6 +169,16 @@ public final class StoreConfig {
     if (diskMaxUsedSpaceRatio < 10 || diskMaxUsedSpaceRatio > 95) {
       p.add("diskMaxUsedSpaceRatio must be 10..95 percent, is " + diskMaxUsedSpaceRatio);
     }
+    if (diskSpaceCleanForciblyRatio < 1 || diskSpaceCleanForciblyRatio > 100) {
+      p.add(
+          "diskSpaceCleanForciblyRatio must be 1..100 percent, is " + diskSpaceCleanForciblyRatio);
+    }
+    if (diskSpaceWarningLevelRatio < 1 || diskSpaceWarningLevelRatio > 100) {
+      p.add("diskSpaceWarningLevelRatio must be 1..100 percent, is " + diskSpaceWarningLevelRatio);
+    }
+    if (deleteFileBatchMax < 1) {
+      p.add("deleteFileBatchMax must be >= 1, is " + deleteFileBatchMax);
+    }
     if (checkpointIntervalMs < 10) {
       p.add("checkpointIntervalMs must be >= 10, is " + checkpointIntervalMs);
     }
@@ -190,6 +231,15 @@ public final class StoreConfig {
 
   public StoreConfig mappedFileSizeCommitLog(int v) {
     mappedFileSizeCommitLog = v;
+    return this;
+  }
+
+  public boolean warmMapedFileEnable() {
+    return warmMapedFileEnable;
+  }
+
+  public StoreConfig warmMapedFileEnable(boolean v) {
+    warmMapedFileEnable = v;
     return this;
   }
 
@@ -303,6 +353,52 @@ public final class StoreConfig {
 
   public StoreConfig diskMaxUsedSpaceRatio(int v) {
     diskMaxUsedSpaceRatio = v;
+    return this;
+  }
+
+  public int diskSpaceCleanForciblyRatio() {
+    return diskSpaceCleanForciblyRatio;
+  }
+
+  public StoreConfig diskSpaceCleanForciblyRatio(int v) {
+    diskSpaceCleanForciblyRatio = v;
+    return this;
+  }
+
+  /** The forced-clean threshold in effect: RocketMQ bounds it to 30..85. */
+  public int effectiveDiskSpaceCleanForciblyRatio() {
+    return Math.max(30, Math.min(85, diskSpaceCleanForciblyRatio));
+  }
+
+  public int diskSpaceWarningLevelRatio() {
+    return diskSpaceWarningLevelRatio;
+  }
+
+  public StoreConfig diskSpaceWarningLevelRatio(int v) {
+    diskSpaceWarningLevelRatio = v;
+    return this;
+  }
+
+  /** The refuse-writes threshold in effect: RocketMQ bounds it to 35..90. */
+  public int effectiveDiskSpaceWarningLevelRatio() {
+    return Math.max(35, Math.min(90, diskSpaceWarningLevelRatio));
+  }
+
+  public boolean cleanFileForciblyEnable() {
+    return cleanFileForciblyEnable;
+  }
+
+  public StoreConfig cleanFileForciblyEnable(boolean v) {
+    cleanFileForciblyEnable = v;
+    return this;
+  }
+
+  public int deleteFileBatchMax() {
+    return deleteFileBatchMax;
+  }
+
+  public StoreConfig deleteFileBatchMax(int v) {
+    deleteFileBatchMax = v;
     return this;
   }
 

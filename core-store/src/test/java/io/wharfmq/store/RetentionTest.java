@@ -2,10 +2,15 @@ package io.wharfmq.store;
 
 import static io.wharfmq.store.MessageStoreTest.msg;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.wharfmq.store.commitlog.StoredBytes;
-import java.nio.file.FileStore;
+import io.wharfmq.store.retention.ConsumerProgress;
+import io.wharfmq.store.retention.DiskUsage;
+import io.wharfmq.store.retention.RetentionService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,10 +19,12 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RetentionTest {
@@ -53,7 +60,7 @@ class RetentionTest {
     return results;
   }
 
-  private long segmentFiles() throws Exception {
+  private long segmentFiles() throws java.io.IOException {
     try (Stream<Path> s = Files.list(dir.resolve("commitlog"))) {
       return s.count();
     }
@@ -61,7 +68,7 @@ class RetentionTest {
 
   @Test
   void deletesExpiredSegmentsAtTheConfiguredHourButNotTheActiveOne() throws Exception {
-    try (MessageStore store = MessageStore.open(config(), clock)) {
+    try (MessageStore store = open(config())) {
       List<AppendResult> old = fill(store, 300); // ~5 segments at time T
       assertThat(store.awaitDispatched(Duration.ofSeconds(5))).isTrue();
       store.checkpoints().runOnce();
@@ -98,7 +105,7 @@ class RetentionTest {
       assertThat(store.queryByKey("T", "k379", 10, 0, Long.MAX_VALUE)).hasSize(1);
     }
     // Survives a restart.
-    try (MessageStore store = MessageStore.open(config(), clock)) {
+    try (MessageStore store = open(config())) {
       assertThat(store.commitLogMinOffset()).isPositive();
       assertThat(store.maxOffset("T", 0)).isEqualTo(380);
     }
@@ -108,7 +115,7 @@ class RetentionTest {
   void doesNothingOutsideTheDeleteHour() throws Exception {
     StoreConfig cfg = config();
     cfg.deleteWhen((cfg.deleteWhen() + 1) % 24);
-    try (MessageStore store = MessageStore.open(cfg, clock)) {
+    try (MessageStore store = open(cfg)) {
       fill(store, 300);
       clock.advance(100 * HOUR); // hour of day moves by 4: still not the delete hour
       fill(store, 80);
@@ -120,7 +127,7 @@ class RetentionTest {
 
   @Test
   void aReaderKeepsADeletedSegmentAliveUntilItLetsGo() throws Exception {
-    try (MessageStore store = MessageStore.open(config(), clock)) {
+    try (MessageStore store = open(config())) {
       List<AppendResult> old = fill(store, 300);
       clock.advance(72 * HOUR);
       fill(store, 80);
@@ -138,26 +145,138 @@ class RetentionTest {
     }
   }
 
-  @Test
-  void deletesOldestSegmentsAtOnceWhenDiskUseIsAboveTheHighWaterMark() throws Exception {
-    FileStore fs = Files.getFileStore(dir);
-    int used = (int) ((fs.getTotalSpace() - fs.getUsableSpace()) * 100 / fs.getTotalSpace());
-    assumeThat(used)
-        .as("needs a disk at least 10%% full to exercise the high-water path; it is %d%%", used)
-        .isGreaterThanOrEqualTo(10);
+  /** Disk use as the test says it is. */
+  final AtomicInteger diskUse = new AtomicInteger(20);
+
+  private MessageStore openAtOtherHour() throws Exception {
     StoreConfig cfg = config();
-    cfg.deleteWhen((cfg.deleteWhen() + 1) % 24).diskMaxUsedSpaceRatio(10);
-    try (MessageStore store = MessageStore.open(cfg, clock)) {
-      List<AppendResult> all = fill(store, 300); // nothing expired: only disk use triggers
+    cfg.deleteWhen((cfg.deleteWhen() + 1) % 24).diskMaxUsedSpaceRatio(75);
+    return open(cfg);
+  }
+
+  /** Opens a store whose retention sees {@link #diskUse}, not this machine's disk. */
+  private MessageStore open(StoreConfig cfg) throws Exception {
+    MessageStore store = MessageStore.open(cfg, clock);
+    store.retention().useDiskUsage(path -> diskUse.get());
+    return store;
+  }
+
+  @Test
+  void aboveDiskMaxUsedSpaceRatioOnlySegmentsOlderThanFileReservedTimeGoAtAnyHour()
+      throws Exception {
+    try (MessageStore store = openAtOtherHour()) {
+      List<AppendResult> old = fill(store, 300); // ~5 segments, young
       assertThat(store.awaitDispatched(Duration.ofSeconds(5))).isTrue();
       awaitFlushed(store);
+      diskUse.set(80); // above diskMaxUsedSpaceRatio 75, below diskSpaceCleanForciblyRatio 85
       long before = segmentFiles();
+      assertThat(store.retention().deleteExpired()).isZero();
+      assertThat(segmentFiles()).isEqualTo(before);
+      assertThat(store.readMessage(old.get(0).physicalOffset())).isNotNull();
+
+      clock.advance(73 * HOUR); // now they are older than fileReservedTime (72 h)
+      fill(store, 80);
+      assertThat(store.awaitDispatched(Duration.ofSeconds(5))).isTrue();
+      awaitFlushed(store);
       assertThat(store.retention().deleteExpired()).isPositive();
-      assertThat(segmentFiles()).isLessThan(before);
-      // The active segment stays, with the newest message.
-      assertThat(store.readMessage(all.get(all.size() - 1).physicalOffset())).isNotNull();
-      assertThat(store.append(msg("T", 0, "still writable", null, null)).get().isOk()).isTrue();
+      assertThat(store.readMessage(old.get(0).physicalOffset())).isNull();
     }
+  }
+
+  @Test
+  void pastTheForcedRatioTheOldestGoWhateverTheirAgeButOnlyWhileUseStaysPastIt() throws Exception {
+    try (MessageStore store = openAtOtherHour()) {
+      List<AppendResult> all = fill(store, 300);
+      assertThat(store.awaitDispatched(Duration.ofSeconds(5))).isTrue();
+      awaitFlushed(store);
+      long start = segmentFiles();
+      // 87 % now; each deleted segment frees one point.
+      store.retention().useDiskUsage(path -> (int) (87 - (start - segmentFiles())));
+      assertThat(store.retention().deleteExpired())
+          .as("87 -> 86 -> 85: at 85 %% (not above diskSpaceCleanForciblyRatio) forcing stops")
+          .isEqualTo(2);
+      assertThat(store.commitLogMinOffset()).isEqualTo(2L * SEGMENT);
+      assertThat(store.readMessage(all.get(all.size() - 1).physicalOffset())).isNotNull();
+    }
+  }
+
+  @Test
+  void withoutCleanFileForciblyEnableYoungSegmentsStayEvenPastTheForcedRatio() throws Exception {
+    StoreConfig cfg = config();
+    cfg.deleteWhen((cfg.deleteWhen() + 1) % 24).cleanFileForciblyEnable(false);
+    diskUse.set(89);
+    try (MessageStore store = open(cfg)) {
+      fill(store, 300);
+      assertThat(store.awaitDispatched(Duration.ofSeconds(5))).isTrue();
+      awaitFlushed(store);
+      assertThat(store.retention().deleteExpired()).isZero();
+      assertThat(store.commitLogMinOffset()).isZero();
+    }
+  }
+
+  @Test
+  void pastTheWarningLevelAppendsAreRefusedUntilUseFallsAgain() throws Exception {
+    try (MessageStore store = openAtOtherHour()) {
+      fill(store, 10);
+      diskUse.set(91);
+      store.retention().runOnce();
+      assertThat(store.retention().writesRefused()).isTrue();
+      AppendResult refused = store.append(msg("T", 0, "no room", null, null)).get();
+      assertThat(refused.status()).isEqualTo(AppendStatus.DISK_FULL);
+      assertThat(refused.detail()).contains("91%").contains("diskSpaceWarningLevelRatio 90%");
+      diskUse.set(60);
+      store.retention().runOnce();
+      assertThat(store.append(msg("T", 0, "room again", null, null)).get().isOk()).isTrue();
+    }
+  }
+
+  @Test
+  void deletingMessagesAGroupHasNotConsumedIsAWarningNamingGroupTopicAndCount() throws Exception {
+    Logger logger = (Logger) LoggerFactory.getLogger(RetentionService.class);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    try (MessageStore store = openAtOtherHour()) {
+      fill(store, 300);
+      assertThat(store.awaitDispatched(Duration.ofSeconds(5))).isTrue();
+      awaitFlushed(store);
+      store
+          .retention()
+          .watchConsumers(
+              () ->
+                  List.of(
+                      new ConsumerProgress.Committed("cg-behind", "T", 0, 5),
+                      new ConsumerProgress.Committed("cg-done", "T", 0, 300)));
+      diskUse.set(95);
+      assertThat(store.retention().deleteExpired()).isPositive();
+      long newStart = store.minOffset("T", 0);
+      List<String> warnings =
+          appender.list.stream()
+              .filter(e -> e.getLevel() == Level.WARN)
+              .map(ILoggingEvent::getFormattedMessage)
+              .toList();
+      assertThat(warnings)
+          .anySatisfy(
+              w ->
+                  assertThat(w)
+                      .contains("group cg-behind on T: " + (newStart - 5))
+                      .contains("not consumed")
+                      .doesNotContain("cg-done"));
+    } finally {
+      logger.detachAppender(appender);
+    }
+  }
+
+  @Test
+  void diskUseIsWhatDfShowsReservedBlocksCountNeitherAsUsedNorAsAvailable() {
+    // 100 GB file system, 50 GB free of which 45 GB available (5 GB reserved for root):
+    // df Use% = 50 / (50 + 45) = 52.6 -> 53; (total - available) / total would be 55.
+    long g = 1_000_000_000L;
+    assertThat(DiskUsage.percent(100 * g, 50 * g, 45 * g)).isEqualTo(53);
+    // The host: half used by df, though a quarter is reserved.
+    assertThat(DiskUsage.percent(100 * g, 75 * g, 50 * g)).isEqualTo(34);
+    assertThat(DiskUsage.percent(100 * g, 50 * g, 50 * g)).isEqualTo(50);
+    assertThat(DiskUsage.percent(0, 0, 0)).isZero();
   }
 
   private static void awaitFlushed(MessageStore store) {

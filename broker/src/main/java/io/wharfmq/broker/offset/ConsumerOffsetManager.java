@@ -3,6 +3,7 @@ package io.wharfmq.broker.offset;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.wharfmq.remoting.protocol.RemotingJson;
 import io.wharfmq.store.mapped.AtomicFiles;
+import io.wharfmq.store.retention.ConsumerProgress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +79,23 @@ public final class ConsumerOffsetManager {
         out.add(key.substring(at + 1));
       }
     }
+    return out;
+  }
+
+  /** Every committed offset (retention's report of deleted unconsumed messages). */
+  public java.util.List<ConsumerProgress.Committed> committedOffsets() {
+    java.util.List<ConsumerProgress.Committed> out = new java.util.ArrayList<>();
+    offsets.forEach(
+        (key, byQueue) -> {
+          int at = key.lastIndexOf('@');
+          if (at > 0) {
+            String topic = key.substring(0, at);
+            String group = key.substring(at + 1);
+            byQueue.forEach(
+                (queueId, offset) ->
+                    out.add(new ConsumerProgress.Committed(group, topic, queueId, offset)));
+          }
+        });
     return out;
   }
 

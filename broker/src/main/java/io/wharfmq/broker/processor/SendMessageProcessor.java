@@ -56,8 +56,8 @@ public final class SendMessageProcessor implements RequestProcessor {
    * A send to an existing topic other than a retry topic runs on the I/O thread: it only encodes
    * the record and hands it to the store, which appends it on the calling thread when the commit
    * log is free (ASYNC flush) or queues it. Auto-creating a topic (which writes the topic file and
-   * registers with the name servers) and retry topics (which may create a DLQ) go to the send
-   * executor.
+   * asks for a registration with the name servers) and retry topics (which may create a DLQ) go to
+   * the send executor.
    */
   @Override
   public boolean runsOnIoThread(RemotingCommand request) {
@@ -229,7 +229,12 @@ public final class SendMessageProcessor implements RequestProcessor {
     if (config != null) {
       log.info(
           "Auto-created topic {} with {} queues on first send", topic, config.writeQueueNums());
-      ctx.registerNow().run();
+      // Registered in the background, never before the answer: a slow or unreachable name server
+      // must not turn the first send to a topic into a client timeout (and a duplicate when the
+      // client retries). The registration starts now, before the append, so a consumer started
+      // after the answer finds the route in all but a pathological case; until then the producer
+      // keeps sending through the default topic's route, as it did for this send.
+      ctx.topicsChanged().run();
     }
     return config;
   }

@@ -7,6 +7,7 @@ import io.wharfmq.store.format.MessageEncoder.EncodedRecord;
 import io.wharfmq.store.format.MessageRecordLayout;
 import io.wharfmq.store.format.MessageSysFlag;
 import io.wharfmq.store.mapped.MappedFile;
+import io.wharfmq.store.mapped.ZeroAhead;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
@@ -39,6 +40,10 @@ import org.slf4j.LoggerFactory;
 public final class CommitLogWriter {
   private static final Logger log = LoggerFactory.getLogger(CommitLogWriter.class);
   private static final int MAX_DRAIN = 1024;
+
+  /** How far ahead of the appends a reserved-only segment is zeroed (ZeroAhead). */
+  private static final long ZERO_AHEAD_BYTES = 32L << 20;
+
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final CommitLog commitLog;
@@ -48,6 +53,7 @@ public final class CommitLogWriter {
   private final boolean syncFlush;
   private final Runnable onPublish;
   private final SegmentAllocator allocator;
+  private final boolean warmSegments;
   private final BlockingQueue<Request> queue;
   private final Thread thread;
 
@@ -63,10 +69,25 @@ public final class CommitLogWriter {
   private long writeOffset;
   private boolean diskFullLogged;
 
+  /**
+   * Position in the active segment below which its blocks are written (zeros or data); appends
+   * beyond it first ask {@link #zeroAhead}. The segment size when the segment was zero-filled.
+   */
+  private int writtenLimit;
+
+  /** Zeroes a reserved-only active segment ahead of the appends; null when none is needed. */
+  private ZeroAhead zeroAhead;
+
+  /** Log offset at which the next segment's background allocation starts (half the active one). */
+  private long prepareNextAt = Long.MAX_VALUE;
+
   private record Request(EncodedRecord[] records, CompletableFuture<AppendResult> future) {}
 
   /**
    * @param writeOffset where the next record goes (the recovered end of the log)
+   * @param warmSegments warmMapedFileEnable: zero-fill every segment when it is created and prepare
+   *     the next one as soon as the active one opens, instead of reserving the first one and
+   *     preparing the next at half-way
    * @param onPublish called (on the appending thread) after new records became visible
    */
   public CommitLogWriter(
@@ -77,6 +98,7 @@ public final class CommitLogWriter {
       QueueOffsetAssigner queueOffsets,
       CommitLogFlusher flusher,
       boolean syncFlush,
+      boolean warmSegments,
       Runnable onPublish) {
     this.commitLog = commitLog;
     this.writeOffset = writeOffset;
@@ -85,12 +107,39 @@ public final class CommitLogWriter {
     this.flusher = flusher;
     this.syncFlush = syncFlush;
     this.onPublish = onPublish;
-    this.allocator = new SegmentAllocator(commitLog.dir(), commitLog.segmentSize());
+    this.warmSegments = warmSegments;
+    this.allocator = new SegmentAllocator(commitLog.dir(), commitLog.segmentSize(), warmSegments);
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
     this.thread = new Thread(this::run, "wharf-commitlog-writer");
   }
 
+  /**
+   * Opens the segment the next append goes into, allocating it if the log has none there yet (a
+   * fresh store), so that no send waits for an allocation; then starts the writer thread. A failed
+   * allocation (full disk) is logged; appends then retry it and fail with DISK_FULL meanwhile.
+   */
   public void start() {
+    appendLock.lock();
+    try {
+      MappedFile active = commitLog.segmentFor(writeOffset);
+      if (active == null) {
+        roll(null);
+      } else {
+        // The active segment may have been created reserved-only by an earlier run and not
+        // zeroed to its end: zero it again ahead of the appends. Beyond the write position there is
+        // nothing to keep (recovery zeroed any crash leftovers there), so this costs writes, never
+        // data, and at most what zero-filling the segment cost.
+        int at = (int) (writeOffset - active.baseOffset());
+        if (warmSegments || at >= active.size()) {
+          writtenLimit = active.size();
+        } else {
+          startZeroingAhead(active, at);
+        }
+        prepareNextAt = nextPreparationPoint(active.baseOffset());
+      }
+    } finally {
+      appendLock.unlock();
+    }
     thread.start();
   }
 
@@ -228,6 +277,10 @@ public final class CommitLogWriter {
         terminated = true;
         failQueued();
         allocator.discardPending();
+        if (zeroAhead != null) {
+          zeroAhead.stop();
+          zeroAhead = null;
+        }
       } finally {
         appendLock.unlock();
       }
@@ -264,6 +317,9 @@ public final class CommitLogWriter {
     }
     ByteBuffer buf = segment.buffer();
     int start = (int) (writeOffset - segment.baseOffset());
+    if (start + total > writtenLimit) {
+      writtenLimit = zeroAhead.ensure(start + total);
+    }
     int pos = start;
     long[] offsets = new long[records.length];
     int[] sizes = new int[records.length];
@@ -303,6 +359,10 @@ public final class CommitLogWriter {
       }
     }
     writeOffset += pos - start;
+    if (writeOffset >= prepareNextAt) {
+      prepareNextAt = Long.MAX_VALUE;
+      allocator.prepare(segment.baseOffset() + segmentSize);
+    }
     return new AppendResult(AppendStatus.OK, offsets, sizes, firstQueueOffset, now, null);
   }
 
@@ -343,12 +403,51 @@ public final class CommitLogWriter {
     }
     if (current != null) {
       int pos = (int) (writeOffset - current.baseOffset());
+      if (pos + MessageRecordLayout.BLANK_MARKER_SIZE > writtenLimit) {
+        zeroAhead.ensure(pos + MessageRecordLayout.BLANK_MARKER_SIZE);
+      }
       int remaining = commitLog.segmentSize() - pos;
       current.buffer().putInt(pos, remaining);
       current.buffer().putInt(pos + 4, MessageRecordLayout.BLANK_MAGIC);
       writeOffset = nextBase;
     }
+    if (zeroAhead != null) {
+      zeroAhead.stop();
+      zeroAhead = null;
+    }
+    if (next.zeroWritten()) {
+      writtenLimit = next.size();
+    } else {
+      startZeroingAhead(next, 0);
+    }
+    prepareNextAt = nextPreparationPoint(nextBase);
     commitLog.addSegment(next);
     return next;
+  }
+
+  /** Zeroes {@code segment} from {@code from} on, ahead of the appends. Append lock held. */
+  private void startZeroingAhead(MappedFile segment, int from) {
+    long base = segment.baseOffset();
+    writtenLimit = from;
+    zeroAhead =
+        new ZeroAhead(
+            segment,
+            from,
+            () -> commitLog.publishedOffset() - base,
+            ZERO_AHEAD_BYTES,
+            "wharf-zero-ahead");
+    zeroAhead.start();
+  }
+
+  /**
+   * Where the background allocation of the segment after the one at {@code base} starts: half-way,
+   * or at once when warming.
+   */
+  private long nextPreparationPoint(long base) {
+    if (warmSegments) {
+      allocator.prepare(base + commitLog.segmentSize());
+      return Long.MAX_VALUE;
+    }
+    return base + commitLog.segmentSize() / 2;
   }
 }

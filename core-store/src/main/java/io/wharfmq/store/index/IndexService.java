@@ -78,6 +78,9 @@ public final class IndexService {
         opened.forEach(IndexFile::close);
         throw e;
       }
+      if (!opened.isEmpty()) {
+        opened.get(opened.size() - 1).zeroAheadOfNextEntry();
+      }
       files = List.copyOf(opened);
       loaded = true;
       log.info("Loaded {} index files from {}", opened.size(), indexDir);

@@ -19,10 +19,12 @@ import org.slf4j.LoggerFactory;
  * A fixed-size file mapped into memory: a commit-log segment, a consume-queue file or an index
  * file.
  *
- * <p>New files are fully pre-allocated with zeros before they are mapped, so the disk blocks exist
- * before anyone writes through the mapping: a full disk shows up as an IOException at allocation
- * time (which the caller turns into a status) instead of a SIGBUS on a later write. Pre-allocation
- * writes into a temporary name and renames, so a crash never leaves a short file behind.
+ * <p>New files get disk blocks for their whole length before they are mapped ({@link
+ * BlockReservation}: fallocate where the file system supports it, zeros otherwise), so the blocks
+ * exist before anyone writes through the mapping: a full disk shows up as an IOException at
+ * allocation time (which the caller turns into a status) instead of a SIGBUS on a later write.
+ * Pre-allocation works on a temporary name and renames, so a crash never leaves a short file
+ * behind.
  *
  * <p>Lifetime is reference counted. The owner holds one reference; readers {@link #retain()} while
  * they use the mapping and {@link #release()} after. {@link #destroy()} drops the owner's
@@ -33,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MappedFile {
   private static final Logger log = LoggerFactory.getLogger(MappedFile.class);
-  private static final int ZERO_CHUNK = 1 << 20;
 
   private final Path path;
   private final long baseOffset;
@@ -43,9 +44,18 @@ public final class MappedFile {
   private final AtomicInteger refs = new AtomicInteger(1);
   private volatile boolean deleteOnRelease;
 
+  /** Every block was written (zeros or data), not just reserved. */
+  private final boolean zeroWritten;
+
   private MappedFile(
-      Path path, long baseOffset, int size, MappedByteBuffer buffer, FileChannel channel) {
+      Path path,
+      long baseOffset,
+      int size,
+      MappedByteBuffer buffer,
+      FileChannel channel,
+      boolean zeroWritten) {
     this.path = path;
+    this.zeroWritten = zeroWritten;
     this.baseOffset = baseOffset;
     this.size = size;
     this.buffer = buffer;
@@ -53,38 +63,53 @@ public final class MappedFile {
   }
 
   /**
-   * Creates a zero-filled file of {@code size} bytes and maps it. Fails with an IOException (often
-   * "No space left on device") before creating anything visible under {@code path}.
+   * Creates a zero-filled file of {@code size} bytes and maps it: every block written once, so
+   * writes through the mapping never wait for the file system to convert blocks. Fails with an
+   * IOException (often "No space left on device") before creating anything visible under {@code
+   * path}.
    */
   public static MappedFile create(Path path, long baseOffset, int size) throws IOException {
+    return allocate(path, baseOffset, size, true);
+  }
+
+  /**
+   * Creates a file of {@code size} bytes whose blocks are reserved but, where the file system
+   * allows it, not written ({@link BlockReservation}): milliseconds instead of writing {@code size}
+   * bytes of zeros. It reads as zeros and a full disk still fails here, not later. Writing through
+   * the mapping into never-written blocks is slower, so a hot file is zeroed ahead of its writer
+   * ({@link #zeroWritten()} says whether that is needed).
+   */
+  public static MappedFile reserve(Path path, long baseOffset, int size) throws IOException {
+    return allocate(path, baseOffset, size, false);
+  }
+
+  private static MappedFile allocate(Path path, long baseOffset, int size, boolean zeroFill)
+      throws IOException {
     Path tmp = path.resolveSibling(path.getFileName() + ".alloc");
     long usable = Files.getFileStore(path.getParent()).getUsableSpace();
     if (usable < size) {
       throw new IOException(
           "No space left on device: need " + size + " bytes for " + path + ", " + usable + " free");
     }
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      ByteBuffer zeros = ByteBuffer.allocateDirect(Math.min(ZERO_CHUNK, size));
-      long written = 0;
-      while (written < size) {
-        zeros.clear().limit((int) Math.min(zeros.capacity(), size - written));
-        written += ch.write(zeros, written);
-      }
+    BlockReservation.Method method;
+    try {
+      method =
+          zeroFill ? BlockReservation.zeroFill(tmp, size) : BlockReservation.reserve(tmp, size);
     } catch (IOException e) {
       Files.deleteIfExists(tmp);
       throw e;
     }
     Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
-    return open(path, baseOffset, size);
+    return map(path, baseOffset, size, method == BlockReservation.Method.ZERO_FILL);
   }
 
   /** Maps an existing file, which must be exactly {@code size} bytes long. */
   public static MappedFile open(Path path, long baseOffset, int size) throws IOException {
+    return map(path, baseOffset, size, true);
+  }
+
+  private static MappedFile map(Path path, long baseOffset, int size, boolean zeroWritten)
+      throws IOException {
     FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
       long actual = ch.size();
@@ -93,7 +118,7 @@ public final class MappedFile {
             path + " is " + actual + " bytes, expected " + size + " (configured file size)");
       }
       return new MappedFile(
-          path, baseOffset, size, ch.map(FileChannel.MapMode.READ_WRITE, 0, size), ch);
+          path, baseOffset, size, ch.map(FileChannel.MapMode.READ_WRITE, 0, size), ch, zeroWritten);
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;
@@ -119,6 +144,28 @@ public final class MappedFile {
    */
   public ByteBuffer buffer() {
     return buffer;
+  }
+
+  /**
+   * Whether every block of the file has been written (with zeros or data). False for a file made by
+   * {@link #reserve} with fallocate: it reads as zeros, but a first write into each block costs the
+   * file system extra work. Files opened from disk count as written.
+   */
+  public boolean zeroWritten() {
+    return zeroWritten;
+  }
+
+  /**
+   * Writes zeros over bytes [from, to) through the file channel (positional writes, which leave the
+   * channel position alone). Only for a range no one else writes at the same time.
+   */
+  public void writeZeros(int from, int to) throws IOException {
+    ByteBuffer zeros = ByteBuffer.allocate(Math.min(1 << 20, Math.max(0, to - from)));
+    long pos = from;
+    while (pos < to) {
+      zeros.clear().limit((int) Math.min(zeros.capacity(), to - pos));
+      pos += channel.write(zeros, pos);
+    }
   }
 
   /** Takes a reader reference; false if the file is already gone. */

@@ -7,32 +7,50 @@ import io.wharfmq.store.format.RecordValidator;
 import io.wharfmq.store.format.StoredMessage;
 import io.wharfmq.store.index.IndexService;
 import io.wharfmq.store.mapped.MappedFile;
+import io.wharfmq.store.queue.ConsumeQueue;
 import io.wharfmq.store.queue.ConsumeQueueTable;
 import java.io.IOException;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes old commit-log segments ({@code wharf-retention}): those whose records are all older than
- * fileReservedTime, once a day at the deleteWhen hour, and, at once, the oldest ones while disk use
- * is above diskMaxUsedSpaceRatio. Never the active segment, never one not yet flushed or
+ * Deletes old commit-log segments ({@code wharf-retention}) by Apache RocketMQ's rules
+ * (DefaultMessageStore.CleanCommitLogService), with disk use measured as {@code df} and RocketMQ
+ * measure it ({@link DiskUsage#FILE_SYSTEM}) on the file systems of {@code commitlog/} and {@code
+ * consumequeue/}, the fuller one counting:
+ *
+ * <ul>
+ *   <li>at the deleteWhen hour, or while disk use is above diskMaxUsedSpaceRatio (or the two ratios
+ *       below), segments older than fileReservedTime go, oldest first;
+ *   <li>while disk use is above diskSpaceCleanForciblyRatio (and cleanFileForciblyEnable), the
+ *       oldest segments go whatever their age, one at a time until use falls below it;
+ *   <li>while disk use is above diskSpaceWarningLevelRatio the store refuses appends ({@link
+ *       #writesRefused()}), and accepts them again once use is back under it.
+ * </ul>
+ *
+ * At most deleteFileBatchMax segments go per round, oldest first, stopping at the first that may
+ * not go (so the log never gets a hole). Never the active segment, never one not yet flushed or
  * dispatched. Consume-queue and index files that only point below the new minimum go too. A reader
- * holding a segment keeps it mapped until it lets go ({@link MappedFile}).
+ * holding a segment keeps it mapped until it lets go ({@link MappedFile}). When deleted segments
+ * held messages a consumer group has not consumed yet (its committed offset is behind the new start
+ * of the queue), that is logged as a WARN naming the groups, topics and message counts.
  *
  * <p>A segment's age is taken from the store time of the first record of the next segment (every
  * record of a segment was stored before it), which is exact and follows the injected clock.
  *
- * <p>Runs on its agent thread; {@link #runOnce()} drives it from tests.
+ * <p>Runs on its agent thread; {@link #runOnce()} drives it from tests. The disk-use source and the
+ * consumer progress may be replaced from any thread.
  */
 public final class RetentionService extends PeriodicAgent {
   private static final Logger log = LoggerFactory.getLogger(RetentionService.class);
-  private static final int MAX_DELETES_PER_ROUND = 10;
 
   private final StoreConfig config;
   private final InstantSource clock;
@@ -40,6 +58,13 @@ public final class RetentionService extends PeriodicAgent {
   private final ConsumeQueueTable queues;
   private final IndexService index;
   private final LongSupplier dispatchedOffset;
+  private volatile DiskUsage diskUsage = DiskUsage.FILE_SYSTEM;
+  private volatile ConsumerProgress consumers = ConsumerProgress.NONE;
+  private volatile boolean writesRefused;
+  private volatile int lastUsedPercent;
+
+  /** The "disk use high but nothing may go" warning was logged; reset when that changes. */
+  private boolean stuckLogged;
 
   public RetentionService(
       StoreConfig config,
@@ -57,6 +82,26 @@ public final class RetentionService extends PeriodicAgent {
     this.dispatchedOffset = dispatchedOffset;
   }
 
+  /** Replaces the disk-use source (tests; the default reads the file system). */
+  public void useDiskUsage(DiskUsage source) {
+    diskUsage = source;
+  }
+
+  /** Where consumer groups are, for the warning about deleted unconsumed messages. */
+  public void watchConsumers(ConsumerProgress progress) {
+    consumers = progress;
+  }
+
+  /** True while disk use is above diskSpaceWarningLevelRatio: appends are refused. */
+  public boolean writesRefused() {
+    return writesRefused;
+  }
+
+  /** Disk use seen by the last round, percent. */
+  public int lastUsedPercent() {
+    return lastUsedPercent;
+  }
+
   @Override
   protected void doWork() throws IOException {
     deleteExpired();
@@ -66,15 +111,21 @@ public final class RetentionService extends PeriodicAgent {
   public int deleteExpired() throws IOException {
     long now = clock.millis();
     int hour = Instant.ofEpochMilli(now).atZone(ZoneId.systemDefault()).getHour();
-    boolean timeToDelete = hour == config.deleteWhen();
-    boolean diskHigh = diskUsedPercent() >= config.diskMaxUsedSpaceRatio();
-    if (!timeToDelete && !diskHigh) {
+    boolean timeUp = hour == config.deleteWhen();
+    int used = usedPercent();
+    boolean spaceToDelete =
+        used > config.diskMaxUsedSpaceRatio()
+            || used > config.effectiveDiskSpaceCleanForciblyRatio()
+            || used > config.effectiveDiskSpaceWarningLevelRatio();
+    if (!timeUp && !spaceToDelete) {
       return 0;
     }
     long reservedMs = config.fileReservedTimeHours() * 3_600_000L;
+    Map<ConsumerProgress.Committed, Long> queueStarts = queueStarts();
     int deleted = 0;
-    while (deleted < MAX_DELETES_PER_ROUND) {
-      boolean force = diskHigh && diskUsedPercent() >= config.diskMaxUsedSpaceRatio();
+    long forcedBytes = 0;
+    while (deleted < config.deleteFileBatchMax()) {
+      boolean force = forcing(deleted == 0 ? used : usedPercent());
       MappedFile gone =
           commitLog.removeOldestIf(
               segment -> safeToDelete(segment) && (force || expired(segment, now, reservedMs)));
@@ -82,10 +133,17 @@ public final class RetentionService extends PeriodicAgent {
         break;
       }
       deleted++;
+      if (force && !expired(gone, now, reservedMs)) {
+        forcedBytes += gone.size();
+      }
       log.info(
           "Deleted commit-log segment {} ({})",
           gone.path().getFileName(),
-          force ? "disk use above " + config.diskMaxUsedSpaceRatio() + "%" : "expired");
+          force
+              ? "disk use above diskSpaceCleanForciblyRatio "
+                  + config.effectiveDiskSpaceCleanForciblyRatio()
+                  + "%"
+              : "older than fileReservedTime " + config.fileReservedTimeHours() + " h");
     }
     if (deleted > 0) {
       long min = commitLog.minOffset();
@@ -93,13 +151,121 @@ public final class RetentionService extends PeriodicAgent {
       int indexFiles = index.deleteFilesBelow(min);
       log.info(
           "Retention: {} segments, {} consume-queue files, {} index files deleted; log now starts"
-              + " at {}",
-          deleted,
-          queueFiles,
-          indexFiles,
-          min);
+              + " at {}; disk use was {}%",
+          deleted, queueFiles, indexFiles, min, used);
+      warnAboutUnconsumed(queueStarts, used, forcedBytes);
+    } else if (spaceToDelete && !stuckLogged) {
+      stuckLogged = true;
+      log.warn(
+          "Disk use {}% calls for deleting commit-log segments (diskMaxUsedSpaceRatio {}%,"
+              + " diskSpaceCleanForciblyRatio {}%) but none may go: {}",
+          used,
+          config.diskMaxUsedSpaceRatio(),
+          config.effectiveDiskSpaceCleanForciblyRatio(),
+          forcing(used)
+              ? "only the active segment is left, or the older ones are not yet flushed or"
+                  + " dispatched"
+              : "none is older than fileReservedTime "
+                  + config.fileReservedTimeHours()
+                  + " h"
+                  + (config.cleanFileForciblyEnable()
+                      ? ""
+                      : ", and cleanFileForciblyEnable=false keeps younger ones"));
+    }
+    if (deleted > 0 || !spaceToDelete) {
+      stuckLogged = false;
     }
     return deleted;
+  }
+
+  /** Whether young segments may go now: disk use past the forced-clean ratio, and allowed. */
+  private boolean forcing(int used) {
+    return config.cleanFileForciblyEnable()
+        && (used > config.effectiveDiskSpaceCleanForciblyRatio()
+            || used > config.effectiveDiskSpaceWarningLevelRatio());
+  }
+
+  /**
+   * Disk use of the commit log's and consume queues' file systems, whichever is fuller; also flips
+   * {@link #writesRefused()} at diskSpaceWarningLevelRatio, logging each change once.
+   */
+  private int usedPercent() throws IOException {
+    DiskUsage source = diskUsage;
+    int used =
+        Math.max(source.usedPercent(commitLog.dir()), source.usedPercent(config.consumeQueueDir()));
+    lastUsedPercent = used;
+    boolean refuse = used > config.effectiveDiskSpaceWarningLevelRatio();
+    if (refuse != writesRefused) {
+      writesRefused = refuse;
+      if (refuse) {
+        log.error(
+            "Disk use {}% is above diskSpaceWarningLevelRatio {}%: the store refuses new messages"
+                + " until it falls",
+            used, config.effectiveDiskSpaceWarningLevelRatio());
+      } else {
+        log.info(
+            "Disk use {}% is back under diskSpaceWarningLevelRatio {}%: the store accepts messages"
+                + " again",
+            used, config.effectiveDiskSpaceWarningLevelRatio());
+      }
+    }
+    return used;
+  }
+
+  /** Start offset of every queue a group has committed on, before this round deletes anything. */
+  private Map<ConsumerProgress.Committed, Long> queueStarts() {
+    List<ConsumerProgress.Committed> committed;
+    try {
+      committed = consumers.committedOffsets();
+    } catch (RuntimeException e) {
+      log.warn("Cannot read consumer offsets for the retention report: {}", e.toString());
+      return Map.of();
+    }
+    Map<ConsumerProgress.Committed, Long> starts = new java.util.HashMap<>();
+    for (ConsumerProgress.Committed c : committed) {
+      ConsumeQueue q = queues.find(c.topic(), c.queueId());
+      if (q != null) {
+        starts.put(c, q.minOffset());
+      }
+    }
+    return starts;
+  }
+
+  /**
+   * Logs, as a WARN, the messages that groups had not consumed and that this round deleted: for
+   * each committed offset behind its queue's new start, the messages between the two (not counting
+   * those already gone before the round).
+   */
+  private void warnAboutUnconsumed(
+      Map<ConsumerProgress.Committed, Long> startsBefore, int used, long forcedBytes) {
+    Map<String, Long> lostByGroupAndTopic = new TreeMap<>();
+    long total = 0;
+    for (Map.Entry<ConsumerProgress.Committed, Long> e : startsBefore.entrySet()) {
+      ConsumerProgress.Committed c = e.getKey();
+      ConsumeQueue q = queues.find(c.topic(), c.queueId());
+      long after = q == null ? e.getValue() : q.minOffset();
+      long lost = after - Math.max(c.offset(), e.getValue());
+      if (lost > 0) {
+        lostByGroupAndTopic.merge("group " + c.group() + " on " + c.topic(), lost, Long::sum);
+        total += lost;
+      }
+    }
+    if (total == 0) {
+      return;
+    }
+    List<String> parts = new ArrayList<>();
+    lostByGroupAndTopic.forEach((k, v) -> parts.add(k + ": " + v));
+    log.warn(
+        "Retention deleted {} messages that consumer groups had not consumed yet ({}). Disk use"
+            + " was {}%{}. Consumers resume at the oldest message kept.",
+        total,
+        String.join("; ", parts),
+        used,
+        forcedBytes > 0
+            ? ", above diskSpaceCleanForciblyRatio "
+                + config.effectiveDiskSpaceCleanForciblyRatio()
+                + "%, so segments younger than fileReservedTime went too"
+            : "");
   }
 
   private boolean safeToDelete(MappedFile segment) {
@@ -123,14 +289,5 @@ public final class RetentionService extends PeriodicAgent {
     } finally {
       next.release();
     }
-  }
-
-  private int diskUsedPercent() throws IOException {
-    FileStore store = Files.getFileStore(commitLog.dir());
-    long total = store.getTotalSpace();
-    if (total <= 0) {
-      return 0;
-    }
-    return (int) ((total - store.getUsableSpace()) * 100 / total);
   }
 }
