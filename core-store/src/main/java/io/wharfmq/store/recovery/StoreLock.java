@@ -56,6 +56,32 @@ public final class StoreLock implements AutoCloseable {
   }
 
   /** Whether the previous run ended without a clean shutdown. */
+  /**
+   * Whether a process holds the {@code lock} file of {@code root}, reading only: a shared lock on a
+   * read-only channel conflicts with a store's exclusive lock in another process, and inside one
+   * JVM the attempt throws instead. The probe's lock is released at once, so it never keeps a store
+   * from starting. False when there is no lock file.
+   */
+  public static boolean isHeld(Path root) throws IOException {
+    Path lockFile = root.resolve(LOCK_FILE);
+    if (!Files.exists(lockFile)) {
+      return false;
+    }
+    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ)) {
+      FileLock lock;
+      try {
+        lock = ch.tryLock(0, Long.MAX_VALUE, true);
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        return true;
+      }
+      if (lock == null) {
+        return true;
+      }
+      lock.release();
+      return false;
+    }
+  }
+
   public boolean previousRunCrashed() {
     return crashed;
   }

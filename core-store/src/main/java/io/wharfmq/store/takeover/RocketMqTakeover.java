@@ -19,8 +19,6 @@ import io.wharfmq.store.timer.TimerStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -191,22 +189,8 @@ public final class RocketMqTakeover {
 
   /** Fails when RocketMQ (or anything else) holds the directory's lock file. Reads only. */
   private static void checkNotRunning(Path root, List<String> refusals) throws IOException {
-    Path lockFile = root.resolve(StoreLock.LOCK_FILE);
-    if (!Files.exists(lockFile)) {
-      return;
-    }
-    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ)) {
-      FileLock lock;
-      try {
-        lock = ch.tryLock(0, Long.MAX_VALUE, true);
-      } catch (OverlappingFileLockException e) {
-        lock = null;
-      }
-      if (lock == null) {
-        refusals.add("a process (Apache RocketMQ?) is using the directory: stop it first");
-      } else {
-        lock.release();
-      }
+    if (StoreLock.isHeld(root)) {
+      refusals.add("a process (Apache RocketMQ?) is using the directory: stop it first");
     }
   }
 

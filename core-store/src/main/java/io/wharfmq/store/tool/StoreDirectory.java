@@ -6,8 +6,6 @@ import io.wharfmq.store.recovery.StoreLock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -50,31 +48,14 @@ final class StoreDirectory {
     return dir;
   }
 
-  /**
-   * Fails if a store holds the {@code lock} file. A shared lock on a read-only channel conflicts
-   * with the store's exclusive lock in another process; inside one JVM the attempt throws instead.
-   * The lock is released at once: the tool never keeps a store from starting.
-   */
+  /** Fails if a store holds the {@code lock} file (the tool never keeps a store from starting). */
   private void checkNotInUse() throws ToolFailure, IOException {
-    Path lockFile = root.resolve(StoreLock.LOCK_FILE);
-    if (!Files.exists(lockFile)) {
-      return;
-    }
-    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ)) {
-      FileLock lock;
-      try {
-        lock = ch.tryLock(0, Long.MAX_VALUE, true);
-      } catch (OverlappingFileLockException e) {
-        lock = null;
-      }
-      if (lock == null) {
-        throw new ToolFailure(
-            "Data directory "
-                + root
-                + " is in use: a running store holds its lock file. Stop the broker first; this"
-                + " tool only reads a store that is shut down.");
-      }
-      lock.release();
+    if (StoreLock.isHeld(root)) {
+      throw new ToolFailure(
+          "Data directory "
+              + root
+              + " is in use: a running store holds its lock file. Stop the broker first; this"
+              + " tool only reads a store that is shut down.");
     }
   }
 
