@@ -77,7 +77,7 @@ class RocketMqConfigKeysBindingTest {
             "sendMessageThreadPoolNums=16",
             "brokerIP2=10.0.0.2",
             "haListenPort=10912",
-            "traceTopicEnable=true",
+            "commercialEnable=true",
             "rmqAddressServerDomain=jmenv.tbsite.net",
             "authenticationProvider=x",
             "brokerName=broker-x");
@@ -87,16 +87,16 @@ class RocketMqConfigKeysBindingTest {
         .containsExactly(
             "authenticationProvider",
             "brokerIP2",
+            "commercialEnable",
             "haListenPort",
             "rmqAddressServerDomain",
-            "sendMessageThreadPoolNums",
-            "traceTopicEnable");
+            "sendMessageThreadPoolNums");
     assertThat(r.noEffectWarning())
         .hasValue(
             "Configuration keys of Apache RocketMQ accepted but with no effect in Wharf (not"
                 + " implemented, see docs/configuration.md): authenticationProvider, brokerIP2,"
-                + " haListenPort, rmqAddressServerDomain, sendMessageThreadPoolNums,"
-                + " traceTopicEnable");
+                + " commercialEnable, haListenPort, rmqAddressServerDomain,"
+                + " sendMessageThreadPoolNums");
   }
 
   @Test
