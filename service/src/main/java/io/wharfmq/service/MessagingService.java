@@ -1,0 +1,130 @@
+package io.wharfmq.service;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Wharf's messaging semantics, independent of any wire protocol: what the RocketMQ remoting
+ * processors, the AMQP adapter and the admin paths call. The broker implements it in its own
+ * process (local mode); a gateway can implement it over the native client in front of a cluster
+ * (cluster mode), as RocketMQ 5's proxy does with its {@code MessagingProcessor}.
+ *
+ * <p>Expected conditions (topic missing, store busy, disk full, handle stale) are statuses in the
+ * results, never exceptions. A future completes exceptionally only on a bug or an I/O failure the
+ * service could not classify. Implementations are thread-safe; futures may complete on any thread.
+ */
+public interface MessagingService {
+
+  // ------------------------------------------------------------------ topics and groups
+
+  /** The topic, or null when it does not exist. */
+  TopicInfo topic(String topic);
+
+  /**
+   * Creates the topic when it does not exist (with the broker's default queue count) and returns
+   * it; an existing topic is returned unchanged. Refused (status) for an illegal or reserved name.
+   */
+  Result<TopicInfo> ensureTopic(String topic);
+
+  /** Deletes the topic, its queues and its offsets. */
+  Result<Void> deleteTopic(String topic);
+
+  /**
+   * Creates or updates a consumer group with these settings. A new group starts at the tail of
+   * every topic it later subscribes to when {@code startAtTail} is set (a queue or subscription
+   * created now never receives what was sent before it existed), at the head otherwise.
+   */
+  Result<Void> ensureGroup(GroupSettings settings);
+
+  /** Deletes the group, its subscriptions, its offsets and its in-flight state. */
+  Result<Void> deleteGroup(String group);
+
+  /** The group's settings, or null when it does not exist. */
+  GroupSettings group(String group);
+
+  /**
+   * Subscribes the group to the topic with a filter. For a new subscription with {@code
+   * startAtTail} the group's offsets are set to the end of every queue of the topic, so only later
+   * messages reach it. Durable: survives restarts.
+   */
+  Result<Void> subscribe(Subscription subscription);
+
+  /** Removes the group's subscription to the topic (its offsets go with it). */
+  Result<Void> unsubscribe(String group, String topic);
+
+  // ------------------------------------------------------------------ sending
+
+  /**
+   * Stores one message or a batch on one topic: resolves (or, when allowed, creates) the topic,
+   * diverts delayed and timer messages to the timer wheel, retry messages past their limit to the
+   * group's DLQ and transactional (half) messages to the half topic, and completes once the store
+   * acknowledged (page cache for ASYNC flush, fsync for SYNC).
+   */
+  CompletableFuture<SendResult> send(SendCommand command);
+
+  /** Commits or rolls back a transactional (half) message stored earlier. */
+  CompletableFuture<Result<Void>> endTransaction(EndTransactionCommand command);
+
+  // ------------------------------------------------------------------ consuming: POP
+
+  /**
+   * Takes up to {@code max} messages for the group from the topic's queues: each is delivered to
+   * one caller and stays invisible until acknowledged or until its invisibility time ends. When
+   * nothing is there and {@code pollMillis > 0} the call waits up to that long for a message.
+   */
+  CompletableFuture<PopResult> pop(PopCommand command);
+
+  /** Acknowledges a popped message: it is done for the group. */
+  CompletableFuture<AckStatus> ack(Receipt receipt);
+
+  /**
+   * Keeps a popped message invisible for {@code invisibleMillis} more from now (0: visible again at
+   * once). The answer carries the receipt that identifies the delivery from then on.
+   */
+  CompletableFuture<ChangeResult> changeInvisibility(Receipt receipt, long invisibleMillis);
+
+  /**
+   * Returns a popped message to its queue at once. With {@code countDelivery} false the next
+   * delivery has the same delivery count as this one (AMQP released); with true it counts as a
+   * failed delivery (AMQP modified with delivery-failed, a RocketMQ consumer's retry).
+   */
+  CompletableFuture<AckStatus> release(Receipt receipt, boolean countDelivery);
+
+  /**
+   * Sends a popped message to the group's dead-letter destination at once and acknowledges it (AMQP
+   * rejected or modified with undeliverable-here). {@code reason} is stored with it.
+   */
+  CompletableFuture<AckStatus> deadLetter(Receipt receipt, String reason);
+
+  /**
+   * Reads up to {@code max} messages the group has not finished, without taking them (a queue
+   * browser). {@code after} is the position returned by the previous peek, or null to start.
+   */
+  CompletableFuture<PeekResult> peek(PeekCommand command);
+
+  // ------------------------------------------------------------------ consuming: offsets
+
+  /**
+   * Reads messages from one queue from an offset (RocketMQ pull), filtered. When nothing is there
+   * and {@code pollMillis > 0} the call waits up to that long.
+   */
+  CompletableFuture<PullResult> pull(PullCommand command);
+
+  /** The group's committed offset in one queue, or -1 when it has none. */
+  long committedOffset(String group, String topic, int queueId);
+
+  /** Commits the group's offset in one queue. */
+  void commitOffset(String group, String topic, int queueId, long offset);
+
+  /** The offset the next message of the queue will get (one past the last). */
+  long maxOffset(String topic, int queueId);
+
+  /** The first offset still stored in the queue. */
+  long minOffset(String topic, int queueId);
+
+  /** The queue offset of the first message stored at or after {@code timestampMillis}. */
+  long offsetAt(String topic, int queueId, long timestampMillis);
+
+  /** The topics the group has offsets or subscriptions in. */
+  List<String> topicsOf(String group);
+}
