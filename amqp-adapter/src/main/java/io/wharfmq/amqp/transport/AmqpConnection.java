@@ -207,13 +207,30 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
       inputClosed = true;
       ctx.peerLog().warn(peer, "bad input (" + e.getMessage() + "); connection closed");
     } catch (RuntimeException e) {
-      // A frame proton-j accepted but could not apply (a transfer on a handle never attached, a
-      // begin answering a channel never used, ...): a protocol violation by the peer.
       inputClosed = true;
-      closeWithError(
-          new ErrorCondition(AmqpError.ILLEGAL_STATE, "frame not allowed here: " + e.getMessage()),
-          "protocol violation (" + e + "); closed with amqp:illegal-state");
+      if (thrownByDecoder(e)) {
+        // proton-j's decoder ran off the end of a frame or met a type it cannot read in it.
+        closeWithError(
+            new ErrorCondition(AmqpError.DECODE_ERROR, "malformed frame: " + e),
+            "malformed frame (" + e + "); closed with amqp:decode-error");
+      } else {
+        // A frame proton-j decoded but could not apply (a transfer on a handle never attached,
+        // a begin answering a channel never used, ...): a protocol violation by the peer.
+        closeWithError(
+            new ErrorCondition(AmqpError.ILLEGAL_STATE, "frame not allowed here: " + e),
+            "protocol violation (" + e + "); closed with amqp:illegal-state");
+      }
     }
+  }
+
+  /** Whether the first proton-j frame of the stack is its codec's: a decoding failure. */
+  static boolean thrownByDecoder(Throwable e) {
+    for (StackTraceElement f : e.getStackTrace()) {
+      if (f.getClassName().startsWith("org.apache.qpid.proton.")) {
+        return f.getClassName().startsWith("org.apache.qpid.proton.codec.");
+      }
+    }
+    return false;
   }
 
   @Override
