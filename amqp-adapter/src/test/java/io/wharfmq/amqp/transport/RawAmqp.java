@@ -124,6 +124,23 @@ final class RawAmqp implements AutoCloseable {
     return new Binary(b);
   }
 
+  /** proton-j's codec on its own, for building byte streams without a socket. */
+  static final class Codec {
+    private final DecoderImpl decoder = new DecoderImpl();
+    private final EncoderImpl encoder = new EncoderImpl(decoder);
+
+    Codec() {
+      AMQPDefinedTypes.registerAllTypes(decoder, encoder);
+    }
+
+    byte[] encode(Object value) {
+      ByteBuffer b = ByteBuffer.allocate(1 << 16);
+      encoder.setByteBuffer(b);
+      encoder.writeObject(value);
+      return Arrays.copyOf(b.array(), b.position());
+    }
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
