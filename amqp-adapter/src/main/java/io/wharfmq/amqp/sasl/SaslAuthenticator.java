@@ -29,10 +29,15 @@ public final class SaslAuthenticator implements SaslListener {
   public static final String PLAIN = "PLAIN";
   public static final String ANONYMOUS = "ANONYMOUS";
 
-  /** Hashed in place of a missing user, with the default cost. */
-  private static final PasswordHash DUMMY =
-      PasswordHash.create(
-          "nobody", "x".toCharArray(), PasswordHash.DEFAULT_ITERATIONS, new SecureRandom());
+  /**
+   * Hashed in place of a missing user, with the default cost; made on first use, on a verifier
+   * thread (it takes as long as a login), never on an event loop.
+   */
+  private static final class Dummy {
+    static final PasswordHash HASH =
+        PasswordHash.create(
+            "nobody", "x".toCharArray(), PasswordHash.DEFAULT_ITERATIONS, new SecureRandom());
+  }
 
   private final UsersFile users;
   private final boolean anonymousEnable;
@@ -130,7 +135,7 @@ public final class SaslAuthenticator implements SaslListener {
       verifier.execute(
           () -> {
             PasswordHash h = users.user(name);
-            boolean ok = (h != null ? h : DUMMY).matches(password) && h != null;
+            boolean ok = (h != null ? h : Dummy.HASH).matches(password) && h != null;
             Arrays.fill(password, '\0');
             connectionThread.execute(() -> outcome(sasl, name, ok));
           });

@@ -5,6 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -16,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,6 +41,23 @@ public final class AmqpListener implements AutoCloseable {
 
   /** Wharf's version, in the open frame's connection properties. */
   static final String VERSION = "0.1.0-SNAPSHOT";
+
+  /**
+   * The native epoll transport on Linux, as the remoting server uses ({@code -Dwharf.transport=nio}
+   * forces NIO), else NIO.
+   */
+  static final boolean EPOLL =
+      !"nio".equalsIgnoreCase(System.getProperty("wharf.transport")) && Epoll.isAvailable();
+
+  private static EventLoopGroup group(int threads, ThreadFactory factory) {
+    return EPOLL
+        ? new EpollEventLoopGroup(threads, factory)
+        : new NioEventLoopGroup(threads, factory);
+  }
+
+  private static Class<? extends ServerChannel> serverChannel() {
+    return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+  }
 
   /** Password checks waiting at most; more logins at once get a temporary SASL failure. */
   static final int MAX_PENDING_LOGINS = 1_000;
@@ -94,12 +116,12 @@ public final class AmqpListener implements AutoCloseable {
             clock,
             verifier,
             "wharf-" + UUID.randomUUID());
-    boss = new NioEventLoopGroup(1, new DefaultThreadFactory("amqp-accept"));
-    workers = new NioEventLoopGroup(0, new DefaultThreadFactory("amqp-io"));
+    boss = group(1, new DefaultThreadFactory("amqp-accept"));
+    workers = group(0, new DefaultThreadFactory("amqp-io"));
     ServerBootstrap b =
         new ServerBootstrap()
             .group(boss, workers)
-            .channel(NioServerSocketChannel.class)
+            .channel(serverChannel())
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -125,9 +147,10 @@ public final class AmqpListener implements AutoCloseable {
       throw e;
     }
     log.info(
-        "AMQP 1.0 listener on {}:{} (amqpPort); SASL {}{}",
+        "AMQP 1.0 listener on {}:{} (amqpPort, {} transport); SASL {}{}",
         config.amqpBindAddress(),
         port(),
+        EPOLL ? "epoll" : "nio",
         config.amqpAnonymousEnable() ? "PLAIN and ANONYMOUS" : "PLAIN only",
         config.usersFilePath() == null
             ? ", no users file"
