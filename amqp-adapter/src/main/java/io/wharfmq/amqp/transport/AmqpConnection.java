@@ -10,28 +10,19 @@ import io.wharfmq.service.MessagingService;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.qpid.proton.Proton;
-import org.apache.qpid.proton.amqp.UnsignedLong;
 import org.apache.qpid.proton.amqp.transport.AmqpError;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
-import org.apache.qpid.proton.amqp.transport.LinkError;
 import org.apache.qpid.proton.engine.Collector;
 import org.apache.qpid.proton.engine.Connection;
-import org.apache.qpid.proton.engine.Delivery;
 import org.apache.qpid.proton.engine.EndpointState;
 import org.apache.qpid.proton.engine.Event;
-import org.apache.qpid.proton.engine.Link;
-import org.apache.qpid.proton.engine.Receiver;
 import org.apache.qpid.proton.engine.Sasl;
-import org.apache.qpid.proton.engine.Session;
 import org.apache.qpid.proton.engine.Transport;
 import org.apache.qpid.proton.engine.TransportException;
 import org.slf4j.Logger;
@@ -40,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One AMQP connection: a proton-j Connection, Transport and Collector driven by the Netty channel's
  * event loop. Bytes in go to the transport, the engine's events go to the sessions ({@link
- * SessionLimits}), the {@link LinkAttacher} (attaches) and each link's {@link LinkEndpoint} (flow,
+ * SessionEvents}), the {@link LinkAttacher} (attaches) and each link's {@link LinkEndpoint} (flow,
  * deliveries, detach), and whatever the engine produced is written out after each step. Owned by
  * the channel's event loop: every method runs there (other threads come in through {@link
  * #executor()}).
@@ -56,11 +47,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
   private final Collector collector;
   private SaslAuthenticator authenticator;
   private final Sasl sasl;
-  private final SessionLimits sessions;
-  private final Set<Link> liveLinks = new LinkedHashSet<>();
-  // Incoming deliveries seen so far: bytes received, bytes the endpoint left unread. Weak: proton-j
-  // drops a delivery once settled on both sides, and the entry goes with it.
-  private final Map<Delivery, long[]> incoming = new WeakHashMap<>();
+  private final SessionEvents sessions;
   private final List<Runnable> onClose = new ArrayList<>();
   private final Executor executor;
 
@@ -81,7 +68,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
     this.connectionId = connectionId;
     this.overConnectionLimit = overConnectionLimit;
     AmqpConfig config = ctx.config();
-    this.sessions = new SessionLimits(config);
+    this.sessions = new SessionEvents(ctx, this, this::openCameFirst);
     this.executor =
         task ->
             channel
@@ -274,18 +261,13 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
     switch (e.getType()) {
       case CONNECTION_REMOTE_OPEN -> onRemoteOpen();
       case CONNECTION_REMOTE_CLOSE -> onRemoteClose();
-      case SESSION_REMOTE_OPEN -> onSessionOpen(e.getSession());
-      case SESSION_REMOTE_CLOSE -> onSessionClose(e.getSession());
-      case LINK_REMOTE_OPEN -> onLinkAttach(e.getLink());
-      case LINK_REMOTE_DETACH -> onLinkDetach(e.getLink(), false);
-      case LINK_REMOTE_CLOSE -> onLinkDetach(e.getLink(), true);
-      case LINK_FLOW -> {
-        LinkEndpoint le = endpoint(e.getLink());
-        if (le != null) {
-          le.onFlow(e.getLink());
-        }
-      }
-      case DELIVERY -> onDelivery(e.getDelivery());
+      case SESSION_REMOTE_OPEN -> sessions.onSessionOpen(e.getSession());
+      case SESSION_REMOTE_CLOSE -> sessions.onSessionClose(e.getSession());
+      case LINK_REMOTE_OPEN -> sessions.onLinkAttach(e.getLink());
+      case LINK_REMOTE_DETACH -> sessions.onLinkDetach(e.getLink(), false);
+      case LINK_REMOTE_CLOSE -> sessions.onLinkDetach(e.getLink(), true);
+      case LINK_FLOW -> sessions.onFlow(e.getLink());
+      case DELIVERY -> sessions.onDelivery(e.getDelivery());
       case TRANSPORT_ERROR -> {
         ErrorCondition c = transport.getCondition();
         ctx.peerLog()
@@ -365,165 +347,6 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
     }
   }
 
-  private void onSessionOpen(Session s) {
-    if (!openCameFirst("begin")) {
-      return;
-    }
-    if (!sessions.admit(s)) {
-      ErrorCondition full =
-          new ErrorCondition(
-              AmqpError.RESOURCE_LIMIT_EXCEEDED,
-              "too many sessions on this connection (amqpMaxSessionsPerConnection="
-                  + ctx.config().amqpMaxSessionsPerConnection()
-                  + ")");
-      s.open();
-      s.setCondition(full);
-      s.close();
-      ctx.peerLog().warn(peer, "session refused: " + full.getDescription());
-      return;
-    }
-    long window = ctx.config().amqpMaxMessageSize() + 2L * ctx.config().amqpMaxFrameSize();
-    s.setIncomingCapacity((int) Math.min(Integer.MAX_VALUE, window));
-    s.open();
-  }
-
-  private void onSessionClose(Session s) {
-    for (Link l : sessions.release(s)) {
-      gone(l);
-    }
-    if (s.getLocalState() != EndpointState.CLOSED) {
-      s.close();
-    }
-  }
-
-  private void onLinkAttach(Link link) {
-    if (!openCameFirst("attach")) {
-      return;
-    }
-    if (!sessions.admitted(link.getSession())) {
-      refuseLink(link, new ErrorCondition(AmqpError.ILLEGAL_STATE, "the session was refused"));
-      return;
-    }
-    if (!sessions.admit(link)) {
-      ErrorCondition full =
-          new ErrorCondition(
-              AmqpError.RESOURCE_LIMIT_EXCEEDED,
-              "too many links on this session (amqpMaxLinksPerSession="
-                  + ctx.config().amqpMaxLinksPerSession()
-                  + ")");
-      ctx.peerLog().warn(peer, "link '" + link.getName() + "' refused: " + full.getDescription());
-      refuseLink(link, full);
-      return;
-    }
-    if (link instanceof Receiver) {
-      link.setMaxMessageSize(UnsignedLong.valueOf(ctx.config().amqpMaxMessageSize()));
-    }
-    try {
-      ctx.attacher().onRemoteAttach(this, link);
-    } catch (RuntimeException ex) {
-      log.error("AMQP peer {}: attaching link '{}' failed", peer, link.getName(), ex);
-      link.setContext(null);
-      refuseLink(link, new ErrorCondition(AmqpError.INTERNAL_ERROR, "attach failed: " + ex));
-      return;
-    }
-    if (endpoint(link) != null) {
-      liveLinks.add(link);
-    }
-  }
-
-  private static void refuseLink(Link link, ErrorCondition why) {
-    if (link.getLocalState() == EndpointState.UNINITIALIZED) {
-      link.setSource(null);
-      link.setTarget(null);
-      link.open();
-    }
-    link.setCondition(why);
-    link.close();
-  }
-
-  private void onLinkDetach(Link link, boolean closed) {
-    sessions.release(link);
-    LinkEndpoint le = endpoint(link);
-    if (le != null && liveLinks.remove(link)) {
-      le.onRemoteDetach(link, closed);
-    } else if (link.getLocalState() != EndpointState.CLOSED) {
-      if (closed) {
-        link.close();
-      } else {
-        link.detach();
-      }
-    }
-  }
-
-  private void onDelivery(Delivery d) {
-    Link link = d.getLink();
-    LinkEndpoint le = endpoint(link);
-    if (le == null || !liveLinks.contains(link)) {
-      if (link instanceof Receiver && !d.isPartial()) {
-        d.settle(); // a transfer racing a refusal or detach: dropped, never acknowledged
-      }
-      return;
-    }
-    if (link instanceof Receiver r && !guardIncoming(r, d)) {
-      return;
-    }
-    le.onDelivery(d);
-    long[] seen = incoming.get(d);
-    if (seen != null) {
-      seen[1] = d.available(); // what the endpoint left unread counts once
-    }
-  }
-
-  /**
-   * Checks an incoming transfer before its endpoint sees it: the peer had credit for a new
-   * delivery, and the message so far is within amqpMaxMessageSize. A violation detaches the link
-   * with the error AMQP 1.0 names (section 2.6.7 transfer-limit-exceeded, 2.7.3
-   * message-size-exceeded).
-   */
-  private boolean guardIncoming(Receiver r, Delivery d) {
-    long[] seen = incoming.get(d);
-    if (seen == null) {
-      seen = new long[2];
-      incoming.put(d, seen);
-      // proton-j counts a delivery as queued once its first transfer arrives, and takes the
-      // credit back when the endpoint advances past it: below zero, the peer had none.
-      if (r.getRemoteCredit() < 0) {
-        detachForViolation(
-            r,
-            new ErrorCondition(LinkError.TRANSFER_LIMIT_EXCEEDED, "transfer without link credit"));
-        return false;
-      }
-    }
-    seen[0] += d.available() - seen[1];
-    if (seen[0] > ctx.config().amqpMaxMessageSize()) {
-      detachForViolation(
-          r,
-          new ErrorCondition(
-              LinkError.MESSAGE_SIZE_EXCEEDED,
-              "message larger than amqpMaxMessageSize="
-                  + ctx.config().amqpMaxMessageSize()
-                  + " bytes"));
-      return false;
-    }
-    return true;
-  }
-
-  private void detachForViolation(Link link, ErrorCondition why) {
-    ctx.peerLog()
-        .warn(
-            peer,
-            "link '"
-                + link.getName()
-                + "' detached: "
-                + why.getCondition()
-                + " ("
-                + why.getDescription()
-                + ")");
-    gone(link);
-    link.setCondition(why);
-    link.close();
-  }
-
   /**
    * Whether the connection is open for {@code what}: false (and the connection closed with
    * illegal-state) when the frame came before the open, false too once Wharf is closing.
@@ -536,10 +359,6 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
         new ErrorCondition(AmqpError.ILLEGAL_STATE, what + " before open"),
         what + " before open; closed with amqp:illegal-state");
     return false;
-  }
-
-  private static LinkEndpoint endpoint(Link link) {
-    return link.getContext() instanceof LinkEndpoint le ? le : null;
   }
 
   // ------------------------------------------------------------------ ending
@@ -565,10 +384,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
       return;
     }
     gone = true;
-    for (Link l : new ArrayList<>(liveLinks)) {
-      gone(l);
-    }
-    incoming.clear();
+    sessions.transportGone();
     for (Runnable r : onClose) {
       try {
         r.run();
@@ -580,17 +396,6 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
     if (containerClaimed) {
       containerClaimed = false;
       ctx.containers().release(vhost, containerId);
-    }
-  }
-
-  private void gone(Link l) {
-    LinkEndpoint le = endpoint(l);
-    if (le != null && liveLinks.remove(l)) {
-      try {
-        le.onTransportGone();
-      } catch (RuntimeException e) {
-        log.error("AMQP connection {} ({}): link '{}' release failed", connectionId, peer, l, e);
-      }
     }
   }
 

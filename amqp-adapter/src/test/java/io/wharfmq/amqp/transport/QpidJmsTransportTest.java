@@ -54,6 +54,28 @@ class QpidJmsTransportTest {
     }
   }
 
+  @Test
+  void attacherMayAnswerLaterThroughTheSessionExecutor() throws Exception {
+    TestAttachers.Sink sink = new TestAttachers.Sink(100);
+    LinkAttacher later =
+        (session, link) ->
+            java.util.concurrent.CompletableFuture.runAsync(
+                () -> session.executor().execute(() -> sink.onRemoteAttach(session, link)),
+                java.util.concurrent.CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
+    try (TestListener l = new TestListener(later, c -> {})) {
+      Connection c = l.qpid("").createConnection();
+      c.start();
+      Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+      MessageProducer p = s.createProducer(s.createQueue("q"));
+      p.send(s.createTextMessage("one"));
+      p.send(s.createTextMessage("two"));
+      assertThat(sink.messages).hasSize(2);
+      p.close();
+      assertThat(sink.gone).hasSize(1).allMatch(g -> g.startsWith("detach "));
+      c.close();
+    }
+  }
+
   private Path usersFile() throws Exception {
     Path f = dir.resolve("users");
     String line =
