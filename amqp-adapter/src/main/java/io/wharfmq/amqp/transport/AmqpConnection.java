@@ -266,6 +266,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
       case LINK_REMOTE_OPEN -> sessions.onLinkAttach(e.getLink());
       case LINK_REMOTE_DETACH -> sessions.onLinkDetach(e.getLink(), false);
       case LINK_REMOTE_CLOSE -> sessions.onLinkDetach(e.getLink(), true);
+      case LINK_LOCAL_DETACH -> sessions.onLocalDetach(e.getLink());
       case LINK_FLOW -> sessions.onFlow(e.getLink());
       case DELIVERY -> sessions.onDelivery(e.getDelivery());
       case TRANSPORT_ERROR -> {

@@ -137,11 +137,22 @@ final class SessionEvents {
     }
     attached.remove(link);
     if (link.getLocalState() != EndpointState.CLOSED) {
-      if (closed) {
-        link.close();
-      } else {
-        link.detach();
+      if (!closed) {
+        link.detach(); // proton-j: detached and then closed locally writes detach(closed=false)
       }
+      link.close();
+    }
+  }
+
+  /**
+   * A link was detached here ({@code link.detach()}, which AMQP calls closed=false). proton-j sends
+   * the detach but leaves the link open locally, and would hand a later attach of the same name (a
+   * durable subscriber coming back) to this spent link, which can never answer it. Closing it
+   * locally too sends nothing more (its handle is gone) and lets that attach make a fresh link.
+   */
+  void onLocalDetach(Link link) {
+    if (link.getLocalState() != EndpointState.CLOSED) {
+      link.close();
     }
   }
 

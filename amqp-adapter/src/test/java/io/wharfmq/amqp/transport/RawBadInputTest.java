@@ -204,6 +204,29 @@ class RawBadInputTest {
     b.setOutgoingWindow(UnsignedInteger.valueOf(100));
     r.send(0, b);
     r.expect(Begin.class);
+    r.send(0, attach());
+    Attach back = r.expect(Attach.class);
+    assertThat(back.getMaxMessageSize()).isEqualTo(UnsignedLong.valueOf(MAX_MESSAGE));
+  }
+
+  @Test
+  void aLinkDetachedAndAttachedAgainUnderItsNameIsAnsweredEachTime() throws Exception {
+    sink.detachOnly = true; // the endpoint answers detach(closed=false) with detach() alone
+    try (RawAmqp r = raw()) {
+      senderLink(r);
+      for (int round = 0; round < 3; round++) {
+        Detach d = new Detach();
+        d.setHandle(UnsignedInteger.ZERO);
+        d.setClosed(false);
+        r.send(0, d);
+        assertThat(r.expect(Detach.class).getClosed()).isFalse();
+        r.send(0, attach());
+        assertThat(r.expect(Attach.class).getName()).isEqualTo("raw-sender");
+      }
+    }
+  }
+
+  Attach attach() {
     Attach a = new Attach();
     a.setName("raw-sender");
     a.setHandle(UnsignedInteger.ZERO);
@@ -213,9 +236,7 @@ class RawBadInputTest {
     t.setAddress("q");
     a.setTarget(t);
     a.setSource(new org.apache.qpid.proton.amqp.messaging.Source());
-    r.send(0, a);
-    Attach back = r.expect(Attach.class);
-    assertThat(back.getMaxMessageSize()).isEqualTo(UnsignedLong.valueOf(MAX_MESSAGE));
+    return a;
   }
 
   Transfer transfer(int id, boolean more) {

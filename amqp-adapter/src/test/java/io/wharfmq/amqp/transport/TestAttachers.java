@@ -38,6 +38,9 @@ final class TestAttachers {
     final ConcurrentLinkedQueue<byte[]> messages = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<String> gone = new ConcurrentLinkedQueue<>();
 
+    /** Answer a detach with {@code detach()} only, as an endpoint keeping a subscription may. */
+    volatile boolean detachOnly;
+
     Sink(int credit) {
       this.credit = credit;
     }
@@ -69,7 +72,11 @@ final class TestAttachers {
             @Override
             public void onRemoteDetach(Link l, boolean closed) {
               gone.add("detach " + l.getName());
-              l.close();
+              if (detachOnly && !closed) {
+                l.detach();
+              } else {
+                l.close();
+              }
             }
 
             @Override
