@@ -29,6 +29,7 @@ import io.wharfmq.broker.processor.SendMessageProcessor;
 import io.wharfmq.broker.processor.SubscriptionGroupProcessor;
 import io.wharfmq.broker.processor.UnsupportedFeatureProcessor;
 import io.wharfmq.broker.registration.NamesrvRegistration;
+import io.wharfmq.broker.retention.QueueRetentionPins;
 import io.wharfmq.broker.schedule.DelayLevels;
 import io.wharfmq.broker.schedule.DeliveryRewrite;
 import io.wharfmq.broker.schedule.ScheduleMessageService;
@@ -150,6 +151,9 @@ public final class Broker implements AutoCloseable {
             });
     // Retention warns, naming the groups, when it deletes messages they have not consumed.
     store.retention().watchConsumers(offsets::committedOffsets);
+    // Groups with queue semantics pin what they have not finished (docs/storage.md).
+    QueueRetentionPins pins = new QueueRetentionPins(groups::get, offsets::committedOffsets, store);
+    store.retention().pinBy(pins);
     ScheduleMessageService schedule =
         new ScheduleMessageService(store, delayLevels, configDir, clock);
     schedule.load();
@@ -278,6 +282,7 @@ public final class Broker implements AutoCloseable {
             new PopLog(store, offsets, clock, ctx.storeHost()),
             new PopDeadLetters(store, topics, registration::registerSoon, ctx.storeHost()));
     pops.load();
+    pins.countPops(pops::oldestUnfinished);
     ExecutorService popPool = pool("wharf-pop", 4, 100_000, executors);
     PopMessageProcessor popProcessor = new PopMessageProcessor(ctx, pops, popHolds, popPool);
     popHolds.bind(popProcessor::reexecute, pops::revive);
