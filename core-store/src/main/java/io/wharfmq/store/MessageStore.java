@@ -140,13 +140,13 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /**
-   * Appends a record of the broker's own bookkeeping (the pop log's acks and deliveries) even while
-   * disk use is above diskSpaceWarningLevelRatio and new messages are refused: such records are
-   * small, and they let consumers finish queued messages, which is what frees the disk when groups
-   * with queue semantics pin retention. A disk with no room left at all still answers {@code
-   * DISK_FULL}.
+   * Appends a record the broker writes on its own account, not for a publisher: the pop log's
+   * deliveries and acknowledgements, a dead letter moved out of a queue. It goes in even while disk
+   * use is above diskSpaceWarningLevelRatio and new messages are refused: such records let
+   * consumers finish queued messages, which is what frees the disk when groups with queue semantics
+   * pin retention. A disk with no room left at all still answers {@code DISK_FULL}.
    */
-  public CompletableFuture<AppendResult> appendBookkeeping(MessageToStore message) {
+  public CompletableFuture<AppendResult> appendInternal(MessageToStore message) {
     return encodeAndWrite(List.of(message));
   }
 

@@ -146,7 +146,7 @@ class RetentionPinsTest {
       assertThat(store.retention().writesRefused()).isTrue();
       assertThat(store.append(msg("Q", 0, "refused", null, null)).get().status())
           .isEqualTo(AppendStatus.DISK_FULL);
-      assertThat(store.appendBookkeeping(msg("POP_LOG", 0, "ack", null, null)).get().isOk())
+      assertThat(store.appendInternal(msg("POP_LOG", 0, "ack", null, null)).get().isOk())
           .as("an ack goes in while publishers are refused")
           .isTrue();
       assertThat(warnings())

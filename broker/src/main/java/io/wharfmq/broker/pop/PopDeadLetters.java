@@ -65,8 +65,9 @@ public final class PopDeadLetters {
         group,
         deliveries,
         target);
+    // Past diskSpaceWarningLevelRatio too: the message leaves its queue, it is not new data.
     store
-        .append(copy)
+        .appendInternal(copy)
         .thenAccept(
             r -> {
               if (!r.isOk()) {

@@ -52,7 +52,7 @@ public final class PopLog {
    */
   CompletableFuture<AppendResult> append(PopLogRecord record) {
     byte[] body = PopLogRecordLayout.encode(record);
-    return store.appendBookkeeping(
+    return store.appendInternal(
         new MessageToStore(TOPIC, 0, 0, body, "", 0, clock.millis(), storeHost, storeHost, 0, 0L));
   }
 

@@ -10,6 +10,7 @@ import io.wharfmq.broker.pop.PopService;
 import io.wharfmq.broker.subscription.SubscriptionGroupManager;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.remoting.protocol.body.SubscriptionGroupConfig;
+import io.wharfmq.store.AppendStatus;
 import io.wharfmq.store.MessageFilter;
 import io.wharfmq.store.MessageStore;
 import io.wharfmq.store.format.MessageToStore;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,7 +72,7 @@ class QueueRetentionPinsTest {
     pops =
         new PopService(
             config,
-            g -> 16,
+            g -> g.equals("cg-dlq") ? 0 : 16,
             store,
             offsets,
             clock,
@@ -194,5 +196,34 @@ class QueueRetentionPinsTest {
         .isEqualTo(PopService.Outcome.OK);
     assertThat(pins.lowest()).as("next unfinished: the first never popped").isNotNull();
     assertThat(pins.lowest().queueOffset()).isEqualTo(5);
+  }
+
+  @Test
+  void whilePublishersAreRefusedAcksAndDeadLettersStillGoIn() throws Exception {
+    group("cg-dlq", Map.of(QueueRetentionPins.ATTRIBUTE, "true"));
+    PopService.PopResult popped =
+        pops.pop("cg-dlq", TOPIC, new int[] {0}, 2, 1_000, MessageFilter.ALL, 0).join();
+    assertThat(popped.messages()).hasSize(2);
+    store.retention().pinBy(pins);
+    store.retention().useDiskUsage(path -> 99);
+    store.retention().runOnce();
+    assertThat(store.retention().writesRefused()).isTrue();
+    assertThat(store.append(MessageToStore.of(TOPIC, 0, new byte[] {1}, "", clock.millis())).join())
+        .satisfies(r -> assertThat(r.status()).isEqualTo(AppendStatus.DISK_FULL));
+
+    // An ack (pop log) goes in.
+    long first = popped.messages().get(0).offset();
+    assertThat(pops.ack("cg-dlq", TOPIC, 0, first, popped.popTime()).join())
+        .isEqualTo(PopService.Outcome.OK);
+    // The other, past its single allowed delivery, moves to the dead-letter queue.
+    clock.millis += 2_000;
+    pops.revive();
+    Awaitility.await("dead letter stored")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> store.maxOffset("%DLQ%cg-dlq", 0) == 1);
+    offsets.commit("cg-dlq", TOPIC, 1, 10); // done with queue 1
+    assertThat(pins.lowest())
+        .as("both finished: the next one pins")
+        .isEqualTo(expected("cg-dlq", 0, 2));
   }
 }
