@@ -282,7 +282,6 @@ public final class Broker implements AutoCloseable {
             new PopLog(store, offsets, clock, ctx.storeHost()),
             new PopDeadLetters(store, topics, registration::registerSoon, ctx.storeHost()));
     pops.load();
-    pins.countPops(pops::oldestUnfinished);
     ExecutorService popPool = pool("wharf-pop", 4, 100_000, executors);
     PopMessageProcessor popProcessor = new PopMessageProcessor(ctx, pops, popHolds, popPool);
     popHolds.bind(popProcessor::reexecute, pops::revive);
@@ -295,6 +294,7 @@ public final class Broker implements AutoCloseable {
     server.registerProcessor(RequestCode.SET_MESSAGE_REQUEST_MODE, assignment, manage);
     server.addChannelEventListener(ch -> clientManage.notifyMembers(clients.channelClosed(ch)));
 
+    pins.countPops(pops::oldestUnfinished); // POP deliveries not acknowledged pin too
     ScheduledExecutorService housekeeping =
         Executors.newSingleThreadScheduledExecutor(
             new NamedThreadFactory("wharf-broker-housekeeping"));
