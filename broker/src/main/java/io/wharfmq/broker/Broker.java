@@ -47,6 +47,7 @@ import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.netty.RemotingServer;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
+import io.wharfmq.service.GroupSettings;
 import io.wharfmq.store.MessageStore;
 import io.wharfmq.store.timer.TimerStore;
 import java.io.IOException;
@@ -157,7 +158,7 @@ public final class Broker implements AutoCloseable {
     // Retention warns, naming the groups, when it deletes messages they have not consumed.
     store.retention().watchConsumers(offsets::committedOffsets);
     // Groups with queue semantics pin what they have not finished (docs/storage.md).
-    QueueRetentionPins pins = new QueueRetentionPins(groups::get, offsets::committedOffsets, store);
+    QueueRetentionPins pins = new QueueRetentionPins(groups, offsets::committedOffsets, store);
     store.retention().pinBy(pins);
     ScheduleMessageService schedule =
         new ScheduleMessageService(store, delayLevels, configDir, clock);
@@ -307,6 +308,11 @@ public final class Broker implements AutoCloseable {
     server.addChannelEventListener(ch -> clientManage.notifyMembers(clients.channelClosed(ch)));
 
     pins.countPops(pops::oldestUnfinished); // POP deliveries not acknowledged pin too
+    pins.countTransientGroups(
+        group -> {
+          GroupSettings g = service.get().group(group);
+          return g != null && g.pinsRetention();
+        });
     ScheduledExecutorService housekeeping =
         Executors.newSingleThreadScheduledExecutor(
             new NamedThreadFactory("wharf-broker-housekeeping"));

@@ -79,7 +79,7 @@ class QueueRetentionPinsTest {
             new PopLog(store, offsets, clock, host),
             new PopDeadLetters(store, topics, () -> {}, host));
     pops.load();
-    pins = new QueueRetentionPins(groups::get, offsets::committedOffsets, store);
+    pins = new QueueRetentionPins(groups, offsets::committedOffsets, store);
     pins.countPops(pops::oldestUnfinished);
     // Ten messages on each of two queues, interleaved in the log.
     for (int i = 0; i < 10; i++) {
@@ -167,6 +167,29 @@ class QueueRetentionPinsTest {
     group("cg-queue", Map.of(QueueRetentionPins.ATTRIBUTE, "true"));
     offsets.commit("cg-queue", TOPIC, 1, 10); // done with queue 1, never read queue 0
     assertThat(pins.lowest()).isEqualTo(expected("cg-queue", 0, 0));
+  }
+
+  @Test
+  void aTopicSubscribedThroughTheServiceIsPinnedBeforeTheGroupHasOffsetsThere() throws Exception {
+    group(
+        "cg-sub",
+        Map.of(
+            QueueRetentionPins.ATTRIBUTE,
+            "true",
+            QueueRetentionPins.SUBSCRIPTION_ATTRIBUTE_PREFIX + TOPIC,
+            "TAG:*"));
+    assertThat(pins.lowest()).isEqualTo(expected("cg-sub", 0, 0));
+    group("cg-sub", Map.of(QueueRetentionPins.SUBSCRIPTION_ATTRIBUTE_PREFIX + TOPIC, "TAG:*"));
+    assertThat(pins.lowest()).as("attribute cleared").isNull();
+  }
+
+  @Test
+  void nonDurableGroupsPinThroughTheServicesView() throws Exception {
+    offsets.commit("cg-temp", TOPIC, 0, 4);
+    offsets.commit("cg-temp", TOPIC, 1, 10);
+    assertThat(pins.lowest()).isNull();
+    pins.countTransientGroups("cg-temp"::equals);
+    assertThat(pins.lowest()).isEqualTo(expected("cg-temp", 0, 4));
   }
 
   @Test
