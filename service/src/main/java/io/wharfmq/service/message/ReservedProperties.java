@@ -244,10 +244,12 @@ public final class ReservedProperties {
 
   /**
    * Whether an application property of this name must be stored under another name: a reserved
-   * name, or one too short for RocketMQ's properties text to keep with an empty value.
+   * name, or the empty name (RocketMQ's properties text cannot hold it). A one-letter string
+   * property with an empty value is dropped by that text too; {@link TypedProperties} still lists
+   * it, and a listed string without text reads as the empty string.
    */
   public static boolean isReserved(String name) {
-    return name.length() < 2 || name.startsWith(PREFIX) || ROCKETMQ_SYSTEM.contains(name);
+    return name.isEmpty() || name.startsWith(PREFIX) || ROCKETMQ_SYSTEM.contains(name);
   }
 
   /** The record property name that holds the application property {@code name}. */
