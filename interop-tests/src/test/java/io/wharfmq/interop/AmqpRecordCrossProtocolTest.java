@@ -247,6 +247,30 @@ class AmqpRecordCrossProtocolTest {
     assertThat(m.getPriority()).isEqualTo((short) 4);
   }
 
+  @Test
+  void anAmqpDeliveryTimeWaitsOnTheTimerWheel() {
+    assertThat(service.ensureTopic("Later").isOk()).isTrue();
+    long deliverAt = System.currentTimeMillis() + 2_000;
+    Message m = qpidJmsText("later", 4, 1);
+    m.getMessageAnnotations().getValue().put(Symbol.valueOf("x-opt-delivery-time"), deliverAt);
+    Message now = qpidJmsText("now", 4, 1);
+    sendAmqp("Later", encode(m));
+    sendAmqp("Later", encode(now));
+
+    List<ReceivedMessage> got = popAll("Later", "amqp-later", 2);
+    long arrived = System.currentTimeMillis();
+
+    assertThat(new String(got.get(0).body(), StandardCharsets.UTF_8)).isEqualTo("now");
+    assertThat(new String(got.get(1).body(), StandardCharsets.UTF_8)).isEqualTo("later");
+    assertThat(arrived).isGreaterThanOrEqualTo(deliverAt);
+    // the annotation comes back as the producer sent it
+    byte[] back = AmqpMessageCodec.encode(got.get(1));
+    Message out = Message.Factory.create();
+    out.decode(back, 0, back.length);
+    assertThat(out.getMessageAnnotations().getValue())
+        .containsEntry(Symbol.valueOf("x-opt-delivery-time"), deliverAt);
+  }
+
   /** The bare message (properties, application properties, body) encoded alone. */
   static byte[] bare(Message m) {
     Message b = Message.Factory.create();
