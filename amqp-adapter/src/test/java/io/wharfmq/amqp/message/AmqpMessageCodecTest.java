@@ -476,6 +476,26 @@ class AmqpMessageCodecTest {
   }
 
   @Test
+  void largeHeadersRoundTripAndTooLargeOnesAreRefused() {
+    String big = "v".repeat(20_000); // more than the encoder's first scratch buffer
+    byte[] sent =
+        encode(
+            List.of(
+                new ApplicationProperties(Map.of("big", big)),
+                new Data(new Binary(new byte[] {1}))));
+    assertThat(bare(roundTrip(sent, 0))).isEqualTo(bare(sent));
+
+    byte[] tooBig =
+        encode(
+            List.of(
+                new ApplicationProperties(Map.of("big", big, "bigger", big)),
+                new Data(new Binary(new byte[] {1}))));
+    assertThatThrownBy(() -> decode(tooBig))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("32767");
+  }
+
+  @Test
   void randomAndMutatedBytesNeverEscapeAsAnotherException() {
     byte[] good =
         encode(
