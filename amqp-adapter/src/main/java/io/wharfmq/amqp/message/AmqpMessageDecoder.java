@@ -86,7 +86,6 @@ final class AmqpMessageDecoder {
 
   private final ProtonCodec codec;
   private final byte[] bytes;
-  private final int end;
   private final ByteBuffer buffer;
   private final long now;
 
@@ -105,6 +104,8 @@ final class AmqpMessageDecoder {
   private int payloadEnd;
   private int footerStart = -1;
   private int footerEnd;
+  private long expiresAt = -1;
+  private long creation;
 
   AmqpMessageDecoder(ProtonCodec codec, byte[] bytes, int offset, int length, long now) {
     if (offset < 0 || length < 0 || offset + length > bytes.length) {
@@ -112,65 +113,25 @@ final class AmqpMessageDecoder {
     }
     this.codec = codec;
     this.bytes = bytes;
-    this.end = offset + length;
     this.buffer = ByteBuffer.wrap(bytes, offset, length);
     this.now = now;
+    this.creation = now;
   }
 
   InboundMessage decode() {
     readSections();
     Map<String, String> stored = new LinkedHashMap<>();
     StringBuilder sections = new StringBuilder();
-    long expiresAt = -1;
     if (header != null) {
       sections.append('H');
-      if (header.getDurable() != null) {
-        stored.put(DURABLE, header.getDurable().toString());
-      }
-      if (header.getPriority() != null) {
-        stored.put(PRIORITY, Integer.toString(header.getPriority().intValue()));
-      }
-      if (header.getTtl() != null) {
-        long ttl = header.getTtl().longValue();
-        stored.put(TTL, Long.toString(ttl));
-        expiresAt = now + ttl;
-      }
+      headerFields(stored);
     }
     if (annotations != null) {
       sections.append('M');
     }
-    long creation = now;
-    String to = null;
     if (properties != null) {
       sections.append('P');
-      Properties p = properties;
-      id(stored, p.getMessageId(), MESSAGE_ID, MESSAGE_ID_TYPE);
-      if (p.getUserId() != null) {
-        stored.put(USER_ID, AmqpValues.base64(p.getUserId()));
-      }
-      to = p.getTo();
-      putIfSet(stored, TO, to);
-      putIfSet(stored, SUBJECT, p.getSubject());
-      putIfSet(stored, REPLY_TO, p.getReplyTo());
-      id(stored, p.getCorrelationId(), CORRELATION_ID, CORRELATION_ID_TYPE);
-      putIfSet(stored, CONTENT_TYPE, p.getContentType());
-      putIfSet(stored, CONTENT_ENCODING, p.getContentEncoding());
-      if (p.getAbsoluteExpiryTime() != null) {
-        long at = p.getAbsoluteExpiryTime().getTime();
-        stored.put(ABSOLUTE_EXPIRY_TIME, Long.toString(at));
-        if (at > 0) {
-          expiresAt = at; // the absolute time wins over the header ttl, as in Qpid JMS
-        }
-      }
-      if (p.getCreationTime() != null) {
-        creation = p.getCreationTime().getTime();
-        stored.put(CREATION_TIME, Long.toString(creation));
-      }
-      putIfSet(stored, GROUP_ID, p.getGroupId());
-      if (p.getGroupSequence() != null) {
-        stored.put(GROUP_SEQUENCE, Long.toString(p.getGroupSequence().longValue()));
-      }
-      putIfSet(stored, REPLY_TO_GROUP_ID, p.getReplyToGroupId());
+      propertiesFields(stored, properties);
     }
     if (expiresAt >= 0) {
       stored.put(EXPIRES_AT, Long.toString(expiresAt));
@@ -193,7 +154,51 @@ final class AmqpMessageDecoder {
     checkSize(text);
     OutgoingMessage message = new OutgoingMessage(body(), 0, text, creation, 0);
     boolean durable = header != null && Boolean.TRUE.equals(header.getDurable());
+    String to = properties == null ? null : properties.getTo();
     return new InboundMessage(message, to, a.destinationType, a.deliverAt, !durable);
+  }
+
+  private void headerFields(Map<String, String> stored) {
+    if (header.getDurable() != null) {
+      stored.put(DURABLE, header.getDurable().toString());
+    }
+    if (header.getPriority() != null) {
+      stored.put(PRIORITY, Integer.toString(header.getPriority().intValue()));
+    }
+    if (header.getTtl() != null) {
+      long ttl = header.getTtl().longValue();
+      stored.put(TTL, Long.toString(ttl));
+      expiresAt = now + ttl; // AMQP counts the ttl from arrival at this node
+    }
+  }
+
+  private void propertiesFields(Map<String, String> stored, Properties p) {
+    id(stored, p.getMessageId(), MESSAGE_ID, MESSAGE_ID_TYPE);
+    if (p.getUserId() != null) {
+      stored.put(USER_ID, AmqpValues.base64(p.getUserId()));
+    }
+    putIfSet(stored, TO, p.getTo());
+    putIfSet(stored, SUBJECT, p.getSubject());
+    putIfSet(stored, REPLY_TO, p.getReplyTo());
+    id(stored, p.getCorrelationId(), CORRELATION_ID, CORRELATION_ID_TYPE);
+    putIfSet(stored, CONTENT_TYPE, p.getContentType());
+    putIfSet(stored, CONTENT_ENCODING, p.getContentEncoding());
+    if (p.getAbsoluteExpiryTime() != null) {
+      long at = p.getAbsoluteExpiryTime().getTime();
+      stored.put(ABSOLUTE_EXPIRY_TIME, Long.toString(at));
+      if (at > 0) {
+        expiresAt = at; // the absolute time wins over the header ttl, as in Qpid JMS
+      }
+    }
+    if (p.getCreationTime() != null) {
+      creation = p.getCreationTime().getTime();
+      stored.put(CREATION_TIME, Long.toString(creation));
+    }
+    putIfSet(stored, GROUP_ID, p.getGroupId());
+    if (p.getGroupSequence() != null) {
+      stored.put(GROUP_SEQUENCE, Long.toString(p.getGroupSequence().longValue()));
+    }
+    putIfSet(stored, REPLY_TO_GROUP_ID, p.getReplyToGroupId());
   }
 
   private void readSections() {
