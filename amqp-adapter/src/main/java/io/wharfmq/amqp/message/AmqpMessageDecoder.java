@@ -48,6 +48,7 @@ import java.util.Map;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.UnsignedLong;
 import org.apache.qpid.proton.amqp.messaging.ApplicationProperties;
+import org.apache.qpid.proton.amqp.messaging.Footer;
 import org.apache.qpid.proton.amqp.messaging.Header;
 import org.apache.qpid.proton.amqp.messaging.MessageAnnotations;
 import org.apache.qpid.proton.amqp.messaging.Properties;
@@ -102,6 +103,7 @@ final class AmqpMessageDecoder {
   private String bodyType = BODY_NONE;
   private int payloadStart;
   private int payloadEnd;
+  private Footer footer;
   private int footerStart = -1;
   private int footerEnd;
   private long expiresAt = -1;
@@ -146,7 +148,7 @@ final class AmqpMessageDecoder {
       stored.put(ReservedProperties.MESSAGE_ANNOTATIONS, a.blob);
     }
     if (footerStart >= 0) {
-      stored.put(ReservedProperties.FOOTER, base64(footerStart, footerEnd));
+      stored.put(ReservedProperties.FOOTER, kept(footer, footerStart, footerEnd, FOOTER));
     }
     stored.put(BODY, bodyType);
     stored.put(SECTIONS, sections.toString());
@@ -225,7 +227,7 @@ final class AmqpMessageDecoder {
         case APPLICATION_PROPERTIES -> applicationProperties = (ApplicationProperties) whole(start);
         case DATA, AMQP_SEQUENCE, AMQP_VALUE -> bodySection(start, code);
         case FOOTER -> {
-          whole(start);
+          footer = (Footer) whole(start);
           footerStart = start;
           footerEnd = buffer.position();
         }
@@ -446,15 +448,30 @@ final class AmqpMessageDecoder {
       kept.put(e.getKey() instanceof Symbol sym ? sym : Symbol.valueOf(key), v);
     }
     if (kept.size() == annotations.size()) {
-      a.blob = base64(annotationsStart, annotationsEnd); // as sent, byte for byte
-    } else if (!kept.isEmpty()) {
-      int len = codec.encode(enc -> enc.writeObject(new MessageAnnotations(kept)));
       a.blob =
-          StandardCharsets.ISO_8859_1
-              .decode(Base64.getEncoder().encode(ByteBuffer.wrap(codec.scratch(), 0, len)))
-              .toString();
+          kept(new MessageAnnotations(kept), annotationsStart, annotationsEnd, MESSAGE_ANNOTATIONS);
+    } else if (!kept.isEmpty()) {
+      a.blob = encoded(new MessageAnnotations(kept));
     }
     return a;
+  }
+
+  /**
+   * A section to keep as Base64: its bytes as sent when its descriptor is the small-ulong one (what
+   * the encoder checks before writing it out raw), else encoded again.
+   */
+  private String kept(Object section, int from, int to, int descriptor) {
+    if (bytes[from + 1] == 0x53 && bytes[from + 2] == descriptor) {
+      return base64(from, to); // as sent, byte for byte
+    }
+    return encoded(section);
+  }
+
+  private String encoded(Object section) {
+    int len = codec.encode(enc -> enc.writeObject(section));
+    return StandardCharsets.ISO_8859_1
+        .decode(Base64.getEncoder().encode(ByteBuffer.wrap(codec.scratch(), 0, len)))
+        .toString();
   }
 
   private static Integer smallNumber(Object v) {
