@@ -72,6 +72,7 @@ public final class LocalMessagingService implements MessagingService {
       Executor executor) {
     this.ctx = ctx;
     this.groups = new GroupRegistry(ctx.subscriptionGroups());
+    ctx.offsets().keepInMemory(groups::isTransient);
     this.sends = new SendPipeline(ctx, groups);
     this.sendBacks = new SendBack(ctx, groups);
     this.popOps = new PopOperations(ctx, groups, pops, popHolds, executor);
@@ -272,7 +273,9 @@ public final class LocalMessagingService implements MessagingService {
       if (!r.isOk()) {
         return Result.fail(r.status(), r.detail());
       }
-      if (r.value() && s.startAtTail()) {
+      GroupSettings settings = groups.settings(s.group());
+      boolean atTail = s.startAtTail() || (settings != null && settings.startAtTail());
+      if (r.value() && atTail) {
         for (int q = 0; q < topic.readQueueNums(); q++) {
           ctx.offsets().commit(s.group(), s.topic(), q, ctx.store().maxOffset(s.topic(), q));
         }
