@@ -264,7 +264,7 @@ public final class LocalMessagingService implements MessagingService {
     if (topic == null) {
       return Result.fail(Status.NOT_FOUND, "topic[" + s.topic() + "] not exist");
     }
-    var filter = ReadFilters.filter(ctx, s.type(), s.expression());
+    var filter = ReadFilters.filter(s.type(), s.expression());
     if (!filter.isOk()) {
       return Result.fail(filter.status(), filter.detail());
     }

@@ -103,9 +103,7 @@ final class PopOperations {
       return CompletableFuture.completedFuture(PopResult.fail(topic.status(), topic.detail()));
     }
     Result<MessageFilter> filter =
-        parsed != null
-            ? Result.ok(parsed)
-            : ReadFilters.filter(ctx, c.filterType(), c.expression());
+        parsed != null ? Result.ok(parsed) : ReadFilters.filter(c.filterType(), c.expression());
     if (!filter.isOk()) {
       return CompletableFuture.completedFuture(PopResult.fail(filter.status(), filter.detail()));
     }
@@ -250,7 +248,7 @@ final class PopOperations {
     if (!topic.isOk()) {
       return peekFail(topic.status(), topic.detail());
     }
-    Result<MessageFilter> filter = ReadFilters.filter(ctx, c.filterType(), c.expression());
+    Result<MessageFilter> filter = ReadFilters.filter(c.filterType(), c.expression());
     if (!filter.isOk()) {
       return peekFail(filter.status(), filter.detail());
     }

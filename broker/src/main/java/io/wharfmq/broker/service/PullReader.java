@@ -51,7 +51,7 @@ final class PullReader {
     if (!topic.isOk()) {
       return fail(topic.status(), topic.detail());
     }
-    Result<MessageFilter> filter = ReadFilters.filter(ctx, c.filterType(), c.expression());
+    Result<MessageFilter> filter = ReadFilters.filter(c.filterType(), c.expression());
     if (!filter.isOk()) {
       return fail(filter.status(), filter.detail());
     }
