@@ -29,6 +29,7 @@ import io.wharfmq.broker.processor.SendMessageProcessor;
 import io.wharfmq.broker.processor.SubscriptionGroupProcessor;
 import io.wharfmq.broker.processor.UnsupportedFeatureProcessor;
 import io.wharfmq.broker.registration.NamesrvRegistration;
+import io.wharfmq.broker.retention.QueueRetentionPins;
 import io.wharfmq.broker.schedule.DelayLevels;
 import io.wharfmq.broker.schedule.DeliveryRewrite;
 import io.wharfmq.broker.schedule.ScheduleMessageService;
@@ -46,6 +47,7 @@ import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.netty.RemotingServer;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
+import io.wharfmq.service.GroupSettings;
 import io.wharfmq.store.MessageStore;
 import io.wharfmq.store.timer.TimerStore;
 import java.io.IOException;
@@ -156,6 +158,9 @@ public final class Broker implements AutoCloseable {
     holds.bind(store::maxOffset);
     // Retention warns, naming the groups, when it deletes messages they have not consumed.
     store.retention().watchConsumers(offsets::committedOffsets);
+    // Groups with queue semantics pin what they have not finished (docs/storage.md).
+    QueueRetentionPins pins = new QueueRetentionPins(groups, offsets::committedOffsets, store);
+    store.retention().pinBy(pins);
     ScheduleMessageService schedule =
         new ScheduleMessageService(store, delayLevels, configDir, clock);
     schedule.load();
@@ -309,6 +314,12 @@ public final class Broker implements AutoCloseable {
     server.registerProcessor(RequestCode.SET_MESSAGE_REQUEST_MODE, assignment, manage);
     server.addChannelEventListener(ch -> clientManage.notifyMembers(clients.channelClosed(ch)));
 
+    pins.countPops(pops::oldestUnfinished); // POP deliveries not acknowledged pin too
+    pins.countTransientGroups(
+        group -> {
+          GroupSettings g = service.group(group);
+          return g != null && g.pinsRetention();
+        });
     ScheduledExecutorService housekeeping =
         Executors.newSingleThreadScheduledExecutor(
             new NamedThreadFactory("wharf-broker-housekeeping"));
