@@ -24,7 +24,9 @@ import org.awaitility.Awaitility;
  */
 public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
   private Process process;
+  private Path dataDir;
   private int amqpPort;
+  private int namesrvPort;
   private Path out;
 
   @Override
@@ -34,10 +36,24 @@ public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
 
   @Override
   public void start(Path dataDir) throws Exception {
+    this.dataDir = dataDir;
     amqpPort = AmqpBrokerUnderTest.freePort();
-    int namesrvPort = AmqpBrokerUnderTest.freePort();
+    namesrvPort = AmqpBrokerUnderTest.freePort();
     Files.createDirectories(dataDir);
     out = dataDir.resolveSibling(dataDir.getFileName() + "-wharf.out");
+    launch();
+  }
+
+  /**
+   * Starts the broker again on the same data directory and ports (after {@link #kill} or {@link
+   * #stop}); its output is appended to the same file.
+   */
+  public void restart() throws Exception {
+    stop();
+    launch();
+  }
+
+  private void launch() throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
@@ -62,8 +78,12 @@ public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
       cmd.add("--set");
       cmd.add(s);
     }
+    long readyLinesBefore = readyLines();
     process =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
+            .start();
     Awaitility.await("Wharf standalone ready with its AMQP port " + amqpPort + " open")
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(50))
@@ -74,8 +94,16 @@ public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
                 throw new AssertionError(
                     "Wharf exited with " + process.exitValue() + " before it was ready:\n" + text);
               }
-              return text.contains("Wharf standalone ready") && accepts(amqpPort);
+              return readyLines(text) > readyLinesBefore && accepts(amqpPort);
             });
+  }
+
+  private long readyLines() throws IOException {
+    return Files.exists(out) ? readyLines(Files.readString(out, StandardCharsets.UTF_8)) : 0;
+  }
+
+  private static long readyLines(String text) {
+    return text.lines().filter(l -> l.contains("Wharf standalone ready")).count();
   }
 
   private static boolean accepts(int port) {
