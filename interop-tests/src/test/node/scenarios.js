@@ -83,6 +83,19 @@ function drain(r, credit) {
 }
 
 /**
+ * Drains until {@code want} deliveries came (each drain granting {@code creditFor(missing)}), or
+ * 10 s passed; resolves with what came.
+ */
+async function drainUntil(r, want, creditFor) {
+  const got = [];
+  const deadline = Date.now() + 10000;
+  while (got.length < want && Date.now() < deadline) {
+    got.push(...(await drain(r, creditFor(want - got.length))));
+  }
+  return got;
+}
+
+/**
  * Grants credit (no drain) and resolves once {@code count} more deliveries arrived, or with what
  * came within {@code timeoutMs} when given.
  */
@@ -167,10 +180,12 @@ const scenarios = {
     const s = await sender(ssn, { target: { address } });
     fact('sendOutcomes', await sendAll(s, [1, 2, 3, 4, 5].map((i) => ({ body: 'm' + i }))));
     const r = await receiver(ssn, { source: { address } });
-    const first = await drain(r, 2);
+    // A broker may answer a drain before messages that were just stored reach the link (Artemis
+    // does): drain again until the expected messages came, never granting more than asked for.
+    const first = await drainUntil(r, 2, (missing) => missing);
     fact('firstDrain', first.map(body));
     fact('creditAfterFirstDrain', r.credit);
-    const second = await drain(r, 10);
+    const second = await drainUntil(r, 3, () => 10);
     fact('secondDrain', second.map(body));
     fact('creditAfterSecondDrain', r.credit);
     const third = await drain(r, 10);

@@ -77,11 +77,11 @@ abstract class RawAmqpSuite {
     assertThat(f.get("sendOutcomes"))
         .isEqualTo(json("[\"accepted\",\"accepted\",\"accepted\",\"accepted\",\"accepted\"]"));
     assertThat(f.get("firstDrain"))
-        .as("credit 2 with 5 waiting")
+        .as("drains of credit 2 with 5 waiting")
         .isEqualTo(json("[\"m1\",\"m2\"]"));
     assertThat(f.get("creditAfterFirstDrain").asInt()).isZero();
     assertThat(f.get("secondDrain"))
-        .as("credit 10 with 3 waiting")
+        .as("drains of credit 10 with 3 waiting")
         .isEqualTo(json("[\"m3\",\"m4\",\"m5\"]"));
     assertThat(f.get("creditAfterSecondDrain").asInt()).as("drain spent the rest").isZero();
     assertThat(f.get("emptyDrain")).as("drain with nothing waiting").isEqualTo(json("[]"));
