@@ -207,7 +207,9 @@ public final class Wharf implements Runnable {
   static PidFile beginInstance(
       ServerLifecycle life, Path dir, String instance, String role, String dirKey)
       throws StartupFailure, IOException {
-    StartupChecks.dataDirectory(dir, dirKey);
+    // A name server keeps no data and shares the directory with a broker that holds the store's
+    // lock: checking that lock made a name server started beside a running broker refuse to start.
+    StartupChecks.dataDirectory(dir, dirKey, !role.equals("namesrv"));
     StartupChecks.notRunning(dir, instance, role, dirKey);
     String logName = role.equals("namesrv") ? instance : "wharf";
     LogFiles logFile = LogFiles.attach(dir, logName);
