@@ -13,4 +13,11 @@ public final class ReservedProperties {
    * expiration). The broker never delivers a message past it.
    */
   public static final String EXPIRES_AT = "WHARF_EXPIRES_AT";
+
+  /**
+   * The AMQP connection that published a topic message (its listener-unique connection id), for
+   * no-local subscriptions (apache.org:no-local-filter:list). Set by the AMQP adapter on topic
+   * sends only.
+   */
+  public static final String PUBLISHER_CONNECTION = "WHARF_PUBLISHER_CONNECTION";
 }
