@@ -243,12 +243,11 @@ final class ProducerLink implements LinkEndpoint {
     if (closed) {
       return;
     }
-    int credit = receiver.getCredit();
-    if (credit < LOW) {
-      int more = WINDOW - credit - inflight;
-      if (more > 0) {
-        receiver.flow(more);
-      }
+    // Credit plus messages being stored never exceeds WINDOW; more is granted in batches of at
+    // least LOW, so a store that lags keeps the producer waiting and flow frames stay few.
+    int more = WINDOW - receiver.getCredit() - inflight;
+    if (more >= LOW) {
+      receiver.flow(more);
     }
   }
 
