@@ -34,6 +34,7 @@ import io.wharfmq.broker.schedule.DeliveryRewrite;
 import io.wharfmq.broker.schedule.ScheduleMessageService;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.schedule.TimerDeliveryService;
+import io.wharfmq.broker.service.LocalMessagingService;
 import io.wharfmq.broker.stats.BrokerStats;
 import io.wharfmq.broker.subscription.SubscriptionGroupManager;
 import io.wharfmq.broker.takeover.RocketMqDirectory;
@@ -60,6 +61,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,6 +86,7 @@ public final class Broker implements AutoCloseable {
   private final TransactionService transactions;
   private final PopService pops;
   private final PopHoldService popHolds;
+  private final LocalMessagingService service;
   private final RemotingServer server;
   private final NamesrvRegistration registration;
   private final List<ExecutorService> executors;
@@ -101,6 +104,7 @@ public final class Broker implements AutoCloseable {
       TransactionService transactions,
       PopService pops,
       PopHoldService popHolds,
+      LocalMessagingService service,
       RemotingServer server,
       NamesrvRegistration registration,
       List<ExecutorService> executors,
@@ -115,6 +119,7 @@ public final class Broker implements AutoCloseable {
     this.transactions = transactions;
     this.pops = pops;
     this.popHolds = popHolds;
+    this.service = service;
     this.server = server;
     this.registration = registration;
     this.executors = executors;
@@ -268,19 +273,26 @@ public final class Broker implements AutoCloseable {
     if (!store.awaitDispatched(java.time.Duration.ofMinutes(10))) {
       throw new IllegalStateException("consume queues did not catch up; cannot rebuild pop state");
     }
+    // The service knows non-durable groups too; it exists once the pop service does.
+    AtomicReference<LocalMessagingService> service = new AtomicReference<>();
     PopService pops =
         new PopService(
             config,
-            groups::maxReconsumeTimes,
+            group -> {
+              LocalMessagingService s = service.get();
+              return s == null ? groups.maxReconsumeTimes(group) : s.maxReconsumeTimes(group);
+            },
             store,
             offsets,
             clock,
             new PopLog(store, offsets, clock, ctx.storeHost()),
             new PopDeadLetters(store, topics, registration::registerSoon, ctx.storeHost()));
-    pops.load();
+    // Only durable groups exist after a restart: what non-durable ones had in flight is gone.
+    pops.load(group -> groups.get(group) != null);
     ExecutorService popPool = pool("wharf-pop", 4, 100_000, executors);
+    service.set(new LocalMessagingService(ctx, pops, popHolds, holds, transactions, popPool));
     PopMessageProcessor popProcessor = new PopMessageProcessor(ctx, pops, popHolds, popPool);
-    popHolds.bind(popProcessor::reexecute, pops::revive);
+    popHolds.bind(pops::revive);
     server.registerProcessor(RequestCode.POP_MESSAGE, popProcessor, popPool);
     PopAckProcessor ackProcessor = new PopAckProcessor(ctx, pops);
     server.registerProcessor(RequestCode.ACK_MESSAGE, ackProcessor, popPool);
@@ -339,6 +351,7 @@ public final class Broker implements AutoCloseable {
         transactions,
         pops,
         popHolds,
+        service.get(),
         server,
         registration,
         executors,
@@ -431,6 +444,14 @@ public final class Broker implements AutoCloseable {
   /** The pop service (tests look at in-flight counts). */
   public PopService pops() {
     return pops;
+  }
+
+  /**
+   * The broker's protocol-neutral messaging service: what the AMQP adapter and the remoting
+   * processors call (docs/architecture.md).
+   */
+  public LocalMessagingService messagingService() {
+    return service;
   }
 
   /** Pops held now, waiting for messages (tests and metrics). */

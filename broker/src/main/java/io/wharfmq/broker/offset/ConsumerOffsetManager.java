@@ -107,6 +107,12 @@ public final class ConsumerOffsetManager {
     dirty = true;
   }
 
+  /** Forgets the group's offsets on one topic (a removed subscription). */
+  public void remove(String group, String topic) {
+    offsets.remove(key(topic, group));
+    dirty = true;
+  }
+
   /** Forgets every group's offsets on the topic (a deleted topic, as RocketMQ). */
   public void removeTopic(String topic) {
     for (String group : groupsOf(topic)) {

@@ -47,11 +47,6 @@ public final class PopMessageProcessor implements RequestProcessor {
     this.executor = executor;
   }
 
-  /** Executes a held pop again (on the pop executor). */
-  public void reexecute(HeldPop held) {
-    executor.execute(() -> pop(held.channel(), held.request(), held.deadlineNanos()));
-  }
-
   @Override
   public RemotingCommand process(RemotingChannel channel, RemotingCommand request) {
     long pollMillis = Headers.longValue(request, "pollTime", 0);
@@ -135,7 +130,13 @@ public final class PopMessageProcessor implements RequestProcessor {
     boolean waitMore = System.nanoTime() - deadline < 0 && channel.isActive();
     int code = ResponseCode.POLLING_TIMEOUT;
     if (waitMore && ctx.config().longPollingEnable()) {
-      if (holds.hold(new HeldPop(channel, request, topic, deadline))) {
+      HeldPop held =
+          new HeldPop(
+              topic,
+              deadline,
+              channel::isActive,
+              () -> executor.execute(() -> pop(channel, request, deadline)));
+      if (holds.hold(held)) {
         if (pops.hasAvailable(group, topic, queueIds)) {
           holds.wake(topic);
         }

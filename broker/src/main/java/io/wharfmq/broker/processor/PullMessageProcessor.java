@@ -48,7 +48,7 @@ public final class PullMessageProcessor implements RequestProcessor {
   public PullMessageProcessor(BrokerContext ctx, ExecutorService executor) {
     this.ctx = ctx;
     this.executor = executor;
-    ctx.pullHolds().bind(this::reexecute, (t, q) -> ctx.store().maxOffset(t, q));
+    ctx.pullHolds().bind((t, q) -> ctx.store().maxOffset(t, q));
   }
 
   @Override
@@ -100,16 +100,16 @@ public final class PullMessageProcessor implements RequestProcessor {
    * Runs a held pull again, on its connection's I/O thread: it was held at the tail, so what it
    * reads now was just written.
    */
-  private void reexecute(HeldPull held) {
+  private void reexecute(RemotingChannel channel, RemotingCommand request) {
     Runnable again =
         () -> {
-          RemotingCommand response = pull(held.channel(), held.request(), false);
+          RemotingCommand response = pull(channel, request, false);
           if (response != null) {
-            held.channel().writeResponse(response);
+            channel.writeResponse(response);
           }
         };
     try {
-      held.channel().ioExecutor().execute(again);
+      channel.ioExecutor().execute(again);
     } catch (RejectedExecutionException e) {
       executor.execute(again); // the I/O threads are shutting down
     }
@@ -208,17 +208,19 @@ public final class PullMessageProcessor implements RequestProcessor {
           ctx.config().longPollingEnable()
               ? Headers.longValue(request, "suspendTimeoutMillis", 15_000)
               : SHORT_POLL_MILLIS;
-      ctx.pullHolds()
-          .hold(
-              new HeldPull(
-                  channel,
-                  request,
-                  topic,
-                  queueId,
-                  offset,
-                  filter,
-                  System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(suspend)));
-      return null;
+      HeldPull held =
+          new HeldPull(
+              topic,
+              queueId,
+              offset,
+              filter,
+              System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(suspend),
+              channel::isActive,
+              () -> reexecute(channel, request));
+      if (ctx.pullHolds().hold(held)) {
+        result.close();
+        return null;
+      }
     }
     RemotingCommand response =
         RemotingCommand.responseTo(request, code, result.status().name())
