@@ -45,7 +45,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
 
   /** Links with the documented message mapping; messages over {@code maxMessageSize} rejected. */
   public AmqpLinkAttacher(long maxMessageSize) {
-    this(maxMessageSize, new InterimCodec());
+    this(maxMessageSize, new MappingCodec());
   }
 
   /** Links with another codec (tests). */

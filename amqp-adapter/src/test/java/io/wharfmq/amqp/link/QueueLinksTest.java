@@ -61,6 +61,12 @@ class QueueLinksTest {
     return ds;
   }
 
+  /** The header's delivery-count (absent means 0). */
+  static int count(EngineHarness.Got g) {
+    var h = g.message().getHeader();
+    return h == null || h.getDeliveryCount() == null ? 0 : h.getDeliveryCount().intValue();
+  }
+
   private static List<String> bodies(List<EngineHarness.Got> got) {
     return got.stream().map(g -> body(g.message())).toList();
   }
@@ -160,18 +166,21 @@ class QueueLinksTest {
     Receiver r = h.call(() -> receiver(p.session, "consumer", source("orders")));
 
     EngineHarness.Got first = deliverOne(p, r, 1);
-    assertThat(first.message().getHeader().getDeliveryCount().intValue()).isZero();
-    assertThat(first.message().getHeader().getFirstAcquirer()).isTrue();
+    assertThat(count(first)).isZero();
+    assertThat(
+            first.message().getHeader() == null
+                || !Boolean.FALSE.equals(first.message().getHeader().getFirstAcquirer()))
+        .isTrue();
 
     settle(first, Released.getInstance()); // back at once, count unchanged
     EngineHarness.Got second = deliverOne(p, r, 2);
-    assertThat(second.message().getHeader().getDeliveryCount().intValue()).isZero();
+    assertThat(count(second)).isZero();
 
     Modified failed = new Modified();
     failed.setDeliveryFailed(true);
     settle(second, failed); // back, count + 1
     EngineHarness.Got third = deliverOne(p, r, 3);
-    assertThat(third.message().getHeader().getDeliveryCount().intValue()).isEqualTo(1);
+    assertThat(count(third)).isEqualTo(1);
     assertThat(third.message().getHeader().getFirstAcquirer()).isFalse();
 
     settle(third, new Rejected()); // dead letter, never redelivered
@@ -203,7 +212,7 @@ class QueueLinksTest {
     Receiver r2 = h.call(() -> receiver(q.session, "consumer", source("orders")));
     h.run(() -> r2.flow(10));
     awaitTrue(() -> q.got(r2).size() == 2);
-    assertThat(q.got(r2).get(0).message().getHeader().getDeliveryCount().intValue()).isZero();
+    assertThat(count(q.got(r2).get(0))).isZero();
     h.run(q.client::close);
     awaitTrue(() -> service.inFlight(GROUP, "orders") == 0);
     assertThat(service.finished(GROUP, "orders")).isZero();
