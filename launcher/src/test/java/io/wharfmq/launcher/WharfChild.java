@@ -39,6 +39,11 @@ final class WharfChild implements AutoCloseable {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Wharf.class.getName());
     cmd.addAll(List.of(args));
+    boolean server = args.length > 0 && (args[0].equals("standalone") || args[0].equals("broker"));
+    if (server && List.of(args).stream().noneMatch(a -> a.startsWith("amqp"))) {
+      cmd.add("--set");
+      cmd.add("amqpPort=0"); // any free port: never the machine's 5672
+    }
     Process p =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
     return new WharfChild(p, output);
