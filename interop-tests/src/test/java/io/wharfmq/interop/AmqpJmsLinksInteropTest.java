@@ -189,7 +189,9 @@ class AmqpJmsLinksInteropTest {
     Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
     TemporaryQueue reply = s.createTemporaryQueue();
     s.createProducer(reply).send(s.createTextMessage("answer"));
-    assertThat(receiveAll(s.createConsumer(reply), 1)).containsExactly("answer");
+    MessageConsumer consumer = s.createConsumer(reply);
+    assertThat(receiveAll(consumer, 1)).containsExactly("answer");
+    consumer.close();
     reply.delete();
   }
 

@@ -257,12 +257,17 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       return;
     }
     // A bad selector refuses the attach; the service judges it, so ask with a one-message peek.
-    sender.setContext(null);
+    // The endpoint is the link's context already (the transport routes a detach to it) but the
+    // link opens only once the selector is known good.
+    link.pending();
     session
         .service()
         .peek(new PeekCommand(group, dest.topic(), 1, FilterType.SQL92, expr, null))
         .whenCompleteAsync(
             (r, e) -> {
+              if (sender.getRemoteState() == org.apache.qpid.proton.engine.EndpointState.CLOSED) {
+                return; // the peer gave up on the attach meanwhile
+              }
               if (e == null && r.status() == Status.ILLEGAL) {
                 refuseSelector(session, sender, filters.selector(), r.detail());
               } else {

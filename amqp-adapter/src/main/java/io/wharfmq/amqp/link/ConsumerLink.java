@@ -104,8 +104,16 @@ final class ConsumerLink implements LinkEndpoint {
     this.ending = ending;
   }
 
+  /** Becomes the link's context before it opens (the attach is answered later). */
+  void pending() {
+    sender.setContext(this);
+  }
+
   /** Opens the link (its local terminus is set) and starts delivering as credit arrives. */
   void start() {
+    if (ended) {
+      return; // the peer went away while the attach waited
+    }
     sender.setContext(this);
     sender.open();
     opened = true;
@@ -332,6 +340,9 @@ final class ConsumerLink implements LinkEndpoint {
     } else {
       link.detach();
     }
+    // Freed, so a later attach with the same name (a durable subscriber coming back) gets a new
+    // link: proton-j hands back a detached link of that name otherwise. The frame still goes out.
+    link.free();
   }
 
   @Override

@@ -306,6 +306,9 @@ final class ProducerLink implements LinkEndpoint {
     } else {
       link.detach();
     }
+    // Freed, so a later attach with the same name (a durable subscriber coming back) gets a new
+    // link: proton-j hands back a detached link of that name otherwise. The frame still goes out.
+    link.free();
   }
 
   @Override
