@@ -38,6 +38,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
   private static final Logger LOG = LoggerFactory.getLogger(AmqpLinkAttacher.class);
 
   private final long maxMessageSize;
+  private final long renewMillis;
   private final LinkCodec codec;
   private final Nodes nodes = new Nodes();
   private final Map<String, ConnectionLinks> connections = new ConcurrentHashMap<>();
@@ -50,6 +51,12 @@ public final class AmqpLinkAttacher implements LinkAttacher {
 
   /** Links with another codec (tests). */
   public AmqpLinkAttacher(long maxMessageSize, LinkCodec codec) {
+    this(maxMessageSize, codec, ConsumerLink.RENEW_MILLIS);
+  }
+
+  /** As above, renewing held deliveries' invisibility every {@code renewMillis} (tests). */
+  AmqpLinkAttacher(long maxMessageSize, LinkCodec codec, long renewMillis) {
+    this.renewMillis = renewMillis;
     if (maxMessageSize <= 0) {
       throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
     }
@@ -251,7 +258,8 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             filters.type(),
             expr,
             browse,
-            ending);
+            ending,
+            renewMillis);
     if (filters.type() == FilterType.TAG) {
       link.start();
       return;
@@ -389,7 +397,8 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             filters.type(),
             filters.expression(session.connectionId()),
             false,
-            ending)
+            ending,
+            renewMillis)
         .start();
   }
 

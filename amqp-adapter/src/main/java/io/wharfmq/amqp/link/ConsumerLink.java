@@ -13,6 +13,7 @@ import io.wharfmq.service.Receipt;
 import io.wharfmq.service.ReceivedMessage;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,9 @@ final class ConsumerLink implements LinkEndpoint {
   /** How long a delivered, unsettled message stays invisible to other consumers. */
   static final long INVISIBLE_MILLIS = 60_000;
 
+  /** How often held deliveries get their invisibility extended (well inside INVISIBLE_MILLIS). */
+  static final long RENEW_MILLIS = 20_000;
+
   /** How long one waiting POP lasts before the link asks again. */
   static final long POLL_MILLIS = 10_000;
 
@@ -55,6 +59,7 @@ final class ConsumerLink implements LinkEndpoint {
   static final long BROWSE_RETRY_MILLIS = 500;
 
   private static final int MAX_POP = 32;
+  private static final Object NO_STATE = new Object();
 
   /** Told once when the link ends: by a detach (closed or not) or by the transport going away. */
   interface Ending {
@@ -71,6 +76,7 @@ final class ConsumerLink implements LinkEndpoint {
   private final String expression;
   private final boolean browse;
   private final Ending ending;
+  private final long renewMillis;
   private final ArrayDeque<ReceivedMessage> ready = new ArrayDeque<>();
   private final Map<Delivery, Receipt> unsettled = new HashMap<>();
   private PeekPosition browsed;
@@ -80,6 +86,10 @@ final class ConsumerLink implements LinkEndpoint {
   private boolean opened;
   private boolean ended;
   private long nextTag;
+  private boolean renewScheduled;
+
+  /** Deliveries whose renewal is in flight, and the outcome the peer gave meanwhile (or null). */
+  private final Map<Delivery, Object> renewing = new HashMap<>();
 
   ConsumerLink(
       AmqpSession session,
@@ -91,7 +101,9 @@ final class ConsumerLink implements LinkEndpoint {
       FilterType filterType,
       String expression,
       boolean browse,
-      Ending ending) {
+      Ending ending,
+      long renewMillis) {
+    this.renewMillis = renewMillis;
     this.session = session;
     this.sender = sender;
     this.codec = codec;
@@ -268,7 +280,52 @@ final class ConsumerLink implements LinkEndpoint {
       }
     } else if (receipt != null) {
       unsettled.put(d, receipt);
+      scheduleRenewal();
     }
+  }
+
+  /**
+   * A delivery the peer holds (a prefetched message a slow application has not reached yet) stays
+   * invisible: every RENEW_MILLIS each unsettled delivery's invisibility is extended by
+   * INVISIBLE_MILLIS, so it is not handed to another consumer while this link lives.
+   */
+  private void scheduleRenewal() {
+    if (renewScheduled || ended) {
+      return;
+    }
+    renewScheduled = true;
+    CompletableFuture.delayedExecutor(renewMillis, TimeUnit.MILLISECONDS, session.executor())
+        .execute(this::renew);
+  }
+
+  private void renew() {
+    renewScheduled = false;
+    if (ended || unsettled.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<Delivery, Receipt> e : new ArrayList<>(unsettled.entrySet())) {
+      Delivery d = e.getKey();
+      renewing.put(d, null);
+      session
+          .service()
+          .changeInvisibility(e.getValue(), INVISIBLE_MILLIS)
+          .whenCompleteAsync(
+              (r, err) -> {
+                Object settledMeanwhile = renewing.remove(d);
+                if (err != null || r.status() != io.wharfmq.service.AckStatus.OK) {
+                  return;
+                }
+                if (unsettled.containsKey(d)) {
+                  unsettled.put(d, r.receipt()); // the new receipt names the delivery from now on
+                } else if (settledMeanwhile != null
+                    && !(settledMeanwhile instanceof TransactionalState)) {
+                  // The outcome went out with the old receipt, which the renewal made stale.
+                  apply(r.receipt(), settledMeanwhile == NO_STATE ? null : settledMeanwhile);
+                }
+              },
+              session.executor());
+    }
+    scheduleRenewal();
   }
 
   @Override
@@ -285,6 +342,9 @@ final class ConsumerLink implements LinkEndpoint {
       return;
     }
     unsettled.remove(d);
+    if (renewing.containsKey(d)) {
+      renewing.put(d, state == null ? NO_STATE : state);
+    }
     if (state instanceof TransactionalState ts) {
       Transaction t = connection.transactions.get(ts.getTxnId());
       if (t != null && (ts.getOutcome() == null || ts.getOutcome() instanceof Accepted)) {

@@ -60,6 +60,7 @@ final class InMemoryMessagingService implements MessagingService, AutoCloseable 
   private final List<Waiter> waiters = new ArrayList<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private long clock = 1;
+  private long renewals;
   private boolean holdSends;
   private final List<Runnable> heldSends = new ArrayList<>();
 
@@ -341,6 +342,10 @@ final class InMemoryMessagingService implements MessagingService, AutoCloseable 
     return f != null && f[0] == r.popTime() ? f : null;
   }
 
+  synchronized long renewals() {
+    return renewals;
+  }
+
   @Override
   public synchronized CompletableFuture<AckStatus> ack(Receipt r) {
     if (inFlight(r) == null) {
@@ -355,6 +360,7 @@ final class InMemoryMessagingService implements MessagingService, AutoCloseable 
   @Override
   public synchronized CompletableFuture<ChangeResult> changeInvisibility(
       Receipt r, long invisibleMillis) {
+    renewals++;
     long[] f = inFlight(r);
     if (f == null) {
       return CompletableFuture.completedFuture(new ChangeResult(AckStatus.NOT_IN_FLIGHT, null));

@@ -299,6 +299,31 @@ class QueueLinksTest {
   }
 
   @Test
+  void heldDeliveriesStayInvisibleAndAnAckAfterARenewalStillCounts() {
+    InMemoryMessagingService svc = new InMemoryMessagingService();
+    try (EngineHarness fast =
+        new EngineHarness(svc, new AmqpLinkAttacher(1 << 20, new MappingCodec(), 200))) {
+      EngineHarness.Pair p = fast.connect("app");
+      Sender s = fast.call(() -> sender(p.session, "producer", "orders"));
+      Delivery sent = fast.call(() -> send(s, text("held")));
+      await().atMost(10, SECONDS).until(() -> fast.call(() -> sent.getRemoteState() != null));
+      Receiver r = fast.call(() -> receiver(p.session, "consumer", source("orders")));
+      fast.run(() -> r.flow(1));
+      await().atMost(10, SECONDS).until(() -> fast.call(() -> p.got(r).size() == 1));
+      long before = svc.renewals();
+      await().atMost(10, SECONDS).until(() -> svc.renewals() >= before + 3);
+      fast.run(
+          () -> {
+            p.got(r).get(0).delivery().disposition(Accepted.getInstance());
+            p.got(r).get(0).delivery().settle();
+          });
+      await().atMost(10, SECONDS).until(() -> svc.finished(GROUP, "orders") == 1);
+    } finally {
+      svc.close();
+    }
+  }
+
+  @Test
   void aBrowserSeesTheQueueWithoutTakingIt() {
     EngineHarness.Pair p = h.connect("app");
     sendAll(p, "orders", "a", "b", "c");
