@@ -48,6 +48,7 @@ import java.util.Map;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.UnsignedLong;
 import org.apache.qpid.proton.amqp.messaging.ApplicationProperties;
+import org.apache.qpid.proton.amqp.messaging.Footer;
 import org.apache.qpid.proton.amqp.messaging.Header;
 import org.apache.qpid.proton.amqp.messaging.MessageAnnotations;
 import org.apache.qpid.proton.amqp.messaging.Properties;
@@ -86,7 +87,6 @@ final class AmqpMessageDecoder {
 
   private final ProtonCodec codec;
   private final byte[] bytes;
-  private final int end;
   private final ByteBuffer buffer;
   private final long now;
 
@@ -103,8 +103,11 @@ final class AmqpMessageDecoder {
   private String bodyType = BODY_NONE;
   private int payloadStart;
   private int payloadEnd;
+  private Footer footer;
   private int footerStart = -1;
   private int footerEnd;
+  private long expiresAt = -1;
+  private long creation;
 
   AmqpMessageDecoder(ProtonCodec codec, byte[] bytes, int offset, int length, long now) {
     if (offset < 0 || length < 0 || offset + length > bytes.length) {
@@ -112,65 +115,25 @@ final class AmqpMessageDecoder {
     }
     this.codec = codec;
     this.bytes = bytes;
-    this.end = offset + length;
     this.buffer = ByteBuffer.wrap(bytes, offset, length);
     this.now = now;
+    this.creation = now;
   }
 
   InboundMessage decode() {
     readSections();
     Map<String, String> stored = new LinkedHashMap<>();
     StringBuilder sections = new StringBuilder();
-    long expiresAt = -1;
     if (header != null) {
       sections.append('H');
-      if (header.getDurable() != null) {
-        stored.put(DURABLE, header.getDurable().toString());
-      }
-      if (header.getPriority() != null) {
-        stored.put(PRIORITY, Integer.toString(header.getPriority().intValue()));
-      }
-      if (header.getTtl() != null) {
-        long ttl = header.getTtl().longValue();
-        stored.put(TTL, Long.toString(ttl));
-        expiresAt = now + ttl;
-      }
+      headerFields(stored);
     }
     if (annotations != null) {
       sections.append('M');
     }
-    long creation = now;
-    String to = null;
     if (properties != null) {
       sections.append('P');
-      Properties p = properties;
-      id(stored, p.getMessageId(), MESSAGE_ID, MESSAGE_ID_TYPE);
-      if (p.getUserId() != null) {
-        stored.put(USER_ID, AmqpValues.base64(p.getUserId()));
-      }
-      to = p.getTo();
-      putIfSet(stored, TO, to);
-      putIfSet(stored, SUBJECT, p.getSubject());
-      putIfSet(stored, REPLY_TO, p.getReplyTo());
-      id(stored, p.getCorrelationId(), CORRELATION_ID, CORRELATION_ID_TYPE);
-      putIfSet(stored, CONTENT_TYPE, p.getContentType());
-      putIfSet(stored, CONTENT_ENCODING, p.getContentEncoding());
-      if (p.getAbsoluteExpiryTime() != null) {
-        long at = p.getAbsoluteExpiryTime().getTime();
-        stored.put(ABSOLUTE_EXPIRY_TIME, Long.toString(at));
-        if (at > 0) {
-          expiresAt = at; // the absolute time wins over the header ttl, as in Qpid JMS
-        }
-      }
-      if (p.getCreationTime() != null) {
-        creation = p.getCreationTime().getTime();
-        stored.put(CREATION_TIME, Long.toString(creation));
-      }
-      putIfSet(stored, GROUP_ID, p.getGroupId());
-      if (p.getGroupSequence() != null) {
-        stored.put(GROUP_SEQUENCE, Long.toString(p.getGroupSequence().longValue()));
-      }
-      putIfSet(stored, REPLY_TO_GROUP_ID, p.getReplyToGroupId());
+      propertiesFields(stored, properties);
     }
     if (expiresAt >= 0) {
       stored.put(EXPIRES_AT, Long.toString(expiresAt));
@@ -185,7 +148,7 @@ final class AmqpMessageDecoder {
       stored.put(ReservedProperties.MESSAGE_ANNOTATIONS, a.blob);
     }
     if (footerStart >= 0) {
-      stored.put(ReservedProperties.FOOTER, base64(footerStart, footerEnd));
+      stored.put(ReservedProperties.FOOTER, kept(footer, footerStart, footerEnd, FOOTER));
     }
     stored.put(BODY, bodyType);
     stored.put(SECTIONS, sections.toString());
@@ -193,7 +156,51 @@ final class AmqpMessageDecoder {
     checkSize(text);
     OutgoingMessage message = new OutgoingMessage(body(), 0, text, creation, 0);
     boolean durable = header != null && Boolean.TRUE.equals(header.getDurable());
+    String to = properties == null ? null : properties.getTo();
     return new InboundMessage(message, to, a.destinationType, a.deliverAt, !durable);
+  }
+
+  private void headerFields(Map<String, String> stored) {
+    if (header.getDurable() != null) {
+      stored.put(DURABLE, header.getDurable().toString());
+    }
+    if (header.getPriority() != null) {
+      stored.put(PRIORITY, Integer.toString(header.getPriority().intValue()));
+    }
+    if (header.getTtl() != null) {
+      long ttl = header.getTtl().longValue();
+      stored.put(TTL, Long.toString(ttl));
+      expiresAt = now + ttl; // AMQP counts the ttl from arrival at this node
+    }
+  }
+
+  private void propertiesFields(Map<String, String> stored, Properties p) {
+    id(stored, p.getMessageId(), MESSAGE_ID, MESSAGE_ID_TYPE);
+    if (p.getUserId() != null) {
+      stored.put(USER_ID, AmqpValues.base64(p.getUserId()));
+    }
+    putIfSet(stored, TO, p.getTo());
+    putIfSet(stored, SUBJECT, p.getSubject());
+    putIfSet(stored, REPLY_TO, p.getReplyTo());
+    id(stored, p.getCorrelationId(), CORRELATION_ID, CORRELATION_ID_TYPE);
+    putIfSet(stored, CONTENT_TYPE, p.getContentType());
+    putIfSet(stored, CONTENT_ENCODING, p.getContentEncoding());
+    if (p.getAbsoluteExpiryTime() != null) {
+      long at = p.getAbsoluteExpiryTime().getTime();
+      stored.put(ABSOLUTE_EXPIRY_TIME, Long.toString(at));
+      if (at > 0) {
+        expiresAt = at; // the absolute time wins over the header ttl, as in Qpid JMS
+      }
+    }
+    if (p.getCreationTime() != null) {
+      creation = p.getCreationTime().getTime();
+      stored.put(CREATION_TIME, Long.toString(creation));
+    }
+    putIfSet(stored, GROUP_ID, p.getGroupId());
+    if (p.getGroupSequence() != null) {
+      stored.put(GROUP_SEQUENCE, Long.toString(p.getGroupSequence().longValue()));
+    }
+    putIfSet(stored, REPLY_TO_GROUP_ID, p.getReplyToGroupId());
   }
 
   private void readSections() {
@@ -220,7 +227,7 @@ final class AmqpMessageDecoder {
         case APPLICATION_PROPERTIES -> applicationProperties = (ApplicationProperties) whole(start);
         case DATA, AMQP_SEQUENCE, AMQP_VALUE -> bodySection(start, code);
         case FOOTER -> {
-          whole(start);
+          footer = (Footer) whole(start);
           footerStart = start;
           footerEnd = buffer.position();
         }
@@ -441,15 +448,30 @@ final class AmqpMessageDecoder {
       kept.put(e.getKey() instanceof Symbol sym ? sym : Symbol.valueOf(key), v);
     }
     if (kept.size() == annotations.size()) {
-      a.blob = base64(annotationsStart, annotationsEnd); // as sent, byte for byte
-    } else if (!kept.isEmpty()) {
-      int len = codec.encode(enc -> enc.writeObject(new MessageAnnotations(kept)));
       a.blob =
-          StandardCharsets.ISO_8859_1
-              .decode(Base64.getEncoder().encode(ByteBuffer.wrap(codec.scratch(), 0, len)))
-              .toString();
+          kept(new MessageAnnotations(kept), annotationsStart, annotationsEnd, MESSAGE_ANNOTATIONS);
+    } else if (!kept.isEmpty()) {
+      a.blob = encoded(new MessageAnnotations(kept));
     }
     return a;
+  }
+
+  /**
+   * A section to keep as Base64: its bytes as sent when its descriptor is the small-ulong one (what
+   * the encoder checks before writing it out raw), else encoded again.
+   */
+  private String kept(Object section, int from, int to, int descriptor) {
+    if (bytes[from + 1] == 0x53 && bytes[from + 2] == descriptor) {
+      return base64(from, to); // as sent, byte for byte
+    }
+    return encoded(section);
+  }
+
+  private String encoded(Object section) {
+    int len = codec.encode(enc -> enc.writeObject(section));
+    return StandardCharsets.ISO_8859_1
+        .decode(Base64.getEncoder().encode(ByteBuffer.wrap(codec.scratch(), 0, len)))
+        .toString();
   }
 
   private static Integer smallNumber(Object v) {

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.qpid.proton.amqp.Binary;
 import org.apache.qpid.proton.amqp.Symbol;
@@ -64,7 +65,7 @@ final class AmqpMessageEncoder {
     byte[] body = message.body();
     String bodyType = stored.getOrDefault(ReservedProperties.BODY, ReservedProperties.BODY_DATA);
     byte[] bodyHead = bodyHead(bodyType, body.length);
-    byte[] footer = blob(ReservedProperties.FOOTER);
+    byte[] footer = blob(ReservedProperties.FOOTER, AmqpMessageDecoder.FOOTER);
     int bodyLength = bodyType.equals(ReservedProperties.BODY_NONE) ? 0 : body.length;
     byte[] out =
         new byte[headLength + bodyHead.length + bodyLength + (footer == null ? 0 : footer.length)];
@@ -110,16 +111,21 @@ final class AmqpMessageEncoder {
         || stored.containsKey(ReservedProperties.KEYS)) {
       return null;
     }
-    return blob(ReservedProperties.MESSAGE_ANNOTATIONS);
+    return blob(ReservedProperties.MESSAGE_ANNOTATIONS, AmqpMessageDecoder.MESSAGE_ANNOTATIONS);
   }
 
   @SuppressWarnings("unchecked")
   private MessageAnnotations annotations() {
     Map<Symbol, Object> map = null;
-    byte[] kept = blob(ReservedProperties.MESSAGE_ANNOTATIONS);
+    byte[] kept =
+        blob(ReservedProperties.MESSAGE_ANNOTATIONS, AmqpMessageDecoder.MESSAGE_ANNOTATIONS);
     if (kept != null) {
-      codec.decoder.setByteBuffer(ByteBuffer.wrap(kept));
-      map = new LinkedHashMap<>(((MessageAnnotations) codec.decoder.readObject()).getValue());
+      try {
+        codec.decoder.setByteBuffer(ByteBuffer.wrap(kept));
+        map = new LinkedHashMap<>(((MessageAnnotations) codec.decoder.readObject()).getValue());
+      } catch (RuntimeException damaged) {
+        map = new LinkedHashMap<>();
+      }
     } else if (fromAmqp && sections.indexOf('M') >= 0) {
       map = new LinkedHashMap<>();
     }
@@ -178,9 +184,15 @@ final class AmqpMessageEncoder {
 
   private ApplicationProperties applicationProperties() {
     Map<String, Object> values = new LinkedHashMap<>();
-    for (TypedProperties.Entry e : TypedProperties.decode(stored.get(ReservedProperties.TYPES))) {
+    for (TypedProperties.Entry e : typeList()) {
       String text = stored.get(ReservedProperties.storedName(e.name()));
-      values.put(e.name(), AmqpValues.fromText(e.type(), text));
+      Object value;
+      try {
+        value = AmqpValues.fromText(e.type(), text);
+      } catch (IllegalArgumentException damaged) {
+        value = text; // a value some other client changed: its text
+      }
+      values.put(e.name(), value);
     }
     for (Map.Entry<String, String> p : stored.entrySet()) {
       if (ReservedProperties.isUserProperty(p.getKey()) && !values.containsKey(p.getKey())) {
@@ -191,6 +203,14 @@ final class AmqpMessageEncoder {
       return null;
     }
     return new ApplicationProperties(values);
+  }
+
+  private List<TypedProperties.Entry> typeList() {
+    try {
+      return TypedProperties.decode(stored.get(ReservedProperties.TYPES));
+    } catch (IllegalArgumentException damaged) {
+      return List.of(); // every user property then goes out as a string
+    }
   }
 
   /** The body section's descriptor and constructor, before the body bytes. */
@@ -210,8 +230,12 @@ final class AmqpMessageEncoder {
         descriptor = AmqpMessageDecoder.AMQP_VALUE;
         small = 0xA1;
       }
-      default -> {
+      case ReservedProperties.BODY_NONE, ReservedProperties.BODY_ENCODED -> {
         return new byte[0]; // none, or the sections as sent
+      }
+      default -> { // not one Wharf writes: the bytes as one data section
+        descriptor = AmqpMessageDecoder.DATA;
+        small = 0xA0;
       }
     }
     if (length <= 0xFF) {
@@ -237,12 +261,28 @@ final class AmqpMessageEncoder {
     String code = stored.get(typeName);
     PropertyType type =
         code == null || code.isEmpty() ? PropertyType.STRING : PropertyType.ofCode(code.charAt(0));
-    return AmqpValues.fromText(type, text);
+    try {
+      return AmqpValues.fromText(type, text);
+    } catch (IllegalArgumentException damaged) {
+      return text;
+    }
   }
 
-  private byte[] blob(String name) {
+  /**
+   * An encoded section kept as Base64, or null when absent or not a section of that kind (the
+   * record's properties are open to any client, so they are checked before they go out raw).
+   */
+  private byte[] blob(String name, int descriptor) {
     String b64 = stored.get(name);
-    return b64 == null ? null : Base64.getDecoder().decode(b64);
+    if (b64 == null) {
+      return null;
+    }
+    try {
+      byte[] b = Base64.getDecoder().decode(b64);
+      return b.length >= 3 && b[0] == 0 && b[1] == 0x53 && b[2] == descriptor ? b : null;
+    } catch (IllegalArgumentException damaged) {
+      return null;
+    }
   }
 
   private Symbol symbol(String name) {

@@ -476,6 +476,63 @@ class AmqpMessageCodecTest {
   }
 
   @Test
+  void largeHeadersRoundTripAndTooLargeOnesAreRefused() {
+    String big = "v".repeat(20_000); // more than the encoder's first scratch buffer
+    byte[] sent =
+        encode(
+            List.of(
+                new ApplicationProperties(Map.of("big", big)),
+                new Data(new Binary(new byte[] {1}))));
+    assertThat(bare(roundTrip(sent, 0))).isEqualTo(bare(sent));
+
+    byte[] tooBig =
+        encode(
+            List.of(
+                new ApplicationProperties(Map.of("big", big, "bigger", big)),
+                new Data(new Binary(new byte[] {1}))));
+    assertThatThrownBy(() -> decode(tooBig))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("32767");
+  }
+
+  @Test
+  void annotationsWithALongFormDescriptorAreKept() {
+    Map<Symbol, Object> ma = Map.of(Symbol.valueOf("x-opt-a"), "b");
+    byte[] small = encode(List.of(new MessageAnnotations(ma), new AmqpValue("x")));
+    // 00 53 72 (small ulong) becomes 00 a3 len "amqp:message-annotations:map" (symbol)
+    byte[] symbol = "amqp:message-annotations:map".getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer b = ByteBuffer.allocate(small.length + symbol.length);
+    b.put(new byte[] {0, (byte) 0xA3, (byte) symbol.length}).put(symbol);
+    b.put(small, 3, small.length - 3);
+
+    byte[] back = roundTrip(b.array(), 0);
+
+    assertThat(section(back, MessageAnnotations.class).getValue()).isEqualTo(ma);
+    assertThat(bare(back)).isEqualTo(bare(small));
+  }
+
+  @Test
+  void aRecordSomeOtherClientDamagedStillGoesOutAsAnAmqpMessage() {
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put(ReservedProperties.SECTIONS, "MPA");
+    props.put(ReservedProperties.TYPES, "I9:broken");
+    props.put(ReservedProperties.MESSAGE_ANNOTATIONS, "not base64!");
+    props.put(ReservedProperties.FOOTER, "AAAA");
+    props.put(ReservedProperties.BODY, "?");
+    props.put(ReservedProperties.MESSAGE_ID, "x");
+    props.put(ReservedProperties.MESSAGE_ID_TYPE, "l");
+    props.put("count", "ten");
+
+    byte[] out = AmqpMessageCodec.encode(StoredRecord.rocketMq(new byte[] {7}, props, NOW));
+
+    Message m = Message.Factory.create();
+    m.decode(out, 0, out.length);
+    assertThat(((Data) m.getBody()).getValue()).isEqualTo(new Binary(new byte[] {7}));
+    assertThat(m.getMessageId()).isEqualTo("x");
+    assertThat(m.getApplicationProperties().getValue()).containsEntry("count", "ten");
+  }
+
+  @Test
   void randomAndMutatedBytesNeverEscapeAsAnotherException() {
     byte[] good =
         encode(

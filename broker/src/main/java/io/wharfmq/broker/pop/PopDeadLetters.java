@@ -83,8 +83,9 @@ public final class PopDeadLetters {
         group,
         deliveries,
         target);
+    // Past diskSpaceWarningLevelRatio too: the message leaves its queue, it is not new data.
     return store
-        .append(copy)
+        .appendInternal(copy)
         .thenApply(
             r -> {
               if (!r.isOk()) {

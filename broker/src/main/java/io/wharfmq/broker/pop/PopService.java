@@ -598,6 +598,24 @@ public final class PopService {
     }
   }
 
+  /**
+   * The oldest offset of the queue the group has not finished (delivered and not acknowledged, or
+   * not delivered yet), or -1 when the group never popped the queue since the start. Retention pins
+   * of groups with queue semantics read it.
+   */
+  public long oldestUnfinished(String group, String topic, int queueId) {
+    PopQueue q = queues.get(new Key(group, topic, queueId));
+    if (q == null) {
+      return -1;
+    }
+    q.lock.lock();
+    try {
+      return q.committed();
+    } finally {
+      q.lock.unlock();
+    }
+  }
+
   /** Messages in flight for a group's queue (tests and metrics). */
   public int inFlight(String group, String topic, int queueId) {
     PopQueue q = queues.get(new Key(group, topic, queueId));

@@ -158,8 +158,11 @@ final class GroupRegistry {
         return Result.fail(Status.NOT_FOUND, "group " + s.group() + " does not exist");
       }
       Map<String, String> attributes = new HashMap<>(c.attributes());
-      String old =
-          attributes.put(SUBSCRIPTION_PREFIX + s.topic(), s.type().name() + ":" + s.expression());
+      String value = s.type().name() + ":" + s.expression();
+      String old = attributes.put(SUBSCRIPTION_PREFIX + s.topic(), value);
+      if (value.equals(old)) {
+        return Result.ok(false); // unchanged: nothing to write (every attach of a link asks)
+      }
       String problem = durable.put(withSettings(c, c.groupName(), c.retryMaxTimes(), attributes));
       return problem == null ? Result.ok(old == null) : Result.fail(Status.ILLEGAL, problem);
     }

@@ -7,6 +7,7 @@ import io.wharfmq.broker.pop.PopService;
 import io.wharfmq.broker.topic.SystemTopics;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.broker.transaction.TransactionService;
+import io.wharfmq.remoting.protocol.body.SubscriptionGroupConfig;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.service.AckStatus;
 import io.wharfmq.service.ChangeResult;
@@ -26,6 +27,7 @@ import io.wharfmq.service.SendResult;
 import io.wharfmq.service.Status;
 import io.wharfmq.service.Subscription;
 import io.wharfmq.service.TopicInfo;
+import io.wharfmq.store.MessageFilter;
 import io.wharfmq.store.format.MessageSysFlag;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -52,6 +54,7 @@ public final class LocalMessagingService implements MessagingService {
   private final BrokerContext ctx;
   private final GroupRegistry groups;
   private final SendPipeline sends;
+  private final SendBack sendBacks;
   private final PopOperations popOps;
   private final PullReader pulls;
   private final PopService pops;
@@ -69,7 +72,9 @@ public final class LocalMessagingService implements MessagingService {
       Executor executor) {
     this.ctx = ctx;
     this.groups = new GroupRegistry(ctx.subscriptionGroups());
+    ctx.offsets().keepInMemory(groups::isTransient);
     this.sends = new SendPipeline(ctx, groups);
+    this.sendBacks = new SendBack(ctx, groups);
     this.popOps = new PopOperations(ctx, groups, pops, popHolds, executor);
     this.pulls = new PullReader(ctx, groups, pullHolds, executor);
     this.pops = pops;
@@ -165,6 +170,61 @@ public final class LocalMessagingService implements MessagingService {
     }
   }
 
+  /**
+   * Creates or replaces a topic with every RocketMQ setting (admin tools) and registers it with the
+   * name servers before returning, so the caller's next route lookup finds it.
+   */
+  public Result<TopicInfo> putTopic(TopicConfig config) {
+    if (ctx.topics().isSystemTopic(config.topicName())) {
+      return Result.fail(
+          Status.FORBIDDEN, "The topic[" + config.topicName() + "] is conflict with system topic.");
+    }
+    try {
+      if (!config.equals(ctx.topics().get(config.topicName()))) {
+        // As RocketMQ: nothing changed, nothing to write or register.
+        ctx.topics().put(config);
+        ctx.registerNow().run();
+      }
+      return Result.ok(info(config));
+    } catch (IOException e) {
+      log.error("Cannot store topic {}", config.topicName(), e);
+      return Result.fail(Status.ERROR, "cannot store topic: " + e.getMessage());
+    }
+  }
+
+  /** Creates or replaces a durable group with every RocketMQ setting (admin tools). */
+  public Result<Void> putGroup(SubscriptionGroupConfig config) {
+    if (groups.isTransient(config.groupName())) {
+      return Result.fail(
+          Status.ILLEGAL, "a non-durable group named " + config.groupName() + " exists");
+    }
+    try {
+      String problem = ctx.subscriptionGroups().put(config);
+      return problem == null ? Result.ok(null) : Result.fail(Status.ILLEGAL, problem);
+    } catch (IOException e) {
+      log.error("Cannot store group {}", config.groupName(), e);
+      return Result.fail(Status.ERROR, "cannot store group: " + e.getMessage());
+    }
+  }
+
+  /**
+   * RocketMQ's group deletion: the group's settings go; its offsets and in-flight state go only
+   * with {@code cleanOffsets} (without, a group re-created later goes on where it was).
+   */
+  public Result<Void> deleteGroup(String group, boolean cleanOffsets) {
+    if (cleanOffsets) {
+      return deleteGroup(group);
+    }
+    try {
+      return groups.delete(group)
+          ? Result.ok(null)
+          : Result.fail(Status.NOT_FOUND, "no group " + group);
+    } catch (IOException e) {
+      log.error("Cannot delete group {}", group, e);
+      return Result.fail(Status.ERROR, "cannot delete group: " + e.getMessage());
+    }
+  }
+
   @Override
   public Result<Void> ensureGroup(GroupSettings settings) {
     try {
@@ -204,7 +264,7 @@ public final class LocalMessagingService implements MessagingService {
     if (topic == null) {
       return Result.fail(Status.NOT_FOUND, "topic[" + s.topic() + "] not exist");
     }
-    var filter = ReadFilters.filter(ctx, s.type(), s.expression());
+    var filter = ReadFilters.filter(s.type(), s.expression());
     if (!filter.isOk()) {
       return Result.fail(filter.status(), filter.detail());
     }
@@ -213,7 +273,9 @@ public final class LocalMessagingService implements MessagingService {
       if (!r.isOk()) {
         return Result.fail(r.status(), r.detail());
       }
-      if (r.value() && s.startAtTail()) {
+      GroupSettings settings = groups.settings(s.group());
+      boolean atTail = s.startAtTail() || (settings != null && settings.startAtTail());
+      if (r.value() && atTail) {
         for (int q = 0; q < topic.readQueueNums(); q++) {
           ctx.offsets().commit(s.group(), s.topic(), q, ctx.store().maxOffset(s.topic(), q));
         }
@@ -256,6 +318,28 @@ public final class LocalMessagingService implements MessagingService {
     return sends.send(command, new SendPipeline.TopicTemplate(defaultTopic, defaultTopicQueueNums));
   }
 
+  /**
+   * RocketMQ's consumer send-back: the message stored at {@code commitLogOffset} failed for {@code
+   * group}; it comes back later through the group's retry topic, or goes to its DLQ once it was
+   * delivered {@code maxReconsumeTimes} times (-1: the group's setting) or when {@code delayLevel}
+   * is negative. {@code originMessageId} (may be null) is recorded as ORIGIN_MESSAGE_ID.
+   */
+  public CompletableFuture<Result<Void>> sendBack(
+      String group,
+      long commitLogOffset,
+      int delayLevel,
+      int maxReconsumeTimes,
+      String originMessageId) {
+    try {
+      return sendBacks.sendBack(
+          group, commitLogOffset, delayLevel, maxReconsumeTimes, originMessageId);
+    } catch (IOException e) {
+      log.error("Send-back for group {} failed", group, e);
+      return CompletableFuture.completedFuture(
+          Result.fail(Status.ERROR, "send-back failed: " + e.getMessage()));
+    }
+  }
+
   @Override
   public CompletableFuture<Result<Void>> endTransaction(EndTransactionCommand c) {
     int type =
@@ -280,7 +364,12 @@ public final class LocalMessagingService implements MessagingService {
 
   @Override
   public CompletableFuture<PopResult> pop(PopCommand command) {
-    return popOps.pop(command);
+    return popOps.pop(command, null);
+  }
+
+  /** A pop with a filter the caller parsed (the RocketMQ pop processor). */
+  public CompletableFuture<PopResult> pop(PopCommand command, MessageFilter filter) {
+    return popOps.pop(command, filter);
   }
 
   @Override
@@ -313,6 +402,15 @@ public final class LocalMessagingService implements MessagingService {
   @Override
   public CompletableFuture<PullResult> pull(PullCommand command) {
     return pulls.pull(command);
+  }
+
+  /**
+   * One read of a queue with a filter the caller parsed and no waiting, for the RocketMQ pull
+   * processor (which checks group and topic with RocketMQ's answers and holds pulls itself, to
+   * answer woken pulls on the connection's I/O thread). The records are views into the store.
+   */
+  public PullResult read(PullCommand command, MessageFilter filter, int maxBytes) {
+    return pulls.read(command, filter, maxBytes);
   }
 
   @Override

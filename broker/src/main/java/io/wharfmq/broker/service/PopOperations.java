@@ -74,7 +74,8 @@ final class PopOperations {
       long deadlineNanos,
       CompletableFuture<PopResult> answer) {}
 
-  CompletableFuture<PopResult> pop(PopCommand c) {
+  /** Pops with the command's filter, or with {@code parsed} when the caller parsed it already. */
+  CompletableFuture<PopResult> pop(PopCommand c, MessageFilter parsed) {
     String problem = null;
     if (c.max() < 1 || c.max() > MAX_POP_NUMS) {
       problem = "max must be 1.." + MAX_POP_NUMS + ", is " + c.max();
@@ -101,7 +102,8 @@ final class PopOperations {
     if (!topic.isOk()) {
       return CompletableFuture.completedFuture(PopResult.fail(topic.status(), topic.detail()));
     }
-    Result<MessageFilter> filter = ReadFilters.filter(ctx, c.filterType(), c.expression());
+    Result<MessageFilter> filter =
+        parsed != null ? Result.ok(parsed) : ReadFilters.filter(c.filterType(), c.expression());
     if (!filter.isOk()) {
       return CompletableFuture.completedFuture(PopResult.fail(filter.status(), filter.detail()));
     }
@@ -246,7 +248,7 @@ final class PopOperations {
     if (!topic.isOk()) {
       return peekFail(topic.status(), topic.detail());
     }
-    Result<MessageFilter> filter = ReadFilters.filter(ctx, c.filterType(), c.expression());
+    Result<MessageFilter> filter = ReadFilters.filter(c.filterType(), c.expression());
     if (!filter.isOk()) {
       return peekFail(filter.status(), filter.detail());
     }

@@ -51,7 +51,7 @@ final class PullReader {
     if (!topic.isOk()) {
       return fail(topic.status(), topic.detail());
     }
-    Result<MessageFilter> filter = ReadFilters.filter(ctx, c.filterType(), c.expression());
+    Result<MessageFilter> filter = ReadFilters.filter(c.filterType(), c.expression());
     if (!filter.isOk()) {
       return fail(filter.status(), filter.detail());
     }
@@ -96,11 +96,21 @@ final class PullReader {
    * filtered out or expired (read on at once), equal to it when the queue has nothing new.
    */
   PullResult read(PullCommand c, MessageFilter filter) {
+    return read(c, filter, ctx.config().maxPullBatchBytes());
+  }
+
+  /** {@link #read(PullCommand, MessageFilter)} with at most {@code maxBytes} of records. */
+  PullResult read(PullCommand c, MessageFilter filter, int maxBytes) {
     int max = Math.min(c.max(), ctx.config().maxPullBatchSize());
     GetMessageResult r =
         ctx.store()
             .getMessages(
-                c.topic(), c.queueId(), c.offset(), max, ctx.config().maxPullBatchBytes(), filter);
+                c.topic(),
+                c.queueId(),
+                c.offset(),
+                max,
+                Math.min(maxBytes, ctx.config().maxPullBatchBytes()),
+                filter);
     long next = r.nextBeginOffset();
     boolean moved;
     switch (r.status()) {

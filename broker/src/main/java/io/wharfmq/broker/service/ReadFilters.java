@@ -12,14 +12,13 @@ import io.wharfmq.store.MessageFilter;
 final class ReadFilters {
   private ReadFilters() {}
 
-  /** The store filter for an expression, or why it cannot be served. */
-  static Result<MessageFilter> filter(BrokerContext ctx, FilterType type, String expression) {
+  /**
+   * The store filter for an expression, or why it cannot be served. SQL92 is served whatever
+   * enablePropertyFilter says: that key governs RocketMQ consumers (their processors refuse SQL92
+   * when it is off), while JMS and AMQP selectors are part of those protocols.
+   */
+  static Result<MessageFilter> filter(FilterType type, String expression) {
     FilterType t = type == null ? FilterType.TAG : type;
-    String refusal =
-        TagFilters.propertyFilterRefusal(t.name(), ctx.config().enablePropertyFilter());
-    if (refusal != null) {
-      return Result.fail(Status.FORBIDDEN, refusal);
-    }
     try {
       return Result.ok(TagFilters.forExpression(t.name(), expression == null ? "*" : expression));
     } catch (IllegalArgumentException e) {

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.wharfmq.broker.Broker;
 import io.wharfmq.broker.BrokerConfig;
 import io.wharfmq.broker.pop.PopDeadLetters;
+import io.wharfmq.remoting.protocol.MessageIds;
 import io.wharfmq.service.AckStatus;
+import io.wharfmq.service.EndTransactionCommand;
 import io.wharfmq.service.FilterType;
 import io.wharfmq.service.GroupSettings;
 import io.wharfmq.service.OutgoingMessage;
@@ -24,6 +26,7 @@ import io.wharfmq.service.SendResult;
 import io.wharfmq.service.Status;
 import io.wharfmq.service.Subscription;
 import io.wharfmq.service.message.ReservedProperties;
+import io.wharfmq.store.format.MessageSysFlag;
 import io.wharfmq.store.format.StoredMessage;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -194,6 +197,9 @@ class LocalMessagingServiceTest {
     assertThat(second.reconsumeTimes()).isZero();
 
     assertThat(service.release(second.receipt(), true).join()).isEqualTo(AckStatus.OK);
+    // A receipt names a delivery by its pop time in ms: let the clock move past the first one.
+    long firstPop = first.receipt().popTime();
+    await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > firstPop);
     ReceivedMessage third = pop("q2", "g2", 1).messages().get(0);
     assertThat(third.queueOffset()).isEqualTo(first.queueOffset());
     assertThat(third.reconsumeTimes()).isEqualTo(1);
@@ -371,6 +377,8 @@ class LocalMessagingServiceTest {
     startBroker();
     assertThat(service.group("tmp7b")).isNull();
     assertThat(broker.pops().inFlight("tmp7b", "t7", 0)).isZero();
+    assertThat(Files.readString(dir.resolve("config").resolve("consumerOffset.json")))
+        .doesNotContain("tmp7");
   }
 
   @Test
@@ -408,6 +416,97 @@ class LocalMessagingServiceTest {
       assertThat(new String(m.body(), StandardCharsets.UTF_8)).isEqualTo("woken");
       assertThat(r.nextOffset()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void aCancelledHeldPopLeavesNothingInFlight() {
+    queue("q12", "g12");
+    CompletableFuture<PopResult> held = popAsync("q12", "g12", 4, 20_000, FilterType.TAG, "*");
+    await().atMost(Duration.ofSeconds(10)).until(() -> broker.heldPopCount() == 1);
+    held.cancel(false);
+    await().atMost(Duration.ofSeconds(10)).until(() -> broker.heldPopCount() == 0);
+    send("q12", 0, "for-the-next", Map.of());
+    // Whether or not the cancelled pop ran once more, the message is not stuck in flight.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> bodies(pop("q12", "g12", 4).messages()).contains("for-the-next"));
+  }
+
+  @Test
+  void unsubscribeAndDeleteTopicForgetState() {
+    queue("q13", "g13");
+    send("q13", "x");
+    assertThat(pop("q13", "g13", 1).messages()).hasSize(1);
+    assertThat(broker.pops().inFlight("g13", "q13", 0)).isEqualTo(1);
+    assertThat(service.unsubscribe("g13", "q13").isOk()).isTrue();
+    assertThat(broker.pops().inFlight("g13", "q13", 0)).isZero();
+    assertThat(service.topicsOf("g13")).doesNotContain("q13");
+    assertThat(service.committedOffset("g13", "q13", 0)).isEqualTo(-1);
+    assertThat(service.unsubscribe("g13", "q13").status()).isEqualTo(Status.NOT_FOUND);
+
+    assertThat(service.deleteTopic("q13").isOk()).isTrue();
+    assertThat(service.topic("q13")).isNull();
+    assertThat(service.deleteTopic("q13").status()).isEqualTo(Status.NOT_FOUND);
+    assertThat(service.deleteTopic("SCHEDULE_TOPIC_XXXX").status()).isEqualTo(Status.FORBIDDEN);
+  }
+
+  @Test
+  void transactionalSendBecomesVisibleAtCommit() {
+    queue("q14", "g14");
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put("TRAN_MSG", "true");
+    props.put("PGROUP", "pg14");
+    props.put("UNIQ_KEY", "TX-1");
+    SendResult half =
+        service
+            .send(
+                new SendCommand(
+                    "q14",
+                    0,
+                    List.of(message("in-tx", props)),
+                    false,
+                    MessageSysFlag.TRANSACTION_PREPARED_TYPE,
+                    new InetSocketAddress("127.0.0.1", 40000),
+                    true,
+                    -1))
+            .join();
+    assertThat(half.status()).isEqualTo(Status.OK);
+    assertThat(half.storedTopic()).isEqualTo("RMQ_SYS_TRANS_HALF_TOPIC");
+    assertThat(broker.store().awaitDispatched(Duration.ofSeconds(10))).isTrue();
+    assertThat(pop("q14", "g14", 4).messages()).isEmpty();
+
+    long commitLogOffset = MessageIds.decode(half.messageIds().get(0)).physicalOffset();
+    var ended =
+        service
+            .endTransaction(
+                new EndTransactionCommand(
+                    "pg14", commitLogOffset, half.queueOffset(), null, "TX-1", true, false))
+            .join();
+    assertThat(ended.isOk()).isTrue();
+    assertThat(broker.store().awaitDispatched(Duration.ofSeconds(10))).isTrue();
+    assertThat(bodies(pop("q14", "g14", 4).messages())).containsExactly("in-tx");
+    var again =
+        service
+            .endTransaction(
+                new EndTransactionCommand(
+                    "pg14", commitLogOffset, half.queueOffset(), null, "TX-1", true, false))
+            .join();
+    assertThat(again.detail()).isEqualTo("already resolved");
+  }
+
+  @Test
+  void selectorsWorkThroughTheServiceWhateverEnablePropertyFilterSays() throws Exception {
+    broker.close();
+    config.enablePropertyFilter(false);
+    startBroker();
+    queue("q15", "g15");
+    send("q15", 0, "no", Map.of("n", "1"));
+    send("q15", 0, "yes", Map.of("n", "2"));
+    PopResult r = popAsync("q15", "g15", 4, 0, FilterType.SQL92, "n > 1").join();
+    assertThat(r.status()).isEqualTo(Status.OK);
+    assertThat(bodies(r.messages())).containsExactly("yes");
+    PopResult bad = popAsync("q15", "g15", 4, 0, FilterType.SQL92, "n >>> 1").join();
+    assertThat(bad.status()).isEqualTo(Status.ILLEGAL);
   }
 
   @Test
