@@ -260,6 +260,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             browse,
             ending,
             renewMillis);
+    link.watch(nodes);
     if (filters.type() == FilterType.TAG) {
       link.start();
       return;
@@ -364,7 +365,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
         nodes.leaveShared(group);
       }
       if (!durable) {
-        service.deleteGroup(group);
+        nodes.deleteGroup(service, group);
       }
       if (s.status() == Status.ILLEGAL && filters.selector() != null) {
         refuseSelector(session, sender, filters.selector(), s.detail());
@@ -399,12 +400,13 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             false,
             ending,
             renewMillis)
+        .watch(nodes)
         .start();
   }
 
   private void unsubscribe(MessagingService service, String group) {
     subscriptionFilters.remove(group);
-    service.deleteGroup(group);
+    nodes.deleteGroup(service, group);
   }
 
   /**
@@ -444,19 +446,11 @@ public final class AmqpLinkAttacher implements LinkAttacher {
     local.setCapabilities(Terminus.TOPIC);
     local.setFilter(filters.accepted().isEmpty() ? null : filters.accepted());
     sender.setSource(local);
-    Destination dest = new Destination(local.getAddress(), topic, Destination.Kind.TOPIC);
-    startSubscriber(
-        session,
-        conn,
-        sender,
-        dest,
-        filters,
-        group,
-        closed -> {
-          if (closed) {
-            unsubscribe(service, group);
-          }
-        });
+    // The lookup only answers: it takes no messages (a waiting POP would still be running when
+    // the closing detach deletes the group, and what it took would land in a subscription made
+    // again under the same name).
+    sender.setContext(new SubscriptionLookupLink(() -> unsubscribe(service, group)));
+    sender.open();
   }
 
   /** Qpid JMS link names carry {@code |2}, {@code |global}, {@code |volatile1}... suffixes. */

@@ -77,6 +77,8 @@ final class ConsumerLink implements LinkEndpoint {
   private final boolean browse;
   private final Ending ending;
   private final long renewMillis;
+  private Nodes nodes;
+  private int epoch;
   private final ArrayDeque<ReceivedMessage> ready = new ArrayDeque<>();
   private final Map<Delivery, Receipt> unsettled = new HashMap<>();
   private PeekPosition browsed;
@@ -114,6 +116,17 @@ final class ConsumerLink implements LinkEndpoint {
     this.expression = expression;
     this.browse = browse;
     this.ending = ending;
+  }
+
+  /**
+   * Watches the group's deletions: a message a waiting POP brings after the link ended, for a group
+   * deleted meanwhile (unsubscribed, ended), is acked rather than released, so it never lands in a
+   * subscription made again under the same name.
+   */
+  ConsumerLink watch(Nodes nodes) {
+    this.nodes = nodes;
+    this.epoch = nodes.epoch(group);
+    return this;
   }
 
   /** Becomes the link's context before it opens (the attach is answered later). */
@@ -387,7 +400,12 @@ final class ConsumerLink implements LinkEndpoint {
   }
 
   private void giveBack(ReceivedMessage m) {
-    if (!browse && m.receipt() != null) {
+    if (browse || m.receipt() == null) {
+      return;
+    }
+    if (nodes != null && nodes.epoch(group) != epoch) {
+      session.service().ack(m.receipt()); // taken for a subscription that no longer exists
+    } else {
       session.service().release(m.receipt(), false);
     }
   }

@@ -23,6 +23,18 @@ final class Nodes {
   private final Map<String, TopicInfo> ready = new ConcurrentHashMap<>();
   private final Map<String, String> temporaryOwners = new ConcurrentHashMap<>();
   private final Map<String, Integer> sharedVolatile = new ConcurrentHashMap<>();
+  private final Map<String, Integer> groupEpochs = new ConcurrentHashMap<>();
+
+  /** How many times the links deleted this group: a change tells a link its group is gone. */
+  int epoch(String group) {
+    return groupEpochs.getOrDefault(group, 0);
+  }
+
+  /** Deletes a group the links made, and moves its epoch on. */
+  void deleteGroup(MessagingService service, String group) {
+    groupEpochs.merge(group, 1, Integer::sum);
+    service.deleteGroup(group);
+  }
 
   /**
    * Makes sure the destination can take messages: its topic exists and, for a queue, the queue's
@@ -75,7 +87,7 @@ final class Nodes {
     }
     ready.remove(d.topic());
     if (d.kind().queueLike()) {
-      service.deleteGroup(DestinationNames.queueGroup(d.topic()));
+      deleteGroup(service, DestinationNames.queueGroup(d.topic()));
     }
     service.deleteTopic(d.topic());
   }
