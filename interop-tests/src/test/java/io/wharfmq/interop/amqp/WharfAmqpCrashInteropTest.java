@@ -24,7 +24,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The seed of the kill times is printed; {@code -Dwharf.crash.seed=N} repeats a run.
  */
-@Disabled("until the AMQP listener lands (branches amqp-transport and amqp-links)")
 class WharfAmqpCrashInteropTest {
   static final int ROUNDS = 10;
 
