@@ -297,6 +297,28 @@ const scenarios = {
     d.delivery.accept();
   },
 
+  // One message with typed application properties and the RocketMQ tag and keys annotations,
+  // for a RocketMQ consumer to read (AmqpRawToRocketMqInteropTest).
+  async 'typed-send'(conn) {
+    const ssn = await newSession(conn);
+    const s = await sender(ssn, { target: { address } });
+    const types = rhea.types;
+    fact('outcome', await sendAll(s, [{
+      message_id: 'raw-' + extra,
+      subject: 'RawSubject',
+      message_annotations: { 'x-opt-rocketmq-tags': 'TagRaw', 'x-opt-rocketmq-keys': 'rk1 rk2' },
+      application_properties: {
+        client: extra,
+        count: types.wrap_int(10),
+        big: types.wrap_ulong(1099511627776),
+        flag: types.wrap_boolean(true),
+        sym: types.wrap_symbol('a-symbol'),
+        at: types.wrap_timestamp(1700000000123),
+      },
+      body: 'from ' + extra,
+    }]));
+  },
+
   // Many links on one session: N senders and N receivers, one queue each (ADDRESS-i).
   async 'many-links'(conn) {
     const n = Number(extra || 50);

@@ -18,7 +18,8 @@ import sys
 import time
 import uuid
 
-from proton import Condition, Delivery, Message, Terminus, Timeout
+from proton import (Condition, Delivery, Message, Terminus, Timeout, int32, symbol, timestamp,
+                    ulong)
 from proton.reactor import AtMostOnce, LinkOption
 from proton.utils import BlockingConnection
 
@@ -312,6 +313,30 @@ def many_links(c):
     fact("matched", matched)
 
 
+def typed_send(c):
+    """One message with typed application properties and the RocketMQ tag and keys annotations,
+    for a RocketMQ consumer to read (AmqpRawToRocketMqInteropTest)."""
+    s = c.sender(ADDRESS)
+    m = Message(
+        id="raw-" + EXTRA,
+        subject="RawSubject",
+        annotations={symbol("x-opt-rocketmq-tags"): "TagRaw", symbol("x-opt-rocketmq-keys"): "rk1 rk2"},
+        properties={
+            "client": EXTRA,
+            "count": int32(10),
+            "big": ulong(1099511627776),
+            "flag": True,
+            "sym": symbol("a-symbol"),
+            "at": timestamp(1700000000123),
+        },
+        body="from " + EXTRA,
+    )
+    d = s.link.send(m)
+    c.conn.wait(lambda: d.remote_state, timeout=TIMEOUT, msg="outcome of the typed send")
+    d.settle()
+    fact("outcome", [OUTCOMES.get(d.remote_state, str(d.remote_state))])
+
+
 SCENARIOS = {
     "credit-drain": credit_drain,
     "outcomes": outcomes,
@@ -319,6 +344,7 @@ SCENARIOS = {
     "dynamic": dynamic,
     "large": large,
     "many-links": many_links,
+    "typed-send": typed_send,
 }
 
 

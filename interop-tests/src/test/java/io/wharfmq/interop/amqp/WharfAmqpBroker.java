@@ -140,6 +140,11 @@ public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
     }
   }
 
+  /** The name server address of the running Wharf, for RocketMQ clients. */
+  public String namesrvAddr() {
+    return "127.0.0.1:" + namesrvPort;
+  }
+
   @Override
   public String host() {
     return "127.0.0.1";
