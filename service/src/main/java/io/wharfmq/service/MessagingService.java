@@ -39,6 +39,17 @@ public interface MessagingService {
   /** Deletes the group, its subscriptions, its offsets and its in-flight state. */
   Result<Void> deleteGroup(String group);
 
+  /**
+   * Makes visible now every delivery of {@code group} that was popped before this service started
+   * and is still unsettled, each at most once. For callers that keep receipts in their own memory
+   * (AMQP links): after a restart nobody can settle those deliveries, so they need not wait out
+   * their invisibility time. Returns how many. A service that keeps no in-flight state across
+   * restarts has none.
+   */
+  default Result<Integer> returnDeliveriesFromBeforeStart(String group) {
+    return Result.ok(0);
+  }
+
   /** The group's settings, or null when it does not exist. */
   GroupSettings group(String group);
 

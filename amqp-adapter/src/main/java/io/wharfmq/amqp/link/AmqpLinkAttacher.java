@@ -349,6 +349,8 @@ public final class AmqpLinkAttacher implements LinkAttacher {
           service.unsubscribe(group, old); // re-attached to another topic: JMS recreates it
         }
       }
+      // links held them in a process that is gone: nobody can settle them (docs/amqp.md)
+      service.returnDeliveriesFromBeforeStart(group);
     }
     Result<Void> s =
         g.isOk()

@@ -66,6 +66,10 @@ final class Nodes {
       if (!s.isOk()) {
         return Result.fail(s.status(), s.detail());
       }
+      if (durable) {
+        // links held them in a process that is gone: nobody can settle them (docs/amqp.md)
+        service.returnDeliveriesFromBeforeStart(group);
+      }
     }
     ready.put(d.topic(), topic.value());
     return topic;

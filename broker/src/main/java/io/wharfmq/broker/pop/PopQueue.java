@@ -22,6 +22,9 @@ final class PopQueue {
     long deadline;
     int reconsumeTimes;
 
+    /** Read from the pop log at startup and not returned by returnFromBeforeStart yet. */
+    boolean fromBeforeStart;
+
     /** Position in the pop log of the latest record known written about it; -1 until then. */
     volatile long logPos = -1;
 

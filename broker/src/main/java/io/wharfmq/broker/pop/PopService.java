@@ -449,6 +449,38 @@ public final class PopService {
     return n;
   }
 
+  /**
+   * Makes every in-flight message of {@code group} that was popped before this start (read from the
+   * pop log by {@link #load}) due now, each at most once: its holder kept the receipt in the memory
+   * of a process that is gone (an AMQP link), so it would only wait out its invisibility. Only
+   * memory changes: a replay after another crash reads the old deadline, and the caller returns it
+   * again. Returns how many.
+   */
+  public int returnFromBeforeStart(String group) {
+    long now = clock.millis();
+    int n = 0;
+    for (PopQueue q : queues.values()) {
+      if (!q.group.equals(group)) {
+        continue;
+      }
+      q.lock.lock();
+      try {
+        for (InFlight f : q.all()) {
+          if (f.fromBeforeStart) {
+            f.fromBeforeStart = false;
+            if (f.deadline > now) {
+              q.reschedule(f, f.popTime, now);
+            }
+            n++;
+          }
+        }
+      } finally {
+        q.lock.unlock();
+      }
+    }
+    return n;
+  }
+
   // ---------------------------------------------------------------- revive, checkpoint, replay
 
   /**
@@ -588,6 +620,7 @@ public final class PopService {
         if (e.kind() == PopLogRecord.Kind.IN_FLIGHT) {
           InFlight f = new InFlight(e.offset(), e.popTime(), e.deadline(), e.reconsumeTimes());
           f.logPos = pos;
+          f.fromBeforeStart = true;
           q.put(f);
         } else {
           q.remove(e.offset());

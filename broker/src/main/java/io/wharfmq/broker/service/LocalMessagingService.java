@@ -240,6 +240,15 @@ public final class LocalMessagingService implements MessagingService {
   }
 
   @Override
+  public Result<Integer> returnDeliveriesFromBeforeStart(String group) {
+    int n = pops.returnFromBeforeStart(group);
+    if (n > 0) {
+      log.info("Group {}: {} deliveries unsettled before the restart are visible again", group, n);
+    }
+    return Result.ok(n);
+  }
+
+  @Override
   public Result<Void> deleteGroup(String group) {
     try {
       boolean existed = groups.delete(group);

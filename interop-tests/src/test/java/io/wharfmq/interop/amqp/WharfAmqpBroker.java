@@ -23,12 +23,6 @@ import org.awaitility.Awaitility;
  * <p>Not thread-safe; started and stopped by one test class.
  */
 public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
-  /**
-   * How long after a crash a delivery that was unsettled returns to its queue: the invisibility
-   * time of AMQP consumer links' POPs (gateway.md section 5; io.wharfmq.amqp.link.ConsumerLink).
-   */
-  public static final Duration UNSETTLED_RETURN_AFTER_CRASH = Duration.ofSeconds(60);
-
   private Process process;
   private Path dataDir;
   private int amqpPort;
