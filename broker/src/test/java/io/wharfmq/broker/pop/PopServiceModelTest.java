@@ -200,4 +200,44 @@ class PopServiceModelTest {
     assertThat(offsets.query(GROUP, TOPIC, 0)).isEqualTo(PER_QUEUE);
     store.close();
   }
+
+  @Test
+  void deliveriesFromBeforeARestartReturnAtOnceWhenAskedEachOnce() throws Exception {
+    config = new BrokerConfig(dir).maxReconsumeTimes(1000);
+    config.store().mappedFileSizeCommitLog(4 * 1024 * 1024).maxMessageSize(64 * 1024);
+    config.store().maxHashSlotNum(100).maxIndexNum(400);
+    open();
+    for (int i = 0; i < 3; i++) {
+      store.append(MessageToStore.of(TOPIC, 0, new byte[] {1}, "", clock.millis())).join();
+    }
+    assertThat(store.awaitDispatched(Duration.ofSeconds(10))).isTrue();
+    int[] q0 = {0};
+    assertThat(
+            pops.pop(GROUP, TOPIC, q0, 2, 60_000, MessageFilter.ALL, PopService.INIT_MODE_MIN)
+                .join()
+                .messages())
+        .hasSize(2);
+    store.close();
+    open();
+    // popped after the restart: not returned (its holder is alive)
+    PopService.PopResult third =
+        pops.pop(GROUP, TOPIC, q0, 1, 60_000, MessageFilter.ALL, PopService.INIT_MODE_MIN).join();
+    assertThat(third.messages()).extracting(PopService.Delivered::offset).containsExactly(2L);
+    assertThat(pops.returnFromBeforeStart("other-group")).isZero();
+
+    assertThat(pops.returnFromBeforeStart(GROUP)).isEqualTo(2);
+
+    PopService.PopResult again =
+        pops.pop(GROUP, TOPIC, q0, 8, 60_000, MessageFilter.ALL, PopService.INIT_MODE_MIN).join();
+    assertThat(again.messages()).extracting(PopService.Delivered::offset).containsExactly(0L, 1L);
+    assertThat(again.messages()).allSatisfy(d -> assertThat(d.reconsumeTimes()).isEqualTo(1));
+    // each once: the redelivered ones are held by a live receiver now
+    assertThat(pops.returnFromBeforeStart(GROUP)).isZero();
+    assertThat(
+            pops.pop(GROUP, TOPIC, q0, 8, 60_000, MessageFilter.ALL, PopService.INIT_MODE_MIN)
+                .join()
+                .messages())
+        .isEmpty();
+    store.close();
+  }
 }
