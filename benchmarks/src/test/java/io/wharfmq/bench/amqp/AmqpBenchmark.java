@@ -21,8 +21,8 @@ import java.util.stream.Stream;
  * AMQP 1.0 benchmark (bin/bench-amqp): one client, Qpid JMS, against Wharf's AMQP listener,
  * ActiveMQ Artemis (embedded in a child JVM, AMQP acceptor, persistence on) and RabbitMQ 3.10 with
  * its AMQP 1.0 plugin (Debian's package, its own node), all started in the same run on free
- * 127.0.0.1 ports with data in temp directories deleted afterwards. Persistent 1 KiB messages to
- * one durable queue, 1 and 4 producers and one consumer.
+ * 127.0.0.1 ports with data in temp directories deleted afterwards. Persistent 1 KiB messages to a
+ * durable queue (a fresh one per run, deleted after it), 1 and 4 producers and one consumer.
  *
  * <p>Two durability groups, each compared only within itself: <b>SYNC</b> (a send is answered once
  * the broker has synced it: Wharf {@code flushDiskType=SYNC_FLUSH}, Artemis' and RabbitMQ's
@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * ratios Wharf/Artemis and Wharf/RabbitMQ on stdout; progress on stderr. Single-threaded driver.
  */
 public final class AmqpBenchmark {
-  /** The benchmark's queue on every broker. */
+  /** Prefix of the queue names: each run sends to and consumes from a fresh durable queue. */
   static final String QUEUE = "BenchAmqp";
 
   /** Table columns, in order. */

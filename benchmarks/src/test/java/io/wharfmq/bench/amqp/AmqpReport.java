@@ -71,7 +71,8 @@ final class AmqpReport {
     sb.append(
         String.format(
             Locale.ROOT,
-            "%nQpid JMS, persistent %d B BytesMessages to one durable queue, one consumer"
+            "%nQpid JMS, persistent %d B BytesMessages to a durable queue (a fresh one per run), one"
+                + " consumer"
                 + " (AUTO_ACKNOWLEDGE); %d s warm-up + %d s measured per run, %d round(s) per cell"
                 + " (each broker's median round shown, ratios = median of the per-round ratios)."
                 + " msg/s: sends that returned in the window (blocking), messages the consumer"

@@ -64,13 +64,15 @@ final class ArtemisBroker implements AmqpBroker {
   }
 
   @Override
-  public String sendAddress() {
-    return AmqpBenchmark.QUEUE;
+  public String address(String queue) {
+    return queue;
   }
 
+  /** Asks the child to destroy the queue and waits for its answer. */
   @Override
-  public String receiveAddress() {
-    return AmqpBenchmark.QUEUE;
+  public void deleteQueue(String queue) throws Exception {
+    child.sendLine("DELETE " + queue);
+    child.awaitLine(l -> l.equals("DELETED " + queue), Duration.ofSeconds(60));
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
@@ -12,7 +13,8 @@ import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
  * Main class of the Artemis child JVM: {@code ArtemisHost <dataDir> <port> SYNC|ASYNC}. Starts an
  * embedded ActiveMQ Artemis with persistence on, security off and one AMQP acceptor on 127.0.0.1,
  * prints {@code READY <journalType>} on stdout, serves until stdin ends, stops and prints {@code
- * STOPPED}.
+ * STOPPED}. A stdin line {@code DELETE <queue>} destroys that queue with its messages (answered
+ * {@code DELETED <queue>}).
  *
  * <p>SYNC keeps Artemis' defaults: a persistent (non-transactional) send is answered after the
  * journal has synced it ({@code journal-sync-non-transactional=true}), journal type ASYNCIO where
@@ -58,9 +60,20 @@ public final class ArtemisHost {
     System.out.flush();
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    while (in.readLine() != null) {
-      // End of input is the stop signal.
+    String line;
+    while ((line = in.readLine()) != null) {
+      if (line.startsWith("DELETE ")) {
+        String queue = line.substring("DELETE ".length());
+        try {
+          server.getActiveMQServer().destroyQueue(SimpleString.of(queue), null, false, true);
+        } catch (Exception e) {
+          System.err.println("could not delete queue " + queue + ": " + e);
+        }
+        System.out.println("DELETED " + queue);
+        System.out.flush();
+      }
     }
+    // End of input is the stop signal.
     server.stop();
     System.out.println("STOPPED");
     System.out.flush();

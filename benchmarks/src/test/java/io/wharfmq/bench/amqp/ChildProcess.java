@@ -166,6 +166,12 @@ final class ChildProcess {
     return process.isAlive();
   }
 
+  /** Writes one command line to the child's stdin (the Java hosts of this package read it). */
+  void sendLine(String line) throws IOException {
+    process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().flush();
+  }
+
   /** Closes the child's stdin: the stop signal of the Java hosts of this package. */
   void closeStdin() {
     try {

@@ -19,15 +19,15 @@ import java.util.concurrent.TimeUnit;
  * with {@code rabbitmqctl stop}. The package is installed by {@code bin/install-bench-deps} when
  * missing. See {@link AmqpBroker}.
  *
- * <p>The benchmark's queue is declared durable before any client attaches ({@code rabbitmqctl eval}
- * of {@code rabbit_amqqueue:declare}), so its durability does not hang on how the plugin declares a
+ * <p>Each run's queue is declared durable before any client attaches ({@code rabbitmqctl eval} of
+ * {@code rabbit_amqqueue:declare}), so its durability does not hang on how the plugin declares a
  * queue for a {@code /queue/} address from a JMS terminus. The producers send to {@code
  * /amq/queue/NAME} and the consumer reads it (addresses of an existing queue; Qpid JMS passes them
- * through unchanged). Qpid JMS marks persistent messages durable, so they go to RabbitMQ's message
- * store, and the plugin settles a transfer once the publish is confirmed: by RabbitMQ's rule, once
- * it is on disk or has been consumed and acknowledged, whichever comes first. Everything else is at
- * RabbitMQ's defaults except the memory high watermark, 2 GB like the JVM brokers' heap + direct
- * memory.
+ * through unchanged), and deleted after its run. Qpid JMS marks persistent messages durable, so
+ * they go to RabbitMQ's message store, and the plugin settles a transfer once the publish is
+ * confirmed: by RabbitMQ's rule, once it is on disk or has been consumed and acknowledged,
+ * whichever comes first. Everything else is at RabbitMQ's defaults except the memory high
+ * watermark, 2 GB like the JVM brokers' heap + direct memory.
  */
 final class RabbitMqBroker implements AmqpBroker {
   static final Path SERVER = Path.of("/usr/lib/rabbitmq/bin/rabbitmq-server");
@@ -85,13 +85,7 @@ final class RabbitMqBroker implements AmqpBroker {
         throw new IllegalStateException("RabbitMQ started but does not listen on " + port);
       }
       long beam = Long.parseLong(Files.readString(dir.resolve("rabbitmq.pid")).strip());
-      RabbitMqBroker b = new RabbitMqBroker(c, env, port, beam);
-      b.ctl(
-          "eval",
-          "rabbit_amqqueue:declare(rabbit_misc:r(<<\"/\">>, queue, <<\""
-              + AmqpBenchmark.QUEUE
-              + "\">>), true, false, [], none, <<\"bench\">>).");
-      return b;
+      return new RabbitMqBroker(c, env, port, beam);
     } catch (Exception e) {
       c.terminate();
       c.awaitExit(Duration.ofSeconds(60));
@@ -133,13 +127,22 @@ final class RabbitMqBroker implements AmqpBroker {
   }
 
   @Override
-  public String sendAddress() {
-    return "/amq/queue/" + AmqpBenchmark.QUEUE;
+  public void createQueue(String queue) throws Exception {
+    ctl(
+        "eval",
+        "rabbit_amqqueue:declare(rabbit_misc:r(<<\"/\">>, queue, <<\""
+            + queue
+            + "\">>), true, false, [], none, <<\"bench\">>).");
   }
 
   @Override
-  public String receiveAddress() {
-    return "/amq/queue/" + AmqpBenchmark.QUEUE;
+  public String address(String queue) {
+    return "/amq/queue/" + queue;
+  }
+
+  @Override
+  public void deleteQueue(String queue) throws Exception {
+    ctl("delete_queue", queue);
   }
 
   @Override

@@ -107,13 +107,8 @@ final class WharfBroker implements AmqpBroker {
   }
 
   @Override
-  public String sendAddress() {
-    return AmqpBenchmark.QUEUE;
-  }
-
-  @Override
-  public String receiveAddress() {
-    return AmqpBenchmark.QUEUE;
+  public String address(String queue) {
+    return queue;
   }
 
   @Override
