@@ -126,11 +126,11 @@ final class AmqpReport {
         sb.append(
             String.format(
                 Locale.ROOT,
-                " %,.0f | %s | %s / %s |",
+                " %,.0f | %s | %s |",
                 x.rate(),
                 ms(x.sendP50Ms()),
-                ms(x.p50Ms()),
-                ms(x.p99Ms())));
+                // No message of the window reached the consumer: nothing to time.
+                x.p99Ms() == 0 ? "—" : ms(x.p50Ms()) + " / " + ms(x.p99Ms())));
         if (!x.notes().isEmpty()) {
           notes.add(LETTER.get(t) + ": " + x.notes());
         }

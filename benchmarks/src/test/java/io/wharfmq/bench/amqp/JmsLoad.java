@@ -115,7 +115,7 @@ final class JmsLoad {
       if (stealPercent >= 5) {
         n.add(String.format("CPU steal %.0f %%", stealPercent));
       }
-      if (drainMillis > 1000) {
+      if (drainMillis > 1000 && notConsumed == 0) {
         n.add(String.format("backlog: drained %.1f s after the window", drainMillis / 1000));
       }
       return String.join("; ", n);

@@ -115,7 +115,8 @@ final class RabbitMqBroker implements AmqpBroker {
 
   @Override
   public String durability() {
-    return "durable classic queue, defaults (persistent sends confirmed once on disk)";
+    return "durable classic queue, defaults (a persistent send is confirmed once on disk, or once"
+        + " consumed and acknowledged if that comes first)";
   }
 
   @Override
