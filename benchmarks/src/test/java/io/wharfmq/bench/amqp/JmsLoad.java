@@ -179,7 +179,10 @@ final class JmsLoad {
     int runId = RUN_IDS.getAndIncrement();
     String queue = AmqpBenchmark.QUEUE + "-" + runId;
     broker.createQueue(queue);
-    String options = spec.asyncSends() ? "jms.forceAsyncSend=true" : "";
+    // A broker that never answers fails the run's sends after a minute instead of hanging it.
+    String options =
+        "jms.sendTimeout=60000&jms.requestTimeout=60000"
+            + (spec.asyncSends() ? "&jms.forceAsyncSend=true" : "");
     JmsConnectionFactory factory = new JmsConnectionFactory(broker.uri(options));
     AtomicReference<Window> current = new AtomicReference<>();
     List<Connection> connections = new ArrayList<>();
