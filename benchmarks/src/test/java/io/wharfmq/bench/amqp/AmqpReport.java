@@ -141,13 +141,13 @@ final class AmqpReport {
                 Locale.ROOT,
                 " %s | %s | %s |",
                 ratio(r.ratio(p[0], p[1], JmsLoad.Result::rate)),
-                ratio(r.ratio(p[0], p[1], JmsLoad.Result::p99Ms)),
+                ratio(r.ratio(p[0], p[1], AmqpReport::timedP99)),
                 ratio(r.ratio(p[0], p[1], JmsLoad.Result::perCpuSecond))));
         if (r.rounds().size() > 1 && r.has(p[0]) && r.has(p[1])) {
           List<String> each = new ArrayList<>();
           for (double v :
               r.roundRatios(
-                  p[0], p[1], r.maxRate() ? JmsLoad.Result::rate : JmsLoad.Result::p99Ms)) {
+                  p[0], p[1], r.maxRate() ? JmsLoad.Result::rate : AmqpReport::timedP99)) {
             each.add(ratio(v));
           }
           notes.add(
@@ -196,7 +196,7 @@ final class AmqpReport {
                   v,
                   v >= Double.parseDouble(p[1]) ? "met" : "NOT met"));
         } else {
-          double v = r.ratio("wharf", p[0], JmsLoad.Result::p99Ms);
+          double v = r.ratio("wharf", p[0], AmqpReport::timedP99);
           sb.append(
               String.format(
                   Locale.ROOT, "%s: p99 %.2f (%s)%n", head, v, v <= 1.0 ? "met" : "NOT met"));
@@ -207,6 +207,11 @@ final class AmqpReport {
       sb.append("- not assessed: no row has Wharf beside a baseline\n");
     }
     return sb.toString();
+  }
+
+  /** p99 in ms, or NaN when no message of the window reached the consumer (no ratio then). */
+  static double timedP99(JmsLoad.Result r) {
+    return r.p99Ms() == 0 ? Double.NaN : r.p99Ms();
   }
 
   private static String ratio(double v) {
