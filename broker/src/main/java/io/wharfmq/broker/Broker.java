@@ -29,11 +29,13 @@ import io.wharfmq.broker.processor.SendMessageProcessor;
 import io.wharfmq.broker.processor.SubscriptionGroupProcessor;
 import io.wharfmq.broker.processor.UnsupportedFeatureProcessor;
 import io.wharfmq.broker.registration.NamesrvRegistration;
+import io.wharfmq.broker.retention.QueueRetentionPins;
 import io.wharfmq.broker.schedule.DelayLevels;
 import io.wharfmq.broker.schedule.DeliveryRewrite;
 import io.wharfmq.broker.schedule.ScheduleMessageService;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.schedule.TimerDeliveryService;
+import io.wharfmq.broker.service.LocalMessagingService;
 import io.wharfmq.broker.stats.BrokerStats;
 import io.wharfmq.broker.subscription.SubscriptionGroupManager;
 import io.wharfmq.broker.takeover.RocketMqDirectory;
@@ -45,6 +47,7 @@ import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.netty.RemotingServer;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
+import io.wharfmq.service.GroupSettings;
 import io.wharfmq.store.MessageStore;
 import io.wharfmq.store.timer.TimerStore;
 import java.io.IOException;
@@ -60,6 +63,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,6 +88,7 @@ public final class Broker implements AutoCloseable {
   private final TransactionService transactions;
   private final PopService pops;
   private final PopHoldService popHolds;
+  private final LocalMessagingService service;
   private final RemotingServer server;
   private final NamesrvRegistration registration;
   private final List<ExecutorService> executors;
@@ -101,6 +106,7 @@ public final class Broker implements AutoCloseable {
       TransactionService transactions,
       PopService pops,
       PopHoldService popHolds,
+      LocalMessagingService service,
       RemotingServer server,
       NamesrvRegistration registration,
       List<ExecutorService> executors,
@@ -115,6 +121,7 @@ public final class Broker implements AutoCloseable {
     this.transactions = transactions;
     this.pops = pops;
     this.popHolds = popHolds;
+    this.service = service;
     this.server = server;
     this.registration = registration;
     this.executors = executors;
@@ -148,8 +155,12 @@ public final class Broker implements AutoCloseable {
               holds.onDispatched(topic, queueId, offset, tagsCode, stored);
               popHolds.onDispatched(topic, queueId, offset, tagsCode, stored);
             });
+    holds.bind(store::maxOffset);
     // Retention warns, naming the groups, when it deletes messages they have not consumed.
     store.retention().watchConsumers(offsets::committedOffsets);
+    // Groups with queue semantics pin what they have not finished (docs/storage.md).
+    QueueRetentionPins pins = new QueueRetentionPins(groups, offsets::committedOffsets, store);
+    store.retention().pinBy(pins);
     ScheduleMessageService schedule =
         new ScheduleMessageService(store, delayLevels, configDir, clock);
     schedule.load();
@@ -207,17 +218,44 @@ public final class Broker implements AutoCloseable {
     ExecutorService send = pool("wharf-send", 2, config.sendThreadPoolQueueCapacity(), executors);
     ExecutorService pull = pool("wharf-pull", 4, 100_000, executors);
     ExecutorService manage = pool("wharf-manage", 2, 10_000, executors);
-    SendMessageProcessor sendProcessor = new SendMessageProcessor(ctx);
+    ExecutorService popPool = pool("wharf-pop", 4, 100_000, executors);
+    TransactionService transactions =
+        new TransactionService(
+            config,
+            store,
+            clients,
+            offsets,
+            clock,
+            ctx.storeHost(),
+            new DeliveryRewrite(config, delayLevels.count(), clock));
+    // The service knows non-durable groups too, so the pop service asks it for retry limits.
+    AtomicReference<LocalMessagingService> serviceRef = new AtomicReference<>();
+    PopService pops =
+        new PopService(
+            config,
+            group -> {
+              LocalMessagingService s = serviceRef.get();
+              return s == null ? groups.maxReconsumeTimes(group) : s.maxReconsumeTimes(group);
+            },
+            store,
+            offsets,
+            clock,
+            new PopLog(store, offsets, clock, ctx.storeHost()),
+            new PopDeadLetters(store, topics, registration::registerSoon, ctx.storeHost()));
+    LocalMessagingService service =
+        new LocalMessagingService(ctx, pops, popHolds, holds, transactions, popPool);
+    serviceRef.set(service);
+    SendMessageProcessor sendProcessor = new SendMessageProcessor(ctx, service);
     for (int code :
         new int[] {
           RequestCode.SEND_MESSAGE, RequestCode.SEND_MESSAGE_V2, RequestCode.SEND_BATCH_MESSAGE
         }) {
       server.registerProcessor(code, sendProcessor, send);
     }
-    PullMessageProcessor pullProcessor = new PullMessageProcessor(ctx, pull);
+    PullMessageProcessor pullProcessor = new PullMessageProcessor(ctx, service, pull);
     server.registerProcessor(RequestCode.PULL_MESSAGE, pullProcessor, pull);
     server.registerProcessor(RequestCode.LITE_PULL_MESSAGE, pullProcessor, pull);
-    ConsumerManageProcessor consumerManage = new ConsumerManageProcessor(ctx);
+    ConsumerManageProcessor consumerManage = new ConsumerManageProcessor(ctx, service);
     for (int code :
         new int[] {
           RequestCode.QUERY_CONSUMER_OFFSET,
@@ -229,29 +267,24 @@ public final class Broker implements AutoCloseable {
     ClientManageProcessor clientManage = new ClientManageProcessor(ctx);
     server.registerProcessor(RequestCode.HEART_BEAT, clientManage, manage);
     server.registerProcessor(RequestCode.UNREGISTER_CLIENT, clientManage, manage);
-    registerAll(server, AdminProcessor.CODES, new AdminProcessor(ctx), manage);
+    registerAll(server, AdminProcessor.CODES, new AdminProcessor(ctx, service), manage);
     registerAll(
-        server, SubscriptionGroupProcessor.CODES, new SubscriptionGroupProcessor(ctx), manage);
+        server,
+        SubscriptionGroupProcessor.CODES,
+        new SubscriptionGroupProcessor(ctx, service),
+        manage);
     registerAll(server, ConsumerStatsProcessor.CODES, new ConsumerStatsProcessor(ctx), manage);
     BrokerInfoProcessor info = new BrokerInfoProcessor(ctx);
     server.registerProcessor(RequestCode.GET_BROKER_CONFIG, info, manage);
     server.registerProcessor(RequestCode.UPDATE_BROKER_CONFIG, info, manage);
     server.registerProcessor(RequestCode.GET_BROKER_RUNTIME_INFO, info, manage);
-    server.registerProcessor(RequestCode.CONSUMER_SEND_MSG_BACK, new SendBackProcessor(ctx), send);
+    server.registerProcessor(
+        RequestCode.CONSUMER_SEND_MSG_BACK, new SendBackProcessor(ctx, service), send);
     QueueLockProcessor lockProcessor = new QueueLockProcessor(queueLocks);
     server.registerProcessor(RequestCode.LOCK_BATCH_MQ, lockProcessor, manage);
     server.registerProcessor(RequestCode.UNLOCK_BATCH_MQ, lockProcessor, manage);
-    TransactionService transactions =
-        new TransactionService(
-            config,
-            store,
-            clients,
-            offsets,
-            clock,
-            ctx.storeHost(),
-            new DeliveryRewrite(config, delayLevels.count(), clock));
     server.registerProcessor(
-        RequestCode.END_TRANSACTION, new EndTransactionProcessor(transactions), send);
+        RequestCode.END_TRANSACTION, new EndTransactionProcessor(service), send);
     server.registerProcessor(
         RequestCode.CHECK_CLIENT_CONFIG, new CheckClientConfigProcessor(config), manage);
     server.registerProcessor(
@@ -268,21 +301,12 @@ public final class Broker implements AutoCloseable {
     if (!store.awaitDispatched(java.time.Duration.ofMinutes(10))) {
       throw new IllegalStateException("consume queues did not catch up; cannot rebuild pop state");
     }
-    PopService pops =
-        new PopService(
-            config,
-            groups::maxReconsumeTimes,
-            store,
-            offsets,
-            clock,
-            new PopLog(store, offsets, clock, ctx.storeHost()),
-            new PopDeadLetters(store, topics, registration::registerSoon, ctx.storeHost()));
-    pops.load();
-    ExecutorService popPool = pool("wharf-pop", 4, 100_000, executors);
-    PopMessageProcessor popProcessor = new PopMessageProcessor(ctx, pops, popHolds, popPool);
-    popHolds.bind(popProcessor::reexecute, pops::revive);
-    server.registerProcessor(RequestCode.POP_MESSAGE, popProcessor, popPool);
-    PopAckProcessor ackProcessor = new PopAckProcessor(ctx, pops);
+    // Only durable groups exist after a restart: what non-durable ones had in flight is gone.
+    pops.load(group -> groups.get(group) != null);
+    popHolds.bind(pops::revive);
+    server.registerProcessor(
+        RequestCode.POP_MESSAGE, new PopMessageProcessor(ctx, service), popPool);
+    PopAckProcessor ackProcessor = new PopAckProcessor(ctx, service);
     server.registerProcessor(RequestCode.ACK_MESSAGE, ackProcessor, popPool);
     server.registerProcessor(RequestCode.CHANGE_MESSAGE_INVISIBLETIME, ackProcessor, popPool);
     QueryAssignmentProcessor assignment = new QueryAssignmentProcessor(ctx, modes);
@@ -290,6 +314,12 @@ public final class Broker implements AutoCloseable {
     server.registerProcessor(RequestCode.SET_MESSAGE_REQUEST_MODE, assignment, manage);
     server.addChannelEventListener(ch -> clientManage.notifyMembers(clients.channelClosed(ch)));
 
+    pins.countPops(pops::oldestUnfinished); // POP deliveries not acknowledged pin too
+    pins.countTransientGroups(
+        group -> {
+          GroupSettings g = service.group(group);
+          return g != null && g.pinsRetention();
+        });
     ScheduledExecutorService housekeeping =
         Executors.newSingleThreadScheduledExecutor(
             new NamedThreadFactory("wharf-broker-housekeeping"));
@@ -339,6 +369,7 @@ public final class Broker implements AutoCloseable {
         transactions,
         pops,
         popHolds,
+        service,
         server,
         registration,
         executors,
@@ -431,6 +462,14 @@ public final class Broker implements AutoCloseable {
   /** The pop service (tests look at in-flight counts). */
   public PopService pops() {
     return pops;
+  }
+
+  /**
+   * The broker's protocol-neutral messaging service: what the AMQP adapter and the remoting
+   * processors call (docs/architecture.md).
+   */
+  public LocalMessagingService messagingService() {
+    return service;
   }
 
   /** Pops held now, waiting for messages (tests and metrics). */

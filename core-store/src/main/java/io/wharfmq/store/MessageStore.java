@@ -139,6 +139,17 @@ public final class MessageStore implements AutoCloseable {
     return submit(messages);
   }
 
+  /**
+   * Appends a record the broker writes on its own account, not for a publisher: the pop log's
+   * deliveries and acknowledgements, a dead letter moved out of a queue. It goes in even while disk
+   * use is above diskSpaceWarningLevelRatio and new messages are refused: such records let
+   * consumers finish queued messages, which is what frees the disk when groups with queue semantics
+   * pin retention. A disk with no room left at all still answers {@code DISK_FULL}.
+   */
+  public CompletableFuture<AppendResult> appendInternal(MessageToStore message) {
+    return encodeAndWrite(List.of(message));
+  }
+
   private CompletableFuture<AppendResult> submit(List<MessageToStore> messages) {
     if (retention.writesRefused()) {
       return CompletableFuture.completedFuture(
@@ -150,6 +161,10 @@ public final class MessageStore implements AutoCloseable {
                   + config.effectiveDiskSpaceWarningLevelRatio()
                   + "%: no space for new messages until retention or an operator frees some"));
     }
+    return encodeAndWrite(messages);
+  }
+
+  private CompletableFuture<AppendResult> encodeAndWrite(List<MessageToStore> messages) {
     EncodedRecord[] records = new EncodedRecord[messages.size()];
     for (int i = 0; i < records.length; i++) {
       MessageToStore m = messages.get(i);

@@ -13,9 +13,13 @@ final class BrokerProcess implements AutoCloseable {
   final Process process;
   final int port;
 
-  private BrokerProcess(Process process, int port) {
+  /** The AMQP 1.0 listener's port (a free port chosen at start). */
+  final int amqpPort;
+
+  private BrokerProcess(Process process, int port, int amqpPort) {
     this.process = process;
     this.port = port;
+    this.amqpPort = amqpPort;
   }
 
   static int freePort() throws IOException {
@@ -24,7 +28,10 @@ final class BrokerProcess implements AutoCloseable {
     }
   }
 
-  /** Starts a broker; {@code extra} are more "key=value" settings. */
+  /**
+   * Starts a broker with its AMQP 1.0 listener on a free port ({@link #amqpPort}); {@code extra}
+   * are more "key=value" settings (they win).
+   */
   static BrokerProcess start(
       String name, Path dataDir, String namesrvAddr, int port, Path log, String... extra)
       throws IOException {
@@ -37,10 +44,12 @@ final class BrokerProcess implements AutoCloseable {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("io.wharfmq.launcher.Wharf");
     cmd.add("broker");
+    int amqpPort = freePort();
     for (String s :
         List.of(
             "brokerName=" + name,
             "listenPort=" + port,
+            "amqpPort=" + amqpPort,
             "bindAddress=127.0.0.1",
             "brokerIP1=127.0.0.1",
             "namesrvAddr=" + namesrvAddr,
@@ -57,7 +66,7 @@ final class BrokerProcess implements AutoCloseable {
     }
     Process p =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    return new BrokerProcess(p, port);
+    return new BrokerProcess(p, port, amqpPort);
   }
 
   /** SIGKILL, no goodbye. */

@@ -44,6 +44,10 @@ class ReadyInteropTest {
     cmd.add(command);
     cmd.add("--dir");
     cmd.add(data.toString());
+    if (!command.equals("namesrv")) {
+      cmd.add("--set");
+      cmd.add("amqpPort=0"); // any free port: never the machine's 5672
+    }
     for (String s : settings) {
       cmd.add("--set");
       cmd.add(s);

@@ -207,6 +207,7 @@ class RocketMqConfigFilesInteropTest {
   private static List<String> brokerOverrides(int port, Path data) {
     return List.of(
         "listenPort=" + port,
+        "amqpPort=0",
         "bindAddress=127.0.0.1",
         "brokerIP1=127.0.0.1",
         "storePathRootDir=" + data,

@@ -1,7 +1,10 @@
 package io.wharfmq.interop;
 
+import io.wharfmq.amqp.transport.AmqpConfig;
+import io.wharfmq.amqp.transport.AmqpListener;
 import io.wharfmq.broker.Broker;
 import io.wharfmq.broker.BrokerConfig;
+import io.wharfmq.launcher.AmqpWiring;
 import io.wharfmq.namesrv.NameServer;
 import io.wharfmq.namesrv.NamesrvConfig;
 import java.nio.file.Path;
@@ -13,6 +16,7 @@ import java.util.List;
 final class WharfCluster implements AutoCloseable {
   final NameServer namesrv;
   final List<Broker> brokers = new ArrayList<>();
+  final List<AmqpListener> amqpListeners = new ArrayList<>();
   private final Path dataRoot;
 
   WharfCluster(Path dataRoot) throws Exception {
@@ -48,8 +52,30 @@ final class WharfCluster implements AutoCloseable {
     return startBroker(brokerConfig(name));
   }
 
+  /** An AMQP listener config on 127.0.0.1 and a free port, for {@link #startAmqp}. */
+  static AmqpConfig amqpConfig() {
+    return new AmqpConfig().amqpPort(0).amqpBindAddress("127.0.0.1");
+  }
+
+  /**
+   * Starts an AMQP 1.0 listener in front of {@code broker}, as bin/wharf does (same links); its
+   * port is {@link AmqpListener#port()}. Closed with the cluster, before the brokers.
+   */
+  AmqpListener startAmqp(Broker broker, AmqpConfig config) throws Exception {
+    AmqpListener l = AmqpWiring.start(config, broker.messagingService());
+    amqpListeners.add(l);
+    return l;
+  }
+
+  AmqpListener startAmqp(Broker broker) throws Exception {
+    return startAmqp(broker, amqpConfig());
+  }
+
   @Override
   public void close() throws java.io.IOException {
+    for (AmqpListener l : amqpListeners) {
+      l.close();
+    }
     for (Broker b : brokers) {
       b.close();
     }

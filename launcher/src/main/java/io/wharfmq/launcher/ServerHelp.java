@@ -1,5 +1,6 @@
 package io.wharfmq.launcher;
 
+import io.wharfmq.amqp.transport.AmqpConfig;
 import io.wharfmq.broker.BrokerConfig;
 import io.wharfmq.namesrv.NamesrvConfig;
 import java.nio.file.Path;
@@ -43,6 +44,7 @@ final class ServerHelp {
             + KeyHelp.render("Standalone:", launcher)
             + KeyHelp.render("Broker:", brokerKeys.values())
             + KeyHelp.render("Store:", KeyHelp.keys(broker.store()).values())
+            + KeyHelp.render("AMQP 1.0 listener:", KeyHelp.keys(new AmqpConfig()).values())
             + OTHER_KEYS);
   }
 
@@ -54,6 +56,7 @@ final class ServerHelp {
         HEADER
             + KeyHelp.render("Broker:", brokerKeys.values())
             + KeyHelp.render("Store:", KeyHelp.keys(broker.store()).values())
+            + KeyHelp.render("AMQP 1.0 listener:", KeyHelp.keys(new AmqpConfig()).values())
             + OTHER_KEYS);
   }
 

@@ -64,9 +64,10 @@ final class StartupChecks {
 
   /**
    * Makes sure {@code dir} exists, can be written, and is not locked by another process (the
-   * store's {@code lock} file); {@code key} is the setting that chose it.
+   * store's {@code lock} file, when {@code checkStoreLock}: servers that open the store); {@code
+   * key} is the setting that chose it.
    */
-  static void dataDirectory(Path dir, String key) throws StartupFailure {
+  static void dataDirectory(Path dir, String key, boolean checkStoreLock) throws StartupFailure {
     Path abs = dir.toAbsolutePath().normalize();
     try {
       Files.createDirectories(abs);
@@ -99,7 +100,7 @@ final class StartupChecks {
               + " to a directory this user can write");
     }
     Path lock = abs.resolve("lock");
-    if (Files.exists(lock)) {
+    if (checkStoreLock && Files.exists(lock)) {
       try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE)) {
         FileLock l = ch.tryLock();
         if (l == null) {

@@ -1,5 +1,7 @@
 package io.wharfmq.launcher;
 
+import io.wharfmq.amqp.transport.AmqpConfig;
+import io.wharfmq.amqp.transport.AmqpListener;
 import io.wharfmq.broker.Broker;
 import io.wharfmq.broker.BrokerConfig;
 import io.wharfmq.broker.ConfigBinder;
@@ -45,6 +47,7 @@ import picocli.CommandLine.Option;
       Wharf.Namesrv.class,
       Wharf.BrokerCmd.class,
       StopCommand.class,
+      PasswdCommand.class,
       ClientCommands.Send.class,
       ClientCommands.Consume.class,
       AdminCommands.class
@@ -168,15 +171,29 @@ public final class Wharf implements Runnable {
     return EXIT_CONFIG;
   }
 
-  static BrokerConfig brokerConfig(Map<String, String> settings, List<String> problems) {
+  /**
+   * The broker's configuration (and, bound from the same settings, the AMQP listener's into {@code
+   * amqp}); the problems of both go to {@code problems}.
+   */
+  static BrokerConfig brokerConfig(
+      Map<String, String> settings, List<String> problems, AmqpConfig amqp) {
     String root = settings.getOrDefault("storePathRootDir", "./data");
     BrokerConfig config = new BrokerConfig(Path.of(root));
     ConfigBinder.Result bound =
         ConfigBinder.bindSettings(
-            settings, Set.of("storePathRootDir", "namesrvPort"), config, config.store());
+            settings, Set.of("storePathRootDir", "namesrvPort"), config, config.store(), amqp);
     bound.noEffectWarning().ifPresent(log::warn);
     problems.addAll(bound.problems());
     problems.addAll(config.problems());
+    if (amqp.amqpEnable()) {
+      problems.addAll(amqp.problems());
+      if (amqp.amqpPort() != 0 && amqp.amqpPort() == config.listenPort()) {
+        problems.add(
+            "amqpPort and listenPort are both "
+                + amqp.amqpPort()
+                + ": the AMQP listener and the broker's RocketMQ port need different ports");
+      }
+    }
     config.startupNotes().forEach(log::info);
     return config;
   }
@@ -190,7 +207,9 @@ public final class Wharf implements Runnable {
   static PidFile beginInstance(
       ServerLifecycle life, Path dir, String instance, String role, String dirKey)
       throws StartupFailure, IOException {
-    StartupChecks.dataDirectory(dir, dirKey);
+    // A name server keeps no data and shares the directory with a broker that holds the store's
+    // lock: checking that lock made a name server started beside a running broker refuse to start.
+    StartupChecks.dataDirectory(dir, dirKey, !role.equals("namesrv"));
     StartupChecks.notRunning(dir, instance, role, dirKey);
     String logName = role.equals("namesrv") ? instance : "wharf";
     LogFiles logFile = LogFiles.attach(dir, logName);
@@ -242,6 +261,32 @@ public final class Wharf implements Runnable {
     }
     life.add(broker);
     return broker;
+  }
+
+  /**
+   * Starts the AMQP 1.0 listener over the broker's messaging service (after the broker is ready, so
+   * the first AMQP client finds it serving); returns its description for the ready line, or "AMQP
+   * off (amqpEnable=false)".
+   */
+  static String startAmqp(AmqpConfig config, Broker broker, ServerLifecycle life) throws Exception {
+    if (!config.amqpEnable()) {
+      return "AMQP off (amqpEnable=false)";
+    }
+    AmqpListener listener;
+    try {
+      listener = AmqpWiring.start(config, broker.messagingService());
+    } catch (IllegalArgumentException e) {
+      throw new StartupFailure(e.getMessage()); // a bad users-file line, named
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new StartupFailure(
+          "amqpUsersFile " + e.getFile() + ": no such file; create it with bin/wharf passwd NAME");
+    } catch (Exception e) {
+      throw StartupChecks.explain(e, config.amqpPort(), "amqpPort", "the AMQP 1.0 port")
+          .<Exception>map(f -> f)
+          .orElse(e);
+    }
+    life.add(listener);
+    return "AMQP " + config.amqpBindAddress() + ":" + listener.port() + " (amqpPort)";
   }
 
   /**
@@ -322,7 +367,14 @@ public final class Wharf implements Runnable {
       }
       settings.putIfAbsent("namesrvAddr", "127.0.0.1:" + namesrvPort);
       List<String> problems = new ArrayList<>();
-      BrokerConfig brokerConfig = brokerConfig(settings, problems);
+      AmqpConfig amqpConfig = new AmqpConfig();
+      BrokerConfig brokerConfig = brokerConfig(settings, problems, amqpConfig);
+      if (amqpConfig.amqpEnable() && amqpConfig.amqpPort() == namesrvPort && namesrvPort != 0) {
+        problems.add(
+            "amqpPort and namesrvPort are both "
+                + namesrvPort
+                + ": the AMQP listener and the name server need different ports");
+      }
       NamesrvConfig namesrvConfig =
           new NamesrvConfig()
               .listenPort(namesrvPort)
@@ -341,12 +393,20 @@ public final class Wharf implements Runnable {
             if (awaitRegistered(broker, brokerConfig, life) < 0) {
               return;
             }
-            pid.update("name server 127.0.0.1:" + namesrv.port() + ", broker " + broker.address());
+            String amqp = startAmqp(amqpConfig, broker, life);
+            pid.update(
+                "name server 127.0.0.1:"
+                    + namesrv.port()
+                    + ", broker "
+                    + broker.address()
+                    + ", "
+                    + amqp);
             log.info(
                 "Wharf standalone ready: name server 127.0.0.1:{} (namesrvPort), broker {}"
-                    + " (listenPort), registered; data in {}",
+                    + " (listenPort), registered; {}; data in {}",
                 namesrv.port(),
                 broker.address(),
+                amqp,
                 dir.toAbsolutePath().normalize());
           });
     }
@@ -432,7 +492,8 @@ public final class Wharf implements Runnable {
         return fail(f);
       }
       List<String> problems = new ArrayList<>();
-      BrokerConfig config = brokerConfig(settings, problems);
+      AmqpConfig amqpConfig = new AmqpConfig();
+      BrokerConfig config = brokerConfig(settings, problems, amqpConfig);
       if (!problems.isEmpty()) {
         return fail(problems);
       }
@@ -446,13 +507,15 @@ public final class Wharf implements Runnable {
             if (accepted < 0) {
               return;
             }
-            pid.update("broker " + broker.address());
+            String amqp = startAmqp(amqpConfig, broker, life);
+            pid.update("broker " + broker.address() + ", " + amqp);
             log.info(
-                "Wharf broker ready: {} of cluster {} at {} (listenPort), registered with {} of"
-                    + " {} name servers ({}); data in {}",
+                "Wharf broker ready: {} of cluster {} at {} (listenPort), {}, registered with {}"
+                    + " of {} name servers ({}); data in {}",
                 config.brokerName(),
                 config.brokerClusterName(),
                 broker.address(),
+                amqp,
                 accepted,
                 config.namesrvAddresses().size(),
                 config.namesrvAddresses().isEmpty() ? "namesrvAddr not set" : config.namesrvAddr(),

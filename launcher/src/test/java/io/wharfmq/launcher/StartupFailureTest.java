@@ -53,6 +53,9 @@ class StartupFailureTest {
     if (!command.equals("namesrv")) {
       all.addAll(WharfChild.SMALL_STORE);
       all.add("bindAddress=127.0.0.1");
+      if (all.stream().noneMatch(a -> a.startsWith("amqpPort="))) {
+        all.add(0, "amqpPort=0"); // never the machine's 5672
+      }
     }
     for (String s : all) {
       args.add("--set");

@@ -35,12 +35,18 @@ final class WharfChild implements AutoCloseable {
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx256m");
     cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
     cmd.add(Wharf.class.getName());
     cmd.addAll(List.of(args));
-    Process p =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    boolean server = args.length > 0 && (args[0].equals("standalone") || args[0].equals("broker"));
+    if (server && List.of(args).stream().noneMatch(a -> a.startsWith("amqp"))) {
+      cmd.add("--set");
+      cmd.add("amqpPort=0"); // any free port: never the machine's 5672
+    }
+    // The class path goes in the environment: on the command line it is long enough that the
+    // kernel's view of it (what `bin/wharf stop` reads to recognise a Wharf process) is cut short.
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+    Process p = pb.redirectOutput(output.toFile()).start();
     return new WharfChild(p, output);
   }
 

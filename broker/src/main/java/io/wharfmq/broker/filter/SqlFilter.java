@@ -1,5 +1,6 @@
 package io.wharfmq.broker.filter;
 
+import io.wharfmq.service.message.SelectorProperties;
 import io.wharfmq.store.MessageFilter;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.StoredMessage;
@@ -16,10 +17,12 @@ import org.apache.activemq.artemis.selector.impl.SelectorParser;
  * SQL92 property filters (RocketMQ's expression type SQL92), evaluated on the broker with the full
  * JMS message-selector grammar of ActiveMQ Artemis's selector engine: comparisons, arithmetic,
  * BETWEEN, IN, LIKE with ESCAPE, IS [NOT] NULL, AND/OR/NOT with three-valued logic (a selector that
- * evaluates to UNKNOWN does not match). Message properties are strings on the wire; a value that
- * reads as a whole number is compared as a long, one that reads as a decimal as a double,
- * "true"/"false" as a boolean, anything else as a string, so {@code a > 5} works on {@code a=10}.
- * Immutable; thread-safe. Parsed selectors are cached.
+ * evaluates to UNKNOWN does not match). JMS header identifiers (JMSPriority, JMSMessageID, JMSType,
+ * ...) read the reserved properties, and application properties an AMQP or JMS producer typed are
+ * compared as their type ({@link SelectorProperties}). Other properties are strings in the record;
+ * a value that reads as a whole number is compared as a long, one that reads as a decimal as a
+ * double, "true"/"false" as a boolean, anything else as a string, so {@code a > 5} works on {@code
+ * a=10}. Immutable; thread-safe. Parsed selectors are cached.
  */
 public final class SqlFilter implements MessageFilter {
   private static final Map<String, BooleanExpression> CACHE = new ConcurrentHashMap<>();
@@ -75,8 +78,14 @@ public final class SqlFilter implements MessageFilter {
     }
   }
 
-  /** Message properties as the selector engine sees them. */
-  private record PropertyView(Map<String, String> properties) implements Filterable {
+  /** Message properties as the selector engine sees them (docs/mapping.md, "Selectors"). */
+  private static final class PropertyView implements Filterable {
+    private final SelectorProperties properties;
+
+    PropertyView(Map<String, String> properties) {
+      this.properties = new SelectorProperties(properties);
+    }
+
     @Override
     public <T> T getBodyAs(Class<T> type) {
       return null;
@@ -84,32 +93,12 @@ public final class SqlFilter implements MessageFilter {
 
     @Override
     public Object getProperty(SimpleString name) {
-      return typed(properties.get(name.toString()));
+      return properties.get(name.toString());
     }
 
     @Override
     public Object getLocalConnectionId() {
       return null;
     }
-  }
-
-  static Object typed(String v) {
-    if (v == null) {
-      return null;
-    }
-    if (v.equals("true") || v.equals("false")) {
-      return Boolean.valueOf(v);
-    }
-    if (v.matches("[+-]?\\d{1,18}")) {
-      return Long.valueOf(v);
-    }
-    if (v.matches("[+-]?(\\d+\\.\\d*|\\.\\d+|\\d+)([eE][+-]?\\d+)?")) {
-      try {
-        return Double.valueOf(v);
-      } catch (NumberFormatException e) {
-        return v;
-      }
-    }
-    return v;
   }
 }

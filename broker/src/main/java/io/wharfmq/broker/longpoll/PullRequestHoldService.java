@@ -1,8 +1,6 @@
 package io.wharfmq.broker.longpoll;
 
 import io.wharfmq.remoting.netty.NamedThreadFactory;
-import io.wharfmq.remoting.netty.RemotingChannel;
-import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.store.MessageFilter;
 import io.wharfmq.store.queue.DispatchListener;
 import java.util.Iterator;
@@ -12,31 +10,35 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Holds pulls that found nothing until a matching message reaches their queue or their suspend time
  * passes, then hands them back to be executed once more (without suspension). The store's
  * dispatcher tells it about new messages ({@link DispatchListener}); a sweep every 100 ms answers
- * the expired ones. Thread-safe.
+ * the expired ones. Protocol-neutral: a held pull is a retry action ({@code again}, which must not
+ * block) and a liveness check, shared by remoting pulls and service callers. Thread-safe.
  */
 public final class PullRequestHoldService implements DispatchListener {
+  private static final Logger log = LoggerFactory.getLogger(PullRequestHoldService.class);
 
-  /** A held pull. */
+  /** A held pull: answered by running {@code again}. */
   public record HeldPull(
-      RemotingChannel channel,
-      RemotingCommand request,
       String topic,
       int queueId,
       long offset,
       MessageFilter filter,
-      long deadlineNanos) {}
+      long deadlineNanos,
+      BooleanSupplier alive,
+      Runnable again) {}
 
   private final Map<String, ConcurrentLinkedQueue<HeldPull>> held = new ConcurrentHashMap<>();
   private final ScheduledExecutorService sweeper =
       Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("wharf-pull-hold"));
-  private volatile Consumer<HeldPull> reexecute = p -> {};
   private volatile MaxOffsetLookup maxOffsets = (t, q) -> 0;
+  private volatile boolean closed;
 
   /** Where a queue's max offset is read from, to close the race between "nothing" and "hold". */
   @FunctionalInterface
@@ -44,10 +46,17 @@ public final class PullRequestHoldService implements DispatchListener {
     long maxOffset(String topic, int queueId);
   }
 
-  /** Connects the service to the pull processor and the store; call before {@link #start}. */
-  public void bind(Consumer<HeldPull> reexecute, MaxOffsetLookup maxOffsets) {
-    this.reexecute = reexecute;
+  /** Connects the service to the store; call before {@link #start}. */
+  public void bind(MaxOffsetLookup maxOffsets) {
     this.maxOffsets = maxOffsets;
+  }
+
+  private static void again(HeldPull p) {
+    try {
+      p.again().run();
+    } catch (RuntimeException e) {
+      log.error("Held pull of {}:{} could not be run again", p.topic(), p.queueId(), e);
+    }
   }
 
   public void start() {
@@ -55,12 +64,13 @@ public final class PullRequestHoldService implements DispatchListener {
   }
 
   public void shutdown() {
+    closed = true;
     sweeper.shutdownNow();
     // Answer everything still held so clients do not wait for their own timeout.
     for (ConcurrentLinkedQueue<HeldPull> q : held.values()) {
       HeldPull p;
       while ((p = q.poll()) != null) {
-        reexecute.accept(p);
+        again(p);
       }
     }
   }
@@ -69,14 +79,19 @@ public final class PullRequestHoldService implements DispatchListener {
     return topic + "@" + queueId;
   }
 
-  public void hold(HeldPull pull) {
+  /** Holds a pull; false (not held: answer now) once the service is shut down. */
+  public boolean hold(HeldPull pull) {
+    if (closed) {
+      return false;
+    }
     ConcurrentLinkedQueue<HeldPull> q =
         held.computeIfAbsent(key(pull.topic(), pull.queueId()), k -> new ConcurrentLinkedQueue<>());
     q.add(pull);
     // A message may have arrived between the empty read and now.
     if (maxOffsets.maxOffset(pull.topic(), pull.queueId()) > pull.offset() && q.remove(pull)) {
-      reexecute.accept(pull);
+      again(pull);
     }
+    return true;
   }
 
   /** Number of pulls currently held (for tests and metrics). */
@@ -105,7 +120,7 @@ public final class PullRequestHoldService implements DispatchListener {
       boolean arrived = newOffset >= p.offset();
       boolean matches = p.filter().matchesTagsCode(tagsCode);
       if (arrived && matches && q.remove(p)) {
-        reexecute.accept(p);
+        again(p);
       }
     }
   }
@@ -115,8 +130,8 @@ public final class PullRequestHoldService implements DispatchListener {
     for (ConcurrentLinkedQueue<HeldPull> q : held.values()) {
       for (HeldPull p : q) {
         boolean expired = now - p.deadlineNanos() >= 0;
-        if ((expired || !p.channel().isActive()) && q.remove(p)) {
-          reexecute.accept(p);
+        if ((expired || !p.alive().getAsBoolean()) && q.remove(p)) {
+          again(p);
         }
       }
     }

@@ -24,6 +24,7 @@ public final class ConsumerOffsetManager {
   private final Path file;
   private final Map<String, Map<Integer, Long>> offsets = new ConcurrentHashMap<>();
   private volatile boolean dirty;
+  private volatile java.util.function.Predicate<String> inMemoryOnly = group -> false;
 
   public ConsumerOffsetManager(Path configDir) {
     this.file = configDir.resolve("consumerOffset.json");
@@ -107,12 +108,26 @@ public final class ConsumerOffsetManager {
     dirty = true;
   }
 
+  /** Forgets the group's offsets on one topic (a removed subscription). */
+  public void remove(String group, String topic) {
+    offsets.remove(key(topic, group));
+    dirty = true;
+  }
+
   /** Forgets every group's offsets on the topic (a deleted topic, as RocketMQ). */
   public void removeTopic(String topic) {
     for (String group : groupsOf(topic)) {
       offsets.remove(key(topic, group));
     }
     dirty = true;
+  }
+
+  /**
+   * Groups whose offsets are never written to the file (non-durable groups, which do not outlive
+   * the broker process).
+   */
+  public void keepInMemory(java.util.function.Predicate<String> groups) {
+    this.inMemoryOnly = groups;
   }
 
   /** Writes the file if anything changed since the last write. */
@@ -122,7 +137,14 @@ public final class ConsumerOffsetManager {
     }
     dirty = false;
     Map<String, Map<Integer, Long>> copy = new TreeMap<>();
-    offsets.forEach((k, v) -> copy.put(k, new TreeMap<>(v)));
+    java.util.function.Predicate<String> skip = inMemoryOnly;
+    offsets.forEach(
+        (k, v) -> {
+          int at = k.lastIndexOf('@');
+          if (at < 0 || !skip.test(k.substring(at + 1))) {
+            copy.put(k, new TreeMap<>(v));
+          }
+        });
     Files.createDirectories(file.getParent());
     AtomicFiles.write(file, RemotingJson.encode(new Persisted(copy)));
   }

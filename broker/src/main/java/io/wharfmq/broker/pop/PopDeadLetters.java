@@ -3,6 +3,7 @@ package io.wharfmq.broker.pop;
 import io.wharfmq.broker.schedule.RedeliveryCopy;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.topic.TopicConfigManager;
+import io.wharfmq.store.AppendResult;
 import io.wharfmq.store.MessageStore;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +25,9 @@ public final class PopDeadLetters {
   private static final Logger log = LoggerFactory.getLogger(PopDeadLetters.class);
   static final String DLQ_ORIGIN_TOPIC = "DLQ_ORIGIN_TOPIC";
   static final String DLQ_ORIGIN_MESSAGE_ID = "DLQ_ORIGIN_MESSAGE_ID";
+
+  /** Why a consumer dead-lettered the message (AMQP rejected's error description), if it said. */
+  public static final String REASON = "WHARF_DLQ_REASON";
 
   private final MessageStore store;
   private final TopicConfigManager topics;
@@ -42,9 +47,19 @@ public final class PopDeadLetters {
 
   /** Appends the dead letter (asynchronously; a failure is logged). */
   void send(String group, long physicalOffset, int deliveries) {
+    send(group, physicalOffset, deliveries, null);
+  }
+
+  /**
+   * Appends the dead letter, with {@code reason} (when not null) in {@link #REASON}; the future
+   * tells whether it was stored (null when the message is gone from the store). A failure is
+   * logged.
+   */
+  CompletableFuture<AppendResult> send(
+      String group, long physicalOffset, int deliveries, String reason) {
     StoredMessage m = store.readMessage(physicalOffset);
     if (m == null) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     String target = ScheduleRewrite.DLQ_PREFIX + group;
     try {
@@ -58,6 +73,9 @@ public final class PopDeadLetters {
     props.putIfAbsent(ScheduleRewrite.ORIGIN_MESSAGE_ID, id);
     props.put(DLQ_ORIGIN_TOPIC, m.topic());
     props.put(DLQ_ORIGIN_MESSAGE_ID, id);
+    if (reason != null) {
+      props.put(REASON, reason.replace('\u0001', ' ').replace('\u0002', ' '));
+    }
     MessageToStore copy = RedeliveryCopy.of(m, target, props, storeHost, deliveries);
     log.info(
         "Popped message {} of group {} not acknowledged after {} deliveries: to {}",
@@ -65,13 +83,15 @@ public final class PopDeadLetters {
         group,
         deliveries,
         target);
-    store
-        .append(copy)
-        .thenAccept(
+    // Past diskSpaceWarningLevelRatio too: the message leaves its queue, it is not new data.
+    return store
+        .appendInternal(copy)
+        .thenApply(
             r -> {
               if (!r.isOk()) {
                 log.error("Cannot store dead letter {} in {}: {}", id, target, r.status());
               }
+              return r;
             });
   }
 }

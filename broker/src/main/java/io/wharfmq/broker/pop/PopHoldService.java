@@ -1,8 +1,6 @@
 package io.wharfmq.broker.pop;
 
 import io.wharfmq.remoting.netty.NamedThreadFactory;
-import io.wharfmq.remoting.netty.RemotingChannel;
-import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.store.queue.DispatchListener;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,15 +18,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Long polling for pops that found nothing: holds them per topic until a message reaches the topic,
  * a revive round makes one visible again, or their poll time ends; then hands them back to be
- * executed once more. One sweep loop ("wharf-pop-hold") runs expiry every 100 ms and the revive
- * round every reviveInterval. Thread-safe.
+ * executed once more. Protocol-neutral: a held pop is a retry action and a liveness check, so
+ * remoting pops and service callers (the AMQP door) share one hold table and one limit. One sweep
+ * loop ("wharf-pop-hold") runs expiry every 100 ms and the revive round every reviveInterval.
+ * Thread-safe.
  */
 public final class PopHoldService implements DispatchListener {
   private static final Logger log = LoggerFactory.getLogger(PopHoldService.class);
 
-  /** A held pop: answer it by executing {@code request} again, finally at {@code deadlineNanos}. */
-  public record HeldPop(
-      RemotingChannel channel, RemotingCommand request, String topic, long deadlineNanos) {}
+  /**
+   * A held pop: answered by running {@code again} (which must not block: it hands the pop to an
+   * executor), at the latest at {@code deadlineNanos} or as soon as {@code alive} turns false.
+   */
+  public record HeldPop(String topic, long deadlineNanos, BooleanSupplier alive, Runnable again) {}
 
   private final int maxHeld;
   private final long reviveIntervalMillis;
@@ -36,9 +38,9 @@ public final class PopHoldService implements DispatchListener {
   private final AtomicInteger count = new AtomicInteger();
   private final ScheduledExecutorService sweeper =
       Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("wharf-pop-hold"));
-  private volatile Consumer<HeldPop> reexecute = p -> {};
   private volatile Supplier<List<String>> reviver = List::of;
   private long lastRevive;
+  private volatile boolean closed;
 
   public PopHoldService(int maxHeld, long reviveIntervalMillis) {
     this.maxHeld = maxHeld;
@@ -46,11 +48,10 @@ public final class PopHoldService implements DispatchListener {
   }
 
   /**
-   * Connects the service to the pop processor ({@code reexecute}) and the revive round ({@code
-   * reviver}, returning topics with messages visible again); call before {@link #start}.
+   * Connects the service to the revive round ({@code reviver}, returning topics with messages
+   * visible again); call before {@link #start}.
    */
-  public void bind(Consumer<HeldPop> reexecute, Supplier<List<String>> reviver) {
-    this.reexecute = reexecute;
+  public void bind(Supplier<List<String>> reviver) {
     this.reviver = reviver;
   }
 
@@ -59,18 +60,25 @@ public final class PopHoldService implements DispatchListener {
   }
 
   public void shutdown() {
+    closed = true;
     sweeper.shutdownNow();
     for (ConcurrentLinkedQueue<HeldPop> q : held.values()) {
       HeldPop p;
       while ((p = q.poll()) != null) {
         count.decrementAndGet();
-        reexecute.accept(p);
+        again(p);
       }
     }
   }
 
-  /** Holds a pop; false when maxPopPollingSize pops are held already (answer POLLING_FULL). */
+  /**
+   * Holds a pop; false when maxPopPollingSize pops are held already (answer POLLING_FULL) or the
+   * service is shut down.
+   */
   public boolean hold(HeldPop pop) {
+    if (closed) {
+      return false;
+    }
     if (count.incrementAndGet() > maxHeld) {
       count.decrementAndGet();
       return false;
@@ -88,7 +96,7 @@ public final class PopHoldService implements DispatchListener {
     HeldPop p;
     while ((p = q.poll()) != null) {
       count.decrementAndGet();
-      reexecute.accept(p);
+      again(p);
     }
   }
 
@@ -106,14 +114,22 @@ public final class PopHoldService implements DispatchListener {
     }
   }
 
+  private static void again(HeldPop p) {
+    try {
+      p.again().run();
+    } catch (RuntimeException e) {
+      log.error("Held pop of {} could not be run again", p.topic(), e);
+    }
+  }
+
   private void sweep() {
     try {
       long now = System.nanoTime();
       for (ConcurrentLinkedQueue<HeldPop> q : held.values()) {
         for (HeldPop p : q) {
-          if ((now - p.deadlineNanos() >= 0 || !p.channel().isActive()) && q.remove(p)) {
+          if ((now - p.deadlineNanos() >= 0 || !p.alive().getAsBoolean()) && q.remove(p)) {
             count.decrementAndGet();
-            reexecute.accept(p);
+            again(p);
           }
         }
       }

@@ -45,10 +45,14 @@ public final class PopLog {
     this.storeHost = storeHost;
   }
 
-  /** Appends a record; the result's queueOffset is the record's position in the log. */
+  /**
+   * Appends a record; the result's queueOffset is the record's position in the log. Written even
+   * while the store refuses new messages for disk use: acks are what let pinned retention free the
+   * disk (docs/storage.md, "Retention and queues").
+   */
   CompletableFuture<AppendResult> append(PopLogRecord record) {
     byte[] body = PopLogRecordLayout.encode(record);
-    return store.append(
+    return store.appendInternal(
         new MessageToStore(TOPIC, 0, 0, body, "", 0, clock.millis(), storeHost, storeHost, 0, 0L));
   }
 

@@ -90,6 +90,11 @@ final class PopQueue {
     return f;
   }
 
+  /** Every in-flight message, by offset (a copy). */
+  List<InFlight> all() {
+    return new ArrayList<>(inFlight.values());
+  }
+
   /** In-flight messages whose invisibility ended at or before {@code now}, by deadline. */
   List<InFlight> due(long now, int limit) {
     List<InFlight> out = new ArrayList<>();

@@ -320,6 +320,135 @@ public final class PopService {
     }
   }
 
+  /**
+   * Makes the delivery made at {@code popTime} visible again at once (the next pop takes it). With
+   * {@code countDelivery} false the next delivery carries this one's reconsumeTimes and this
+   * delivery does not count toward the group's limit (AMQP released); with true it counts as a
+   * failed delivery (AMQP modified with delivery-failed).
+   */
+  public CompletableFuture<Outcome> release(
+      String group, String topic, int queueId, long offset, long popTime, boolean countDelivery) {
+    PopQueue q = queues.get(new Key(group, topic, queueId));
+    if (q == null) {
+      return CompletableFuture.completedFuture(Outcome.NOT_IN_FLIGHT);
+    }
+    q.lock.lock();
+    try {
+      InFlight f = q.get(offset);
+      long now = clock.millis();
+      if (f == null) {
+        return CompletableFuture.completedFuture(Outcome.NOT_IN_FLIGHT);
+      }
+      if (f.popTime != popTime && f.deadline > now) {
+        return CompletableFuture.completedFuture(Outcome.STALE_HANDLE);
+      }
+      q.reschedule(f, f.popTime, now);
+      if (!countDelivery) {
+        f.reconsumeTimes--; // the next pop adds it back
+      }
+      CompletableFuture<AppendResult> a = append(q, List.of(f.entry()));
+      a.thenAccept(r -> setLogPos(List.of(f), r));
+      return a.thenApply(r -> r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
+    } finally {
+      q.lock.unlock();
+    }
+  }
+
+  /**
+   * Sends the delivery made at {@code popTime} to the group's dead-letter queue at once and
+   * finishes it for the group; {@code reason} (may be null) is stored with the dead letter. The
+   * future completes once both the dead letter and the pop log record are stored.
+   */
+  public CompletableFuture<Outcome> deadLetter(
+      String group, String topic, int queueId, long offset, long popTime, String reason) {
+    PopQueue q = queues.get(new Key(group, topic, queueId));
+    if (q == null) {
+      return CompletableFuture.completedFuture(Outcome.NOT_IN_FLIGHT);
+    }
+    q.lock.lock();
+    try {
+      InFlight f = q.get(offset);
+      if (f == null) {
+        return CompletableFuture.completedFuture(Outcome.NOT_IN_FLIGHT);
+      }
+      if (f.popTime != popTime && f.deadline > clock.millis()) {
+        return CompletableFuture.completedFuture(Outcome.STALE_HANDLE);
+      }
+      ConsumeQueueEntry e = store.queueEntry(topic, queueId, offset);
+      CompletableFuture<AppendResult> dead =
+          e == null
+              ? CompletableFuture.completedFuture(null)
+              : deadLetters.send(group, e.physicalOffset(), f.reconsumeTimes + 1, reason);
+      q.remove(offset);
+      CompletableFuture<AppendResult> a =
+          append(
+              q,
+              List.of(
+                  new PopLogRecord.Entry(
+                      offset, PopLogRecord.Kind.DEAD, f.popTime, 0, f.reconsumeTimes)));
+      commitIfMoved(q);
+      return dead.thenCombine(
+          a, (d, r) -> (d == null || d.isOk()) && r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
+    } finally {
+      q.lock.unlock();
+    }
+  }
+
+  /** What a browser needs of a queue's pop state: done below scanFrom unless in flight. */
+  public record View(long committed, long scanFrom, java.util.Set<Long> inFlight) {}
+
+  /** The pop state of a group's queue, or null when the group never popped it. */
+  public View view(String group, String topic, int queueId) {
+    PopQueue q = queues.get(new Key(group, topic, queueId));
+    if (q == null) {
+      return null;
+    }
+    q.lock.lock();
+    try {
+      java.util.Set<Long> offsets = new java.util.HashSet<>();
+      for (InFlight f : q.all()) {
+        offsets.add(f.offset);
+      }
+      return new View(q.committed(), q.scanFrom, offsets);
+    } finally {
+      q.lock.unlock();
+    }
+  }
+
+  /**
+   * Forgets the pop state of every (group, topic) that {@code which} names: a deleted group,
+   * subscription or topic. What was in flight is logged as acknowledged, so a replay does not bring
+   * it back. Returns the number of queues forgotten.
+   */
+  public int forget(java.util.function.BiPredicate<String, String> which) {
+    int n = 0;
+    for (Map.Entry<Key, PopQueue> en : queues.entrySet()) {
+      Key k = en.getKey();
+      if (!which.test(k.group(), k.topic())) {
+        continue;
+      }
+      PopQueue q = en.getValue();
+      q.lock.lock();
+      try {
+        List<PopLogRecord.Entry> done = new ArrayList<>();
+        for (InFlight f : q.all()) {
+          done.add(
+              new PopLogRecord.Entry(
+                  f.offset, PopLogRecord.Kind.ACKED, f.popTime, 0, f.reconsumeTimes));
+          q.remove(f.offset);
+        }
+        if (!done.isEmpty()) {
+          append(q, done);
+        }
+        queues.remove(k, q);
+        n++;
+      } finally {
+        q.lock.unlock();
+      }
+    }
+    return n;
+  }
+
   // ---------------------------------------------------------------- revive, checkpoint, replay
 
   /**
@@ -414,7 +543,17 @@ public final class PopService {
 
   /** Rebuilds the pop state from the pop log. Call once, before serving, after dispatch. */
   public void load() {
+    load(group -> true);
+  }
+
+  /**
+   * Rebuilds the pop state from the pop log, keeping only groups that {@code known} accepts: a
+   * group that lived in memory only (a non-durable subscription) is gone after a restart, and so is
+   * what it had in flight. Call once, before serving, after dispatch.
+   */
+  public void load(java.util.function.Predicate<String> known) {
     int applied = popLog.replay(this::apply);
+    queues.keySet().removeIf(k -> !known.test(k.group()));
     int inFlight = 0;
     for (PopQueue q : queues.values()) {
       q.lock.lock();
@@ -454,6 +593,24 @@ public final class PopService {
           q.remove(e.offset());
         }
       }
+    } finally {
+      q.lock.unlock();
+    }
+  }
+
+  /**
+   * The oldest offset of the queue the group has not finished (delivered and not acknowledged, or
+   * not delivered yet), or -1 when the group never popped the queue since the start. Retention pins
+   * of groups with queue semantics read it.
+   */
+  public long oldestUnfinished(String group, String topic, int queueId) {
+    PopQueue q = queues.get(new Key(group, topic, queueId));
+    if (q == null) {
+      return -1;
+    }
+    q.lock.lock();
+    try {
+      return q.committed();
     } finally {
       q.lock.unlock();
     }

@@ -1,6 +1,7 @@
 package io.wharfmq.broker.processor;
 
 import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.service.LocalMessagingService;
 import io.wharfmq.broker.topic.TopicAttributes;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.remoting.netty.RemotingChannel;
@@ -14,6 +15,9 @@ import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.MessageQueue;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.remoting.protocol.body.TopicList;
+import io.wharfmq.service.Result;
+import io.wharfmq.service.Status;
+import io.wharfmq.service.TopicInfo;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -55,9 +59,11 @@ public final class AdminProcessor implements RequestProcessor {
   };
 
   private final BrokerContext ctx;
+  private final LocalMessagingService service;
 
-  public AdminProcessor(BrokerContext ctx) {
+  public AdminProcessor(BrokerContext ctx, LocalMessagingService service) {
     this.ctx = ctx;
+    this.service = service;
   }
 
   @Override
@@ -186,13 +192,9 @@ public final class AdminProcessor implements RequestProcessor {
             Headers.integer(request, "topicSysFlag", 0),
             Headers.bool(request, "order", false),
             attributes);
-    if (config.equals(existing)) {
-      // As RocketMQ: nothing changed, nothing to write or register.
-      return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
-    }
-    ctx.topics().put(config);
-    ctx.registerNow().run();
-    return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
+    Result<TopicInfo> r = service.putTopic(config);
+    return RemotingCommand.responseTo(
+        request, r.isOk() ? ResponseCode.SUCCESS : ResponseCode.SYSTEM_ERROR, r.detail());
   }
 
   /** RocketMQ's answer to creating, changing or deleting a system topic. */
@@ -221,11 +223,11 @@ public final class AdminProcessor implements RequestProcessor {
     if (ctx.topics().isSystemTopic(topic)) {
       return systemTopic(request, topic);
     }
-    ctx.topics().delete(topic);
-    ctx.offsets().removeTopic(topic);
-    ctx.topicsChanged().run();
-    int queues = await(ctx.store().deleteTopicQueues(topic::equals), "delete topic " + topic);
-    log.info("Topic {} deleted with its offsets and {} consume queues", topic, queues);
+    Result<Void> r = service.deleteTopic(topic);
+    if (r.status() == Status.ERROR) {
+      throw new IOException(r.detail());
+    }
+    // As RocketMQ: deleting a topic that does not exist succeeds.
     return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
   }
 

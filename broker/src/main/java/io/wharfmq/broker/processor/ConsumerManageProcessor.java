@@ -1,6 +1,7 @@
 package io.wharfmq.broker.processor;
 
 import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.service.LocalMessagingService;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
 import io.wharfmq.remoting.protocol.Headers;
@@ -18,9 +19,11 @@ import java.util.List;
  */
 public final class ConsumerManageProcessor implements RequestProcessor {
   private final BrokerContext ctx;
+  private final LocalMessagingService service;
 
-  public ConsumerManageProcessor(BrokerContext ctx) {
+  public ConsumerManageProcessor(BrokerContext ctx, LocalMessagingService service) {
     this.ctx = ctx;
+    this.service = service;
   }
 
   @Override
@@ -38,7 +41,7 @@ public final class ConsumerManageProcessor implements RequestProcessor {
     String group = Headers.string(request, "consumerGroup");
     String topic = Headers.string(request, "topic");
     int queueId = Headers.integer(request, "queueId");
-    long offset = ctx.offsets().query(group, topic, queueId);
+    long offset = service.committedOffset(group, topic, queueId);
     // setZeroIfNotFound=false (RocketMQ 5 header): the client wants QUERY_NOT_FOUND so that its
     // consume-from policy (e.g. a timestamp) decides, not the young-queue rule below.
     boolean zeroIfNotFound = Headers.bool(request, "setZeroIfNotFound", true);
@@ -49,7 +52,7 @@ public final class ConsumerManageProcessor implements RequestProcessor {
     if (group0 != null && "CONSUME_FROM_TIMESTAMP".equals(group0.consumeFromWhere())) {
       zeroIfNotFound = false;
     }
-    if (offset < 0 && zeroIfNotFound && ctx.store().minOffset(topic, queueId) == 0) {
+    if (offset < 0 && zeroIfNotFound && service.minOffset(topic, queueId) == 0) {
       // As RocketMQ: a new group on a queue that still holds its first message starts there, so a
       // consumer started after the producer still sees the messages.
       offset = 0;
@@ -68,11 +71,11 @@ public final class ConsumerManageProcessor implements RequestProcessor {
     String topic = Headers.string(request, "topic");
     int queueId = Headers.integer(request, "queueId");
     long offset = Headers.longValue(request, "commitOffset");
-    if (ctx.topics().get(topic) == null) {
+    if (service.topic(topic) == null) {
       return RemotingCommand.responseTo(
           request, ResponseCode.TOPIC_NOT_EXIST, "topic[" + topic + "] not exist");
     }
-    ctx.offsets().commit(group, topic, queueId, offset);
+    service.commitOffset(group, topic, queueId, offset);
     return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
   }
 

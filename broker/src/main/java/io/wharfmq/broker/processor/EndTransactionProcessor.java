@@ -1,11 +1,13 @@
 package io.wharfmq.broker.processor;
 
-import io.wharfmq.broker.transaction.TransactionService;
+import io.wharfmq.broker.service.LocalMessagingService;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
 import io.wharfmq.remoting.protocol.Headers;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.service.EndTransactionCommand;
+import io.wharfmq.store.format.MessageSysFlag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,10 +18,10 @@ import org.slf4j.LoggerFactory;
 public final class EndTransactionProcessor implements RequestProcessor {
   private static final Logger log = LoggerFactory.getLogger(EndTransactionProcessor.class);
 
-  private final TransactionService transactions;
+  private final LocalMessagingService service;
 
-  public EndTransactionProcessor(TransactionService transactions) {
-    this.transactions = transactions;
+  public EndTransactionProcessor(LocalMessagingService service) {
+    this.service = service;
   }
 
   @Override
@@ -28,13 +30,26 @@ public final class EndTransactionProcessor implements RequestProcessor {
     long commitLogOffset = Headers.longValue(request, "commitLogOffset");
     long halfOffset = Headers.longValue(request, "tranStateTableOffset");
     int type = Headers.integer(request, "commitOrRollback");
-    String outcome = transactions.end(group, commitLogOffset, halfOffset, type);
+    boolean fromCheck = Headers.bool(request, "fromTransactionCheck", false);
+    String transactionId = request.get("transactionId");
+    String outcome;
+    if (type != MessageSysFlag.TRANSACTION_COMMIT_TYPE
+        && type != MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
+      outcome = "unknown: left for the check";
+    } else {
+      EndTransactionCommand command =
+          new EndTransactionCommand(
+              group,
+              commitLogOffset,
+              halfOffset,
+              request.get("msgId"),
+              transactionId,
+              type == MessageSysFlag.TRANSACTION_COMMIT_TYPE,
+              fromCheck);
+      outcome = service.endTransaction(command).join().detail();
+    }
     log.debug(
-        "END_TRANSACTION {} from {} (check: {}): {}",
-        request.get("transactionId"),
-        channel,
-        request.get("fromTransactionCheck"),
-        outcome);
+        "END_TRANSACTION {} from {} (check: {}): {}", transactionId, channel, fromCheck, outcome);
     return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, outcome);
   }
 }

@@ -2,7 +2,7 @@ package io.wharfmq.broker.processor;
 
 import io.wharfmq.broker.BrokerContext;
 import io.wharfmq.broker.pop.PopReceipt;
-import io.wharfmq.broker.pop.PopService;
+import io.wharfmq.broker.service.LocalMessagingService;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
 import io.wharfmq.remoting.protocol.Headers;
@@ -10,6 +10,8 @@ import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
+import io.wharfmq.service.AckStatus;
+import io.wharfmq.service.Receipt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +25,11 @@ public final class PopAckProcessor implements RequestProcessor {
   private static final Logger log = LoggerFactory.getLogger(PopAckProcessor.class);
 
   private final BrokerContext ctx;
-  private final PopService pops;
+  private final LocalMessagingService service;
 
-  public PopAckProcessor(BrokerContext ctx, PopService pops) {
+  public PopAckProcessor(BrokerContext ctx, LocalMessagingService service) {
     this.ctx = ctx;
-    this.pops = pops;
+    this.service = service;
   }
 
   @Override
@@ -78,6 +80,7 @@ public final class PopAckProcessor implements RequestProcessor {
               + max
               + ")");
     }
+    Receipt handle = new Receipt(group, topic, queueId, offset, receipt.popTime());
     if (change) {
       if (invisible <= 0 || invisible > PopMessageProcessor.MAX_INVISIBLE_MILLIS) {
         return refuse(
@@ -86,36 +89,34 @@ public final class PopAckProcessor implements RequestProcessor {
             ResponseCode.SYSTEM_ERROR,
             "invisibleTime out of range: " + invisible);
       }
-      pops.changeInvisibleTime(group, topic, queueId, offset, receipt.popTime(), invisible)
+      service
+          .changeInvisibility(handle, invisible)
           .thenAccept(
               c ->
                   channel.writeResponse(
-                      answer(request, c.outcome(), topic, queueId, offset)
-                          .put("popTime", c.popTime())
+                      answer(request, c.status(), topic, queueId, offset)
+                          .put("popTime", c.receipt() == null ? 0 : c.receipt().popTime())
                           .put("invisibleTime", invisible)
                           .put("reviveQid", 0)));
     } else {
-      pops.ack(group, topic, queueId, offset, receipt.popTime())
+      service
+          .ack(handle)
           .thenAccept(o -> channel.writeResponse(answer(request, o, topic, queueId, offset)));
     }
     return null;
   }
 
   private static RemotingCommand answer(
-      RemotingCommand request, PopService.Outcome o, String topic, int queueId, long offset) {
+      RemotingCommand request, AckStatus o, String topic, int queueId, long offset) {
     String what = topic + ":" + queueId + "@" + offset;
-    return switch (o) {
-      case OK -> RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
-      case NOT_IN_FLIGHT ->
-          RemotingCommand.responseTo(request, ResponseCode.NO_MESSAGE, what + " is not in flight");
-      case STALE_HANDLE ->
-          RemotingCommand.responseTo(
-              request,
-              ResponseCode.NO_MESSAGE,
-              what + ": receipt handle expired, the message was delivered again");
-      case LOG_FAILED ->
-          RemotingCommand.responseTo(request, ResponseCode.SYSTEM_ERROR, "pop log append failed");
-    };
+    String remark =
+        switch (o) {
+          case OK -> null;
+          case NOT_IN_FLIGHT -> what + " is not in flight";
+          case STALE -> what + ": receipt handle expired, the message was delivered again";
+          case FAILED -> "pop log append failed";
+        };
+    return RemotingCommand.responseTo(request, ResponseCodes.of(o), remark);
   }
 
   private static RemotingCommand refuse(

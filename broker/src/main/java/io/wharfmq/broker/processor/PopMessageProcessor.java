@@ -1,20 +1,22 @@
 package io.wharfmq.broker.processor;
 
 import io.wharfmq.broker.BrokerContext;
-import io.wharfmq.broker.pop.PopHoldService;
-import io.wharfmq.broker.pop.PopHoldService.HeldPop;
 import io.wharfmq.broker.pop.PopReceipt;
 import io.wharfmq.broker.pop.PopService;
+import io.wharfmq.broker.service.LocalMessagingService;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
 import io.wharfmq.remoting.protocol.Headers;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.service.FilterType;
+import io.wharfmq.service.PopCommand;
+import io.wharfmq.service.PopResult;
+import io.wharfmq.service.ReceivedMessage;
+import io.wharfmq.service.Status;
 import io.wharfmq.store.MessageFilter;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,10 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * POP_MESSAGE (200050): up to maxMsgNums (at most 32, as RocketMQ) messages of a topic from one
  * queue or, with queueId -1, from any of them, each invisible to other pops for invisibleTime ms. A
- * pop that finds nothing is held up to pollTime ms (long polling). The answer carries the stored
- * records (reconsumeTimes set to the delivery's) and the header fields the RocketMQ client builds
- * each message's receipt handle from (popTime, invisibleTime, reviveQid, startOffsetInfo,
- * msgOffsetInfo). Thread-safe.
+ * pop that finds nothing is held up to pollTime ms (long polling, in the messaging service). The
+ * answer carries the stored records (reconsumeTimes set to the delivery's) and the header fields
+ * the RocketMQ client builds each message's receipt handle from (popTime, invisibleTime, reviveQid,
+ * startOffsetInfo, msgOffsetInfo). Thread-safe.
  */
 public final class PopMessageProcessor implements RequestProcessor {
   private static final Logger log = LoggerFactory.getLogger(PopMessageProcessor.class);
@@ -35,36 +37,21 @@ public final class PopMessageProcessor implements RequestProcessor {
   static final long MAX_INVISIBLE_MILLIS = TimeUnit.HOURS.toMillis(12);
 
   private final BrokerContext ctx;
-  private final PopService pops;
-  private final PopHoldService holds;
-  private final ExecutorService executor;
+  private final LocalMessagingService service;
 
-  public PopMessageProcessor(
-      BrokerContext ctx, PopService pops, PopHoldService holds, ExecutorService executor) {
+  public PopMessageProcessor(BrokerContext ctx, LocalMessagingService service) {
     this.ctx = ctx;
-    this.pops = pops;
-    this.holds = holds;
-    this.executor = executor;
-  }
-
-  /** Executes a held pop again (on the pop executor). */
-  public void reexecute(HeldPop held) {
-    executor.execute(() -> pop(held.channel(), held.request(), held.deadlineNanos()));
+    this.service = service;
   }
 
   @Override
   public RemotingCommand process(RemotingChannel channel, RemotingCommand request) {
-    long pollMillis = Headers.longValue(request, "pollTime", 0);
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, pollMillis));
-    return pop(channel, request, deadline);
-  }
-
-  private RemotingCommand pop(RemotingChannel channel, RemotingCommand request, long deadline) {
     String group = Headers.string(request, "consumerGroup");
     String topic = Headers.string(request, "topic");
     int queueId = Headers.integer(request, "queueId");
     int max = Headers.integer(request, "maxMsgNums");
     long invisible = Headers.longValue(request, "invisibleTime");
+    long pollMillis = Math.max(0, Headers.longValue(request, "pollTime", 0));
     int initMode = Headers.integer(request, "initMode", PopService.INIT_MODE_MIN);
     String problem = null;
     if (max < 1 || max > MAX_POP_NUMS) {
@@ -91,22 +78,33 @@ public final class PopMessageProcessor implements RequestProcessor {
           refusal.remark());
       return refusal;
     }
-    int readQueueNums = ctx.topics().get(topic).readQueueNums();
     String expType = Headers.string(request, "expType", "TAG");
     String sqlRefusal =
         TagFilters.propertyFilterRefusal(expType, ctx.config().enablePropertyFilter());
     if (sqlRefusal != null) {
       return RemotingCommand.responseTo(request, ResponseCode.SYSTEM_ERROR, sqlRefusal);
     }
+    String exp = Headers.string(request, "exp", "*");
     MessageFilter filter;
     try {
-      filter = TagFilters.forExpression(expType, Headers.string(request, "exp", "*"));
+      filter = TagFilters.forExpression(expType, exp);
     } catch (IllegalArgumentException e) {
       return RemotingCommand.responseTo(
           request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, e.getMessage());
     }
-    int[] queueIds = queueIds(queueId, readQueueNums);
-    pops.pop(group, topic, queueIds, max, invisible, filter, initMode)
+    PopCommand command =
+        new PopCommand(
+            group,
+            topic,
+            queueId,
+            max,
+            invisible,
+            ctx.config().longPollingEnable() ? pollMillis : 0,
+            "SQL92".equalsIgnoreCase(expType) ? FilterType.SQL92 : FilterType.TAG,
+            exp,
+            initMode == PopService.INIT_MODE_MIN);
+    service
+        .pop(command, filter)
         .whenComplete(
             (result, error) -> {
               if (error != null) {
@@ -114,52 +112,46 @@ public final class PopMessageProcessor implements RequestProcessor {
                 channel.writeResponse(
                     RemotingCommand.responseTo(
                         request, ResponseCode.SYSTEM_ERROR, "pop failed: " + error.getMessage()));
-              } else if (!result.messages().isEmpty()) {
-                channel.writeResponse(found(request, topic, invisible, result));
               } else {
-                empty(channel, request, group, topic, queueIds, invisible, deadline, result);
+                channel.writeResponse(answer(request, topic, invisible, result));
               }
             });
     return null;
   }
 
-  private void empty(
-      RemotingChannel channel,
-      RemotingCommand request,
-      String group,
-      String topic,
-      int[] queueIds,
-      long invisible,
-      long deadline,
-      PopService.PopResult result) {
-    boolean waitMore = System.nanoTime() - deadline < 0 && channel.isActive();
-    int code = ResponseCode.POLLING_TIMEOUT;
-    if (waitMore && ctx.config().longPollingEnable()) {
-      if (holds.hold(new HeldPop(channel, request, topic, deadline))) {
-        if (pops.hasAvailable(group, topic, queueIds)) {
-          holds.wake(topic);
-        }
-        return;
-      }
-      code = ResponseCode.POLLING_FULL;
+  private static RemotingCommand answer(
+      RemotingCommand request, String topic, long invisible, PopResult result) {
+    if (!result.messages().isEmpty()) {
+      return found(request, topic, invisible, result);
     }
-    channel.writeResponse(
-        header(RemotingCommand.responseTo(request, code, "no new message"), invisible, result));
+    if (result.status() == Status.OK) {
+      return header(
+          RemotingCommand.responseTo(request, ResponseCode.POLLING_TIMEOUT, "no new message"),
+          invisible,
+          result);
+    }
+    if (result.status() == Status.BUSY) {
+      return header(
+          RemotingCommand.responseTo(request, ResponseCode.POLLING_FULL, result.detail()),
+          invisible,
+          result);
+    }
+    return RemotingCommand.responseTo(request, ResponseCodes.of(result.status()), result.detail());
   }
 
   private static RemotingCommand found(
-      RemotingCommand request, String topic, long invisible, PopService.PopResult result) {
+      RemotingCommand request, String topic, long invisible, PopResult result) {
     String mark = PopReceipt.topicMark(topic);
     Map<Integer, StringBuilder> offsets = new LinkedHashMap<>();
     int size = 0;
-    for (PopService.Delivered d : result.messages()) {
-      StringBuilder b = offsets.get(d.queueId());
+    for (ReceivedMessage m : result.messages()) {
+      StringBuilder b = offsets.get(m.queueId());
       if (b == null) {
-        offsets.put(d.queueId(), new StringBuilder().append(d.offset()));
+        offsets.put(m.queueId(), new StringBuilder().append(m.queueOffset()));
       } else {
-        b.append(',').append(d.offset());
+        b.append(',').append(m.queueOffset());
       }
-      size += d.record().length;
+      size += m.record().length;
     }
     StringBuilder start = new StringBuilder();
     StringBuilder msg = new StringBuilder();
@@ -175,10 +167,10 @@ public final class PopMessageProcessor implements RequestProcessor {
     }
     byte[] body = new byte[size];
     int pos = 0;
-    List<PopService.Delivered> messages = result.messages();
-    for (PopService.Delivered d : messages) {
-      System.arraycopy(d.record(), 0, body, pos, d.record().length);
-      pos += d.record().length;
+    for (ReceivedMessage m : result.messages()) {
+      byte[] record = m.record();
+      System.arraycopy(record, 0, body, pos, record.length);
+      pos += record.length;
     }
     RemotingCommand response =
         header(
@@ -191,22 +183,11 @@ public final class PopMessageProcessor implements RequestProcessor {
   }
 
   private static RemotingCommand header(
-      RemotingCommand response, long invisible, PopService.PopResult result) {
+      RemotingCommand response, long invisible, PopResult result) {
     return response
         .put("popTime", result.popTime())
         .put("invisibleTime", invisible)
         .put("reviveQid", 0)
-        .put("restNum", result.restNum());
-  }
-
-  private static int[] queueIds(int queueId, int readQueueNums) {
-    if (queueId >= 0) {
-      return new int[] {queueId};
-    }
-    int[] all = new int[readQueueNums];
-    for (int i = 0; i < all.length; i++) {
-      all[i] = i;
-    }
-    return all;
+        .put("restNum", result.remaining());
   }
 }

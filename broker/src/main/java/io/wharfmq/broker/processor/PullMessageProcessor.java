@@ -4,19 +4,19 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.wharfmq.broker.BrokerContext;
 import io.wharfmq.broker.longpoll.PullRequestHoldService.HeldPull;
+import io.wharfmq.broker.service.LocalMessagingService;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
 import io.wharfmq.remoting.protocol.Headers;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.SubscriptionData;
-import io.wharfmq.store.GetMessageResult;
+import io.wharfmq.service.FilterType;
+import io.wharfmq.service.PullCommand;
+import io.wharfmq.service.PullResult;
 import io.wharfmq.store.MessageFilter;
-import io.wharfmq.store.commitlog.StoredBytes;
 import io.wharfmq.store.queue.ConsumeQueueEntry;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,12 +43,14 @@ public final class PullMessageProcessor implements RequestProcessor {
   private static final long SHORT_POLL_MILLIS = 1000;
 
   private final BrokerContext ctx;
+  private final LocalMessagingService service;
   private final ExecutorService executor;
 
-  public PullMessageProcessor(BrokerContext ctx, ExecutorService executor) {
+  public PullMessageProcessor(
+      BrokerContext ctx, LocalMessagingService service, ExecutorService executor) {
     this.ctx = ctx;
+    this.service = service;
     this.executor = executor;
-    ctx.pullHolds().bind(this::reexecute, (t, q) -> ctx.store().maxOffset(t, q));
   }
 
   @Override
@@ -100,16 +102,16 @@ public final class PullMessageProcessor implements RequestProcessor {
    * Runs a held pull again, on its connection's I/O thread: it was held at the tail, so what it
    * reads now was just written.
    */
-  private void reexecute(HeldPull held) {
+  private void reexecute(RemotingChannel channel, RemotingCommand request) {
     Runnable again =
         () -> {
-          RemotingCommand response = pull(held.channel(), held.request(), false);
+          RemotingCommand response = pull(channel, request, false);
           if (response != null) {
-            held.channel().writeResponse(response);
+            channel.writeResponse(response);
           }
         };
     try {
-      held.channel().ioExecutor().execute(again);
+      channel.ioExecutor().execute(again);
     } catch (RejectedExecutionException e) {
       executor.execute(again); // the I/O threads are shutting down
     }
@@ -186,44 +188,47 @@ public final class PullMessageProcessor implements RequestProcessor {
     if ((sysFlag & FLAG_COMMIT_OFFSET) != 0 && mayHold) {
       long commit = Headers.longValue(request, "commitOffset", -1);
       if (commit >= 0) {
-        ctx.offsets().commit(group, topic, queueId, commit);
+        service.commitOffset(group, topic, queueId, commit);
       }
     }
-    GetMessageResult result =
-        ctx.store().getMessages(topic, queueId, offset, maxNums, maxBytes, filter);
+    PullResult result =
+        service.read(
+            new PullCommand(group, topic, queueId, offset, maxNums, 0, FilterType.TAG, expression),
+            filter,
+            maxBytes);
     int code;
-    long next = result.nextBeginOffset();
-    switch (result.status()) {
-      case FOUND -> code = ResponseCode.SUCCESS;
-      case NO_MATCHED_MESSAGE, MESSAGE_WAS_REMOVING -> code = ResponseCode.PULL_RETRY_IMMEDIATELY;
-      case OFFSET_OVERFLOW_ONE -> code = ResponseCode.PULL_NOT_FOUND;
-      case NO_MESSAGE_IN_QUEUE -> {
-        code = offset == 0 ? ResponseCode.PULL_NOT_FOUND : ResponseCode.PULL_OFFSET_MOVED;
-        next = 0;
-      }
-      default -> code = ResponseCode.PULL_OFFSET_MOVED;
+    if (result.found()) {
+      code = ResponseCode.SUCCESS;
+    } else if (result.offsetMoved()) {
+      code = ResponseCode.PULL_OFFSET_MOVED;
+    } else if (result.nextOffset() != offset) {
+      code = ResponseCode.PULL_RETRY_IMMEDIATELY; // read past filtered-out or expired messages
+    } else {
+      code = ResponseCode.PULL_NOT_FOUND;
     }
     if (code == ResponseCode.PULL_NOT_FOUND && mayHold && (sysFlag & FLAG_SUSPEND) != 0) {
       long suspend =
           ctx.config().longPollingEnable()
               ? Headers.longValue(request, "suspendTimeoutMillis", 15_000)
               : SHORT_POLL_MILLIS;
-      ctx.pullHolds()
-          .hold(
-              new HeldPull(
-                  channel,
-                  request,
-                  topic,
-                  queueId,
-                  offset,
-                  filter,
-                  System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(suspend)));
-      return null;
+      HeldPull held =
+          new HeldPull(
+              topic,
+              queueId,
+              offset,
+              filter,
+              System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(suspend),
+              channel::isActive,
+              () -> reexecute(channel, request));
+      if (ctx.pullHolds().hold(held)) {
+        result.close();
+        return null;
+      }
     }
     RemotingCommand response =
-        RemotingCommand.responseTo(request, code, result.status().name())
+        RemotingCommand.responseTo(request, code, result.detail())
             .put("suggestWhichBrokerId", 0)
-            .put("nextBeginOffset", next)
+            .put("nextBeginOffset", result.nextOffset())
             .put("minOffset", result.minOffset())
             .put("maxOffset", result.maxOffset())
             .put("topicSysFlag", 0)
@@ -232,12 +237,7 @@ public final class PullMessageProcessor implements RequestProcessor {
       result.close();
       return response;
     }
-    List<ByteBuffer> views = new ArrayList<>(result.messages().size());
-    for (StoredBytes b : result.messages()) {
-      views.add(b.buffer());
-    }
-    ctx.stats().delivered(topic, group, views.size());
-    ByteBuf body = Unpooled.wrappedBuffer(views.toArray(new ByteBuffer[0]));
+    ByteBuf body = Unpooled.wrappedBuffer(result.records().toArray(new ByteBuffer[0]));
     response.bodyBuffer(body);
     channel.writeResponse(response, result::close);
     return null;

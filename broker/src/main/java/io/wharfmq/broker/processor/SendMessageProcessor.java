@@ -1,24 +1,22 @@
 package io.wharfmq.broker.processor;
 
 import io.wharfmq.broker.BrokerContext;
-import io.wharfmq.broker.schedule.DeliveryRewrite;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
-import io.wharfmq.broker.schedule.TimerRewrite;
-import io.wharfmq.broker.topic.SystemTopics;
+import io.wharfmq.broker.service.LocalMessagingService;
 import io.wharfmq.broker.topic.TopicConfigManager;
-import io.wharfmq.broker.transaction.TransactionService;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
 import io.wharfmq.remoting.protocol.Headers;
-import io.wharfmq.remoting.protocol.MessageIds;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.SendHeaderV2;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
-import io.wharfmq.store.AppendResult;
+import io.wharfmq.service.OutgoingMessage;
+import io.wharfmq.service.SendCommand;
+import io.wharfmq.service.SendResult;
+import io.wharfmq.service.Status;
 import io.wharfmq.store.format.MessageProperties;
-import io.wharfmq.store.format.MessageToStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.BufferUnderflowException;
@@ -28,16 +26,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320). Resolves (or creates) the
- * topic, stores the message(s) and answers when the store acknowledges: after the page-cache write
- * (ASYNC) or the fsync (SYNC). A send that waited in the queue longer than
+ * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320): decodes the headers and a
+ * batch body into a {@link SendCommand}, hands it to the messaging service (which resolves or
+ * creates the topic, diverts and stores) and answers when the store acknowledges: after the
+ * page-cache write (ASYNC) or the fsync (SYNC). A send that waited in the queue longer than
  * waitTimeMillsInSendQueue, or that the store cannot take (BUSY), gets SYSTEM_BUSY so producers
  * back off or try another broker. Thread-safe.
  */
@@ -45,11 +42,11 @@ public final class SendMessageProcessor implements RequestProcessor {
   private static final Logger log = LoggerFactory.getLogger(SendMessageProcessor.class);
 
   private final BrokerContext ctx;
-  private final DeliveryRewrite delivery;
+  private final LocalMessagingService service;
 
-  public SendMessageProcessor(BrokerContext ctx) {
+  public SendMessageProcessor(BrokerContext ctx, LocalMessagingService service) {
     this.ctx = ctx;
-    this.delivery = new DeliveryRewrite(ctx.config(), ctx.delayLevels().count(), ctx.clock());
+    this.service = service;
   }
 
   /**
@@ -88,8 +85,7 @@ public final class SendMessageProcessor implements RequestProcessor {
   }
 
   @Override
-  public RemotingCommand process(RemotingChannel channel, RemotingCommand request)
-      throws IOException {
+  public RemotingCommand process(RemotingChannel channel, RemotingCommand request) {
     long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.receivedNanos());
     if (request.receivedNanos() != 0 && waitedMs > ctx.config().waitTimeMillsInSendQueue()) {
       return RemotingCommand.responseTo(
@@ -101,170 +97,77 @@ public final class SendMessageProcessor implements RequestProcessor {
     }
     normalizeV2(request);
     String topic = Headers.string(request, "topic");
-    String problem = TopicConfigManager.checkName(topic);
-    if (problem != null) {
-      return RemotingCommand.responseTo(request, ResponseCode.MESSAGE_ILLEGAL, problem);
-    }
-    if (SystemTopics.isNotAllowedSendTopic(topic)) {
-      return RemotingCommand.responseTo(
-          request,
-          ResponseCode.NO_PERMISSION,
-          "Sending message to topic[" + topic + "] is forbidden.");
-    }
-    TopicConfig config = resolveTopic(request, topic);
-    if (config == null) {
-      return RemotingCommand.responseTo(
-          request,
-          ResponseCode.TOPIC_NOT_EXIST,
-          "topic[" + topic + "] not exist, apply first please!");
-    }
-    if (!config.isWritable()) {
-      return RemotingCommand.responseTo(
-          request, ResponseCode.NO_PERMISSION, "the topic[" + topic + "] sending is forbidden");
-    }
     int queueId = Headers.integer(request, "queueId", -1);
-    int queues = Math.max(config.writeQueueNums(), config.readQueueNums());
-    if (queueId < 0) {
-      queueId = ThreadLocalRandom.current().nextInt(config.writeQueueNums());
-    } else if (queueId >= queues) {
-      return RemotingCommand.responseTo(
-          request,
-          ResponseCode.SYSTEM_ERROR,
-          "request queueId["
-              + queueId
-              + "] is illegal, topic "
-              + topic
-              + " has "
-              + queues
-              + " queues");
+    RemotingCommand refusal = rocketMqRefusal(request, topic);
+    if (refusal != null) {
+      return refusal;
     }
-    String retryGroup = ScheduleRewrite.groupOfRetryTopic(topic);
-    if (retryGroup != null && ctx.subscriptionGroups().findOrCreate(retryGroup) == null) {
-      return RemotingCommand.responseTo(
-          request,
-          ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
-          "subscription group not exist, " + retryGroup);
-    }
-    List<MessageToStore> built = toMessages(channel, request, topic, queueId);
-    List<MessageToStore> messages;
-    if (request.code() == RequestCode.SEND_BATCH_MESSAGE) {
-      messages = built;
-    } else {
-      try {
-        messages = List.of(divert(request, built.get(0)));
-      } catch (TimerRewrite.InvalidTimerException e) {
-        log.warn(
-            "Rejected a timer message to {} from {}: {}",
+    boolean batch = request.code() == RequestCode.SEND_BATCH_MESSAGE;
+    SendCommand command =
+        new SendCommand(
             topic,
-            channel.remoteAddress(),
-            e.getMessage());
-        return RemotingCommand.responseTo(request, timerRejectionCode(), e.getMessage());
-      }
-    }
-    var future =
-        messages.size() == 1 && request.code() != RequestCode.SEND_BATCH_MESSAGE
-            ? ctx.store().append(messages.get(0))
-            : ctx.store().appendBatch(messages);
-    int finalQueueId = queueId;
-    future.thenAccept(r -> channel.writeResponse(respond(request, r, messages, finalQueueId)));
+            queueId,
+            messages(request, batch),
+            batch,
+            Headers.integer(request, "sysFlag", 0),
+            (InetSocketAddress) channel.remoteSocketAddress(),
+            ctx.config().autoCreateTopicEnable(),
+            SendBackProcessor.maxReconsumeTimes(request, -1));
+    service
+        .send(
+            command,
+            Headers.string(request, "defaultTopic", TopicConfigManager.DEFAULT_TOPIC),
+            Headers.integer(request, "defaultTopicQueueNums", 4))
+        .whenComplete(
+            (r, error) -> {
+              if (error != null) {
+                log.error("Send to {} from {} failed", topic, channel.remoteAddress(), error);
+                channel.writeResponse(
+                    RemotingCommand.responseTo(
+                        request, ResponseCode.SYSTEM_ERROR, "send failed: " + error));
+              } else {
+                channel.writeResponse(respond(channel, request, r));
+              }
+            });
     return null;
   }
 
   /**
-   * Where a single message really goes: a retry message past its max reconsume times to the group's
-   * DLQ (what the RocketMQ client relies on when its send-back falls back to a plain send), a
-   * message with a DELAY level to the schedule topic.
+   * The answer RocketMQ gives that a service status cannot tell apart from a missing topic: a retry
+   * topic of an unknown group (SUBSCRIPTION_GROUP_NOT_EXIST). Null when the send may go on.
    */
-  private MessageToStore divert(RemotingCommand request, MessageToStore m)
-      throws IOException, TimerRewrite.InvalidTimerException {
-    String group = ScheduleRewrite.groupOfRetryTopic(m.topic());
-    if (group != null) {
-      int max =
-          SendBackProcessor.maxReconsumeTimes(
-              request, ctx.subscriptionGroups().maxReconsumeTimes(group));
-      // As RocketMQ: a group holding live queue locks consumes orderly; its client sends a
-      // message back only once its own retries are used up, so it goes to the DLQ at once.
-      boolean orderly = ctx.queueLocks().hasLiveLock(group);
-      if (m.reconsumeTimes() > max || orderly) {
-        String dlq = ScheduleRewrite.DLQ_PREFIX + group;
-        if (ctx.topics().get(dlq) == null) {
-          ctx.topics().createIfAbsent(dlq, 1, TopicConfig.PERM_READ | TopicConfig.PERM_WRITE);
-          ctx.topicsChanged().run(); // so tools and DLQ readers find its route
-        }
-        Map<String, String> props = MessageProperties.decode(m.properties());
-        props.remove(ScheduleRewrite.DELAY);
-        log.info(
-            "Message of group {} (reconsume times {}, max {}, orderly {}): to {}",
-            group,
-            m.reconsumeTimes(),
-            max,
-            orderly,
-            dlq);
-        return ScheduleRewrite.withTopic(m, dlq, 0, MessageProperties.encode(props));
+  private RemotingCommand rocketMqRefusal(RemotingCommand request, String topic) {
+    String retryGroup = ScheduleRewrite.groupOfRetryTopic(topic);
+    if (retryGroup == null) {
+      return null;
+    }
+    try {
+      if (ctx.subscriptionGroups().findOrCreate(retryGroup) != null) {
+        return null;
       }
+    } catch (IOException e) {
+      return RemotingCommand.responseTo(
+          request, ResponseCode.SYSTEM_ERROR, "cannot create subscription group: " + e);
     }
-    if (TransactionService.isHalf(m)) {
-      return TransactionService.toHalf(m);
-    }
-    return delivery.apply(m);
+    return RemotingCommand.responseTo(
+        request,
+        ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+        "subscription group not exist, " + retryGroup);
   }
 
-  /**
-   * RocketMQ answers a disabled timer wheel with SYSTEM_ERROR, a bad timer with MESSAGE_ILLEGAL.
-   */
-  private int timerRejectionCode() {
-    return ctx.config().timerWheelEnable()
-        ? ResponseCode.MESSAGE_ILLEGAL
-        : ResponseCode.SYSTEM_ERROR;
-  }
-
-  private TopicConfig resolveTopic(RemotingCommand request, String topic) throws IOException {
-    TopicConfig config = ctx.topics().get(topic);
-    if (config != null || !ctx.config().autoCreateTopicEnable()) {
-      return config;
-    }
-    String defaultTopic = Headers.string(request, "defaultTopic", TopicConfigManager.DEFAULT_TOPIC);
-    int queues = Headers.integer(request, "defaultTopicQueueNums", 4);
-    config = ctx.topics().createOnSend(topic, defaultTopic, queues);
-    if (config != null) {
-      log.info(
-          "Auto-created topic {} with {} queues on first send", topic, config.writeQueueNums());
-      // Registered in the background, never before the answer: a slow or unreachable name server
-      // must not turn the first send to a topic into a client timeout (and a duplicate when the
-      // client retries). The registration starts now, before the append, so a consumer started
-      // after the answer finds the route in all but a pathological case; until then the producer
-      // keeps sending through the default topic's route, as it did for this send.
-      ctx.topicsChanged().run();
-    }
-    return config;
-  }
-
-  private List<MessageToStore> toMessages(
-      RemotingChannel channel, RemotingCommand request, String topic, int queueId) {
-    String properties = withBrokerProperties(Headers.string(request, "properties", ""));
-    int sysFlag = Headers.integer(request, "sysFlag", 0);
+  /** The message of a single send, or the messages a batch body encodes. */
+  private List<OutgoingMessage> messages(RemotingCommand request, boolean batch) {
+    String properties = Headers.string(request, "properties", "");
     long born = Headers.longValue(request, "bornTimestamp", ctx.clock().millis());
     int reconsume = Headers.integer(request, "reconsumeTimes", 0);
-    InetSocketAddress bornHost = (InetSocketAddress) channel.remoteSocketAddress();
     byte[] body = request.body() == null ? new byte[0] : request.body();
-    if (request.code() != RequestCode.SEND_BATCH_MESSAGE) {
-      int flag = Headers.integer(request, "flag", 0);
+    if (!batch) {
       return List.of(
-          new MessageToStore(
-              topic,
-              queueId,
-              flag,
-              body,
-              properties,
-              sysFlag,
-              born,
-              bornHost,
-              ctx.storeHost(),
-              reconsume,
-              0L));
+          new OutgoingMessage(
+              body, Headers.integer(request, "flag", 0), properties, born, reconsume));
     }
     Map<String, String> batchProps = MessageProperties.decode(properties);
-    List<MessageToStore> out = new ArrayList<>();
+    List<OutgoingMessage> out = new ArrayList<>();
     ByteBuffer b = ByteBuffer.wrap(body);
     try {
       while (b.hasRemaining()) {
@@ -282,18 +185,7 @@ public final class SendMessageProcessor implements RequestProcessor {
         // returned.
         batchProps.forEach(merged::putIfAbsent);
         out.add(
-            new MessageToStore(
-                topic,
-                queueId,
-                flag,
-                inner,
-                MessageProperties.encode(merged),
-                sysFlag,
-                born,
-                bornHost,
-                ctx.storeHost(),
-                reconsume,
-                0L));
+            new OutgoingMessage(inner, flag, MessageProperties.encode(merged), born, reconsume));
       }
     } catch (BufferUnderflowException | NegativeArraySizeException e) {
       throw new Headers.BadRequestException("malformed batch body at byte " + b.position());
@@ -304,65 +196,35 @@ public final class SendMessageProcessor implements RequestProcessor {
     return out;
   }
 
-  /**
-   * The producer's properties plus MSG_REGION and TRACE_ON, which RocketMQ's broker stores with
-   * every message: a tracing consumer (enableMsgTrace) writes no trace record for a message without
-   * MSG_REGION and none for one whose TRACE_ON is "false". A producer's own values are replaced, as
-   * RocketMQ does. For a batch these go with the batch's properties onto every message.
-   */
-  private String withBrokerProperties(String properties) {
-    String region = ctx.config().regionId();
-    String traceOn = String.valueOf(ctx.config().traceOn());
-    if (properties.contains(MessageProperties.MSG_REGION)
-        || properties.contains(MessageProperties.TRACE_ON)) {
-      Map<String, String> props = MessageProperties.decode(properties);
-      props.put(MessageProperties.MSG_REGION, region);
-      props.put(MessageProperties.TRACE_ON, traceOn);
-      return MessageProperties.encode(props);
+  /** RocketMQ answers a queueId beyond the topic's queues with SYSTEM_ERROR, not as illegal. */
+  private int failureCode(RemotingCommand request, SendResult r) {
+    int queueId = Headers.integer(request, "queueId", -1);
+    TopicConfig config = ctx.topics().get(r.topic());
+    if (r.status() == Status.ILLEGAL
+        && config != null
+        && queueId >= Math.max(config.writeQueueNums(), config.readQueueNums())) {
+      return ResponseCode.SYSTEM_ERROR;
     }
-    StringBuilder b = new StringBuilder(properties.length() + 40).append(properties);
-    if (!properties.isEmpty()
-        && properties.charAt(properties.length() - 1) != MessageProperties.PROPERTY_SEPARATOR) {
-      b.append(MessageProperties.PROPERTY_SEPARATOR);
-    }
-    return b.append(MessageProperties.MSG_REGION)
-        .append(MessageProperties.NAME_VALUE_SEPARATOR)
-        .append(region)
-        .append(MessageProperties.PROPERTY_SEPARATOR)
-        .append(MessageProperties.TRACE_ON)
-        .append(MessageProperties.NAME_VALUE_SEPARATOR)
-        .append(traceOn)
-        .append(MessageProperties.PROPERTY_SEPARATOR)
-        .toString();
+    return ResponseCodes.of(r.status());
   }
 
-  private RemotingCommand respond(
-      RemotingCommand request, AppendResult r, List<MessageToStore> messages, int queueId) {
+  private RemotingCommand respond(RemotingChannel channel, RemotingCommand request, SendResult r) {
     if (!r.isOk()) {
-      return RemotingCommand.responseTo(request, statusCode(r), r.status() + ": " + r.detail());
+      if (r.status() == Status.ILLEGAL || r.status() == Status.FORBIDDEN) {
+        log.warn(
+            "Refused a send to {} from {}: {}", r.topic(), channel.remoteAddress(), r.detail());
+      }
+      return RemotingCommand.responseTo(request, failureCode(request, r), r.detail());
     }
-    ctx.stats().stored(Headers.string(request, "topic"), messages.size());
     RemotingCommand response = RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
-    StringJoiner ids = new StringJoiner(",");
-    for (long offset : r.physicalOffsets()) {
-      ids.add(MessageIds.offsetMessageId(ctx.storeHost(), offset));
-    }
-    response.put("msgId", ids.toString());
-    response.put("queueId", queueId);
+    response.put(
+        "msgId",
+        r.messageIds().size() == 1 ? r.messageIds().get(0) : String.join(",", r.messageIds()));
+    response.put("queueId", r.queueId());
     response.put("queueOffset", r.queueOffset());
-    String uniq = MessageProperties.find(messages.get(0).properties(), MessageProperties.UNIQ_KEY);
-    response.put("transactionId", uniq);
+    response.put("transactionId", r.uniqueId());
     response.put(MessageProperties.MSG_REGION, ctx.config().regionId());
     response.put(MessageProperties.TRACE_ON, String.valueOf(ctx.config().traceOn()));
     return response;
-  }
-
-  private static int statusCode(AppendResult r) {
-    return switch (r.status()) {
-      case BUSY -> ResponseCode.SYSTEM_BUSY;
-      case DISK_FULL, STORE_CLOSED -> ResponseCode.SERVICE_NOT_AVAILABLE;
-      case MESSAGE_TOO_LARGE, PROPERTIES_TOO_LARGE, TOPIC_INVALID -> ResponseCode.MESSAGE_ILLEGAL;
-      case IO_ERROR, OK -> ResponseCode.SYSTEM_ERROR;
-    };
   }
 }

@@ -1,6 +1,7 @@
 package io.wharfmq.broker.processor;
 
 import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.service.LocalMessagingService;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
 import io.wharfmq.remoting.protocol.Headers;
@@ -10,6 +11,8 @@ import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.SubscriptionGroupConfig;
 import io.wharfmq.remoting.protocol.body.SubscriptionGroupList;
+import io.wharfmq.service.Result;
+import io.wharfmq.service.Status;
 import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;
@@ -37,8 +40,11 @@ public final class SubscriptionGroupProcessor implements RequestProcessor {
 
   private final BrokerContext ctx;
 
-  public SubscriptionGroupProcessor(BrokerContext ctx) {
+  private final LocalMessagingService service;
+
+  public SubscriptionGroupProcessor(BrokerContext ctx, LocalMessagingService service) {
     this.ctx = ctx;
+    this.service = service;
   }
 
   @Override
@@ -81,7 +87,10 @@ public final class SubscriptionGroupProcessor implements RequestProcessor {
       }
     }
     for (SubscriptionGroupConfig c : configs) {
-      ctx.subscriptionGroups().put(c);
+      Result<Void> r = service.putGroup(c);
+      if (!r.isOk()) {
+        return RemotingCommand.responseTo(request, ResponseCode.SYSTEM_ERROR, r.detail());
+      }
     }
     log.info("{} subscription group(s) updated by {}", configs.size(), channel.remoteAddress());
     return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
@@ -102,10 +111,11 @@ public final class SubscriptionGroupProcessor implements RequestProcessor {
   private RemotingCommand delete(RemotingChannel channel, RemotingCommand request)
       throws IOException {
     String group = Headers.string(request, "groupName");
-    boolean existed = ctx.subscriptionGroups().delete(group);
-    if (Headers.bool(request, "cleanOffset", false)) {
-      ctx.offsets().removeGroup(group);
+    Result<Void> r = service.deleteGroup(group, Headers.bool(request, "cleanOffset", false));
+    if (r.status() == Status.ERROR) {
+      throw new IOException(r.detail());
     }
+    boolean existed = r.isOk();
     log.info(
         "Subscription group {} deleted by {} (existed: {}, cleanOffset: {})",
         group,

@@ -15,6 +15,7 @@ public final class BrokerStats {
   private final long bootMillis;
   private final LongAdder puts = new LongAdder();
   private final LongAdder gets = new LongAdder();
+  private final LongAdder expired = new LongAdder();
   private final KeyedStats keyed;
   private Sample previous;
   private Sample latest;
@@ -52,6 +53,16 @@ public final class BrokerStats {
   /** Per-topic and per-group counts (VIEW_BROKER_STATS_DATA). */
   public KeyedStats keyed() {
     return keyed;
+  }
+
+  /** A message found past its expiry time by a consumer's read and finished without delivery. */
+  public void expired(int messages) {
+    expired.add(messages);
+  }
+
+  /** Messages dropped as expired since the broker started. */
+  public long expiredTotal() {
+    return expired.sum();
   }
 
   public long bootMillis() {

@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * held messages a consumer group has not consumed yet (its committed offset is behind the new start
  * of the queue), that is logged as a WARN naming the groups, topics and message counts.
  *
+ * <p>Groups with queue semantics pin retention ({@link RetentionPins}): no segment holding or
+ * following the oldest message such a group has not finished is deleted, whatever its age or the
+ * disk use; past diskSpaceWarningLevelRatio the store refuses new messages instead. A pin holding
+ * back a deletion is a WARN naming the group, at most once every {@link #PIN_WARNING_INTERVAL_MS}
+ * while the same pin holds back the same segment.
+ *
  * <p>A segment's age is taken from the store time of the first record of the next segment (every
  * record of a segment was stored before it), which is exact and follows the injected clock.
  *
@@ -52,6 +58,9 @@ import org.slf4j.LoggerFactory;
 public final class RetentionService extends PeriodicAgent {
   private static final Logger log = LoggerFactory.getLogger(RetentionService.class);
 
+  /** How often the same pin holding back the same segment is logged again (injected clock). */
+  public static final long PIN_WARNING_INTERVAL_MS = 5 * 60_000L;
+
   private final StoreConfig config;
   private final InstantSource clock;
   private final CommitLog commitLog;
@@ -60,11 +69,18 @@ public final class RetentionService extends PeriodicAgent {
   private final LongSupplier dispatchedOffset;
   private volatile DiskUsage diskUsage = DiskUsage.FILE_SYSTEM;
   private volatile ConsumerProgress consumers = ConsumerProgress.NONE;
+  private volatile RetentionPins pins = RetentionPins.NONE;
+  private volatile RetentionPins.Pin lastHoldingPin;
   private volatile boolean writesRefused;
   private volatile int lastUsedPercent;
 
   /** The "disk use high but nothing may go" warning was logged; reset when that changes. */
   private boolean stuckLogged;
+
+  /** The last pin warning: which group held back which segment, and when. */
+  private String pinWarned;
+
+  private long pinWarnedAt;
 
   public RetentionService(
       StoreConfig config,
@@ -90,6 +106,19 @@ public final class RetentionService extends PeriodicAgent {
   /** Where consumer groups are, for the warning about deleted unconsumed messages. */
   public void watchConsumers(ConsumerProgress progress) {
     consumers = progress;
+  }
+
+  /**
+   * Where groups with queue semantics are: retention deletes no segment holding or following the
+   * lowest pin.
+   */
+  public void pinBy(RetentionPins source) {
+    pins = source;
+  }
+
+  /** The pin that held back a deletion in the last round, or null if none did. */
+  public RetentionPins.Pin lastHoldingPin() {
+    return lastHoldingPin;
   }
 
   /** True while disk use is above diskSpaceWarningLevelRatio: appends are refused. */
@@ -118,17 +147,38 @@ public final class RetentionService extends PeriodicAgent {
             || used > config.effectiveDiskSpaceCleanForciblyRatio()
             || used > config.effectiveDiskSpaceWarningLevelRatio();
     if (!timeUp && !spaceToDelete) {
+      lastHoldingPin = null;
+      return 0;
+    }
+    RetentionPins.Pin pin;
+    try {
+      pin = pins.lowest();
+    } catch (RuntimeException e) {
+      // Deleting without knowing the pins could delete what a queue still holds: wait instead.
+      log.error("Cannot compute retention pins; deleting nothing this round", e);
       return 0;
     }
     long reservedMs = config.fileReservedTimeHours() * 3_600_000L;
     Map<ConsumerProgress.Committed, Long> queueStarts = queueStarts();
     int deleted = 0;
     long forcedBytes = 0;
+    MappedFile[] heldBack = new MappedFile[1];
+    boolean[] forced = new boolean[1];
     while (deleted < config.deleteFileBatchMax()) {
       boolean force = forcing(deleted == 0 ? used : usedPercent());
       MappedFile gone =
           commitLog.removeOldestIf(
-              segment -> safeToDelete(segment) && (force || expired(segment, now, reservedMs)));
+              segment -> {
+                if (!safeToDelete(segment) || !(force || expired(segment, now, reservedMs))) {
+                  return false;
+                }
+                if (pinned(segment, pin)) {
+                  heldBack[0] = segment;
+                  forced[0] = force;
+                  return false;
+                }
+                return true;
+              });
       if (gone == null) {
         break;
       }
@@ -154,28 +204,75 @@ public final class RetentionService extends PeriodicAgent {
               + " at {}; disk use was {}%",
           deleted, queueFiles, indexFiles, min, used);
       warnAboutUnconsumed(queueStarts, used, forcedBytes);
-    } else if (spaceToDelete && !stuckLogged) {
-      stuckLogged = true;
-      log.warn(
-          "Disk use {}% calls for deleting commit-log segments (diskMaxUsedSpaceRatio {}%,"
-              + " diskSpaceCleanForciblyRatio {}%) but none may go: {}",
-          used,
-          config.diskMaxUsedSpaceRatio(),
-          config.effectiveDiskSpaceCleanForciblyRatio(),
-          forcing(used)
-              ? "only the active segment is left, or the older ones are not yet flushed or"
-                  + " dispatched"
-              : "none is older than fileReservedTime "
-                  + config.fileReservedTimeHours()
-                  + " h"
-                  + (config.cleanFileForciblyEnable()
-                      ? ""
-                      : ", and cleanFileForciblyEnable=false keeps younger ones"));
+    }
+    lastHoldingPin = heldBack[0] == null ? null : pin;
+    if (heldBack[0] != null) {
+      warnPinned(pin, heldBack[0], used, forced[0], now);
+    } else if (deleted == 0 && spaceToDelete && !stuckLogged) {
+      warnStuck(used);
     }
     if (deleted > 0 || !spaceToDelete) {
       stuckLogged = false;
     }
     return deleted;
+  }
+
+  /** Disk use calls for deletion and nothing may go: one WARN (until that changes). */
+  private void warnStuck(int used) {
+    stuckLogged = true;
+    log.warn(
+        "Disk use {}% calls for deleting commit-log segments (diskMaxUsedSpaceRatio {}%,"
+            + " diskSpaceCleanForciblyRatio {}%) but none may go: {}",
+        used,
+        config.diskMaxUsedSpaceRatio(),
+        config.effectiveDiskSpaceCleanForciblyRatio(),
+        forcing(used)
+            ? "only the active segment is left, or the older ones are not yet flushed or"
+                + " dispatched"
+            : "none is older than fileReservedTime "
+                + config.fileReservedTimeHours()
+                + " h"
+                + (config.cleanFileForciblyEnable()
+                    ? ""
+                    : ", and cleanFileForciblyEnable=false keeps younger ones"));
+  }
+
+  /** Whether the segment holds the pinned record or follows it (it must stay). */
+  private static boolean pinned(MappedFile segment, RetentionPins.Pin pin) {
+    return pin != null && segment.baseOffset() + segment.size() > pin.physicalOffset();
+  }
+
+  /** The WARN that a pin keeps a segment retention would delete; rate-limited per pin. */
+  private void warnPinned(
+      RetentionPins.Pin pin, MappedFile segment, int used, boolean force, long now) {
+    String what = pin.group() + "|" + segment.baseOffset();
+    if (what.equals(pinWarned) && now - pinWarnedAt < PIN_WARNING_INTERVAL_MS) {
+      return;
+    }
+    pinWarned = what;
+    pinWarnedAt = now;
+    log.warn(
+        "Retention keeps commit-log segment {} and everything after it ({}): consumer group {}"
+            + " has queue semantics and has not finished message {}@{}:{} (log offset {}) stored"
+            + " there. Disk use {}%{}. The segment goes once the group acknowledges its"
+            + " messages (or the group is deleted).",
+        segment.path().getFileName(),
+        force
+            ? "disk use above diskSpaceCleanForciblyRatio "
+                + config.effectiveDiskSpaceCleanForciblyRatio()
+                + "%"
+            : "older than fileReservedTime " + config.fileReservedTimeHours() + " h",
+        pin.group(),
+        pin.topic(),
+        pin.queueId(),
+        pin.queueOffset(),
+        pin.physicalOffset(),
+        used,
+        writesRefused
+            ? ", above diskSpaceWarningLevelRatio "
+                + config.effectiveDiskSpaceWarningLevelRatio()
+                + "%: new messages are refused until space returns"
+            : "");
   }
 
   /** Whether young segments may go now: disk use past the forced-clean ratio, and allowed. */

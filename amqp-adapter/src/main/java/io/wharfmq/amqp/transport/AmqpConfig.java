@@ -1,0 +1,249 @@
+package io.wharfmq.amqp.transport;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Configuration of the AMQP 1.0 listener: every key with its default and meaning side by side,
+ * bound by the launcher from the same file and {@code --set} options as the broker's keys, and
+ * checked once by {@link #problems()} with messages an operator can act on (docs/configuration.md,
+ * docs/amqp.md). Mutable until the listener starts; not thread-safe.
+ */
+public final class AmqpConfig {
+  static final int MIB = 1024 * 1024;
+
+  /** The smallest max-frame-size AMQP 1.0 allows a peer to announce (section 2.7.1). */
+  public static final int MIN_MAX_FRAME_SIZE = 512;
+
+  /** amqpEnable: start the AMQP 1.0 listener with the broker. */
+  private boolean amqpEnable = true;
+
+  /** amqpPort: TCP port of the AMQP 1.0 listener (0: any free port). */
+  private int amqpPort = 5672;
+
+  /** amqpBindAddress: interface the AMQP 1.0 listener binds. */
+  private String amqpBindAddress = "0.0.0.0";
+
+  /**
+   * amqpMaxFrameSize: largest frame a peer may send, in bytes, announced in Wharf's open
+   * (max-frame-size); a larger frame closes the connection with amqp:connection:framing-error.
+   * Messages larger than a frame arrive as several transfers. At least 512.
+   */
+  private int amqpMaxFrameSize = 1024 * 1024;
+
+  /**
+   * amqpIdleTimeoutMs: a connection from which nothing (not even an empty frame) arrives for this
+   * long is closed with amqp:resource-limit-exceeded; Wharf announces half of it in its open, as
+   * the specification recommends, so that peers send heartbeats in time. The same bound applies to
+   * a peer that connects and never completes its open. 0 turns it off (not recommended).
+   */
+  private int amqpIdleTimeoutMs = 60_000;
+
+  /**
+   * amqpMaxConnections: open AMQP connections at most; one more is answered with
+   * amqp:resource-limit-exceeded and closed.
+   */
+  private int amqpMaxConnections = 10_000;
+
+  /**
+   * amqpMaxSessionsPerConnection: sessions on one connection at most (Wharf's channel-max is this
+   * minus one); one more is ended with amqp:resource-limit-exceeded.
+   */
+  private int amqpMaxSessionsPerConnection = 256;
+
+  /**
+   * amqpMaxLinksPerSession: links attached on one session at most; one more is refused with
+   * amqp:resource-limit-exceeded.
+   */
+  private int amqpMaxLinksPerSession = 1024;
+
+  /**
+   * amqpMaxMessageSize: largest message an AMQP producer may send, bytes (the encoded message, all
+   * sections); announced as the receiving links' max-message-size, and a larger one detaches the
+   * link with amqp:link:message-size-exceeded. At least 4 MiB by default; keep it no larger than
+   * the store's maxMessageSize.
+   */
+  private long amqpMaxMessageSize = 4L * MIB;
+
+  /**
+   * amqpAnonymousEnable: accept peers without credentials (SASL ANONYMOUS, or no SASL layer at all,
+   * as rhea without a username connects). Off, only SASL PLAIN with a user of amqpUsersFile gets
+   * in.
+   */
+  private boolean amqpAnonymousEnable = true;
+
+  /**
+   * amqpUsersFile: file of AMQP users, one "name:pbkdf2-sha256:iterations:salt:hash" line each
+   * (bin/wharf passwd NAME makes a line); never plain-text passwords. Empty: no users, so SASL
+   * PLAIN fails and only anonymous peers get in. Re-read when it changes.
+   */
+  private String amqpUsersFile = "";
+
+  /** The problems of this configuration, each naming its key; empty when it can be used. */
+  public List<String> problems() {
+    List<String> p = new ArrayList<>();
+    if (amqpPort < 0 || amqpPort > 65535) {
+      p.add("amqpPort must be 0..65535 (0 = any free port), is " + amqpPort + "; default 5672");
+    }
+    if (amqpBindAddress == null || amqpBindAddress.isBlank()) {
+      p.add("amqpBindAddress must name an interface address, e.g. 0.0.0.0 or 127.0.0.1");
+    }
+    if (amqpMaxFrameSize < MIN_MAX_FRAME_SIZE) {
+      p.add(
+          "amqpMaxFrameSize must be at least "
+              + MIN_MAX_FRAME_SIZE
+              + " bytes (AMQP 1.0's minimum), is "
+              + amqpMaxFrameSize
+              + "; default 1048576");
+    }
+    if (amqpIdleTimeoutMs != 0 && amqpIdleTimeoutMs < 1000) {
+      p.add(
+          "amqpIdleTimeoutMs must be 0 (off) or at least 1000 ms, is "
+              + amqpIdleTimeoutMs
+              + "; default 60000");
+    }
+    if (amqpMaxConnections < 1) {
+      p.add("amqpMaxConnections must be at least 1, is " + amqpMaxConnections);
+    }
+    if (amqpMaxSessionsPerConnection < 1 || amqpMaxSessionsPerConnection > 65536) {
+      p.add(
+          "amqpMaxSessionsPerConnection must be 1..65536 (AMQP channels), is "
+              + amqpMaxSessionsPerConnection);
+    }
+    if (amqpMaxLinksPerSession < 1) {
+      p.add("amqpMaxLinksPerSession must be at least 1, is " + amqpMaxLinksPerSession);
+    }
+    if (amqpMaxMessageSize < 1024) {
+      p.add(
+          "amqpMaxMessageSize must be at least 1024 bytes, is "
+              + amqpMaxMessageSize
+              + "; default "
+              + 4L * MIB);
+    }
+    if (!amqpUsersFile.isBlank()) {
+      Path f = usersFilePath();
+      if (!Files.isRegularFile(f)) {
+        p.add(
+            "amqpUsersFile="
+                + amqpUsersFile
+                + ": no such file ("
+                + f.toAbsolutePath().normalize()
+                + "); create it with lines from bin/wharf passwd NAME, or remove the key");
+      } else if (!Files.isReadable(f)) {
+        p.add(
+            "amqpUsersFile=" + amqpUsersFile + ": not readable by this user; fix its permissions");
+      }
+    } else if (!amqpAnonymousEnable && amqpEnable) {
+      p.add(
+          "amqpAnonymousEnable=false needs amqpUsersFile (no one could connect): set amqpUsersFile"
+              + " to a file of lines from bin/wharf passwd NAME, or amqpAnonymousEnable=true");
+    }
+    return p;
+  }
+
+  /** The users file, or null when none is configured. */
+  public Path usersFilePath() {
+    return amqpUsersFile.isBlank() ? null : Path.of(amqpUsersFile.trim());
+  }
+
+  public boolean amqpEnable() {
+    return amqpEnable;
+  }
+
+  public AmqpConfig amqpEnable(boolean v) {
+    amqpEnable = v;
+    return this;
+  }
+
+  public int amqpPort() {
+    return amqpPort;
+  }
+
+  public AmqpConfig amqpPort(int v) {
+    amqpPort = v;
+    return this;
+  }
+
+  public String amqpBindAddress() {
+    return amqpBindAddress;
+  }
+
+  public AmqpConfig amqpBindAddress(String v) {
+    amqpBindAddress = v;
+    return this;
+  }
+
+  public int amqpMaxFrameSize() {
+    return amqpMaxFrameSize;
+  }
+
+  public AmqpConfig amqpMaxFrameSize(int v) {
+    amqpMaxFrameSize = v;
+    return this;
+  }
+
+  public int amqpIdleTimeoutMs() {
+    return amqpIdleTimeoutMs;
+  }
+
+  public AmqpConfig amqpIdleTimeoutMs(int v) {
+    amqpIdleTimeoutMs = v;
+    return this;
+  }
+
+  public int amqpMaxConnections() {
+    return amqpMaxConnections;
+  }
+
+  public AmqpConfig amqpMaxConnections(int v) {
+    amqpMaxConnections = v;
+    return this;
+  }
+
+  public int amqpMaxSessionsPerConnection() {
+    return amqpMaxSessionsPerConnection;
+  }
+
+  public AmqpConfig amqpMaxSessionsPerConnection(int v) {
+    amqpMaxSessionsPerConnection = v;
+    return this;
+  }
+
+  public int amqpMaxLinksPerSession() {
+    return amqpMaxLinksPerSession;
+  }
+
+  public AmqpConfig amqpMaxLinksPerSession(int v) {
+    amqpMaxLinksPerSession = v;
+    return this;
+  }
+
+  public long amqpMaxMessageSize() {
+    return amqpMaxMessageSize;
+  }
+
+  public AmqpConfig amqpMaxMessageSize(long v) {
+    amqpMaxMessageSize = v;
+    return this;
+  }
+
+  public boolean amqpAnonymousEnable() {
+    return amqpAnonymousEnable;
+  }
+
+  public AmqpConfig amqpAnonymousEnable(boolean v) {
+    amqpAnonymousEnable = v;
+    return this;
+  }
+
+  public String amqpUsersFile() {
+    return amqpUsersFile;
+  }
+
+  public AmqpConfig amqpUsersFile(String v) {
+    amqpUsersFile = v == null ? "" : v;
+    return this;
+  }
+}

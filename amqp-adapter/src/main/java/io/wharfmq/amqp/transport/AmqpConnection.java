@@ -1,0 +1,477 @@
+package io.wharfmq.amqp.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.wharfmq.amqp.sasl.SaslAuthenticator;
+import io.wharfmq.service.MessagingService;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.qpid.proton.Proton;
+import org.apache.qpid.proton.amqp.transport.AmqpError;
+import org.apache.qpid.proton.amqp.transport.ErrorCondition;
+import org.apache.qpid.proton.engine.Collector;
+import org.apache.qpid.proton.engine.Connection;
+import org.apache.qpid.proton.engine.EndpointState;
+import org.apache.qpid.proton.engine.Event;
+import org.apache.qpid.proton.engine.Sasl;
+import org.apache.qpid.proton.engine.Transport;
+import org.apache.qpid.proton.engine.TransportException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One AMQP connection: a proton-j Connection, Transport and Collector driven by the Netty channel's
+ * event loop. Bytes in go to the transport, the engine's events go to the sessions ({@link
+ * SessionEvents}), the {@link LinkAttacher} (attaches) and each link's {@link LinkEndpoint} (flow,
+ * deliveries, detach), and whatever the engine produced is written out after each step. Owned by
+ * the channel's event loop: every method runs there (other threads come in through {@link
+ * #executor()}).
+ */
+final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpSession {
+  private static final Logger log = LoggerFactory.getLogger(AmqpConnection.class);
+
+  private final ListenerContext ctx;
+  private final String connectionId;
+  private final boolean overConnectionLimit;
+  private final Transport transport;
+  private final Connection connection;
+  private final Collector collector;
+  private SaslAuthenticator authenticator;
+  private final Sasl sasl;
+  private final SessionEvents sessions;
+  private final List<Runnable> onClose = new ArrayList<>();
+  private final Executor executor;
+
+  private Channel channel;
+  private String peer = "?";
+  private String vhost = OpenHandshake.DEFAULT_VHOST;
+  private String containerId;
+  private boolean containerClaimed;
+  private boolean openReceived;
+  private boolean inputClosed;
+  private boolean headClosed;
+  private boolean gone;
+  private ChannelFuture lastWrite;
+  private ScheduledFuture<?> tick;
+
+  AmqpConnection(ListenerContext ctx, String connectionId, boolean overConnectionLimit) {
+    this.ctx = ctx;
+    this.connectionId = connectionId;
+    this.overConnectionLimit = overConnectionLimit;
+    AmqpConfig config = ctx.config();
+    this.sessions = new SessionEvents(ctx, this, this::openCameFirst);
+    this.executor =
+        task ->
+            channel
+                .eventLoop()
+                .execute(
+                    () -> {
+                      try {
+                        task.run();
+                      } catch (RuntimeException e) {
+                        log.error("AMQP connection {} ({}): task failed", connectionId, peer, e);
+                      }
+                      afterWork();
+                    });
+    transport = Proton.transport();
+    transport.setMaxFrameSize(config.amqpMaxFrameSize());
+    transport.setChannelMax(config.amqpMaxSessionsPerConnection() - 1);
+    transport.setIdleTimeout(config.amqpIdleTimeoutMs());
+    sasl = transport.sasl();
+    sasl.server();
+    sasl.allowSkip(config.amqpAnonymousEnable());
+    connection = Proton.connection();
+    collector = Proton.collector();
+    connection.collect(collector);
+    connection.setContext(this);
+    transport.bind(connection);
+  }
+
+  // ------------------------------------------------------------------ AmqpSession
+
+  @Override
+  public String containerId() {
+    return containerId;
+  }
+
+  @Override
+  public String vhost() {
+    return vhost;
+  }
+
+  @Override
+  public String user() {
+    return authenticator == null ? null : authenticator.user();
+  }
+
+  @Override
+  public String peer() {
+    return peer;
+  }
+
+  @Override
+  public String connectionId() {
+    return connectionId;
+  }
+
+  @Override
+  public MessagingService service() {
+    return ctx.service();
+  }
+
+  @Override
+  public Executor executor() {
+    return executor;
+  }
+
+  @Override
+  public void onClose(Runnable action) {
+    if (gone) {
+      action.run();
+    } else {
+      onClose.add(action);
+    }
+  }
+
+  // ------------------------------------------------------------------ Netty
+
+  @Override
+  public void channelActive(ChannelHandlerContext c) throws Exception {
+    channel = c.channel();
+    peer = String.valueOf(channel.remoteAddress()).replaceFirst("^/", "");
+    AmqpConfig config = ctx.config();
+    authenticator =
+        new SaslAuthenticator(
+            ctx.users(), config.amqpAnonymousEnable(), ctx.verifier(), executor, peer);
+    sasl.setMechanisms(authenticator.mechanisms());
+    sasl.setListener(authenticator);
+    tick();
+    super.channelActive(c);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext c, Object msg) {
+    ByteBuf buf = (ByteBuf) msg;
+    try {
+      while (buf.isReadable() && !inputClosed) {
+        int capacity = transport.capacity();
+        if (capacity <= 0) {
+          inputClosed = capacity < 0;
+          break;
+        }
+        ByteBuffer tail = transport.tail();
+        int n = Math.min(Math.min(capacity, tail.remaining()), buf.readableBytes());
+        int limit = tail.limit();
+        tail.limit(tail.position() + n);
+        buf.readBytes(tail);
+        tail.limit(limit);
+        process();
+        dispatchEvents();
+      }
+    } finally {
+      buf.release();
+    }
+    if (tick == null) {
+      tick(); // the open may have brought the peer's idle timeout
+    }
+    flush();
+  }
+
+  private void process() {
+    try {
+      transport.process();
+    } catch (TransportException e) {
+      // proton-j stopped reading; it wrote a close frame with the reason if it still could.
+      inputClosed = true;
+      ctx.peerLog().warn(peer, "bad input (" + e.getMessage() + "); connection closed");
+    } catch (RuntimeException e) {
+      inputClosed = true;
+      if (thrownByDecoder(e)) {
+        // proton-j's decoder ran off the end of a frame or met a type it cannot read in it.
+        closeWithError(
+            new ErrorCondition(AmqpError.DECODE_ERROR, "malformed frame: " + e),
+            "malformed frame (" + e + "); closed with amqp:decode-error");
+      } else {
+        // A frame proton-j decoded but could not apply (a transfer on a handle never attached,
+        // a begin answering a channel never used, ...): a protocol violation by the peer.
+        closeWithError(
+            new ErrorCondition(AmqpError.ILLEGAL_STATE, "frame not allowed here: " + e),
+            "protocol violation (" + e + "); closed with amqp:illegal-state");
+      }
+    }
+  }
+
+  /** Whether the first proton-j frame of the stack is its codec's: a decoding failure. */
+  static boolean thrownByDecoder(Throwable e) {
+    for (StackTraceElement f : e.getStackTrace()) {
+      if (f.getClassName().startsWith("org.apache.qpid.proton.")) {
+        return f.getClassName().startsWith("org.apache.qpid.proton.codec.");
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext c) throws Exception {
+    if (tick != null) {
+      tick.cancel(false);
+    }
+    transportGone();
+    super.channelInactive(c);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+    if (cause instanceof IOException) {
+      log.debug("AMQP peer {}: {}", peer, cause.toString());
+    } else {
+      log.warn("AMQP peer {}: connection failed", peer, cause);
+    }
+    c.close();
+  }
+
+  // ------------------------------------------------------------------ engine events
+
+  private void dispatchEvents() {
+    Event e;
+    while ((e = collector.peek()) != null) {
+      try {
+        dispatch(e);
+      } catch (RuntimeException ex) {
+        log.error(
+            "AMQP connection {} ({}): handling {} failed", connectionId, peer, e.getType(), ex);
+        closeWithError(
+            new ErrorCondition(AmqpError.INTERNAL_ERROR, "internal error: " + ex),
+            "internal error handling " + e.getType());
+      }
+      collector.pop();
+    }
+  }
+
+  private void dispatch(Event e) {
+    switch (e.getType()) {
+      case CONNECTION_REMOTE_OPEN -> onRemoteOpen();
+      case CONNECTION_REMOTE_CLOSE -> onRemoteClose();
+      case SESSION_REMOTE_OPEN -> sessions.onSessionOpen(e.getSession());
+      case SESSION_REMOTE_CLOSE -> sessions.onSessionClose(e.getSession());
+      case LINK_REMOTE_OPEN -> sessions.onLinkAttach(e.getLink());
+      case LINK_REMOTE_DETACH -> sessions.onLinkDetach(e.getLink(), false);
+      case LINK_REMOTE_CLOSE -> sessions.onLinkDetach(e.getLink(), true);
+      case LINK_LOCAL_DETACH -> sessions.onLocalDetach(e.getLink());
+      case LINK_FLOW -> sessions.onFlow(e.getLink());
+      case DELIVERY -> sessions.onDelivery(e.getDelivery());
+      case TRANSPORT_ERROR -> {
+        ErrorCondition c = transport.getCondition();
+        ctx.peerLog()
+            .warn(
+                peer,
+                "bad input: "
+                    + (c == null ? "?" : c.getCondition() + " " + c.getDescription())
+                    + "; closed with that error");
+        inputClosed = true;
+        transportGone();
+      }
+      default -> {}
+    }
+  }
+
+  private void onRemoteOpen() {
+    openReceived = true;
+    containerId = connection.getRemoteContainer();
+    String id = ctx.containerId();
+    if (overConnectionLimit) {
+      ctx.peerLog()
+          .warn(peer, "refused: amqpMaxConnections=" + ctx.config().amqpMaxConnections() + " open");
+      OpenHandshake.refuse(
+          connection,
+          id,
+          new ErrorCondition(
+              AmqpError.RESOURCE_LIMIT_EXCEEDED,
+              "too many connections (amqpMaxConnections="
+                  + ctx.config().amqpMaxConnections()
+                  + ")"));
+      return;
+    }
+    String host = connection.getRemoteHostname();
+    String v = OpenHandshake.vhost(host);
+    if (v == null) {
+      ctx.peerLog().warn(peer, "refused: illegal vhost in open hostname '" + host + "'");
+      ErrorCondition bad =
+          new ErrorCondition(
+              AmqpError.INVALID_FIELD,
+              "hostname '"
+                  + host
+                  + "': a vhost is vhost:NAME with NAME of 1-"
+                  + OpenHandshake.MAX_VHOST_LENGTH
+                  + " characters [A-Za-z0-9._-]");
+      bad.setInfo(Map.of(OpenHandshake.INVALID_FIELD, OpenHandshake.HOSTNAME));
+      OpenHandshake.refuse(connection, id, bad);
+      return;
+    }
+    vhost = v;
+    if (containerId == null) {
+      containerId = "";
+    }
+    if (!ctx.containers().claim(vhost, containerId, OpenHandshake.desiresSole(connection))) {
+      log.info(
+          "AMQP peer {}: container-id (ClientID) '{}' refused: in use by another connection",
+          peer,
+          containerId);
+      OpenHandshake.refuseContainerId(connection, containerId, id);
+      return;
+    }
+    containerClaimed = true;
+    OpenHandshake.accept(connection, id);
+    connection.open();
+    log.debug(
+        "AMQP connection {} from {} open: container-id '{}', vhost '{}', user {}",
+        connectionId,
+        peer,
+        containerId,
+        vhost,
+        user());
+  }
+
+  private void onRemoteClose() {
+    transportGone();
+    if (connection.getLocalState() != EndpointState.CLOSED) {
+      connection.close();
+    }
+  }
+
+  /**
+   * Whether the connection is open for {@code what}: false (and the connection closed with
+   * illegal-state) when the frame came before the open, false too once Wharf is closing.
+   */
+  private boolean openCameFirst(String what) {
+    if (openReceived) {
+      return !headClosed && connection.getLocalState() == EndpointState.ACTIVE;
+    }
+    closeWithError(
+        new ErrorCondition(AmqpError.ILLEGAL_STATE, what + " before open"),
+        what + " before open; closed with amqp:illegal-state");
+    return false;
+  }
+
+  // ------------------------------------------------------------------ ending
+
+  /** Closes the connection with {@code condition} (Wharf's open first if none was sent). */
+  private void closeWithError(ErrorCondition condition, String logLine) {
+    ctx.peerLog().warn(peer, logLine);
+    try {
+      if (connection.getLocalState() != EndpointState.CLOSED) {
+        connection.setCondition(condition);
+        connection.close();
+      }
+    } catch (RuntimeException e) {
+      log.debug("AMQP peer {}: closing the engine failed", peer, e);
+      channel.close();
+    }
+    transportGone();
+  }
+
+  /** Tells every live link it is gone (once) and runs the close actions. */
+  private void transportGone() {
+    if (gone) {
+      return;
+    }
+    gone = true;
+    sessions.transportGone();
+    for (Runnable r : onClose) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        log.error("AMQP connection {} ({}): close action failed", connectionId, peer, e);
+      }
+    }
+    onClose.clear();
+    if (containerClaimed) {
+      containerClaimed = false;
+      ctx.containers().release(vhost, containerId);
+    }
+  }
+
+  // ------------------------------------------------------------------ output and time
+
+  /** After work from another thread: the events it caused, then the output. */
+  private void afterWork() {
+    if (channel.isActive() && !headClosed) {
+      dispatchEvents();
+      flush();
+    }
+  }
+
+  /** Writes whatever the engine produced; closes the socket gracefully once the engine is done. */
+  void flush() {
+    if (headClosed) {
+      return;
+    }
+    boolean wrote = false;
+    try {
+      while (true) {
+        int pending = transport.pending();
+        if (pending > 0) {
+          ByteBuffer head = transport.head();
+          int n = head.remaining();
+          ByteBuf out = channel.alloc().buffer(n);
+          out.writeBytes(head.duplicate());
+          transport.pop(n);
+          lastWrite = channel.write(out);
+          wrote = true;
+          continue;
+        }
+        if (pending < 0) {
+          headClosed = true;
+        }
+        break;
+      }
+    } catch (RuntimeException e) {
+      log.debug("AMQP peer {}: engine output failed", peer, e);
+      headClosed = true;
+    }
+    if (wrote) {
+      channel.flush();
+    }
+    if (!headClosed && saslFailed()) {
+      headClosed = true; // the outcome is written: nothing more will come on this connection
+    }
+    if (headClosed) {
+      transportGone();
+      GracefulClose.afterWrite(
+          channel, lastWrite != null ? lastWrite : channel.newSucceededFuture());
+    }
+  }
+
+  private boolean saslFailed() {
+    Sasl.SaslOutcome o = sasl.getOutcome();
+    return o != Sasl.SaslOutcome.PN_SASL_NONE
+        && o != Sasl.SaslOutcome.PN_SASL_OK
+        && o != Sasl.SaslOutcome.PN_SASL_SKIPPED
+        && transport.pending() == 0;
+  }
+
+  /** Drives proton-j's idle timeout: empty frames to the peer, and the close of a silent peer. */
+  private void tick() {
+    tick = null;
+    if (headClosed || !channel.isActive()) {
+      return;
+    }
+    long now = ctx.clock().getAsLong();
+    long deadline = transport.tick(now);
+    dispatchEvents();
+    flush();
+    if (deadline != 0 && !headClosed) {
+      long delay = Math.max(1, deadline - now);
+      tick = channel.eventLoop().schedule(this::tick, delay, TimeUnit.MILLISECONDS);
+    }
+  }
+}

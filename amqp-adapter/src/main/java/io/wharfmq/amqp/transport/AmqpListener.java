@@ -1,0 +1,192 @@
+package io.wharfmq.amqp.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.wharfmq.amqp.sasl.UsersFile;
+import io.wharfmq.service.MessagingService;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The AMQP 1.0 listener: a Netty server whose every connection runs its own proton-j engine on its
+ * channel's event loop ({@link AmqpConnection}), SASL PLAIN and ANONYMOUS, heartbeats, limits and
+ * the refusals of docs/amqp.md. What links mean is the {@link LinkAttacher}'s business; the
+ * listener knows the {@link MessagingService} only to hand it to the links. Thread-safe: start and
+ * close from one thread, the rest runs on the event loops.
+ */
+public final class AmqpListener implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AmqpListener.class);
+
+  /** Wharf's version, in the open frame's connection properties. */
+  static final String VERSION = "0.1.0-SNAPSHOT";
+
+  /**
+   * The native epoll transport on Linux, as the remoting server uses ({@code -Dwharf.transport=nio}
+   * forces NIO), else NIO.
+   */
+  static final boolean EPOLL =
+      !"nio".equalsIgnoreCase(System.getProperty("wharf.transport")) && Epoll.isAvailable();
+
+  private static EventLoopGroup group(int threads, ThreadFactory factory) {
+    return EPOLL
+        ? new EpollEventLoopGroup(threads, factory)
+        : new NioEventLoopGroup(threads, factory);
+  }
+
+  private static Class<? extends ServerChannel> serverChannel() {
+    return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+  }
+
+  /** Password checks waiting at most; more logins at once get a temporary SASL failure. */
+  static final int MAX_PENDING_LOGINS = 1_000;
+
+  private final AmqpConfig config;
+  private final MessagingService service;
+  private final LinkAttacher attacher;
+  private final LongSupplier clock;
+  private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong connectionIds = new AtomicLong();
+  private EventLoopGroup boss;
+  private EventLoopGroup workers;
+  private ThreadPoolExecutor verifier;
+  private Channel serverChannel;
+
+  public AmqpListener(AmqpConfig config, MessagingService service, LinkAttacher attacher) {
+    this(config, service, attacher, () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
+  }
+
+  /** With the monotonic millisecond clock the idle timeouts are measured on. */
+  public AmqpListener(
+      AmqpConfig config, MessagingService service, LinkAttacher attacher, LongSupplier clock) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.service = service;
+    this.attacher = Objects.requireNonNull(attacher, "attacher");
+    this.clock = clock;
+  }
+
+  /**
+   * Reads the users file and binds the port. An IllegalArgumentException names a bad configuration
+   * key or users-file line; an IOException an unreadable users file or a port that cannot be bound.
+   */
+  public void start() throws IOException, InterruptedException {
+    java.util.List<String> problems = config.problems();
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    UsersFile users =
+        config.usersFilePath() == null ? UsersFile.none() : UsersFile.load(config.usersFilePath());
+    verifier =
+        new ThreadPoolExecutor(
+            1,
+            2,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(MAX_PENDING_LOGINS),
+            new DefaultThreadFactory("amqp-sasl", true));
+    ListenerContext ctx =
+        new ListenerContext(
+            config,
+            service,
+            attacher,
+            users,
+            new ContainerRegistry(),
+            new PeerLog(clock),
+            clock,
+            verifier,
+            "wharf-" + UUID.randomUUID());
+    boss = group(1, new DefaultThreadFactory("amqp-accept"));
+    workers = group(0, new DefaultThreadFactory("amqp-io"));
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    boolean over = open.incrementAndGet() > config.amqpMaxConnections();
+                    ch.closeFuture().addListener(f -> open.decrementAndGet());
+                    String peer = String.valueOf(ch.remoteAddress()).replaceFirst("^/", "");
+                    String id = "amqp-" + connectionIds.incrementAndGet();
+                    ch.pipeline()
+                        .addLast(
+                            new ProtocolHeaderSniffer(
+                                config.amqpAnonymousEnable(), ctx.peerLog(), peer))
+                        .addLast(new AmqpConnection(ctx, id, over));
+                  }
+                });
+    try {
+      serverChannel = b.bind(config.amqpBindAddress(), config.amqpPort()).sync().channel();
+    } catch (Exception e) {
+      close();
+      throw e;
+    }
+    log.info(
+        "AMQP 1.0 listener on {}:{} (amqpPort, {} transport); SASL {}{}",
+        config.amqpBindAddress(),
+        port(),
+        EPOLL ? "epoll" : "nio",
+        config.amqpAnonymousEnable() ? "PLAIN and ANONYMOUS" : "PLAIN only",
+        config.usersFilePath() == null
+            ? ", no users file"
+            : ", " + users.size() + " users from " + config.usersFilePath());
+  }
+
+  /** The bound port (useful with amqpPort=0). */
+  public int port() {
+    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /** Open connections now (those over the limit included until they are closed). */
+  public int connections() {
+    return open.get();
+  }
+
+  /** Stops accepting and closes every connection. */
+  @Override
+  public void close() {
+    if (serverChannel != null) {
+      serverChannel.close().awaitUninterruptibly();
+      serverChannel = null;
+    }
+    if (boss != null) {
+      boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+      workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+      boss = null;
+    }
+    if (verifier != null) {
+      verifier.shutdownNow();
+      verifier = null;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "AMQP listener";
+  }
+}

@@ -1,0 +1,24 @@
+package io.wharfmq.amqp.transport;
+
+import io.wharfmq.amqp.sasl.UsersFile;
+import io.wharfmq.service.MessagingService;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+
+/**
+ * What every connection of one listener shares. Immutable; its parts are thread-safe.
+ *
+ * @param clock milliseconds of a monotonic clock (proton-j's idle-timeout ticks)
+ * @param verifier where SASL password hashes are computed, off the event loops
+ * @param containerId Wharf's container-id in its open frames
+ */
+record ListenerContext(
+    AmqpConfig config,
+    MessagingService service,
+    LinkAttacher attacher,
+    UsersFile users,
+    ContainerRegistry containers,
+    PeerLog peerLog,
+    LongSupplier clock,
+    Executor verifier,
+    String containerId) {}

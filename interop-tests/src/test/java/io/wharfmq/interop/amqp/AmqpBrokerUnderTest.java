@@ -1,0 +1,90 @@
+package io.wharfmq.interop.amqp;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.qpid.jms.JmsConnectionFactory;
+
+/**
+ * A broker with an AMQP 1.0 listener that the interop suites run against: Wharf, or ActiveMQ
+ * Artemis as the reference. The same test must pass on Artemis (a test that fails there is a wrong
+ * test) and on Wharf; where gateway.md makes Wharf behave differently, the difference is a method
+ * here.
+ *
+ * <p>Not thread-safe: a test class starts one broker in {@code @BeforeAll} and stops it in
+ * {@code @AfterAll}.
+ */
+public interface AmqpBrokerUnderTest {
+
+  /** A short name for test reports ("artemis", "wharf"). */
+  String name();
+
+  /** Starts the broker on free 127.0.0.1 ports with its data under {@code dataDir}. */
+  void start(Path dataDir) throws Exception;
+
+  /** Stops the broker; idempotent. */
+  void stop() throws Exception;
+
+  String host();
+
+  int amqpPort();
+
+  /** {@code amqp://127.0.0.1:PORT}, the URI a Qpid JMS connection factory takes. */
+  default String amqpUri() {
+    return "amqp://" + host() + ":" + amqpPort();
+  }
+
+  /**
+   * A Qpid JMS connection factory on this broker. {@code options} are URI query options without the
+   * {@code ?} (may be empty). Client-side expiry is off so that expiry is the broker's job, and
+   * timeouts are bounded so that a broker that does not answer fails the test instead of hanging.
+   */
+  default JmsConnectionFactory jmsFactory(String options) {
+    String base =
+        amqpUri()
+            + "?jms.localMessageExpiry=false&jms.connectTimeout=10000&jms.requestTimeout=20000"
+            + "&jms.sendTimeout=20000&jms.closeTimeout=10000&amqp.drainTimeout=20000";
+    return new JmsConnectionFactory(options.isEmpty() ? base : base + "&" + options);
+  }
+
+  /**
+   * The AMQP address of queue {@code name} for a raw AMQP client that sets no capability. Both
+   * brokers treat a plain address as a queue (Artemis is configured with anycast as the default
+   * routing type, as Wharf's gateway.md section 3 does).
+   */
+  default String queueAddress(String name) {
+    return name;
+  }
+
+  /** The AMQP address of topic {@code name}; raw clients add the {@code topic} capability. */
+  default String topicAddress(String name) {
+    return name;
+  }
+
+  /**
+   * Where a message that a consumer of queue {@code queue} rejected can be read by an AMQP
+   * receiver, if this broker names it.
+   */
+  Optional<String> deadLetterAddress(String queue);
+
+  /**
+   * Whether {@code modified(undeliverable-here=true)} dead-letters the message (Wharf, gateway.md
+   * section 5) rather than only keeping it from the link that refused it (Artemis, which gives it
+   * to other consumers of the queue).
+   */
+  boolean undeliverableHereDeadLetters();
+
+  /** A destination name no other test of the run uses. */
+  static String unique(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** A free TCP port on 127.0.0.1 (free when asked; the broker binds it right after). */
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
