@@ -204,10 +204,10 @@ public final class AmqpBenchmark {
           progress("%s not available: %s", kind, e.getMessage());
         }
       }
+      warmUp(o, brokers, durability, setup);
       if (brokers.isEmpty()) {
         return rows;
       }
-      warmUp(o, brokers);
       int turn = 0;
       for (String sends : o.sends()) {
         boolean async = sends.equals("async");
@@ -280,12 +280,15 @@ public final class AmqpBenchmark {
   /**
    * Unmeasured runs, each send mode once per broker with 4 producers, so the JIT of the driver and
    * of the Java brokers has compiled both paths before the first measured run; then prints how much
-   * of a CPU the driver's JIT compiler threads still used.
+   * of a CPU the driver's JIT compiler threads still used. A broker whose warm-up fails is stopped,
+   * left out of the group's rows, and the reason goes to {@code setup} (the table's header).
    */
-  private static void warmUp(Options o, Map<String, AmqpBroker> brokers) throws Exception {
+  private static void warmUp(
+      Options o, Map<String, AmqpBroker> brokers, String durability, Map<String, String> setup)
+      throws Exception {
     double jit0 = HostCpu.compilerCpuSeconds(ProcessHandle.current().pid());
     long start = System.nanoTime();
-    for (AmqpBroker b : brokers.values()) {
+    for (AmqpBroker b : new ArrayList<>(brokers.values())) {
       for (String sends : o.sends()) {
         progress(
             "Warm-up: %s (%d s, 4 producers, %s sends, not measured)",
@@ -293,7 +296,17 @@ public final class AmqpBenchmark {
         JmsLoad.Spec spec =
             new JmsLoad.Spec(
                 4, 0, sends.equals("async"), o.bodyBytes(), Duration.ZERO, o.initialWarmup());
-        alone(brokers.values(), b, () -> JmsLoad.run(b, spec));
+        try {
+          alone(brokers.values(), b, () -> JmsLoad.run(b, spec));
+        } catch (Exception e) {
+          // A broker the client cannot work with is reported, not allowed to end the run.
+          String why = "failed in the warm-up: " + e;
+          progress("%s %s", b.kind(), why);
+          setup.put(b.kind() + " " + durability, why);
+          brokers.remove(b.kind());
+          b.close();
+          break;
+        }
       }
     }
     double share =

@@ -48,7 +48,7 @@ class JmsLoadTest {
     try {
       wharf = WharfBroker.start(dir, "SYNC_FLUSH");
     } catch (WharfBroker.NotAvailableException e) {
-      // Until the launcher has the AMQP listener: the table's Wharf column says so.
+      // Until the launcher serves AMQP queues: the table's Wharf column says so.
       assertThat(e).hasMessageContaining("AMQP listener");
       return;
     }

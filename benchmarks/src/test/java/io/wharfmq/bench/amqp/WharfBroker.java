@@ -1,10 +1,14 @@
 package io.wharfmq.bench.amqp;
 
 import io.wharfmq.launcher.Wharf;
+import jakarta.jms.Connection;
+import jakarta.jms.JMSException;
+import jakarta.jms.Session;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.apache.qpid.jms.JmsConnectionFactory;
 
 /**
  * Wharf as an operator runs it: {@code bin/wharf standalone} (the launcher's main class) in a child
@@ -26,8 +30,9 @@ final class WharfBroker implements AmqpBroker {
 
   /**
    * Starts Wharf with {@code flushDiskType} SYNC_FLUSH or ASYNC_FLUSH. Throws {@link
-   * NotAvailableException} when this build's Wharf has no AMQP listener (the launcher refuses the
-   * {@code amqpPort} key, or nothing listens on it once Wharf is ready).
+   * NotAvailableException} when this build's Wharf cannot be measured: no AMQP listener (the
+   * launcher refuses the {@code amqpPort} key, or nothing listens on it once Wharf is ready), or a
+   * listener that refuses a consumer on a queue.
    */
   static WharfBroker start(Path root, String flushDiskType) throws Exception {
     Path dir = Files.createTempDirectory(root, "wharf-");
@@ -79,7 +84,28 @@ final class WharfBroker implements AmqpBroker {
           "this build's Wharf has no AMQP listener (nothing listens on amqpPort once it is ready)",
           null);
     }
+    try {
+      probeQueues(b);
+    } catch (NotAvailableException e) {
+      b.close();
+      throw e;
+    }
     return b;
+  }
+
+  /**
+   * Attaches a Qpid JMS consumer to a probe queue: a listener that refuses links (as main's did
+   * before the links were merged) cannot be measured.
+   */
+  private static void probeQueues(WharfBroker b) throws NotAvailableException {
+    try (Connection c =
+        new JmsConnectionFactory(b.uri("jms.requestTimeout=30000")).createConnection()) {
+      Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+      s.createConsumer(s.createQueue(AmqpBenchmark.QUEUE + "-probe")).close();
+    } catch (JMSException e) {
+      throw new NotAvailableException(
+          "this build's Wharf AMQP listener does not serve queues: " + e.getMessage(), e);
+    }
   }
 
   /** The broker cannot be measured in this build; the table says so instead of failing. */
