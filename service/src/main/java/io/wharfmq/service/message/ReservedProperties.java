@@ -25,6 +25,13 @@ public final class ReservedProperties {
   public static final String EXPIRES_AT = "WHARF_EXPIRES_AT";
 
   /**
+   * The AMQP connection that published a topic message (its listener-unique connection id), for
+   * no-local subscriptions (apache.org:no-local-filter:list). Set by the AMQP adapter on topic
+   * sends only.
+   */
+  public static final String PUBLISHER_CONNECTION = "WHARF_PUBLISHER_CONNECTION";
+
+  /**
    * Which AMQP sections the message had, one letter each in section order: {@code H} header, {@code
    * M} message-annotations, {@code P} properties, {@code A} application-properties ({@code F}
    * footer is {@link #FOOTER}). Its presence marks a message that came in by AMQP or JMS: its

@@ -1,0 +1,489 @@
+package io.wharfmq.amqp.link;
+
+import io.wharfmq.amqp.transport.AmqpSession;
+import io.wharfmq.amqp.transport.LinkAttacher;
+import io.wharfmq.amqp.tx.CoordinatorLink;
+import io.wharfmq.service.FilterType;
+import io.wharfmq.service.MessagingService;
+import io.wharfmq.service.PeekCommand;
+import io.wharfmq.service.Result;
+import io.wharfmq.service.Status;
+import io.wharfmq.service.TopicInfo;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.qpid.proton.amqp.Symbol;
+import org.apache.qpid.proton.amqp.messaging.Source;
+import org.apache.qpid.proton.amqp.messaging.Target;
+import org.apache.qpid.proton.amqp.messaging.TerminusDurability;
+import org.apache.qpid.proton.amqp.messaging.TerminusExpiryPolicy;
+import org.apache.qpid.proton.amqp.transaction.Coordinator;
+import org.apache.qpid.proton.amqp.transport.AmqpError;
+import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
+import org.apache.qpid.proton.engine.Link;
+import org.apache.qpid.proton.engine.Receiver;
+import org.apache.qpid.proton.engine.Sender;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides what each AMQP attach means (docs/amqp.md, "Destinations" and "Delivery"): a receiver
+ * link from the peer's point of view consumes from a queue, a topic subscription or a browser; a
+ * sender link produces to a destination, to each message's {@code to} (anonymous relay) or to a new
+ * temporary destination; a {@code coordinator} target declares transactions. Uses only the {@link
+ * MessagingService}. One instance serves the whole listener: its state is thread-safe, and every
+ * call comes on the calling connection's thread.
+ */
+public final class AmqpLinkAttacher implements LinkAttacher {
+  private static final Logger LOG = LoggerFactory.getLogger(AmqpLinkAttacher.class);
+
+  private final long maxMessageSize;
+  private final long renewMillis;
+  private final LinkCodec codec;
+  private final Nodes nodes = new Nodes();
+  private final Map<String, ConnectionLinks> connections = new ConcurrentHashMap<>();
+  private final Map<String, Filters> subscriptionFilters = new ConcurrentHashMap<>();
+
+  /** Links with the documented message mapping; messages over {@code maxMessageSize} rejected. */
+  public AmqpLinkAttacher(long maxMessageSize) {
+    this(maxMessageSize, new MappingCodec());
+  }
+
+  /** Links with another codec (tests). */
+  public AmqpLinkAttacher(long maxMessageSize, LinkCodec codec) {
+    this(maxMessageSize, codec, ConsumerLink.RENEW_MILLIS);
+  }
+
+  /** As above, renewing held deliveries' invisibility every {@code renewMillis} (tests). */
+  AmqpLinkAttacher(long maxMessageSize, LinkCodec codec, long renewMillis) {
+    this.renewMillis = renewMillis;
+    if (maxMessageSize <= 0) {
+      throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
+    }
+    this.maxMessageSize = maxMessageSize;
+    this.codec = codec;
+  }
+
+  @Override
+  public void onRemoteAttach(AmqpSession session, Link link) {
+    ConnectionLinks conn = connection(session);
+    try {
+      if (link instanceof Receiver r) {
+        attachProducer(session, conn, r);
+      } else {
+        attachConsumer(session, conn, (Sender) link);
+      }
+    } catch (IllegalArgumentException e) {
+      LOG.info("peer {}: attach of {} refused: {}", session.peer(), link.getName(), e.getMessage());
+      LinkErrors.refuse(link, LinkErrors.error(AmqpError.INVALID_FIELD, e.getMessage()));
+    } catch (RuntimeException e) {
+      LOG.warn("peer {}: attach of {} failed", session.peer(), link.getName(), e);
+      LinkErrors.refuse(link, LinkErrors.error(AmqpError.INTERNAL_ERROR, String.valueOf(e)));
+    }
+  }
+
+  private ConnectionLinks connection(AmqpSession session) {
+    return connections.computeIfAbsent(
+        session.connectionId(),
+        id -> {
+          ConnectionLinks c = new ConnectionLinks();
+          session.onClose(() -> connectionClosed(session, c));
+          return c;
+        });
+  }
+
+  private void connectionClosed(AmqpSession session, ConnectionLinks c) {
+    connections.remove(session.connectionId());
+    c.transactions.rollbackAll(session.service());
+    for (Destination d : c.temporaries) {
+      nodes.deleteTemporary(session.service(), d);
+    }
+    c.temporaries.clear();
+  }
+
+  // ------------------------------------------------------------------ the peer sends
+
+  private void attachProducer(AmqpSession session, ConnectionLinks conn, Receiver receiver) {
+    var remote = receiver.getRemoteTarget();
+    if (remote instanceof Coordinator) {
+      CoordinatorLink.attach(session, receiver, conn.transactions);
+      return;
+    }
+    if (!(remote instanceof Target target)) {
+      throw new IllegalArgumentException("a sender link needs a target");
+    }
+    receiver.setSenderSettleMode(receiver.getRemoteSenderSettleMode());
+    receiver.setReceiverSettleMode(ReceiverSettleMode.FIRST);
+    receiver.setSource(receiver.getRemoteSource());
+    if (Terminus.has(receiver.getRemoteDesiredCapabilities(), Terminus.DELAYED_DELIVERY)) {
+      receiver.setOfferedCapabilities(new Symbol[] {Terminus.DELAYED_DELIVERY});
+    }
+    Destination dest = null;
+    boolean owns = false;
+    if (target.getDynamic()) {
+      dest = createTemporary(session, conn, target.getCapabilities());
+      Target local = copy(target);
+      local.setAddress(dest.name());
+      receiver.setTarget(local);
+      owns = true;
+    } else if (target.getAddress() != null && !target.getAddress().isEmpty()) {
+      String name = Terminus.name(target.getAddress());
+      dest =
+          new Destination(
+              name,
+              DestinationNames.topic(session.vhost(), name),
+              Terminus.kind(target.getCapabilities(), target.getAddress()));
+      Result<TopicInfo> ready = nodes.prepare(session.service(), dest);
+      if (!ready.isOk()) {
+        LOG.info("peer {}: producer on {} refused: {}", session.peer(), name, ready.detail());
+        LinkErrors.refuse(receiver, LinkErrors.of(ready.status(), ready.detail()));
+        return;
+      }
+      receiver.setTarget(target);
+    } else {
+      receiver.setTarget(target); // anonymous relay: each message names its destination
+    }
+    ProducerLink p = new ProducerLink(session, receiver, codec, maxMessageSize, nodes, conn, dest);
+    if (owns) {
+      p.ownsNode();
+    }
+    p.start();
+  }
+
+  private Destination createTemporary(AmqpSession session, ConnectionLinks conn, Symbol[] caps) {
+    boolean topic = Terminus.has(caps, Terminus.TEMP_TOPIC);
+    String name = (topic ? "temp-topic-" : "temp-queue-") + UUID.randomUUID();
+    Destination d =
+        new Destination(
+            name,
+            DestinationNames.topic(session.vhost(), name),
+            topic ? Destination.Kind.TEMP_TOPIC : Destination.Kind.TEMP_QUEUE);
+    nodes.registerTemporary(d.topic(), session.connectionId());
+    Result<TopicInfo> ready = nodes.prepare(session.service(), d);
+    if (!ready.isOk()) {
+      nodes.deleteTemporary(session.service(), d);
+      throw new IllegalStateException("temporary destination not created: " + ready.detail());
+    }
+    conn.temporaries.add(d);
+    return d;
+  }
+
+  // ------------------------------------------------------------------ the peer receives
+
+  private void attachConsumer(AmqpSession session, ConnectionLinks conn, Sender sender) {
+    sender.setSenderSettleMode(sender.getRemoteSenderSettleMode());
+    sender.setReceiverSettleMode(ReceiverSettleMode.FIRST);
+    sender.setTarget(sender.getRemoteTarget());
+    if (!(sender.getRemoteSource() instanceof Source source)) {
+      lookupSubscription(session, conn, sender);
+      return;
+    }
+    Filters filters = Filters.of(source.getFilter());
+    Source local = copy(source);
+    local.setFilter(filters.accepted().isEmpty() ? null : filters.accepted());
+    boolean owns = false;
+    Destination dest;
+    if (source.getDynamic()) {
+      dest = createTemporary(session, conn, source.getCapabilities());
+      local.setAddress(dest.name());
+      owns = true;
+    } else {
+      if (source.getAddress() == null || source.getAddress().isEmpty()) {
+        throw new IllegalArgumentException("a receiver link needs a source address");
+      }
+      String name = Terminus.name(source.getAddress());
+      dest =
+          new Destination(
+              name,
+              DestinationNames.topic(session.vhost(), name),
+              Terminus.kind(source.getCapabilities(), source.getAddress()));
+    }
+    if (dest.kind().temporary()) {
+      String owner = nodes.temporaryOwner(dest.topic());
+      if (owner == null) {
+        LinkErrors.refuse(
+            sender,
+            LinkErrors.error(AmqpError.NOT_FOUND, "no temporary destination " + dest.name()));
+        return;
+      }
+      if (!owner.equals(session.connectionId()) && dest.kind() == Destination.Kind.TEMP_QUEUE) {
+        LinkErrors.refuse(
+            sender,
+            LinkErrors.error(
+                AmqpError.UNAUTHORIZED_ACCESS,
+                "only the connection that created " + dest.name() + " may consume from it"));
+        return;
+      }
+    }
+    Result<TopicInfo> ready = nodes.prepare(session.service(), dest);
+    if (!ready.isOk()) {
+      LinkErrors.refuse(sender, LinkErrors.of(ready.status(), ready.detail()));
+      return;
+    }
+    sender.setSource(local);
+    if (dest.kind().queueLike()) {
+      boolean browse = Terminus.COPY.equals(source.getDistributionMode());
+      ConsumerLink.Ending ending =
+          owns ? closed -> dropTemporary(session, conn, dest) : closed -> {};
+      startQueueConsumer(session, conn, sender, dest, filters, browse, ending);
+    } else {
+      subscribe(session, conn, sender, source, dest, filters, owns);
+    }
+  }
+
+  private void dropTemporary(AmqpSession session, ConnectionLinks conn, Destination d) {
+    if (conn.temporaries.remove(d)) {
+      nodes.deleteTemporary(session.service(), d);
+    }
+  }
+
+  private void startQueueConsumer(
+      AmqpSession session,
+      ConnectionLinks conn,
+      Sender sender,
+      Destination dest,
+      Filters filters,
+      boolean browse,
+      ConsumerLink.Ending ending) {
+    String group = DestinationNames.queueGroup(dest.topic());
+    String expr = filters.expression(session.connectionId());
+    ConsumerLink link =
+        new ConsumerLink(
+            session,
+            sender,
+            codec,
+            conn,
+            group,
+            dest.topic(),
+            filters.type(),
+            expr,
+            browse,
+            ending,
+            renewMillis);
+    link.watch(nodes);
+    if (filters.type() == FilterType.TAG) {
+      link.start();
+      return;
+    }
+    // A bad selector refuses the attach; the service judges it, so ask with a one-message peek.
+    // The endpoint is the link's context already (the transport routes a detach to it) but the
+    // link opens only once the selector is known good.
+    link.pending();
+    session
+        .service()
+        .peek(new PeekCommand(group, dest.topic(), 1, FilterType.SQL92, expr, null))
+        .whenCompleteAsync(
+            (r, e) -> {
+              if (sender.getRemoteState() == org.apache.qpid.proton.engine.EndpointState.CLOSED) {
+                return; // the peer gave up on the attach meanwhile
+              }
+              if (e == null && r.status() == Status.ILLEGAL) {
+                refuseSelector(session, sender, filters.selector(), r.detail());
+              } else {
+                link.start();
+              }
+            },
+            session.executor());
+  }
+
+  private void refuseSelector(AmqpSession session, Sender sender, String selector, String why) {
+    LOG.info("peer {}: selector '{}' refused: {}", session.peer(), selector, why);
+    LinkErrors.refuse(
+        sender, LinkErrors.error(AmqpError.INVALID_FIELD, "invalid selector: " + why));
+  }
+
+  private void subscribe(
+      AmqpSession session,
+      ConnectionLinks conn,
+      Sender sender,
+      Source source,
+      Destination dest,
+      Filters filters,
+      boolean owns) {
+    var service = session.service();
+    boolean durable = source.getDurable() != null && source.getDurable() != TerminusDurability.NONE;
+    boolean shared = Terminus.has(source.getCapabilities(), Terminus.SHARED);
+    boolean global = Terminus.has(source.getCapabilities(), Terminus.GLOBAL);
+    String subName = subscriptionName(sender.getName());
+    String scope = global ? null : session.containerId();
+    String group;
+    ConsumerLink.Ending ending;
+    if (durable) {
+      group = DestinationNames.durableGroup(session.vhost(), scope, subName);
+      ending =
+          closed -> {
+            if (closed) {
+              unsubscribe(service, group);
+            }
+          };
+    } else if (shared) {
+      group = DestinationNames.sharedVolatileGroup(session.vhost(), scope, subName);
+      boolean first = nodes.joinShared(group);
+      ending =
+          closed -> {
+            if (nodes.leaveShared(group)) {
+              unsubscribe(service, group);
+            }
+          };
+      if (!first) {
+        startSubscriber(session, conn, sender, dest, filters, group, ending);
+        return;
+      }
+    } else {
+      group = DestinationNames.volatileGroup(session.connectionId(), conn.nextSerial());
+      ending =
+          closed -> {
+            unsubscribe(service, group);
+            if (owns) {
+              dropTemporary(session, conn, dest);
+            }
+          };
+    }
+    Result<Void> g =
+        service.ensureGroup(
+            new io.wharfmq.service.GroupSettings(
+                group, Nodes.MAX_DELIVERIES, true, durable, durable));
+    if (g.isOk() && durable) {
+      for (String old : service.topicsOf(group)) {
+        if (!old.equals(dest.topic()) && !old.startsWith("%")) {
+          service.unsubscribe(group, old); // re-attached to another topic: JMS recreates it
+        }
+      }
+    }
+    Result<Void> s =
+        g.isOk()
+            ? service.subscribe(
+                new io.wharfmq.service.Subscription(
+                    group,
+                    dest.topic(),
+                    filters.type(),
+                    filters.expression(session.connectionId()),
+                    true))
+            : g;
+    if (!s.isOk()) {
+      if (!durable && shared) {
+        nodes.leaveShared(group);
+      }
+      if (!durable) {
+        nodes.deleteGroup(service, group);
+      }
+      if (s.status() == Status.ILLEGAL && filters.selector() != null) {
+        refuseSelector(session, sender, filters.selector(), s.detail());
+      } else {
+        LinkErrors.refuse(sender, LinkErrors.of(s.status(), s.detail()));
+      }
+      return;
+    }
+    subscriptionFilters.put(group, filters);
+    Source local = (Source) sender.getSource();
+    local.setCapabilities(Terminus.TOPIC);
+    startSubscriber(session, conn, sender, dest, filters, group, ending);
+  }
+
+  private void startSubscriber(
+      AmqpSession session,
+      ConnectionLinks conn,
+      Sender sender,
+      Destination dest,
+      Filters filters,
+      String group,
+      ConsumerLink.Ending ending) {
+    new ConsumerLink(
+            session,
+            sender,
+            codec,
+            conn,
+            group,
+            dest.topic(),
+            filters.type(),
+            filters.expression(session.connectionId()),
+            false,
+            ending,
+            renewMillis)
+        .watch(nodes)
+        .start();
+  }
+
+  private void unsubscribe(MessagingService service, String group) {
+    subscriptionFilters.remove(group);
+    nodes.deleteGroup(service, group);
+  }
+
+  /**
+   * A receiver attach with no source: Qpid JMS looks up a durable subscription by its link name
+   * before unsubscribing (reference 2.5). Known: the reply carries its source, and a closing detach
+   * deletes it. Unknown: refused with amqp:not-found.
+   */
+  private void lookupSubscription(AmqpSession session, ConnectionLinks conn, Sender sender) {
+    var service = session.service();
+    boolean global = Terminus.has(sender.getRemoteDesiredCapabilities(), Terminus.GLOBAL);
+    String group =
+        DestinationNames.durableGroup(
+            session.vhost(),
+            global ? null : session.containerId(),
+            subscriptionName(sender.getName()));
+    String topic = null;
+    if (service.group(group) != null) {
+      for (String t : service.topicsOf(group)) {
+        if (!t.startsWith("%")) {
+          topic = t;
+          break;
+        }
+      }
+    }
+    if (topic == null) {
+      LinkErrors.refuse(
+          sender, LinkErrors.error(AmqpError.NOT_FOUND, "no subscription " + sender.getName()));
+      return;
+    }
+    Filters filters = subscriptionFilters.getOrDefault(group, Filters.of(null));
+    Source local = new Source();
+    String name = DestinationNames.destination(session.vhost(), topic);
+    local.setAddress(name == null ? topic : name);
+    local.setDurable(TerminusDurability.UNSETTLED_STATE);
+    local.setExpiryPolicy(TerminusExpiryPolicy.NEVER);
+    local.setDistributionMode(Terminus.COPY);
+    local.setCapabilities(Terminus.TOPIC);
+    local.setFilter(filters.accepted().isEmpty() ? null : filters.accepted());
+    sender.setSource(local);
+    // The lookup only answers: it takes no messages (a waiting POP would still be running when
+    // the closing detach deletes the group, and what it took would land in a subscription made
+    // again under the same name).
+    sender.setContext(new SubscriptionLookupLink(() -> unsubscribe(service, group)));
+    sender.open();
+  }
+
+  /** Qpid JMS link names carry {@code |2}, {@code |global}, {@code |volatile1}... suffixes. */
+  static String subscriptionName(String linkName) {
+    int bar = linkName.indexOf('|');
+    return bar < 0 ? linkName : linkName.substring(0, bar);
+  }
+
+  private static Source copy(Source s) {
+    Source c = new Source();
+    c.setAddress(s.getAddress());
+    c.setDurable(s.getDurable());
+    c.setExpiryPolicy(s.getExpiryPolicy());
+    c.setTimeout(s.getTimeout());
+    c.setDynamic(s.getDynamic());
+    c.setDynamicNodeProperties(s.getDynamicNodeProperties());
+    c.setDistributionMode(s.getDistributionMode());
+    c.setFilter(s.getFilter());
+    c.setDefaultOutcome(s.getDefaultOutcome());
+    c.setOutcomes(s.getOutcomes());
+    c.setCapabilities(s.getCapabilities());
+    return c;
+  }
+
+  private static Target copy(Target t) {
+    Target c = new Target();
+    c.setAddress(t.getAddress());
+    c.setDurable(t.getDurable());
+    c.setExpiryPolicy(t.getExpiryPolicy());
+    c.setTimeout(t.getTimeout());
+    c.setDynamic(t.getDynamic());
+    c.setDynamicNodeProperties(t.getDynamicNodeProperties());
+    c.setCapabilities(t.getCapabilities());
+    return c;
+  }
+}

@@ -1,0 +1,56 @@
+package io.wharfmq.amqp.link;
+
+import io.wharfmq.service.Status;
+import org.apache.qpid.proton.amqp.Symbol;
+import org.apache.qpid.proton.amqp.transport.AmqpError;
+import org.apache.qpid.proton.amqp.transport.ErrorCondition;
+import org.apache.qpid.proton.amqp.transport.LinkError;
+import org.apache.qpid.proton.engine.Link;
+import org.apache.qpid.proton.engine.Sender;
+
+/**
+ * The one place where service statuses become AMQP error conditions for links and outcomes (the
+ * table in docs/amqp.md, "Delivery"), and how an attach is refused (AMQP 1.0 section 2.6.3: reply
+ * with a null terminus, then close with the error). Stateless; thread-safe.
+ */
+final class LinkErrors {
+  static final Symbol DECODE_ERROR = AmqpError.DECODE_ERROR;
+  static final Symbol MESSAGE_SIZE_EXCEEDED = LinkError.MESSAGE_SIZE_EXCEEDED;
+
+  private LinkErrors() {}
+
+  /** The condition a producer's rejected outcome or a refused link carries for {@code status}. */
+  static ErrorCondition of(Status status, String detail) {
+    Symbol condition =
+        switch (status) {
+          case NOT_FOUND -> AmqpError.NOT_FOUND;
+          case FORBIDDEN -> AmqpError.UNAUTHORIZED_ACCESS;
+          case BUSY, DISK_FULL, TOO_LARGE -> AmqpError.RESOURCE_LIMIT_EXCEEDED;
+          case ILLEGAL -> AmqpError.INVALID_FIELD;
+          case UNAVAILABLE, STALE, ERROR, OK -> AmqpError.INTERNAL_ERROR;
+        };
+    return new ErrorCondition(condition, detail == null ? status.name() : detail);
+  }
+
+  static ErrorCondition error(Symbol condition, String description) {
+    return new ErrorCondition(condition, description);
+  }
+
+  /**
+   * Refuses an attach: the reply carries a null terminus on our side (Qpid JMS then raises the
+   * exception the condition maps to), and the link is closed at once with the condition.
+   */
+  static void refuse(Link link, ErrorCondition condition) {
+    if (link instanceof Sender) {
+      link.setSource(null);
+      link.setTarget(link.getRemoteTarget());
+    } else {
+      link.setTarget(null);
+      link.setSource(link.getRemoteSource());
+    }
+    link.setContext(null);
+    link.open();
+    link.setCondition(condition);
+    link.close();
+  }
+}

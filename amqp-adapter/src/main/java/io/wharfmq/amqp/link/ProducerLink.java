@@ -1,0 +1,346 @@
+package io.wharfmq.amqp.link;
+
+import io.wharfmq.amqp.transport.AmqpSession;
+import io.wharfmq.amqp.transport.LinkEndpoint;
+import io.wharfmq.amqp.tx.Transaction;
+import io.wharfmq.service.OutgoingMessage;
+import io.wharfmq.service.Result;
+import io.wharfmq.service.SendCommand;
+import io.wharfmq.service.SendResult;
+import io.wharfmq.service.Status;
+import io.wharfmq.service.TopicInfo;
+import io.wharfmq.service.message.ReservedProperties;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.qpid.proton.amqp.messaging.Accepted;
+import org.apache.qpid.proton.amqp.messaging.Rejected;
+import org.apache.qpid.proton.amqp.transaction.TransactionErrors;
+import org.apache.qpid.proton.amqp.transaction.TransactionalState;
+import org.apache.qpid.proton.amqp.transport.AmqpError;
+import org.apache.qpid.proton.amqp.transport.DeliveryState;
+import org.apache.qpid.proton.amqp.transport.ErrorCondition;
+import org.apache.qpid.proton.engine.Delivery;
+import org.apache.qpid.proton.engine.Link;
+import org.apache.qpid.proton.engine.Receiver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A link on which the peer sends messages to Wharf: to one destination, or (anonymous relay) to
+ * each message's {@code to}. Each complete delivery is decoded and stored; the outcome is {@code
+ * accepted} once the store acknowledged it, {@code rejected} with the status's condition otherwise.
+ * Credit is the back-pressure: the link starts with {@link #WINDOW} and gets more only as stores
+ * complete, so a slow store stops the producer. All messages of one link to one topic go to one
+ * queue of it, which keeps the link's send order (JMS 1.1 section 4.4.10). Owned by the
+ * connection's thread.
+ */
+final class ProducerLink implements LinkEndpoint {
+  private static final Logger LOG = LoggerFactory.getLogger(ProducerLink.class);
+  static final int WINDOW = 1000;
+  static final int LOW = 300;
+
+  private final AmqpSession session;
+  private final Receiver receiver;
+  private final LinkCodec codec;
+  private final long maxMessageSize;
+  private final Nodes nodes;
+  private final ConnectionLinks connection;
+  private final Destination fixed;
+  private final InetSocketAddress bornHost;
+  private final Map<String, Integer> queueIds = new HashMap<>();
+  private byte[] buffer = new byte[0];
+  private int buffered;
+  private boolean oversized;
+  private int inflight;
+  private boolean closed;
+  private boolean ownsNode;
+
+  ProducerLink(
+      AmqpSession session,
+      Receiver receiver,
+      LinkCodec codec,
+      long maxMessageSize,
+      Nodes nodes,
+      ConnectionLinks connection,
+      Destination fixed) {
+    this.session = session;
+    this.receiver = receiver;
+    this.codec = codec;
+    this.maxMessageSize = maxMessageSize;
+    this.nodes = nodes;
+    this.connection = connection;
+    this.fixed = fixed;
+    this.bornHost = bornHost(session.peer());
+  }
+
+  /** The link created its (dynamic) destination, which ends with it. */
+  void ownsNode() {
+    this.ownsNode = true;
+  }
+
+  void start() {
+    receiver.setContext(this);
+    receiver.open();
+    receiver.flow(WINDOW);
+  }
+
+  @Override
+  public void onDelivery(Delivery delivery) {
+    if (closed || !delivery.isReadable()) {
+      return;
+    }
+    if (delivery.isAborted()) {
+      receiver.recv(new byte[delivery.available()], 0, delivery.available());
+      receiver.advance();
+      delivery.settle();
+      resetBuffer();
+      topUp();
+      return;
+    }
+    absorb(delivery);
+    if (delivery.isPartial()) {
+      return;
+    }
+    receiver.advance();
+    if (oversized) {
+      LOG.info(
+          "peer {}: message over {} bytes on link {} rejected",
+          session.peer(),
+          maxMessageSize,
+          receiver.getName());
+      resetBuffer();
+      finish(
+          delivery,
+          rejected(
+              LinkErrors.error(
+                  LinkErrors.MESSAGE_SIZE_EXCEEDED,
+                  "message larger than " + maxMessageSize + " bytes")));
+      return;
+    }
+    byte[] bytes = buffer.length == buffered ? buffer : Arrays.copyOf(buffer, buffered);
+    resetBuffer();
+    onMessage(delivery, bytes);
+  }
+
+  /** Moves what proton holds into our buffer, so at most one copy of a delivery lives. */
+  private void absorb(Delivery delivery) {
+    int available = delivery.available();
+    if (available <= 0) {
+      return;
+    }
+    if (oversized || (long) buffered + available > maxMessageSize) {
+      oversized = true;
+      receiver.recv(new byte[available], 0, available);
+      return;
+    }
+    if (buffered + available > buffer.length) {
+      int size =
+          delivery.isPartial()
+              ? (int) Math.min(maxMessageSize, Math.max(buffered + available, buffer.length * 2L))
+              : buffered + available;
+      buffer = Arrays.copyOf(buffer, size);
+    }
+    buffered += receiver.recv(buffer, buffered, available);
+  }
+
+  private void resetBuffer() {
+    buffer = new byte[0];
+    buffered = 0;
+    oversized = false;
+  }
+
+  private void onMessage(Delivery delivery, byte[] bytes) {
+    LinkCodec.Inbound in;
+    try {
+      in = codec.decode(bytes, 0, bytes.length, System.currentTimeMillis());
+    } catch (IllegalArgumentException e) {
+      LOG.info(
+          "peer {}: undecodable message on link {}: {}",
+          session.peer(),
+          receiver.getName(),
+          e.getMessage());
+      finish(delivery, rejected(LinkErrors.error(LinkErrors.DECODE_ERROR, e.getMessage())));
+      return;
+    }
+    Destination dest;
+    try {
+      dest = fixed != null ? fixed : route(in);
+    } catch (IllegalArgumentException e) {
+      finish(delivery, rejected(LinkErrors.error(AmqpError.NOT_FOUND, e.getMessage())));
+      return;
+    }
+    Result<TopicInfo> topic = nodes.prepare(session.service(), dest);
+    if (!topic.isOk()) {
+      LOG.info("peer {}: send to {} refused: {}", session.peer(), dest.name(), topic.detail());
+      finish(delivery, rejected(LinkErrors.of(topic.status(), topic.detail())));
+      return;
+    }
+    OutgoingMessage m = in.message();
+    if (dest.kind() == Destination.Kind.TOPIC || dest.kind() == Destination.Kind.TEMP_TOPIC) {
+      m = stampPublisher(m);
+    }
+    SendCommand cmd =
+        new SendCommand(
+            dest.topic(), queueId(topic.value()), List.of(m), false, 0, bornHost, true, -1);
+    DeliveryState remote = delivery.getRemoteState();
+    if (remote instanceof TransactionalState ts) {
+      Transaction t = connection.transactions.get(ts.getTxnId());
+      if (t == null) {
+        finish(
+            delivery,
+            rejected(LinkErrors.error(TransactionErrors.UNKNOWN_ID, "unknown transaction")));
+        return;
+      }
+      t.enlistSend(cmd);
+      TransactionalState answer = new TransactionalState();
+      answer.setTxnId(ts.getTxnId());
+      answer.setOutcome(Accepted.getInstance());
+      finish(delivery, answer);
+      return;
+    }
+    inflight++;
+    session
+        .service()
+        .send(cmd)
+        .whenCompleteAsync((r, e) -> stored(delivery, dest, r, e), session.executor());
+  }
+
+  private void stored(Delivery delivery, Destination dest, SendResult r, Throwable e) {
+    inflight--;
+    if (e != null) {
+      LOG.warn("peer {}: send to {} failed", session.peer(), dest.name(), e);
+      finish(delivery, rejected(LinkErrors.error(AmqpError.INTERNAL_ERROR, String.valueOf(e))));
+    } else if (r.isOk()) {
+      finish(delivery, Accepted.getInstance());
+    } else {
+      if (r.status() == Status.NOT_FOUND) {
+        nodes.forget(dest.topic());
+      }
+      LOG.info(
+          "peer {}: send to {} refused: {} {}",
+          session.peer(),
+          dest.name(),
+          r.status(),
+          r.detail());
+      finish(delivery, rejected(LinkErrors.of(r.status(), r.detail())));
+    }
+  }
+
+  /** Answers a delivery (unless the peer settled it already) and gives its credit back. */
+  private void finish(Delivery delivery, DeliveryState outcome) {
+    if (!delivery.remotelySettled() && !closed) {
+      delivery.disposition(outcome);
+    }
+    delivery.settle();
+    topUp();
+  }
+
+  private void topUp() {
+    if (closed) {
+      return;
+    }
+    // Credit plus messages being stored never exceeds WINDOW; more is granted in batches of at
+    // least LOW, so a store that lags keeps the producer waiting and flow frames stay few.
+    int more = WINDOW - receiver.getCredit() - inflight;
+    if (more >= LOW) {
+      receiver.flow(more);
+    }
+  }
+
+  private Destination route(LinkCodec.Inbound in) {
+    String to = in.to();
+    if (to == null || to.isEmpty()) {
+      throw new IllegalArgumentException("anonymous relay: the message has no 'to'");
+    }
+    Destination.Kind kind =
+        switch (in.destinationType()) {
+          case 1 -> Destination.Kind.TOPIC;
+          case 2 -> Destination.Kind.TEMP_QUEUE;
+          case 3 -> Destination.Kind.TEMP_TOPIC;
+          default -> Destination.Kind.QUEUE;
+        };
+    if (to.startsWith(Terminus.QUEUES_PREFIX)) {
+      kind = Destination.Kind.QUEUE;
+    }
+    String name = Terminus.name(to);
+    return new Destination(name, DestinationNames.topic(session.vhost(), name), kind);
+  }
+
+  /** One queue per topic for this link, so its messages keep their order. */
+  private int queueId(TopicInfo topic) {
+    return queueIds.computeIfAbsent(
+        topic.name(),
+        t -> {
+          int n = Math.max(1, topic.writeQueues());
+          int h = (session.connectionId() + "/" + receiver.getName()).hashCode();
+          return Math.floorMod(h, n);
+        });
+  }
+
+  /** Records which connection published, for no-local subscribers. */
+  private OutgoingMessage stampPublisher(OutgoingMessage m) {
+    String props =
+        m.properties()
+            + ReservedProperties.PUBLISHER_CONNECTION
+            + '\u0001'
+            + session.connectionId()
+            + '\u0002';
+    return new OutgoingMessage(m.body(), m.flag(), props, m.bornTimestamp(), m.reconsumeTimes());
+  }
+
+  private static Rejected rejected(ErrorCondition error) {
+    Rejected r = new Rejected();
+    r.setError(error);
+    return r;
+  }
+
+  @Override
+  public void onRemoteDetach(Link link, boolean remoteClosed) {
+    end();
+    if (remoteClosed) {
+      link.close();
+    } else {
+      link.detach();
+    }
+    // Freed, so a later attach with the same name (a durable subscriber coming back) gets a new
+    // link: proton-j hands back a detached link of that name otherwise. The frame still goes out.
+    link.free();
+  }
+
+  @Override
+  public void onTransportGone() {
+    end();
+  }
+
+  private void end() {
+    closed = true;
+    resetBuffer();
+    if (ownsNode && connection.temporaries.remove(fixed)) {
+      // A dynamic node dies with the link that created it (lifetime-policy delete-on-close).
+      nodes.deleteTemporary(session.service(), fixed);
+    }
+  }
+
+  /** The producer's address for the stored born-host field; loopback when it is not an IP. */
+  static InetSocketAddress bornHost(String peer) {
+    try {
+      String p = peer == null ? "" : peer.startsWith("/") ? peer.substring(1) : peer;
+      int colon = p.lastIndexOf(':');
+      String host = colon > 0 ? p.substring(0, colon) : p;
+      int port = colon > 0 ? Integer.parseInt(p.substring(colon + 1)) : 0;
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      if (!host.isEmpty() && (Character.isDigit(host.charAt(0)) || host.indexOf(':') >= 0)) {
+        return new InetSocketAddress(InetAddress.getByName(host), port);
+      }
+    } catch (Exception e) {
+      // Not an address literal: fall through.
+    }
+    return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+  }
+}
