@@ -188,6 +188,10 @@ final class AmqpReport {
                 LETTER.get(p[0]));
         if (r.maxRate()) {
           double v = r.ratio("wharf", p[0], JmsLoad.Result::rate);
+          if (!Double.isFinite(v)) {
+            sb.append(head).append(": no ratio (the other consumer got no message)\n");
+            continue;
+          }
           sb.append(
               String.format(
                   Locale.ROOT,
@@ -215,7 +219,8 @@ final class AmqpReport {
   }
 
   private static String ratio(double v) {
-    return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.2f", v);
+    // NaN or infinite: a broker is missing, or its consumer got nothing to divide by.
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2f", v) : "—";
   }
 
   /** Three significant digits, no more than three decimals. */
