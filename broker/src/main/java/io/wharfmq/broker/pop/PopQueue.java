@@ -138,6 +138,11 @@ final class PopQueue {
     return offset < scanFrom ? inFlight.get(offset) == null : doneAhead.containsKey(offset);
   }
 
+  /** The done offsets at or above scanFrom (a copy). */
+  java.util.Set<Long> doneAheadOffsets() {
+    return new java.util.HashSet<>(doneAhead.keySet());
+  }
+
   /** Whether a scan must pass over {@code offset}: in flight or done already. */
   boolean taken(long offset) {
     return inFlight.containsKey(offset) || doneAhead.containsKey(offset);

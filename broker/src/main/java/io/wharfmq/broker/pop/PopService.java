@@ -481,8 +481,18 @@ public final class PopService {
     }
   }
 
-  /** What a browser needs of a queue's pop state: done below scanFrom unless in flight. */
-  public record View(long committed, long scanFrom, java.util.Set<Long> inFlight) {}
+  /**
+   * What a browser needs of a queue's pop state: done below scanFrom unless in flight, and at or
+   * above it when in {@code doneAhead} (finished by a pop that kept unmatched messages).
+   */
+  public record View(
+      long committed, long scanFrom, java.util.Set<Long> inFlight, java.util.Set<Long> doneAhead) {
+
+    /** Whether the group finished {@code offset}. */
+    public boolean isDone(long offset) {
+      return offset < scanFrom ? !inFlight.contains(offset) : doneAhead.contains(offset);
+    }
+  }
 
   /** The pop state of a group's queue, or null when the group never popped it. */
   public View view(String group, String topic, int queueId) {
@@ -496,7 +506,7 @@ public final class PopService {
       for (InFlight f : q.all()) {
         offsets.add(f.offset);
       }
-      return new View(q.committed(), q.scanFrom, offsets);
+      return new View(q.committed(), q.scanFrom, offsets, q.doneAheadOffsets());
     } finally {
       q.lock.unlock();
     }

@@ -319,8 +319,7 @@ final class PopOperations {
             for (StoredBytes b : r.messages()) {
               ByteBuffer record = b.buffer();
               long offset = record.getLong(MessageRecordLayout.QUEUE_OFFSET);
-              boolean done =
-                  view != null && offset < view.scanFrom() && !view.inFlight().contains(offset);
+              boolean done = view != null && view.isDone(offset);
               if (!done && !RecordExpiry.isExpired(record, now)) {
                 out.add(new StoredReceivedMessage(b.toArray(), null));
               }

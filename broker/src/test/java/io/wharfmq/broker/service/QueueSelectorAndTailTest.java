@@ -8,6 +8,8 @@ import io.wharfmq.service.AckStatus;
 import io.wharfmq.service.FilterType;
 import io.wharfmq.service.GroupSettings;
 import io.wharfmq.service.OutgoingMessage;
+import io.wharfmq.service.PeekCommand;
+import io.wharfmq.service.PeekResult;
 import io.wharfmq.service.PopCommand;
 import io.wharfmq.service.PopResult;
 import io.wharfmq.service.PropertiesText;
@@ -149,6 +151,19 @@ class QueueSelectorAndTailTest {
     ackAll(rest);
     assertThat(broker.pops().oldestUnfinished("gsel1", "sel1", 0)).isEqualTo(3);
     assertThat(bodies(pop("sel1", "gsel1", null, false, 0).messages())).isEmpty();
+  }
+
+  @Test
+  void aBrowserDoesNotSeeWhatASelectorConsumerAcknowledgedAheadOfTheGroup() {
+    queue("sel6", "gsel6");
+    send("sel6", "a", Map.of("n", "1"));
+    send("sel6", "b", Map.of("n", "2"));
+    send("sel6", "c", Map.of("n", "1"));
+    ackAll(pop("sel6", "gsel6", "n = 2", true, 0));
+    PeekResult seen =
+        service.peek(new PeekCommand("gsel6", "sel6", 10, FilterType.TAG, "*", null)).join();
+    assertThat(seen.status()).isEqualTo(Status.OK);
+    assertThat(bodies(seen.messages())).containsExactly("a", "c");
   }
 
   @Test
