@@ -11,6 +11,9 @@ package io.wharfmq.service;
  * @param expression tag expression or SQL92 selector; "*" for everything
  * @param startAtHead a group new to the topic starts at the first stored message (RocketMQ's
  *     ConsumeInitMode.MIN) rather than the tail
+ * @param keepUnmatched messages the filter does not match stay available to the group's other
+ *     consumers (JMS queue selectors) instead of being finished for the whole group (RocketMQ,
+ *     where a subscription's filter applies to the group)
  */
 public record PopCommand(
     String group,
@@ -21,4 +24,30 @@ public record PopCommand(
     long pollMillis,
     FilterType filterType,
     String expression,
-    boolean startAtHead) {}
+    boolean startAtHead,
+    boolean keepUnmatched) {
+
+  /** A pop whose filter applies to the whole group (unmatched messages are finished). */
+  public PopCommand(
+      String group,
+      String topic,
+      int queueId,
+      int max,
+      long invisibleMillis,
+      long pollMillis,
+      FilterType filterType,
+      String expression,
+      boolean startAtHead) {
+    this(
+        group,
+        topic,
+        queueId,
+        max,
+        invisibleMillis,
+        pollMillis,
+        filterType,
+        expression,
+        startAtHead,
+        false);
+  }
+}

@@ -191,7 +191,16 @@ final class ConsumerLink implements LinkEndpoint {
         .service()
         .pop(
             new PopCommand(
-                group, topic, -1, max, INVISIBLE_MILLIS, pollMillis, filterType, expression, false))
+                group,
+                topic,
+                -1,
+                max,
+                INVISIBLE_MILLIS,
+                pollMillis,
+                filterType,
+                expression,
+                false,
+                group.equals(DestinationNames.queueGroup(topic))))
         .whenCompleteAsync((r, e) -> popped(r, e, max, drain), session.executor());
   }
 

@@ -17,11 +17,11 @@ import java.util.TreeMap;
  * shared virtual machine it is the part of a run's slowdown that neither broker caused. Linux only;
  * elsewhere it reads as 0. Stateless.
  */
-final class HostCpu {
+public final class HostCpu {
   private HostCpu() {}
 
   /** {steal, total} in clock ticks since boot, or {0, 0} when unreadable. */
-  static long[] stealAndTotalTicks() {
+  public static long[] stealAndTotalTicks() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
         if (line.startsWith("cpu ")) {
@@ -40,7 +40,7 @@ final class HostCpu {
   }
 
   /** CPU seconds (user + system) process {@code pid} used so far; NaN when unreadable. */
-  static double processCpuSeconds(long pid) {
+  public static double processCpuSeconds(long pid) {
     try {
       return cpuOfStat(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
     } catch (IOException | RuntimeException e) {
@@ -131,7 +131,7 @@ final class HostCpu {
    * CPU seconds the JIT compiler threads ({@code C1/C2 CompilerThread*}) of JVM {@code pid} used so
    * far: while they are busy, the JVM is still warming up. 0 when unreadable.
    */
-  static double compilerCpuSeconds(long pid) {
+  public static double compilerCpuSeconds(long pid) {
     double sum = 0;
     for (Map.Entry<String, GroupUse> e : threadGroups(pid).entrySet()) {
       if (e.getKey().startsWith("C1 CompilerThre") || e.getKey().startsWith("C2 CompilerThre")) {
@@ -154,7 +154,7 @@ final class HostCpu {
   }
 
   /** Steal between two readings as a percentage of all CPU time in between. */
-  static double percent(long[] before, long[] after) {
+  public static double percent(long[] before, long[] after) {
     long total = after[1] - before[1];
     return total <= 0 ? 0 : 100.0 * (after[0] - before[0]) / total;
   }

@@ -3,11 +3,11 @@ package io.wharfmq.bench.e2e;
 import java.util.Arrays;
 
 /** The median the benchmarks report over rounds. Stateless. */
-final class Medians {
+public final class Medians {
   private Medians() {}
 
   /** Median of {@code values} (mean of the middle two for an even count); NaN when empty. */
-  static double of(double... values) {
+  public static double of(double... values) {
     if (values.length == 0) {
       return Double.NaN;
     }

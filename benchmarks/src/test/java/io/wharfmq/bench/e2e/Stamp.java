@@ -5,14 +5,14 @@ package io.wharfmq.bench.e2e;
  * (System.nanoTime of the one JVM that both sends and consumes) and the id of the run it belongs
  * to. The rest of the body is filler.
  */
-final class Stamp {
+public final class Stamp {
   static final int INTENDED_NANOS = 0;
   static final int RUN_ID = 8;
-  static final int LENGTH = 12;
+  public static final int LENGTH = 12;
 
   private Stamp() {}
 
-  static void write(byte[] body, long intendedNanos, int runId) {
+  public static void write(byte[] body, long intendedNanos, int runId) {
     for (int i = 0; i < 8; i++) {
       body[INTENDED_NANOS + i] = (byte) (intendedNanos >>> (56 - 8 * i));
     }
@@ -21,7 +21,7 @@ final class Stamp {
     }
   }
 
-  static long intendedNanos(byte[] body) {
+  public static long intendedNanos(byte[] body) {
     long v = 0;
     for (int i = 0; i < 8; i++) {
       v = (v << 8) | (body[INTENDED_NANOS + i] & 0xFF);
@@ -29,7 +29,7 @@ final class Stamp {
     return v;
   }
 
-  static int runId(byte[] body) {
+  public static int runId(byte[] body) {
     int v = 0;
     for (int i = 0; i < 4; i++) {
       v = (v << 8) | (body[RUN_ID + i] & 0xFF);

@@ -2,7 +2,9 @@ package io.wharfmq.broker.pop;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
@@ -53,6 +55,35 @@ final class PopQueue {
   private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
   private final TreeSet<InFlight> byDeadline = new TreeSet<>(BY_DEADLINE);
 
+  /**
+   * Offsets at or above scanFrom that are done (acknowledged or dead-lettered after a pop that left
+   * unmatched messages behind it), with the pop-log position of the record saying so.
+   */
+  private final TreeMap<Long, Finished> doneAhead = new TreeMap<>();
+
+  /**
+   * Per filter of pops that leave unmatched messages: where its scan resumes. Below it (and at or
+   * above scanFrom) no message it matches is left that is neither in flight nor done; a message it
+   * matches that becomes visible again is found among the due ones. In memory only, bounded.
+   */
+  private final Map<String, Long> cursors =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+          return size() > MAX_CURSORS;
+        }
+      };
+
+  /** Most filters whose scan position a queue remembers. */
+  static final int MAX_CURSORS = 64;
+
+  /** A done offset above scanFrom: where the pop log says so (-1 until the append is known). */
+  static final class Finished {
+    volatile long logPos = -1;
+  }
+
   PopQueue(String group, String topic, int queueId, long scanFrom) {
     this.group = group;
     this.topic = topic;
@@ -91,6 +122,55 @@ final class PopQueue {
       byDeadline.remove(f);
     }
     return f;
+  }
+
+  /**
+   * Finishes {@code offset} (acknowledged, dead-lettered, gone): forgets it as in flight and, when
+   * it is at or above scanFrom, remembers it as done so no scan hands it out again. Returns the
+   * done marker (null when below scanFrom: done by position).
+   */
+  Finished finish(long offset) {
+    remove(offset);
+    if (offset < scanFrom) {
+      return null;
+    }
+    return doneAhead.computeIfAbsent(offset, o -> new Finished());
+  }
+
+  boolean isDone(long offset) {
+    return offset < scanFrom ? inFlight.get(offset) == null : doneAhead.containsKey(offset);
+  }
+
+  /** The done offsets at or above scanFrom (a copy). */
+  java.util.Set<Long> doneAheadOffsets() {
+    return new java.util.HashSet<>(doneAhead.keySet());
+  }
+
+  /** Whether a scan must pass over {@code offset}: in flight or done already. */
+  boolean taken(long offset) {
+    return inFlight.containsKey(offset) || doneAhead.containsKey(offset);
+  }
+
+  /**
+   * Moves scanFrom to at least {@code offset}, then on over offsets in flight or done (they are
+   * tracked or finished either way), and forgets done markers below it.
+   */
+  void advanceScan(long offset) {
+    scanFrom = Math.max(scanFrom, offset);
+    while (inFlight.containsKey(scanFrom) || doneAhead.containsKey(scanFrom)) {
+      scanFrom++;
+    }
+    doneAhead.headMap(scanFrom).clear();
+  }
+
+  /** Where a scan with the filter named {@code key} resumes. */
+  long cursor(String key) {
+    Long c = cursors.get(key);
+    return c == null ? scanFrom : Math.max(c, scanFrom);
+  }
+
+  void cursor(String key, long offset) {
+    cursors.put(key, offset);
   }
 
   /** Every in-flight message, by offset (a copy). */
@@ -139,6 +219,12 @@ final class PopQueue {
   /** The lowest pop-log position a replay must start from to rebuild this queue, or {@code max}. */
   long replayStart(long max) {
     long min = max;
+    for (Finished d : doneAhead.values()) {
+      long p = d.logPos;
+      if (p >= 0 && p < min) {
+        min = p;
+      }
+    }
     for (InFlight f : inFlight.values()) {
       long p = f.logPos;
       if (p >= 0 && p < min) {

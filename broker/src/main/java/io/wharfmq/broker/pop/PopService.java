@@ -68,6 +68,7 @@ public final class PopService {
       long now,
       long invisibleMillis,
       MessageFilter filter,
+      String keep,
       List<Delivered> out,
       List<CompletableFuture<AppendResult>> appends) {}
 
@@ -117,10 +118,30 @@ public final class PopService {
       long invisibleMillis,
       MessageFilter filter,
       int initMode) {
+    return pop(group, topic, queueIds, max, invisibleMillis, filter, initMode, null);
+  }
+
+  /**
+   * Pops as {@link #pop(String, String, int[], int, long, MessageFilter, int)}; with {@code
+   * keepUnmatched} not null, messages the filter does not match stay available to the group's other
+   * consumers (a JMS queue selector) instead of being finished for the group, and {@code
+   * keepUnmatched} names the filter (e.g. its type and expression): the scan resumes where the last
+   * pop with that name stopped, so a rare selector does not read the backlog again on every pop.
+   */
+  public CompletableFuture<PopResult> pop(
+      String group,
+      String topic,
+      int[] queueIds,
+      int max,
+      long invisibleMillis,
+      MessageFilter filter,
+      int initMode,
+      String keepUnmatched) {
     long now = clock.millis();
     List<Delivered> out = new ArrayList<>();
     List<CompletableFuture<AppendResult>> appends = new ArrayList<>();
-    Round round = new Round(now, invisibleMillis, filter, out, appends);
+    String keep = filter == MessageFilter.ALL ? null : keepUnmatched;
+    Round round = new Round(now, invisibleMillis, filter, keep, out, appends);
     List<PopQueue> busy = new ArrayList<>();
     int start = Math.floorMod((int) (System.nanoTime() >>> 10), queueIds.length);
     for (int i = 0; i < queueIds.length && out.size() < max; i++) {
@@ -185,9 +206,12 @@ public final class PopService {
             q.queueId,
             f.offset,
             q.group);
-        q.remove(f.offset);
-        appends.add(append(q, List.of(gone(f))));
+        PopQueue.Finished done = q.finish(f.offset);
+        appends.add(markLogged(append(q, List.of(gone(f))), done));
         continue;
+      }
+      if (round.keep() != null && !matches(round.filter(), q, f.offset, record)) {
+        continue; // visible again for the group's other consumers
       }
       q.reschedule(f, now, now + round.invisibleMillis());
       f.reconsumeTimes++;
@@ -197,10 +221,15 @@ public final class PopService {
     }
     int rounds = 0;
     while (changed.size() < max && rounds++ < 16) {
-      if (!scan(q, max - changed.size(), round, changed)) {
+      boolean more =
+          round.keep() == null
+              ? scan(q, max - changed.size(), round, changed)
+              : scanKeeping(q, max - changed.size(), round, changed);
+      if (!more) {
         break;
       }
     }
+    q.advanceScan(q.scanFrom);
     if (!changed.isEmpty()) {
       List<PopLogRecord.Entry> entries = new ArrayList<>(changed.size());
       for (InFlight f : changed) {
@@ -223,8 +252,8 @@ public final class PopService {
         case FOUND -> {
           for (StoredBytes b : r.messages()) {
             long offset = b.buffer().getLong(MessageRecordLayout.QUEUE_OFFSET);
-            if (q.get(offset) != null) {
-              continue; // in flight since before a restart (the scan restarted below it)
+            if (q.taken(offset)) {
+              continue; // in flight or done already (a pop that kept unmatched ones took it)
             }
             byte[] record = b.toArray();
             InFlight f =
@@ -233,11 +262,11 @@ public final class PopService {
             round.out().add(new Delivered(q.queueId, offset, f.reconsumeTimes, record));
             changed.add(f);
           }
-          q.scanFrom = Math.max(q.scanFrom, r.nextBeginOffset());
+          q.advanceScan(r.nextBeginOffset());
           return true;
         }
         case NO_MATCHED_MESSAGE, MESSAGE_WAS_REMOVING, OFFSET_TOO_SMALL -> {
-          q.scanFrom = Math.max(q.scanFrom, r.nextBeginOffset());
+          q.advanceScan(r.nextBeginOffset());
           return true;
         }
         case OFFSET_OVERFLOW_BADLY -> {
@@ -249,6 +278,58 @@ public final class PopService {
         }
       }
     }
+  }
+
+  /**
+   * Reads new messages the filter matches from where this filter's last scan stopped, leaving the
+   * others (and scanFrom) alone; false when there is nothing more to look at now.
+   */
+  private boolean scanKeeping(PopQueue q, int max, Round round, List<InFlight> changed) {
+    long now = round.now();
+    long from = q.cursor(round.keep());
+    try (GetMessageResult r =
+        store.getMessages(
+            q.topic, q.queueId, from, max, config.maxPullBatchBytes(), round.filter())) {
+      switch (r.status()) {
+        case FOUND -> {
+          for (StoredBytes b : r.messages()) {
+            long offset = b.buffer().getLong(MessageRecordLayout.QUEUE_OFFSET);
+            if (q.taken(offset)) {
+              continue;
+            }
+            byte[] record = b.toArray();
+            InFlight f =
+                new InFlight(offset, now, now + round.invisibleMillis(), reconsumeTimes(record));
+            q.put(f);
+            round.out().add(new Delivered(q.queueId, offset, f.reconsumeTimes, record));
+            changed.add(f);
+          }
+          q.cursor(round.keep(), r.nextBeginOffset());
+          return true;
+        }
+        case NO_MATCHED_MESSAGE, MESSAGE_WAS_REMOVING -> {
+          q.cursor(round.keep(), r.nextBeginOffset());
+          return true;
+        }
+        case OFFSET_TOO_SMALL -> {
+          q.advanceScan(r.nextBeginOffset()); // below the queue's first message nothing is left
+          return true;
+        }
+        case OFFSET_OVERFLOW_BADLY -> {
+          q.cursor(round.keep(), r.nextBeginOffset());
+          return false;
+        }
+        default -> {
+          return false;
+        }
+      }
+    }
+  }
+
+  private boolean matches(MessageFilter filter, PopQueue q, long offset, byte[] record) {
+    ConsumeQueueEntry e = store.queueEntry(q.topic, q.queueId, offset);
+    return (e == null || filter.matchesTagsCode(e.tagsCode()))
+        && filter.matchesRecord(java.nio.ByteBuffer.wrap(record));
   }
 
   // ---------------------------------------------------------------- ack and change
@@ -271,18 +352,21 @@ public final class PopService {
       InFlight f = q.get(offset);
       if (f == null) {
         return CompletableFuture.completedFuture(
-            offset < q.scanFrom ? Outcome.OK : Outcome.NOT_IN_FLIGHT);
+            q.isDone(offset) ? Outcome.OK : Outcome.NOT_IN_FLIGHT);
       }
       if (f.popTime != popTime && f.deadline > clock.millis()) {
         return CompletableFuture.completedFuture(Outcome.STALE_HANDLE);
       }
-      q.remove(offset);
+      PopQueue.Finished done = q.finish(offset);
       CompletableFuture<AppendResult> a =
-          append(
-              q,
-              List.of(
-                  new PopLogRecord.Entry(
-                      offset, PopLogRecord.Kind.ACKED, f.popTime, 0, f.reconsumeTimes)));
+          markLogged(
+              append(
+                  q,
+                  List.of(
+                      new PopLogRecord.Entry(
+                          offset, PopLogRecord.Kind.ACKED, f.popTime, 0, f.reconsumeTimes))),
+              done);
+      q.advanceScan(q.scanFrom);
       commitIfMoved(q);
       return a.thenApply(r -> r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
     } finally {
@@ -379,13 +463,16 @@ public final class PopService {
           e == null
               ? CompletableFuture.completedFuture(null)
               : deadLetters.send(group, e.physicalOffset(), f.reconsumeTimes + 1, reason);
-      q.remove(offset);
+      PopQueue.Finished done = q.finish(offset);
       CompletableFuture<AppendResult> a =
-          append(
-              q,
-              List.of(
-                  new PopLogRecord.Entry(
-                      offset, PopLogRecord.Kind.DEAD, f.popTime, 0, f.reconsumeTimes)));
+          markLogged(
+              append(
+                  q,
+                  List.of(
+                      new PopLogRecord.Entry(
+                          offset, PopLogRecord.Kind.DEAD, f.popTime, 0, f.reconsumeTimes))),
+              done);
+      q.advanceScan(q.scanFrom);
       commitIfMoved(q);
       return dead.thenCombine(
           a, (d, r) -> (d == null || d.isOk()) && r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
@@ -394,8 +481,18 @@ public final class PopService {
     }
   }
 
-  /** What a browser needs of a queue's pop state: done below scanFrom unless in flight. */
-  public record View(long committed, long scanFrom, java.util.Set<Long> inFlight) {}
+  /**
+   * What a browser needs of a queue's pop state: done below scanFrom unless in flight, and at or
+   * above it when in {@code doneAhead} (finished by a pop that kept unmatched messages).
+   */
+  public record View(
+      long committed, long scanFrom, java.util.Set<Long> inFlight, java.util.Set<Long> doneAhead) {
+
+    /** Whether the group finished {@code offset}. */
+    public boolean isDone(long offset) {
+      return offset < scanFrom ? !inFlight.contains(offset) : doneAhead.contains(offset);
+    }
+  }
 
   /** The pop state of a group's queue, or null when the group never popped it. */
   public View view(String group, String topic, int queueId) {
@@ -409,7 +506,7 @@ public final class PopService {
       for (InFlight f : q.all()) {
         offsets.add(f.offset);
       }
-      return new View(q.committed(), q.scanFrom, offsets);
+      return new View(q.committed(), q.scanFrom, offsets, q.doneAheadOffsets());
     } finally {
       q.lock.unlock();
     }
@@ -500,13 +597,14 @@ public final class PopService {
         }
         int limit = maxReconsumeTimes(q.group);
         List<PopLogRecord.Entry> dead = new ArrayList<>();
+        List<PopQueue.Finished> finished = new ArrayList<>();
         boolean redeliverable = false;
         for (InFlight f : q.due(now, Integer.MAX_VALUE)) {
           if (f.reconsumeTimes < limit) {
             redeliverable = true;
             continue;
           }
-          q.remove(f.offset);
+          finished.add(q.finish(f.offset));
           ConsumeQueueEntry e = store.queueEntry(q.topic, q.queueId, f.offset);
           if (e != null) {
             deadLetters.send(q.group, e.physicalOffset(), f.reconsumeTimes + 1);
@@ -516,7 +614,11 @@ public final class PopService {
                   f.offset, PopLogRecord.Kind.DEAD, f.popTime, 0, f.reconsumeTimes));
         }
         if (!dead.isEmpty()) {
-          append(q, dead);
+          CompletableFuture<AppendResult> a = append(q, dead);
+          for (PopQueue.Finished d : finished) {
+            markLogged(a, d);
+          }
+          q.advanceScan(q.scanFrom);
           commitIfMoved(q);
         }
         if (redeliverable && !visible.contains(q.topic)) {
@@ -531,19 +633,33 @@ public final class PopService {
 
   /** Whether a pop of these queues would find something now (closes the hold race). */
   public boolean hasAvailable(String group, String topic, int[] queueIds) {
+    return hasAvailable(group, topic, queueIds, MessageFilter.ALL, null);
+  }
+
+  /**
+   * Whether a pop with {@code filter} and {@code keepUnmatched} (see {@link #pop(String, String,
+   * int[], int, long, MessageFilter, int, String)}) might find something now: messages past where
+   * that filter's scan stopped, or due messages it matches.
+   */
+  public boolean hasAvailable(
+      String group, String topic, int[] queueIds, MessageFilter filter, String keepUnmatched) {
     long now = clock.millis();
     int limit = maxReconsumeTimes(group);
+    String keep = filter == MessageFilter.ALL ? null : keepUnmatched;
     for (int queueId : queueIds) {
       PopQueue q = queues.get(new Key(group, topic, queueId));
       long max = store.maxOffset(topic, queueId);
-      if (q == null ? max > 0 : max > q.scanFrom) {
+      if (q == null ? max > 0 : keep == null && max > q.scanFrom) {
         return true;
       }
       if (q != null && q.lock.tryLock()) {
         try {
+          if (keep != null && max > q.cursor(keep)) {
+            return true;
+          }
           // Due messages past the limit wait for the revive round; they are not poppable.
           for (InFlight f : q.due(now, Integer.MAX_VALUE)) {
-            if (f.reconsumeTimes < limit) {
+            if (f.reconsumeTimes < limit && (keep == null || matchesStored(filter, q, f.offset))) {
               return true;
             }
           }
@@ -623,9 +739,13 @@ public final class PopService {
           f.fromBeforeStart = true;
           q.put(f);
         } else {
-          q.remove(e.offset());
+          PopQueue.Finished done = q.finish(e.offset());
+          if (done != null) {
+            done.logPos = pos;
+          }
         }
       }
+      q.advanceScan(q.scanFrom);
     } finally {
       q.lock.unlock();
     }
@@ -693,6 +813,20 @@ public final class PopService {
     return popLog.append(PopLog.record(q, entries));
   }
 
+  /** Notes where the record finishing an offset above scanFrom went (for the replay start). */
+  private static CompletableFuture<AppendResult> markLogged(
+      CompletableFuture<AppendResult> a, PopQueue.Finished done) {
+    if (done != null) {
+      a.thenAccept(
+          r -> {
+            if (r.isOk()) {
+              done.logPos = r.queueOffset();
+            }
+          });
+    }
+    return a;
+  }
+
   private static void setLogPos(List<InFlight> changed, AppendResult r) {
     if (r.isOk()) {
       for (InFlight f : changed) {
@@ -703,6 +837,11 @@ public final class PopService {
 
   private static PopLogRecord.Entry gone(InFlight f) {
     return new PopLogRecord.Entry(f.offset, PopLogRecord.Kind.DEAD, f.popTime, 0, f.reconsumeTimes);
+  }
+
+  private boolean matchesStored(MessageFilter filter, PopQueue q, long offset) {
+    byte[] record = readRecord(q.topic, q.queueId, offset);
+    return record != null && matches(filter, q, offset, record);
   }
 
   private byte[] readRecord(String topic, int queueId, long offset) {

@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalMessagingService implements MessagingService {
   private static final Logger log = LoggerFactory.getLogger(LocalMessagingService.class);
+
+  /** Longest a subscription starting at the tail waits for dispatch to reach the commit log end. */
+  static final java.time.Duration TAIL_WAIT = java.time.Duration.ofSeconds(5);
+
   private static final long DELETE_TIMEOUT_SECONDS = 30;
 
   private final BrokerContext ctx;
@@ -285,6 +289,16 @@ public final class LocalMessagingService implements MessagingService {
       GroupSettings settings = groups.settings(s.group());
       boolean atTail = s.startAtTail() || (settings != null && settings.startAtTail());
       if (r.value() && atTail) {
+        // The tail is what every acknowledged send implies: the consume queues are filled behind
+        // the commit log, so wait (bounded) until they caught up with its current end.
+        if (!ctx.store().awaitDispatched(TAIL_WAIT)) {
+          log.warn(
+              "Subscription of {} to {} starts at the consume queues' end: dispatch did not catch"
+                  + " up with the commit log within {}",
+              s.group(),
+              s.topic(),
+              TAIL_WAIT);
+        }
         for (int q = 0; q < topic.readQueueNums(); q++) {
           ctx.offsets().commit(s.group(), s.topic(), q, ctx.store().maxOffset(s.topic(), q));
         }

@@ -124,7 +124,15 @@ final class PopOperations {
     }
     PopCommand c = t.command();
     int initMode = c.startAtHead() ? PopService.INIT_MODE_MIN : 1;
-    pops.pop(c.group(), c.topic(), t.queueIds(), c.max(), c.invisibleMillis(), t.filter(), initMode)
+    pops.pop(
+            c.group(),
+            c.topic(),
+            t.queueIds(),
+            c.max(),
+            c.invisibleMillis(),
+            t.filter(),
+            initMode,
+            keepKey(c))
         .whenComplete(
             (r, error) -> {
               if (error != null) {
@@ -182,7 +190,7 @@ final class PopOperations {
               () -> !t.answer().isDone(),
               () -> executor.execute(() -> attempt(t, 0)));
       if (holds.hold(held)) {
-        if (pops.hasAvailable(c.group(), c.topic(), t.queueIds())) {
+        if (pops.hasAvailable(c.group(), c.topic(), t.queueIds(), t.filter(), keepKey(c))) {
           holds.wake(c.topic());
         }
         return;
@@ -198,6 +206,11 @@ final class PopOperations {
       return;
     }
     t.answer().complete(new PopResult(Status.OK, null, r.popTime(), List.of(), r.restNum()));
+  }
+
+  /** Names the filter of a pop that leaves unmatched messages to the group, else null. */
+  private static String keepKey(PopCommand c) {
+    return c.keepUnmatched() ? c.filterType() + ":" + c.expression() : null;
   }
 
   CompletableFuture<AckStatus> ack(Receipt r) {
@@ -306,8 +319,7 @@ final class PopOperations {
             for (StoredBytes b : r.messages()) {
               ByteBuffer record = b.buffer();
               long offset = record.getLong(MessageRecordLayout.QUEUE_OFFSET);
-              boolean done =
-                  view != null && offset < view.scanFrom() && !view.inFlight().contains(offset);
+              boolean done = view != null && view.isDone(offset);
               if (!done && !RecordExpiry.isExpired(record, now)) {
                 out.add(new StoredReceivedMessage(b.toArray(), null));
               }

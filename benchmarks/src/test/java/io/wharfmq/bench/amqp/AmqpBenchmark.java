@@ -1,0 +1,391 @@
+package io.wharfmq.bench.amqp;
+
+import io.wharfmq.bench.e2e.HostCpu;
+import io.wharfmq.bench.e2e.Stamp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * AMQP 1.0 benchmark (bin/bench-amqp): one client, Qpid JMS, against Wharf's AMQP listener,
+ * ActiveMQ Artemis (embedded in a child JVM, AMQP acceptor, persistence on) and RabbitMQ 3.10 with
+ * its AMQP 1.0 plugin (Debian's package, its own node), all started in the same run on free
+ * 127.0.0.1 ports with data in temp directories deleted afterwards. Persistent 1 KiB messages to a
+ * durable queue (a fresh one per run, deleted after it), 1 and 4 producers and one consumer.
+ *
+ * <p>Two durability groups, each compared only within itself: <b>SYNC</b> (a send is answered once
+ * the broker has synced it: Wharf {@code flushDiskType=SYNC_FLUSH}, Artemis' and RabbitMQ's
+ * defaults) and <b>ASYNC</b> (answered once written, synced later: Wharf ASYNC_FLUSH, Artemis with
+ * {@code journal-sync-non-transactional=false}; RabbitMQ has no such mode for persistent messages
+ * on a classic queue and is left out). Per group, send mode and producer count: a max-rate run on
+ * each broker and, for blocking sends, an open-loop run on each at the same offered load (a
+ * fraction of the slowest broker's maximum), so p99s compare. Prints a markdown table with the
+ * ratios Wharf/Artemis and Wharf/RabbitMQ on stdout; progress on stderr. Single-threaded driver.
+ */
+public final class AmqpBenchmark {
+  /** Prefix of the queue names: each run sends to and consumes from a fresh durable queue. */
+  static final String QUEUE = "BenchAmqp";
+
+  /** Table columns, in order. */
+  static final List<String> TARGETS = List.of("wharf", "artemis", "rabbitmq");
+
+  static final List<String> SENDS = List.of("blocking", "async");
+
+  private AmqpBenchmark() {}
+
+  record Options(
+      List<String> durability,
+      List<Integer> producers,
+      List<String> sends,
+      List<String> targets,
+      int bodyBytes,
+      Duration warmup,
+      Duration measure,
+      Duration initialWarmup,
+      double rateFraction,
+      int rounds,
+      Path dir) {
+    static Options parse(String[] args) {
+      List<String> durability = List.of("SYNC", "ASYNC");
+      List<Integer> producers = List.of(1, 4);
+      List<String> sends = SENDS;
+      List<String> targets = TARGETS;
+      int size = 1024;
+      Duration warmup = Duration.ofSeconds(3);
+      Duration measure = Duration.ofSeconds(10);
+      Duration initial = Duration.ofSeconds(8);
+      double fraction = 0.5;
+      int rounds = 1;
+      Path dir = null;
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        switch (a) {
+          case "--help" -> {
+            System.out.println(USAGE);
+            System.exit(0);
+          }
+          case "--quick" -> {
+            durability = List.of("SYNC");
+            warmup = Duration.ofSeconds(2);
+            measure = Duration.ofSeconds(5);
+            initial = Duration.ofSeconds(4);
+          }
+          case "--durability" ->
+              durability = Arrays.asList(args[++i].toUpperCase(Locale.ROOT).split(","));
+          case "--producers" ->
+              producers = Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
+          case "--sends" -> sends = Arrays.asList(args[++i].toLowerCase(Locale.ROOT).split(","));
+          case "--targets" ->
+              targets = Arrays.asList(args[++i].toLowerCase(Locale.ROOT).split(","));
+          case "--size" -> size = Integer.parseInt(args[++i]);
+          case "--warmup-seconds" -> warmup = Duration.ofSeconds(Long.parseLong(args[++i]));
+          case "--seconds" -> measure = Duration.ofSeconds(Long.parseLong(args[++i]));
+          case "--initial-warmup-seconds" ->
+              initial = Duration.ofSeconds(Long.parseLong(args[++i]));
+          case "--rate-fraction" -> fraction = Double.parseDouble(args[++i]);
+          case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+          case "--dir" -> dir = Path.of(args[++i]);
+          default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+        }
+      }
+      if (size < Stamp.LENGTH) {
+        throw new IllegalArgumentException("--size must be >= " + Stamp.LENGTH);
+      }
+      if (!TARGETS.containsAll(targets)
+          || targets.isEmpty()
+          || !SENDS.containsAll(sends)
+          || !List.of("SYNC", "ASYNC").containsAll(durability)
+          || rounds < 1
+          || fraction <= 0) {
+        throw new IllegalArgumentException(
+            "bad --targets, --sends, --durability, --rounds or --rate-fraction\n" + USAGE);
+      }
+      // Table order, whatever order was given.
+      targets = TARGETS.stream().filter(targets::contains).toList();
+      return new Options(
+          durability,
+          producers,
+          sends,
+          targets,
+          size,
+          warmup,
+          measure,
+          initial,
+          fraction,
+          rounds,
+          dir);
+    }
+  }
+
+  static final String USAGE =
+      """
+      bin/bench-amqp [options]
+        --quick                     SYNC group only, 2 s warm-up + 5 s per run
+        --durability SYNC,ASYNC     SYNC: Wharf SYNC_FLUSH, Artemis and RabbitMQ defaults;
+                                    ASYNC: Wharf ASYNC_FLUSH, Artemis journal sync off
+                                    (RabbitMQ has no such mode: not in this group)
+        --producers 1,4             producer threads (one connection each); one consumer
+        --sends blocking,async      blocking: Qpid JMS' default persistent send (returns once the
+                                    broker accepted the message); async: jms.forceAsyncSend=true,
+                                    the consumer's rate is the figure
+        --targets wharf,artemis,rabbitmq
+        --size 1024                 body bytes
+        --warmup-seconds 3          per run, not measured
+        --seconds 10                measured part of each run
+        --initial-warmup-seconds 8  one unmeasured run per broker and send mode after the
+                                    brokers of a group have started (JIT warm-up)
+        --rate-fraction 0.5         equal-load rows: this fraction of the slowest broker's
+                                    maximum (blocking sends only)
+        --rounds 1                  measure every cell this many times, brokers in rotating
+                                    order; each broker's median round is shown, ratios are the
+                                    median of the per-round ratios
+        --dir <dir>                 parent of the temp data directories (default java.io.tmpdir)
+      """;
+
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    Path root =
+        o.dir() == null
+            ? Files.createTempDirectory("wharf-bench-amqp-")
+            : Files.createTempDirectory(Files.createDirectories(o.dir()), "wharf-bench-amqp-");
+    Instant started = Instant.now();
+    List<AmqpReport.Row> rows = new ArrayList<>();
+    Map<String, String> setup = new LinkedHashMap<>();
+    try {
+      for (String durability : o.durability()) {
+        rows.addAll(runGroup(o, durability, root, setup));
+      }
+    } finally {
+      deleteTree(root);
+    }
+    System.out.println(AmqpReport.table(rows, setup, o));
+    System.out.println(AmqpReport.goals(rows));
+    progress("Done in %d s", Duration.between(started, Instant.now()).toSeconds());
+    // Qpid JMS and Artemis client threads may linger.
+    System.exit(0);
+  }
+
+  /**
+   * Starts the group's brokers, warms them up and measures every row. A broker that cannot run here
+   * (no AMQP listener in this Wharf build, RabbitMQ not installed) is recorded in {@code setup} and
+   * left out of the group's rows.
+   */
+  private static List<AmqpReport.Row> runGroup(
+      Options o, String durability, Path root, Map<String, String> setup) throws Exception {
+    Map<String, AmqpBroker> brokers = new LinkedHashMap<>();
+    List<AmqpReport.Row> rows = new ArrayList<>();
+    try {
+      for (String kind : o.targets()) {
+        String key = kind + " " + durability;
+        if (kind.equals("rabbitmq") && durability.equals("ASYNC")) {
+          continue;
+        }
+        progress("Starting %s, %s group", kind, durability);
+        try {
+          AmqpBroker b = start(kind, durability, root);
+          brokers.put(kind, b);
+          setup.put(key, b.durability());
+        } catch (WharfBroker.NotAvailableException e) {
+          setup.put(key, "not available: " + e.getMessage());
+          progress("%s not available: %s", kind, e.getMessage());
+        } catch (RabbitMqNotInstalledException e) {
+          setup.put(key, "not available: " + e.getMessage());
+          progress("%s not available: %s", kind, e.getMessage());
+        }
+      }
+      warmUp(o, brokers, durability, setup);
+      if (brokers.isEmpty()) {
+        return rows;
+      }
+      int turn = 0;
+      for (String sends : o.sends()) {
+        boolean async = sends.equals("async");
+        for (int producers : o.producers()) {
+          JmsLoad.Spec maxSpec =
+              new JmsLoad.Spec(producers, 0, async, o.bodyBytes(), o.warmup(), o.measure());
+          AmqpReport.Row max =
+              new AmqpReport.Row(durability, sends, producers, "max", new ArrayList<>());
+          for (int k = 0; k < o.rounds(); k++) {
+            max.rounds().add(measureEach(rotated(brokers, turn++), maxSpec));
+          }
+          rows.add(max);
+          if (async) {
+            continue; // the consumer's rate is the figure; no equal-load row
+          }
+          double slowest =
+              max.byTarget().values().stream().mapToDouble(JmsLoad.Result::rate).min().orElse(0);
+          double rate = Math.max(1, Math.round(slowest * o.rateFraction()));
+          JmsLoad.Spec openSpec =
+              new JmsLoad.Spec(producers, rate, false, o.bodyBytes(), o.warmup(), o.measure());
+          AmqpReport.Row open =
+              new AmqpReport.Row(
+                  durability,
+                  sends,
+                  producers,
+                  String.format(Locale.ROOT, "%,.0f/s", rate),
+                  new ArrayList<>());
+          for (int k = 0; k < o.rounds(); k++) {
+            List<AmqpBroker> order = rotated(brokers, turn++);
+            Collections.reverse(order);
+            open.rounds().add(measureEach(order, openSpec));
+          }
+          rows.add(open);
+        }
+      }
+    } finally {
+      for (AmqpBroker b : brokers.values()) {
+        progress("Stopping %s", b.kind());
+        b.close();
+      }
+    }
+    return rows;
+  }
+
+  /** RabbitMQ's package is missing and this run may not install it. */
+  static final class RabbitMqNotInstalledException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    RabbitMqNotInstalledException(String message) {
+      super(message);
+    }
+  }
+
+  private static AmqpBroker start(String kind, String durability, Path root) throws Exception {
+    boolean sync = durability.equals("SYNC");
+    return switch (kind) {
+      case "wharf" -> WharfBroker.start(root, sync ? "SYNC_FLUSH" : "ASYNC_FLUSH");
+      case "artemis" -> ArtemisBroker.start(root, sync);
+      case "rabbitmq" -> {
+        if (!RabbitMqBroker.installed()) {
+          throw new RabbitMqNotInstalledException(
+              "rabbitmq-server is not installed (bin/install-bench-deps installs it, as root)");
+        }
+        yield RabbitMqBroker.start(root);
+      }
+      default -> throw new IllegalArgumentException(kind);
+    };
+  }
+
+  /**
+   * Unmeasured runs, each send mode once per broker with 4 producers, so the JIT of the driver and
+   * of the Java brokers has compiled both paths before the first measured run; then prints how much
+   * of a CPU the driver's JIT compiler threads still used. A broker whose warm-up fails is stopped,
+   * left out of the group's rows, and the reason goes to {@code setup} (the table's header).
+   */
+  private static void warmUp(
+      Options o, Map<String, AmqpBroker> brokers, String durability, Map<String, String> setup)
+      throws Exception {
+    double jit0 = HostCpu.compilerCpuSeconds(ProcessHandle.current().pid());
+    long start = System.nanoTime();
+    for (AmqpBroker b : new ArrayList<>(brokers.values())) {
+      for (String sends : o.sends()) {
+        progress(
+            "Warm-up: %s (%d s, 4 producers, %s sends, not measured)",
+            b.kind(), o.initialWarmup().toSeconds(), sends);
+        JmsLoad.Spec spec =
+            new JmsLoad.Spec(
+                4, 0, sends.equals("async"), o.bodyBytes(), Duration.ZERO, o.initialWarmup());
+        try {
+          alone(brokers.values(), b, () -> JmsLoad.run(b, spec));
+        } catch (Exception e) {
+          // A broker the client cannot work with is reported, not allowed to end the run.
+          String why = "failed in the warm-up: " + e;
+          progress("%s %s", b.kind(), why);
+          setup.put(b.kind() + " " + durability, why);
+          brokers.remove(b.kind());
+          b.close();
+          break;
+        }
+      }
+    }
+    double share =
+        (HostCpu.compilerCpuSeconds(ProcessHandle.current().pid()) - jit0)
+            / ((System.nanoTime() - start) / 1e9);
+    progress("Warm-up: the driver's JIT compiler threads used %.0f %% of a CPU", share * 100);
+  }
+
+  private static List<AmqpBroker> rotated(Map<String, AmqpBroker> brokers, int turn) {
+    List<AmqpBroker> order = new ArrayList<>(brokers.values());
+    Collections.rotate(order, -(turn % order.size()));
+    return order;
+  }
+
+  /** Runs {@code spec} on each broker in {@code order}; results keyed by kind. */
+  private static Map<String, JmsLoad.Result> measureEach(List<AmqpBroker> order, JmsLoad.Spec spec)
+      throws Exception {
+    Map<String, JmsLoad.Result> byKind = new LinkedHashMap<>();
+    for (AmqpBroker b : order) {
+      JmsLoad.Result r = alone(order, b, () -> JmsLoad.run(b, spec));
+      progress(
+          "%-8s %-8s %d producer(s) %-8s sent %,8.0f/s consumed %,8.0f/s  send p50 %.3f p99 %.3f"
+              + "  e2e p50 %.3f p99 %.3f p99.9 %.3f max %.1f ms  broker CPU %.1f s  %s",
+          b.kind(),
+          spec.asyncSends() ? "async" : "blocking",
+          spec.producers(),
+          spec.openLoop() ? String.format(Locale.ROOT, "%.0f/s", spec.rate()) : "max",
+          r.sentPerSec(),
+          r.consumedPerSec(),
+          r.sendP50Ms(),
+          r.sendP99Ms(),
+          r.p50Ms(),
+          r.p99Ms(),
+          r.p999Ms(),
+          r.maxMs(),
+          r.brokerCpuSec(),
+          r.notes());
+      byKind.put(b.kind(), r);
+    }
+    return byKind;
+  }
+
+  @FunctionalInterface
+  interface Measurement<T> {
+    T call() throws Exception;
+  }
+
+  /**
+   * Runs {@code m} against {@code b} with every other broker of the group at nice 19 meanwhile (all
+   * stay up for the whole group; their idle background work should take only CPU nobody else
+   * wants).
+   */
+  static <T> T alone(Iterable<AmqpBroker> all, AmqpBroker b, Measurement<T> m) throws Exception {
+    List<AmqpBroker> others = new ArrayList<>();
+    for (AmqpBroker o : all) {
+      if (o != b) {
+        others.add(o);
+      }
+    }
+    others.forEach(o -> ChildProcess.renice(o.pid(), 19, o.kind()));
+    try {
+      return m.call();
+    } finally {
+      others.forEach(o -> ChildProcess.renice(o.pid(), 0, o.kind()));
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  static void progress(String format, Object... args) {
+    System.err.printf("[%tT] %s%n", System.currentTimeMillis(), String.format(format, args));
+  }
+}
