@@ -53,6 +53,9 @@ public final class LocalMessagingService implements MessagingService {
   /** Longest a subscription starting at the tail waits for dispatch to reach the commit log end. */
   static final java.time.Duration TAIL_WAIT = java.time.Duration.ofSeconds(5);
 
+  /** Longest a browse's first look waits for dispatch to reach the commit log end. */
+  static final java.time.Duration BROWSE_WAIT = java.time.Duration.ofSeconds(1);
+
   private static final long DELETE_TIMEOUT_SECONDS = 30;
 
   private final BrokerContext ctx;
@@ -417,6 +420,12 @@ public final class LocalMessagingService implements MessagingService {
 
   @Override
   public CompletableFuture<PeekResult> peek(PeekCommand command) {
+    if (command.after() == null && !ctx.store().awaitDispatched(BROWSE_WAIT)) {
+      // As for a subscription at the tail: a browser opened after an acknowledged send must see
+      // it, and the consume queues are filled behind the commit log. Usually no wait at all.
+      log.warn(
+          "Browse of {} starts before dispatch caught up within {}", command.topic(), BROWSE_WAIT);
+    }
     return popOps.peek(command);
   }
 
