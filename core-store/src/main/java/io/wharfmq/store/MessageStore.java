@@ -147,7 +147,16 @@ public final class MessageStore implements AutoCloseable {
    * pin retention. A disk with no room left at all still answers {@code DISK_FULL}.
    */
   public CompletableFuture<AppendResult> appendInternal(MessageToStore message) {
-    return encodeAndWrite(List.of(message));
+    return encodeAndWrite(List.of(message), true);
+  }
+
+  /**
+   * As {@link #appendInternal}, but with SYNC flush the future completes once the record is written
+   * and visible, without waiting for the fsync: for bookkeeping whose loss in a crash only repeats
+   * work (a lost pop-log record makes a message be delivered again, never lost).
+   */
+  public CompletableFuture<AppendResult> appendBookkeeping(MessageToStore message) {
+    return encodeAndWrite(List.of(message), false);
   }
 
   private CompletableFuture<AppendResult> submit(List<MessageToStore> messages) {
@@ -161,10 +170,11 @@ public final class MessageStore implements AutoCloseable {
                   + config.effectiveDiskSpaceWarningLevelRatio()
                   + "%: no space for new messages until retention or an operator frees some"));
     }
-    return encodeAndWrite(messages);
+    return encodeAndWrite(messages, true);
   }
 
-  private CompletableFuture<AppendResult> encodeAndWrite(List<MessageToStore> messages) {
+  private CompletableFuture<AppendResult> encodeAndWrite(
+      List<MessageToStore> messages, boolean awaitFlush) {
     EncodedRecord[] records = new EncodedRecord[messages.size()];
     for (int i = 0; i < records.length; i++) {
       MessageToStore m = messages.get(i);
@@ -185,7 +195,7 @@ public final class MessageStore implements AutoCloseable {
       return CompletableFuture.completedFuture(
           AppendResult.failed(AppendStatus.MESSAGE_TOO_LARGE, "empty batch"));
     }
-    return writer.submit(records);
+    return writer.submit(records, awaitFlush);
   }
 
   /**

@@ -48,11 +48,13 @@ public final class PopLog {
   /**
    * Appends a record; the result's queueOffset is the record's position in the log. Written even
    * while the store refuses new messages for disk use: acks are what let pinned retention free the
-   * disk (docs/storage.md, "Retention and queues").
+   * disk (docs/storage.md, "Retention and queues"). With SYNC flush it does not wait for the fsync:
+   * a pop or ack record lost in a crash makes a message be delivered again, never lost, and waiting
+   * put every consumer's pop and ack behind the publishers' flushes.
    */
   CompletableFuture<AppendResult> append(PopLogRecord record) {
     byte[] body = PopLogRecordLayout.encode(record);
-    return store.appendInternal(
+    return store.appendBookkeeping(
         new MessageToStore(TOPIC, 0, 0, body, "", 0, clock.millis(), storeHost, storeHost, 0, 0L));
   }
 

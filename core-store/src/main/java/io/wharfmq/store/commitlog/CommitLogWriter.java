@@ -81,7 +81,12 @@ public final class CommitLogWriter {
   /** Log offset at which the next segment's background allocation starts (half the active one). */
   private long prepareNextAt = Long.MAX_VALUE;
 
-  private record Request(EncodedRecord[] records, CompletableFuture<AppendResult> future) {}
+  /**
+   * @param awaitFlush with SYNC flush, complete only after the fsync; false completes once the
+   *     records are written and published (bookkeeping whose loss in a crash only repeats work)
+   */
+  private record Request(
+      EncodedRecord[] records, CompletableFuture<AppendResult> future, boolean awaitFlush) {}
 
   /**
    * @param writeOffset where the next record goes (the recovered end of the log)
@@ -148,6 +153,14 @@ public final class CommitLogWriter {
    * always completes normally; a failure is a status.
    */
   public CompletableFuture<AppendResult> submit(EncodedRecord[] records) {
+    return submit(records, true);
+  }
+
+  /**
+   * As {@link #submit(EncodedRecord[])}; with {@code awaitFlush} false and SYNC flush the future
+   * completes when the records are written and visible to readers, before the fsync that follows.
+   */
+  public CompletableFuture<AppendResult> submit(EncodedRecord[] records, boolean awaitFlush) {
     CompletableFuture<AppendResult> future = new CompletableFuture<>();
     if (closed) {
       future.complete(AppendResult.failed(AppendStatus.STORE_CLOSED, "store is closed"));
@@ -156,7 +169,7 @@ public final class CommitLogWriter {
     if (!syncFlush && appendLock.tryLock()) {
       return appendHere(records);
     }
-    Request request = new Request(records, future);
+    Request request = new Request(records, future, awaitFlush);
     if (!queue.offer(request)) {
       future.complete(
           AppendResult.failed(AppendStatus.BUSY, "append queue full: the store cannot keep up"));
@@ -249,6 +262,15 @@ public final class CommitLogWriter {
           continue;
         }
         onPublish.run();
+        if (syncFlush) {
+          // Bookkeeping (the pop log) does not wait for the group's fsync: a consumer's pop or ack
+          // would otherwise queue behind every publisher's flush.
+          for (int i = 0; i < batch.size(); i++) {
+            if (!batch.get(i).awaitFlush()) {
+              batch.get(i).future().complete(results.get(i));
+            }
+          }
+        }
         String syncError = syncFlush ? flusher.syncOnWriterThread() : null;
         for (int i = 0; i < batch.size(); i++) {
           AppendResult result = results.get(i);
