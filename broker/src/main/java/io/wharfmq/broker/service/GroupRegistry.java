@@ -1,5 +1,6 @@
 package io.wharfmq.broker.service;
 
+import io.wharfmq.broker.retention.QueueRetentionPins;
 import io.wharfmq.broker.subscription.SubscriptionGroupManager;
 import io.wharfmq.remoting.protocol.body.SubscriptionGroupConfig;
 import io.wharfmq.service.FilterType;
@@ -24,14 +25,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * the map.
  */
 final class GroupRegistry {
-  /** Group attribute: the group has queue semantics, retention keeps what it has not finished. */
-  static final String PINS_RETENTION = "wharf.pinsRetention";
+  /**
+   * Group attribute: the group has queue semantics, retention keeps what it has not finished
+   * (defined where retention reads it).
+   */
+  static final String PINS_RETENTION = QueueRetentionPins.ATTRIBUTE;
 
   /** Group attribute: the group's new subscriptions start at the end of each queue. */
   static final String START_AT_TAIL = "wharf.startAtTail";
 
   /** Group attribute prefix: a subscription made through the service, "TYPE:expression". */
-  static final String SUBSCRIPTION_PREFIX = "wharf.sub.";
+  static final String SUBSCRIPTION_PREFIX = QueueRetentionPins.SUBSCRIPTION_ATTRIBUTE_PREFIX;
 
   private record Transient(GroupSettings settings, Map<String, Subscription> subscriptions) {}
 
