@@ -6,4 +6,10 @@ class ArtemisRawAmqpInteropTest extends RawAmqpSuite {
   AmqpBrokerUnderTest newBroker() {
     return new ArtemisBroker();
   }
+
+  /** Artemis sometimes leaves a second drain unanswered for over 30 s; Wharf's run keeps it. */
+  @Override
+  boolean answersEveryDrain() {
+    return false;
+  }
 }
