@@ -16,7 +16,7 @@ public final class AmqpWiring {
 
   /** What attached links mean: queues, topics, subscriptions and transactions (docs/amqp.md). */
   public static LinkAttacher linkAttacher(AmqpConfig config) {
-    return new AmqpLinkAttacher(config.amqpMaxMessageSize());
+    return new AmqpLinkAttacher(config.amqpMaxMessageSize(), config.amqpInvisibleTimeMs());
   }
 
   /** Starts the listener over {@code service}; the caller closes it. */

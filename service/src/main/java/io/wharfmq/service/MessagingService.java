@@ -76,6 +76,35 @@ public interface MessagingService {
   /** Commits or rolls back a transactional (half) message stored earlier. */
   CompletableFuture<Result<Void>> endTransaction(EndTransactionCommand command);
 
+  // ------------------------------------------------------------------ transactions of many sends
+
+  /**
+   * Opens a transaction that groups many sends (an AMQP coordinator's declare): they are stored as
+   * they come, stay invisible, and become visible all together at {@link #commitTransaction} or
+   * never. Returns the transaction's id, unique for this service. The transaction lives until it is
+   * committed or rolled back; one the service does not know after a restart is rolled back by the
+   * service itself (docs/amqp.md, "Transactions").
+   */
+  String beginTransaction();
+
+  /**
+   * Stores one message ({@code command.batch()} false) inside the open transaction: durable but
+   * invisible until the commit. A status other than OK means the message is not part of the
+   * transaction (NOT_FOUND: the transaction is not open).
+   */
+  CompletableFuture<SendResult> sendInTransaction(String transactionId, SendCommand command);
+
+  /**
+   * Makes every message stored in the transaction visible, all or none, and ends it. OK: all of
+   * them are committed (visible at once, or after a crash once the service has recovered); any
+   * other status: none is, and the transaction is rolled back. Sends of the transaction still being
+   * stored must have completed before the call.
+   */
+  CompletableFuture<Result<Void>> commitTransaction(String transactionId);
+
+  /** Discards every message stored in the transaction and ends it. */
+  CompletableFuture<Result<Void>> rollbackTransaction(String transactionId);
+
   // ------------------------------------------------------------------ consuming: POP
 
   /**

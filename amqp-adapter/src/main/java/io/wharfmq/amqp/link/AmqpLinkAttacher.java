@@ -3,6 +3,7 @@ package io.wharfmq.amqp.link;
 import io.wharfmq.amqp.transport.AmqpSession;
 import io.wharfmq.amqp.transport.LinkAttacher;
 import io.wharfmq.amqp.tx.CoordinatorLink;
+import io.wharfmq.amqp.tx.Transactions;
 import io.wharfmq.service.FilterType;
 import io.wharfmq.service.MessagingService;
 import io.wharfmq.service.PeekCommand;
@@ -38,7 +39,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
   private static final Logger LOG = LoggerFactory.getLogger(AmqpLinkAttacher.class);
 
   private final long maxMessageSize;
-  private final long renewMillis;
+  private final long invisibleMillis;
   private final LinkCodec codec;
   private final Nodes nodes = new Nodes();
   private final Map<String, ConnectionLinks> connections = new ConcurrentHashMap<>();
@@ -46,17 +47,27 @@ public final class AmqpLinkAttacher implements LinkAttacher {
 
   /** Links with the documented message mapping; messages over {@code maxMessageSize} rejected. */
   public AmqpLinkAttacher(long maxMessageSize) {
-    this(maxMessageSize, new MappingCodec());
+    this(maxMessageSize, ConsumerLink.INVISIBLE_MILLIS);
+  }
+
+  /**
+   * As above; a delivered message the peer or a transaction holds stays invisible {@code
+   * invisibleMillis} without a renewal (amqpInvisibleTimeMs), renewed every third of it.
+   */
+  public AmqpLinkAttacher(long maxMessageSize, long invisibleMillis) {
+    this(maxMessageSize, new MappingCodec(), invisibleMillis);
   }
 
   /** Links with another codec (tests). */
   public AmqpLinkAttacher(long maxMessageSize, LinkCodec codec) {
-    this(maxMessageSize, codec, ConsumerLink.RENEW_MILLIS);
+    this(maxMessageSize, codec, ConsumerLink.INVISIBLE_MILLIS);
   }
 
-  /** As above, renewing held deliveries' invisibility every {@code renewMillis} (tests). */
-  AmqpLinkAttacher(long maxMessageSize, LinkCodec codec, long renewMillis) {
-    this.renewMillis = renewMillis;
+  AmqpLinkAttacher(long maxMessageSize, LinkCodec codec, long invisibleMillis) {
+    if (invisibleMillis < 3) {
+      throw new IllegalArgumentException("invisibleMillis must be at least 3: " + invisibleMillis);
+    }
+    this.invisibleMillis = invisibleMillis;
     if (maxMessageSize <= 0) {
       throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
     }
@@ -86,7 +97,9 @@ public final class AmqpLinkAttacher implements LinkAttacher {
     return connections.computeIfAbsent(
         session.connectionId(),
         id -> {
-          ConnectionLinks c = new ConnectionLinks();
+          ConnectionLinks c =
+              new ConnectionLinks(
+                  new Transactions(session.service(), session.executor(), invisibleMillis));
           session.onClose(() -> connectionClosed(session, c));
           return c;
         });
@@ -94,7 +107,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
 
   private void connectionClosed(AmqpSession session, ConnectionLinks c) {
     connections.remove(session.connectionId());
-    c.transactions.rollbackAll(session.service());
+    c.transactions.rollbackAll();
     for (Destination d : c.temporaries) {
       nodes.deleteTemporary(session.service(), d);
     }
@@ -122,7 +135,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
     boolean owns = false;
     if (target.getDynamic()) {
       dest = createTemporary(session, conn, target.getCapabilities());
-      Target local = copy(target);
+      Target local = (Target) target.copy();
       local.setAddress(dest.name());
       receiver.setTarget(local);
       owns = true;
@@ -179,7 +192,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       return;
     }
     Filters filters = Filters.of(source.getFilter());
-    Source local = copy(source);
+    Source local = (Source) source.copy();
     local.setFilter(filters.accepted().isEmpty() ? null : filters.accepted());
     boolean owns = false;
     Destination dest;
@@ -259,7 +272,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             expr,
             browse,
             ending,
-            renewMillis);
+            invisibleMillis);
     link.watch(nodes);
     if (filters.type() == FilterType.TAG) {
       link.start();
@@ -401,7 +414,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             filters.expression(session.connectionId()),
             false,
             ending,
-            renewMillis)
+            invisibleMillis)
         .watch(nodes)
         .start();
   }
@@ -459,33 +472,5 @@ public final class AmqpLinkAttacher implements LinkAttacher {
   static String subscriptionName(String linkName) {
     int bar = linkName.indexOf('|');
     return bar < 0 ? linkName : linkName.substring(0, bar);
-  }
-
-  private static Source copy(Source s) {
-    Source c = new Source();
-    c.setAddress(s.getAddress());
-    c.setDurable(s.getDurable());
-    c.setExpiryPolicy(s.getExpiryPolicy());
-    c.setTimeout(s.getTimeout());
-    c.setDynamic(s.getDynamic());
-    c.setDynamicNodeProperties(s.getDynamicNodeProperties());
-    c.setDistributionMode(s.getDistributionMode());
-    c.setFilter(s.getFilter());
-    c.setDefaultOutcome(s.getDefaultOutcome());
-    c.setOutcomes(s.getOutcomes());
-    c.setCapabilities(s.getCapabilities());
-    return c;
-  }
-
-  private static Target copy(Target t) {
-    Target c = new Target();
-    c.setAddress(t.getAddress());
-    c.setDurable(t.getDurable());
-    c.setExpiryPolicy(t.getExpiryPolicy());
-    c.setTimeout(t.getTimeout());
-    c.setDynamic(t.getDynamic());
-    c.setDynamicNodeProperties(t.getDynamicNodeProperties());
-    c.setCapabilities(t.getCapabilities());
-    return c;
   }
 }

@@ -9,9 +9,13 @@ import java.util.List;
  * when it ends) and a serial for names. Owned by the connection's thread.
  */
 final class ConnectionLinks {
-  final Transactions transactions = new Transactions();
+  final Transactions transactions;
   final List<Destination> temporaries = new ArrayList<>();
   private long serial;
+
+  ConnectionLinks(Transactions transactions) {
+    this.transactions = transactions;
+  }
 
   long nextSerial() {
     return ++serial;

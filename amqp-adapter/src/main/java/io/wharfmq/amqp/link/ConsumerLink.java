@@ -2,6 +2,7 @@ package io.wharfmq.amqp.link;
 
 import io.wharfmq.amqp.transport.AmqpSession;
 import io.wharfmq.amqp.transport.LinkEndpoint;
+import io.wharfmq.amqp.tx.HeldDelivery;
 import io.wharfmq.amqp.tx.Transaction;
 import io.wharfmq.service.FilterType;
 import io.wharfmq.service.PeekCommand;
@@ -13,7 +14,6 @@ import io.wharfmq.service.Receipt;
 import io.wharfmq.service.ReceivedMessage;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,11 +46,11 @@ import org.slf4j.LoggerFactory;
 final class ConsumerLink implements LinkEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerLink.class);
 
-  /** How long a delivered, unsettled message stays invisible to other consumers. */
+  /**
+   * How long a delivered, unsettled message stays invisible to other consumers without a renewal
+   * (amqpInvisibleTimeMs's default); held deliveries are renewed every third of it.
+   */
   static final long INVISIBLE_MILLIS = 60_000;
-
-  /** How often held deliveries get their invisibility extended (well inside INVISIBLE_MILLIS). */
-  static final long RENEW_MILLIS = 20_000;
 
   /** How long one waiting POP lasts before the link asks again. */
   static final long POLL_MILLIS = 10_000;
@@ -59,7 +59,6 @@ final class ConsumerLink implements LinkEndpoint {
   static final long BROWSE_RETRY_MILLIS = 500;
 
   private static final int MAX_POP = 32;
-  private static final Object NO_STATE = new Object();
 
   /** Told once when the link ends: by a detach (closed or not) or by the transport going away. */
   interface Ending {
@@ -76,11 +75,11 @@ final class ConsumerLink implements LinkEndpoint {
   private final String expression;
   private final boolean browse;
   private final Ending ending;
-  private final long renewMillis;
+  private final long invisibleMillis;
   private Nodes nodes;
   private int epoch;
   private final ArrayDeque<ReceivedMessage> ready = new ArrayDeque<>();
-  private final Map<Delivery, Receipt> unsettled = new HashMap<>();
+  private final Map<Delivery, HeldDelivery> unsettled = new HashMap<>();
   private PeekPosition browsed;
   private boolean waiting;
   private boolean draining;
@@ -89,9 +88,6 @@ final class ConsumerLink implements LinkEndpoint {
   private boolean ended;
   private long nextTag;
   private boolean renewScheduled;
-
-  /** Deliveries whose renewal is in flight, and the outcome the peer gave meanwhile (or null). */
-  private final Map<Delivery, Object> renewing = new HashMap<>();
 
   ConsumerLink(
       AmqpSession session,
@@ -104,8 +100,8 @@ final class ConsumerLink implements LinkEndpoint {
       String expression,
       boolean browse,
       Ending ending,
-      long renewMillis) {
-    this.renewMillis = renewMillis;
+      long invisibleMillis) {
+    this.invisibleMillis = invisibleMillis;
     this.session = session;
     this.sender = sender;
     this.codec = codec;
@@ -195,7 +191,7 @@ final class ConsumerLink implements LinkEndpoint {
                 topic,
                 -1,
                 max,
-                INVISIBLE_MILLIS,
+                invisibleMillis,
                 pollMillis,
                 filterType,
                 expression,
@@ -301,22 +297,23 @@ final class ConsumerLink implements LinkEndpoint {
         session.service().ack(receipt);
       }
     } else if (receipt != null) {
-      unsettled.put(d, receipt);
+      unsettled.put(d, new HeldDelivery(receipt));
       scheduleRenewal();
     }
   }
 
   /**
    * A delivery the peer holds (a prefetched message a slow application has not reached yet) stays
-   * invisible: every RENEW_MILLIS each unsettled delivery's invisibility is extended by
-   * INVISIBLE_MILLIS, so it is not handed to another consumer while this link lives.
+   * invisible: every third of the invisibility time each unsettled delivery's invisibility is
+   * extended, so it is not handed to another consumer while this link lives.
    */
   private void scheduleRenewal() {
     if (renewScheduled || ended) {
       return;
     }
     renewScheduled = true;
-    CompletableFuture.delayedExecutor(renewMillis, TimeUnit.MILLISECONDS, session.executor())
+    CompletableFuture.delayedExecutor(
+            invisibleMillis / 3, TimeUnit.MILLISECONDS, session.executor())
         .execute(this::renew);
   }
 
@@ -325,27 +322,8 @@ final class ConsumerLink implements LinkEndpoint {
     if (ended || unsettled.isEmpty()) {
       return;
     }
-    for (Map.Entry<Delivery, Receipt> e : new ArrayList<>(unsettled.entrySet())) {
-      Delivery d = e.getKey();
-      renewing.put(d, null);
-      session
-          .service()
-          .changeInvisibility(e.getValue(), INVISIBLE_MILLIS)
-          .whenCompleteAsync(
-              (r, err) -> {
-                Object settledMeanwhile = renewing.remove(d);
-                if (err != null || r.status() != io.wharfmq.service.AckStatus.OK) {
-                  return;
-                }
-                if (unsettled.containsKey(d)) {
-                  unsettled.put(d, r.receipt()); // the new receipt names the delivery from now on
-                } else if (settledMeanwhile != null
-                    && !(settledMeanwhile instanceof TransactionalState)) {
-                  // The outcome went out with the old receipt, which the renewal made stale.
-                  apply(r.receipt(), settledMeanwhile == NO_STATE ? null : settledMeanwhile);
-                }
-              },
-              session.executor());
+    for (HeldDelivery held : unsettled.values()) {
+      held.renew(session.service(), invisibleMillis, session.executor());
     }
     scheduleRenewal();
   }
@@ -353,8 +331,8 @@ final class ConsumerLink implements LinkEndpoint {
   @Override
   public void onDelivery(Delivery d) {
     DeliveryState state = d.getRemoteState();
-    Receipt receipt = unsettled.get(d);
-    if (receipt == null) {
+    HeldDelivery held = unsettled.get(d);
+    if (held == null) {
       if (d.remotelySettled()) {
         d.settle();
       }
@@ -364,19 +342,17 @@ final class ConsumerLink implements LinkEndpoint {
       return;
     }
     unsettled.remove(d);
-    if (renewing.containsKey(d)) {
-      renewing.put(d, state == null ? NO_STATE : state);
-    }
     if (state instanceof TransactionalState ts) {
       Transaction t = connection.transactions.get(ts.getTxnId());
       if (t != null && (ts.getOutcome() == null || ts.getOutcome() instanceof Accepted)) {
-        t.enlistAck(receipt);
-      } else {
-        apply(receipt, ts.getOutcome());
+        connection.transactions.enlistAck(t, held);
+        d.settle();
+        return;
       }
-    } else {
-      apply(receipt, state);
     }
+    Object outcome = state instanceof TransactionalState ts ? ts.getOutcome() : state;
+    // A renewal in flight gives the receipt that names the delivery from then on.
+    held.receipt().thenAccept(r -> apply(r, outcome));
     d.settle();
   }
 
@@ -422,14 +398,7 @@ final class ConsumerLink implements LinkEndpoint {
   @Override
   public void onRemoteDetach(Link link, boolean closed) {
     end(closed);
-    if (closed) {
-      link.close();
-    } else {
-      link.detach();
-    }
-    // Freed, so a later attach with the same name (a durable subscriber coming back) gets a new
-    // link: proton-j hands back a detached link of that name otherwise. The frame still goes out.
-    link.free();
+    LinkEndpoint.answerDetach(link, closed);
   }
 
   @Override
@@ -443,8 +412,8 @@ final class ConsumerLink implements LinkEndpoint {
     }
     ended = true;
     giveBackReady();
-    for (Receipt r : unsettled.values()) {
-      session.service().release(r, false);
+    for (HeldDelivery held : unsettled.values()) {
+      held.receipt().thenAccept(r -> session.service().release(r, false));
     }
     unsettled.clear();
     if (ending != null) {

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
+import org.apache.qpid.proton.amqp.messaging.Outcome;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.transaction.TransactionErrors;
 import org.apache.qpid.proton.amqp.transaction.TransactionalState;
@@ -186,26 +187,18 @@ final class ProducerLink implements LinkEndpoint {
     SendCommand cmd =
         new SendCommand(
             dest.topic(), queueId(topic.value()), List.of(m), false, 0, bornHost, true, -1);
-    DeliveryState remote = delivery.getRemoteState();
-    if (remote instanceof TransactionalState ts) {
-      Transaction t = connection.transactions.get(ts.getTxnId());
+    Transaction t = null;
+    if (delivery.getRemoteState() instanceof TransactionalState ts) {
+      t = connection.transactions.get(ts.getTxnId());
       if (t == null) {
         finish(
             delivery,
             rejected(LinkErrors.error(TransactionErrors.UNKNOWN_ID, "unknown transaction")));
         return;
       }
-      t.enlistSend(cmd);
-      TransactionalState answer = new TransactionalState();
-      answer.setTxnId(ts.getTxnId());
-      answer.setOutcome(Accepted.getInstance());
-      finish(delivery, answer);
-      return;
     }
     inflight++;
-    session
-        .service()
-        .send(cmd)
+    (t != null ? t.send(cmd) : session.service().send(cmd))
         .whenCompleteAsync((r, e) -> stored(delivery, dest, r, e), session.executor());
   }
 
@@ -230,8 +223,23 @@ final class ProducerLink implements LinkEndpoint {
     }
   }
 
-  /** Answers a delivery (unless the peer settled it already) and gives its credit back. */
+  /**
+   * Answers a delivery (unless the peer settled it already) and gives its credit back. A delivery
+   * sent inside a transaction gets its outcome inside a transactional-state; a refusal fails the
+   * transaction, so its commit stores none of its sends.
+   */
   private void finish(Delivery delivery, DeliveryState outcome) {
+    if (delivery.getRemoteState() instanceof TransactionalState ts
+        && outcome instanceof Outcome o) {
+      if (o instanceof Rejected r) {
+        failTransaction(
+            ts, r.getError() == null ? "a send was refused" : r.getError().getDescription());
+      }
+      TransactionalState answer = new TransactionalState();
+      answer.setTxnId(ts.getTxnId());
+      answer.setOutcome(o);
+      outcome = answer;
+    }
     if (!delivery.remotelySettled() && !closed) {
       delivery.disposition(outcome);
     }
@@ -298,17 +306,24 @@ final class ProducerLink implements LinkEndpoint {
     return r;
   }
 
+  private void failTransaction(TransactionalState ts, String why) {
+    Transaction t = connection.transactions.get(ts.getTxnId());
+    if (t != null) {
+      t.fail(why);
+    }
+  }
+
+  @Override
+  public void onRefused(Delivery delivery) {
+    if (delivery.getRemoteState() instanceof TransactionalState ts) {
+      failTransaction(ts, "a message of the transaction was refused on link " + receiver.getName());
+    }
+  }
+
   @Override
   public void onRemoteDetach(Link link, boolean remoteClosed) {
     end();
-    if (remoteClosed) {
-      link.close();
-    } else {
-      link.detach();
-    }
-    // Freed, so a later attach with the same name (a durable subscriber coming back) gets a new
-    // link: proton-j hands back a detached link of that name otherwise. The frame still goes out.
-    link.free();
+    LinkEndpoint.answerDetach(link, remoteClosed);
   }
 
   @Override

@@ -19,11 +19,8 @@ final class SubscriptionLookupLink implements LinkEndpoint {
   public void onRemoteDetach(Link link, boolean closed) {
     if (closed) {
       unsubscribe.run();
-      link.close();
-    } else {
-      link.detach();
     }
-    link.free();
+    LinkEndpoint.answerDetach(link, closed);
   }
 
   @Override

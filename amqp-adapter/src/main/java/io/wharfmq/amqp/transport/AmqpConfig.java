@@ -81,6 +81,14 @@ public final class AmqpConfig {
    */
   private String amqpUsersFile = "";
 
+  /**
+   * amqpInvisibleTimeMs: how long a message delivered to an AMQP consumer and not yet settled (or
+   * settled inside a transaction still open) stays invisible to other consumers without a renewal.
+   * While its link or transaction lives Wharf renews it every third of this time; only when the
+   * broker dies does the time run out and the message come back. At least 3000.
+   */
+  private long amqpInvisibleTimeMs = 60_000;
+
   /** The problems of this configuration, each naming its key; empty when it can be used. */
   public List<String> problems() {
     List<String> p = new ArrayList<>();
@@ -121,6 +129,12 @@ public final class AmqpConfig {
               + amqpMaxMessageSize
               + "; default "
               + 4L * MIB);
+    }
+    if (amqpInvisibleTimeMs < 3000) {
+      p.add(
+          "amqpInvisibleTimeMs must be at least 3000 ms, is "
+              + amqpInvisibleTimeMs
+              + "; default 60000");
     }
     if (!amqpUsersFile.isBlank()) {
       Path f = usersFilePath();
@@ -235,6 +249,15 @@ public final class AmqpConfig {
 
   public AmqpConfig amqpAnonymousEnable(boolean v) {
     amqpAnonymousEnable = v;
+    return this;
+  }
+
+  public long amqpInvisibleTimeMs() {
+    return amqpInvisibleTimeMs;
+  }
+
+  public AmqpConfig amqpInvisibleTimeMs(long v) {
+    amqpInvisibleTimeMs = v;
     return this;
   }
 

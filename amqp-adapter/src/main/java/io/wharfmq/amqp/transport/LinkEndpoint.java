@@ -25,4 +25,24 @@ public interface LinkEndpoint {
    * deliveries go back to their queue).
    */
   void onTransportGone();
+
+  /**
+   * The transport refused an incoming delivery before the endpoint saw all of it (larger than
+   * amqpMaxMessageSize, or sent without credit); the link is detached right after.
+   */
+  default void onRefused(Delivery delivery) {}
+
+  /**
+   * Answers the peer's detach ({@code closed} false) or close in kind, and frees the link: a later
+   * attach with the same name (a durable subscriber coming back) then gets a new link, where
+   * proton-j would hand back the detached one. The frame still goes out.
+   */
+  static void answerDetach(Link link, boolean closed) {
+    if (closed) {
+      link.close();
+    } else {
+      link.detach();
+    }
+    link.free();
+  }
 }

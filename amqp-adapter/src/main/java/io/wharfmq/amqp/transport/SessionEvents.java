@@ -172,7 +172,7 @@ final class SessionEvents {
       }
       return;
     }
-    if (link instanceof Receiver r && !guardIncoming(r, d)) {
+    if (link instanceof Receiver r && !guardIncoming(r, d, le)) {
       return;
     }
     le.onDelivery(d);
@@ -188,7 +188,7 @@ final class SessionEvents {
    * with the error AMQP 1.0 names (section 2.6.7 transfer-limit-exceeded, 2.7.3
    * message-size-exceeded).
    */
-  private boolean guardIncoming(Receiver r, Delivery d) {
+  private boolean guardIncoming(Receiver r, Delivery d, LinkEndpoint le) {
     long[] seen = incoming.get(d);
     if (seen == null) {
       seen = new long[2];
@@ -196,6 +196,7 @@ final class SessionEvents {
       // proton-j counts a delivery as queued once its first transfer arrives, and takes the
       // credit back when the endpoint advances past it: below zero, the peer had none.
       if (r.getRemoteCredit() < 0) {
+        le.onRefused(d);
         detachForViolation(
             r,
             new ErrorCondition(LinkError.TRANSFER_LIMIT_EXCEEDED, "transfer without link credit"));
@@ -204,6 +205,7 @@ final class SessionEvents {
     }
     seen[0] += d.available() - seen[1];
     if (seen[0] > ctx.config().amqpMaxMessageSize()) {
+      le.onRefused(d);
       detachForViolation(
           r,
           new ErrorCondition(

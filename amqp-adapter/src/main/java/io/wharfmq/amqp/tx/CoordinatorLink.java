@@ -2,6 +2,9 @@ package io.wharfmq.amqp.tx;
 
 import io.wharfmq.amqp.transport.AmqpSession;
 import io.wharfmq.amqp.transport.LinkEndpoint;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.qpid.proton.amqp.Binary;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.AmqpValue;
@@ -13,6 +16,7 @@ import org.apache.qpid.proton.amqp.transaction.Discharge;
 import org.apache.qpid.proton.amqp.transaction.TransactionErrors;
 import org.apache.qpid.proton.amqp.transaction.TxnCapability;
 import org.apache.qpid.proton.amqp.transport.AmqpError;
+import org.apache.qpid.proton.amqp.transport.DeliveryState;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
 import org.apache.qpid.proton.engine.Delivery;
@@ -36,8 +40,7 @@ public final class CoordinatorLink implements LinkEndpoint {
   private final AmqpSession session;
   private final Receiver receiver;
   private final Transactions transactions;
-  private final java.util.Set<org.apache.qpid.proton.amqp.Binary> declared =
-      new java.util.HashSet<>();
+  private final Set<Binary> declared = new HashSet<>();
 
   private CoordinatorLink(AmqpSession session, Receiver receiver, Transactions transactions) {
     this.session = session;
@@ -103,13 +106,13 @@ public final class CoordinatorLink implements LinkEndpoint {
     declared.remove(t.id());
     if (Boolean.TRUE.equals(d.getFail())) {
       transactions
-          .rollback(t.id(), session.service())
+          .rollback(t.id())
           .whenCompleteAsync(
               (v, e) -> finish(delivery, Accepted.getInstance()), session.executor());
       return;
     }
     transactions
-        .commit(t.id(), session.service())
+        .commit(t.id())
         .whenCompleteAsync(
             (failed, e) -> {
               if (e != null || failed != null) {
@@ -135,8 +138,7 @@ public final class CoordinatorLink implements LinkEndpoint {
     return r;
   }
 
-  private static void finish(
-      Delivery delivery, org.apache.qpid.proton.amqp.transport.DeliveryState s) {
+  private static void finish(Delivery delivery, DeliveryState s) {
     delivery.disposition(s);
     delivery.settle();
   }
@@ -145,14 +147,7 @@ public final class CoordinatorLink implements LinkEndpoint {
   public void onRemoteDetach(Link link, boolean closed) {
     // In-doubt transactions: the peer can no longer discharge them, so they roll back.
     rollbackMine();
-    if (closed) {
-      link.close();
-    } else {
-      link.detach();
-    }
-    // Freed, so a later attach with the same name (a durable subscriber coming back) gets a new
-    // link: proton-j hands back a detached link of that name otherwise. The frame still goes out.
-    link.free();
+    LinkEndpoint.answerDetach(link, closed);
   }
 
   @Override
@@ -161,9 +156,9 @@ public final class CoordinatorLink implements LinkEndpoint {
   }
 
   private void rollbackMine() {
-    for (org.apache.qpid.proton.amqp.Binary id : declared) {
+    for (Binary id : declared) {
       if (transactions.get(id) != null) {
-        transactions.rollback(id, session.service());
+        transactions.rollback(id);
       }
     }
     declared.clear();

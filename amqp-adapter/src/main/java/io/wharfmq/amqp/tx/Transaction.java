@@ -3,106 +3,160 @@ package io.wharfmq.amqp.tx;
 import io.wharfmq.service.AckStatus;
 import io.wharfmq.service.MessagingService;
 import io.wharfmq.service.Receipt;
+import io.wharfmq.service.Result;
 import io.wharfmq.service.SendCommand;
 import io.wharfmq.service.SendResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.apache.qpid.proton.amqp.Binary;
 
 /**
- * One declared AMQP transaction: the sends and acks enlisted in it, applied at commit, dropped or
- * returned at rollback (gateway.md section 5, docs/amqp.md "Transactions"). Sends are held in
- * memory until the discharge and stored then, in enlistment order; acks hold their message
- * (invisible) until then. Owned by its connection's thread.
+ * One declared AMQP transaction (gateway.md section 5, docs/amqp.md "Transactions"). Its sends are
+ * stored as they come inside a service transaction ({@link MessagingService#sendInTransaction}),
+ * invisible until the commit makes them visible all together; its acks hold their message invisible
+ * (renewed) until the commit acks them or the rollback returns them with their count + 1. A send or
+ * a delivery of the transaction that Wharf refused makes the commit fail and roll back, so nothing
+ * of it becomes visible. Owned by its connection's thread.
  */
 public final class Transaction {
   private final Binary id;
-  private final List<SendCommand> sends = new ArrayList<>();
-  private final List<Receipt> acks = new ArrayList<>();
+  private final String serviceId;
+  private final MessagingService service;
+  private final Executor executor;
+  private final List<CompletableFuture<SendResult>> sends = new ArrayList<>();
+  private final List<HeldDelivery> acks = new ArrayList<>();
+  private String failure;
   private boolean discharged;
 
-  Transaction(Binary id) {
+  Transaction(Binary id, MessagingService service, Executor executor) {
     this.id = id;
+    this.service = service;
+    this.executor = executor;
+    this.serviceId = service.beginTransaction();
   }
 
   public Binary id() {
     return id;
   }
 
-  /** Holds a send until commit. */
-  public void enlistSend(SendCommand command) {
+  /**
+   * Stores a send in the transaction, invisible until the commit. The future completes on the
+   * connection's thread; a refused send has already failed the transaction by then.
+   */
+  public CompletableFuture<SendResult> send(SendCommand command) {
     checkOpen();
-    sends.add(command);
+    CompletableFuture<SendResult> f =
+        service
+            .sendInTransaction(serviceId, command)
+            .whenCompleteAsync(
+                (r, e) -> {
+                  if (e != null) {
+                    fail(String.valueOf(e));
+                  } else if (!r.isOk()) {
+                    fail(r.status() + (r.detail() == null ? "" : ": " + r.detail()));
+                  }
+                },
+                executor);
+    sends.add(f);
+    return f;
   }
 
-  /** Holds an accepted delivery until commit. */
-  public void enlistAck(Receipt receipt) {
+  /** Something of the transaction was refused: the commit will roll it back. */
+  public void fail(String why) {
+    if (failure == null) {
+      failure = why;
+    }
+  }
+
+  /** Holds an accepted delivery until the transaction ends. */
+  void enlistAck(HeldDelivery delivery) {
     checkOpen();
-    acks.add(receipt);
+    acks.add(delivery);
   }
 
   public boolean discharged() {
     return discharged;
   }
 
-  int sendCount() {
-    return sends.size();
+  /** Keeps the held deliveries invisible a while longer. */
+  void renew(long invisibleMillis) {
+    for (HeldDelivery d : acks) {
+      d.renew(service, invisibleMillis, executor);
+    }
   }
 
-  int ackCount() {
-    return acks.size();
+  boolean holdsDeliveries() {
+    return !acks.isEmpty();
   }
 
   /**
-   * Stores the held sends one after another (so their order holds) and then acks the held
-   * deliveries. Completes with null when all went through, else with the first failure's text; a
-   * failed commit rolls back the acks (the messages come back, count + 1). A send that failed after
-   * earlier ones were stored cannot take those back: the discharge reports the failure.
+   * Once the sends still being stored are done: commits the service transaction (all sends visible
+   * at once) and then acks the held deliveries. Completes with null when committed, else with why
+   * not; then nothing was committed and the held deliveries come back (count + 1).
    */
-  CompletableFuture<String> commit(MessagingService service) {
+  CompletableFuture<String> commit() {
     discharged = true;
-    CompletableFuture<String> chain = CompletableFuture.completedFuture(null);
-    for (SendCommand c : sends) {
-      chain =
-          chain.thenCompose(
-              failed ->
-                  failed != null
-                      ? CompletableFuture.completedFuture(failed)
-                      : service.send(c).thenApply(Transaction::failure));
-    }
-    return chain.thenCompose(
-        failed -> {
-          if (failed != null) {
-            return releaseAll(service).thenApply(v -> failed);
-          }
-          List<CompletableFuture<AckStatus>> all = new ArrayList<>();
-          for (Receipt r : acks) {
-            all.add(service.ack(r));
-          }
-          return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-              .thenApply(v -> (String) null);
-        });
+    return allSendsDone()
+        .thenComposeAsync(
+            v -> {
+              if (failure != null) {
+                return rollbackService().thenCompose(r -> releaseAll()).thenApply(r -> failure);
+              }
+              return service
+                  .commitTransaction(serviceId)
+                  .handleAsync(
+                      (r, e) -> e != null ? String.valueOf(e) : r.isOk() ? null : describe(r),
+                      executor)
+                  .thenCompose(
+                      failed ->
+                          failed != null
+                              ? releaseAll().thenApply(x -> failed)
+                              : ackAll().thenApply(x -> (String) null));
+            },
+            executor);
   }
 
-  /** Drops the held sends and returns the held deliveries with their count + 1. */
-  CompletableFuture<Void> rollback(MessagingService service) {
+  /** Drops the sends and returns the held deliveries with their count + 1. */
+  CompletableFuture<Void> rollback() {
     discharged = true;
+    return allSendsDone()
+        .thenComposeAsync(v -> rollbackService().thenCompose(r -> releaseAll()), executor);
+  }
+
+  private CompletableFuture<Void> allSendsDone() {
+    CompletableFuture<?>[] all =
+        sends.stream().map(f -> f.handle((r, e) -> null)).toArray(CompletableFuture[]::new);
     sends.clear();
-    return releaseAll(service);
+    return CompletableFuture.allOf(all);
   }
 
-  private CompletableFuture<Void> releaseAll(MessagingService service) {
+  private CompletableFuture<Result<Void>> rollbackService() {
+    return service.rollbackTransaction(serviceId).exceptionally(e -> null);
+  }
+
+  private CompletableFuture<Void> ackAll() {
+    return settleAll(r -> service.ack(r));
+  }
+
+  private CompletableFuture<Void> releaseAll() {
+    return settleAll(r -> service.release(r, true));
+  }
+
+  private CompletableFuture<Void> settleAll(
+      Function<Receipt, CompletableFuture<AckStatus>> settle) {
     List<CompletableFuture<AckStatus>> all = new ArrayList<>();
-    for (Receipt r : acks) {
-      all.add(service.release(r, true));
+    for (HeldDelivery d : acks) {
+      all.add(d.receipt().thenComposeAsync(settle, executor));
     }
     acks.clear();
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
   }
 
-  private static String failure(SendResult r) {
-    return r.isOk() ? null : r.status() + (r.detail() == null ? "" : ": " + r.detail());
+  private static String describe(Result<Void> r) {
+    return r.status() + (r.detail() == null ? "" : ": " + r.detail());
   }
 
   private void checkOpen() {

@@ -247,6 +247,58 @@ final class InMemoryMessagingService implements MessagingService, AutoCloseable 
     return CompletableFuture.completedFuture(Result.fail(Status.FORBIDDEN, "not here"));
   }
 
+  // ------------------------------------------------------------------ transactions of many sends
+
+  private final Map<String, List<SendCommand>> transactions = new HashMap<>();
+  private long nextTransaction;
+
+  @Override
+  public synchronized String beginTransaction() {
+    String id = "tx" + ++nextTransaction;
+    transactions.put(id, new ArrayList<>());
+    return id;
+  }
+
+  @Override
+  public synchronized CompletableFuture<SendResult> sendInTransaction(String id, SendCommand c) {
+    List<SendCommand> held = transactions.get(id);
+    if (held == null) {
+      return CompletableFuture.completedFuture(
+          SendResult.fail(Status.NOT_FOUND, "no transaction " + id, c.topic()));
+    }
+    held.add(c);
+    return CompletableFuture.completedFuture(
+        new SendResult(Status.OK, null, c.topic(), c.queueId(), -1, List.of(), null, c.topic()));
+  }
+
+  @Override
+  public CompletableFuture<Result<Void>> commitTransaction(String id) {
+    List<SendCommand> held;
+    synchronized (this) {
+      held = transactions.remove(id);
+    }
+    if (held == null) {
+      return CompletableFuture.completedFuture(Result.fail(Status.NOT_FOUND, "no " + id));
+    }
+    for (SendCommand c : held) {
+      store(c);
+    }
+    return CompletableFuture.completedFuture(Result.ok(null));
+  }
+
+  @Override
+  public synchronized CompletableFuture<Result<Void>> rollbackTransaction(String id) {
+    return CompletableFuture.completedFuture(
+        transactions.remove(id) == null
+            ? Result.fail(Status.NOT_FOUND, "no " + id)
+            : Result.ok(null));
+  }
+
+  /** Transactions begun and not yet ended. */
+  synchronized int openTransactions() {
+    return transactions.size();
+  }
+
   // ------------------------------------------------------------------ POP
 
   @Override

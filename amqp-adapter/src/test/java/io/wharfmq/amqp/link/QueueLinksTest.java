@@ -302,7 +302,7 @@ class QueueLinksTest {
   void heldDeliveriesStayInvisibleAndAnAckAfterARenewalStillCounts() {
     InMemoryMessagingService svc = new InMemoryMessagingService();
     try (EngineHarness fast =
-        new EngineHarness(svc, new AmqpLinkAttacher(1 << 20, new MappingCodec(), 200))) {
+        new EngineHarness(svc, new AmqpLinkAttacher(1 << 20, new MappingCodec(), 600))) {
       EngineHarness.Pair p = fast.connect("app");
       Sender s = fast.call(() -> sender(p.session, "producer", "orders"));
       Delivery sent = fast.call(() -> send(s, text("held")));

@@ -66,9 +66,11 @@ public final class LocalMessagingService implements MessagingService {
   private final PullReader pulls;
   private final PopService pops;
   private final TransactionService transactions;
+  private final ServiceTransactions serviceTransactions;
 
   /**
-   * @param executor runs pops and pulls woken from their hold (must not be an I/O thread)
+   * @param executor runs pops and pulls woken from their hold and the commits of transactions (must
+   *     not be an I/O thread)
    */
   public LocalMessagingService(
       BrokerContext ctx,
@@ -86,6 +88,7 @@ public final class LocalMessagingService implements MessagingService {
     this.pulls = new PullReader(ctx, groups, pullHolds, executor);
     this.pops = pops;
     this.transactions = transactions;
+    this.serviceTransactions = new ServiceTransactions(sends, transactions, executor);
   }
 
   /**
@@ -384,6 +387,28 @@ public final class LocalMessagingService implements MessagingService {
       r = new Result<>(Status.OK, outcome, null);
     }
     return CompletableFuture.completedFuture(r);
+  }
+
+  // ------------------------------------------------------------------ transactions of many sends
+
+  @Override
+  public String beginTransaction() {
+    return serviceTransactions.begin();
+  }
+
+  @Override
+  public CompletableFuture<SendResult> sendInTransaction(String transactionId, SendCommand c) {
+    return serviceTransactions.send(transactionId, c);
+  }
+
+  @Override
+  public CompletableFuture<Result<Void>> commitTransaction(String transactionId) {
+    return serviceTransactions.commit(transactionId);
+  }
+
+  @Override
+  public CompletableFuture<Result<Void>> rollbackTransaction(String transactionId) {
+    return serviceTransactions.rollback(transactionId);
   }
 
   // ------------------------------------------------------------------ consuming: POP

@@ -23,12 +23,15 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +45,16 @@ import org.slf4j.LoggerFactory;
  * checks they are discarded to {@link #DISCARD_TOPIC}. Everything lives in the commit log, so
  * pending transactions survive a restart: the op queue is replayed at start and checking resumes
  * from the lowest unresolved half offset (kept as the offset of group {@link #CHECK_GROUP}). Check
- * counts are in memory and start again after a restart. Thread-safe; resolution is serialized.
+ * counts are in memory and start again after a restart.
+ *
+ * <p>A transaction of many sends opened through the messaging service (the AMQP coordinator; {@link
+ * #SERVICE_GROUP}) keeps its sends as half messages carrying its id ({@link #SERVICE_TRANSACTION}).
+ * {@link #commitAll} first stores a decision record (op tag "c", body the half offsets), which is
+ * the commit, and then the committed messages and their op record in one append, so they become
+ * visible together. The check never asks a producer about such a half: it leaves those of a
+ * transaction still open alone, commits those with a decision (a commit that a crash or a full disk
+ * interrupted), and rolls back the others once they are older than transactionTimeOut (their
+ * transaction died with the process that opened it). Thread-safe; resolution is serialized.
  */
 public final class TransactionService {
   private static final Logger log = LoggerFactory.getLogger(TransactionService.class);
@@ -56,6 +68,20 @@ public final class TransactionService {
   public static final String TRANSACTION_ID = "__transactionId__";
   public static final String CHECK_IMMUNITY = "CHECK_IMMUNITY_TIME_IN_SECONDS";
 
+  /** The producer group of half messages sent in a transaction opened through the service. */
+  public static final String SERVICE_GROUP = "%WHARF_SERVICE_TX%";
+
+  /** The property naming the service transaction a half message belongs to. */
+  public static final String SERVICE_TRANSACTION = "WHARF_TX_ID";
+
+  /** Op record tags: "d" a half message is resolved (RocketMQ's), "c" the halves are committed. */
+  private static final String OP_DONE = "d";
+
+  private static final String OP_COMMIT_DECIDED = "c";
+
+  /** A half message: where it is stored and its offset in the half topic's queue. */
+  public record HalfMessage(long commitLogOffset, long queueOffset) {}
+
   private final BrokerConfig config;
   private final MessageStore store;
   private final ClientRegistry clients;
@@ -65,6 +91,8 @@ public final class TransactionService {
   private final DeliveryRewrite delivery;
   private final Set<Long> resolved = ConcurrentHashMap.newKeySet();
   private final Map<Long, Integer> checks = new ConcurrentHashMap<>();
+  private final Set<Long> decided = ConcurrentHashMap.newKeySet();
+  private volatile Predicate<String> serviceTransactionOpen = id -> false;
   private final ScheduledExecutorService thread =
       Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("wharf-transaction-check"));
   private long opReplayed;
@@ -115,6 +143,11 @@ public final class TransactionService {
         0L);
   }
 
+  /** Tells the check which service transactions are still open (their halves are left alone). */
+  public void serviceTransactionsOpen(Predicate<String> open) {
+    this.serviceTransactionOpen = open;
+  }
+
   public void start() {
     replayOps();
     thread.scheduleWithFixedDelay(
@@ -135,14 +168,22 @@ public final class TransactionService {
       ConsumeQueueEntry e = store.queueEntry(OP_TOPIC, 0, o);
       StoredMessage op = e == null ? null : store.readMessage(e.physicalOffset());
       if (op != null) {
-        for (String part : new String(op.body(), StandardCharsets.UTF_8).split(",")) {
-          if (!part.isBlank()) {
-            resolved.add(Long.parseLong(part.trim()));
-          }
-        }
+        boolean decision = OP_COMMIT_DECIDED.equals(op.propertyMap().get(MessageProperties.TAGS));
+        (decision ? decided : resolved).addAll(halfOffsets(op.body()));
       }
     }
     opReplayed = max;
+    decided.removeAll(resolved);
+  }
+
+  private static List<Long> halfOffsets(byte[] body) {
+    List<Long> offsets = new ArrayList<>();
+    for (String part : new String(body, StandardCharsets.UTF_8).split(",")) {
+      if (!part.isBlank()) {
+        offsets.add(Long.parseLong(part.trim()));
+      }
+    }
+    return offsets;
   }
 
   /**
@@ -218,21 +259,96 @@ public final class TransactionService {
         half.physicalOffset());
   }
 
+  /**
+   * Commits the half messages of one service transaction, all or none: null when committed, else
+   * why not (then nothing was committed and the caller rolls back). Committed means the decision
+   * record is stored: the messages themselves follow in one append, or, if that append fails (a
+   * disk filling up in between), in the check rounds after.
+   */
+  public synchronized String commitAll(List<HalfMessage> halves) {
+    replayOps();
+    List<StoredMessage> read = new ArrayList<>(halves.size());
+    for (HalfMessage h : halves) {
+      StoredMessage half = store.readMessage(h.commitLogOffset());
+      if (half == null
+          || !HALF_TOPIC.equals(half.topic())
+          || half.queueOffset() != h.queueOffset()
+          || !SERVICE_GROUP.equals(half.propertyMap().get(PGROUP))) {
+        return "no half message at " + h.commitLogOffset();
+      }
+      if (resolved.contains(h.queueOffset()) || decided.contains(h.queueOffset())) {
+        return "half message " + h.queueOffset() + " already resolved";
+      }
+      read.add(half);
+    }
+    if (read.isEmpty()) {
+      return null;
+    }
+    List<Long> offsets = read.stream().map(StoredMessage::queueOffset).toList();
+    AppendResult decision = store.append(op(OP_COMMIT_DECIDED, offsets)).join();
+    if (!decision.isOk()) {
+      return "commit failed: " + decision.status() + " " + decision.detail();
+    }
+    decided.addAll(offsets);
+    List<MessageToStore> batch = new ArrayList<>(read.size() + 1);
+    for (StoredMessage half : read) {
+      batch.add(deliverable(committed(half)));
+    }
+    batch.add(op(OP_DONE, offsets));
+    AppendResult r = store.appendBatch(batch).join();
+    if (r.isOk()) {
+      resolved.addAll(offsets);
+      decided.removeAll(offsets);
+      offsets.forEach(checks::remove);
+    } else {
+      log.warn(
+          "Transaction of {} messages committed, but storing them failed ({} {}); the check"
+              + " rounds store them",
+          offsets.size(),
+          r.status(),
+          r.detail());
+    }
+    return null;
+  }
+
+  /** Rolls back the half messages of one service transaction; the check retries on failure. */
+  public synchronized void rollbackAll(List<HalfMessage> halves) {
+    if (halves.isEmpty()) {
+      return;
+    }
+    List<Long> offsets = halves.stream().map(HalfMessage::queueOffset).toList();
+    AppendResult r = store.appendInternal(op(OP_DONE, offsets)).join();
+    if (r.isOk()) {
+      resolved.addAll(offsets);
+    } else {
+      log.warn(
+          "Cannot record the rollback of {} half messages ({}); the check rolls them back",
+          offsets.size(),
+          r.detail());
+    }
+  }
+
+  private MessageToStore op(String tag, List<Long> halfQueueOffsets) {
+    StringBuilder body = new StringBuilder();
+    for (long o : halfQueueOffsets) {
+      body.append(o).append(',');
+    }
+    return new MessageToStore(
+        OP_TOPIC,
+        0,
+        0,
+        body.toString().getBytes(StandardCharsets.UTF_8),
+        MessageProperties.encode(Map.of(MessageProperties.TAGS, tag)),
+        0,
+        clock.millis(),
+        storeHost,
+        storeHost,
+        0,
+        0L);
+  }
+
   private void writeOp(long halfQueueOffset) {
-    MessageToStore op =
-        new MessageToStore(
-            OP_TOPIC,
-            0,
-            0,
-            (halfQueueOffset + ",").getBytes(StandardCharsets.UTF_8),
-            MessageProperties.encode(Map.of(MessageProperties.TAGS, "d")),
-            0,
-            clock.millis(),
-            storeHost,
-            storeHost,
-            0,
-            0L);
-    AppendResult r = store.append(op).join();
+    AppendResult r = store.append(op(OP_DONE, List.of(halfQueueOffset))).join();
     if (r.isOk()) {
       resolved.add(halfQueueOffset);
       checks.remove(halfQueueOffset);
@@ -277,6 +393,10 @@ public final class TransactionService {
       if (immunitySeconds != null && immunitySeconds.matches("\\d{1,9}")) {
         immunity = Long.parseLong(immunitySeconds) * 1000;
       }
+      if (SERVICE_GROUP.equals(props.get(PGROUP))) {
+        resolveServiceHalf(half, props, now);
+        continue;
+      }
       if (now - half.storeTimestamp() < immunity) {
         continue;
       }
@@ -295,6 +415,32 @@ public final class TransactionService {
     }
     offsets.commit(CHECK_GROUP, HALF_TOPIC, 0, progress);
     return sent;
+  }
+
+  /**
+   * A half message of a service transaction: never checked with a producer. Committed when its
+   * transaction's commit was decided, left alone while its transaction is open, else rolled back
+   * once older than transactionTimeOut (its transaction died with an earlier process).
+   */
+  private void resolveServiceHalf(StoredMessage half, Map<String, String> props, long now) {
+    long o = half.queueOffset();
+    if (decided.contains(o)) {
+      AppendResult r = store.append(deliverable(committed(half))).join();
+      if (r.isOk()) {
+        writeOp(o);
+        decided.remove(o);
+      }
+      return;
+    }
+    if (serviceTransactionOpen.test(props.get(SERVICE_TRANSACTION))
+        || now - half.storeTimestamp() < config.transactionTimeOut()) {
+      return;
+    }
+    writeOp(o);
+    log.info(
+        "Half message {} of transaction {} rolled back: the transaction is no longer open",
+        o,
+        props.get(SERVICE_TRANSACTION));
   }
 
   private void discard(StoredMessage half, long halfQueueOffset) {
