@@ -284,6 +284,8 @@ public final class TransactionService {
     if (read.isEmpty()) {
       return null;
     }
+    // In the order they were stored, which is the order the door sent them in.
+    read.sort(java.util.Comparator.comparingLong(StoredMessage::queueOffset));
     List<Long> offsets = read.stream().map(StoredMessage::queueOffset).toList();
     AppendResult decision = store.append(op(OP_COMMIT_DECIDED, offsets)).join();
     if (!decision.isOk()) {

@@ -23,11 +23,22 @@ import org.awaitility.Awaitility;
  * <p>Not thread-safe; started and stopped by one test class.
  */
 public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
+  private final List<String> settings;
   private Process process;
   private Path dataDir;
   private int amqpPort;
   private int namesrvPort;
   private Path out;
+
+  /** Wharf with the harness's settings. */
+  public WharfAmqpBroker() {
+    this(List.of());
+  }
+
+  /** Wharf with {@code key=value} settings added to (or overriding) the harness's. */
+  public WharfAmqpBroker(List<String> settings) {
+    this.settings = List.copyOf(settings);
+  }
 
   @Override
   public String name() {
@@ -75,6 +86,10 @@ public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
             "mappedFileSizeCommitLog=16777216",
             "maxHashSlotNum=1024",
             "maxIndexNum=40000")) {
+      cmd.add("--set");
+      cmd.add(s);
+    }
+    for (String s : settings) {
       cmd.add("--set");
       cmd.add(s);
     }
@@ -132,6 +147,11 @@ public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
       process.toHandle().destroyForcibly();
       process.waitFor(30, TimeUnit.SECONDS);
     }
+  }
+
+  /** What the broker process printed so far (all its starts). */
+  public String output() throws IOException {
+    return Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
   }
 
   /** The name server address of the running Wharf, for RocketMQ clients. */
