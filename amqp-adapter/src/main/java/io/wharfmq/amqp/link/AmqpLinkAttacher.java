@@ -260,20 +260,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       ConsumerLink.Ending ending) {
     String group = DestinationNames.queueGroup(dest.topic());
     String expr = filters.expression(session.connectionId());
-    ConsumerLink link =
-        new ConsumerLink(
-            session,
-            sender,
-            codec,
-            conn,
-            group,
-            dest.topic(),
-            filters.type(),
-            expr,
-            browse,
-            ending,
-            invisibleMillis);
-    link.watch(nodes);
+    ConsumerLink link = consumerLink(session, conn, sender, dest, filters, group, browse, ending);
     if (filters.type() == FilterType.TAG) {
       link.start();
       return;
@@ -403,7 +390,20 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       Filters filters,
       String group,
       ConsumerLink.Ending ending) {
-    new ConsumerLink(
+    consumerLink(session, conn, sender, dest, filters, group, false, ending).start();
+  }
+
+  /** A consumer link of {@code group} on {@code dest} that watches the group's deletions. */
+  private ConsumerLink consumerLink(
+      AmqpSession session,
+      ConnectionLinks conn,
+      Sender sender,
+      Destination dest,
+      Filters filters,
+      String group,
+      boolean browse,
+      ConsumerLink.Ending ending) {
+    return new ConsumerLink(
             session,
             sender,
             codec,
@@ -412,11 +412,10 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             dest.topic(),
             filters.type(),
             filters.expression(session.connectionId()),
-            false,
+            browse,
             ending,
             invisibleMillis)
-        .watch(nodes)
-        .start();
+        .watch(nodes);
   }
 
   private void unsubscribe(MessagingService service, String group) {

@@ -303,14 +303,28 @@ public final class TransactionService {
       decided.removeAll(offsets);
       offsets.forEach(checks::remove);
     } else {
+      // Committed all the same: a transaction larger than a segment goes in one by one now, and
+      // what the store refuses now (a disk filling up meanwhile) the check rounds store later.
       log.warn(
-          "Transaction of {} messages committed, but storing them failed ({} {}); the check"
-              + " rounds store them",
+          "Transaction of {} messages committed, but storing them together failed ({} {});"
+              + " storing them one by one",
           offsets.size(),
           r.status(),
           r.detail());
+      for (StoredMessage half : read) {
+        commitDecided(half);
+      }
     }
     return null;
+  }
+
+  /** Stores a half message whose commit was decided, and marks it resolved. */
+  private void commitDecided(StoredMessage half) {
+    AppendResult r = store.append(deliverable(committed(half))).join();
+    if (r.isOk()) {
+      writeOp(half.queueOffset());
+      decided.remove(half.queueOffset());
+    }
   }
 
   /** Rolls back the half messages of one service transaction; the check retries on failure. */
@@ -427,11 +441,7 @@ public final class TransactionService {
   private void resolveServiceHalf(StoredMessage half, Map<String, String> props, long now) {
     long o = half.queueOffset();
     if (decided.contains(o)) {
-      AppendResult r = store.append(deliverable(committed(half))).join();
-      if (r.isOk()) {
-        writeOp(o);
-        decided.remove(o);
-      }
+      commitDecided(half);
       return;
     }
     if (serviceTransactionOpen.test(props.get(SERVICE_TRANSACTION))

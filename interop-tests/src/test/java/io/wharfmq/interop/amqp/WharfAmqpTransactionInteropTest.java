@@ -209,15 +209,24 @@ class WharfAmqpTransactionInteropTest {
 
   // ---------------------------------------------------------------- acks
 
+  /**
+   * Sends {@code texts} to {@code queue}, receives them in a transacted session and closes its
+   * consumer: the acks stay in the open transaction, and no link renews them any more.
+   */
+  private Session receivedInATransaction(String queue, List<String> texts) throws JMSException {
+    Session plain = connect(broker).createSession(false, Session.AUTO_ACKNOWLEDGE);
+    send(plain, plain.createProducer(plain.createQueue(queue)), texts);
+    Session tx = connect(broker).createSession(true, Session.SESSION_TRANSACTED);
+    MessageConsumer mine = tx.createConsumer(tx.createQueue(queue));
+    assertThat(texts(mine, texts.size())).containsExactlyElementsOf(texts);
+    mine.close();
+    return tx;
+  }
+
   @Test
   void acksHeldLongerThanTheInvisibilityTimeAreNotRedeliveredElsewhere() throws Exception {
     String q = AmqpBrokerUnderTest.unique("txhold");
-    Session plain = connect(broker).createSession(false, Session.AUTO_ACKNOWLEDGE);
-    send(plain, plain.createProducer(plain.createQueue(q)), numbered("held", 3));
-    Session tx = connect(broker).createSession(true, Session.SESSION_TRANSACTED);
-    MessageConsumer mine = tx.createConsumer(tx.createQueue(q));
-    assertThat(texts(mine, 3)).containsExactlyElementsOf(numbered("held", 3));
-    mine.close(); // the acks stay in the transaction; no link renews them any more
+    Session tx = receivedInATransaction(q, numbered("held", 3));
 
     MessageConsumer other = plainConsumer(broker, q);
     assertThat(other.receive(3 * INVISIBLE_MS))
@@ -230,12 +239,7 @@ class WharfAmqpTransactionInteropTest {
   @Test
   void aRollbackAfterTheInvisibilityTimeReturnsTheHeldMessagesCountedOnce() throws Exception {
     String q = AmqpBrokerUnderTest.unique("txholdroll");
-    Session plain = connect(broker).createSession(false, Session.AUTO_ACKNOWLEDGE);
-    send(plain, plain.createProducer(plain.createQueue(q)), numbered("back", 2));
-    Session tx = connect(broker).createSession(true, Session.SESSION_TRANSACTED);
-    MessageConsumer mine = tx.createConsumer(tx.createQueue(q));
-    assertThat(texts(mine, 2)).containsExactlyElementsOf(numbered("back", 2));
-    mine.close();
+    Session tx = receivedInATransaction(q, numbered("back", 2));
 
     MessageConsumer other = plainConsumer(broker, q);
     assertThat(other.receive(2 * INVISIBLE_MS)).isNull();
