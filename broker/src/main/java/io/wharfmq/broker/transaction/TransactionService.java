@@ -24,6 +24,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -285,7 +286,7 @@ public final class TransactionService {
       return null;
     }
     // In the order they were stored, which is the order the door sent them in.
-    read.sort(java.util.Comparator.comparingLong(StoredMessage::queueOffset));
+    read.sort(Comparator.comparingLong(StoredMessage::queueOffset));
     List<Long> offsets = read.stream().map(StoredMessage::queueOffset).toList();
     AppendResult decision = store.append(op(OP_COMMIT_DECIDED, offsets)).join();
     if (!decision.isOk()) {
