@@ -140,15 +140,11 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       receiver.setTarget(local);
       owns = true;
     } else if (target.getAddress() != null && !target.getAddress().isEmpty()) {
-      String name = Terminus.name(target.getAddress());
-      dest =
-          new Destination(
-              name,
-              DestinationNames.topic(session.vhost(), name),
-              Terminus.kind(target.getCapabilities(), target.getAddress()));
+      dest = named(session, target.getAddress(), target.getCapabilities());
       Result<TopicInfo> ready = nodes.prepare(session.service(), dest);
       if (!ready.isOk()) {
-        LOG.info("peer {}: producer on {} refused: {}", session.peer(), name, ready.detail());
+        LOG.info(
+            "peer {}: producer on {} refused: {}", session.peer(), dest.name(), ready.detail());
         LinkErrors.refuse(receiver, LinkErrors.of(ready.status(), ready.detail()));
         return;
       }
@@ -161,6 +157,13 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       p.ownsNode();
     }
     p.start();
+  }
+
+  /** The destination a terminus address names, of the kind its capabilities say. */
+  private static Destination named(AmqpSession session, String address, Symbol[] capabilities) {
+    String name = Terminus.name(address);
+    return new Destination(
+        name, DestinationNames.topic(session.vhost(), name), Terminus.kind(capabilities, address));
   }
 
   private Destination createTemporary(AmqpSession session, ConnectionLinks conn, Symbol[] caps) {
@@ -204,12 +207,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       if (source.getAddress() == null || source.getAddress().isEmpty()) {
         throw new IllegalArgumentException("a receiver link needs a source address");
       }
-      String name = Terminus.name(source.getAddress());
-      dest =
-          new Destination(
-              name,
-              DestinationNames.topic(session.vhost(), name),
-              Terminus.kind(source.getCapabilities(), source.getAddress()));
+      dest = named(session, source.getAddress(), source.getCapabilities());
     }
     if (dest.kind().temporary()) {
       String owner = nodes.temporaryOwner(dest.topic());
