@@ -153,9 +153,7 @@ class RelayTempAndTxLinksTest {
     return d;
   }
 
-  @Test
-  void transactionalSendsAppearAtCommitAndAcksRollBackWithCountPlusOne() {
-    EngineHarness.Pair p = h.connect("app");
+  private Sender coordinator(EngineHarness.Pair p) {
     Sender coordinator =
         h.call(
             () -> {
@@ -169,6 +167,41 @@ class RelayTempAndTxLinksTest {
             });
     awaitTrue(
         () -> coordinator.getRemoteState() == EndpointState.ACTIVE && coordinator.getCredit() > 0);
+    return coordinator;
+  }
+
+  private static TransactionalState inside(Binary txnId) {
+    TransactionalState s = new TransactionalState();
+    s.setTxnId(txnId);
+    return s;
+  }
+
+  @Test
+  void aRefusedTransactionalSendFailsTheCommitAndNoneOfTheTransactionIsStored() {
+    EngineHarness.Pair p = h.connect("app");
+    Sender coordinator = coordinator(p);
+    Binary t = declare(p, coordinator);
+    Sender relay = h.call(() -> sender(p.session, "relay", null));
+    Delivery ok = h.call(() -> send(relay, to(text("ok"), "orders", 0), inside(t)));
+    Delivery refused = h.call(() -> send(relay, text("nowhere"), inside(t)));
+    awaitTrue(() -> ok.getRemoteState() != null && refused.getRemoteState() != null);
+    TransactionalState okState = (TransactionalState) state(ok);
+    assertThat(okState.getOutcome()).isInstanceOf(Accepted.class);
+    TransactionalState refusedState = (TransactionalState) state(refused);
+    assertThat(refusedState.getTxnId()).isEqualTo(t);
+    assertThat(refusedState.getOutcome()).isInstanceOf(Rejected.class);
+
+    Rejected commit = (Rejected) state(discharge(coordinator, t, false));
+    assertThat((Object) commit.getError().getCondition())
+        .isEqualTo(Symbol.valueOf("amqp:transaction:rollback"));
+    assertThat(service.messages("orders")).isEmpty();
+    awaitTrue(() -> service.openTransactions() == 0);
+  }
+
+  @Test
+  void transactionalSendsAppearAtCommitAndAcksRollBackWithCountPlusOne() {
+    EngineHarness.Pair p = h.connect("app");
+    Sender coordinator = coordinator(p);
 
     Binary t1 = declare(p, coordinator);
     Sender producer = h.call(() -> sender(p.session, "producer", "txq"));
