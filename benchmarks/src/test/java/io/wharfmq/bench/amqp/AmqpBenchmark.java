@@ -54,21 +54,15 @@ public final class AmqpBenchmark {
       int rounds,
       Path dir) {
     static Options parse(String[] args) {
-      ComparisonOptions c =
-          new ComparisonOptions(
-              args,
-              USAGE,
-              TARGETS,
-              Duration.ofSeconds(3),
-              Duration.ofSeconds(10),
-              Duration.ofSeconds(8));
+      // Run lengths in seconds: unmeasured start of each run, measured part, initial warm-up.
+      ComparisonOptions c = new ComparisonOptions(args, USAGE, TARGETS, 3, 10, 8);
       List<String> durability = List.of("SYNC", "ASYNC");
       List<String> sends = SENDS;
       for (String a = c.next(); a != null; a = c.next()) {
         switch (a) {
           case "--quick" -> {
             durability = List.of("SYNC");
-            c.runLengths(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(4));
+            c.runLengths(2, 5, 4);
           }
           case "--durability" ->
               durability = Arrays.asList(c.value().toUpperCase(Locale.ROOT).split(","));

@@ -35,13 +35,13 @@ public final class ComparisonOptions {
       String[] args,
       String usage,
       List<String> targets,
-      Duration warmup,
-      Duration measure,
-      Duration initialWarmup) {
+      long warmupS,
+      long measureS,
+      long initialS) {
     this.args = args;
     this.usage = usage;
     this.targets = targets;
-    runLengths(warmup, measure, initialWarmup);
+    runLengths(warmupS, measureS, initialS);
   }
 
   /**
@@ -88,11 +88,14 @@ public final class ComparisonOptions {
     return new IllegalArgumentException("unknown option " + option + "\n" + usage);
   }
 
-  /** Sets the three run lengths at once (a benchmark's {@code --quick}). */
-  public void runLengths(Duration warmup, Duration measure, Duration initialWarmup) {
-    this.warmup = warmup;
-    this.measure = measure;
-    this.initialWarmup = initialWarmup;
+  /**
+   * Sets the three run lengths at once, in seconds: the unmeasured start of each run, its measured
+   * part, and the initial warm-up (the defaults, and a benchmark's {@code --quick}).
+   */
+  public void runLengths(long warmupS, long measureS, long initialS) {
+    this.warmup = Duration.ofSeconds(warmupS);
+    this.measure = Duration.ofSeconds(measureS);
+    this.initialWarmup = Duration.ofSeconds(initialS);
   }
 
   public void producers(List<Integer> producers) {

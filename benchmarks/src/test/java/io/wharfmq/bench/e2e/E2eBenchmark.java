@@ -61,14 +61,8 @@ public final class E2eBenchmark {
       Path dir,
       Path jfrWharf) {
     static Options parse(String[] args) {
-      ComparisonOptions c =
-          new ComparisonOptions(
-              args,
-              USAGE,
-              TARGETS,
-              Duration.ofSeconds(3),
-              Duration.ofSeconds(12),
-              Duration.ofSeconds(10));
+      // Run lengths in seconds: unmeasured start of each run, measured part, initial warm-up.
+      ComparisonOptions c = new ComparisonOptions(args, USAGE, TARGETS, 3, 12, 10);
       List<String> flush = List.of("ASYNC", "SYNC");
       List<String> modes = MODES;
       int window = 32;
@@ -79,7 +73,7 @@ public final class E2eBenchmark {
           case "--quick" -> {
             flush = List.of("ASYNC");
             c.producers(List.of(4));
-            c.runLengths(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(3));
+            c.runLengths(2, 5, 3);
           }
           case "--flush" -> flush = Arrays.asList(c.value().toUpperCase(Locale.ROOT).split(","));
           case "--modes" -> modes = Arrays.asList(c.value().toLowerCase(Locale.ROOT).split(","));

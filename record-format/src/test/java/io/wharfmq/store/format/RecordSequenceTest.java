@@ -3,7 +3,6 @@ package io.wharfmq.store.format;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -18,25 +17,14 @@ import org.junit.jupiter.api.Timeout;
 class RecordSequenceTest {
 
   private static byte[] record(String topic, String body, long physicalOffset) {
-    byte[] bytes =
-        MessageEncoder.encode(
-                MessageToStore.of(
-                    topic,
-                    1,
-                    body.getBytes(StandardCharsets.UTF_8),
-                    MessageProperties.encode(Map.of(MessageProperties.TAGS, "T")),
-                    5L),
-                4096)
-            .bytes();
-    ByteBuffer buf = ByteBuffer.wrap(bytes);
-    MessageEncoder.patchAssignedFields(
-        buf,
-        0,
-        MessageRecordLayout.storeTimestampOffset(buf.getInt(MessageRecordLayout.SYS_FLAG)),
-        3,
-        physicalOffset,
-        9);
-    return bytes;
+    MessageToStore m =
+        MessageToStore.of(
+            topic,
+            1,
+            body.getBytes(StandardCharsets.UTF_8),
+            MessageProperties.encode(Map.of(MessageProperties.TAGS, "T")),
+            5L);
+    return TestRecords.stored(m, 3, physicalOffset, 9);
   }
 
   private static byte[] concat(byte[]... parts) {
