@@ -3,6 +3,9 @@ package io.wharfmq.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.wharfmq.amqp.transport.AmqpListener;
 import io.wharfmq.broker.Broker;
 import jakarta.jms.BytesMessage;
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Write back-pressure of the AMQP listener (docs/amqp.md "Back-pressure") with a real broker in
@@ -47,15 +51,16 @@ class AmqpBackPressureInteropTest {
 
   @TempDir Path dir;
   private WharfCluster cluster;
+  private Broker broker;
   private AmqpListener amqp;
   private final List<Connection> connections = new ArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
     cluster = new WharfCluster(dir);
-    Broker b = cluster.startBroker("b1");
+    broker = cluster.startBroker("b1");
     // No idle timeout: the raw peer sends no heartbeats, and silence is not the subject here.
-    amqp = cluster.startAmqp(b, WharfCluster.amqpConfig().amqpIdleTimeoutMs(0));
+    amqp = cluster.startAmqp(broker, WharfCluster.amqpConfig().amqpIdleTimeoutMs(0));
   }
 
   @AfterEach
@@ -71,7 +76,12 @@ class AmqpBackPressureInteropTest {
   }
 
   private Connection connect() throws Exception {
-    Connection c = new JmsConnectionFactory("amqp://127.0.0.1:" + amqp.port()).createConnection();
+    return connect(amqp);
+  }
+
+  private Connection connect(AmqpListener listener) throws Exception {
+    Connection c =
+        new JmsConnectionFactory("amqp://127.0.0.1:" + listener.port()).createConnection();
     connections.add(c);
     c.start();
     return c;
@@ -185,5 +195,35 @@ class AmqpBackPressureInteropTest {
     }
     // Its unsettled messages went back to the queue with the connection.
     assertThat(new HashSet<>(drainWithJms(QUEUE, 3_000))).hasSize(100);
+  }
+
+  @Test
+  void aStuckReceiverThatWharfClosesIsClosedWithoutItsCloseFrameAndLosesNothing() throws Exception {
+    // A second listener on the same broker whose idle timeout closes the stuck peer: Wharf reads
+    // nothing from it while it is stuck, so after 2 s its engine closes the connection, and the
+    // close frame cannot get past the unread output.
+    AmqpListener strict =
+        cluster.startAmqp(broker, WharfCluster.amqpConfig().amqpIdleTimeoutMs(2_000));
+    Logger badInput = (Logger) LoggerFactory.getLogger("io.wharfmq.amqp.transport.BadInput");
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    badInput.addAppender(logged);
+    fill(QUEUE, 100);
+    long high = WharfCluster.amqpConfig().amqpWriteBufferHighWaterMark();
+    SlowAmqpReceiver slow = new SlowAmqpReceiver(strict.port(), QUEUE, 100_000);
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> strict.bufferedBytesPeak() >= high);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(() -> assertThat(strict.connections()).isZero());
+    } finally {
+      badInput.detachAppender(logged);
+      slow.abort();
+    }
+    assertThat(logged.list)
+        .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("the peer does not read"));
+    // Everything it was sent and never read went back to the queue: each message once.
+    List<Integer> back = drainWithJms(QUEUE, 3_000);
+    assertThat(back).doesNotHaveDuplicates().hasSize(100);
   }
 }

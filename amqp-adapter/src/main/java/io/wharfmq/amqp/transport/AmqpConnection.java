@@ -631,12 +631,15 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
         .eventLoop()
         .schedule(
             () -> {
+              abandonScheduled = false;
               if (!headClosed && channel.isActive() && !channel.isWritable()) {
                 ctx.peerLog()
                     .warn(peer, "closing, but the peer does not read; socket closed at once");
                 headClosed = true;
                 transportGone();
                 channel.close();
+              } else {
+                afterWork(); // writable again meanwhile: the close frame goes out, or waits anew
               }
             },
             GracefulClose.LINGER_MILLIS,
