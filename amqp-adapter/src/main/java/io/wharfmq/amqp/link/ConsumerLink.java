@@ -40,8 +40,12 @@ import org.slf4j.LoggerFactory;
  * modified(delivery-failed) = back with count + 1, rejected or modified(undeliverable-here) = dead
  * letter; pre-settled = acked when sent. A drain answers at once with what is there and spends the
  * rest of the credit. With credit and nothing to send, one long-poll POP waits for a message.
- * Unsettled deliveries go back (released) when the link or the connection ends. Owned by the
- * connection's thread.
+ * Unsettled deliveries go back (released) when the link or the connection ends.
+ *
+ * <p>While the connection is not {@link AmqpSession#writable()} (its peer does not read) the link
+ * sends nothing and takes nothing new; messages it had already taken wait in {@code ready} and go
+ * out when the peer reads again, or back to the queue if that takes longer than the renewal period
+ * (their invisibility would otherwise run out). Owned by the connection's thread.
  */
 final class ConsumerLink implements LinkEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerLink.class);
@@ -88,6 +92,8 @@ final class ConsumerLink implements LinkEndpoint {
   private boolean ended;
   private long nextTag;
   private boolean renewScheduled;
+  private boolean awaitingRoom;
+  private boolean holdCheckScheduled;
 
   ConsumerLink(
       AmqpSession session,
@@ -150,17 +156,20 @@ final class ConsumerLink implements LinkEndpoint {
     pump();
   }
 
-  /** Sends what is ready as far as credit goes, then asks the service for more. */
+  /** Sends what is ready as far as credit and output room go, then asks the service for more. */
   private void pump() {
     if (!opened || ended) {
       return;
     }
-    while (sender.getCredit() > 0 && !ready.isEmpty()) {
-      deliver(ready.poll());
+    if (!deliverReady()) {
+      return;
     }
     if (sender.getCredit() <= 0) {
       giveBackReady();
       return;
+    }
+    if (!room()) {
+      return; // nothing new is taken for a peer that does not read
     }
     if (sender.getDrain()) {
       if (!draining) {
@@ -256,8 +265,8 @@ final class ConsumerLink implements LinkEndpoint {
       return;
     }
     ready.addAll(got);
-    while (sender.getCredit() > 0 && !ready.isEmpty()) {
-      deliver(ready.poll());
+    if (!deliverReady()) {
+      return; // pump() carries on (and answers a drain) once the peer reads again
     }
     if (drain && sender.getDrain()) {
       if (ok && got.size() == asked && sender.getCredit() > 0) {
@@ -282,6 +291,48 @@ final class ConsumerLink implements LinkEndpoint {
       return;
     }
     pump();
+  }
+
+  /** Delivers ready messages while credit and output room last; false when room ran out first. */
+  private boolean deliverReady() {
+    while (sender.getCredit() > 0 && !ready.isEmpty()) {
+      if (!room()) {
+        return false;
+      }
+      deliver(ready.poll());
+    }
+    return true;
+  }
+
+  /**
+   * Whether the connection takes more output. When it does not, the link asks to be pumped again
+   * once it does, and taken messages still waiting are given back if the wait outlasts the renewal
+   * period (they were taken with INVISIBLE_MILLIS of invisibility, which is not renewed here).
+   */
+  private boolean room() {
+    if (session.writable()) {
+      return true;
+    }
+    if (!awaitingRoom) {
+      awaitingRoom = true;
+      session.whenWritable(
+          () -> {
+            awaitingRoom = false;
+            pump();
+          });
+    }
+    if (!browse && !ready.isEmpty() && !holdCheckScheduled) {
+      holdCheckScheduled = true;
+      CompletableFuture.delayedExecutor(renewMillis, TimeUnit.MILLISECONDS, session.executor())
+          .execute(
+              () -> {
+                holdCheckScheduled = false;
+                if (!ended && !session.writable()) {
+                  giveBackReady();
+                }
+              });
+    }
+    return false;
   }
 
   private void deliver(ReceivedMessage m) {
