@@ -307,7 +307,7 @@ final class ConsumerLink implements LinkEndpoint {
   /**
    * Whether the connection takes more output. When it does not, the link asks to be pumped again
    * once it does, and taken messages still waiting are given back if the wait outlasts the renewal
-   * period (they were taken with INVISIBLE_MILLIS of invisibility, which is not renewed here).
+   * period (they were taken with the invisibility time, which is not renewed here).
    */
   private boolean room() {
     if (session.writable()) {
@@ -323,7 +323,8 @@ final class ConsumerLink implements LinkEndpoint {
     }
     if (!browse && !ready.isEmpty() && !holdCheckScheduled) {
       holdCheckScheduled = true;
-      CompletableFuture.delayedExecutor(renewMillis, TimeUnit.MILLISECONDS, session.executor())
+      CompletableFuture.delayedExecutor(
+              invisibleMillis / 3, TimeUnit.MILLISECONDS, session.executor())
           .execute(
               () -> {
                 holdCheckScheduled = false;
