@@ -4,7 +4,6 @@ import static io.wharfmq.store.MessageStoreTest.msg;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wharfmq.store.retention.DiskUsage;
-import io.wharfmq.testing.LoopMountedDisk;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;

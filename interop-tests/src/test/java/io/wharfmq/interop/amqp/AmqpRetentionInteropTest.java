@@ -3,8 +3,8 @@ package io.wharfmq.interop.amqp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wharfmq.store.LoopMountedDisk;
 import io.wharfmq.store.retention.DiskUsage;
-import io.wharfmq.testing.LoopMountedDisk;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
 import jakarta.jms.Destination;

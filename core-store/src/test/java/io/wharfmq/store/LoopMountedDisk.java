@@ -1,4 +1,4 @@
-package io.wharfmq.testing;
+package io.wharfmq.store;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -16,7 +16,8 @@ import java.nio.file.Path;
  * #mount} aborts the test through a JUnit assumption with the command's own error as the reason, so
  * the test is reported as skipped, never as passed.
  *
- * <p>Not thread-safe: one test creates it in its setup and closes it in its teardown.
+ * <p>Shared with other modules' tests through core-store's test jar. Not thread-safe: one test
+ * creates it in its setup and closes it in its teardown.
  */
 public final class LoopMountedDisk implements AutoCloseable {
   private final Path mount;
