@@ -94,11 +94,18 @@ public final class TransactionService {
    * What retention must keep for transactions (docs/storage.md, "Retention and queues"), or null:
    * the half queue from the check's progress (the lowest half offset not known to be resolved, as
    * of the last check round; from the first half message before any round). Resolving a half writes
-   * its op record after it, so the op records a restart replays stay too. Any thread.
+   * its op record after it, so the op records a restart replays stay too. A half message stored
+   * longer ago than fileReservedTime is abandoned and pins nothing (RocketMQ's check skips such
+   * halves too): without a live producer of its group it is never checked, and it must not hold the
+   * disk forever. Any thread.
    */
   public RetentionPins.Pin retentionPin() {
-    return RetentionPins.atQueueOffset(
-        store, PIN_HOLDER, HALF_TOPIC, 0, offsets.query(CHECK_GROUP, HALF_TOPIC, 0));
+    long abandonedBefore = clock.millis() - config.store().fileReservedTimeHours() * 3_600_000L;
+    long from =
+        Math.max(
+            offsets.query(CHECK_GROUP, HALF_TOPIC, 0),
+            store.offsetForTimestamp(HALF_TOPIC, 0, abandonedBefore));
+    return RetentionPins.atQueueOffset(store, PIN_HOLDER, HALF_TOPIC, 0, from);
   }
 
   /** Whether a message sent with these properties and flags is a half message. */

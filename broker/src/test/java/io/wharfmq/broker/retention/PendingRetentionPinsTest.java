@@ -153,6 +153,25 @@ class PendingRetentionPinsTest {
     assertReleased();
   }
 
+  @Test
+  void aHalfMessageUnresolvedForLongerThanFileReservedTimeIsAbandoned() throws Exception {
+    assertThat(
+            send(
+                    "orders",
+                    "orphan",
+                    Map.of(TransactionService.TRAN_MSG, "true", TransactionService.PGROUP, "gone"))
+                .status())
+        .isEqualTo(Status.OK);
+    fillSegments();
+    broker.transactions().check(); // no producer of its group is connected: it stays unresolved
+    assertHeldBack("pending:transactional half messages", TransactionService.HALF_TOPIC);
+
+    clock.millis.addAndGet(TimeUnit.HOURS.toMillis(72) + 60_000); // past fileReservedTime
+    broker.transactions().check();
+    assertThat(store.retention().deleteExpired()).as("segments deleted").isPositive();
+    assertThat(store.commitLogMinOffset()).isPositive();
+  }
+
   /** About five segments of messages on a topic no group reads, so nothing else pins. */
   private void fillSegments() {
     for (int i = 0; i < 150; i++) {
