@@ -89,7 +89,7 @@ class PendingRetentionPinsTest {
     clock.millis.addAndGet(11_000);
     Awaitility.await("the delayed message delivered")
         .atMost(Duration.ofSeconds(20))
-        .until(() -> store.maxOffset("orders", 0) == 1);
+        .until(() -> store.maxOffset("orders", 0) == 1 && broker.schedule().retentionPin() == null);
     assertReleased();
   }
 
@@ -139,6 +139,7 @@ class PendingRetentionPinsTest {
                     Map.of(TransactionService.TRAN_MSG, "true", TransactionService.PGROUP, "pg"))
                 .status())
         .isEqualTo(Status.OK);
+    assertThat(store.awaitDispatched(Duration.ofSeconds(10))).isTrue();
     long half = store.queueEntry(TransactionService.HALF_TOPIC, 0, 0).physicalOffset();
     fillSegments();
     broker.transactions().check(); // a check round finds it unresolved: the pin stays
@@ -149,6 +150,7 @@ class PendingRetentionPinsTest {
     assertThat(broker.transactions().end("pg", half, 0, MessageSysFlag.TRANSACTION_COMMIT_TYPE))
         .isEqualTo("committed");
     broker.transactions().check(); // the check's progress passes the resolved half
+    assertThat(store.awaitDispatched(Duration.ofSeconds(10))).isTrue();
     assertThat(store.maxOffset("orders", 0)).isEqualTo(1);
     assertReleased();
   }

@@ -170,8 +170,8 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
               // would never visit it, or two times would share a slot.
               misfit[0] |= r.slotMs() % precision != 0 || r.slotMs() > windowEnd;
               wheel.link(r.slotMs(), r.pos());
-              pending++;
               countPending(r.commitLogOffset(), 1);
+              pending++;
             }
           });
     } catch (IOException e) {
@@ -297,8 +297,8 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
       long deliverMs = deliverMsOf(e);
       if (deliverMs != Long.MIN_VALUE) {
         place(e.physicalOffset(), e.size(), deliverMs, e.queueOffset());
-        pending++;
         countPending(e.physicalOffset(), 1);
+        pending++;
       }
       enqueueOffset++;
     }
@@ -387,8 +387,8 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
           return false;
         }
         if (f != PLACED_AGAIN) {
-          pending--;
           countPending(batchCommitLogOffsets[batchDone], -1);
+          pending--;
         }
         batchDone++;
       }
