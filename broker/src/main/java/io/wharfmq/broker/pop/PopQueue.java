@@ -41,6 +41,11 @@ final class PopQueue {
       return new PopLogRecord.Entry(
           offset, PopLogRecord.Kind.IN_FLIGHT, popTime, deadline, reconsumeTimes);
     }
+
+    /** The log entry that finishes this delivery as {@code kind} (ACKED or DEAD). */
+    PopLogRecord.Entry finished(PopLogRecord.Kind kind) {
+      return new PopLogRecord.Entry(offset, kind, popTime, 0, reconsumeTimes);
+    }
   }
 
   private static final Comparator<InFlight> BY_DEADLINE =

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -207,7 +208,7 @@ public final class PopService {
             f.offset,
             q.group);
         PopQueue.Finished done = q.finish(f.offset);
-        appends.add(markLogged(append(q, List.of(gone(f))), done));
+        appends.add(markLogged(append(q, List.of(f.finished(PopLogRecord.Kind.DEAD))), done));
         continue;
       }
       if (round.keep() != null && !matches(round.filter(), q, f.offset, record)) {
@@ -340,38 +341,15 @@ public final class PopService {
    */
   public CompletableFuture<Outcome> ack(
       String group, String topic, int queueId, long offset, long popTime) {
-    PopQueue q = queues.get(new Key(group, topic, queueId));
-    if (q == null) {
-      return CompletableFuture.completedFuture(
-          offset < Math.max(0, offsets.query(group, topic, queueId))
-              ? Outcome.OK
-              : Outcome.NOT_IN_FLIGHT);
-    }
-    q.lock.lock();
-    try {
-      InFlight f = q.get(offset);
-      if (f == null) {
-        return CompletableFuture.completedFuture(
-            q.isDone(offset) ? Outcome.OK : Outcome.NOT_IN_FLIGHT);
-      }
-      if (f.popTime != popTime && f.deadline > clock.millis()) {
-        return CompletableFuture.completedFuture(Outcome.STALE_HANDLE);
-      }
-      PopQueue.Finished done = q.finish(offset);
-      CompletableFuture<AppendResult> a =
-          markLogged(
-              append(
-                  q,
-                  List.of(
-                      new PopLogRecord.Entry(
-                          offset, PopLogRecord.Kind.ACKED, f.popTime, 0, f.reconsumeTimes))),
-              done);
-      q.advanceScan(q.scanFrom);
-      commitIfMoved(q);
-      return a.thenApply(r -> r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
-    } finally {
-      q.lock.unlock();
-    }
+    DeliveryAction<Outcome> acknowledge =
+        (q, f, now) ->
+            finishLogged(q, f, PopLogRecord.Kind.ACKED)
+                .thenApply(r -> r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
+    // Acknowledging a message that is done already succeeds again.
+    BiFunction<PopQueue, Outcome, Outcome> refused =
+        (q, o) ->
+            o == Outcome.NOT_IN_FLIGHT && isDone(q, group, topic, queueId, offset) ? Outcome.OK : o;
+    return onDelivery(new Key(group, topic, queueId), offset, popTime, refused, acknowledge);
   }
 
   /**
@@ -380,28 +358,15 @@ public final class PopService {
    */
   public CompletableFuture<Change> changeInvisibleTime(
       String group, String topic, int queueId, long offset, long popTime, long invisibleMillis) {
-    PopQueue q = queues.get(new Key(group, topic, queueId));
-    if (q == null) {
-      return CompletableFuture.completedFuture(new Change(Outcome.NOT_IN_FLIGHT, 0));
-    }
-    q.lock.lock();
-    try {
-      InFlight f = q.get(offset);
-      long now = clock.millis();
-      if (f == null) {
-        return CompletableFuture.completedFuture(new Change(Outcome.NOT_IN_FLIGHT, 0));
-      }
-      if (f.popTime != popTime && f.deadline > now) {
-        return CompletableFuture.completedFuture(new Change(Outcome.STALE_HANDLE, 0));
-      }
-      q.reschedule(f, now, now + invisibleMillis);
-      CompletableFuture<AppendResult> a = append(q, List.of(f.entry()));
-      a.thenAccept(r -> setLogPos(List.of(f), r));
-      return a.thenApply(
-          r -> r.isOk() ? new Change(Outcome.OK, now) : new Change(Outcome.LOG_FAILED, 0));
-    } finally {
-      q.lock.unlock();
-    }
+    DeliveryAction<Change> keepInvisible =
+        (q, f, now) -> {
+          q.reschedule(f, now, now + invisibleMillis);
+          return logInFlight(q, f)
+              .thenApply(
+                  r -> r.isOk() ? new Change(Outcome.OK, now) : new Change(Outcome.LOG_FAILED, 0));
+        };
+    BiFunction<PopQueue, Outcome, Change> refused = (q, o) -> new Change(o, 0);
+    return onDelivery(new Key(group, topic, queueId), offset, popTime, refused, keepInvisible);
   }
 
   /**
@@ -412,30 +377,15 @@ public final class PopService {
    */
   public CompletableFuture<Outcome> release(
       String group, String topic, int queueId, long offset, long popTime, boolean countDelivery) {
-    PopQueue q = queues.get(new Key(group, topic, queueId));
-    if (q == null) {
-      return CompletableFuture.completedFuture(Outcome.NOT_IN_FLIGHT);
-    }
-    q.lock.lock();
-    try {
-      InFlight f = q.get(offset);
-      long now = clock.millis();
-      if (f == null) {
-        return CompletableFuture.completedFuture(Outcome.NOT_IN_FLIGHT);
-      }
-      if (f.popTime != popTime && f.deadline > now) {
-        return CompletableFuture.completedFuture(Outcome.STALE_HANDLE);
-      }
-      q.reschedule(f, f.popTime, now);
-      if (!countDelivery) {
-        f.reconsumeTimes--; // the next pop adds it back
-      }
-      CompletableFuture<AppendResult> a = append(q, List.of(f.entry()));
-      a.thenAccept(r -> setLogPos(List.of(f), r));
-      return a.thenApply(r -> r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
-    } finally {
-      q.lock.unlock();
-    }
+    DeliveryAction<Outcome> makeVisible =
+        (q, f, now) -> {
+          q.reschedule(f, f.popTime, now);
+          if (!countDelivery) {
+            f.reconsumeTimes--; // the next pop adds it back
+          }
+          return logInFlight(q, f).thenApply(r -> r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
+        };
+    return onDelivery(new Key(group, topic, queueId), offset, popTime, (q, o) -> o, makeVisible);
   }
 
   /**
@@ -445,40 +395,84 @@ public final class PopService {
    */
   public CompletableFuture<Outcome> deadLetter(
       String group, String topic, int queueId, long offset, long popTime, String reason) {
-    PopQueue q = queues.get(new Key(group, topic, queueId));
+    DeliveryAction<Outcome> sendToDlq =
+        (q, f, now) -> {
+          ConsumeQueueEntry e = store.queueEntry(topic, queueId, offset);
+          CompletableFuture<AppendResult> dead =
+              e == null
+                  ? CompletableFuture.completedFuture(null)
+                  : deadLetters.send(group, e.physicalOffset(), f.reconsumeTimes + 1, reason);
+          return dead.thenCombine(
+              finishLogged(q, f, PopLogRecord.Kind.DEAD),
+              (d, r) -> (d == null || d.isOk()) && r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
+        };
+    return onDelivery(new Key(group, topic, queueId), offset, popTime, (q, o) -> o, sendToDlq);
+  }
+
+  /** What an ack, change, release or dead-lettering does to the delivery its handle names. */
+  @FunctionalInterface
+  private interface DeliveryAction<T> {
+    /** Called with {@code q}'s lock held; {@code now} is the clock's reading under it. */
+    CompletableFuture<T> apply(PopQueue q, InFlight f, long now);
+  }
+
+  /**
+   * Runs {@code action} on the in-flight delivery of {@code offset} that the handle {@code popTime}
+   * names, with its queue's lock held; otherwise answers {@code refused} with NOT_IN_FLIGHT (no
+   * such delivery; q is null when the group never popped the queue since the start) or STALE_HANDLE
+   * (the handle is from an earlier delivery and a later one is invisible).
+   */
+  private <T> CompletableFuture<T> onDelivery(
+      Key key,
+      long offset,
+      long popTime,
+      BiFunction<PopQueue, Outcome, T> refused,
+      DeliveryAction<T> action) {
+    PopQueue q = queues.get(key);
     if (q == null) {
-      return CompletableFuture.completedFuture(Outcome.NOT_IN_FLIGHT);
+      return CompletableFuture.completedFuture(refused.apply(null, Outcome.NOT_IN_FLIGHT));
     }
     q.lock.lock();
     try {
       InFlight f = q.get(offset);
+      long now = clock.millis();
       if (f == null) {
-        return CompletableFuture.completedFuture(Outcome.NOT_IN_FLIGHT);
+        return CompletableFuture.completedFuture(refused.apply(q, Outcome.NOT_IN_FLIGHT));
       }
-      if (f.popTime != popTime && f.deadline > clock.millis()) {
-        return CompletableFuture.completedFuture(Outcome.STALE_HANDLE);
+      if (f.popTime != popTime && f.deadline > now) {
+        return CompletableFuture.completedFuture(refused.apply(q, Outcome.STALE_HANDLE));
       }
-      ConsumeQueueEntry e = store.queueEntry(topic, queueId, offset);
-      CompletableFuture<AppendResult> dead =
-          e == null
-              ? CompletableFuture.completedFuture(null)
-              : deadLetters.send(group, e.physicalOffset(), f.reconsumeTimes + 1, reason);
-      PopQueue.Finished done = q.finish(offset);
-      CompletableFuture<AppendResult> a =
-          markLogged(
-              append(
-                  q,
-                  List.of(
-                      new PopLogRecord.Entry(
-                          offset, PopLogRecord.Kind.DEAD, f.popTime, 0, f.reconsumeTimes))),
-              done);
-      q.advanceScan(q.scanFrom);
-      commitIfMoved(q);
-      return dead.thenCombine(
-          a, (d, r) -> (d == null || d.isOk()) && r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
+      return action.apply(q, f, now);
     } finally {
       q.lock.unlock();
     }
+  }
+
+  /** Whether the group finished {@code offset}; q (locked) is null when it never popped it. */
+  private boolean isDone(PopQueue q, String group, String topic, int queueId, long offset) {
+    return q == null
+        ? offset < Math.max(0, offsets.query(group, topic, queueId))
+        : q.isDone(offset);
+  }
+
+  /**
+   * Finishes {@code f} for the group (acknowledged or dead-lettered) and logs it as {@code kind};
+   * call with q's lock held.
+   */
+  private CompletableFuture<AppendResult> finishLogged(
+      PopQueue q, InFlight f, PopLogRecord.Kind kind) {
+    PopQueue.Finished done = q.finish(f.offset);
+    CompletableFuture<AppendResult> a = markLogged(append(q, List.of(f.finished(kind))), done);
+    q.advanceScan(q.scanFrom);
+    commitIfMoved(q);
+    return a;
+  }
+
+  /** Logs {@code f}'s new invisibility; call with q's lock held. */
+  private CompletableFuture<AppendResult> logInFlight(PopQueue q, InFlight f) {
+    CompletableFuture<AppendResult> a = append(q, List.of(f.entry()));
+    a.thenAccept(r -> setLogPos(List.of(f), r));
+    return a;
   }
 
   /**
@@ -529,9 +523,7 @@ public final class PopService {
       try {
         List<PopLogRecord.Entry> done = new ArrayList<>();
         for (InFlight f : q.all()) {
-          done.add(
-              new PopLogRecord.Entry(
-                  f.offset, PopLogRecord.Kind.ACKED, f.popTime, 0, f.reconsumeTimes));
+          done.add(f.finished(PopLogRecord.Kind.ACKED));
           q.remove(f.offset);
         }
         if (!done.isEmpty()) {
@@ -609,9 +601,7 @@ public final class PopService {
           if (e != null) {
             deadLetters.send(q.group, e.physicalOffset(), f.reconsumeTimes + 1);
           }
-          dead.add(
-              new PopLogRecord.Entry(
-                  f.offset, PopLogRecord.Kind.DEAD, f.popTime, 0, f.reconsumeTimes));
+          dead.add(f.finished(PopLogRecord.Kind.DEAD));
         }
         if (!dead.isEmpty()) {
           CompletableFuture<AppendResult> a = append(q, dead);
@@ -833,10 +823,6 @@ public final class PopService {
         f.logPos = Math.max(f.logPos, r.queueOffset());
       }
     }
-  }
-
-  private static PopLogRecord.Entry gone(InFlight f) {
-    return new PopLogRecord.Entry(f.offset, PopLogRecord.Kind.DEAD, f.popTime, 0, f.reconsumeTimes);
   }
 
   private boolean matchesStored(MessageFilter filter, PopQueue q, long offset) {
