@@ -8,13 +8,12 @@ import io.wharfmq.broker.BrokerConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -22,7 +21,6 @@ import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageAccessor;
 import org.apache.rocketmq.common.message.MessageExt;
-import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.apache.rocketmq.remoting.protocol.heartbeat.MessageModel;
 import org.awaitility.Awaitility;
@@ -221,14 +219,10 @@ class TimerInteropTest {
     }
 
     // What the topic holds, read from the start: each message exactly once.
-    DefaultLitePullConsumer reader = clients.litePull(cluster.namesrvAddr(), "cg-crash-reader");
-    Collection<MessageQueue> queues = reader.fetchMessageQueues("Timers");
-    reader.assign(queues);
-    for (MessageQueue q : queues) {
-      reader.seek(q, 0);
+    List<String> stored = new ArrayList<>();
+    for (MessageExt m : clients.readTopic(cluster.namesrvAddr(), "cg-crash-reader", "Timers")) {
+      stored.add(new String(m.getBody(), StandardCharsets.UTF_8));
     }
-    List<String> stored = OfficialClients.pollBodies(reader, 21);
-    reader.poll(1000).forEach(m -> stored.add(new String(m.getBody(), StandardCharsets.UTF_8)));
     assertThat(stored).hasSize(21).doesNotHaveDuplicates();
   }
 }
