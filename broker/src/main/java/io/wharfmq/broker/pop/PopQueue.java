@@ -195,6 +195,21 @@ final class PopQueue {
     return out;
   }
 
+  /**
+   * The latest popTime among in-flight messages whose invisibility ended at or before {@code now}
+   * (visible again), or Long.MIN_VALUE when none is.
+   */
+  long latestDuePopTime(long now) {
+    long latest = Long.MIN_VALUE;
+    for (InFlight f : byDeadline) {
+      if (f.deadline > now) {
+        break;
+      }
+      latest = Math.max(latest, f.popTime);
+    }
+    return latest;
+  }
+
   boolean hasDue(long now) {
     return !byDeadline.isEmpty() && byDeadline.first().deadline <= now;
   }

@@ -64,9 +64,13 @@ public final class PopService {
 
   private record Key(String group, String topic, int queueId) {}
 
-  /** One pop request's parameters and what it collected so far. */
+  /**
+   * One pop request's parameters and what it collected so far: {@code now} decides what is due,
+   * {@code popTime} stamps the deliveries (see {@link #popTimeFor}).
+   */
   private record Round(
       long now,
+      long popTime,
       long invisibleMillis,
       MessageFilter filter,
       String keep,
@@ -139,10 +143,11 @@ public final class PopService {
       int initMode,
       String keepUnmatched) {
     long now = clock.millis();
+    long popTime = popTimeFor(group, topic, queueIds, now);
     List<Delivered> out = new ArrayList<>();
     List<CompletableFuture<AppendResult>> appends = new ArrayList<>();
     String keep = filter == MessageFilter.ALL ? null : keepUnmatched;
-    Round round = new Round(now, invisibleMillis, filter, keep, out, appends);
+    Round round = new Round(now, popTime, invisibleMillis, filter, keep, out, appends);
     List<PopQueue> busy = new ArrayList<>();
     int start = Math.floorMod((int) (System.nanoTime() >>> 10), queueIds.length);
     for (int i = 0; i < queueIds.length && out.size() < max; i++) {
@@ -174,7 +179,7 @@ public final class PopService {
         rest += Math.max(0, store.maxOffset(topic, queueId) - q.scanFrom);
       }
     }
-    PopResult result = new PopResult(now, out, rest);
+    PopResult result = new PopResult(popTime, out, rest);
     return CompletableFuture.allOf(appends.toArray(new CompletableFuture<?>[0]))
         .thenApply(
             v -> {
@@ -187,8 +192,33 @@ public final class PopService {
             });
   }
 
+  /**
+   * The popTime of a pop at {@code now}: {@code now}, or later than the popTime of every message of
+   * these queues that is visible again, so that no two deliveries of a message share a popTime even
+   * within one millisecond (a release and an immediate pop again). The popTime identifies a
+   * delivery's receipt handle, and RocketMQ's clients read it as the ms the pop happened, so it is
+   * never a counter: it runs ahead of the clock only by the milliseconds such re-deliveries need. A
+   * queue another pop holds locked is not looked at; {@link #popFrom} leaves a message whose
+   * popTime is not below the pop's for the next pop.
+   */
+  private long popTimeFor(String group, String topic, int[] queueIds, long now) {
+    long popTime = now;
+    for (int queueId : queueIds) {
+      PopQueue q = queues.get(new Key(group, topic, queueId));
+      if (q != null && q.lock.tryLock()) {
+        try {
+          popTime = Math.max(popTime, q.latestDuePopTime(now) + 1);
+        } finally {
+          q.lock.unlock();
+        }
+      }
+    }
+    return popTime;
+  }
+
   private void popFrom(PopQueue q, int max, Round round) {
     long now = round.now();
+    long popTime = round.popTime();
     List<CompletableFuture<AppendResult>> appends = round.appends();
     List<InFlight> changed = new ArrayList<>();
     int limit = maxReconsumeTimes(q.group);
@@ -198,6 +228,9 @@ public final class PopService {
       }
       if (f.reconsumeTimes >= limit) {
         continue; // the revive round moves it to the DLQ
+      }
+      if (f.popTime >= popTime) {
+        continue; // made visible after popTimeFor looked: the same popTime would name two
       }
       byte[] record = readRecord(q.topic, q.queueId, f.offset);
       if (record == null) {
@@ -214,7 +247,7 @@ public final class PopService {
       if (round.keep() != null && !matches(round.filter(), q, f.offset, record)) {
         continue; // visible again for the group's other consumers
       }
-      q.reschedule(f, now, now + round.invisibleMillis());
+      q.reschedule(f, popTime, popTime + round.invisibleMillis());
       f.reconsumeTimes++;
       setReconsumeTimes(record, f.reconsumeTimes);
       round.out().add(new Delivered(q.queueId, f.offset, f.reconsumeTimes, record));
@@ -245,7 +278,7 @@ public final class PopService {
 
   /** Reads new messages from scanFrom; false when there is nothing more to look at now. */
   private boolean scan(PopQueue q, int max, Round round, List<InFlight> changed) {
-    long now = round.now();
+    long popTime = round.popTime();
     try (GetMessageResult r =
         store.getMessages(
             q.topic, q.queueId, q.scanFrom, max, config.maxPullBatchBytes(), round.filter())) {
@@ -258,7 +291,8 @@ public final class PopService {
             }
             byte[] record = b.toArray();
             InFlight f =
-                new InFlight(offset, now, now + round.invisibleMillis(), reconsumeTimes(record));
+                new InFlight(
+                    offset, popTime, popTime + round.invisibleMillis(), reconsumeTimes(record));
             q.put(f);
             round.out().add(new Delivered(q.queueId, offset, f.reconsumeTimes, record));
             changed.add(f);
@@ -286,7 +320,7 @@ public final class PopService {
    * others (and scanFrom) alone; false when there is nothing more to look at now.
    */
   private boolean scanKeeping(PopQueue q, int max, Round round, List<InFlight> changed) {
-    long now = round.now();
+    long popTime = round.popTime();
     long from = q.cursor(round.keep());
     try (GetMessageResult r =
         store.getMessages(
@@ -300,7 +334,8 @@ public final class PopService {
             }
             byte[] record = b.toArray();
             InFlight f =
-                new InFlight(offset, now, now + round.invisibleMillis(), reconsumeTimes(record));
+                new InFlight(
+                    offset, popTime, popTime + round.invisibleMillis(), reconsumeTimes(record));
             q.put(f);
             round.out().add(new Delivered(q.queueId, offset, f.reconsumeTimes, record));
             changed.add(f);
@@ -354,16 +389,22 @@ public final class PopService {
 
   /**
    * Keeps the delivery made at {@code popTime} invisible for {@code invisibleMillis} from now; the
-   * answer carries the new popTime, which identifies the receipt handle from then on.
+   * answer carries the new popTime, which identifies the receipt handle from then on. The new
+   * popTime is now, or one more than the old one if that is not earlier (a change within the
+   * millisecond of the pop), so the old handle never names the delivery again.
    */
   public CompletableFuture<Change> changeInvisibleTime(
       String group, String topic, int queueId, long offset, long popTime, long invisibleMillis) {
     DeliveryAction<Change> keepInvisible =
         (q, f, now) -> {
-          q.reschedule(f, now, now + invisibleMillis);
+          long changedAt = Math.max(now, f.popTime + 1);
+          q.reschedule(f, changedAt, changedAt + invisibleMillis);
           return logInFlight(q, f)
               .thenApply(
-                  r -> r.isOk() ? new Change(Outcome.OK, now) : new Change(Outcome.LOG_FAILED, 0));
+                  r ->
+                      r.isOk()
+                          ? new Change(Outcome.OK, changedAt)
+                          : new Change(Outcome.LOG_FAILED, 0));
         };
     BiFunction<PopQueue, Outcome, Change> refused = (q, o) -> new Change(o, 0);
     return onDelivery(new Key(group, topic, queueId), offset, popTime, refused, keepInvisible);
