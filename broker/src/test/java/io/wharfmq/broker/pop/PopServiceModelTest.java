@@ -64,6 +64,14 @@ class PopServiceModelTest {
   private ConsumerOffsetManager offsets;
   private PopService pops;
 
+  /** Small store files and a group limit the tests never reach. */
+  private void openWithSmallFiles() throws Exception {
+    config = new BrokerConfig(dir).maxReconsumeTimes(1000);
+    config.store().mappedFileSizeCommitLog(4 * 1024 * 1024).maxMessageSize(64 * 1024);
+    config.store().maxHashSlotNum(100).maxIndexNum(400);
+    open();
+  }
+
   private void open() throws Exception {
     store = MessageStore.open(config.store(), clock);
     assertThat(store.awaitDispatched(Duration.ofSeconds(10))).isTrue();
@@ -89,10 +97,7 @@ class PopServiceModelTest {
   void popStateMatchesTheModelAcrossRestarts() throws Exception {
     long seed = System.nanoTime();
     Random random = new Random(seed);
-    config = new BrokerConfig(dir).maxReconsumeTimes(1000);
-    config.store().mappedFileSizeCommitLog(4 * 1024 * 1024).maxMessageSize(64 * 1024);
-    config.store().maxHashSlotNum(100).maxIndexNum(400);
-    open();
+    openWithSmallFiles();
     Map<String, Expected> model = new HashMap<>();
     for (int q = 0; q < QUEUES; q++) {
       for (int i = 0; i < PER_QUEUE; i++) {
@@ -135,8 +140,7 @@ class PopServiceModelTest {
           held.put(key, d);
         }
       } else if (op < 65 && !held.isEmpty()) {
-        List<String> keys = new ArrayList<>(held.keySet());
-        String key = keys.get(random.nextInt(keys.size()));
+        String key = anyKey(held, random);
         Expected e = model.get(key);
         boolean stale = random.nextInt(5) == 0;
         // A stale handle: the previous delivery's (often of the same ms: releases and pops happen
@@ -155,8 +159,7 @@ class PopServiceModelTest {
           held.remove(key);
         }
       } else if (op < 72 && !held.isEmpty()) {
-        List<String> keys = new ArrayList<>(held.keySet());
-        String key = keys.get(random.nextInt(keys.size()));
+        String key = anyKey(held, random);
         Expected e = model.get(key);
         long invisible = random.nextInt(1500) + 1;
         PopService.Change c =
@@ -173,19 +176,12 @@ class PopServiceModelTest {
         e.popTime = c.popTime();
         e.deadline = c.popTime() + invisible;
       } else if (op < 78 && !held.isEmpty()) {
-        List<String> keys = new ArrayList<>(held.keySet());
-        String key = keys.get(random.nextInt(keys.size()));
+        String key = anyKey(held, random);
         Expected e = model.get(key);
         boolean countDelivery = random.nextBoolean();
+        PopService.Delivered d = held.get(key);
         PopService.Outcome o =
-            pops.release(
-                    GROUP,
-                    TOPIC,
-                    held.get(key).queueId(),
-                    held.get(key).offset(),
-                    e.popTime,
-                    countDelivery)
-                .join();
+            pops.release(GROUP, TOPIC, d.queueId(), d.offset(), e.popTime, countDelivery).join();
         assertThat(o).as("%s: release of %s", why, key).isEqualTo(PopService.Outcome.OK);
         e.deadline = clock.millis();
         if (!countDelivery) {
@@ -226,12 +222,14 @@ class PopServiceModelTest {
     store.close();
   }
 
+  private static String anyKey(Map<String, PopService.Delivered> held, Random random) {
+    List<String> keys = new ArrayList<>(held.keySet());
+    return keys.get(random.nextInt(keys.size()));
+  }
+
   @Test
   void deliveriesFromBeforeARestartReturnAtOnceWhenAskedEachOnce() throws Exception {
-    config = new BrokerConfig(dir).maxReconsumeTimes(1000);
-    config.store().mappedFileSizeCommitLog(4 * 1024 * 1024).maxMessageSize(64 * 1024);
-    config.store().maxHashSlotNum(100).maxIndexNum(400);
-    open();
+    openWithSmallFiles();
     for (int i = 0; i < 3; i++) {
       store.append(MessageToStore.of(TOPIC, 0, new byte[] {1}, "", clock.millis())).join();
     }
@@ -268,10 +266,7 @@ class PopServiceModelTest {
 
   @Test
   void aReceiptNamesOneDeliveryEvenWithinOneMillisecond() throws Exception {
-    config = new BrokerConfig(dir).maxReconsumeTimes(1000);
-    config.store().mappedFileSizeCommitLog(4 * 1024 * 1024).maxMessageSize(64 * 1024);
-    config.store().maxHashSlotNum(100).maxIndexNum(400);
-    open();
+    openWithSmallFiles();
     store.append(MessageToStore.of(TOPIC, 0, new byte[] {1}, "", clock.millis())).join();
     assertThat(store.awaitDispatched(Duration.ofSeconds(10))).isTrue();
     int[] q0 = {0};
