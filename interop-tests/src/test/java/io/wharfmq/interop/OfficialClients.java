@@ -102,8 +102,7 @@ final class OfficialClients implements AutoCloseable {
    * For counting what a broker stored, use this rather than a DefaultLitePullConsumer seeked to 0:
    * in the 5.3 client a pull task whose pull returned just before the seek can still hand its batch
    * over after the seek's new task took the seek offset (it checks for cancellation outside the
-   * queue lock), so the same queue range arrives twice. On a loaded CI machine that made
-   * TimerInteropTest read a queue's five messages twice although the broker held them once.
+   * queue lock), so the same queue range can arrive twice.
    */
   @SuppressWarnings("deprecation") // DefaultMQPullConsumer: a pull without background tasks
   List<MessageExt> readTopic(String namesrv, String group, String topic) throws Exception {
