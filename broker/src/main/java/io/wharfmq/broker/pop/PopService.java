@@ -42,8 +42,17 @@ public final class PopService {
   /** RocketMQ's ConsumeInitMode.MIN: a new group starts at the queue's first message. */
   public static final int INIT_MODE_MIN = 0;
 
-  /** The message handed out by a pop: its queue, offset and record bytes as delivered. */
-  public record Delivered(int queueId, long offset, int reconsumeTimes, byte[] record) {}
+  /**
+   * The message handed out by a pop: its queue, offset and record bytes as delivered; {@code
+   * deliveredBefore} when an earlier delivery of it went back (released, timed out, or unsettled at
+   * a restart), whatever its reconsumeTimes says.
+   */
+  public record Delivered(
+      int queueId, long offset, int reconsumeTimes, byte[] record, boolean deliveredBefore) {
+    public Delivered(int queueId, long offset, int reconsumeTimes, byte[] record) {
+      this(queueId, offset, reconsumeTimes, record, false);
+    }
+  }
 
   /** What a pop found (messages may be empty). */
   public record PopResult(long popTime, List<Delivered> messages, long restNum) {}
@@ -250,7 +259,7 @@ public final class PopService {
       q.reschedule(f, popTime, popTime + round.invisibleMillis());
       f.reconsumeTimes++;
       setReconsumeTimes(record, f.reconsumeTimes);
-      round.out().add(new Delivered(q.queueId, f.offset, f.reconsumeTimes, record));
+      round.out().add(new Delivered(q.queueId, f.offset, f.reconsumeTimes, record, true));
       changed.add(f);
     }
     int rounds = 0;

@@ -541,4 +541,41 @@ class LocalMessagingServiceTest {
     assertThat(service.ensureTopic("bad topic!").status()).isEqualTo(Status.ILLEGAL);
     assertThat(send("SCHEDULE_TOPIC_XXXX", -1, "x", Map.of()).status()).isEqualTo(Status.FORBIDDEN);
   }
+
+  @Test
+  void aHeldPopOfAGroupDeletedMeanwhileTakesNothingAndLeavesNoState() throws Exception {
+    assertThat(service.ensureTopic("t20").isOk()).isTrue();
+    assertThat(service.ensureGroup(new GroupSettings("tmp20", 0, true, false, false)).isOk())
+        .isTrue();
+    CompletableFuture<PopResult> held = popAsync("t20", "tmp20", 4, 20_000, FilterType.TAG, "*");
+    await().atMost(Duration.ofSeconds(10)).until(() -> broker.heldPopCount() == 1);
+    assertThat(service.deleteGroup("tmp20").isOk()).isTrue();
+
+    send("t20", "for-nobody");
+
+    PopResult r = held.get(10, TimeUnit.SECONDS);
+    assertThat(r.messages()).isEmpty();
+    assertThat(r.status()).isEqualTo(Status.NOT_FOUND);
+    assertThat(broker.pops().view("tmp20", "t20", 0)).isNull();
+    assertThat(broker.pops().view("tmp20", "t20", 1)).isNull();
+    assertThat(service.topicsOf("tmp20")).isEmpty();
+    broker.close();
+    startBroker();
+    assertThat(Files.readString(dir.resolve("config").resolve("consumerOffset.json")))
+        .doesNotContain("tmp20");
+  }
+
+  @Test
+  void aReleasedMessageComesBackMarkedAsDeliveredBefore() {
+    queue("q21", "g21");
+    send("q21", "once");
+    ReceivedMessage first = pop("q21", "g21", 1).messages().get(0);
+    assertThat(first.deliveredBefore()).isFalse();
+
+    assertThat(service.release(first.receipt(), false).join()).isEqualTo(AckStatus.OK);
+    ReceivedMessage second = pop("q21", "g21", 1).messages().get(0);
+
+    assertThat(second.reconsumeTimes()).isZero();
+    assertThat(second.deliveredBefore()).isTrue();
+  }
 }
