@@ -31,6 +31,7 @@ import io.wharfmq.remoting.netty.RemotingServer;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.service.GroupSettings;
 import io.wharfmq.store.MessageStore;
+import io.wharfmq.store.retention.RetentionPins;
 import io.wharfmq.store.timer.TimerStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -142,7 +143,16 @@ public final class Broker implements AutoCloseable {
     store.retention().watchConsumers(offsets::committedOffsets);
     // Groups with queue semantics pin what they have not finished (docs/storage.md).
     QueueRetentionPins pins = new QueueRetentionPins(groups, offsets::committedOffsets, store);
-    store.retention().pinBy(pins);
+    // So do delayed and timer messages not yet due and half messages not yet resolved. Until the
+    // services that know them exist, a round that would delete something deletes nothing.
+    AtomicReference<RetentionPins> pending =
+        new AtomicReference<>(
+            () -> {
+              throw new IllegalStateException(
+                  "the broker is starting: pending delayed, timer and transactional messages are"
+                      + " not counted yet");
+            });
+    store.retention().pinBy(RetentionPins.lowestOf(pins, () -> pending.get().lowest()));
     ScheduleMessageService schedule =
         new ScheduleMessageService(store, delayLevels, configDir, clock);
     schedule.load();
@@ -210,6 +220,9 @@ public final class Broker implements AutoCloseable {
             clock,
             ctx.storeHost(),
             new DeliveryRewrite(config, delayLevels.count(), clock));
+    pending.set(
+        RetentionPins.lowestOf(
+            schedule::retentionPin, timers::retentionPin, transactions::retentionPin));
     // The service knows non-durable groups too, so the pop service asks it for retry limits.
     AtomicReference<LocalMessagingService> serviceRef = new AtomicReference<>();
     PopService pops =

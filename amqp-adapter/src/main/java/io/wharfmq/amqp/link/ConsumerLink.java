@@ -17,10 +17,12 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.Modified;
+import org.apache.qpid.proton.amqp.messaging.Outcome;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.messaging.Released;
 import org.apache.qpid.proton.amqp.transaction.TransactionalState;
@@ -28,6 +30,7 @@ import org.apache.qpid.proton.amqp.transport.DeliveryState;
 import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
 import org.apache.qpid.proton.codec.ReadableBuffer;
 import org.apache.qpid.proton.engine.Delivery;
+import org.apache.qpid.proton.engine.EndpointState;
 import org.apache.qpid.proton.engine.Link;
 import org.apache.qpid.proton.engine.Sender;
 import org.slf4j.Logger;
@@ -94,6 +97,15 @@ final class ConsumerLink implements LinkEndpoint {
   private boolean renewScheduled;
   private boolean awaitingRoom;
   private boolean holdCheckScheduled;
+
+  /** The long-poll POP in flight, cancelled when the link ends so it takes nothing more. */
+  private CompletableFuture<PopResult> waitingPop;
+
+  /** Whether the deliveries still unsettled when the link ends count as failed. */
+  private boolean deliveryFailedOnEnd;
+
+  /** When the waiting POP was asked (System.nanoTime), to tell a held answer from an unheld one. */
+  private long waitAskedNanos;
 
   ConsumerLink(
       AmqpSession session,
@@ -171,6 +183,9 @@ final class ConsumerLink implements LinkEndpoint {
     if (!room()) {
       return; // nothing new is taken for a peer that does not read
     }
+    if (browse && (waiting || draining)) {
+      return; // one peek at a time: two from the same position would deliver the same messages
+    }
     if (sender.getDrain()) {
       if (!draining) {
         draining = true;
@@ -192,26 +207,45 @@ final class ConsumerLink implements LinkEndpoint {
           .whenCompleteAsync((r, e) -> browsed(r, e, max, drain), session.executor());
       return;
     }
-    session
-        .service()
-        .pop(
-            new PopCommand(
-                group,
-                topic,
-                -1,
-                max,
-                invisibleMillis,
-                pollMillis,
-                filterType,
-                expression,
-                false,
-                group.equals(DestinationNames.queueGroup(topic))))
-        .whenCompleteAsync((r, e) -> popped(r, e, max, drain), session.executor());
+    CompletableFuture<PopResult> pop =
+        session
+            .service()
+            .pop(
+                new PopCommand(
+                    group,
+                    topic,
+                    -1,
+                    max,
+                    invisibleMillis,
+                    pollMillis,
+                    filterType,
+                    expression,
+                    false,
+                    group.equals(DestinationNames.queueGroup(topic))));
+    if (!drain) {
+      waitingPop = pop;
+      waitAskedNanos = System.nanoTime();
+    }
+    pop.whenCompleteAsync((r, e) -> popped(r, e, max, drain), session.executor());
+  }
+
+  /**
+   * Cancels the waiting POP: the service then gives back what it takes meanwhile, and the wait
+   * cannot take a message for a subscription deleted and made again under the same name.
+   */
+  private void cancelWaitingPop() {
+    CompletableFuture<PopResult> pop = waitingPop;
+    waitingPop = null;
+    if (pop != null) {
+      pop.cancel(false);
+    }
   }
 
   private void popped(PopResult r, Throwable e, int asked, boolean drain) {
     List<ReceivedMessage> got = List.of();
-    if (e != null) {
+    if (e instanceof CancellationException) {
+      LOG.debug("peer {}: waiting pop for {} cancelled, the link ended", session.peer(), group);
+    } else if (e != null) {
       LOG.warn("peer {}: pop for {} failed", session.peer(), group, e);
     } else if (r.status() != io.wharfmq.service.Status.OK) {
       LOG.debug("peer {}: pop for {}: {} {}", session.peer(), group, r.status(), r.detail());
@@ -232,7 +266,7 @@ final class ConsumerLink implements LinkEndpoint {
     if (!drain) {
       waiting = false;
       ready.addAll(got);
-      if (got.isEmpty() && !ended) {
+      if (got.isEmpty() && !ended && !sender.getDrain()) {
         // Peek cannot wait for news: look again a little later while credit lasts.
         if (!browseRetryPending) {
           browseRetryPending = true;
@@ -278,8 +312,9 @@ final class ConsumerLink implements LinkEndpoint {
       giveBackReady();
       return;
     }
-    if (!ok) {
-      // The service refused (topic gone, store closed): ask again later, not in a tight loop.
+    if (!ok || (!drain && got.isEmpty() && answeredAtOnce())) {
+      // The service refused (topic gone, store closed), or does not hold pops (broker
+      // longPollingEnable=false): ask again later, not in a tight loop.
       waiting = true;
       CompletableFuture.delayedExecutor(
               BROWSE_RETRY_MILLIS, TimeUnit.MILLISECONDS, session.executor())
@@ -336,8 +371,16 @@ final class ConsumerLink implements LinkEndpoint {
     return false;
   }
 
+  /** Whether the waiting POP came back empty well before its poll time: it was not held. */
+  private boolean answeredAtOnce() {
+    return System.nanoTime() - waitAskedNanos < TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS / 2);
+  }
+
   private void deliver(ReceivedMessage m) {
-    byte[] bytes = codec.encode(m);
+    byte[] bytes = encodeOrDeadLetter(m);
+    if (bytes == null) {
+      return;
+    }
     Delivery d = sender.delivery(ByteBuffer.allocate(Long.BYTES).putLong(nextTag++).array());
     d.setMessageFormat(0);
     sender.sendNoCopy(ReadableBuffer.ByteBufferReader.wrap(bytes));
@@ -351,6 +394,29 @@ final class ConsumerLink implements LinkEndpoint {
     } else if (receipt != null) {
       unsettled.put(d, new HeldDelivery(receipt));
       scheduleRenewal();
+    }
+  }
+
+  /**
+   * The message as AMQP, or null when it cannot be encoded (a property some other client set that
+   * no AMQP message can carry): then it goes to the dead-letter queue, so it neither stalls this
+   * link nor comes back to the next consumer, and the link goes on with the next message.
+   */
+  private byte[] encodeOrDeadLetter(ReceivedMessage m) {
+    try {
+      return codec.encode(m);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "peer {}: message {} of {} cannot be sent as AMQP, {}",
+          session.peer(),
+          m.offsetMessageId(),
+          topic,
+          browse || m.receipt() == null ? "skipped" : "dead-lettered",
+          e);
+      if (!browse && m.receipt() != null) {
+        session.service().deadLetter(m.receipt(), "cannot be encoded as AMQP: " + e);
+      }
+      return null;
     }
   }
 
@@ -390,7 +456,7 @@ final class ConsumerLink implements LinkEndpoint {
       }
       return;
     }
-    if (state == null && !d.remotelySettled()) {
+    if (!d.remotelySettled() && stillHeld(state)) {
       return;
     }
     unsettled.remove(d);
@@ -406,6 +472,14 @@ final class ConsumerLink implements LinkEndpoint {
     // A renewal in flight gives the receipt that names the delivery from then on.
     held.receipt().thenAccept(r -> apply(r, outcome));
     d.settle();
+  }
+
+  /**
+   * Whether an unsettled delivery's state leaves it with the peer: no state yet, or a non-terminal
+   * one ({@code received}: how far the peer got, not what became of the message).
+   */
+  private static boolean stillHeld(DeliveryState state) {
+    return !(state instanceof Outcome) && !(state instanceof TransactionalState);
   }
 
   /** What an outcome does (gateway.md section 5). Settled with no state counts as accepted. */
@@ -455,7 +529,19 @@ final class ConsumerLink implements LinkEndpoint {
 
   @Override
   public void onTransportGone() {
+    deliveryFailedOnEnd = transportLost();
     end(false);
+  }
+
+  /**
+   * Whether the connection went away without the peer's close or end (a crash, a cut socket): the
+   * peer may have processed what it held, so those deliveries go back as failed (count + 1, shown
+   * as redelivered), as Artemis and RabbitMQ do. After a clean close they go back unchanged.
+   */
+  private boolean transportLost() {
+    var s = sender.getSession();
+    return s.getRemoteState() != EndpointState.CLOSED
+        && s.getConnection().getRemoteState() != EndpointState.CLOSED;
   }
 
   private void end(boolean closedByPeer) {
@@ -463,9 +549,10 @@ final class ConsumerLink implements LinkEndpoint {
       return;
     }
     ended = true;
+    cancelWaitingPop();
     giveBackReady();
     for (HeldDelivery held : unsettled.values()) {
-      held.receipt().thenAccept(r -> session.service().release(r, false));
+      held.receipt().thenAccept(r -> session.service().release(r, deliveryFailedOnEnd));
     }
     unsettled.clear();
     if (ending != null) {

@@ -234,8 +234,8 @@ final class InMemoryMessagingService implements MessagingService, AutoCloseable 
                   synchronized (this) {
                     waiters.add(w);
                   }
-                } else {
-                  w.future().complete(p);
+                } else if (!w.future().complete(p)) {
+                  giveBack(p); // cancelled meanwhile, as LocalMessagingService does
                 }
               });
     }
@@ -334,6 +334,12 @@ final class InMemoryMessagingService implements MessagingService, AutoCloseable 
         c.pollMillis(),
         TimeUnit.MILLISECONDS);
     return f;
+  }
+
+  private void giveBack(PopResult p) {
+    for (ReceivedMessage m : p.messages()) {
+      release(m.receipt(), false);
+    }
   }
 
   private synchronized PopResult popNow(PopCommand c) {
@@ -445,8 +451,8 @@ final class InMemoryMessagingService implements MessagingService, AutoCloseable 
                   synchronized (this) {
                     waiters.add(w);
                   }
-                } else {
-                  w.future().complete(p);
+                } else if (!w.future().complete(p)) {
+                  giveBack(p); // cancelled meanwhile, as LocalMessagingService does
                 }
               });
     }

@@ -289,6 +289,24 @@ abstract class JmsConformanceSuite {
   }
 
   @Test
+  void aDurableSubscriptionMadeAgainBeforeThePublishGetsIt() throws Exception {
+    // The old consumer's link was waiting for a message when it closed: that wait must not take
+    // the message meant for the subscription made again under the same name.
+    Connection c = connect(unique("client"), "");
+    Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Topic t = s.createTopic(unique("again"));
+    MessageConsumer old = s.createDurableConsumer(t, "sub");
+    assertThat(old.receive(ABSENT_MS)).isNull();
+    old.close();
+    s.unsubscribe("sub");
+    MessageConsumer fresh = s.createDurableConsumer(t, "sub");
+    Session ps = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    ps.createProducer(t).send(ps.createTextMessage("for the new subscription"));
+
+    assertThat(texts(fresh, 1)).containsExactly("for the new subscription");
+  }
+
+  @Test
   void sharedDurableSubscriptionSplitsMessagesAndOtherSubscriptionsGetAll() throws Exception {
     Session s1 = newSession();
     Session s2 = newSession();

@@ -23,21 +23,22 @@ import org.awaitility.Awaitility;
  * <p>Not thread-safe; started and stopped by one test class.
  */
 public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
-  private final List<String> settings;
   private Process process;
   private Path dataDir;
   private int amqpPort;
   private int namesrvPort;
   private Path out;
+  private List<String> settings = List.of();
 
-  /** Wharf with the harness's settings. */
-  public WharfAmqpBroker() {
-    this(List.of());
-  }
-
-  /** Wharf with {@code key=value} settings added to (or overriding) the harness's. */
-  public WharfAmqpBroker(List<String> settings) {
-    this.settings = List.copyOf(settings);
+  /**
+   * More "key=value" settings for the broker (they win over the harness's), and where its output
+   * goes instead of beside the data directory (a test whose data directory is on a small disk keeps
+   * the log off it). Call before {@link #start}.
+   */
+  public WharfAmqpBroker configure(Path output, String... settings) {
+    this.out = output;
+    this.settings = List.of(settings);
+    return this;
   }
 
   @Override
@@ -51,7 +52,9 @@ public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
     amqpPort = AmqpBrokerUnderTest.freePort();
     namesrvPort = AmqpBrokerUnderTest.freePort();
     Files.createDirectories(dataDir);
-    out = dataDir.resolveSibling(dataDir.getFileName() + "-wharf.out");
+    if (out == null) {
+      out = dataDir.resolveSibling(dataDir.getFileName() + "-wharf.out");
+    }
     launch();
   }
 
@@ -149,7 +152,7 @@ public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
     }
   }
 
-  /** What the broker process printed so far (all its starts). */
+  /** Everything the broker printed so far (its log lines too). */
   public String output() throws IOException {
     return Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
   }

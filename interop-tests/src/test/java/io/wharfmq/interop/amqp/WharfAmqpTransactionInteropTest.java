@@ -40,12 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
 class WharfAmqpTransactionInteropTest {
   static final long INVISIBLE_MS = 3_000;
   static final int MAX_MESSAGE = 64 * 1024;
-  static final List<String> SETTINGS =
-      List.of(
-          "amqpInvisibleTimeMs=" + INVISIBLE_MS,
-          "amqpMaxMessageSize=" + MAX_MESSAGE,
-          "transactionTimeOut=1000",
-          "transactionCheckInterval=500");
+  static final String[] SETTINGS = {
+    "amqpInvisibleTimeMs=" + INVISIBLE_MS,
+    "amqpMaxMessageSize=" + MAX_MESSAGE,
+    "transactionTimeOut=1000",
+    "transactionCheckInterval=500"
+  };
   static final long RECEIVE_MS = 10_000;
   static final long ABSENT_MS = 1_500;
 
@@ -55,7 +55,7 @@ class WharfAmqpTransactionInteropTest {
 
   @BeforeAll
   static void start() throws Exception {
-    broker = new WharfAmqpBroker(SETTINGS);
+    broker = new WharfAmqpBroker().configure(null, SETTINGS);
     broker.start(shared.resolve("wharf"));
   }
 
@@ -264,7 +264,7 @@ class WharfAmqpTransactionInteropTest {
   @Test
   void killNineWithATransactionOpenLeavesNoneOfItsSendsAfterTheRestart(@TempDir Path dir)
       throws Exception {
-    WharfAmqpBroker crashing = new WharfAmqpBroker(SETTINGS);
+    WharfAmqpBroker crashing = new WharfAmqpBroker().configure(null, SETTINGS);
     crashing.start(dir.resolve("wharf"));
     try {
       String q = AmqpBrokerUnderTest.unique("txcrash");
