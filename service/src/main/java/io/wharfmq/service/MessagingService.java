@@ -56,7 +56,9 @@ public interface MessagingService {
   /**
    * Subscribes the group to the topic with a filter. For a new subscription with {@code
    * startAtTail} the group's offsets are set to the end of every queue of the topic, so only later
-   * messages reach it. Durable: survives restarts.
+   * messages reach it. A subscription whose filter (type or expression) differs from the stored one
+   * replaces it: it is new, and nothing of the old one (offsets, messages taken but not finished)
+   * carries over. Durable: survives restarts.
    */
   Result<Void> subscribe(Subscription subscription);
 

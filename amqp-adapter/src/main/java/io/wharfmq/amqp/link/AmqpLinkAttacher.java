@@ -37,6 +37,13 @@ import org.slf4j.LoggerFactory;
 public final class AmqpLinkAttacher implements LinkAttacher {
   private static final Logger LOG = LoggerFactory.getLogger(AmqpLinkAttacher.class);
 
+  /**
+   * The connection a durable subscription's stored expression names for no-local: the stored
+   * subscription says which filters make the subscription (a changed one replaces it, JMS 2.0 8.3),
+   * so it must not change with each connection. Links evaluate the real connection.
+   */
+  private static final String DURABLE_NO_LOCAL_KEY = "durable";
+
   private final long maxMessageSize;
   private final long renewMillis;
   private final LinkCodec codec;
@@ -152,7 +159,9 @@ public final class AmqpLinkAttacher implements LinkAttacher {
 
   private Destination createTemporary(AmqpSession session, ConnectionLinks conn, Symbol[] caps) {
     boolean topic = Terminus.has(caps, Terminus.TEMP_TOPIC);
-    String name = (topic ? "temp-topic-" : "temp-queue-") + UUID.randomUUID();
+    String name =
+        (topic ? Terminus.TEMP_TOPIC_NAME_PREFIX : Terminus.TEMP_QUEUE_NAME_PREFIX)
+            + UUID.randomUUID();
     Destination d =
         new Destination(
             name,
@@ -206,7 +215,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             LinkErrors.error(AmqpError.NOT_FOUND, "no temporary destination " + dest.name()));
         return;
       }
-      if (!owner.equals(session.connectionId()) && dest.kind() == Destination.Kind.TEMP_QUEUE) {
+      if (!owner.equals(session.connectionId())) {
         LinkErrors.refuse(
             sender,
             LinkErrors.error(
@@ -260,6 +269,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             browse,
             ending,
             renewMillis);
+    nodes.track(group);
     link.watch(nodes);
     if (filters.type() == FilterType.TAG) {
       link.start();
@@ -318,17 +328,12 @@ public final class AmqpLinkAttacher implements LinkAttacher {
           };
     } else if (shared) {
       group = DestinationNames.sharedVolatileGroup(session.vhost(), scope, subName);
-      boolean first = nodes.joinShared(group);
       ending =
           closed -> {
-            if (nodes.leaveShared(group)) {
-              unsubscribe(service, group);
+            if (nodes.leaveShared(service, group)) {
+              subscriptionFilters.remove(group);
             }
           };
-      if (!first) {
-        startSubscriber(session, conn, sender, dest, filters, group, ending);
-        return;
-      }
     } else {
       group = DestinationNames.volatileGroup(session.connectionId(), conn.nextSerial());
       ending =
@@ -339,34 +344,14 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             }
           };
     }
-    Result<Void> g =
-        service.ensureGroup(
-            new io.wharfmq.service.GroupSettings(
-                group, Nodes.MAX_DELIVERIES, true, durable, durable));
-    if (g.isOk() && durable) {
-      for (String old : service.topicsOf(group)) {
-        if (!old.equals(dest.topic()) && !old.startsWith("%")) {
-          service.unsubscribe(group, old); // re-attached to another topic: JMS recreates it
-        }
-      }
-      // links held them in a process that is gone: nobody can settle them (docs/amqp.md)
-      service.returnDeliveriesFromBeforeStart(group);
-    }
+    String connectionId = session.connectionId();
     Result<Void> s =
-        g.isOk()
-            ? service.subscribe(
-                new io.wharfmq.service.Subscription(
-                    group,
-                    dest.topic(),
-                    filters.type(),
-                    filters.expression(session.connectionId()),
-                    true))
-            : g;
+        !durable && shared
+            ? nodes.joinShared(
+                group, () -> makeSubscription(service, group, dest, filters, false, connectionId))
+            : makeSubscription(service, group, dest, filters, durable, connectionId);
     if (!s.isOk()) {
-      if (!durable && shared) {
-        nodes.leaveShared(group);
-      }
-      if (!durable) {
+      if (!durable && !shared) {
         nodes.deleteGroup(service, group);
       }
       if (s.status() == Status.ILLEGAL && filters.selector() != null) {
@@ -382,6 +367,39 @@ public final class AmqpLinkAttacher implements LinkAttacher {
     startSubscriber(session, conn, sender, dest, filters, group, ending);
   }
 
+  /** Makes (or finds again, for a durable one) a subscription's group and its subscription. */
+  private static Result<Void> makeSubscription(
+      MessagingService service,
+      String group,
+      Destination dest,
+      Filters filters,
+      boolean durable,
+      String connectionId) {
+    Result<Void> g =
+        service.ensureGroup(
+            new io.wharfmq.service.GroupSettings(
+                group, Nodes.MAX_DELIVERIES, true, durable, durable));
+    if (!g.isOk()) {
+      return g;
+    }
+    if (durable) {
+      for (String old : service.topicsOf(group)) {
+        if (!old.equals(dest.topic()) && !old.startsWith("%")) {
+          service.unsubscribe(group, old); // re-attached to another topic: JMS recreates it
+        }
+      }
+      // links held them in a process that is gone: nobody can settle them (docs/amqp.md)
+      service.returnDeliveriesFromBeforeStart(group);
+    }
+    return service.subscribe(
+        new io.wharfmq.service.Subscription(
+            group,
+            dest.topic(),
+            filters.type(),
+            filters.expression(durable ? DURABLE_NO_LOCAL_KEY : connectionId),
+            true));
+  }
+
   private void startSubscriber(
       AmqpSession session,
       ConnectionLinks conn,
@@ -390,6 +408,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       Filters filters,
       String group,
       ConsumerLink.Ending ending) {
+    nodes.track(group);
     new ConsumerLink(
             session,
             sender,
