@@ -87,6 +87,7 @@ final class ConsumerLink implements LinkEndpoint {
   private boolean browseRetryPending;
   private boolean opened;
   private boolean ended;
+  private CompletableFuture<PopResult> pendingPop;
   private long nextTag;
   private boolean renewScheduled;
 
@@ -187,27 +188,30 @@ final class ConsumerLink implements LinkEndpoint {
           .whenCompleteAsync((r, e) -> browsed(r, e, max, drain), session.executor());
       return;
     }
-    session
-        .service()
-        .pop(
-            new PopCommand(
-                group,
-                topic,
-                -1,
-                max,
-                INVISIBLE_MILLIS,
-                pollMillis,
-                filterType,
-                expression,
-                false,
-                group.equals(DestinationNames.queueGroup(topic))))
-        .whenCompleteAsync((r, e) -> popped(r, e, max, drain), session.executor());
+    pendingPop =
+        session
+            .service()
+            .pop(
+                new PopCommand(
+                    group,
+                    topic,
+                    -1,
+                    max,
+                    INVISIBLE_MILLIS,
+                    pollMillis,
+                    filterType,
+                    expression,
+                    false,
+                    group.equals(DestinationNames.queueGroup(topic))));
+    pendingPop.whenCompleteAsync((r, e) -> popped(r, e, max, drain), session.executor());
   }
 
   private void popped(PopResult r, Throwable e, int asked, boolean drain) {
     List<ReceivedMessage> got = List.of();
     if (e != null) {
-      LOG.warn("peer {}: pop for {} failed", session.peer(), group, e);
+      if (!ended) {
+        LOG.warn("peer {}: pop for {} failed", session.peer(), group, e);
+      }
     } else if (r.status() != io.wharfmq.service.Status.OK) {
       LOG.debug("peer {}: pop for {}: {} {}", session.peer(), group, r.status(), r.detail());
     } else {
@@ -442,6 +446,10 @@ final class ConsumerLink implements LinkEndpoint {
       return;
     }
     ended = true;
+    if (pendingPop != null) {
+      // A waiting POP would take a message for nobody (the service gives back what it took).
+      pendingPop.cancel(false);
+    }
     giveBackReady();
     for (Receipt r : unsettled.values()) {
       session.service().release(r, false);
