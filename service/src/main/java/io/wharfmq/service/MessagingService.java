@@ -84,6 +84,8 @@ public interface MessagingService {
    * Takes up to {@code max} messages for the group from the topic's queues: each is delivered to
    * one caller and stays invisible until acknowledged or until its invisibility time ends. When
    * nothing is there and {@code pollMillis > 0} the call waits up to that long for a message.
+   * Cancelling the future ends a waiting pop; what it takes meanwhile is given back. Deleting the
+   * group answers its waiting pops with nothing.
    */
   CompletableFuture<PopResult> pop(PopCommand command);
 

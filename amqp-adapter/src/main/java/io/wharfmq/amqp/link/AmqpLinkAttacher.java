@@ -71,6 +71,11 @@ public final class AmqpLinkAttacher implements LinkAttacher {
     this.codec = codec;
   }
 
+  /** The listener-wide node state (tests). */
+  Nodes nodes() {
+    return nodes;
+  }
+
   @Override
   public void onRemoteAttach(AmqpSession session, Link link) {
     ConnectionLinks conn = connection(session);

@@ -54,6 +54,11 @@ final class Nodes {
     return generations.getOrDefault(group, 0);
   }
 
+  /** How many groups have a generation (tests: it must not grow with churn). */
+  int trackedGroups() {
+    return generations.size();
+  }
+
   /** Deletes a group the links made, and ends its generation. */
   void deleteGroup(MessagingService service, String group) {
     generations.remove(group);

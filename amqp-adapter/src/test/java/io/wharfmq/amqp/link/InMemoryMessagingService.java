@@ -226,19 +226,7 @@ final class InMemoryMessagingService implements MessagingService, AutoCloseable 
       wake = new ArrayList<>(waiters);
       waiters.clear();
     }
-    for (Waiter w : wake) {
-      pop(w.command())
-          .thenAccept(
-              p -> {
-                if (p.messages().isEmpty()) {
-                  synchronized (this) {
-                    waiters.add(w);
-                  }
-                } else {
-                  w.future().complete(p);
-                }
-              });
-    }
+    wakeAll(wake);
     return r;
   }
 
@@ -248,6 +236,26 @@ final class InMemoryMessagingService implements MessagingService, AutoCloseable 
   }
 
   // ------------------------------------------------------------------ POP
+
+  /** Serves woken pops; a cancelled one takes nothing (as the broker's pop gives it back). */
+  private void wakeAll(List<Waiter> wake) {
+    for (Waiter w : wake) {
+      if (w.future().isDone()) {
+        continue;
+      }
+      pop(w.command())
+          .thenAccept(
+              p -> {
+                if (p.messages().isEmpty()) {
+                  synchronized (this) {
+                    waiters.add(w);
+                  }
+                } else if (!w.future().complete(p)) {
+                  p.messages().forEach(m -> release(m.receipt(), false));
+                }
+              });
+    }
+  }
 
   @Override
   public CompletableFuture<PopResult> pop(PopCommand c) {
@@ -385,19 +393,7 @@ final class InMemoryMessagingService implements MessagingService, AutoCloseable 
       wake = new ArrayList<>(waiters);
       waiters.clear();
     }
-    for (Waiter w : wake) {
-      pop(w.command())
-          .thenAccept(
-              p -> {
-                if (p.messages().isEmpty()) {
-                  synchronized (this) {
-                    waiters.add(w);
-                  }
-                } else {
-                  w.future().complete(p);
-                }
-              });
-    }
+    wakeAll(wake);
     return CompletableFuture.completedFuture(AckStatus.OK);
   }
 
