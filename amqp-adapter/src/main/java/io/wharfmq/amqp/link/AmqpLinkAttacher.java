@@ -79,6 +79,12 @@ public final class AmqpLinkAttacher implements LinkAttacher {
   @Override
   public void onRemoteAttach(AmqpSession session, Link link) {
     ConnectionLinks conn = connection(session);
+    if (conn.closed) {
+      // Its frames came in with the connection's end: nothing may be made (a temporary
+      // destination would outlive it).
+      LOG.debug("peer {}: attach of {} after the connection ended", session.peer(), link.getName());
+      return;
+    }
     try {
       if (link instanceof Receiver r) {
         attachProducer(session, conn, r);
@@ -94,18 +100,25 @@ public final class AmqpLinkAttacher implements LinkAttacher {
     }
   }
 
+  /**
+   * The connection's shared link state. Only the connection's own thread asks for its id, so a get
+   * and a put do not race; the close action is registered outside the map's update because it runs
+   * at once (and removes the entry) when the connection is already gone.
+   */
   private ConnectionLinks connection(AmqpSession session) {
-    return connections.computeIfAbsent(
-        session.connectionId(),
-        id -> {
-          ConnectionLinks c = new ConnectionLinks();
-          session.onClose(() -> connectionClosed(session, c));
-          return c;
-        });
+    ConnectionLinks c = connections.get(session.connectionId());
+    if (c != null) {
+      return c;
+    }
+    ConnectionLinks made = new ConnectionLinks();
+    connections.put(session.connectionId(), made);
+    session.onClose(() -> connectionClosed(session, made));
+    return made;
   }
 
   private void connectionClosed(AmqpSession session, ConnectionLinks c) {
-    connections.remove(session.connectionId());
+    c.closed = true;
+    connections.remove(session.connectionId(), c);
     c.transactions.rollbackAll(session.service());
     for (Destination d : c.temporaries) {
       nodes.deleteTemporary(session.service(), d);
