@@ -29,7 +29,7 @@ class NodesChurnTest {
   @Test
   void subscriberAndTemporaryQueueChurnLeavesNoGroupState() {
     EngineHarness.Pair p = h.connect("app");
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < 20; i++) {
       Source temp = new Source();
       temp.setDynamic(true);
       temp.setCapabilities(Terminus.TEMP_QUEUE);
