@@ -9,25 +9,8 @@ import io.wharfmq.broker.pop.PopHoldService;
 import io.wharfmq.broker.pop.PopLog;
 import io.wharfmq.broker.pop.PopService;
 import io.wharfmq.broker.pop.RequestModeTable;
-import io.wharfmq.broker.processor.AdminProcessor;
-import io.wharfmq.broker.processor.BrokerInfoProcessor;
-import io.wharfmq.broker.processor.BrokerStatsDataProcessor;
-import io.wharfmq.broker.processor.CheckClientConfigProcessor;
 import io.wharfmq.broker.processor.ClientManageProcessor;
-import io.wharfmq.broker.processor.ConsumerManageProcessor;
-import io.wharfmq.broker.processor.ConsumerStatsProcessor;
-import io.wharfmq.broker.processor.EndTransactionProcessor;
-import io.wharfmq.broker.processor.PopAckProcessor;
-import io.wharfmq.broker.processor.PopMessageProcessor;
-import io.wharfmq.broker.processor.PullMessageProcessor;
-import io.wharfmq.broker.processor.QueryAssignmentProcessor;
-import io.wharfmq.broker.processor.QueryMessageProcessor;
-import io.wharfmq.broker.processor.QueueLockProcessor;
-import io.wharfmq.broker.processor.ResetOffsetProcessor;
-import io.wharfmq.broker.processor.SendBackProcessor;
-import io.wharfmq.broker.processor.SendMessageProcessor;
-import io.wharfmq.broker.processor.SubscriptionGroupProcessor;
-import io.wharfmq.broker.processor.UnsupportedFeatureProcessor;
+import io.wharfmq.broker.processor.RequestRouting;
 import io.wharfmq.broker.registration.NamesrvRegistration;
 import io.wharfmq.broker.retention.QueueRetentionPins;
 import io.wharfmq.broker.schedule.DelayLevels;
@@ -45,10 +28,10 @@ import io.wharfmq.broker.transaction.TransactionService;
 import io.wharfmq.remoting.codec.FrameLayout;
 import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.netty.RemotingServer;
-import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.service.GroupSettings;
 import io.wharfmq.store.MessageStore;
+import io.wharfmq.store.retention.RetentionPins;
 import io.wharfmq.store.timer.TimerStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -160,7 +143,16 @@ public final class Broker implements AutoCloseable {
     store.retention().watchConsumers(offsets::committedOffsets);
     // Groups with queue semantics pin what they have not finished (docs/storage.md).
     QueueRetentionPins pins = new QueueRetentionPins(groups, offsets::committedOffsets, store);
-    store.retention().pinBy(pins);
+    // So do delayed and timer messages not yet due and half messages not yet resolved. Until the
+    // services that know them exist, a round that would delete something deletes nothing.
+    AtomicReference<RetentionPins> pending =
+        new AtomicReference<>(
+            () -> {
+              throw new IllegalStateException(
+                  "the broker is starting: pending delayed, timer and transactional messages are"
+                      + " not counted yet");
+            });
+    store.retention().pinBy(RetentionPins.lowestOf(pins, () -> pending.get().lowest()));
     ScheduleMessageService schedule =
         new ScheduleMessageService(store, delayLevels, configDir, clock);
     schedule.load();
@@ -228,6 +220,9 @@ public final class Broker implements AutoCloseable {
             clock,
             ctx.storeHost(),
             new DeliveryRewrite(config, delayLevels.count(), clock));
+    pending.set(
+        RetentionPins.lowestOf(
+            schedule::retentionPin, timers::retentionPin, transactions::retentionPin));
     // The service knows non-durable groups too, so the pop service asks it for retry limits.
     AtomicReference<LocalMessagingService> serviceRef = new AtomicReference<>();
     PopService pops =
@@ -245,57 +240,8 @@ public final class Broker implements AutoCloseable {
     LocalMessagingService service =
         new LocalMessagingService(ctx, pops, popHolds, holds, transactions, popPool);
     serviceRef.set(service);
-    SendMessageProcessor sendProcessor = new SendMessageProcessor(ctx, service);
-    for (int code :
-        new int[] {
-          RequestCode.SEND_MESSAGE, RequestCode.SEND_MESSAGE_V2, RequestCode.SEND_BATCH_MESSAGE
-        }) {
-      server.registerProcessor(code, sendProcessor, send);
-    }
-    PullMessageProcessor pullProcessor = new PullMessageProcessor(ctx, service, pull);
-    server.registerProcessor(RequestCode.PULL_MESSAGE, pullProcessor, pull);
-    server.registerProcessor(RequestCode.LITE_PULL_MESSAGE, pullProcessor, pull);
-    ConsumerManageProcessor consumerManage = new ConsumerManageProcessor(ctx, service);
-    for (int code :
-        new int[] {
-          RequestCode.QUERY_CONSUMER_OFFSET,
-          RequestCode.UPDATE_CONSUMER_OFFSET,
-          RequestCode.GET_CONSUMER_LIST_BY_GROUP
-        }) {
-      server.registerProcessor(code, consumerManage, manage);
-    }
-    ClientManageProcessor clientManage = new ClientManageProcessor(ctx);
-    server.registerProcessor(RequestCode.HEART_BEAT, clientManage, manage);
-    server.registerProcessor(RequestCode.UNREGISTER_CLIENT, clientManage, manage);
-    registerAll(server, AdminProcessor.CODES, new AdminProcessor(ctx, service), manage);
-    registerAll(
-        server,
-        SubscriptionGroupProcessor.CODES,
-        new SubscriptionGroupProcessor(ctx, service),
-        manage);
-    registerAll(server, ConsumerStatsProcessor.CODES, new ConsumerStatsProcessor(ctx), manage);
-    BrokerInfoProcessor info = new BrokerInfoProcessor(ctx);
-    server.registerProcessor(RequestCode.GET_BROKER_CONFIG, info, manage);
-    server.registerProcessor(RequestCode.UPDATE_BROKER_CONFIG, info, manage);
-    server.registerProcessor(RequestCode.GET_BROKER_RUNTIME_INFO, info, manage);
-    server.registerProcessor(
-        RequestCode.CONSUMER_SEND_MSG_BACK, new SendBackProcessor(ctx, service), send);
-    QueueLockProcessor lockProcessor = new QueueLockProcessor(queueLocks);
-    server.registerProcessor(RequestCode.LOCK_BATCH_MQ, lockProcessor, manage);
-    server.registerProcessor(RequestCode.UNLOCK_BATCH_MQ, lockProcessor, manage);
-    server.registerProcessor(
-        RequestCode.END_TRANSACTION, new EndTransactionProcessor(service), send);
-    server.registerProcessor(
-        RequestCode.CHECK_CLIENT_CONFIG, new CheckClientConfigProcessor(config), manage);
-    server.registerProcessor(
-        RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, new ResetOffsetProcessor(ctx), manage);
-    registerAll(
-        server, UnsupportedFeatureProcessor.CODES, new UnsupportedFeatureProcessor(), manage);
-    server.registerProcessor(
-        RequestCode.VIEW_BROKER_STATS_DATA, new BrokerStatsDataProcessor(ctx), manage);
-    QueryMessageProcessor query = new QueryMessageProcessor(ctx);
-    server.registerProcessor(RequestCode.QUERY_MESSAGE, query, manage);
-    server.registerProcessor(RequestCode.VIEW_MESSAGE_BY_ID, query, manage);
+    RequestRouting routing = new RequestRouting(server, ctx, service, send, pull, manage, popPool);
+    ClientManageProcessor clientManage = routing.registerAllButPop();
     RequestModeTable modes = new RequestModeTable(configDir);
     modes.load();
     if (!store.awaitDispatched(java.time.Duration.ofMinutes(10))) {
@@ -304,14 +250,7 @@ public final class Broker implements AutoCloseable {
     // Only durable groups exist after a restart: what non-durable ones had in flight is gone.
     pops.load(group -> groups.get(group) != null);
     popHolds.bind(pops::revive);
-    server.registerProcessor(
-        RequestCode.POP_MESSAGE, new PopMessageProcessor(ctx, service), popPool);
-    PopAckProcessor ackProcessor = new PopAckProcessor(ctx, service);
-    server.registerProcessor(RequestCode.ACK_MESSAGE, ackProcessor, popPool);
-    server.registerProcessor(RequestCode.CHANGE_MESSAGE_INVISIBLETIME, ackProcessor, popPool);
-    QueryAssignmentProcessor assignment = new QueryAssignmentProcessor(ctx, modes);
-    server.registerProcessor(RequestCode.QUERY_ASSIGNMENT, assignment, manage);
-    server.registerProcessor(RequestCode.SET_MESSAGE_REQUEST_MODE, assignment, manage);
+    routing.registerPop(modes);
     server.addChannelEventListener(ch -> clientManage.notifyMembers(clients.channelClosed(ch)));
 
     pins.countPops(pops::oldestUnfinished); // POP deliveries not acknowledged pin too
@@ -392,16 +331,6 @@ public final class Broker implements AutoCloseable {
             TopicConfig.of(TransactionService.OP_TOPIC, 1, rw),
             TopicConfig.of(PopLog.TOPIC, 1, rw),
             TopicConfig.of(TimerStore.TIMER_TOPIC, 1, rw)));
-  }
-
-  private static void registerAll(
-      RemotingServer server,
-      int[] codes,
-      io.wharfmq.remoting.netty.RequestProcessor processor,
-      ExecutorService executor) {
-    for (int code : codes) {
-      server.registerProcessor(code, processor, executor);
-    }
   }
 
   private static ExecutorService pool(

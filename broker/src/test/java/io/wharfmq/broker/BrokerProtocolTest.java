@@ -14,8 +14,8 @@ import io.wharfmq.remoting.protocol.body.HeartbeatData;
 import io.wharfmq.remoting.protocol.body.ProducerData;
 import io.wharfmq.remoting.protocol.body.SubscriptionData;
 import io.wharfmq.store.format.MessageProperties;
+import io.wharfmq.store.format.RecordSequence;
 import io.wharfmq.store.format.StoredMessage;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -107,14 +107,9 @@ class BrokerProtocolTest {
   }
 
   static List<StoredMessage> records(byte[] body) {
-    List<StoredMessage> out = new ArrayList<>();
-    ByteBuffer b = ByteBuffer.wrap(body);
-    while (b.position() < b.limit()) {
-      StoredMessage m = StoredMessage.decode(b, b.position());
-      out.add(m);
-      b.position(b.position() + m.totalSize());
-    }
-    return out;
+    RecordSequence.Decoded decoded = RecordSequence.decode(body);
+    assertThat(decoded.malformed()).isNull();
+    return decoded.records();
   }
 
   @Test

@@ -2,12 +2,8 @@ package io.wharfmq.store;
 
 import static io.wharfmq.store.MessageStoreTest.msg;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.wharfmq.store.retention.DiskUsage;
-import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,40 +33,28 @@ class RetentionDiskTest {
   private static final int SEGMENT = 1024 * 1024;
 
   @TempDir Path tmp;
+  LoopMountedDisk disk;
   Path mount;
-  boolean mounted;
   final ManualClock clock = new ManualClock(1_700_000_000_000L);
 
   @BeforeEach
   void mountExt4WithALargeReserve() throws Exception {
-    Path image = tmp.resolve("disk.img");
-    try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-      f.setLength(64L * 1024 * 1024);
-    }
-    mount = Files.createDirectories(tmp.resolve("mnt"));
-    String mkfs = run("mkfs.ext4", "-q", "-F", "-m", "40", image.toString());
-    assumeThat(mkfs).as("mkfs.ext4 -m 40 on a file: %s", mkfs).isEmpty();
-    String out = run("mount", "-o", "loop", image.toString(), mount.toString());
-    mounted = out.isEmpty();
-    assumeThat(mounted)
-        .as("loop-mounting an ext4 image needs root and loop devices: %s", out)
-        .isTrue();
+    disk = LoopMountedDisk.mount(tmp, 64L * 1024 * 1024, 40);
+    mount = disk.path();
   }
 
   @AfterEach
   void unmount() throws Exception {
-    if (mounted) {
-      if (!run("umount", mount.toString()).isEmpty()) {
-        run("umount", "-l", mount.toString());
-      }
+    if (disk != null) {
+      disk.close();
     }
   }
 
   @Test
   void theRatioIsWhatDfShowsNotCountingReservedBlocksAsUsed() throws Exception {
-    fillTo(50);
+    disk.fillTo(50);
     int ours = DiskUsage.FILE_SYSTEM.usedPercent(mount);
-    assertThat(ours).isCloseTo(dfUsePercent(), org.assertj.core.data.Offset.offset(1));
+    assertThat(ours).isCloseTo(disk.dfUsePercent(), org.assertj.core.data.Offset.offset(1));
     FileStore fs = Files.getFileStore(mount);
     long countingReserved = (fs.getTotalSpace() - fs.getUsableSpace()) * 100 / fs.getTotalSpace();
     assertThat(countingReserved)
@@ -106,9 +90,9 @@ class RetentionDiskTest {
       store.checkpoints().runOnce();
 
       // df says 78-82 %: above diskMaxUsedSpaceRatio (75), below the forced ratio (85).
-      fillTo(80);
+      disk.fillTo(80);
       int use = DiskUsage.FILE_SYSTEM.usedPercent(mount);
-      assertThat(use).isBetween(76, 84).isCloseTo(dfUsePercent(), offsetOne());
+      assertThat(use).isBetween(76, 84).isCloseTo(disk.dfUsePercent(), offsetOne());
       assertThat(store.retention().deleteExpired())
           .as("nothing younger than fileReservedTime goes at %d %% (df %d %%)", use, use)
           .isZero();
@@ -117,9 +101,9 @@ class RetentionDiskTest {
       assertThat(store.retention().writesRefused()).isFalse();
 
       // Past 85 %: the oldest go, whatever their age, until use is back at or under 85 %.
-      fillTo(88);
+      disk.fillTo(88);
       int high = DiskUsage.FILE_SYSTEM.usedPercent(mount);
-      assertThat(high).isGreaterThan(85).isCloseTo(dfUsePercent(), offsetOne());
+      assertThat(high).isGreaterThan(85).isCloseTo(disk.dfUsePercent(), offsetOne());
       assertThat(store.retention().deleteExpired()).isPositive();
       assertThat(store.commitLogMinOffset()).isPositive();
       assertThat(DiskUsage.FILE_SYSTEM.usedPercent(mount)).isLessThanOrEqualTo(85);
@@ -129,46 +113,5 @@ class RetentionDiskTest {
 
   private static org.assertj.core.data.Offset<Integer> offsetOne() {
     return org.assertj.core.data.Offset.offset(1);
-  }
-
-  /** Grows a filler file until df's ratio (used / (used + available)) reaches about {@code pct}. */
-  private void fillTo(int pct) throws IOException {
-    FileStore fs = Files.getFileStore(mount);
-    long used = fs.getTotalSpace() - fs.getUnallocatedSpace();
-    long entire = used + fs.getUsableSpace();
-    long more = entire * pct / 100 - used;
-    if (more <= 0) {
-      return;
-    }
-    Path filler = mount.resolve("filler-" + pct);
-    try (RandomAccessFile f = new RandomAccessFile(filler.toFile(), "rw")) {
-      byte[] chunk = new byte[64 * 1024];
-      for (long done = 0; done < more; done += chunk.length) {
-        f.write(chunk, 0, (int) Math.min(chunk.length, more - done));
-      }
-      f.getFD().sync();
-    }
-  }
-
-  private int dfUsePercent() throws Exception {
-    String out = run("df", "--output=pcent", mount.toString());
-    String[] lines = out.trim().split("\n");
-    return Integer.parseInt(lines[lines.length - 1].trim().replace("%", ""));
-  }
-
-  /** Runs a command; returns its output if it failed, else "" (or the output of df). */
-  private static String run(String... cmd) throws Exception {
-    Process p;
-    try {
-      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      return e.getMessage();
-    }
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    int code = p.waitFor();
-    if (cmd[0].equals("df")) {
-      return out;
-    }
-    return code == 0 ? "" : "exit " + code + ": " + out.trim();
   }
 }

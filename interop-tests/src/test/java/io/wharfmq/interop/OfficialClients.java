@@ -7,10 +7,14 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
+import org.apache.rocketmq.client.consumer.DefaultMQPullConsumer;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.PullResult;
+import org.apache.rocketmq.client.consumer.PullStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.remoting.protocol.heartbeat.MessageModel;
 import org.awaitility.Awaitility;
@@ -90,6 +94,40 @@ final class OfficialClients implements AutoCloseable {
     admin.start();
     shutdowns.add(admin::shutdown);
     return admin;
+  }
+
+  /**
+   * Every message the topic's queues hold, queue by queue from each queue's first offset to its
+   * end, read with the synchronous pull of the official DefaultMQPullConsumer for {@code group}.
+   * For counting what a broker stored, use this rather than a DefaultLitePullConsumer seeked to 0:
+   * in the 5.3 client a pull task whose pull returned just before the seek can still hand its batch
+   * over after the seek's new task took the seek offset (it checks for cancellation outside the
+   * queue lock), so the same queue range can arrive twice.
+   */
+  @SuppressWarnings("deprecation") // DefaultMQPullConsumer: a pull without background tasks
+  List<MessageExt> readTopic(String namesrv, String group, String topic) throws Exception {
+    DefaultMQPullConsumer c = new DefaultMQPullConsumer(group);
+    c.setNamesrvAddr(namesrv);
+    c.setInstanceName(unique("reader"));
+    c.start();
+    shutdowns.add(c::shutdown);
+    List<MessageExt> out = new ArrayList<>();
+    for (MessageQueue q : c.fetchSubscribeMessageQueues(topic)) {
+      long offset = c.minOffset(q);
+      long end = c.maxOffset(q);
+      while (offset < end) {
+        PullResult r = c.pull(q, "*", offset, 32);
+        if (r.getPullStatus() == PullStatus.FOUND) {
+          out.addAll(r.getMsgFoundList());
+        }
+        if (r.getNextBeginOffset() <= offset) {
+          throw new IllegalStateException(
+              "pull of " + q + " at " + offset + " did not move on: " + r.getPullStatus());
+        }
+        offset = r.getNextBeginOffset();
+      }
+    }
+    return out;
   }
 
   /** Polls until {@code count} bodies arrived; returns them in arrival order. */

@@ -8,23 +8,20 @@ import io.wharfmq.remoting.netty.RemotingClient;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.testing.RocketMqPopCalls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.rocketmq.client.consumer.AckCallback;
 import org.apache.rocketmq.client.consumer.AckResult;
 import org.apache.rocketmq.client.consumer.AckStatus;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
-import org.apache.rocketmq.client.consumer.PopCallback;
 import org.apache.rocketmq.client.consumer.PopResult;
 import org.apache.rocketmq.client.consumer.PopStatus;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
@@ -37,10 +34,7 @@ import org.apache.rocketmq.common.message.MessageConst;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.common.message.MessageRequestMode;
-import org.apache.rocketmq.remoting.protocol.header.AckMessageRequestHeader;
-import org.apache.rocketmq.remoting.protocol.header.ChangeInvisibleTimeRequestHeader;
 import org.apache.rocketmq.remoting.protocol.header.ExtraInfoUtil;
-import org.apache.rocketmq.remoting.protocol.header.PopMessageRequestHeader;
 import org.apache.rocketmq.remoting.protocol.heartbeat.MessageModel;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 import org.awaitility.Awaitility;
@@ -267,82 +261,23 @@ class PopInteropTest {
   private static PopResult pop(
       MQClientAPIImpl api, String addr, String topic, int queueId, long invisibleMillis)
       throws Exception {
-    PopMessageRequestHeader h = new PopMessageRequestHeader();
-    h.setConsumerGroup("cg-api");
-    h.setTopic(topic);
-    h.setQueueId(queueId);
-    h.setMaxMsgNums(32);
-    h.setInvisibleTime(invisibleMillis <= 0 ? 1000 : invisibleMillis);
-    h.setPollTime(500);
-    h.setBornTime(System.currentTimeMillis());
-    h.setInitMode(0);
-    h.setExpType("TAG");
-    h.setExp("*");
-    CompletableFuture<PopResult> f = new CompletableFuture<>();
-    api.popMessageAsync(
+    return RocketMqPopCalls.pop(
+        api,
         "broker-a",
         addr,
-        h,
-        5000,
-        new PopCallback() {
-          @Override
-          public void onSuccess(PopResult popResult) {
-            f.complete(popResult);
-          }
-
-          @Override
-          public void onException(Throwable e) {
-            f.completeExceptionally(e);
-          }
-        });
-    try {
-      return f.get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("pop failed", e.getCause());
-    }
+        RocketMqPopCalls.request(
+            "cg-api", topic, queueId, invisibleMillis <= 0 ? 1000 : invisibleMillis, 500),
+        5000);
   }
 
   private static AckResult ack(MQClientAPIImpl api, String addr, MessageExt m) throws Exception {
-    String extraInfo = m.getProperty(MessageConst.PROPERTY_POP_CK);
-    String[] info = ExtraInfoUtil.split(extraInfo);
-    AckMessageRequestHeader h = new AckMessageRequestHeader();
-    h.setConsumerGroup("cg-api");
-    h.setTopic(ExtraInfoUtil.getRealTopic(info, m.getTopic(), "cg-api"));
-    h.setQueueId(ExtraInfoUtil.getQueueId(info));
-    h.setOffset(ExtraInfoUtil.getQueueOffset(info));
-    h.setExtraInfo(extraInfo);
-    CompletableFuture<AckResult> f = new CompletableFuture<>();
-    api.ackMessageAsync(addr, 5000, callback(f), h);
-    return f.get(10, TimeUnit.SECONDS);
+    return RocketMqPopCalls.ack(api, addr, "cg-api", m, 5000).get(10, TimeUnit.SECONDS);
   }
 
   private static AckResult changeInvisible(
       MQClientAPIImpl api, String addr, MessageExt m, long invisibleMillis) throws Exception {
-    String extraInfo = m.getProperty(MessageConst.PROPERTY_POP_CK);
-    String[] info = ExtraInfoUtil.split(extraInfo);
-    ChangeInvisibleTimeRequestHeader h = new ChangeInvisibleTimeRequestHeader();
-    h.setConsumerGroup("cg-api");
-    h.setTopic(ExtraInfoUtil.getRealTopic(info, m.getTopic(), "cg-api"));
-    h.setQueueId(ExtraInfoUtil.getQueueId(info));
-    h.setOffset(ExtraInfoUtil.getQueueOffset(info));
-    h.setExtraInfo(extraInfo);
-    h.setInvisibleTime(invisibleMillis);
-    CompletableFuture<AckResult> f = new CompletableFuture<>();
-    api.changeInvisibleTimeAsync("broker-a", addr, h, 5000, callback(f));
-    return f.get(10, TimeUnit.SECONDS);
-  }
-
-  private static AckCallback callback(CompletableFuture<AckResult> f) {
-    return new AckCallback() {
-      @Override
-      public void onSuccess(AckResult ackResult) {
-        f.complete(ackResult);
-      }
-
-      @Override
-      public void onException(Throwable e) {
-        f.completeExceptionally(e);
-      }
-    };
+    return RocketMqPopCalls.changeInvisibleTime(
+            api, "broker-a", addr, "cg-api", m, invisibleMillis, 5000)
+        .get(10, TimeUnit.SECONDS);
   }
 }

@@ -1,19 +1,16 @@
 package io.wharfmq.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.wharfmq.broker.Broker;
 import io.wharfmq.broker.BrokerConfig;
 import io.wharfmq.broker.retention.QueueRetentionPins;
 import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.store.LoopMountedDisk;
 import io.wharfmq.store.retention.DiskUsage;
 import io.wharfmq.store.retention.RetentionPins;
-import java.io.IOException;
-import java.io.RandomAccessFile;
+import io.wharfmq.testing.RocketMqPopCalls;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,13 +19,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.rocketmq.client.consumer.AckCallback;
 import org.apache.rocketmq.client.consumer.AckResult;
 import org.apache.rocketmq.client.consumer.AckStatus;
-import org.apache.rocketmq.client.consumer.PopCallback;
 import org.apache.rocketmq.client.consumer.PopResult;
 import org.apache.rocketmq.client.consumer.PopStatus;
 import org.apache.rocketmq.client.exception.MQBrokerException;
@@ -38,11 +31,7 @@ import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
-import org.apache.rocketmq.common.message.MessageConst;
 import org.apache.rocketmq.common.message.MessageExt;
-import org.apache.rocketmq.remoting.protocol.header.AckMessageRequestHeader;
-import org.apache.rocketmq.remoting.protocol.header.ExtraInfoUtil;
-import org.apache.rocketmq.remoting.protocol.header.PopMessageRequestHeader;
 import org.apache.rocketmq.remoting.protocol.subscription.SubscriptionGroupConfig;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 import org.awaitility.Awaitility;
@@ -69,25 +58,15 @@ class RetentionPinInteropTest {
   static final String GROUP = "cg-queue";
 
   @TempDir Path tmp;
+  LoopMountedDisk disk;
   Path mount;
-  boolean mounted;
   WharfCluster cluster;
   final OfficialClients clients = new OfficialClients();
 
   @BeforeEach
   void mountSmallExt4() throws Exception {
-    Path image = tmp.resolve("disk.img");
-    try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-      f.setLength(128L * 1024 * 1024);
-    }
-    mount = Files.createDirectories(tmp.resolve("mnt"));
-    String mkfs = run("mkfs.ext4", "-q", "-F", "-m", "0", image.toString());
-    assumeThat(mkfs).as("mkfs.ext4 on a file: %s", mkfs).isEmpty();
-    String out = run("mount", "-o", "loop", image.toString(), mount.toString());
-    mounted = out.isEmpty();
-    assumeThat(mounted)
-        .as("loop-mounting an ext4 image needs root and loop devices: %s", out)
-        .isTrue();
+    disk = LoopMountedDisk.mount(tmp, 128L * 1024 * 1024, 0);
+    mount = disk.path();
   }
 
   @AfterEach
@@ -96,8 +75,8 @@ class RetentionPinInteropTest {
     if (cluster != null) {
       cluster.close();
     }
-    if (mounted && !run("umount", mount.toString()).isEmpty()) {
-      run("umount", "-l", mount.toString());
+    if (disk != null) {
+      disk.close();
     }
   }
 
@@ -148,7 +127,7 @@ class RetentionPinInteropTest {
         .until(() -> popInto(api, addr, first, 5_000) && first.containsKey("m0"));
 
     // Fill the disk to 70 % with a stranger's file, then publish 16 KiB messages until refused.
-    fillTo(70);
+    disk.fillTo(70);
     byte[] pad = new byte[16 * 1024];
     new java.util.Random(12).nextBytes(pad); // the client compresses bodies: make it count
     int refusedCode = 0;
@@ -234,40 +213,13 @@ class RetentionPinInteropTest {
   private static boolean popInto(
       MQClientAPIImpl api, String addr, Map<String, MessageExt> into, long invisibleMillis)
       throws Exception {
-    PopMessageRequestHeader h = new PopMessageRequestHeader();
-    h.setConsumerGroup(GROUP);
-    h.setTopic(TOPIC);
-    h.setQueueId(-1);
-    h.setMaxMsgNums(32);
-    h.setInvisibleTime(invisibleMillis);
-    h.setPollTime(200);
-    h.setBornTime(System.currentTimeMillis());
-    h.setInitMode(0);
-    h.setExpType("TAG");
-    h.setExp("*");
-    CompletableFuture<PopResult> f = new CompletableFuture<>();
-    api.popMessageAsync(
-        "broker-a",
-        addr,
-        h,
-        5000,
-        new PopCallback() {
-          @Override
-          public void onSuccess(PopResult popResult) {
-            f.complete(popResult);
-          }
-
-          @Override
-          public void onException(Throwable e) {
-            f.completeExceptionally(e);
-          }
-        });
-    PopResult r;
-    try {
-      r = f.get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("pop failed", e.getCause());
-    }
+    PopResult r =
+        RocketMqPopCalls.pop(
+            api,
+            "broker-a",
+            addr,
+            RocketMqPopCalls.request(GROUP, TOPIC, -1, invisibleMillis, 200),
+            5000);
     if (r.getPopStatus() != PopStatus.FOUND) {
       return false;
     }
@@ -278,61 +230,6 @@ class RetentionPinInteropTest {
   }
 
   private static AckResult ack(MQClientAPIImpl api, String addr, MessageExt m) throws Exception {
-    String extraInfo = m.getProperty(MessageConst.PROPERTY_POP_CK);
-    String[] info = ExtraInfoUtil.split(extraInfo);
-    AckMessageRequestHeader h = new AckMessageRequestHeader();
-    h.setConsumerGroup(GROUP);
-    h.setTopic(ExtraInfoUtil.getRealTopic(info, m.getTopic(), GROUP));
-    h.setQueueId(ExtraInfoUtil.getQueueId(info));
-    h.setOffset(ExtraInfoUtil.getQueueOffset(info));
-    h.setExtraInfo(extraInfo);
-    CompletableFuture<AckResult> f = new CompletableFuture<>();
-    api.ackMessageAsync(
-        addr,
-        5000,
-        new AckCallback() {
-          @Override
-          public void onSuccess(AckResult ackResult) {
-            f.complete(ackResult);
-          }
-
-          @Override
-          public void onException(Throwable e) {
-            f.completeExceptionally(e);
-          }
-        },
-        h);
-    return f.get(10, TimeUnit.SECONDS);
-  }
-
-  /** Grows a filler file until df's ratio (used / (used + available)) reaches about {@code pct}. */
-  private void fillTo(int pct) throws IOException {
-    FileStore fs = Files.getFileStore(mount);
-    long used = fs.getTotalSpace() - fs.getUnallocatedSpace();
-    long entire = used + fs.getUsableSpace();
-    long more = entire * pct / 100 - used;
-    if (more <= 0) {
-      return;
-    }
-    try (RandomAccessFile f = new RandomAccessFile(mount.resolve("filler").toFile(), "rw")) {
-      byte[] chunk = new byte[64 * 1024];
-      for (long done = 0; done < more; done += chunk.length) {
-        f.write(chunk, 0, (int) Math.min(chunk.length, more - done));
-      }
-      f.getFD().sync();
-    }
-  }
-
-  /** Runs a command; returns "" if it succeeded, else its exit code and output. */
-  private static String run(String... cmd) throws Exception {
-    Process p;
-    try {
-      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      return e.getMessage();
-    }
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    int code = p.waitFor();
-    return code == 0 ? "" : "exit " + code + ": " + out.trim();
+    return RocketMqPopCalls.ack(api, addr, GROUP, m, 5000).get(10, TimeUnit.SECONDS);
   }
 }

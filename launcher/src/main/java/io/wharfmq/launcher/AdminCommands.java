@@ -12,8 +12,8 @@ import io.wharfmq.remoting.protocol.body.QueueData;
 import io.wharfmq.remoting.protocol.body.TopicList;
 import io.wharfmq.remoting.protocol.body.TopicRouteData;
 import io.wharfmq.store.format.MessageProperties;
+import io.wharfmq.store.format.RecordSequence;
 import io.wharfmq.store.format.StoredMessage;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -335,10 +335,12 @@ final class AdminCommands implements Runnable {
         if (r.code() != ResponseCode.SUCCESS || r.body() == null) {
           continue;
         }
-        ByteBuffer buf = ByteBuffer.wrap(r.body());
-        while (buf.position() < buf.limit()) {
-          StoredMessage m = StoredMessage.decode(buf, buf.position());
-          buf.position(buf.position() + m.totalSize());
+        RecordSequence.Decoded decoded = RecordSequence.decode(r.body());
+        if (decoded.malformed() != null) {
+          System.err.println(
+              "wharf admin: malformed answer from " + b.brokerName() + ": " + decoded.malformed());
+        }
+        for (StoredMessage m : decoded.records()) {
           found++;
           System.out.printf(
               "%s queue=%d offset=%d msgId=%s keys=%s body=%s%n",

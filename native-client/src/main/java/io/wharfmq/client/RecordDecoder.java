@@ -2,12 +2,10 @@ package io.wharfmq.client;
 
 import io.wharfmq.remoting.protocol.MessageIds;
 import io.wharfmq.store.format.MessageProperties;
-import io.wharfmq.store.format.MessageRecordLayout;
 import io.wharfmq.store.format.MessageSysFlag;
-import io.wharfmq.store.format.RecordValidator;
+import io.wharfmq.store.format.RecordSequence;
 import io.wharfmq.store.format.StoredMessage;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns a pull response body (stored records back to back, docs/formats.md) into {@link
- * MessageView}s. Stops at the first malformed record, as the RocketMQ client does. Stateless.
+ * MessageView}s: {@link RecordSequence} decodes the records (stopping at the first malformed one,
+ * as the RocketMQ client does), this class maps them and inflates compressed bodies. Stateless.
  */
 final class RecordDecoder {
   private static final Logger log = LoggerFactory.getLogger(RecordDecoder.class);
@@ -29,25 +28,13 @@ final class RecordDecoder {
   private RecordDecoder() {}
 
   static List<MessageView> decode(byte[] body, String brokerName) {
-    List<MessageView> out = new ArrayList<>();
-    if (body == null) {
-      return out;
+    RecordSequence.Decoded decoded = RecordSequence.decode(body);
+    if (decoded.malformed() != null) {
+      log.warn("Malformed pull body from {}: {}", brokerName, decoded.malformed());
     }
-    ByteBuffer buf = ByteBuffer.wrap(body);
-    int pos = 0;
-    while (pos < body.length) {
-      if (body.length - pos < MessageRecordLayout.MIN_RECORD_SIZE) {
-        log.warn("Pull body from {} ends with {} stray bytes", brokerName, body.length - pos);
-        break;
-      }
-      long physical = buf.getLong(pos + MessageRecordLayout.PHYSICAL_OFFSET);
-      RecordValidator.Result check = RecordValidator.check(buf, pos, body.length, physical, false);
-      if (check.kind() != RecordValidator.Kind.RECORD) {
-        log.warn("Malformed record in pull body from {}: {}", brokerName, check.reason());
-        break;
-      }
-      out.add(view(StoredMessage.decode(buf, pos), brokerName));
-      pos += check.size();
+    List<MessageView> out = new ArrayList<>(decoded.records().size());
+    for (StoredMessage m : decoded.records()) {
+      out.add(view(m, brokerName));
     }
     return out;
   }

@@ -36,6 +36,14 @@ public interface ReceivedMessage {
   /** Deliveries before this one. */
   int reconsumeTimes();
 
+  /**
+   * Whether the message was handed out before, counted or not (a released delivery leaves
+   * reconsumeTimes as it was): AMQP's first-acquirer is false then.
+   */
+  default boolean deliveredBefore() {
+    return reconsumeTimes() > 0;
+  }
+
   int sysFlag();
 
   /** The stored record exactly as it is in the commit log. */

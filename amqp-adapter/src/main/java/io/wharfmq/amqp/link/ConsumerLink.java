@@ -17,10 +17,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.Modified;
+import org.apache.qpid.proton.amqp.messaging.Outcome;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.messaging.Released;
 import org.apache.qpid.proton.amqp.transaction.TransactionalState;
@@ -28,6 +30,7 @@ import org.apache.qpid.proton.amqp.transport.DeliveryState;
 import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
 import org.apache.qpid.proton.codec.ReadableBuffer;
 import org.apache.qpid.proton.engine.Delivery;
+import org.apache.qpid.proton.engine.EndpointState;
 import org.apache.qpid.proton.engine.Link;
 import org.apache.qpid.proton.engine.Sender;
 import org.slf4j.Logger;
@@ -40,8 +43,12 @@ import org.slf4j.LoggerFactory;
  * modified(delivery-failed) = back with count + 1, rejected or modified(undeliverable-here) = dead
  * letter; pre-settled = acked when sent. A drain answers at once with what is there and spends the
  * rest of the credit. With credit and nothing to send, one long-poll POP waits for a message.
- * Unsettled deliveries go back (released) when the link or the connection ends. Owned by the
- * connection's thread.
+ * Unsettled deliveries go back (released) when the link or the connection ends.
+ *
+ * <p>While the connection is not {@link AmqpSession#writable()} (its peer does not read) the link
+ * sends nothing and takes nothing new; messages it had already taken wait in {@code ready} and go
+ * out when the peer reads again, or back to the queue if that takes longer than the renewal period
+ * (their invisibility would otherwise run out). Owned by the connection's thread.
  */
 final class ConsumerLink implements LinkEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerLink.class);
@@ -87,9 +94,19 @@ final class ConsumerLink implements LinkEndpoint {
   private boolean browseRetryPending;
   private boolean opened;
   private boolean ended;
-  private CompletableFuture<PopResult> pendingPop;
   private long nextTag;
   private boolean renewScheduled;
+  private boolean awaitingRoom;
+  private boolean holdCheckScheduled;
+
+  /** The long-poll POP in flight, cancelled when the link ends so it takes nothing more. */
+  private CompletableFuture<PopResult> waitingPop;
+
+  /** Whether the deliveries still unsettled when the link ends count as failed. */
+  private boolean deliveryFailedOnEnd;
+
+  /** When the waiting POP was asked (System.nanoTime), to tell a held answer from an unheld one. */
+  private long waitAskedNanos;
 
   /** Deliveries whose renewal is in flight, and the outcome the peer gave meanwhile (or null). */
   private final Map<Delivery, Object> renewing = new HashMap<>();
@@ -155,17 +172,23 @@ final class ConsumerLink implements LinkEndpoint {
     pump();
   }
 
-  /** Sends what is ready as far as credit goes, then asks the service for more. */
+  /** Sends what is ready as far as credit and output room go, then asks the service for more. */
   private void pump() {
     if (!opened || ended) {
       return;
     }
-    while (sender.getCredit() > 0 && !ready.isEmpty()) {
-      deliver(ready.poll());
+    if (!deliverReady()) {
+      return;
     }
     if (sender.getCredit() <= 0) {
       giveBackReady();
       return;
+    }
+    if (!room()) {
+      return; // nothing new is taken for a peer that does not read
+    }
+    if (browse && (waiting || draining)) {
+      return; // one peek at a time: two from the same position would deliver the same messages
     }
     if (sender.getDrain()) {
       if (!draining) {
@@ -188,7 +211,7 @@ final class ConsumerLink implements LinkEndpoint {
           .whenCompleteAsync((r, e) -> browsed(r, e, max, drain), session.executor());
       return;
     }
-    pendingPop =
+    CompletableFuture<PopResult> pop =
         session
             .service()
             .pop(
@@ -203,15 +226,31 @@ final class ConsumerLink implements LinkEndpoint {
                     expression,
                     false,
                     group.equals(DestinationNames.queueGroup(topic))));
-    pendingPop.whenCompleteAsync((r, e) -> popped(r, e, max, drain), session.executor());
+    if (!drain) {
+      waitingPop = pop;
+      waitAskedNanos = System.nanoTime();
+    }
+    pop.whenCompleteAsync((r, e) -> popped(r, e, max, drain), session.executor());
+  }
+
+  /**
+   * Cancels the waiting POP: the service then gives back what it takes meanwhile, and the wait
+   * cannot take a message for a subscription deleted and made again under the same name.
+   */
+  private void cancelWaitingPop() {
+    CompletableFuture<PopResult> pop = waitingPop;
+    waitingPop = null;
+    if (pop != null) {
+      pop.cancel(false);
+    }
   }
 
   private void popped(PopResult r, Throwable e, int asked, boolean drain) {
     List<ReceivedMessage> got = List.of();
-    if (e != null) {
-      if (!ended) {
-        LOG.warn("peer {}: pop for {} failed", session.peer(), group, e);
-      }
+    if (e instanceof CancellationException) {
+      LOG.debug("peer {}: waiting pop for {} cancelled, the link ended", session.peer(), group);
+    } else if (e != null) {
+      LOG.warn("peer {}: pop for {} failed", session.peer(), group, e);
     } else if (r.status() != io.wharfmq.service.Status.OK) {
       LOG.debug("peer {}: pop for {}: {} {}", session.peer(), group, r.status(), r.detail());
     } else {
@@ -231,7 +270,7 @@ final class ConsumerLink implements LinkEndpoint {
     if (!drain) {
       waiting = false;
       ready.addAll(got);
-      if (got.isEmpty() && !ended) {
+      if (got.isEmpty() && !ended && !sender.getDrain()) {
         // Peek cannot wait for news: look again a little later while credit lasts.
         if (!browseRetryPending) {
           browseRetryPending = true;
@@ -264,8 +303,8 @@ final class ConsumerLink implements LinkEndpoint {
       return;
     }
     ready.addAll(got);
-    while (sender.getCredit() > 0 && !ready.isEmpty()) {
-      deliver(ready.poll());
+    if (!deliverReady()) {
+      return; // pump() carries on (and answers a drain) once the peer reads again
     }
     if (drain && sender.getDrain()) {
       if (ok && got.size() == asked && sender.getCredit() > 0) {
@@ -277,8 +316,9 @@ final class ConsumerLink implements LinkEndpoint {
       giveBackReady();
       return;
     }
-    if (!ok) {
-      // The service refused (topic gone, store closed): ask again later, not in a tight loop.
+    if (!ok || (!drain && got.isEmpty() && answeredAtOnce())) {
+      // The service refused (topic gone, store closed), or does not hold pops (broker
+      // longPollingEnable=false): ask again later, not in a tight loop.
       waiting = true;
       CompletableFuture.delayedExecutor(
               BROWSE_RETRY_MILLIS, TimeUnit.MILLISECONDS, session.executor())
@@ -292,8 +332,58 @@ final class ConsumerLink implements LinkEndpoint {
     pump();
   }
 
+  /** Delivers ready messages while credit and output room last; false when room ran out first. */
+  private boolean deliverReady() {
+    while (sender.getCredit() > 0 && !ready.isEmpty()) {
+      if (!room()) {
+        return false;
+      }
+      deliver(ready.poll());
+    }
+    return true;
+  }
+
+  /**
+   * Whether the connection takes more output. When it does not, the link asks to be pumped again
+   * once it does, and taken messages still waiting are given back if the wait outlasts the renewal
+   * period (they were taken with INVISIBLE_MILLIS of invisibility, which is not renewed here).
+   */
+  private boolean room() {
+    if (session.writable()) {
+      return true;
+    }
+    if (!awaitingRoom) {
+      awaitingRoom = true;
+      session.whenWritable(
+          () -> {
+            awaitingRoom = false;
+            pump();
+          });
+    }
+    if (!browse && !ready.isEmpty() && !holdCheckScheduled) {
+      holdCheckScheduled = true;
+      CompletableFuture.delayedExecutor(renewMillis, TimeUnit.MILLISECONDS, session.executor())
+          .execute(
+              () -> {
+                holdCheckScheduled = false;
+                if (!ended && !session.writable()) {
+                  giveBackReady();
+                }
+              });
+    }
+    return false;
+  }
+
+  /** Whether the waiting POP came back empty well before its poll time: it was not held. */
+  private boolean answeredAtOnce() {
+    return System.nanoTime() - waitAskedNanos < TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS / 2);
+  }
+
   private void deliver(ReceivedMessage m) {
-    byte[] bytes = codec.encode(m);
+    byte[] bytes = encodeOrDeadLetter(m);
+    if (bytes == null) {
+      return;
+    }
     Delivery d = sender.delivery(ByteBuffer.allocate(Long.BYTES).putLong(nextTag++).array());
     d.setMessageFormat(0);
     sender.sendNoCopy(ReadableBuffer.ByteBufferReader.wrap(bytes));
@@ -307,6 +397,29 @@ final class ConsumerLink implements LinkEndpoint {
     } else if (receipt != null) {
       unsettled.put(d, receipt);
       scheduleRenewal();
+    }
+  }
+
+  /**
+   * The message as AMQP, or null when it cannot be encoded (a property some other client set that
+   * no AMQP message can carry): then it goes to the dead-letter queue, so it neither stalls this
+   * link nor comes back to the next consumer, and the link goes on with the next message.
+   */
+  private byte[] encodeOrDeadLetter(ReceivedMessage m) {
+    try {
+      return codec.encode(m);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "peer {}: message {} of {} cannot be sent as AMQP, {}",
+          session.peer(),
+          m.offsetMessageId(),
+          topic,
+          browse || m.receipt() == null ? "skipped" : "dead-lettered",
+          e);
+      if (!browse && m.receipt() != null) {
+        session.service().deadLetter(m.receipt(), "cannot be encoded as AMQP: " + e);
+      }
+      return null;
     }
   }
 
@@ -364,7 +477,7 @@ final class ConsumerLink implements LinkEndpoint {
       }
       return;
     }
-    if (state == null && !d.remotelySettled()) {
+    if (!d.remotelySettled() && stillHeld(state)) {
       return;
     }
     unsettled.remove(d);
@@ -382,6 +495,14 @@ final class ConsumerLink implements LinkEndpoint {
       apply(receipt, state);
     }
     d.settle();
+  }
+
+  /**
+   * Whether an unsettled delivery's state leaves it with the peer: no state yet, or a non-terminal
+   * one ({@code received}: how far the peer got, not what became of the message).
+   */
+  private static boolean stillHeld(DeliveryState state) {
+    return !(state instanceof Outcome) && !(state instanceof TransactionalState);
   }
 
   /** What an outcome does (gateway.md section 5). Settled with no state counts as accepted. */
@@ -438,7 +559,19 @@ final class ConsumerLink implements LinkEndpoint {
 
   @Override
   public void onTransportGone() {
+    deliveryFailedOnEnd = transportLost();
     end(false);
+  }
+
+  /**
+   * Whether the connection went away without the peer's close or end (a crash, a cut socket): the
+   * peer may have processed what it held, so those deliveries go back as failed (count + 1, shown
+   * as redelivered), as Artemis and RabbitMQ do. After a clean close they go back unchanged.
+   */
+  private boolean transportLost() {
+    var s = sender.getSession();
+    return s.getRemoteState() != EndpointState.CLOSED
+        && s.getConnection().getRemoteState() != EndpointState.CLOSED;
   }
 
   private void end(boolean closedByPeer) {
@@ -446,13 +579,10 @@ final class ConsumerLink implements LinkEndpoint {
       return;
     }
     ended = true;
-    if (pendingPop != null) {
-      // A waiting POP would take a message for nobody (the service gives back what it took).
-      pendingPop.cancel(false);
-    }
+    cancelWaitingPop();
     giveBackReady();
     for (Receipt r : unsettled.values()) {
-      session.service().release(r, false);
+      session.service().release(r, deliveryFailedOnEnd);
     }
     unsettled.clear();
     if (ending != null) {

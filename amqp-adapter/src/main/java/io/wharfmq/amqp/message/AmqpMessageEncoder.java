@@ -18,6 +18,8 @@ import org.apache.qpid.proton.amqp.messaging.ApplicationProperties;
 import org.apache.qpid.proton.amqp.messaging.Header;
 import org.apache.qpid.proton.amqp.messaging.MessageAnnotations;
 import org.apache.qpid.proton.amqp.messaging.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a stored record as the AMQP message a consumer gets (docs/mapping.md): header with the
@@ -26,6 +28,11 @@ import org.apache.qpid.proton.amqp.messaging.Properties;
  * with the body copied into it once. Used by one thread at a time (its {@link ProtonCodec}'s).
  */
 final class AmqpMessageEncoder {
+  private static final Logger log = LoggerFactory.getLogger(AmqpMessageEncoder.class);
+
+  /** The largest AMQP uint. */
+  private static final long MAX_UINT = 0xFFFF_FFFFL;
+
   private final ProtonCodec codec;
   private final ReceivedMessage message;
   private final Map<String, String> stored;
@@ -89,16 +96,16 @@ final class AmqpMessageEncoder {
     } else if (!fromAmqp) {
       h.setDurable(true); // a RocketMQ producer's message is stored durably (JMS PERSISTENT)
     }
-    Long priority = number(ReservedProperties.PRIORITY);
+    Long priority = ranged(ReservedProperties.PRIORITY, 0xFF);
     if (priority != null) {
       h.setPriority(UnsignedByte.valueOf((byte) (long) priority));
     }
-    Long ttl = number(ReservedProperties.TTL);
+    Long ttl = ranged(ReservedProperties.TTL, MAX_UINT);
     if (ttl != null) {
       h.setTtl(UnsignedInteger.valueOf(ttl));
     }
     int count = message.reconsumeTimes();
-    h.setFirstAcquirer(count == 0);
+    h.setFirstAcquirer(count == 0 && !message.deliveredBefore());
     if (count > 0) {
       h.setDeliveryCount(UnsignedInteger.valueOf(count));
     }
@@ -162,7 +169,11 @@ final class AmqpMessageEncoder {
     p.setMessageId(id(ReservedProperties.MESSAGE_ID, ReservedProperties.MESSAGE_ID_TYPE));
     String userId = stored.get(ReservedProperties.USER_ID);
     if (userId != null) {
-      p.setUserId(new Binary(Base64.getDecoder().decode(userId)));
+      try {
+        p.setUserId(new Binary(Base64.getDecoder().decode(userId)));
+      } catch (IllegalArgumentException damaged) {
+        invalid(ReservedProperties.USER_ID, userId);
+      }
     }
     p.setTo(stored.get(ReservedProperties.TO));
     p.setSubject(stored.get(ReservedProperties.SUBJECT));
@@ -174,7 +185,7 @@ final class AmqpMessageEncoder {
     p.setAbsoluteExpiryTime(date(ReservedProperties.ABSOLUTE_EXPIRY_TIME));
     p.setCreationTime(date(ReservedProperties.CREATION_TIME));
     p.setGroupId(stored.get(ReservedProperties.GROUP_ID));
-    Long seq = number(ReservedProperties.GROUP_SEQUENCE);
+    Long seq = ranged(ReservedProperties.GROUP_SEQUENCE, MAX_UINT);
     if (seq != null) {
       p.setGroupSequence(UnsignedInteger.valueOf(seq));
     }
@@ -293,6 +304,29 @@ final class AmqpMessageEncoder {
   private Date date(String name) {
     Long v = number(name);
     return v == null ? null : new Date(v);
+  }
+
+  /**
+   * A number that must fit its AMQP type (0..max), or null. The record's properties are open to any
+   * client (a RocketMQ producer may set WHARF_TTL=-1): a value out of range is left out with a log
+   * line rather than failing the delivery.
+   */
+  private Long ranged(String name, long max) {
+    Long v = number(name);
+    if (v != null && (v < 0 || v > max)) {
+      invalid(name, stored.get(name));
+      return null;
+    }
+    return v;
+  }
+
+  private void invalid(String name, String value) {
+    log.warn(
+        "Message {} of {}: {}={} is not a valid AMQP value, left out",
+        message.offsetMessageId(),
+        message.topic(),
+        name,
+        value);
   }
 
   private Long number(String name) {

@@ -39,10 +39,33 @@ public final class AmqpConfig {
   /**
    * amqpIdleTimeoutMs: a connection from which nothing (not even an empty frame) arrives for this
    * long is closed with amqp:resource-limit-exceeded; Wharf announces half of it in its open, as
-   * the specification recommends, so that peers send heartbeats in time. The same bound applies to
-   * a peer that connects and never completes its open. 0 turns it off (not recommended).
+   * the specification recommends, so that peers send heartbeats in time. 0 turns it off (not
+   * recommended).
    */
   private int amqpIdleTimeoutMs = 60_000;
+
+  /**
+   * amqpOpenTimeoutMs: a connection whose protocol header, SASL exchange and open frame are not all
+   * done this long after it was accepted is closed (socket closed, one log line naming the peer),
+   * whatever amqpIdleTimeoutMs says. 10 s, as ActiveMQ Artemis's handshake-timeout and RabbitMQ's
+   * handshake_timeout. 0 turns it off (not recommended), else at least 1000.
+   */
+  private int amqpOpenTimeoutMs = 10_000;
+
+  /**
+   * amqpWriteBufferHighWaterMark: bytes written to a connection but not yet taken by its socket
+   * above which Wharf stops producing output for it (consumer links stop taking messages) and stops
+   * reading from it, until its peer has read enough to bring them under
+   * amqpWriteBufferLowWaterMark. Also the most message bytes waiting in the connection's AMQP
+   * engine for the same peer. At least amqpWriteBufferLowWaterMark.
+   */
+  private int amqpWriteBufferHighWaterMark = 128 * 1024;
+
+  /**
+   * amqpWriteBufferLowWaterMark: see amqpWriteBufferHighWaterMark; output and reading resume once
+   * the bytes not yet taken by the socket fall below this. At least 1024.
+   */
+  private int amqpWriteBufferLowWaterMark = 32 * 1024;
 
   /**
    * amqpMaxConnections: open AMQP connections at most; one more is answered with
@@ -106,6 +129,26 @@ public final class AmqpConfig {
           "amqpIdleTimeoutMs must be 0 (off) or at least 1000 ms, is "
               + amqpIdleTimeoutMs
               + "; default 60000");
+    }
+    if (amqpOpenTimeoutMs != 0 && amqpOpenTimeoutMs < 1000) {
+      p.add(
+          "amqpOpenTimeoutMs must be 0 (off) or at least 1000 ms, is "
+              + amqpOpenTimeoutMs
+              + "; default 10000");
+    }
+    if (amqpWriteBufferLowWaterMark < 1024) {
+      p.add(
+          "amqpWriteBufferLowWaterMark must be at least 1024 bytes, is "
+              + amqpWriteBufferLowWaterMark
+              + "; default 32768");
+    }
+    if (amqpWriteBufferHighWaterMark < amqpWriteBufferLowWaterMark) {
+      p.add(
+          "amqpWriteBufferHighWaterMark ("
+              + amqpWriteBufferHighWaterMark
+              + ") must be at least amqpWriteBufferLowWaterMark ("
+              + amqpWriteBufferLowWaterMark
+              + "); defaults 131072 and 32768");
     }
     if (amqpMaxConnections < 1) {
       p.add("amqpMaxConnections must be at least 1, is " + amqpMaxConnections);
@@ -195,6 +238,33 @@ public final class AmqpConfig {
 
   public AmqpConfig amqpIdleTimeoutMs(int v) {
     amqpIdleTimeoutMs = v;
+    return this;
+  }
+
+  public int amqpOpenTimeoutMs() {
+    return amqpOpenTimeoutMs;
+  }
+
+  public AmqpConfig amqpOpenTimeoutMs(int v) {
+    amqpOpenTimeoutMs = v;
+    return this;
+  }
+
+  public int amqpWriteBufferHighWaterMark() {
+    return amqpWriteBufferHighWaterMark;
+  }
+
+  public AmqpConfig amqpWriteBufferHighWaterMark(int v) {
+    amqpWriteBufferHighWaterMark = v;
+    return this;
+  }
+
+  public int amqpWriteBufferLowWaterMark() {
+    return amqpWriteBufferLowWaterMark;
+  }
+
+  public AmqpConfig amqpWriteBufferLowWaterMark(int v) {
+    amqpWriteBufferLowWaterMark = v;
     return this;
   }
 

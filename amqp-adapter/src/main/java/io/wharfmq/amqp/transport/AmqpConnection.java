@@ -5,10 +5,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.wharfmq.amqp.sasl.SaslAuthenticator;
 import io.wharfmq.service.MessagingService;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,7 @@ import org.apache.qpid.proton.engine.Connection;
 import org.apache.qpid.proton.engine.EndpointState;
 import org.apache.qpid.proton.engine.Event;
 import org.apache.qpid.proton.engine.Sasl;
+import org.apache.qpid.proton.engine.Session;
 import org.apache.qpid.proton.engine.Transport;
 import org.apache.qpid.proton.engine.TransportException;
 import org.slf4j.Logger;
@@ -35,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * deliveries, detach), and whatever the engine produced is written out after each step. Owned by
  * the channel's event loop: every method runs there (other threads come in through {@link
  * #executor()}).
+ *
+ * <p>Back-pressure: output is taken from the engine only while the channel is writable (its write
+ * buffer under amqpWriteBufferHighWaterMark), links are told to wait ({@link #writable()}, {@link
+ * #whenWritable}) while it is not or while the engine holds that many message bytes, and the peer
+ * is not read from until it has read enough of Wharf's output (docs/amqp.md).
  */
 final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpSession {
   private static final Logger log = LoggerFactory.getLogger(AmqpConnection.class);
@@ -62,6 +70,11 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
   private boolean gone;
   private ChannelFuture lastWrite;
   private ScheduledFuture<?> tick;
+  private ScheduledFuture<?> openTimer;
+  private final ArrayDeque<Runnable> writableWaiters = new ArrayDeque<>();
+  private boolean resumeScheduled;
+  private boolean abandonScheduled;
+  private long bufferedPeak;
 
   AmqpConnection(ListenerContext ctx, String connectionId, boolean overConnectionLimit) {
     this.ctx = ctx;
@@ -142,6 +155,18 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
     }
   }
 
+  @Override
+  public boolean writable() {
+    return channel.isWritable() && heldByEngine() < ctx.config().amqpWriteBufferHighWaterMark();
+  }
+
+  @Override
+  public void whenWritable(Runnable action) {
+    if (!gone) {
+      writableWaiters.add(action);
+    }
+  }
+
   // ------------------------------------------------------------------ Netty
 
   @Override
@@ -154,8 +179,63 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
             ctx.users(), config.amqpAnonymousEnable(), ctx.verifier(), executor, peer);
     sasl.setMechanisms(authenticator.mechanisms());
     sasl.setListener(authenticator);
+    int openTimeout = config.amqpOpenTimeoutMs();
+    if (openTimeout > 0) {
+      openTimer =
+          channel.eventLoop().schedule(this::openTimedOut, openTimeout, TimeUnit.MILLISECONDS);
+    }
     tick();
     super.channelActive(c);
+  }
+
+  /** The peer did not finish its header, SASL and open in amqpOpenTimeoutMs: closed. */
+  private void openTimedOut() {
+    openTimer = null;
+    if (openReceived || gone || !channel.isActive()) {
+      return;
+    }
+    String stage =
+        channel.pipeline().get(ProtocolHeaderSniffer.class) != null
+            ? "no complete protocol header"
+            : sasl.getOutcome() == Sasl.SaslOutcome.PN_SASL_NONE
+                    && sasl.getState() == Sasl.SaslState.PN_SASL_STEP
+                ? "SASL not finished and no open frame"
+                : "no open frame";
+    ctx.peerLog()
+        .warn(
+            peer,
+            stage
+                + " within amqpOpenTimeoutMs="
+                + ctx.config().amqpOpenTimeoutMs()
+                + " ms of connecting; socket closed");
+    headClosed = true;
+    transportGone();
+    channel.close();
+  }
+
+  /**
+   * The socket's writability changed: while the peer does not read what Wharf wrote, Wharf does not
+   * read what it sends either (a peer that sends and never reads cannot make Wharf buffer answers
+   * without end); once it reads again, the engine's output and the waiting links resume.
+   */
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext c) throws Exception {
+    boolean writable = channel.isWritable();
+    channel.config().setAutoRead(writable);
+    if (writable && !resumeScheduled) {
+      // Not at once: this can fire inside our own flush, while Netty writes to the socket.
+      resumeScheduled = true;
+      channel
+          .eventLoop()
+          .execute(
+              () -> {
+                resumeScheduled = false;
+                afterWork();
+              });
+    } else if (!writable) {
+      log.debug("AMQP connection {} ({}): peer is not reading; output paused", connectionId, peer);
+    }
+    super.channelWritabilityChanged(c);
   }
 
   @Override
@@ -225,6 +305,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
     if (tick != null) {
       tick.cancel(false);
     }
+    cancelOpenTimer();
     transportGone();
     super.channelInactive(c);
   }
@@ -284,8 +365,16 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
     }
   }
 
+  private void cancelOpenTimer() {
+    if (openTimer != null) {
+      openTimer.cancel(false);
+      openTimer = null;
+    }
+  }
+
   private void onRemoteOpen() {
     openReceived = true;
+    cancelOpenTimer();
     containerId = connection.getRemoteContainer();
     String id = ctx.containerId();
     if (overConnectionLimit) {
@@ -385,6 +474,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
       return;
     }
     gone = true;
+    writableWaiters.clear();
     sessions.transportGone();
     for (Runnable r : onClose) {
       try {
@@ -410,14 +500,65 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
     }
   }
 
-  /** Writes whatever the engine produced; closes the socket gracefully once the engine is done. */
+  /**
+   * Writes whatever the engine produced while the channel is writable, wakes the links waiting for
+   * room, and closes the socket gracefully once the engine is done.
+   */
   void flush() {
     if (headClosed) {
       return;
     }
+    noteBuffered();
+    boolean wrote = false;
+    for (int round = 0; ; round++) {
+      wrote |= pullOutput();
+      if (headClosed || writableWaiters.isEmpty() || !writable()) {
+        break;
+      }
+      if (round == MAX_WAKE_ROUNDS) {
+        // Let other connections on this event loop have a turn; carry on right after them.
+        channel.eventLoop().execute(this::afterWork);
+        break;
+      }
+      wakeWaiters();
+      dispatchEvents();
+      noteBuffered();
+    }
+    if (wrote) {
+      channel.flush();
+    }
+    if (!headClosed && saslFailed()) {
+      headClosed = true; // the outcome is written: nothing more will come on this connection
+    }
+    if (headClosed) {
+      transportGone();
+      GracefulClose.afterWrite(
+          channel, lastWrite != null ? lastWrite : channel.newSucceededFuture());
+    } else if (!channel.isWritable() && closing()) {
+      abandonIfStuck();
+    }
+  }
+
+  /** Rounds of waking links in one flush before the rest waits for the next event-loop turn. */
+  static final int MAX_WAKE_ROUNDS = 16;
+
+  /**
+   * Moves the engine's output to the channel while it is writable; true when it wrote anything.
+   * Sets headClosed when the engine has nothing more to say.
+   */
+  private boolean pullOutput() {
     boolean wrote = false;
     try {
       while (true) {
+        if (!channel.isWritable()) {
+          if (!wrote) {
+            break;
+          }
+          channel.flush(); // the socket may take it at once and make the channel writable again
+          if (!channel.isWritable()) {
+            break;
+          }
+        }
         int pending = transport.pending();
         if (pending > 0) {
           ByteBuffer head = transport.head();
@@ -438,17 +579,71 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
       log.debug("AMQP peer {}: engine output failed", peer, e);
       headClosed = true;
     }
-    if (wrote) {
-      channel.flush();
+    return wrote;
+  }
+
+  private void wakeWaiters() {
+    Runnable[] now = writableWaiters.toArray(new Runnable[0]);
+    writableWaiters.clear();
+    for (Runnable r : now) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        log.error("AMQP connection {} ({}): resuming a link failed", connectionId, peer, e);
+      }
     }
-    if (!headClosed && saslFailed()) {
-      headClosed = true; // the outcome is written: nothing more will come on this connection
+  }
+
+  /** Message bytes the links gave the engine that it has not yet framed. */
+  private long heldByEngine() {
+    long n = 0;
+    for (Session s = connection.sessionHead(null, null); s != null; s = s.next(null, null)) {
+      n += s.getOutgoingBytes();
     }
-    if (headClosed) {
-      transportGone();
-      GracefulClose.afterWrite(
-          channel, lastWrite != null ? lastWrite : channel.newSucceededFuture());
+    return n;
+  }
+
+  /** Records this connection's buffered bytes in the listener's peak when they pass its own. */
+  private void noteBuffered() {
+    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+    long n = heldByEngine() + (out == null ? 0 : out.totalPendingWriteBytes());
+    if (n > bufferedPeak) {
+      bufferedPeak = n;
+      ctx.bufferedPeak().accumulate(n);
     }
+  }
+
+  /** Whether the engine is closing the connection (its close frame is, or will be, queued). */
+  private boolean closing() {
+    return inputClosed || connection.getLocalState() == EndpointState.CLOSED;
+  }
+
+  /**
+   * Wharf is closing the connection but the peer does not read the output before the close frame:
+   * once it has not for {@link GracefulClose#LINGER_MILLIS}, the socket is closed without the rest.
+   */
+  private void abandonIfStuck() {
+    if (abandonScheduled) {
+      return;
+    }
+    abandonScheduled = true;
+    channel
+        .eventLoop()
+        .schedule(
+            () -> {
+              abandonScheduled = false;
+              if (!headClosed && channel.isActive() && !channel.isWritable()) {
+                ctx.peerLog()
+                    .warn(peer, "closing, but the peer does not read; socket closed at once");
+                headClosed = true;
+                transportGone();
+                channel.close();
+              } else {
+                afterWork(); // writable again meanwhile: the close frame goes out, or waits anew
+              }
+            },
+            GracefulClose.LINGER_MILLIS,
+            TimeUnit.MILLISECONDS);
   }
 
   private boolean saslFailed() {

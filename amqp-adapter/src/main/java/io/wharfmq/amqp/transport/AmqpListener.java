@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -25,6 +26,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +70,7 @@ public final class AmqpListener implements AutoCloseable {
   private final LongSupplier clock;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong connectionIds = new AtomicLong();
+  private final LongAccumulator bufferedPeak = new LongAccumulator(Math::max, 0);
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private ThreadPoolExecutor verifier;
@@ -115,7 +118,8 @@ public final class AmqpListener implements AutoCloseable {
             new PeerLog(clock),
             clock,
             verifier,
-            "wharf-" + UUID.randomUUID());
+            "wharf-" + UUID.randomUUID(),
+            bufferedPeak);
     boss = group(1, new DefaultThreadFactory("amqp-accept"));
     workers = group(0, new DefaultThreadFactory("amqp-io"));
     ServerBootstrap b =
@@ -125,6 +129,10 @@ public final class AmqpListener implements AutoCloseable {
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(
+                    config.amqpWriteBufferLowWaterMark(), config.amqpWriteBufferHighWaterMark()))
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -165,6 +173,17 @@ public final class AmqpListener implements AutoCloseable {
   /** Open connections now (those over the limit included until they are closed). */
   public int connections() {
     return open.get();
+  }
+
+  /**
+   * The most bytes one connection has held for its peer since the start: its socket's write buffer
+   * not yet taken by the kernel plus message bytes waiting in its AMQP engine, sampled whenever the
+   * connection writes. Back-pressure (docs/amqp.md) keeps it near twice
+   * amqpWriteBufferHighWaterMark plus one frame and one message, however slowly a peer reads. For
+   * tests and monitoring.
+   */
+  public long bufferedBytesPeak() {
+    return bufferedPeak.get();
   }
 
   /** Stops accepting and closes every connection. */

@@ -32,4 +32,23 @@ public interface AmqpSession {
 
   /** Runs when the connection ends, however it ends, on the connection's thread. */
   void onClose(Runnable action);
+
+  /**
+   * Whether the connection takes more output now. False while the peer has not read what was
+   * written to it (the socket's write buffer is over amqpWriteBufferHighWaterMark) or while message
+   * bytes waiting in the engine reach that mark: a link then sends nothing new and takes no new
+   * messages until {@link #whenWritable} calls it back (docs/amqp.md, "Back-pressure"). A session
+   * without back-pressure is always writable.
+   */
+  default boolean writable() {
+    return true;
+  }
+
+  /**
+   * Runs {@code action} once on the connection's thread when it is {@link #writable()} again (never
+   * if the connection ends first). Call it after {@link #writable()} answered false.
+   */
+  default void whenWritable(Runnable action) {
+    executor().execute(action);
+  }
 }

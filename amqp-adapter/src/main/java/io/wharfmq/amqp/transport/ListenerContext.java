@@ -3,6 +3,7 @@ package io.wharfmq.amqp.transport;
 import io.wharfmq.amqp.sasl.UsersFile;
 import io.wharfmq.service.MessagingService;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.function.LongSupplier;
 
 /**
@@ -11,6 +12,8 @@ import java.util.function.LongSupplier;
  * @param clock milliseconds of a monotonic clock (proton-j's idle-timeout ticks)
  * @param verifier where SASL password hashes are computed, off the event loops
  * @param containerId Wharf's container-id in its open frames
+ * @param bufferedPeak the most bytes any one connection has held for its peer (see {@link
+ *     AmqpListener#bufferedBytesPeak()})
  */
 record ListenerContext(
     AmqpConfig config,
@@ -21,4 +24,5 @@ record ListenerContext(
     PeerLog peerLog,
     LongSupplier clock,
     Executor verifier,
-    String containerId) {}
+    String containerId,
+    LongAccumulator bufferedPeak) {}

@@ -226,7 +226,19 @@ final class InMemoryMessagingService implements MessagingService, AutoCloseable 
       wake = new ArrayList<>(waiters);
       waiters.clear();
     }
-    wakeAll(wake);
+    for (Waiter w : wake) {
+      pop(w.command())
+          .thenAccept(
+              p -> {
+                if (p.messages().isEmpty()) {
+                  synchronized (this) {
+                    waiters.add(w);
+                  }
+                } else if (!w.future().complete(p)) {
+                  giveBack(p); // cancelled meanwhile, as LocalMessagingService does
+                }
+              });
+    }
     return r;
   }
 
@@ -236,26 +248,6 @@ final class InMemoryMessagingService implements MessagingService, AutoCloseable 
   }
 
   // ------------------------------------------------------------------ POP
-
-  /** Serves woken pops; a cancelled one takes nothing (as the broker's pop gives it back). */
-  private void wakeAll(List<Waiter> wake) {
-    for (Waiter w : wake) {
-      if (w.future().isDone()) {
-        continue;
-      }
-      pop(w.command())
-          .thenAccept(
-              p -> {
-                if (p.messages().isEmpty()) {
-                  synchronized (this) {
-                    waiters.add(w);
-                  }
-                } else if (!w.future().complete(p)) {
-                  p.messages().forEach(m -> release(m.receipt(), false));
-                }
-              });
-    }
-  }
 
   @Override
   public CompletableFuture<PopResult> pop(PopCommand c) {
@@ -290,6 +282,12 @@ final class InMemoryMessagingService implements MessagingService, AutoCloseable 
         c.pollMillis(),
         TimeUnit.MILLISECONDS);
     return f;
+  }
+
+  private void giveBack(PopResult p) {
+    for (ReceivedMessage m : p.messages()) {
+      release(m.receipt(), false);
+    }
   }
 
   private synchronized PopResult popNow(PopCommand c) {
@@ -393,7 +391,19 @@ final class InMemoryMessagingService implements MessagingService, AutoCloseable 
       wake = new ArrayList<>(waiters);
       waiters.clear();
     }
-    wakeAll(wake);
+    for (Waiter w : wake) {
+      pop(w.command())
+          .thenAccept(
+              p -> {
+                if (p.messages().isEmpty()) {
+                  synchronized (this) {
+                    waiters.add(w);
+                  }
+                } else if (!w.future().complete(p)) {
+                  giveBack(p); // cancelled meanwhile, as LocalMessagingService does
+                }
+              });
+    }
     return CompletableFuture.completedFuture(AckStatus.OK);
   }
 

@@ -533,6 +533,29 @@ class AmqpMessageCodecTest {
   }
 
   @Test
+  void headerAndPropertyValuesOutsideTheirAmqpTypesAreLeftOut() {
+    for (String ttl : List.of("-1", "4294967296")) {
+      Map<String, String> props = new LinkedHashMap<>();
+      props.put(ReservedProperties.SECTIONS, "HP");
+      props.put(ReservedProperties.TTL, ttl);
+      props.put(ReservedProperties.PRIORITY, "300");
+      props.put(ReservedProperties.GROUP_SEQUENCE, "-5");
+      props.put(ReservedProperties.USER_ID, "not base64 !");
+      props.put(ReservedProperties.SUBJECT, "kept");
+
+      byte[] out = AmqpMessageCodec.encode(StoredRecord.rocketMq(new byte[] {7}, props, NOW));
+
+      Message m = Message.Factory.create();
+      m.decode(out, 0, out.length);
+      assertThat(m.getHeader().getTtl()).as("ttl %s", ttl).isNull();
+      assertThat(m.getHeader().getPriority()).isNull();
+      assertThat(m.getProperties().getGroupSequence()).isNull();
+      assertThat(m.getProperties().getUserId()).isNull();
+      assertThat(m.getSubject()).isEqualTo("kept");
+    }
+  }
+
+  @Test
   void randomAndMutatedBytesNeverEscapeAsAnotherException() {
     byte[] good =
         encode(

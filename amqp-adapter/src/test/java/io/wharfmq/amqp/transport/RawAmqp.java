@@ -39,6 +39,11 @@ final class RawAmqp implements AutoCloseable {
     in = new DataInputStream(socket.getInputStream());
   }
 
+  /** The local port of this peer's socket (the listener names the peer by it). */
+  int localPort() {
+    return socket.getLocalPort();
+  }
+
   void write(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();

@@ -1,21 +1,18 @@
 package io.wharfmq.bench.amqp;
 
+import io.wharfmq.bench.e2e.ComparisonOptions;
+import io.wharfmq.bench.e2e.ComparisonRun;
 import io.wharfmq.bench.e2e.HostCpu;
-import io.wharfmq.bench.e2e.Stamp;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * AMQP 1.0 benchmark (bin/bench-amqp): one client, Qpid JMS, against Wharf's AMQP listener,
@@ -57,74 +54,40 @@ public final class AmqpBenchmark {
       int rounds,
       Path dir) {
     static Options parse(String[] args) {
+      // Run lengths in seconds: unmeasured start of each run, measured part, initial warm-up.
+      ComparisonOptions c = new ComparisonOptions(args, USAGE, TARGETS, 3, 10, 8);
       List<String> durability = List.of("SYNC", "ASYNC");
-      List<Integer> producers = List.of(1, 4);
       List<String> sends = SENDS;
-      List<String> targets = TARGETS;
-      int size = 1024;
-      Duration warmup = Duration.ofSeconds(3);
-      Duration measure = Duration.ofSeconds(10);
-      Duration initial = Duration.ofSeconds(8);
-      double fraction = 0.5;
-      int rounds = 1;
-      Path dir = null;
-      for (int i = 0; i < args.length; i++) {
-        String a = args[i];
+      for (String a = c.next(); a != null; a = c.next()) {
         switch (a) {
-          case "--help" -> {
-            System.out.println(USAGE);
-            System.exit(0);
-          }
           case "--quick" -> {
             durability = List.of("SYNC");
-            warmup = Duration.ofSeconds(2);
-            measure = Duration.ofSeconds(5);
-            initial = Duration.ofSeconds(4);
+            c.runLengths(2, 5, 4);
           }
           case "--durability" ->
-              durability = Arrays.asList(args[++i].toUpperCase(Locale.ROOT).split(","));
-          case "--producers" ->
-              producers = Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
-          case "--sends" -> sends = Arrays.asList(args[++i].toLowerCase(Locale.ROOT).split(","));
-          case "--targets" ->
-              targets = Arrays.asList(args[++i].toLowerCase(Locale.ROOT).split(","));
-          case "--size" -> size = Integer.parseInt(args[++i]);
-          case "--warmup-seconds" -> warmup = Duration.ofSeconds(Long.parseLong(args[++i]));
-          case "--seconds" -> measure = Duration.ofSeconds(Long.parseLong(args[++i]));
-          case "--initial-warmup-seconds" ->
-              initial = Duration.ofSeconds(Long.parseLong(args[++i]));
-          case "--rate-fraction" -> fraction = Double.parseDouble(args[++i]);
-          case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-          case "--dir" -> dir = Path.of(args[++i]);
-          default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+              durability = Arrays.asList(c.value().toUpperCase(Locale.ROOT).split(","));
+          case "--sends" -> sends = Arrays.asList(c.value().toLowerCase(Locale.ROOT).split(","));
+          default -> throw c.unknown(a);
         }
       }
-      if (size < Stamp.LENGTH) {
-        throw new IllegalArgumentException("--size must be >= " + Stamp.LENGTH);
-      }
-      if (!TARGETS.containsAll(targets)
-          || targets.isEmpty()
-          || !SENDS.containsAll(sends)
-          || !List.of("SYNC", "ASYNC").containsAll(durability)
-          || rounds < 1
-          || fraction <= 0) {
-        throw new IllegalArgumentException(
-            "bad --targets, --sends, --durability, --rounds or --rate-fraction\n" + USAGE);
+      c.check(TARGETS);
+      if (!SENDS.containsAll(sends) || !List.of("SYNC", "ASYNC").containsAll(durability)) {
+        throw new IllegalArgumentException("bad --sends or --durability\n" + USAGE);
       }
       // Table order, whatever order was given.
-      targets = TARGETS.stream().filter(targets::contains).toList();
+      List<String> targets = TARGETS.stream().filter(c.targets()::contains).toList();
       return new Options(
           durability,
-          producers,
+          c.producers(),
           sends,
           targets,
-          size,
-          warmup,
-          measure,
-          initial,
-          fraction,
-          rounds,
-          dir);
+          c.bodyBytes(),
+          c.warmup(),
+          c.measure(),
+          c.initialWarmup(),
+          c.rateFraction(),
+          c.rounds(),
+          c.dir());
     }
   }
 
@@ -155,10 +118,7 @@ public final class AmqpBenchmark {
 
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
-    Path root =
-        o.dir() == null
-            ? Files.createTempDirectory("wharf-bench-amqp-")
-            : Files.createTempDirectory(Files.createDirectories(o.dir()), "wharf-bench-amqp-");
+    Path root = ComparisonRun.tempRoot(o.dir(), "wharf-bench-amqp-");
     Instant started = Instant.now();
     List<AmqpReport.Row> rows = new ArrayList<>();
     Map<String, String> setup = new LinkedHashMap<>();
@@ -167,7 +127,7 @@ public final class AmqpBenchmark {
         rows.addAll(runGroup(o, durability, root, setup));
       }
     } finally {
-      deleteTree(root);
+      ComparisonRun.deleteTree(root);
     }
     System.out.println(AmqpReport.table(rows, setup, o));
     System.out.println(AmqpReport.goals(rows));
@@ -217,7 +177,7 @@ public final class AmqpBenchmark {
           AmqpReport.Row max =
               new AmqpReport.Row(durability, sends, producers, "max", new ArrayList<>());
           for (int k = 0; k < o.rounds(); k++) {
-            max.rounds().add(measureEach(rotated(brokers, turn++), maxSpec));
+            max.rounds().add(measureEach(ComparisonRun.rotated(brokers.values(), turn++), maxSpec));
           }
           rows.add(max);
           if (async) {
@@ -236,7 +196,7 @@ public final class AmqpBenchmark {
                   String.format(Locale.ROOT, "%,.0f/s", rate),
                   new ArrayList<>());
           for (int k = 0; k < o.rounds(); k++) {
-            List<AmqpBroker> order = rotated(brokers, turn++);
+            List<AmqpBroker> order = ComparisonRun.rotated(brokers.values(), turn++);
             Collections.reverse(order);
             open.rounds().add(measureEach(order, openSpec));
           }
@@ -315,12 +275,6 @@ public final class AmqpBenchmark {
     progress("Warm-up: the driver's JIT compiler threads used %.0f %% of a CPU", share * 100);
   }
 
-  private static List<AmqpBroker> rotated(Map<String, AmqpBroker> brokers, int turn) {
-    List<AmqpBroker> order = new ArrayList<>(brokers.values());
-    Collections.rotate(order, -(turn % order.size()));
-    return order;
-  }
-
   /** Runs {@code spec} on each broker in {@code order}; results keyed by kind. */
   private static Map<String, JmsLoad.Result> measureEach(List<AmqpBroker> order, JmsLoad.Spec spec)
       throws Exception {
@@ -374,18 +328,7 @@ public final class AmqpBenchmark {
     }
   }
 
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
-
   static void progress(String format, Object... args) {
-    System.err.printf("[%tT] %s%n", System.currentTimeMillis(), String.format(format, args));
+    ComparisonRun.progress(format, args);
   }
 }

@@ -1,6 +1,5 @@
 package io.wharfmq.bench.e2e;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,66 +61,50 @@ public final class E2eBenchmark {
       Path dir,
       Path jfrWharf) {
     static Options parse(String[] args) {
+      // Run lengths in seconds: unmeasured start of each run, measured part, initial warm-up.
+      ComparisonOptions c = new ComparisonOptions(args, USAGE, TARGETS, 3, 12, 10);
       List<String> flush = List.of("ASYNC", "SYNC");
-      List<Integer> producers = List.of(1, 4);
       List<String> modes = MODES;
-      List<String> targets = TARGETS;
       int window = 32;
-      int size = 1024;
       int queues = 8;
-      Duration warmup = Duration.ofSeconds(3);
-      Duration measure = Duration.ofSeconds(12);
-      Duration initial = Duration.ofSeconds(10);
-      double fraction = 0.5;
-      int rounds = 1;
-      Path dir = null;
       Path jfr = null;
-      for (int i = 0; i < args.length; i++) {
-        String a = args[i];
+      for (String a = c.next(); a != null; a = c.next()) {
         switch (a) {
-          case "--help" -> {
-            System.out.println(USAGE);
-            System.exit(0);
-          }
           case "--quick" -> {
             flush = List.of("ASYNC");
-            producers = List.of(4);
-            warmup = Duration.ofSeconds(2);
-            measure = Duration.ofSeconds(5);
-            initial = Duration.ofSeconds(3);
+            c.producers(List.of(4));
+            c.runLengths(2, 5, 3);
           }
-          case "--flush" -> flush = Arrays.asList(args[++i].toUpperCase(Locale.ROOT).split(","));
-          case "--producers" ->
-              producers = Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
-          case "--modes" -> modes = Arrays.asList(args[++i].toLowerCase(Locale.ROOT).split(","));
-          case "--targets" ->
-              targets = Arrays.asList(args[++i].toLowerCase(Locale.ROOT).split(","));
-          case "--window" -> window = Integer.parseInt(args[++i]);
-          case "--size" -> size = Integer.parseInt(args[++i]);
-          case "--queues" -> queues = Integer.parseInt(args[++i]);
-          case "--warmup-seconds" -> warmup = Duration.ofSeconds(Long.parseLong(args[++i]));
-          case "--seconds" -> measure = Duration.ofSeconds(Long.parseLong(args[++i]));
-          case "--initial-warmup-seconds" ->
-              initial = Duration.ofSeconds(Long.parseLong(args[++i]));
-          case "--rate-fraction" -> fraction = Double.parseDouble(args[++i]);
-          case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-          case "--dir" -> dir = Path.of(args[++i]);
-          case "--jfr-wharf" -> jfr = Path.of(args[++i]);
-          default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+          case "--flush" -> flush = Arrays.asList(c.value().toUpperCase(Locale.ROOT).split(","));
+          case "--modes" -> modes = Arrays.asList(c.value().toLowerCase(Locale.ROOT).split(","));
+          case "--window" -> window = Integer.parseInt(c.value());
+          case "--queues" -> queues = Integer.parseInt(c.value());
+          case "--jfr-wharf" -> jfr = Path.of(c.value());
+          default -> throw c.unknown(a);
         }
       }
-      if (size < Stamp.LENGTH) {
-        throw new IllegalArgumentException("--size must be >= " + Stamp.LENGTH);
+      c.check(TARGETS);
+      if (!MODES.containsAll(modes) || window < 1) {
+        throw new IllegalArgumentException("bad --modes or --window\n" + USAGE);
       }
-      if (!MODES.containsAll(modes) || !TARGETS.containsAll(targets) || window < 1 || rounds < 1) {
-        throw new IllegalArgumentException("bad --modes, --targets or --window\n" + USAGE);
-      }
-      if (!targets.contains("wharf") || !targets.contains("rocketmq")) {
+      if (!c.targets().contains("wharf") || !c.targets().contains("rocketmq")) {
         throw new IllegalArgumentException("--targets must include wharf and rocketmq");
       }
       return new Options(
-          flush, producers, modes, targets, window, size, queues, warmup, measure, initial,
-          fraction, rounds, dir, jfr);
+          flush,
+          c.producers(),
+          modes,
+          c.targets(),
+          window,
+          c.bodyBytes(),
+          queues,
+          c.warmup(),
+          c.measure(),
+          c.initialWarmup(),
+          c.rateFraction(),
+          c.rounds(),
+          c.dir(),
+          jfr);
     }
   }
 
@@ -156,10 +139,7 @@ public final class E2eBenchmark {
 
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
-    Path root =
-        o.dir() == null
-            ? Files.createTempDirectory("wharf-bench-e2e-")
-            : Files.createTempDirectory(Files.createDirectories(o.dir()), "wharf-bench-e2e-");
+    Path root = ComparisonRun.tempRoot(o.dir(), "wharf-bench-e2e-");
     // The RocketMQ client logs under ${user.home}/logs by default; keep its files in the run dir.
     System.setProperty("rocketmq.client.logRoot", root.resolve("client-logs").toString());
     System.setProperty("rocketmq.client.logLevel", "WARN");
@@ -170,7 +150,7 @@ public final class E2eBenchmark {
         rows.addAll(runFlushMode(o, flush, root));
       }
     } finally {
-      BrokerProcess.deleteTree(root);
+      ComparisonRun.deleteTree(root);
     }
     System.out.println(Report.table(rows, o));
     System.out.println(Report.goals(rows));
@@ -251,7 +231,8 @@ public final class E2eBenchmark {
               new LoadRun.Spec(producers, 0, window, o.bodyBytes(), o.warmup(), o.measure());
           Row max = new Row(mode, flush, producers, "max", new ArrayList<>());
           for (int k = 0; k < o.rounds(); k++) {
-            max.rounds().add(measureEach(rotated(targets, turn++), o, maxSpec));
+            max.rounds()
+                .add(measureEach(ComparisonRun.rotated(targets.values(), turn++), o, maxSpec));
           }
           rows.add(max);
           double slowest =
@@ -265,7 +246,7 @@ public final class E2eBenchmark {
           Row open =
               new Row(mode, flush, producers, String.format("%,.0f/s", rate), new ArrayList<>());
           for (int k = 0; k < o.rounds(); k++) {
-            List<Target> order = rotated(targets, turn++);
+            List<Target> order = ComparisonRun.rotated(targets.values(), turn++);
             Collections.reverse(order);
             open.rounds().add(measureEach(order, o, openSpec));
           }
@@ -341,16 +322,6 @@ public final class E2eBenchmark {
       s[i++] = HostCpu.compilerCpuSeconds(b.pid());
     }
     return s;
-  }
-
-  /**
-   * The targets in the order of turn {@code turn}: which goes first rotates, so none always runs on
-   * a disk still busy with the previous one's write-back.
-   */
-  private static List<Target> rotated(Map<String, Target> targets, int turn) {
-    List<Target> order = new ArrayList<>(targets.values());
-    Collections.rotate(order, -(turn % order.size()));
-    return order;
   }
 
   /** Creates the target's topic, starts its consumer and waits until it owns every queue. */
@@ -504,6 +475,6 @@ public final class E2eBenchmark {
   }
 
   static void progress(String format, Object... args) {
-    System.err.printf("[%tT] %s%n", System.currentTimeMillis(), String.format(format, args));
+    ComparisonRun.progress(format, args);
   }
 }

@@ -1,5 +1,6 @@
 package io.wharfmq.bench.e2e;
 
+import io.wharfmq.testing.RocketMqPopCalls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +12,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -22,21 +22,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
-import org.apache.rocketmq.client.consumer.AckCallback;
 import org.apache.rocketmq.client.consumer.AckResult;
 import org.apache.rocketmq.client.consumer.AckStatus;
-import org.apache.rocketmq.client.consumer.PopCallback;
 import org.apache.rocketmq.client.consumer.PopResult;
 import org.apache.rocketmq.client.consumer.PopStatus;
 import org.apache.rocketmq.client.impl.MQClientAPIImpl;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
-import org.apache.rocketmq.common.message.MessageConst;
 import org.apache.rocketmq.common.message.MessageExt;
-import org.apache.rocketmq.remoting.protocol.header.AckMessageRequestHeader;
-import org.apache.rocketmq.remoting.protocol.header.ExtraInfoUtil;
-import org.apache.rocketmq.remoting.protocol.header.PopMessageRequestHeader;
 
 /**
  * POP benchmark and the full-scale POP acceptance run: N messages (1 KiB, unique keys) are stored
@@ -302,68 +296,17 @@ public final class PopBenchmark {
 
   private static PopResult pop(
       MQClientAPIImpl api, String addr, String brokerName, long invisibleMillis) throws Exception {
-    PopMessageRequestHeader h = new PopMessageRequestHeader();
-    h.setConsumerGroup(GROUP);
-    h.setTopic(TOPIC);
-    h.setQueueId(-1);
-    h.setMaxMsgNums(32);
-    h.setInvisibleTime(invisibleMillis);
-    h.setPollTime(1000);
-    h.setBornTime(System.currentTimeMillis());
-    h.setInitMode(0);
-    h.setExpType("TAG");
-    h.setExp("*");
-    CompletableFuture<PopResult> f = new CompletableFuture<>();
-    api.popMessageAsync(
+    return RocketMqPopCalls.pop(
+        api,
         brokerName,
         addr,
-        h,
-        15_000,
-        new PopCallback() {
-          @Override
-          public void onSuccess(PopResult popResult) {
-            f.complete(popResult);
-          }
-
-          @Override
-          public void onException(Throwable e) {
-            f.completeExceptionally(e);
-          }
-        });
-    try {
-      return f.get(20, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("pop failed", e.getCause());
-    }
+        RocketMqPopCalls.request(GROUP, TOPIC, -1, invisibleMillis, 1000),
+        15_000);
   }
 
   private static CompletableFuture<AckResult> ack(MQClientAPIImpl api, String addr, MessageExt m)
       throws Exception {
-    String extraInfo = m.getProperty(MessageConst.PROPERTY_POP_CK);
-    String[] info = ExtraInfoUtil.split(extraInfo);
-    AckMessageRequestHeader h = new AckMessageRequestHeader();
-    h.setConsumerGroup(GROUP);
-    h.setTopic(ExtraInfoUtil.getRealTopic(info, m.getTopic(), GROUP));
-    h.setQueueId(ExtraInfoUtil.getQueueId(info));
-    h.setOffset(ExtraInfoUtil.getQueueOffset(info));
-    h.setExtraInfo(extraInfo);
-    CompletableFuture<AckResult> f = new CompletableFuture<>();
-    api.ackMessageAsync(
-        addr,
-        10_000,
-        new AckCallback() {
-          @Override
-          public void onSuccess(AckResult ackResult) {
-            f.complete(ackResult);
-          }
-
-          @Override
-          public void onException(Throwable e) {
-            f.completeExceptionally(e);
-          }
-        },
-        h);
-    return f;
+    return RocketMqPopCalls.ack(api, addr, GROUP, m, 10_000);
   }
 
   static String table(List<Result> results, Options o) {

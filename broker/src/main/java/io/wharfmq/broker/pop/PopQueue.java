@@ -41,6 +41,11 @@ final class PopQueue {
       return new PopLogRecord.Entry(
           offset, PopLogRecord.Kind.IN_FLIGHT, popTime, deadline, reconsumeTimes);
     }
+
+    /** The log entry that finishes this delivery as {@code kind} (ACKED or DEAD). */
+    PopLogRecord.Entry finished(PopLogRecord.Kind kind) {
+      return new PopLogRecord.Entry(offset, kind, popTime, 0, reconsumeTimes);
+    }
   }
 
   private static final Comparator<InFlight> BY_DEADLINE =
@@ -188,6 +193,21 @@ final class PopQueue {
       out.add(f);
     }
     return out;
+  }
+
+  /**
+   * The latest popTime among in-flight messages whose invisibility ended at or before {@code now}
+   * (visible again), or Long.MIN_VALUE when none is.
+   */
+  long latestDuePopTime(long now) {
+    long latest = Long.MIN_VALUE;
+    for (InFlight f : byDeadline) {
+      if (f.deadline > now) {
+        break;
+      }
+      latest = Math.max(latest, f.popTime);
+    }
+    return latest;
   }
 
   boolean hasDue(long now) {

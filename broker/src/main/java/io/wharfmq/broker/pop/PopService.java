@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +42,17 @@ public final class PopService {
   /** RocketMQ's ConsumeInitMode.MIN: a new group starts at the queue's first message. */
   public static final int INIT_MODE_MIN = 0;
 
-  /** The message handed out by a pop: its queue, offset and record bytes as delivered. */
-  public record Delivered(int queueId, long offset, int reconsumeTimes, byte[] record) {}
+  /**
+   * The message handed out by a pop: its queue, offset and record bytes as delivered; {@code
+   * deliveredBefore} when an earlier delivery of it went back (released, timed out, or unsettled at
+   * a restart), whatever its reconsumeTimes says.
+   */
+  public record Delivered(
+      int queueId, long offset, int reconsumeTimes, byte[] record, boolean deliveredBefore) {
+    public Delivered(int queueId, long offset, int reconsumeTimes, byte[] record) {
+      this(queueId, offset, reconsumeTimes, record, false);
+    }
+  }
 
   /** What a pop found (messages may be empty). */
   public record PopResult(long popTime, List<Delivered> messages, long restNum) {}
@@ -63,9 +73,13 @@ public final class PopService {
 
   private record Key(String group, String topic, int queueId) {}
 
-  /** One pop request's parameters and what it collected so far. */
+  /**
+   * One pop request's parameters and what it collected so far: {@code now} decides what is due,
+   * {@code popTime} stamps the deliveries (see {@link #popTimeFor}).
+   */
   private record Round(
       long now,
+      long popTime,
       long invisibleMillis,
       MessageFilter filter,
       String keep,
@@ -138,10 +152,11 @@ public final class PopService {
       int initMode,
       String keepUnmatched) {
     long now = clock.millis();
+    long popTime = popTimeFor(group, topic, queueIds, now);
     List<Delivered> out = new ArrayList<>();
     List<CompletableFuture<AppendResult>> appends = new ArrayList<>();
     String keep = filter == MessageFilter.ALL ? null : keepUnmatched;
-    Round round = new Round(now, invisibleMillis, filter, keep, out, appends);
+    Round round = new Round(now, popTime, invisibleMillis, filter, keep, out, appends);
     List<PopQueue> busy = new ArrayList<>();
     int start = Math.floorMod((int) (System.nanoTime() >>> 10), queueIds.length);
     for (int i = 0; i < queueIds.length && out.size() < max; i++) {
@@ -173,7 +188,7 @@ public final class PopService {
         rest += Math.max(0, store.maxOffset(topic, queueId) - q.scanFrom);
       }
     }
-    PopResult result = new PopResult(now, out, rest);
+    PopResult result = new PopResult(popTime, out, rest);
     return CompletableFuture.allOf(appends.toArray(new CompletableFuture<?>[0]))
         .thenApply(
             v -> {
@@ -186,8 +201,33 @@ public final class PopService {
             });
   }
 
+  /**
+   * The popTime of a pop at {@code now}: {@code now}, or later than the popTime of every message of
+   * these queues that is visible again, so that no two deliveries of a message share a popTime even
+   * within one millisecond (a release and an immediate pop again). The popTime identifies a
+   * delivery's receipt handle, and RocketMQ's clients read it as the ms the pop happened, so it is
+   * never a counter: it runs ahead of the clock only by the milliseconds such re-deliveries need. A
+   * queue another pop holds locked is not looked at; {@link #popFrom} leaves a message whose
+   * popTime is not below the pop's for the next pop.
+   */
+  private long popTimeFor(String group, String topic, int[] queueIds, long now) {
+    long popTime = now;
+    for (int queueId : queueIds) {
+      PopQueue q = queues.get(new Key(group, topic, queueId));
+      if (q != null && q.lock.tryLock()) {
+        try {
+          popTime = Math.max(popTime, q.latestDuePopTime(now) + 1);
+        } finally {
+          q.lock.unlock();
+        }
+      }
+    }
+    return popTime;
+  }
+
   private void popFrom(PopQueue q, int max, Round round) {
     long now = round.now();
+    long popTime = round.popTime();
     List<CompletableFuture<AppendResult>> appends = round.appends();
     List<InFlight> changed = new ArrayList<>();
     int limit = maxReconsumeTimes(q.group);
@@ -198,6 +238,9 @@ public final class PopService {
       if (f.reconsumeTimes >= limit) {
         continue; // the revive round moves it to the DLQ
       }
+      if (f.popTime >= popTime) {
+        continue; // made visible after popTimeFor looked: the same popTime would name two
+      }
       byte[] record = readRecord(q.topic, q.queueId, f.offset);
       if (record == null) {
         log.warn(
@@ -207,16 +250,16 @@ public final class PopService {
             f.offset,
             q.group);
         PopQueue.Finished done = q.finish(f.offset);
-        appends.add(markLogged(append(q, List.of(gone(f))), done));
+        appends.add(markLogged(append(q, List.of(f.finished(PopLogRecord.Kind.DEAD))), done));
         continue;
       }
       if (round.keep() != null && !matches(round.filter(), q, f.offset, record)) {
         continue; // visible again for the group's other consumers
       }
-      q.reschedule(f, now, now + round.invisibleMillis());
+      q.reschedule(f, popTime, popTime + round.invisibleMillis());
       f.reconsumeTimes++;
       setReconsumeTimes(record, f.reconsumeTimes);
-      round.out().add(new Delivered(q.queueId, f.offset, f.reconsumeTimes, record));
+      round.out().add(new Delivered(q.queueId, f.offset, f.reconsumeTimes, record, true));
       changed.add(f);
     }
     int rounds = 0;
@@ -244,7 +287,7 @@ public final class PopService {
 
   /** Reads new messages from scanFrom; false when there is nothing more to look at now. */
   private boolean scan(PopQueue q, int max, Round round, List<InFlight> changed) {
-    long now = round.now();
+    long popTime = round.popTime();
     try (GetMessageResult r =
         store.getMessages(
             q.topic, q.queueId, q.scanFrom, max, config.maxPullBatchBytes(), round.filter())) {
@@ -257,7 +300,8 @@ public final class PopService {
             }
             byte[] record = b.toArray();
             InFlight f =
-                new InFlight(offset, now, now + round.invisibleMillis(), reconsumeTimes(record));
+                new InFlight(
+                    offset, popTime, popTime + round.invisibleMillis(), reconsumeTimes(record));
             q.put(f);
             round.out().add(new Delivered(q.queueId, offset, f.reconsumeTimes, record));
             changed.add(f);
@@ -285,7 +329,7 @@ public final class PopService {
    * others (and scanFrom) alone; false when there is nothing more to look at now.
    */
   private boolean scanKeeping(PopQueue q, int max, Round round, List<InFlight> changed) {
-    long now = round.now();
+    long popTime = round.popTime();
     long from = q.cursor(round.keep());
     try (GetMessageResult r =
         store.getMessages(
@@ -299,7 +343,8 @@ public final class PopService {
             }
             byte[] record = b.toArray();
             InFlight f =
-                new InFlight(offset, now, now + round.invisibleMillis(), reconsumeTimes(record));
+                new InFlight(
+                    offset, popTime, popTime + round.invisibleMillis(), reconsumeTimes(record));
             q.put(f);
             round.out().add(new Delivered(q.queueId, offset, f.reconsumeTimes, record));
             changed.add(f);
@@ -340,68 +385,38 @@ public final class PopService {
    */
   public CompletableFuture<Outcome> ack(
       String group, String topic, int queueId, long offset, long popTime) {
-    PopQueue q = queues.get(new Key(group, topic, queueId));
-    if (q == null) {
-      return CompletableFuture.completedFuture(
-          offset < Math.max(0, offsets.query(group, topic, queueId))
-              ? Outcome.OK
-              : Outcome.NOT_IN_FLIGHT);
-    }
-    q.lock.lock();
-    try {
-      InFlight f = q.get(offset);
-      if (f == null) {
-        return CompletableFuture.completedFuture(
-            q.isDone(offset) ? Outcome.OK : Outcome.NOT_IN_FLIGHT);
-      }
-      if (f.popTime != popTime && f.deadline > clock.millis()) {
-        return CompletableFuture.completedFuture(Outcome.STALE_HANDLE);
-      }
-      PopQueue.Finished done = q.finish(offset);
-      CompletableFuture<AppendResult> a =
-          markLogged(
-              append(
-                  q,
-                  List.of(
-                      new PopLogRecord.Entry(
-                          offset, PopLogRecord.Kind.ACKED, f.popTime, 0, f.reconsumeTimes))),
-              done);
-      q.advanceScan(q.scanFrom);
-      commitIfMoved(q);
-      return a.thenApply(r -> r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
-    } finally {
-      q.lock.unlock();
-    }
+    DeliveryAction<Outcome> acknowledge =
+        (q, f, now) ->
+            finishLogged(q, f, PopLogRecord.Kind.ACKED)
+                .thenApply(r -> r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
+    // Acknowledging a message that is done already succeeds again.
+    BiFunction<PopQueue, Outcome, Outcome> refused =
+        (q, o) ->
+            o == Outcome.NOT_IN_FLIGHT && isDone(q, group, topic, queueId, offset) ? Outcome.OK : o;
+    return onDelivery(new Key(group, topic, queueId), offset, popTime, refused, acknowledge);
   }
 
   /**
    * Keeps the delivery made at {@code popTime} invisible for {@code invisibleMillis} from now; the
-   * answer carries the new popTime, which identifies the receipt handle from then on.
+   * answer carries the new popTime, which identifies the receipt handle from then on. The new
+   * popTime is now, or one more than the old one if that is not earlier (a change within the
+   * millisecond of the pop), so the old handle never names the delivery again.
    */
   public CompletableFuture<Change> changeInvisibleTime(
       String group, String topic, int queueId, long offset, long popTime, long invisibleMillis) {
-    PopQueue q = queues.get(new Key(group, topic, queueId));
-    if (q == null) {
-      return CompletableFuture.completedFuture(new Change(Outcome.NOT_IN_FLIGHT, 0));
-    }
-    q.lock.lock();
-    try {
-      InFlight f = q.get(offset);
-      long now = clock.millis();
-      if (f == null) {
-        return CompletableFuture.completedFuture(new Change(Outcome.NOT_IN_FLIGHT, 0));
-      }
-      if (f.popTime != popTime && f.deadline > now) {
-        return CompletableFuture.completedFuture(new Change(Outcome.STALE_HANDLE, 0));
-      }
-      q.reschedule(f, now, now + invisibleMillis);
-      CompletableFuture<AppendResult> a = append(q, List.of(f.entry()));
-      a.thenAccept(r -> setLogPos(List.of(f), r));
-      return a.thenApply(
-          r -> r.isOk() ? new Change(Outcome.OK, now) : new Change(Outcome.LOG_FAILED, 0));
-    } finally {
-      q.lock.unlock();
-    }
+    DeliveryAction<Change> keepInvisible =
+        (q, f, now) -> {
+          long changedAt = Math.max(now, f.popTime + 1);
+          q.reschedule(f, changedAt, changedAt + invisibleMillis);
+          return logInFlight(q, f)
+              .thenApply(
+                  r ->
+                      r.isOk()
+                          ? new Change(Outcome.OK, changedAt)
+                          : new Change(Outcome.LOG_FAILED, 0));
+        };
+    BiFunction<PopQueue, Outcome, Change> refused = (q, o) -> new Change(o, 0);
+    return onDelivery(new Key(group, topic, queueId), offset, popTime, refused, keepInvisible);
   }
 
   /**
@@ -412,30 +427,15 @@ public final class PopService {
    */
   public CompletableFuture<Outcome> release(
       String group, String topic, int queueId, long offset, long popTime, boolean countDelivery) {
-    PopQueue q = queues.get(new Key(group, topic, queueId));
-    if (q == null) {
-      return CompletableFuture.completedFuture(Outcome.NOT_IN_FLIGHT);
-    }
-    q.lock.lock();
-    try {
-      InFlight f = q.get(offset);
-      long now = clock.millis();
-      if (f == null) {
-        return CompletableFuture.completedFuture(Outcome.NOT_IN_FLIGHT);
-      }
-      if (f.popTime != popTime && f.deadline > now) {
-        return CompletableFuture.completedFuture(Outcome.STALE_HANDLE);
-      }
-      q.reschedule(f, f.popTime, now);
-      if (!countDelivery) {
-        f.reconsumeTimes--; // the next pop adds it back
-      }
-      CompletableFuture<AppendResult> a = append(q, List.of(f.entry()));
-      a.thenAccept(r -> setLogPos(List.of(f), r));
-      return a.thenApply(r -> r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
-    } finally {
-      q.lock.unlock();
-    }
+    DeliveryAction<Outcome> makeVisible =
+        (q, f, now) -> {
+          q.reschedule(f, f.popTime, now);
+          if (!countDelivery) {
+            f.reconsumeTimes--; // the next pop adds it back
+          }
+          return logInFlight(q, f).thenApply(r -> r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
+        };
+    return onDelivery(new Key(group, topic, queueId), offset, popTime, (q, o) -> o, makeVisible);
   }
 
   /**
@@ -445,40 +445,84 @@ public final class PopService {
    */
   public CompletableFuture<Outcome> deadLetter(
       String group, String topic, int queueId, long offset, long popTime, String reason) {
-    PopQueue q = queues.get(new Key(group, topic, queueId));
+    DeliveryAction<Outcome> sendToDlq =
+        (q, f, now) -> {
+          ConsumeQueueEntry e = store.queueEntry(topic, queueId, offset);
+          CompletableFuture<AppendResult> dead =
+              e == null
+                  ? CompletableFuture.completedFuture(null)
+                  : deadLetters.send(group, e.physicalOffset(), f.reconsumeTimes + 1, reason);
+          return dead.thenCombine(
+              finishLogged(q, f, PopLogRecord.Kind.DEAD),
+              (d, r) -> (d == null || d.isOk()) && r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
+        };
+    return onDelivery(new Key(group, topic, queueId), offset, popTime, (q, o) -> o, sendToDlq);
+  }
+
+  /** What an ack, change, release or dead-lettering does to the delivery its handle names. */
+  @FunctionalInterface
+  private interface DeliveryAction<T> {
+    /** Called with {@code q}'s lock held; {@code now} is the clock's reading under it. */
+    CompletableFuture<T> apply(PopQueue q, InFlight f, long now);
+  }
+
+  /**
+   * Runs {@code action} on the in-flight delivery of {@code offset} that the handle {@code popTime}
+   * names, with its queue's lock held; otherwise answers {@code refused} with NOT_IN_FLIGHT (no
+   * such delivery; q is null when the group never popped the queue since the start) or STALE_HANDLE
+   * (the handle is from an earlier delivery and a later one is invisible).
+   */
+  private <T> CompletableFuture<T> onDelivery(
+      Key key,
+      long offset,
+      long popTime,
+      BiFunction<PopQueue, Outcome, T> refused,
+      DeliveryAction<T> action) {
+    PopQueue q = queues.get(key);
     if (q == null) {
-      return CompletableFuture.completedFuture(Outcome.NOT_IN_FLIGHT);
+      return CompletableFuture.completedFuture(refused.apply(null, Outcome.NOT_IN_FLIGHT));
     }
     q.lock.lock();
     try {
       InFlight f = q.get(offset);
+      long now = clock.millis();
       if (f == null) {
-        return CompletableFuture.completedFuture(Outcome.NOT_IN_FLIGHT);
+        return CompletableFuture.completedFuture(refused.apply(q, Outcome.NOT_IN_FLIGHT));
       }
-      if (f.popTime != popTime && f.deadline > clock.millis()) {
-        return CompletableFuture.completedFuture(Outcome.STALE_HANDLE);
+      if (f.popTime != popTime && f.deadline > now) {
+        return CompletableFuture.completedFuture(refused.apply(q, Outcome.STALE_HANDLE));
       }
-      ConsumeQueueEntry e = store.queueEntry(topic, queueId, offset);
-      CompletableFuture<AppendResult> dead =
-          e == null
-              ? CompletableFuture.completedFuture(null)
-              : deadLetters.send(group, e.physicalOffset(), f.reconsumeTimes + 1, reason);
-      PopQueue.Finished done = q.finish(offset);
-      CompletableFuture<AppendResult> a =
-          markLogged(
-              append(
-                  q,
-                  List.of(
-                      new PopLogRecord.Entry(
-                          offset, PopLogRecord.Kind.DEAD, f.popTime, 0, f.reconsumeTimes))),
-              done);
-      q.advanceScan(q.scanFrom);
-      commitIfMoved(q);
-      return dead.thenCombine(
-          a, (d, r) -> (d == null || d.isOk()) && r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
+      return action.apply(q, f, now);
     } finally {
       q.lock.unlock();
     }
+  }
+
+  /** Whether the group finished {@code offset}; q (locked) is null when it never popped it. */
+  private boolean isDone(PopQueue q, String group, String topic, int queueId, long offset) {
+    return q == null
+        ? offset < Math.max(0, offsets.query(group, topic, queueId))
+        : q.isDone(offset);
+  }
+
+  /**
+   * Finishes {@code f} for the group (acknowledged or dead-lettered) and logs it as {@code kind};
+   * call with q's lock held.
+   */
+  private CompletableFuture<AppendResult> finishLogged(
+      PopQueue q, InFlight f, PopLogRecord.Kind kind) {
+    PopQueue.Finished done = q.finish(f.offset);
+    CompletableFuture<AppendResult> a = markLogged(append(q, List.of(f.finished(kind))), done);
+    q.advanceScan(q.scanFrom);
+    commitIfMoved(q);
+    return a;
+  }
+
+  /** Logs {@code f}'s new invisibility; call with q's lock held. */
+  private CompletableFuture<AppendResult> logInFlight(PopQueue q, InFlight f) {
+    CompletableFuture<AppendResult> a = append(q, List.of(f.entry()));
+    a.thenAccept(r -> setLogPos(List.of(f), r));
+    return a;
   }
 
   /**
@@ -529,9 +573,7 @@ public final class PopService {
       try {
         List<PopLogRecord.Entry> done = new ArrayList<>();
         for (InFlight f : q.all()) {
-          done.add(
-              new PopLogRecord.Entry(
-                  f.offset, PopLogRecord.Kind.ACKED, f.popTime, 0, f.reconsumeTimes));
+          done.add(f.finished(PopLogRecord.Kind.ACKED));
           q.remove(f.offset);
         }
         if (!done.isEmpty()) {
@@ -609,9 +651,7 @@ public final class PopService {
           if (e != null) {
             deadLetters.send(q.group, e.physicalOffset(), f.reconsumeTimes + 1);
           }
-          dead.add(
-              new PopLogRecord.Entry(
-                  f.offset, PopLogRecord.Kind.DEAD, f.popTime, 0, f.reconsumeTimes));
+          dead.add(f.finished(PopLogRecord.Kind.DEAD));
         }
         if (!dead.isEmpty()) {
           CompletableFuture<AppendResult> a = append(q, dead);
@@ -833,10 +873,6 @@ public final class PopService {
         f.logPos = Math.max(f.logPos, r.queueOffset());
       }
     }
-  }
-
-  private static PopLogRecord.Entry gone(InFlight f) {
-    return new PopLogRecord.Entry(f.offset, PopLogRecord.Kind.DEAD, f.popTime, 0, f.reconsumeTimes);
   }
 
   private boolean matchesStored(MessageFilter filter, PopQueue q, long offset) {

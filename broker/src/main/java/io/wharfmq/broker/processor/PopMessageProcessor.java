@@ -17,6 +17,8 @@ import io.wharfmq.service.Status;
 import io.wharfmq.store.MessageFilter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,20 +105,34 @@ public final class PopMessageProcessor implements RequestProcessor {
             "SQL92".equalsIgnoreCase(expType) ? FilterType.SQL92 : FilterType.TAG,
             exp,
             initMode == PopService.INIT_MODE_MIN);
-    service
-        .pop(command, filter)
-        .whenComplete(
-            (result, error) -> {
-              if (error != null) {
-                log.error("Pop of {} for group {} failed", topic, group, error);
-                channel.writeResponse(
-                    RemotingCommand.responseTo(
-                        request, ResponseCode.SYSTEM_ERROR, "pop failed: " + error.getMessage()));
-              } else {
-                channel.writeResponse(answer(request, topic, invisible, result));
-              }
-            });
+    CompletableFuture<PopResult> pop = service.pop(command, filter);
+    endWithChannel(channel, pop);
+    pop.whenComplete(
+        (result, error) -> {
+          if (error instanceof CancellationException) {
+            log.debug("Pop of {} for group {} ended: {} disconnected", topic, group, channel);
+          } else if (error != null) {
+            log.error("Pop of {} for group {} failed", topic, group, error);
+            channel.writeResponse(
+                RemotingCommand.responseTo(
+                    request, ResponseCode.SYSTEM_ERROR, "pop failed: " + error.getMessage()));
+          } else {
+            channel.writeResponse(answer(request, topic, invisible, result));
+          }
+        });
     return null;
+  }
+
+  /**
+   * A pop held for a client that disconnected ends with the connection, so it takes nothing the
+   * client can no longer receive (what it took meanwhile goes back at once).
+   */
+  private static void endWithChannel(RemotingChannel channel, CompletableFuture<PopResult> pop) {
+    if (pop.isDone()) {
+      return;
+    }
+    Runnable unregister = channel.onClose(() -> pop.cancel(false));
+    pop.whenComplete((r, e) -> unregister.run());
   }
 
   private static RemotingCommand answer(

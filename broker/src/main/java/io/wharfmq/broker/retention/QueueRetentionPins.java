@@ -3,7 +3,6 @@ package io.wharfmq.broker.retention;
 import io.wharfmq.broker.subscription.SubscriptionGroupManager;
 import io.wharfmq.remoting.protocol.body.SubscriptionGroupConfig;
 import io.wharfmq.store.MessageStore;
-import io.wharfmq.store.queue.ConsumeQueueEntry;
 import io.wharfmq.store.retention.ConsumerProgress;
 import io.wharfmq.store.retention.RetentionPins;
 import java.util.HashMap;
@@ -110,7 +109,7 @@ public final class QueueRetentionPins implements RetentionPins {
       queuesWithOffsets
           .computeIfAbsent(List.of(c.group(), c.topic()), k -> new HashSet<>())
           .add(c.queueId());
-      lowest = lower(lowest, pinAt(c.group(), c.topic(), c.queueId(), c.offset()));
+      lowest = RetentionPins.lower(lowest, pinAt(c.group(), c.topic(), c.queueId(), c.offset()));
     }
     // Topics pinning groups subscribed to, whether or not they have offsets there yet.
     for (SubscriptionGroupConfig c : groups.snapshot().subscriptionGroupTable().values()) {
@@ -129,7 +128,9 @@ public final class QueueRetentionPins implements RetentionPins {
       String topic = e.getKey().get(1);
       for (int queueId : store.queueIds(topic)) {
         if (!e.getValue().contains(queueId)) {
-          lowest = lower(lowest, pinAt(group, topic, queueId, store.minOffset(topic, queueId)));
+          lowest =
+              RetentionPins.lower(
+                  lowest, pinAt(group, topic, queueId, store.minOffset(topic, queueId)));
         }
       }
     }
@@ -143,23 +144,6 @@ public final class QueueRetentionPins implements RetentionPins {
     if (popped >= 0) {
       unfinished = Math.min(unfinished, popped);
     }
-    if (unfinished >= store.maxOffset(topic, queueId)) {
-      return null; // finished everything stored so far
-    }
-    long from = Math.max(unfinished, store.minOffset(topic, queueId));
-    ConsumeQueueEntry entry = store.queueEntry(topic, queueId, from);
-    if (entry == null) {
-      return null;
-    }
-    // An entry left pointing below the log's start pins the start: never anything earlier.
-    long physical = Math.max(entry.physicalOffset(), store.commitLogMinOffset());
-    return new Pin(physical, group, topic, queueId, from);
-  }
-
-  private static Pin lower(Pin a, Pin b) {
-    if (a == null) {
-      return b;
-    }
-    return b == null || a.physicalOffset() <= b.physicalOffset() ? a : b;
+    return RetentionPins.atQueueOffset(store, group, topic, queueId, unfinished);
   }
 }

@@ -8,6 +8,7 @@ import io.wharfmq.store.MessageStore;
 import io.wharfmq.store.format.StoredMessage;
 import io.wharfmq.store.mapped.AtomicFiles;
 import io.wharfmq.store.queue.ConsumeQueueEntry;
+import io.wharfmq.store.retention.RetentionPins;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,9 @@ public final class ScheduleMessageService {
       Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("wharf-schedule"));
   private boolean dirty;
 
+  /** {@link #progress} as of the last round, for retention's thread. */
+  private volatile long[] published;
+
   /** RocketMQ's file name for delay-level progress. */
   public static final String FILE_NAME = "delayOffset.json";
 
@@ -71,6 +75,7 @@ public final class ScheduleMessageService {
               }
             });
     java.util.Arrays.fill(verifyNext, true);
+    published = progress.clone();
   }
 
   /**
@@ -117,8 +122,31 @@ public final class ScheduleMessageService {
     if (dirty) {
       persist();
     }
+    published = progress.clone();
     return delivered;
   }
+
+  /**
+   * What retention must keep for delayed messages (docs/storage.md, "Retention and queues"), or
+   * null: the oldest schedule-queue entry not yet delivered, over every level, as of the last
+   * round. Any thread.
+   */
+  public RetentionPins.Pin retentionPin() {
+    long[] p = published;
+    RetentionPins.Pin lowest = null;
+    for (int level = 1; level <= levels.count(); level++) {
+      long from = p == null ? 0 : p[level];
+      lowest =
+          RetentionPins.lower(
+              lowest,
+              RetentionPins.atQueueOffset(
+                  store, PIN_HOLDER, ScheduleRewrite.SCHEDULE_TOPIC, level - 1, from));
+    }
+    return lowest;
+  }
+
+  /** The holder of delayed-message pins in retention's log lines. */
+  static final String PIN_HOLDER = RetentionPins.PENDING_PREFIX + "delayed messages";
 
   /** Pending delayed messages of a level (for tests and operators). */
   public long pending(int level) {

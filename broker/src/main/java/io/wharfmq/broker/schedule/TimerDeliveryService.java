@@ -9,6 +9,7 @@ import io.wharfmq.store.timer.TimerLogRecord;
 import io.wharfmq.store.timer.TimerStore;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,12 +17,19 @@ import org.slf4j.LoggerFactory;
  * The broker's half of timers: stores a due timer message again in its real topic and queue (see
  * {@link TimerRewrite}). A record the timer store marks as possibly delivered already is first
  * looked up in its real topic by UNIQ_KEY and {@link TimerRewrite#TIMER_SOURCE}, so a restart
- * delivers it once. Called on the timer thread; stateless apart from the store, so thread-safe.
+ * delivers it once. The lookup goes through the index, which the dispatcher fills after the append
+ * is answered; a lookup therefore waits (answers "not yet", the timer store retries next round)
+ * until the index holds every copy this service stored, or a batch retried after a failed append
+ * could miss a copy stored a moment before and store it twice. Called on the timer thread;
+ * thread-safe.
  */
 public final class TimerDeliveryService implements TimerDelivery {
   private static final Logger log = LoggerFactory.getLogger(TimerDeliveryService.class);
 
   private final MessageStore store;
+
+  /** Commit-log end of the copies stored so far by this service (in this run). */
+  private final AtomicLong storedEnd = new AtomicLong();
 
   public TimerDeliveryService(MessageStore store) {
     this.store = store;
@@ -38,13 +46,25 @@ public final class TimerDeliveryService implements TimerDelivery {
       log.warn("Timer message at {} has no REAL_TOPIC; dropped", record.commitLogOffset());
       return CompletableFuture.completedFuture(true);
     }
-    if (mayBeDeliveredAlready
-        && (ScheduleRewrite.alreadyDelivered(store, s, TimerRewrite.TIMER_SOURCE)
-            || deliveredByRocketMq(s))) {
-      log.info("Timer message {} was delivered before the restart; not again", s.physicalOffset());
-      return CompletableFuture.completedFuture(true);
+    if (mayBeDeliveredAlready) {
+      if (store.dispatchedOffset() < storedEnd.get()) {
+        return CompletableFuture.completedFuture(false); // the index cannot answer yet
+      }
+      if (ScheduleRewrite.alreadyDelivered(store, s, TimerRewrite.TIMER_SOURCE)
+          || deliveredByRocketMq(s)) {
+        log.info("Timer message {} was delivered already; not again", s.physicalOffset());
+        return CompletableFuture.completedFuture(true);
+      }
     }
-    return store.append(TimerRewrite.fromTimer(s)).thenApply(r -> delivered(record, r));
+    return store
+        .append(TimerRewrite.fromTimer(s))
+        .thenApply(
+            r -> {
+              if (r.isOk()) {
+                storedEnd.accumulateAndGet(r.endOffset(), Math::max);
+              }
+              return delivered(record, r);
+            });
   }
 
   /**

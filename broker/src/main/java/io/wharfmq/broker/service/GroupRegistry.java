@@ -223,39 +223,8 @@ final class GroupRegistry {
 
   private static SubscriptionGroupConfig withSettings(
       SubscriptionGroupConfig old, String name, int retryMaxTimes, Map<String, String> attrs) {
-    if (old == null) {
-      return SubscriptionGroupConfig.of(
-          name,
-          null,
-          null,
-          null,
-          null,
-          null,
-          retryMaxTimes,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          attrs);
-    }
-    return new SubscriptionGroupConfig(
-        old.groupName(),
-        old.consumeEnable(),
-        old.consumeFromMinEnable(),
-        old.consumeBroadcastEnable(),
-        old.consumeMessageOrderly(),
-        old.retryQueueNums(),
-        retryMaxTimes,
-        old.groupRetryPolicy(),
-        old.brokerId(),
-        old.whichBrokerWhenConsumeSlowly(),
-        old.notifyConsumerIdsChangedEnable(),
-        old.groupSysFlag(),
-        old.consumeTimeoutMinute(),
-        old.subscriptionDataSet(),
-        Map.copyOf(attrs));
+    SubscriptionGroupConfig base =
+        old != null ? old : SubscriptionGroupConfig.defaults(name, retryMaxTimes);
+    return base.withRetryMaxTimesAndAttributes(retryMaxTimes, attrs);
   }
 }

@@ -161,6 +161,12 @@ final class PopOperations {
       return; // cancelled by the caller while held
     }
     PopCommand c = t.command();
+    if (!groups.exists(c.group())) {
+      // Deleted while the pop was held: popping now would make pop state and offsets for it again.
+      log.debug("Held pop of {} ends: group {} was deleted", c.topic(), c.group());
+      t.answer().complete(PopResult.fail(Status.NOT_FOUND, "group " + c.group() + " deleted"));
+      return;
+    }
     int initMode = c.startAtHead() ? PopService.INIT_MODE_MIN : 1;
     pops.pop(
             c.group(),
@@ -200,7 +206,7 @@ final class PopOperations {
         continue;
       }
       Receipt receipt = new Receipt(c.group(), c.topic(), d.queueId(), d.offset(), r.popTime());
-      out.add(new StoredReceivedMessage(d.record(), receipt));
+      out.add(new StoredReceivedMessage(d.record(), receipt, d.deliveredBefore()));
     }
     if (expired > 0) {
       ctx.stats().expired(expired);

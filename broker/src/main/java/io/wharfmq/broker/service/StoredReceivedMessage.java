@@ -18,13 +18,24 @@ final class StoredReceivedMessage implements ReceivedMessage {
   private final byte[] record;
   private final ByteBuffer view;
   private final Receipt receipt;
+  private final boolean deliveredBefore;
   private StoredMessage decoded;
   private Map<String, String> properties;
 
   StoredReceivedMessage(byte[] record, Receipt receipt) {
+    this(record, receipt, false);
+  }
+
+  StoredReceivedMessage(byte[] record, Receipt receipt, boolean deliveredBefore) {
     this.record = record;
     this.view = ByteBuffer.wrap(record);
     this.receipt = receipt;
+    this.deliveredBefore = deliveredBefore;
+  }
+
+  @Override
+  public boolean deliveredBefore() {
+    return deliveredBefore || reconsumeTimes() > 0;
   }
 
   private StoredMessage decoded() {

@@ -19,6 +19,7 @@ import io.wharfmq.store.format.MessageSysFlag;
 import io.wharfmq.store.format.MessageToStore;
 import io.wharfmq.store.format.StoredMessage;
 import io.wharfmq.store.queue.ConsumeQueueEntry;
+import io.wharfmq.store.retention.RetentionPins;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -84,6 +85,27 @@ public final class TransactionService {
     this.offsets = offsets;
     this.clock = clock;
     this.storeHost = storeHost;
+  }
+
+  /** The holder of half-message pins in retention's log lines. */
+  static final String PIN_HOLDER = RetentionPins.PENDING_PREFIX + "transactional half messages";
+
+  /**
+   * What retention must keep for transactions (docs/storage.md, "Retention and queues"), or null:
+   * the half queue from the check's progress (the lowest half offset not known to be resolved, as
+   * of the last check round; from the first half message before any round). Resolving a half writes
+   * its op record after it, so the op records a restart replays stay too. A half message stored
+   * longer ago than fileReservedTime is abandoned and pins nothing (RocketMQ's check skips such
+   * halves too): without a live producer of its group it is never checked, and it must not hold the
+   * disk forever. Any thread.
+   */
+  public RetentionPins.Pin retentionPin() {
+    long abandonedBefore = clock.millis() - config.store().fileReservedTimeHours() * 3_600_000L;
+    long from =
+        Math.max(
+            offsets.query(CHECK_GROUP, HALF_TOPIC, 0),
+            store.offsetForTimestamp(HALF_TOPIC, 0, abandonedBefore));
+    return RetentionPins.atQueueOffset(store, PIN_HOLDER, HALF_TOPIC, 0, from);
   }
 
   /** Whether a message sent with these properties and flags is a half message. */

@@ -54,6 +54,7 @@ class PopServiceModelTest {
     boolean acked;
     long deadline = Long.MIN_VALUE; // visible once now >= deadline
     long popTime = -1;
+    long previousPopTime = -1; // of the delivery (or change) before the current one
     int deliveries;
   }
 
@@ -62,6 +63,14 @@ class PopServiceModelTest {
   private MessageStore store;
   private ConsumerOffsetManager offsets;
   private PopService pops;
+
+  /** Small store files and a group limit the tests never reach. */
+  private void openWithSmallFiles() throws Exception {
+    config = new BrokerConfig(dir).maxReconsumeTimes(1000);
+    config.store().mappedFileSizeCommitLog(4 * 1024 * 1024).maxMessageSize(64 * 1024);
+    config.store().maxHashSlotNum(100).maxIndexNum(400);
+    open();
+  }
 
   private void open() throws Exception {
     store = MessageStore.open(config.store(), clock);
@@ -88,10 +97,7 @@ class PopServiceModelTest {
   void popStateMatchesTheModelAcrossRestarts() throws Exception {
     long seed = System.nanoTime();
     Random random = new Random(seed);
-    config = new BrokerConfig(dir).maxReconsumeTimes(1000);
-    config.store().mappedFileSizeCommitLog(4 * 1024 * 1024).maxMessageSize(64 * 1024);
-    config.store().maxHashSlotNum(100).maxIndexNum(400);
-    open();
+    openWithSmallFiles();
     Map<String, Expected> model = new HashMap<>();
     for (int q = 0; q < QUEUES; q++) {
       for (int i = 0; i < PER_QUEUE; i++) {
@@ -128,16 +134,19 @@ class PopServiceModelTest {
               .as("%s: %s reconsumeTimes", why, key)
               .isEqualTo(e.deliveries);
           e.deliveries++;
+          e.previousPopTime = e.popTime;
           e.popTime = r.popTime();
           e.deadline = r.popTime() + invisible;
           held.put(key, d);
         }
       } else if (op < 65 && !held.isEmpty()) {
-        List<String> keys = new ArrayList<>(held.keySet());
-        String key = keys.get(random.nextInt(keys.size()));
+        String key = anyKey(held, random);
         Expected e = model.get(key);
         boolean stale = random.nextInt(5) == 0;
-        long handle = stale ? e.popTime - 1 : e.popTime;
+        // A stale handle: the previous delivery's (often of the same ms: releases and pops happen
+        // between clock steps), or one that never was.
+        long handle =
+            stale ? (e.previousPopTime >= 0 ? e.previousPopTime : e.popTime - 1) : e.popTime;
         PopService.Outcome o =
             pops.ack(GROUP, TOPIC, held.get(key).queueId(), held.get(key).offset(), handle).join();
         if (stale && clock.millis() < e.deadline) {
@@ -150,8 +159,7 @@ class PopServiceModelTest {
           held.remove(key);
         }
       } else if (op < 72 && !held.isEmpty()) {
-        List<String> keys = new ArrayList<>(held.keySet());
-        String key = keys.get(random.nextInt(keys.size()));
+        String key = anyKey(held, random);
         Expected e = model.get(key);
         long invisible = random.nextInt(1500) + 1;
         PopService.Change c =
@@ -164,8 +172,21 @@ class PopServiceModelTest {
                     invisible)
                 .join();
         assertThat(c.outcome()).as("%s: change of %s", why, key).isEqualTo(PopService.Outcome.OK);
+        e.previousPopTime = e.popTime;
         e.popTime = c.popTime();
         e.deadline = c.popTime() + invisible;
+      } else if (op < 78 && !held.isEmpty()) {
+        String key = anyKey(held, random);
+        Expected e = model.get(key);
+        boolean countDelivery = random.nextBoolean();
+        PopService.Delivered d = held.get(key);
+        PopService.Outcome o =
+            pops.release(GROUP, TOPIC, d.queueId(), d.offset(), e.popTime, countDelivery).join();
+        assertThat(o).as("%s: release of %s", why, key).isEqualTo(PopService.Outcome.OK);
+        e.deadline = clock.millis();
+        if (!countDelivery) {
+          e.deliveries--;
+        }
       } else if (op < 90) {
         clock.millis += random.nextInt(700);
       } else if (op < 96) {
@@ -201,12 +222,14 @@ class PopServiceModelTest {
     store.close();
   }
 
+  private static String anyKey(Map<String, PopService.Delivered> held, Random random) {
+    List<String> keys = new ArrayList<>(held.keySet());
+    return keys.get(random.nextInt(keys.size()));
+  }
+
   @Test
   void deliveriesFromBeforeARestartReturnAtOnceWhenAskedEachOnce() throws Exception {
-    config = new BrokerConfig(dir).maxReconsumeTimes(1000);
-    config.store().mappedFileSizeCommitLog(4 * 1024 * 1024).maxMessageSize(64 * 1024);
-    config.store().maxHashSlotNum(100).maxIndexNum(400);
-    open();
+    openWithSmallFiles();
     for (int i = 0; i < 3; i++) {
       store.append(MessageToStore.of(TOPIC, 0, new byte[] {1}, "", clock.millis())).join();
     }
@@ -238,6 +261,54 @@ class PopServiceModelTest {
                 .join()
                 .messages())
         .isEmpty();
+    store.close();
+  }
+
+  @Test
+  void aReceiptNamesOneDeliveryEvenWithinOneMillisecond() throws Exception {
+    openWithSmallFiles();
+    store.append(MessageToStore.of(TOPIC, 0, new byte[] {1}, "", clock.millis())).join();
+    assertThat(store.awaitDispatched(Duration.ofSeconds(10))).isTrue();
+    int[] q0 = {0};
+    long frozen = clock.millis(); // the clock does not move in this test
+
+    PopService.PopResult first =
+        pops.pop(GROUP, TOPIC, q0, 1, 60_000, MessageFilter.ALL, PopService.INIT_MODE_MIN).join();
+    assertThat(first.messages()).extracting(PopService.Delivered::offset).containsExactly(0L);
+    assertThat(pops.release(GROUP, TOPIC, 0, 0, first.popTime(), false).join())
+        .isEqualTo(PopService.Outcome.OK);
+    PopService.PopResult second =
+        pops.pop(GROUP, TOPIC, q0, 1, 60_000, MessageFilter.ALL, PopService.INIT_MODE_MIN).join();
+    assertThat(second.messages()).extracting(PopService.Delivered::offset).containsExactly(0L);
+    assertThat(second.popTime()).isGreaterThan(first.popTime());
+
+    // The first receipt names the first delivery only: it neither acks, changes nor releases the
+    // second, also after a restart (the pop log keeps the popTimes).
+    for (int restart = 0; restart < 2; restart++) {
+      assertThat(pops.ack(GROUP, TOPIC, 0, 0, first.popTime()).join())
+          .isEqualTo(PopService.Outcome.STALE_HANDLE);
+      assertThat(pops.changeInvisibleTime(GROUP, TOPIC, 0, 0, first.popTime(), 1).join().outcome())
+          .isEqualTo(PopService.Outcome.STALE_HANDLE);
+      assertThat(pops.release(GROUP, TOPIC, 0, 0, first.popTime(), true).join())
+          .isEqualTo(PopService.Outcome.STALE_HANDLE);
+      assertThat(pops.inFlight(GROUP, TOPIC, 0)).isEqualTo(1);
+      pops.checkpoint();
+      offsets.persist();
+      store.close();
+      open();
+    }
+
+    // A change in the same millisecond gives a new handle and retires the one it replaces.
+    PopService.Change changed =
+        pops.changeInvisibleTime(GROUP, TOPIC, 0, 0, second.popTime(), 60_000).join();
+    assertThat(changed.outcome()).isEqualTo(PopService.Outcome.OK);
+    assertThat(changed.popTime()).isGreaterThan(second.popTime());
+    assertThat(pops.ack(GROUP, TOPIC, 0, 0, second.popTime()).join())
+        .isEqualTo(PopService.Outcome.STALE_HANDLE);
+    assertThat(pops.ack(GROUP, TOPIC, 0, 0, changed.popTime()).join())
+        .isEqualTo(PopService.Outcome.OK);
+    assertThat(pops.inFlight(GROUP, TOPIC, 0)).isZero();
+    assertThat(clock.millis()).isEqualTo(frozen);
     store.close();
   }
 }

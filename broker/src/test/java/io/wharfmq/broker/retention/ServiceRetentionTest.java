@@ -8,22 +8,18 @@ import io.wharfmq.service.AckStatus;
 import io.wharfmq.service.FilterType;
 import io.wharfmq.service.GroupSettings;
 import io.wharfmq.service.MessagingService;
-import io.wharfmq.service.OutgoingMessage;
 import io.wharfmq.service.PopCommand;
 import io.wharfmq.service.ReceivedMessage;
-import io.wharfmq.service.SendCommand;
 import io.wharfmq.service.SendResult;
 import io.wharfmq.service.Status;
 import io.wharfmq.service.Subscription;
 import io.wharfmq.store.MessageStore;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
-import java.time.ZoneId;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ServiceRetentionTest {
-  static final int SEGMENT = 64 * 1024;
+  static final int SEGMENT = RetentionTestBrokers.SEGMENT;
 
   @TempDir Path dir;
   Broker broker;
@@ -53,24 +49,10 @@ class ServiceRetentionTest {
 
   @BeforeEach
   void start() throws Exception {
-    int hour = Instant.now().atZone(ZoneId.systemDefault()).getHour();
     BrokerConfig config =
-        new BrokerConfig(dir)
-            .listenPort(0)
-            .bindAddress("127.0.0.1")
+        RetentionTestBrokers.config(dir, System.currentTimeMillis())
             .autoCreateTopicEnable(false)
             .defaultTopicQueueNums(2);
-    config
-        .store()
-        .mappedFileSizeCommitLog(SEGMENT)
-        .maxMessageSize(16 * 1024)
-        .maxHashSlotNum(256)
-        .maxIndexNum(4000)
-        .consumeQueueEntriesPerFile(100)
-        .flushIntervalCommitLog(10)
-        .flushCommitLogThoroughInterval(10)
-        .cleanResourceInterval(3_600_000) // the test runs the rounds
-        .deleteWhen((hour + 12) % 24);
     broker = Broker.start(config, InstantSource.system());
     service = broker.messagingService();
     store = broker.store();
@@ -83,20 +65,7 @@ class ServiceRetentionTest {
   }
 
   private SendResult send(String topic, String body) {
-    byte[] bytes =
-        (body + "-" + "x".repeat(2000)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    return service
-        .send(
-            new SendCommand(
-                topic,
-                -1,
-                List.of(new OutgoingMessage(bytes, 0, "", System.currentTimeMillis(), 0)),
-                false,
-                0,
-                new InetSocketAddress("127.0.0.1", 40000),
-                true,
-                -1))
-        .join();
+    return RetentionTestBrokers.send(service, topic, body, Map.of(), System.currentTimeMillis());
   }
 
   private void subscribe(String topic, String group, boolean pins) {

@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,6 +103,39 @@ class TimerDeliveryServiceTest {
     assertThat(delivery.deliver(delivered, true).join()).isTrue();
     assertThat(delivery.deliver(notYet, true).join()).isTrue();
     assertThat(storedInOrders()).isEqualTo(2);
+  }
+
+  @Test
+  void aRetriedTimerIsNotStoredAgainWhileTheIndexLagsItsFirstCopy() throws Exception {
+    TimerLogRecord r = storeTimer("U1", NOW);
+    assertThat(store.awaitDispatched(Duration.ofSeconds(5))).isTrue();
+    // Hold the dispatcher (it runs this predicate for each consume queue) so that the index lags
+    // the copy stored next, as it may for a moment on a busy machine.
+    CountDownLatch dispatcherHeld = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Integer> held =
+        store.deleteTopicQueues(
+            topic -> {
+              dispatcherHeld.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return false;
+            });
+    assertThat(dispatcherHeld.await(10, TimeUnit.SECONDS)).isTrue();
+    try {
+      assertThat(delivery.deliver(r, false).join()).isTrue();
+      // The batch is retried (another append of it failed): the copy is not in the index yet.
+      assertThat(delivery.deliver(r, true).join()).as("not known yet: retry later").isFalse();
+    } finally {
+      release.countDown();
+    }
+    held.join();
+    assertThat(storedInOrders()).isEqualTo(1);
+    assertThat(delivery.deliver(r, true).join()).isTrue();
+    assertThat(storedInOrders()).isEqualTo(1);
   }
 
   @Test

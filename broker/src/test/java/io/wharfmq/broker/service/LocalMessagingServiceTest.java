@@ -197,15 +197,15 @@ class LocalMessagingServiceTest {
     assertThat(second.reconsumeTimes()).isZero();
 
     assertThat(service.release(second.receipt(), true).join()).isEqualTo(AckStatus.OK);
-    // A receipt names a delivery by its pop time in ms: let the clock move past the first one.
-    long firstPop = first.receipt().popTime();
-    await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > firstPop);
+    // Each delivery has its own receipt, also when all three happen within one millisecond.
     ReceivedMessage third = pop("q2", "g2", 1).messages().get(0);
     assertThat(third.queueOffset()).isEqualTo(first.queueOffset());
     assertThat(third.reconsumeTimes()).isEqualTo(1);
 
-    // The first receipt named an earlier delivery; the message is held by the third now.
+    // The first receipts named earlier deliveries; the message is held by the third now.
+    assertThat(third.receipt()).isNotEqualTo(second.receipt()).isNotEqualTo(first.receipt());
     assertThat(service.release(first.receipt(), false).join()).isEqualTo(AckStatus.STALE);
+    assertThat(service.ack(second.receipt()).join()).isEqualTo(AckStatus.STALE);
     assertThat(service.ack(third.receipt()).join()).isEqualTo(AckStatus.OK);
     assertThat(service.release(third.receipt(), false).join()).isEqualTo(AckStatus.NOT_IN_FLIGHT);
   }
@@ -540,5 +540,42 @@ class LocalMessagingServiceTest {
 
     assertThat(service.ensureTopic("bad topic!").status()).isEqualTo(Status.ILLEGAL);
     assertThat(send("SCHEDULE_TOPIC_XXXX", -1, "x", Map.of()).status()).isEqualTo(Status.FORBIDDEN);
+  }
+
+  @Test
+  void aHeldPopOfAGroupDeletedMeanwhileTakesNothingAndLeavesNoState() throws Exception {
+    assertThat(service.ensureTopic("t20").isOk()).isTrue();
+    assertThat(service.ensureGroup(new GroupSettings("tmp20", 0, true, false, false)).isOk())
+        .isTrue();
+    CompletableFuture<PopResult> held = popAsync("t20", "tmp20", 4, 20_000, FilterType.TAG, "*");
+    await().atMost(Duration.ofSeconds(10)).until(() -> broker.heldPopCount() == 1);
+    assertThat(service.deleteGroup("tmp20").isOk()).isTrue();
+
+    send("t20", "for-nobody");
+
+    PopResult r = held.get(10, TimeUnit.SECONDS);
+    assertThat(r.messages()).isEmpty();
+    assertThat(r.status()).isEqualTo(Status.NOT_FOUND);
+    assertThat(broker.pops().view("tmp20", "t20", 0)).isNull();
+    assertThat(broker.pops().view("tmp20", "t20", 1)).isNull();
+    assertThat(service.topicsOf("tmp20")).isEmpty();
+    broker.close();
+    startBroker();
+    assertThat(Files.readString(dir.resolve("config").resolve("consumerOffset.json")))
+        .doesNotContain("tmp20");
+  }
+
+  @Test
+  void aReleasedMessageComesBackMarkedAsDeliveredBefore() {
+    queue("q21", "g21");
+    send("q21", "once");
+    ReceivedMessage first = pop("q21", "g21", 1).messages().get(0);
+    assertThat(first.deliveredBefore()).isFalse();
+
+    assertThat(service.release(first.receipt(), false).join()).isEqualTo(AckStatus.OK);
+    ReceivedMessage second = pop("q21", "g21", 1).messages().get(0);
+
+    assertThat(second.reconsumeTimes()).isZero();
+    assertThat(second.deliveredBefore()).isTrue();
   }
 }

@@ -252,17 +252,19 @@ public final class RetentionService extends PeriodicAgent {
     pinWarned = what;
     pinWarnedAt = now;
     log.warn(
-        "Retention keeps commit-log segment {} and everything after it ({}): consumer group {}"
-            + " has queue semantics and has not finished message {}@{}:{} (log offset {}) stored"
-            + " there. Disk use {}%{}. The segment goes once the group acknowledges its"
-            + " messages (or the group is deleted).",
+        "Retention keeps commit-log segment {} and everything after it ({}): {} {}@{}:{} (log"
+            + " offset {}) stored there. Disk use {}%{}. The segment goes once {}.",
         segment.path().getFileName(),
         force
             ? "disk use above diskSpaceCleanForciblyRatio "
                 + config.effectiveDiskSpaceCleanForciblyRatio()
                 + "%"
             : "older than fileReservedTime " + config.fileReservedTimeHours() + " h",
-        pin.group(),
+        pin.byConsumerGroup()
+            ? "consumer group " + pin.group() + " has queue semantics and has not finished message"
+            : "the broker has not yet delivered or resolved its "
+                + pin.group().substring(RetentionPins.PENDING_PREFIX.length())
+                + ", the oldest at",
         pin.topic(),
         pin.queueId(),
         pin.queueOffset(),
@@ -272,7 +274,10 @@ public final class RetentionService extends PeriodicAgent {
             ? ", above diskSpaceWarningLevelRatio "
                 + config.effectiveDiskSpaceWarningLevelRatio()
                 + "%: new messages are refused until space returns"
-            : "");
+            : "",
+        pin.byConsumerGroup()
+            ? "the group acknowledges its messages (or the group is deleted)"
+            : "they are delivered or resolved");
   }
 
   /** Whether young segments may go now: disk use past the forced-clean ratio, and allowed. */

@@ -6,6 +6,7 @@ import io.wharfmq.store.commitlog.StoredBytes;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.StoredMessage;
 import io.wharfmq.store.queue.ConsumeQueueEntry;
+import io.wharfmq.store.retention.RetentionPins;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,8 +15,10 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -88,12 +91,32 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
   private volatile long pending;
 
   /**
+   * Pending timers per commit-log segment (base offset → count): what retention must keep (docs/
+   * storage.md, "Retention and queues"). Counts change on the timer thread only; other threads read
+   * the keys, which are there exactly while their count is positive.
+   */
+  private final ConcurrentSkipListMap<Long, long[]> pendingBySegment =
+      new ConcurrentSkipListMap<>();
+
+  /**
+   * The timer-topic offset of the last checkpoint on disk: a restart reads the queue from there.
+   */
+  private volatile long durableEnqueueOffset;
+
+  /** The holder of timer pins in retention's log lines. */
+  static final String PIN_HOLDER = RetentionPins.PENDING_PREFIX + "timer messages";
+
+  /**
    * The batch being delivered: slots dequeueMs..batchEnd (-1: none), their records slot by slot,
    * how many are delivered and how many were handed over at least once.
    */
   private long batchEnd = -1;
 
   private long[] batchRecords = new long[64];
+
+  /** Commit-log offsets of the batch's records, filled as they are handed over. */
+  private long[] batchCommitLogOffsets = new long[64];
+
   private int batchSize;
   private int batchDone;
   private int batchAttempted;
@@ -134,6 +157,7 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
     }
     dequeueMs = cp.dequeueMs();
     enqueueOffset = Math.max(cp.enqueueOffset(), queueMin);
+    durableEnqueueOffset = enqueueOffset;
     timerLog = TimerLog.open(logDir(), settings.logSegmentSize(), cp.logEnd(), io);
     long precision = settings.precisionMs();
     long windowEnd = dequeueMs + settings.rollWindowSlots() * precision;
@@ -146,6 +170,7 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
               // would never visit it, or two times would share a slot.
               misfit[0] |= r.slotMs() % precision != 0 || r.slotMs() > windowEnd;
               wheel.link(r.slotMs(), r.pos());
+              countPending(r.commitLogOffset(), 1);
               pending++;
             }
           });
@@ -175,8 +200,10 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
     timerLog = TimerLog.open(logDir(), settings.logSegmentSize(), 0, io);
     wheel.reset();
     pending = 0;
+    pendingBySegment.clear();
     dequeueMs = deliveredUpTo;
     enqueueOffset = fromOffset;
+    durableEnqueueOffset = fromOffset;
   }
 
   private Path logDir() {
@@ -186,6 +213,42 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
   /** Timers stored and not yet delivered (approximate while the agent runs). */
   public long pending() {
     return pending;
+  }
+
+  /**
+   * What retention must keep for timers (docs/storage.md, "Retention and queues"), or null: the
+   * lower of the commit-log segment holding the oldest pending timer message (counted per segment,
+   * so the pin is the segment's start and its queue offset -1) and the timer topic's entry at the
+   * last checkpoint's read offset (a restart reads the queue again from there). Any thread.
+   */
+  public RetentionPins.Pin retentionPin() {
+    RetentionPins.Pin read =
+        RetentionPins.atQueueOffset(store, PIN_HOLDER, TIMER_TOPIC, 0, durableEnqueueOffset);
+    Map.Entry<Long, long[]> oldest = pendingBySegment.firstEntry();
+    if (oldest == null) {
+      return read;
+    }
+    long physical = Math.max(oldest.getKey(), store.commitLogMinOffset());
+    return RetentionPins.lower(
+        new RetentionPins.Pin(physical, PIN_HOLDER, TIMER_TOPIC, 0, -1), read);
+  }
+
+  /** Adds {@code delta} to the pending timers of the segment holding {@code commitLogOffset}. */
+  private void countPending(long commitLogOffset, int delta) {
+    long size = store.config().mappedFileSizeCommitLog();
+    long base = commitLogOffset - Math.floorMod(commitLogOffset, size);
+    long[] count = pendingBySegment.get(base);
+    if (count == null) {
+      if (delta <= 0) {
+        return;
+      }
+      pendingBySegment.put(base, new long[] {delta});
+      return;
+    }
+    count[0] += delta;
+    if (count[0] <= 0) {
+      pendingBySegment.remove(base);
+    }
   }
 
   /** Every slot before this time was delivered. */
@@ -234,6 +297,7 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
       long deliverMs = deliverMsOf(e);
       if (deliverMs != Long.MIN_VALUE) {
         place(e.physicalOffset(), e.size(), deliverMs, e.queueOffset());
+        countPending(e.physicalOffset(), 1);
         pending++;
       }
       enqueueOffset++;
@@ -323,6 +387,7 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
           return false;
         }
         if (f != PLACED_AGAIN) {
+          countPending(batchCommitLogOffsets[batchDone], -1);
           pending--;
         }
         batchDone++;
@@ -340,6 +405,7 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
     if (r == null) {
       throw new IOException("timer log record at " + batchRecords[i] + " is damaged");
     }
+    batchCommitLogOffsets[i] = r.commitLogOffset();
     if (r.rolled() && settings.slotOf(r.deliverMs()) > batchEnd) {
       if (i >= batchAttempted) {
         place(r.commitLogOffset(), r.messageSize(), r.deliverMs(), r.queueOffset());
@@ -369,6 +435,7 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
     int n = batchCount();
     if (batchRecords.length < n) {
       batchRecords = new long[Math.max(n, batchRecords.length * 2)];
+      batchCommitLogOffsets = new long[batchRecords.length];
     }
     int end = 0;
     for (long t = dequeueMs; t <= batchEnd; t += settings.precisionMs()) {
@@ -404,6 +471,7 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
                 throw new UncheckedIOException(e);
               }
               durableDequeueMs = cp.dequeueMs();
+              durableEnqueueOffset = cp.enqueueOffset();
             },
             io);
     checkpointing.exceptionally(
@@ -423,6 +491,7 @@ public final class TimerStore extends PeriodicAgent implements AutoCloseable {
     timerLog.flush();
     new TimerCheckpoint(enqueueOffset, dequeueMs, timerLog.end()).write(settings.dir());
     durableDequeueMs = dequeueMs;
+    durableEnqueueOffset = enqueueOffset;
     int deleted = timerLog.deleteDelivered(dequeueMs);
     if (deleted > 0) {
       log.debug("Deleted {} delivered timer-log segments", deleted);

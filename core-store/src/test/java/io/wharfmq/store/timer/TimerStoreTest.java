@@ -8,6 +8,7 @@ import io.wharfmq.store.StoreConfig;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
 import io.wharfmq.store.format.StoredMessage;
+import io.wharfmq.store.retention.RetentionPins;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -146,6 +147,55 @@ class TimerStoreTest {
     assertThat(delivered.at.get("b")).isBetween(T0 + 1000, T0 + 1000 + STEP);
     assertThat(delivered.at.get("c")).isBetween(T0 + 101, T0 + 200 + STEP);
     assertThat(timers.pending()).isZero();
+  }
+
+  @Test
+  void retentionIsPinnedAtTheSegmentOfTheOldestPendingTimerAcrossARestart() throws Exception {
+    open(settings(50, 1000)); // 1 MiB commit-log segments
+    timer("early", T0 + 1_000);
+    for (int i = 0; i < 40; i++) { // past the first segment
+      assertThat(
+              store
+                  .append(
+                      MessageToStore.of(
+                          "Plain", 0, new byte[30 * 1024], MessageProperties.encode(Map.of()), T0))
+                  .join()
+                  .isOk())
+          .isTrue();
+    }
+    timer("late", T0 + 5_000);
+    timers.runOnce();
+    timers.checkpoint(); // the timer topic is read and that is durable: only pending timers pin
+    assertThat(timers.pending()).isEqualTo(2);
+    RetentionPins.Pin pin = timers.retentionPin();
+    assertThat(pin.group()).isEqualTo("pending:timer messages");
+    assertThat(pin.topic()).isEqualTo(TimerStore.TIMER_TOPIC);
+    assertThat(pin.physicalOffset()).isZero();
+    assertThat(pin.queueOffset()).isEqualTo(-1);
+
+    runUntil(T0 + 1_100);
+    assertThat(delivered.order).containsExactly("early");
+    assertThat(timers.retentionPin().physicalOffset()).isEqualTo(1024 * 1024);
+
+    timers.close();
+    store.close();
+    open(settings(50, 1000));
+    assertThat(timers.retentionPin().physicalOffset())
+        .as("counted again from the timer log's live records")
+        .isEqualTo(1024 * 1024);
+    runUntil(T0 + 5_100);
+    assertThat(delivered.order).containsExactly("early", "late");
+    timers.checkpoint();
+    assertThat(timers.retentionPin()).isNull();
+  }
+
+  @Test
+  void aTimerMessageNotReadYetPinsItsQueueEntry() throws Exception {
+    open(settings(50, 1000));
+    timer("unread", T0 + 1_000);
+    RetentionPins.Pin pin = timers.retentionPin();
+    assertThat(pin.physicalOffset()).isZero();
+    assertThat(pin.queueOffset()).isZero();
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
 import jakarta.jms.DeliveryMode;
+import jakarta.jms.Destination;
 import jakarta.jms.JMSException;
 import jakarta.jms.MapMessage;
 import jakarta.jms.Message;
@@ -24,12 +25,9 @@ import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -117,14 +115,24 @@ abstract class JmsConformanceSuite {
     return AmqpBrokerUnderTest.unique(prefix);
   }
 
-  static List<String> texts(MessageConsumer consumer, int count) throws JMSException {
-    List<String> got = new ArrayList<>();
+  /** An AUTO_ACKNOWLEDGE session on a started connection of its own, closed after the test. */
+  Session newSession() throws JMSException {
+    return connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+  }
+
+  /** The next {@code count} messages of {@code consumer}; each must come within RECEIVE_MS. */
+  static List<Message> receive(MessageConsumer consumer, int count) throws JMSException {
+    List<Message> got = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       Message m = consumer.receive(RECEIVE_MS);
       assertThat(m).as("message %d of %d", i + 1, count).isNotNull();
-      got.add(((TextMessage) m).getText());
+      got.add(m);
     }
     return got;
+  }
+
+  static List<String> texts(MessageConsumer consumer, int count) throws JMSException {
+    return receive(consumer, count).stream().map(JmsConformanceSuite::text).toList();
   }
 
   static void sendTexts(Session s, MessageProducer p, String... bodies) throws JMSException {
@@ -133,12 +141,26 @@ abstract class JmsConformanceSuite {
     }
   }
 
+  /**
+   * Sends {@code prefix0 .. prefix<n-1>} to {@code to} from a session of its own; {@code a} and
+   * {@code b} together must receive each exactly once.
+   */
+  void assertSplitBetween(
+      MessageConsumer a, MessageConsumer b, Destination to, String prefix, int n)
+      throws JMSException {
+    Session ps = newSession();
+    sendTexts(ps, ps.createProducer(to), numbered(prefix, n).toArray(String[]::new));
+    assertThat(drainBoth(a, b, n))
+        .as("each message to exactly one of the two")
+        .hasSize(n)
+        .containsExactlyInAnyOrderElementsOf(numbered(prefix, n));
+  }
+
   // ---------------------------------------------------------------- queues and topics
 
   @Test
   void queueDeliversEachMessageOnceInSendOrder() throws Exception {
-    Connection c = connect();
-    Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Session s = newSession();
     Queue q = s.createQueue(unique("q"));
     MessageProducer p = s.createProducer(q);
     List<String> sent = new ArrayList<>();
@@ -161,29 +183,8 @@ abstract class JmsConformanceSuite {
     Queue q = s1.createQueue(unique("compete"));
     MessageConsumer a = s1.createConsumer(q);
     MessageConsumer b = s2.createConsumer(q);
-    MessageProducer p = connect().createSession(false, Session.AUTO_ACKNOWLEDGE).createProducer(q);
-    Session ps = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
-    for (int i = 0; i < 20; i++) {
-      p.send(ps.createTextMessage("c" + i));
-    }
 
-    Set<String> got = Collections.synchronizedSet(new HashSet<>());
-    List<String> all = Collections.synchronizedList(new ArrayList<>());
-    Awaitility.await("20 messages over two consumers")
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () -> {
-              for (MessageConsumer mc : List.of(a, b)) {
-                Message m = mc.receive(50);
-                if (m != null) {
-                  all.add(((TextMessage) m).getText());
-                  got.add(((TextMessage) m).getText());
-                }
-              }
-              return got.size() == 20;
-            });
-
-    assertThat(all).as("no message twice").hasSize(20);
+    assertSplitBetween(a, b, q, "c", 20);
   }
 
   @Test
@@ -199,8 +200,7 @@ abstract class JmsConformanceSuite {
       p2.send(s2.createTextMessage("b" + i));
     }
 
-    MessageConsumer consumer =
-        connect().createSession(false, Session.AUTO_ACKNOWLEDGE).createConsumer(q);
+    MessageConsumer consumer = newSession().createConsumer(q);
     List<String> got = texts(consumer, 60);
 
     assertThat(got.stream().filter(t -> t.startsWith("a")))
@@ -219,14 +219,12 @@ abstract class JmsConformanceSuite {
 
   @Test
   void topicGivesEverySubscriberEveryMessageSentWhileItListens() throws Exception {
-    Connection c = connect();
-    Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Session s = newSession();
     Topic t = s.createTopic(unique("t"));
     MessageProducer p = s.createProducer(t);
     p.send(s.createTextMessage("before anyone listened"));
     MessageConsumer one = s.createConsumer(t);
-    MessageConsumer two =
-        connect().createSession(false, Session.AUTO_ACKNOWLEDGE).createConsumer(t);
+    MessageConsumer two = newSession().createConsumer(t);
 
     sendTexts(s, p, "x", "y");
 
@@ -237,8 +235,7 @@ abstract class JmsConformanceSuite {
 
   @Test
   void anonymousProducerRoutesToQueuesAndTopics() throws Exception {
-    Connection c = connect();
-    Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Session s = newSession();
     Queue q = s.createQueue(unique("anonq"));
     Topic t = s.createTopic(unique("anont"));
     MessageConsumer qc = s.createConsumer(q);
@@ -266,8 +263,8 @@ abstract class JmsConformanceSuite {
     Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
     Topic t = s.createTopic(topicName);
     MessageConsumer sub = s.createDurableConsumer(t, "sub");
-    MessageProducer p = connect().createSession(false, Session.AUTO_ACKNOWLEDGE).createProducer(t);
-    Session ps = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    MessageProducer p = newSession().createProducer(t);
+    Session ps = newSession();
     p.send(ps.createTextMessage("while listening"));
     assertThat(texts(sub, 1)).containsExactly("while listening");
 
@@ -331,25 +328,33 @@ abstract class JmsConformanceSuite {
   }
 
   @Test
+  void aDurableSubscriptionMadeAgainBeforeThePublishGetsIt() throws Exception {
+    // The old consumer's link was waiting for a message when it closed: that wait must not take
+    // the message meant for the subscription made again under the same name.
+    Connection c = connect(unique("client"), "");
+    Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Topic t = s.createTopic(unique("again"));
+    MessageConsumer old = s.createDurableConsumer(t, "sub");
+    assertThat(old.receive(ABSENT_MS)).isNull();
+    old.close();
+    s.unsubscribe("sub");
+    MessageConsumer fresh = s.createDurableConsumer(t, "sub");
+    Session ps = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    ps.createProducer(t).send(ps.createTextMessage("for the new subscription"));
+
+    assertThat(texts(fresh, 1)).containsExactly("for the new subscription");
+  }
+
+  @Test
   void sharedDurableSubscriptionSplitsMessagesAndOtherSubscriptionsGetAll() throws Exception {
-    String topicName = unique("sdt");
-    Session s1 = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
-    Session s2 = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
-    Topic t = s1.createTopic(topicName);
+    Session s1 = newSession();
+    Session s2 = newSession();
+    Topic t = s1.createTopic(unique("sdt"));
     MessageConsumer a = s1.createSharedDurableConsumer(t, "shared");
     MessageConsumer b = s2.createSharedDurableConsumer(t, "shared");
     MessageConsumer other = s2.createSharedDurableConsumer(t, "other");
-    Session ps = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
-    MessageProducer p = ps.createProducer(t);
-    for (int i = 0; i < 20; i++) {
-      p.send(ps.createTextMessage("s" + i));
-    }
 
-    List<String> shared = drainBoth(a, b, 20);
-    assertThat(shared)
-        .as("each message to exactly one member")
-        .hasSize(20)
-        .containsExactlyInAnyOrderElementsOf(numbered("s", 20));
+    assertSplitBetween(a, b, t, "s", 20);
     assertThat(texts(other, 20)).containsExactlyElementsOf(numbered("s", 20));
 
     a.close();
@@ -361,21 +366,13 @@ abstract class JmsConformanceSuite {
 
   @Test
   void sharedNonDurableSubscriptionSplitsMessagesAcrossConnections() throws Exception {
-    String topicName = unique("snt");
-    Session s1 = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
-    Session s2 = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
-    Topic t = s1.createTopic(topicName);
+    Session s1 = newSession();
+    Session s2 = newSession();
+    Topic t = s1.createTopic(unique("snt"));
     MessageConsumer a = s1.createSharedConsumer(t, "volatile");
     MessageConsumer b = s2.createSharedConsumer(t, "volatile");
-    Session ps = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
-    MessageProducer p = ps.createProducer(t);
-    for (int i = 0; i < 20; i++) {
-      p.send(ps.createTextMessage("v" + i));
-    }
 
-    assertThat(drainBoth(a, b, 20))
-        .hasSize(20)
-        .containsExactlyInAnyOrderElementsOf(numbered("v", 20));
+    assertSplitBetween(a, b, t, "v", 20);
   }
 
   /** Receives {@code total} messages from two consumers together, then checks there is no more. */
@@ -400,8 +397,7 @@ abstract class JmsConformanceSuite {
 
   @Test
   void selectorOnHeadersAndTypedPropertiesFiltersOnTheBroker() throws Exception {
-    Connection c = connect();
-    Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Session s = newSession();
     Queue q = s.createQueue(unique("sel"));
     MessageProducer p = s.createProducer(q);
     send(s, p, "match", "order", 5, 2.5, true, "red", 7);
@@ -451,7 +447,7 @@ abstract class JmsConformanceSuite {
 
   @Test
   void selectorOnATopicSubscription() throws Exception {
-    Session s = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Session s = newSession();
     Topic t = s.createTopic(unique("selt"));
     MessageConsumer big = s.createConsumer(t, "size > 10");
     MessageConsumer all = s.createConsumer(t);
@@ -471,12 +467,12 @@ abstract class JmsConformanceSuite {
 
   @Test
   void requestReplyOverATemporaryQueue() throws Exception {
-    Session server = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Session server = newSession();
     Queue requests = server.createQueue(unique("requests"));
     MessageConsumer serverIn = server.createConsumer(requests);
     MessageProducer serverOut = server.createProducer(null);
 
-    Session client = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Session client = newSession();
     TemporaryQueue replies = client.createTemporaryQueue();
     MessageConsumer clientIn = client.createConsumer(replies);
     TextMessage request = client.createTextMessage("ping");
@@ -501,11 +497,11 @@ abstract class JmsConformanceSuite {
 
   @Test
   void temporaryTopicDeliversToItsSubscribers() throws Exception {
-    Session s = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Session s = newSession();
     TemporaryTopic tt = s.createTemporaryTopic();
     MessageConsumer one = s.createConsumer(tt);
     MessageConsumer two = s.createConsumer(tt);
-    Session other = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Session other = newSession();
     other.createProducer(tt).send(other.createTextMessage("to the temporary topic"));
 
     assertThat(texts(one, 1)).containsExactly("to the temporary topic");
@@ -516,7 +512,7 @@ abstract class JmsConformanceSuite {
 
   @Test
   void browserSeesTheQueueWithoutTakingIt() throws Exception {
-    Session s = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Session s = newSession();
     Queue q = s.createQueue(unique("browse"));
     MessageProducer p = s.createProducer(q);
     sendTexts(s, p, "b0", "b1", "b2", "b3", "b4");
@@ -541,8 +537,7 @@ abstract class JmsConformanceSuite {
     Session tx = c.createSession(true, Session.SESSION_TRANSACTED);
     Queue q = tx.createQueue(unique("txsend"));
     MessageProducer p = tx.createProducer(q);
-    MessageConsumer consumer =
-        connect().createSession(false, Session.AUTO_ACKNOWLEDGE).createConsumer(q);
+    MessageConsumer consumer = newSession().createConsumer(q);
 
     sendTexts(tx, p, "rolled back 1", "rolled back 2");
     assertThat(consumer.receive(ABSENT_MS)).as("uncommitted sends are invisible").isNull();
@@ -568,19 +563,14 @@ abstract class JmsConformanceSuite {
     assertThat(first.getJMSRedelivered()).isFalse();
     tx.rollback();
 
-    List<Message> again = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      again.add(consumer.receive(RECEIVE_MS));
-    }
-    assertThat(again).doesNotContainNull();
+    List<Message> again = receive(consumer, 2);
     assertThat(((TextMessage) again.get(0)).getText()).isEqualTo("r1");
     assertThat(again.get(0).getJMSRedelivered()).as("r1 came back after the rollback").isTrue();
     assertThat(((TextMessage) again.get(1)).getText()).isEqualTo("r2");
     tx.commit();
     consumer.close();
 
-    MessageConsumer after =
-        connect().createSession(false, Session.AUTO_ACKNOWLEDGE).createConsumer(q);
+    MessageConsumer after = newSession().createConsumer(q);
     assertThat(after.receive(ABSENT_MS)).as("committed receives are gone").isNull();
   }
 
@@ -594,20 +584,12 @@ abstract class JmsConformanceSuite {
     sendTexts(s, s.createProducer(q), "k1", "k2", "k3");
     MessageConsumer consumer = s.createConsumer(q);
 
-    List<Message> first = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      first.add(consumer.receive(RECEIVE_MS));
-    }
-    assertThat(first).doesNotContainNull();
+    List<Message> first = receive(consumer, 3);
     assertThat(first.get(0).getJMSRedelivered()).isFalse();
     assertThat(first.get(0).getIntProperty("JMSXDeliveryCount")).isEqualTo(1);
     s.recover();
 
-    List<Message> second = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      second.add(consumer.receive(RECEIVE_MS));
-    }
-    assertThat(second).doesNotContainNull();
+    List<Message> second = receive(consumer, 3);
     assertThat(second.stream().map(JmsConformanceSuite::text)).containsExactly("k1", "k2", "k3");
     for (Message m : second) {
       assertThat(m.getJMSRedelivered()).isTrue();
@@ -616,8 +598,7 @@ abstract class JmsConformanceSuite {
     second.get(2).acknowledge();
     consumer.close();
 
-    MessageConsumer after =
-        connect().createSession(false, Session.AUTO_ACKNOWLEDGE).createConsumer(q);
+    MessageConsumer after = newSession().createConsumer(q);
     assertThat(after.receive(ABSENT_MS))
         .as("acknowledge acked every message of the session")
         .isNull();
@@ -656,7 +637,7 @@ abstract class JmsConformanceSuite {
 
   @Test
   void deliveryDelayHoldsTheMessageBack() throws Exception {
-    Session s = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Session s = newSession();
     Queue q = s.createQueue(unique("delay"));
     MessageConsumer consumer = s.createConsumer(q);
     MessageProducer p = s.createProducer(q);
@@ -674,7 +655,7 @@ abstract class JmsConformanceSuite {
 
   @Test
   void anExpiredMessageIsNeverDelivered() throws Exception {
-    Session s = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Session s = newSession();
     Queue q = s.createQueue(unique("ttl"));
     MessageProducer p = s.createProducer(q);
     p.setTimeToLive(300);
@@ -704,7 +685,7 @@ abstract class JmsConformanceSuite {
 
   @Test
   void everyMessageTypeArrivesWithItsBodyAndTypedProperties() throws Exception {
-    Session s = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Session s = newSession();
     Queue q = s.createQueue(unique("types"));
     MessageProducer p = s.createProducer(q);
 
@@ -731,13 +712,8 @@ abstract class JmsConformanceSuite {
       p.send(m);
     }
 
-    MessageConsumer consumer = s.createConsumer(q);
-    List<Message> got = new ArrayList<>();
-    for (int i = 0; i < all.size(); i++) {
-      got.add(consumer.receive(RECEIVE_MS));
-    }
+    List<Message> got = receive(s.createConsumer(q), all.size());
 
-    assertThat(got).doesNotContainNull();
     assertThat(((TextMessage) got.get(0)).getText()).isEqualTo("héllo, wörld");
     BytesMessage b = (BytesMessage) got.get(1);
     byte[] body = new byte[(int) b.getBodyLength()];
@@ -806,7 +782,7 @@ abstract class JmsConformanceSuite {
 
   @Test
   void replyToCorrelationIdTypeAndPriorityTravelWithTheMessage() throws Exception {
-    Session s = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Session s = newSession();
     Queue q = s.createQueue(unique("headers"));
     Queue replyQueue = s.createQueue(unique("reply"));
     Topic replyTopic = s.createTopic(unique("replytopic"));

@@ -28,6 +28,18 @@ public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
   private int amqpPort;
   private int namesrvPort;
   private Path out;
+  private List<String> settings = List.of();
+
+  /**
+   * More "key=value" settings for the broker (they win over the harness's), and where its output
+   * goes instead of beside the data directory (a test whose data directory is on a small disk keeps
+   * the log off it). Call before {@link #start}.
+   */
+  public WharfAmqpBroker configure(Path output, String... settings) {
+    this.out = output;
+    this.settings = List.of(settings);
+    return this;
+  }
 
   @Override
   public String name() {
@@ -40,7 +52,9 @@ public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
     amqpPort = AmqpBrokerUnderTest.freePort();
     namesrvPort = AmqpBrokerUnderTest.freePort();
     Files.createDirectories(dataDir);
-    out = dataDir.resolveSibling(dataDir.getFileName() + "-wharf.out");
+    if (out == null) {
+      out = dataDir.resolveSibling(dataDir.getFileName() + "-wharf.out");
+    }
     launch();
   }
 
@@ -75,6 +89,10 @@ public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
             "mappedFileSizeCommitLog=16777216",
             "maxHashSlotNum=1024",
             "maxIndexNum=40000")) {
+      cmd.add("--set");
+      cmd.add(s);
+    }
+    for (String s : settings) {
       cmd.add("--set");
       cmd.add(s);
     }
@@ -132,6 +150,11 @@ public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
       process.toHandle().destroyForcibly();
       process.waitFor(30, TimeUnit.SECONDS);
     }
+  }
+
+  /** Everything the broker printed so far (its log lines too). */
+  public String output() throws IOException {
+    return Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
   }
 
   /** The name server address of the running Wharf, for RocketMQ clients. */

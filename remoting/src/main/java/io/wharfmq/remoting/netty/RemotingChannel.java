@@ -1,6 +1,7 @@
 package io.wharfmq.remoting.netty;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -84,6 +85,16 @@ public final class RemotingChannel {
 
   public void close() {
     channel.close();
+  }
+
+  /**
+   * Runs {@code action} once when the connection closes (at once if it is closed already); the
+   * returned handle unregisters it, for work that ended before the connection did.
+   */
+  public Runnable onClose(Runnable action) {
+    ChannelFutureListener listener = f -> action.run();
+    channel.closeFuture().addListener(listener);
+    return () -> channel.closeFuture().removeListener(listener);
   }
 
   Channel nettyChannel() {

@@ -57,6 +57,27 @@ public record SubscriptionGroupConfig(
         null);
   }
 
+  /** This config with another retryMaxTimes and attributes, every other setting kept. */
+  public SubscriptionGroupConfig withRetryMaxTimesAndAttributes(
+      int retryMaxTimes, Map<String, String> attributes) {
+    return new SubscriptionGroupConfig(
+        groupName,
+        consumeEnable,
+        consumeFromMinEnable,
+        consumeBroadcastEnable,
+        consumeMessageOrderly,
+        retryQueueNums,
+        retryMaxTimes,
+        groupRetryPolicy,
+        brokerId,
+        whichBrokerWhenConsumeSlowly,
+        notifyConsumerIdsChangedEnable,
+        groupSysFlag,
+        consumeTimeoutMinute,
+        subscriptionDataSet,
+        Map.copyOf(attributes));
+  }
+
   /** Builds a config from JSON, defaulting what is missing as RocketMQ's class does. */
   @JsonCreator
   public static SubscriptionGroupConfig of(

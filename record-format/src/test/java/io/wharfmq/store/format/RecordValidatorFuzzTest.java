@@ -38,16 +38,7 @@ class RecordValidatorFuzzTest {
             rnd.nextBoolean() ? v4 : v6,
             rnd.nextInt(3),
             0);
-    byte[] bytes = MessageEncoder.encode(m, 4096).bytes();
-    ByteBuffer buf = ByteBuffer.wrap(bytes);
-    MessageEncoder.patchAssignedFields(
-        buf,
-        0,
-        MessageRecordLayout.storeTimestampOffset(buf.getInt(MessageRecordLayout.SYS_FLAG)),
-        7,
-        physicalOffset,
-        99);
-    return bytes;
+    return TestRecords.stored(m, 7, physicalOffset, 99);
   }
 
   @Test
