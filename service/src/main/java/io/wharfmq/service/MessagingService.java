@@ -85,7 +85,7 @@ public interface MessagingService {
    * one caller and stays invisible until acknowledged or until its invisibility time ends. When
    * nothing is there and {@code pollMillis > 0} the call waits up to that long for a message.
    * Cancelling the future ends a waiting pop; what it takes meanwhile is given back. Deleting the
-   * group answers its waiting pops with nothing.
+   * group answers its waiting pops at once with NOT_FOUND.
    */
   CompletableFuture<PopResult> pop(PopCommand command);
 

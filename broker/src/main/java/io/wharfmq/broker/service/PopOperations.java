@@ -145,13 +145,16 @@ final class PopOperations {
     return task.answer();
   }
 
-  /** Answers the group's waiting pops with nothing: the group was deleted. */
+  /**
+   * Answers the group's waiting pops at once with NOT_FOUND, as a held pop that finds its group
+   * gone does: waiting for its next attempt is not enough when the group is made again under the
+   * same name meanwhile (a shared subscription's next first link).
+   */
   void groupDeleted(String group) {
     Set<PopTask> tasks = waiting.remove(group);
     if (tasks != null) {
-      long now = ctx.clock().millis();
       for (PopTask t : tasks) {
-        t.answer().complete(new PopResult(Status.OK, null, now, List.of(), 0));
+        t.answer().complete(PopResult.fail(Status.NOT_FOUND, "group " + group + " deleted"));
       }
     }
   }
