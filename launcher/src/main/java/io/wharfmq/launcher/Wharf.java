@@ -172,6 +172,31 @@ public final class Wharf implements Runnable {
   }
 
   /**
+   * A message the AMQP listener takes must fit the store: a larger setting is refused, the default
+   * gives way to a smaller store limit.
+   */
+  private static void amqpMessageSizeWithinStore(
+      Map<String, String> settings, List<String> problems, AmqpConfig amqp, int storeMax) {
+    if (amqp.amqpMaxMessageSize() <= storeMax) {
+      return;
+    }
+    if (settings.containsKey("amqpMaxMessageSize")) {
+      problems.add(
+          "amqpMaxMessageSize ("
+              + amqp.amqpMaxMessageSize()
+              + ") must not exceed the store's maxMessageSize ("
+              + storeMax
+              + "): the store would refuse such messages after the listener took them; lower"
+              + " amqpMaxMessageSize to at most "
+              + storeMax
+              + " or raise maxMessageSize");
+    } else if (storeMax >= 1024) {
+      log.info("amqpMaxMessageSize is {}, the store's maxMessageSize", storeMax);
+      amqp.amqpMaxMessageSize(storeMax);
+    }
+  }
+
+  /**
    * The broker's configuration (and, bound from the same settings, the AMQP listener's into {@code
    * amqp}); the problems of both go to {@code problems}.
    */
@@ -187,6 +212,7 @@ public final class Wharf implements Runnable {
     problems.addAll(config.problems());
     if (amqp.amqpEnable()) {
       problems.addAll(amqp.problems());
+      amqpMessageSizeWithinStore(settings, problems, amqp, config.store().maxMessageSize());
       if (amqp.amqpPort() != 0 && amqp.amqpPort() == config.listenPort()) {
         problems.add(
             "amqpPort and listenPort are both "

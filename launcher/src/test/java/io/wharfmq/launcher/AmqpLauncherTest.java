@@ -154,4 +154,28 @@ class AmqpLauncherTest {
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("line 2").doesNotContain("secret");
   }
+
+  @Test
+  void amqpMaxMessageSizeMustFitAnArrayAndTheStore() {
+    Path data = dir.resolve("data");
+    Run huge =
+        run("", "broker", "--dir", data.toString(), "--set", "amqpMaxMessageSize=2147483648");
+    assertThat(huge.code()).isEqualTo(2);
+    assertThat(huge.err()).contains("amqpMaxMessageSize must be 1024..1073741824");
+    Run overStore =
+        run(
+            "",
+            "broker",
+            "--dir",
+            data.toString(),
+            "--set",
+            "amqpMaxMessageSize=8388608",
+            "--set",
+            "maxMessageSize=4194304");
+    assertThat(overStore.code()).isEqualTo(2);
+    assertThat(overStore.err())
+        .contains(
+            "amqpMaxMessageSize (8388608) must not exceed the store's maxMessageSize (4194304)")
+        .contains("lower amqpMaxMessageSize to at most 4194304 or raise maxMessageSize");
+  }
 }

@@ -56,7 +56,9 @@ public interface MessagingService {
   /**
    * Subscribes the group to the topic with a filter. For a new subscription with {@code
    * startAtTail} the group's offsets are set to the end of every queue of the topic, so only later
-   * messages reach it. Durable: survives restarts.
+   * messages reach it. A subscription whose filter (type or expression) differs from the stored one
+   * replaces it: it is new, and nothing of the old one (offsets, messages taken but not finished)
+   * carries over. Durable: survives restarts.
    */
   Result<Void> subscribe(Subscription subscription);
 
@@ -111,6 +113,8 @@ public interface MessagingService {
    * Takes up to {@code max} messages for the group from the topic's queues: each is delivered to
    * one caller and stays invisible until acknowledged or until its invisibility time ends. When
    * nothing is there and {@code pollMillis > 0} the call waits up to that long for a message.
+   * Cancelling the future ends a waiting pop; what it takes meanwhile is given back. Deleting the
+   * group answers its waiting pops at once with NOT_FOUND.
    */
   CompletableFuture<PopResult> pop(PopCommand command);
 

@@ -38,6 +38,13 @@ import org.slf4j.LoggerFactory;
 public final class AmqpLinkAttacher implements LinkAttacher {
   private static final Logger LOG = LoggerFactory.getLogger(AmqpLinkAttacher.class);
 
+  /**
+   * The connection a durable subscription's stored expression names for no-local: the stored
+   * subscription says which filters make the subscription (a changed one replaces it, JMS 2.0 8.3),
+   * so it must not change with each connection. Links evaluate the real connection.
+   */
+  private static final String DURABLE_NO_LOCAL_KEY = "durable";
+
   private final long maxMessageSize;
   private final long invisibleMillis;
   private final LinkCodec codec;
@@ -75,9 +82,20 @@ public final class AmqpLinkAttacher implements LinkAttacher {
     this.codec = codec;
   }
 
+  /** The listener-wide node state (tests). */
+  Nodes nodes() {
+    return nodes;
+  }
+
   @Override
   public void onRemoteAttach(AmqpSession session, Link link) {
     ConnectionLinks conn = connection(session);
+    if (conn.closed) {
+      // Its frames came in with the connection's end: nothing may be made (a temporary
+      // destination would outlive it).
+      LOG.debug("peer {}: attach of {} after the connection ended", session.peer(), link.getName());
+      return;
+    }
     try {
       if (link instanceof Receiver r) {
         attachProducer(session, conn, r);
@@ -93,20 +111,27 @@ public final class AmqpLinkAttacher implements LinkAttacher {
     }
   }
 
+  /**
+   * The connection's shared link state. Only the connection's own thread asks for its id, so a get
+   * and a put do not race; the close action is registered outside the map's update because it runs
+   * at once (and removes the entry) when the connection is already gone.
+   */
   private ConnectionLinks connection(AmqpSession session) {
-    return connections.computeIfAbsent(
-        session.connectionId(),
-        id -> {
-          ConnectionLinks c =
-              new ConnectionLinks(
-                  new Transactions(session.service(), session.executor(), invisibleMillis));
-          session.onClose(() -> connectionClosed(session, c));
-          return c;
-        });
+    ConnectionLinks c = connections.get(session.connectionId());
+    if (c != null) {
+      return c;
+    }
+    ConnectionLinks made =
+        new ConnectionLinks(
+            new Transactions(session.service(), session.executor(), invisibleMillis));
+    connections.put(session.connectionId(), made);
+    session.onClose(() -> connectionClosed(session, made));
+    return made;
   }
 
   private void connectionClosed(AmqpSession session, ConnectionLinks c) {
-    connections.remove(session.connectionId());
+    c.closed = true;
+    connections.remove(session.connectionId(), c);
     c.transactions.rollbackAll();
     for (Destination d : c.temporaries) {
       nodes.deleteTemporary(session.service(), d);
@@ -168,7 +193,9 @@ public final class AmqpLinkAttacher implements LinkAttacher {
 
   private Destination createTemporary(AmqpSession session, ConnectionLinks conn, Symbol[] caps) {
     boolean topic = Terminus.has(caps, Terminus.TEMP_TOPIC);
-    String name = (topic ? "temp-topic-" : "temp-queue-") + UUID.randomUUID();
+    String name =
+        (topic ? Terminus.TEMP_TOPIC_NAME_PREFIX : Terminus.TEMP_QUEUE_NAME_PREFIX)
+            + UUID.randomUUID();
     Destination d =
         new Destination(
             name,
@@ -217,7 +244,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             LinkErrors.error(AmqpError.NOT_FOUND, "no temporary destination " + dest.name()));
         return;
       }
-      if (!owner.equals(session.connectionId()) && dest.kind() == Destination.Kind.TEMP_QUEUE) {
+      if (!owner.equals(session.connectionId())) {
         LinkErrors.refuse(
             sender,
             LinkErrors.error(
@@ -316,17 +343,12 @@ public final class AmqpLinkAttacher implements LinkAttacher {
           };
     } else if (shared) {
       group = DestinationNames.sharedVolatileGroup(session.vhost(), scope, subName);
-      boolean first = nodes.joinShared(group);
       ending =
           closed -> {
-            if (nodes.leaveShared(group)) {
-              unsubscribe(service, group);
+            if (nodes.leaveShared(service, group)) {
+              subscriptionFilters.remove(group);
             }
           };
-      if (!first) {
-        startSubscriber(session, conn, sender, dest, filters, group, ending);
-        return;
-      }
     } else {
       group = DestinationNames.volatileGroup(session.connectionId(), conn.nextSerial());
       ending =
@@ -337,34 +359,14 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             }
           };
     }
-    Result<Void> g =
-        service.ensureGroup(
-            new io.wharfmq.service.GroupSettings(
-                group, Nodes.MAX_DELIVERIES, true, durable, durable));
-    if (g.isOk() && durable) {
-      for (String old : service.topicsOf(group)) {
-        if (!old.equals(dest.topic()) && !old.startsWith("%")) {
-          service.unsubscribe(group, old); // re-attached to another topic: JMS recreates it
-        }
-      }
-      // links held them in a process that is gone: nobody can settle them (docs/amqp.md)
-      service.returnDeliveriesFromBeforeStart(group);
-    }
+    String connectionId = session.connectionId();
     Result<Void> s =
-        g.isOk()
-            ? service.subscribe(
-                new io.wharfmq.service.Subscription(
-                    group,
-                    dest.topic(),
-                    filters.type(),
-                    filters.expression(session.connectionId()),
-                    true))
-            : g;
+        !durable && shared
+            ? nodes.joinShared(
+                group, () -> makeSubscription(service, group, dest, filters, false, connectionId))
+            : makeSubscription(service, group, dest, filters, durable, connectionId);
     if (!s.isOk()) {
-      if (!durable && shared) {
-        nodes.leaveShared(group);
-      }
-      if (!durable) {
+      if (!durable && !shared) {
         nodes.deleteGroup(service, group);
       }
       if (s.status() == Status.ILLEGAL && filters.selector() != null) {
@@ -378,6 +380,39 @@ public final class AmqpLinkAttacher implements LinkAttacher {
     Source local = (Source) sender.getSource();
     local.setCapabilities(Terminus.TOPIC);
     startSubscriber(session, conn, sender, dest, filters, group, ending);
+  }
+
+  /** Makes (or finds again, for a durable one) a subscription's group and its subscription. */
+  private static Result<Void> makeSubscription(
+      MessagingService service,
+      String group,
+      Destination dest,
+      Filters filters,
+      boolean durable,
+      String connectionId) {
+    Result<Void> g =
+        service.ensureGroup(
+            new io.wharfmq.service.GroupSettings(
+                group, Nodes.MAX_DELIVERIES, true, durable, durable));
+    if (!g.isOk()) {
+      return g;
+    }
+    if (durable) {
+      for (String old : service.topicsOf(group)) {
+        if (!old.equals(dest.topic()) && !old.startsWith("%")) {
+          service.unsubscribe(group, old); // re-attached to another topic: JMS recreates it
+        }
+      }
+      // links held them in a process that is gone: nobody can settle them (docs/amqp.md)
+      service.returnDeliveriesFromBeforeStart(group);
+    }
+    return service.subscribe(
+        new io.wharfmq.service.Subscription(
+            group,
+            dest.topic(),
+            filters.type(),
+            filters.expression(durable ? DURABLE_NO_LOCAL_KEY : connectionId),
+            true));
   }
 
   private void startSubscriber(
@@ -401,6 +436,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       String group,
       boolean browse,
       ConsumerLink.Ending ending) {
+    nodes.track(group);
     return new ConsumerLink(
             session,
             sender,

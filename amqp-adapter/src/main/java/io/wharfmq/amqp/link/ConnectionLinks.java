@@ -13,6 +13,9 @@ final class ConnectionLinks {
   final List<Destination> temporaries = new ArrayList<>();
   private long serial;
 
+  /** The connection ended: its close actions ran, and later attaches must make nothing. */
+  boolean closed;
+
   ConnectionLinks(Transactions transactions) {
     this.transactions = transactions;
   }

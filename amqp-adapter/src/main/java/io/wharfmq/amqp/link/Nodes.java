@@ -9,30 +9,59 @@ import io.wharfmq.service.Subscription;
 import io.wharfmq.service.TopicInfo;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The listener-wide view of AMQP nodes: which topics and queue groups exist already (so a send does
  * not ask the service every time), the temporary destinations and their owning connection, and how
  * many links share each shared non-durable subscription. Thread-safe: every connection thread uses
- * it.
+ * it. Its maps hold only what exists now (destinations, live groups, live shared subscriptions), so
+ * they do not grow with the churn of subscribers and temporary destinations.
  */
 final class Nodes {
   /** Deliveries before a queue message goes to the dead-letter destination. */
   static final int MAX_DELIVERIES = 17;
 
-  private final Map<String, TopicInfo> ready = new ConcurrentHashMap<>();
-  private final Map<String, String> temporaryOwners = new ConcurrentHashMap<>();
-  private final Map<String, Integer> sharedVolatile = new ConcurrentHashMap<>();
-  private final Map<String, Integer> groupEpochs = new ConcurrentHashMap<>();
+  /** A destination is ready for one kind: a topic made ready does not make a queue's group. */
+  private record Ready(String topic, Destination.Kind kind) {}
 
-  /** How many times the links deleted this group: a change tells a link its group is gone. */
-  int epoch(String group) {
-    return groupEpochs.getOrDefault(group, 0);
+  /** The links of one shared non-durable subscription; its monitor orders joins and the end. */
+  private static final class Shared {
+    int links;
+    boolean ended;
   }
 
-  /** Deletes a group the links made, and moves its epoch on. */
+  private final Map<Ready, TopicInfo> ready = new ConcurrentHashMap<>();
+  private final Map<String, String> temporaryOwners = new ConcurrentHashMap<>();
+  private final Map<String, Shared> sharedVolatile = new ConcurrentHashMap<>();
+  private final Map<String, Integer> generations = new ConcurrentHashMap<>();
+  private final AtomicInteger lastGeneration = new AtomicInteger();
+
+  /**
+   * Marks a group as in use by links from now on (before {@link ConsumerLink#watch}): it gets a
+   * generation, which its deletion removes, so a link can tell that its group is gone.
+   */
+  void track(String group) {
+    generations.computeIfAbsent(group, g -> lastGeneration.incrementAndGet());
+  }
+
+  /**
+   * The group's generation: 0 when no link tracks it (deleted, or never tracked). It changes when
+   * the group is deleted, and again if it is made anew under the same name.
+   */
+  int epoch(String group) {
+    return generations.getOrDefault(group, 0);
+  }
+
+  /** How many groups have a generation (tests: it must not grow with churn). */
+  int trackedGroups() {
+    return generations.size();
+  }
+
+  /** Deletes a group the links made, and ends its generation. */
   void deleteGroup(MessagingService service, String group) {
-    groupEpochs.merge(group, 1, Integer::sum);
+    generations.remove(group);
     service.deleteGroup(group);
   }
 
@@ -42,7 +71,8 @@ final class Nodes {
    * queue created by its first send must keep that message).
    */
   Result<TopicInfo> prepare(MessagingService service, Destination d) {
-    TopicInfo known = ready.get(d.topic());
+    Ready key = new Ready(d.topic(), d.kind());
+    TopicInfo known = ready.get(key);
     if (known != null) {
       return Result.ok(known);
     }
@@ -71,7 +101,7 @@ final class Nodes {
         service.returnDeliveriesFromBeforeStart(group);
       }
     }
-    ready.put(d.topic(), topic.value());
+    ready.put(key, topic.value());
     return topic;
   }
 
@@ -89,26 +119,70 @@ final class Nodes {
     if (temporaryOwners.remove(d.topic()) == null) {
       return;
     }
-    ready.remove(d.topic());
+    forget(d.topic());
     if (d.kind().queueLike()) {
       deleteGroup(service, DestinationNames.queueGroup(d.topic()));
     }
     service.deleteTopic(d.topic());
   }
 
-  /** Counts a link on a shared non-durable subscription; true for the first. */
-  boolean joinShared(String group) {
-    return sharedVolatile.merge(group, 1, Integer::sum) == 1;
+  /**
+   * Counts a link on a shared non-durable subscription. The first link makes the subscription with
+   * {@code create}; a link of another connection that joins meanwhile waits for it, and one that
+   * joins while the last link's {@link #leaveShared} deletes it waits and then makes it anew.
+   *
+   * @return the result of {@code create} for the first link (failed: the link is not counted), ok
+   *     for the others
+   */
+  Result<Void> joinShared(String group, Supplier<Result<Void>> create) {
+    while (true) {
+      Shared s = sharedVolatile.computeIfAbsent(group, g -> new Shared());
+      synchronized (s) {
+        if (s.ended) {
+          continue; // its last link deleted it; a new one is (or will be) in the map
+        }
+        if (s.links > 0) {
+          s.links++;
+          return Result.ok(null);
+        }
+        Result<Void> made = create.get();
+        if (made.isOk()) {
+          s.links = 1;
+        } else {
+          s.ended = true;
+          sharedVolatile.remove(group, s);
+        }
+        return made;
+      }
+    }
   }
 
-  /** Uncounts a link; true when it was the last (the subscription ends). */
-  boolean leaveShared(String group) {
-    Integer left = sharedVolatile.computeIfPresent(group, (k, n) -> n <= 1 ? null : n - 1);
-    return left == null;
+  /**
+   * Uncounts a link; the last one deletes the subscription's group before another link can join.
+   *
+   * @return true when it was the last (the subscription ended)
+   */
+  boolean leaveShared(MessagingService service, String group) {
+    Shared s = sharedVolatile.get(group);
+    if (s == null) {
+      return false;
+    }
+    synchronized (s) {
+      if (s.ended || --s.links > 0) {
+        return false;
+      }
+      s.ended = true;
+      try {
+        deleteGroup(service, group);
+      } finally {
+        sharedVolatile.remove(group, s);
+      }
+      return true;
+    }
   }
 
   /** Forgets a topic after it was deleted elsewhere. */
   void forget(String topic) {
-    ready.remove(topic);
+    ready.keySet().removeIf(r -> r.topic().equals(topic));
   }
 }

@@ -275,6 +275,10 @@ final class ProducerLink implements LinkEndpoint {
       kind = Destination.Kind.QUEUE;
     }
     String name = Terminus.name(to);
+    Destination.Kind temporary = Terminus.temporaryKind(name);
+    if (temporary != null) {
+      kind = temporary; // a deleted temporary queue must not come back as a durable one
+    }
     return new Destination(name, DestinationNames.topic(session.vhost(), name), kind);
   }
 

@@ -15,6 +15,8 @@ final class Terminus {
   static final Symbol COPY = Symbol.valueOf("copy");
   static final Symbol LIFETIME_POLICY = Symbol.valueOf("lifetime-policy");
   static final String QUEUES_PREFIX = "/queues/";
+  static final String TEMP_QUEUE_NAME_PREFIX = "temp-queue-";
+  static final String TEMP_TOPIC_NAME_PREFIX = "temp-topic-";
 
   private Terminus() {}
 
@@ -29,8 +31,16 @@ final class Terminus {
     return false;
   }
 
-  /** The destination kind a terminus names: its capabilities, else its address form. */
+  /**
+   * The destination kind a terminus names: a temporary destination's name says so itself (whatever
+   * the capabilities, so that a plain address cannot reach one as a queue), else its capabilities,
+   * else its address form.
+   */
   static Destination.Kind kind(Symbol[] capabilities, String address) {
+    Destination.Kind temporary = temporaryKind(name(address));
+    if (temporary != null) {
+      return temporary;
+    }
     if (has(capabilities, TEMP_TOPIC)) {
       return Destination.Kind.TEMP_TOPIC;
     }
@@ -41,6 +51,17 @@ final class Terminus {
       return Destination.Kind.TOPIC;
     }
     return Destination.Kind.QUEUE;
+  }
+
+  /** The kind of a name made by {@link AmqpLinkAttacher} for a temporary destination, or null. */
+  static Destination.Kind temporaryKind(String name) {
+    if (name == null) {
+      return null;
+    }
+    if (name.startsWith(TEMP_QUEUE_NAME_PREFIX)) {
+      return Destination.Kind.TEMP_QUEUE;
+    }
+    return name.startsWith(TEMP_TOPIC_NAME_PREFIX) ? Destination.Kind.TEMP_TOPIC : null;
   }
 
   /** The destination name an address denotes ({@code /queues/NAME} is NAME, percent-decoded). */

@@ -14,6 +14,9 @@ import java.util.List;
 public final class AmqpConfig {
   static final int MIB = 1024 * 1024;
 
+  /** The largest amqpMaxMessageSize: a message is assembled in one Java array. */
+  public static final long MAX_MAX_MESSAGE_SIZE = 1L << 30;
+
   /** The smallest max-frame-size AMQP 1.0 allows a peer to announce (section 2.7.1). */
   public static final int MIN_MAX_FRAME_SIZE = 512;
 
@@ -85,8 +88,8 @@ public final class AmqpConfig {
   /**
    * amqpMaxMessageSize: largest message an AMQP producer may send, bytes (the encoded message, all
    * sections); announced as the receiving links' max-message-size, and a larger one detaches the
-   * link with amqp:link:message-size-exceeded. At least 4 MiB by default; keep it no larger than
-   * the store's maxMessageSize.
+   * link with amqp:link:message-size-exceeded. 1 KiB..1 GiB, 4 MiB by default, and no larger than
+   * the store's maxMessageSize (bin/wharf lowers the default to it, and refuses a larger setting).
    */
   private long amqpMaxMessageSize = 4L * MIB;
 
@@ -166,9 +169,11 @@ public final class AmqpConfig {
     if (amqpMaxLinksPerSession < 1) {
       p.add("amqpMaxLinksPerSession must be at least 1, is " + amqpMaxLinksPerSession);
     }
-    if (amqpMaxMessageSize < 1024) {
+    if (amqpMaxMessageSize < 1024 || amqpMaxMessageSize > MAX_MAX_MESSAGE_SIZE) {
       p.add(
-          "amqpMaxMessageSize must be at least 1024 bytes, is "
+          "amqpMaxMessageSize must be 1024.."
+              + MAX_MAX_MESSAGE_SIZE
+              + " bytes (1 GiB: a message is assembled in one array), is "
               + amqpMaxMessageSize
               + "; default "
               + 4L * MIB);

@@ -264,6 +264,7 @@ public final class LocalMessagingService implements MessagingService {
       boolean existed = groups.delete(group);
       ctx.offsets().removeGroup(group);
       int queues = pops.forget((g, t) -> g.equals(group));
+      popOps.groupDeleted(group);
       log.info("Group {} deleted (existed: {}, pop state of {} queues)", group, existed, queues);
       return existed ? Result.ok(null) : Result.fail(Status.NOT_FOUND, "no group " + group);
     } catch (IOException e) {
@@ -288,6 +289,14 @@ public final class LocalMessagingService implements MessagingService {
       return Result.fail(filter.status(), filter.detail());
     }
     try {
+      Subscription old = groups.subscription(s.group(), s.topic());
+      if (old != null && (old.type() != s.type() || !old.expression().equals(s.expression()))) {
+        // Another filter is another subscription (JMS: a changed selector unsubscribes): what the
+        // old one had not consumed is not the new one's.
+        groups.unsubscribe(s.group(), s.topic());
+        ctx.offsets().remove(s.group(), s.topic());
+        pops.forget((g, t) -> g.equals(s.group()) && t.equals(s.topic()));
+      }
       Result<Boolean> r = groups.subscribe(s);
       if (!r.isOk()) {
         return Result.fail(r.status(), r.detail());

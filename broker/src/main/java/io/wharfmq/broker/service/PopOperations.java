@@ -24,7 +24,10 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -52,6 +55,12 @@ final class PopOperations {
   private final PopService pops;
   private final PopHoldService holds;
   private final Executor executor;
+
+  /**
+   * The pops that may wait, by group: deleting a group answers them, so that a pop never outlives
+   * its group and takes messages for a group made again under the same name.
+   */
+  private final Map<String, Set<PopTask>> waiting = new ConcurrentHashMap<>();
 
   PopOperations(
       BrokerContext ctx,
@@ -114,8 +123,40 @@ final class PopOperations {
             queueIds(c.queueId(), topic.value().readQueueNums()),
             System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(c.pollMillis()),
             new CompletableFuture<>());
+    if (c.pollMillis() > 0) {
+      waiting.compute(
+          c.group(),
+          (g, set) -> {
+            Set<PopTask> out = set != null ? set : ConcurrentHashMap.newKeySet();
+            out.add(task);
+            return out;
+          });
+      task.answer()
+          .whenComplete(
+              (r, e) ->
+                  waiting.computeIfPresent(
+                      c.group(),
+                      (g, set) -> {
+                        set.remove(task);
+                        return set.isEmpty() ? null : set;
+                      }));
+    }
     attempt(task, 0);
     return task.answer();
+  }
+
+  /**
+   * Answers the group's waiting pops at once with NOT_FOUND, as a held pop that finds its group
+   * gone does: waiting for its next attempt is not enough when the group is made again under the
+   * same name meanwhile (a shared subscription's next first link).
+   */
+  void groupDeleted(String group) {
+    Set<PopTask> tasks = waiting.remove(group);
+    if (tasks != null) {
+      for (PopTask t : tasks) {
+        t.answer().complete(PopResult.fail(Status.NOT_FOUND, "group " + group + " deleted"));
+      }
+    }
   }
 
   private void attempt(PopTask t, int expiredRounds) {

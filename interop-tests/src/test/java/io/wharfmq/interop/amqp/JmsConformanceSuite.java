@@ -288,6 +288,45 @@ abstract class JmsConformanceSuite {
     assertThat(fresh.receive(ABSENT_MS)).as("a new subscription starts empty").isNull();
   }
 
+  /**
+   * JMS 2.0 (8.3): a durable subscription taken again with another selector or no-local is an
+   * unsubscribe and a new subscription, which starts empty; the same selector keeps the backlog.
+   */
+  @Test
+  void aChangedSelectorMakesADurableSubscriptionNewAndTheSameOneKeepsIt() throws Exception {
+    String clientId = unique("client");
+    String topicName = unique("dsel");
+    Session ps = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    MessageProducer p = ps.createProducer(ps.createTopic(topicName));
+    Connection c = connect(clientId, "");
+    Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    s.createDurableConsumer(s.createTopic(topicName), "sub", "n >= 0", false).close();
+    for (int i = 0; i < 4; i++) {
+      TextMessage m = ps.createTextMessage("old" + i);
+      m.setIntProperty("n", i);
+      p.send(m);
+    }
+    MessageConsumer same =
+        s.createDurableConsumer(s.createTopic(topicName), "sub", "n >= 0", false);
+    assertThat(texts(same, 1)).as("the same selector keeps the backlog").containsExactly("old0");
+    same.close();
+
+    MessageConsumer changed =
+        s.createDurableConsumer(s.createTopic(topicName), "sub", "n >= 1", false);
+    assertThat(changed.receive(ABSENT_MS)).as("a new subscription starts empty").isNull();
+    TextMessage m = ps.createTextMessage("new");
+    m.setIntProperty("n", 5);
+    p.send(m);
+    assertThat(texts(changed, 1)).containsExactly("new");
+    changed.close();
+
+    MessageConsumer noLocal =
+        s.createDurableConsumer(s.createTopic(topicName), "sub", "n >= 1", true);
+    assertThat(noLocal.receive(ABSENT_MS)).as("no-local changed: new again").isNull();
+    noLocal.close();
+    s.unsubscribe("sub");
+  }
+
   @Test
   void aDurableSubscriptionMadeAgainBeforeThePublishGetsIt() throws Exception {
     // The old consumer's link was waiting for a message when it closed: that wait must not take
