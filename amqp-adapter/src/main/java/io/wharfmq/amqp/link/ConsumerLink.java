@@ -25,8 +25,10 @@ import org.apache.qpid.proton.amqp.messaging.Modified;
 import org.apache.qpid.proton.amqp.messaging.Outcome;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.messaging.Released;
+import org.apache.qpid.proton.amqp.transaction.TransactionErrors;
 import org.apache.qpid.proton.amqp.transaction.TransactionalState;
 import org.apache.qpid.proton.amqp.transport.DeliveryState;
+import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
 import org.apache.qpid.proton.codec.ReadableBuffer;
 import org.apache.qpid.proton.engine.Delivery;
@@ -462,7 +464,11 @@ final class ConsumerLink implements LinkEndpoint {
     unsettled.remove(d);
     if (state instanceof TransactionalState ts) {
       Transaction t = connection.transactions.get(ts.getTxnId());
-      if (t != null && (ts.getOutcome() == null || ts.getOutcome() instanceof Accepted)) {
+      if (t == null) {
+        unknownTransaction(d, held, ts);
+        return;
+      }
+      if (ts.getOutcome() == null || ts.getOutcome() instanceof Accepted) {
         connection.transactions.enlistAck(t, held);
         d.settle();
         return;
@@ -472,6 +478,28 @@ final class ConsumerLink implements LinkEndpoint {
     // A renewal in flight gives the receipt that names the delivery from then on.
     held.receipt().thenAccept(r -> apply(r, outcome));
     d.settle();
+  }
+
+  /**
+   * A disposition naming a transaction this connection does not have (never declared, or already
+   * discharged) changes nothing of the message: it goes back to its queue as a failed delivery, and
+   * the link is closed with {@code amqp:transaction:unknown-id}. Acking it outside the transaction
+   * the peer meant would lose it if that transaction was rolled back.
+   */
+  private void unknownTransaction(Delivery d, HeldDelivery held, TransactionalState ts) {
+    LOG.warn(
+        "peer {}: disposition on link '{}' names unknown transaction {}; message returned, link"
+            + " closed",
+        session.peer(),
+        sender.getName(),
+        ts.getTxnId());
+    held.receipt().thenAccept(r -> session.service().release(r, true));
+    d.settle();
+    deliveryFailedOnEnd = true;
+    end(false);
+    sender.setCondition(
+        new ErrorCondition(TransactionErrors.UNKNOWN_ID, "unknown transaction " + ts.getTxnId()));
+    sender.close();
   }
 
   /**

@@ -248,4 +248,35 @@ class RelayTempAndTxLinksTest {
     Delivery unknown = discharge(coordinator, t3, false);
     assertThat(h.call(unknown::getRemoteState)).isInstanceOf(Rejected.class);
   }
+
+  @Test
+  void anAckNamingAnUnknownTransactionReturnsTheMessageAndClosesTheLink() {
+    EngineHarness.Pair p = h.connect("app");
+    Sender coordinator = coordinator(p);
+    Binary t = declare(p, coordinator);
+    assertThat(state(discharge(coordinator, t, true))).isInstanceOf(Accepted.class);
+    Sender producer = h.call(() -> sender(p.session, "producer", "txq"));
+    Delivery sent = h.call(() -> send(producer, text("held")));
+    awaitTrue(() -> sent.getRemoteState() instanceof Accepted);
+    Receiver consumer = h.call(() -> receiver(p.session, "consumer", source("txq")));
+    h.run(() -> consumer.flow(1));
+    awaitTrue(() -> p.got(consumer).size() == 1);
+    TransactionalState ack = inside(t);
+    ack.setOutcome(Accepted.getInstance());
+    h.run(
+        () -> {
+          p.got(consumer).get(0).delivery().disposition(ack);
+          p.got(consumer).get(0).delivery().settle();
+        });
+
+    awaitTrue(() -> consumer.getRemoteState() == EndpointState.CLOSED);
+    assertThat((Object) h.call(() -> consumer.getRemoteCondition().getCondition()))
+        .isEqualTo(Symbol.valueOf("amqp:transaction:unknown-id"));
+    awaitTrue(() -> service.inFlight(DestinationNames.queueGroup("txq"), "txq") == 0);
+    assertThat(service.finished(DestinationNames.queueGroup("txq"), "txq")).isZero();
+    Receiver again = h.call(() -> receiver(p.session, "again", source("txq")));
+    h.run(() -> again.flow(1));
+    awaitTrue(() -> p.got(again).size() == 1);
+    assertThat(QueueLinksTest.count(p.got(again).get(0))).isEqualTo(1);
+  }
 }
