@@ -85,7 +85,12 @@ class AmqpServiceThreadingInteropTest {
   }
 
   private Connection connect() throws Exception {
-    Connection c = new JmsConnectionFactory("amqp://127.0.0.1:" + amqp.port()).createConnection();
+    return connect("");
+  }
+
+  private Connection connect(String options) throws Exception {
+    String uri = "amqp://127.0.0.1:" + amqp.port() + (options.isEmpty() ? "" : "?" + options);
+    Connection c = new JmsConnectionFactory(uri).createConnection();
     connections.add(c);
     c.start();
     return c;
@@ -133,6 +138,38 @@ class AmqpServiceThreadingInteropTest {
     Message m = heldSession.createConsumer(slow).receive(10_000);
     assertThat(m).isNotNull();
     assertThat(((TextMessage) m).getText()).isEqualTo("after");
+  }
+
+  @Test
+  void relayMessagesOfOneLinkStayInOrderBehindADestinationBeingMade() throws Exception {
+    Connection c = connect("jms.forceAsyncSend=true");
+    Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Queue slow = s.createQueue(SLOW);
+    Queue ready = s.createQueue("ready-queue");
+    MessageConsumer readyConsumer = s.createConsumer(ready); // makes it ready before the sends
+    MessageProducer relay = s.createProducer(null); // one anonymous-relay link
+    relay.send(slow, s.createTextMessage("first"));
+    relay.send(ready, s.createTextMessage("second"));
+
+    // The I/O threads are free meanwhile: another connection is served. (The attaches of this
+    // connection's other sessions would wait: one connection's service work runs in order.)
+    Session other = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Queue q = other.createQueue("other-queue");
+    MessageConsumer otherConsumer = other.createConsumer(q);
+    other.createProducer(q).send(other.createTextMessage("other"));
+    assertThat(otherConsumer.receive(10_000)).as("served while a relay send waits").isNotNull();
+    Message early = readyConsumer.receive(500);
+    assertThat(early == null ? null : ((TextMessage) early).getText())
+        .as("a later message of the link does not overtake one waiting for its destination")
+        .isNull();
+
+    release.countDown();
+    Message second = readyConsumer.receive(10_000);
+    assertThat(second).isNotNull();
+    assertThat(((TextMessage) second).getText()).isEqualTo("second");
+    Message first = s.createConsumer(slow).receive(10_000);
+    assertThat(first).isNotNull();
+    assertThat(((TextMessage) first).getText()).isEqualTo("first");
   }
 
   /** The broker's service, with the first creation of {@link #SLOW}'s topic held until released. */
