@@ -211,6 +211,8 @@ public final class Broker implements AutoCloseable {
     ExecutorService pull = pool("wharf-pull", 4, 100_000, executors);
     ExecutorService manage = pool("wharf-manage", 2, 10_000, executors);
     ExecutorService popPool = pool("wharf-pop", 4, 100_000, executors);
+    // Blocking topic/group/subscription work of callers on I/O threads (the AMQP adapter).
+    ExecutorService admin = pool("wharf-service-admin", 4, 100_000, executors);
     TransactionService transactions =
         new TransactionService(
             config,
@@ -238,7 +240,7 @@ public final class Broker implements AutoCloseable {
             new PopLog(store, offsets, clock, ctx.storeHost()),
             new PopDeadLetters(store, topics, registration::registerSoon, ctx.storeHost()));
     LocalMessagingService service =
-        new LocalMessagingService(ctx, pops, popHolds, holds, transactions, popPool);
+        new LocalMessagingService(ctx, pops, popHolds, holds, transactions, popPool, admin);
     serviceRef.set(service);
     RequestRouting routing = new RequestRouting(server, ctx, service, send, pull, manage, popPool);
     ClientManageProcessor clientManage = routing.registerAllButPop();

@@ -7,6 +7,7 @@ import io.wharfmq.broker.BrokerConfig;
 import io.wharfmq.launcher.AmqpWiring;
 import io.wharfmq.namesrv.NameServer;
 import io.wharfmq.namesrv.NamesrvConfig;
+import io.wharfmq.service.MessagingService;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -62,7 +63,13 @@ final class WharfCluster implements AutoCloseable {
    * port is {@link AmqpListener#port()}. Closed with the cluster, before the brokers.
    */
   AmqpListener startAmqp(Broker broker, AmqpConfig config) throws Exception {
-    AmqpListener l = AmqpWiring.start(config, broker.messagingService());
+    return startAmqp(broker, config, broker.messagingService());
+  }
+
+  /** As above, the listener using {@code service} (the broker's, wrapped by a test). */
+  AmqpListener startAmqp(Broker broker, AmqpConfig config, MessagingService service)
+      throws Exception {
+    AmqpListener l = AmqpWiring.start(config, service);
     amqpListeners.add(l);
     return l;
   }

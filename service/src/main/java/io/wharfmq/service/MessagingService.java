@@ -2,6 +2,7 @@ package io.wharfmq.service;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Wharf's messaging semantics, independent of any wire protocol: what the RocketMQ remoting
@@ -12,8 +13,31 @@ import java.util.concurrent.CompletableFuture;
  * <p>Expected conditions (topic missing, store busy, disk full, handle stale) are statuses in the
  * results, never exceptions. A future completes exceptionally only on a bug or an I/O failure the
  * service could not classify. Implementations are thread-safe; futures may complete on any thread.
+ *
+ * <p>The topic, group and subscription methods are synchronous and may block: they write state
+ * files with fsync, a subscription at the tail waits for dispatch, a deletion waits for the store.
+ * Callers whose thread serves other connections (the AMQP adapter's event loops) run them through
+ * {@link #administer}; the RocketMQ remoting processors call them directly on their own pools.
  */
 public interface MessagingService {
+
+  // ------------------------------------------------------------------ threading
+
+  /**
+   * Runs {@code work}, a sequence of calls to this service's blocking methods (topics, groups,
+   * subscriptions), on a thread of the service's own and completes with its result, or
+   * exceptionally with what it threw (also when the service is shutting down and takes no more
+   * work). The caller's thread returns at once. Work items may run concurrently with each other; a
+   * caller that needs them in order chains them. The default runs {@code work} on the calling
+   * thread, for a service whose administrative calls do not block.
+   */
+  default <T> CompletableFuture<T> administer(Supplier<T> work) {
+    try {
+      return CompletableFuture.completedFuture(work.get());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   // ------------------------------------------------------------------ topics and groups
 
@@ -142,7 +166,8 @@ public interface MessagingService {
 
   /**
    * Reads up to {@code max} messages the group has not finished, without taking them (a queue
-   * browser). {@code after} is the position returned by the previous peek, or null to start.
+   * browser). {@code after} is the position returned by the previous peek, or null to start. Does
+   * not block the caller (a first peek's wait for dispatch runs on the service's threads).
    */
   CompletableFuture<PeekResult> peek(PeekCommand command);
 

@@ -13,6 +13,8 @@ import io.wharfmq.service.TopicInfo;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.Source;
 import org.apache.qpid.proton.amqp.messaging.Target;
@@ -21,6 +23,7 @@ import org.apache.qpid.proton.amqp.messaging.TerminusExpiryPolicy;
 import org.apache.qpid.proton.amqp.transaction.Coordinator;
 import org.apache.qpid.proton.amqp.transport.AmqpError;
 import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
+import org.apache.qpid.proton.engine.EndpointState;
 import org.apache.qpid.proton.engine.Link;
 import org.apache.qpid.proton.engine.Receiver;
 import org.apache.qpid.proton.engine.Sender;
@@ -34,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * temporary destination; a {@code coordinator} target declares transactions. Uses only the {@link
  * MessagingService}. One instance serves the whole listener: its state is thread-safe, and every
  * call comes on the calling connection's thread.
+ *
+ * <p>That thread serves other connections too, so the blocking service calls (making topics, groups
+ * and subscriptions, deleting them) run through {@link ConnectionLinks#administer} on the service's
+ * threads; the attach is answered back on the connection's thread once they are done, never before
+ * its destination exists (docs/architecture.md, "Threading of the service seam").
  */
 public final class AmqpLinkAttacher implements LinkAttacher {
   private static final Logger LOG = LoggerFactory.getLogger(AmqpLinkAttacher.class);
@@ -96,12 +104,22 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       LOG.debug("peer {}: attach of {} after the connection ended", session.peer(), link.getName());
       return;
     }
+    guarded(
+        session,
+        link,
+        () -> {
+          if (link instanceof Receiver r) {
+            attachProducer(session, conn, r);
+          } else {
+            attachConsumer(session, conn, (Sender) link);
+          }
+        });
+  }
+
+  /** Runs a step of an attach; what it throws refuses the link. */
+  private static void guarded(AmqpSession session, Link link, Runnable step) {
     try {
-      if (link instanceof Receiver r) {
-        attachProducer(session, conn, r);
-      } else {
-        attachConsumer(session, conn, (Sender) link);
-      }
+      step.run();
     } catch (IllegalArgumentException e) {
       LOG.info("peer {}: attach of {} refused: {}", session.peer(), link.getName(), e.getMessage());
       LinkErrors.refuse(link, LinkErrors.error(AmqpError.INVALID_FIELD, e.getMessage()));
@@ -109,6 +127,38 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       LOG.warn("peer {}: attach of {} failed", session.peer(), link.getName(), e);
       LinkErrors.refuse(link, LinkErrors.error(AmqpError.INTERNAL_ERROR, String.valueOf(e)));
     }
+  }
+
+  /**
+   * Runs {@code work} (blocking service calls) after the connection's earlier service work, on the
+   * service's threads, and then {@code then} with its result on the connection's thread. When the
+   * peer detached the link meanwhile (the transport closed it), the connection ended or the work
+   * failed, {@code undo} runs instead, with the result (null when the work failed), to remove what
+   * the work made.
+   */
+  private static <T> void afterService(
+      AmqpSession session,
+      ConnectionLinks conn,
+      Link link,
+      Supplier<T> work,
+      Consumer<T> then,
+      Consumer<T> undo) {
+    conn.administer(session.service(), work)
+        .whenCompleteAsync(
+            (r, e) -> {
+              if (conn.closed || link.getLocalState() != EndpointState.UNINITIALIZED) {
+                LOG.debug("peer {}: attach of {} ended before it was ready", session.peer(), link);
+                undo.accept(e == null ? r : null);
+              } else if (e != null) {
+                LOG.warn("peer {}: attach of {} failed", session.peer(), link.getName(), e);
+                LinkErrors.refuse(
+                    link, LinkErrors.error(AmqpError.INTERNAL_ERROR, String.valueOf(e)));
+                undo.accept(null);
+              } else {
+                guarded(session, link, () -> then.accept(r));
+              }
+            },
+            session.executor());
   }
 
   /**
@@ -134,9 +184,15 @@ public final class AmqpLinkAttacher implements LinkAttacher {
     connections.remove(session.connectionId(), c);
     c.transactions.rollbackAll();
     for (Destination d : c.temporaries) {
-      nodes.deleteTemporary(session.service(), d);
+      deleteTemporary(session, c, d);
     }
     c.temporaries.clear();
+  }
+
+  private void deleteTemporary(AmqpSession session, ConnectionLinks conn, Destination d) {
+    var service = session.service();
+    conn.administerInBackground(
+        service, "deleting " + d.name(), () -> nodes.deleteTemporary(service, d));
   }
 
   // ------------------------------------------------------------------ the peer sends
@@ -156,27 +212,44 @@ public final class AmqpLinkAttacher implements LinkAttacher {
     if (Terminus.has(receiver.getRemoteDesiredCapabilities(), Terminus.DELAYED_DELIVERY)) {
       receiver.setOfferedCapabilities(new Symbol[] {Terminus.DELAYED_DELIVERY});
     }
-    Destination dest = null;
-    boolean owns = false;
     if (target.getDynamic()) {
-      dest = createTemporary(session, conn, target.getCapabilities());
+      Destination temp = createTemporary(session, conn, target.getCapabilities());
       Target local = (Target) target.copy();
-      local.setAddress(dest.name());
-      receiver.setTarget(local);
-      owns = true;
+      local.setAddress(temp.name());
+      prepared(
+          session,
+          conn,
+          receiver,
+          temp,
+          ready -> {
+            receiver.setTarget(local);
+            startProducer(session, conn, receiver, temp, true);
+          },
+          () -> dropTemporary(session, conn, temp));
     } else if (target.getAddress() != null && !target.getAddress().isEmpty()) {
-      dest = named(session, target.getAddress(), target.getCapabilities());
-      Result<TopicInfo> ready = nodes.prepare(session.service(), dest);
-      if (!ready.isOk()) {
-        LOG.info(
-            "peer {}: producer on {} refused: {}", session.peer(), dest.name(), ready.detail());
-        LinkErrors.refuse(receiver, LinkErrors.of(ready.status(), ready.detail()));
-        return;
-      }
-      receiver.setTarget(target);
+      Destination dest = named(session, target.getAddress(), target.getCapabilities());
+      prepared(
+          session,
+          conn,
+          receiver,
+          dest,
+          ready -> {
+            receiver.setTarget(target);
+            startProducer(session, conn, receiver, dest, false);
+          },
+          () -> {});
     } else {
       receiver.setTarget(target); // anonymous relay: each message names its destination
+      startProducer(session, conn, receiver, null, false);
     }
+  }
+
+  private void startProducer(
+      AmqpSession session,
+      ConnectionLinks conn,
+      Receiver receiver,
+      Destination dest,
+      boolean owns) {
     ProducerLink p = new ProducerLink(session, receiver, codec, maxMessageSize, nodes, conn, dest);
     if (owns) {
       p.ownsNode();
@@ -191,6 +264,42 @@ public final class AmqpLinkAttacher implements LinkAttacher {
         name, DestinationNames.topic(session.vhost(), name), Terminus.kind(capabilities, address));
   }
 
+  /**
+   * Makes the destination ready ({@link Nodes#prepare}) and then, on the connection's thread, runs
+   * {@code then}; refuses the link when the service refuses the destination. A destination made
+   * ready before skips the service. {@code undo} runs when the attach does not go on.
+   */
+  private void prepared(
+      AmqpSession session,
+      ConnectionLinks conn,
+      Link link,
+      Destination dest,
+      Consumer<TopicInfo> then,
+      Runnable undo) {
+    TopicInfo known = nodes.readyNow(dest);
+    if (known != null) {
+      then.accept(known);
+      return;
+    }
+    var service = session.service();
+    afterService(
+        session,
+        conn,
+        link,
+        () -> nodes.prepare(service, dest),
+        ready -> {
+          if (ready.isOk()) {
+            then.accept(ready.value());
+            return;
+          }
+          LOG.info(
+              "peer {}: attach to {} refused: {}", session.peer(), dest.name(), ready.detail());
+          LinkErrors.refuse(link, LinkErrors.of(ready.status(), ready.detail()));
+          undo.run();
+        },
+        ready -> undo.run());
+  }
+
   private Destination createTemporary(AmqpSession session, ConnectionLinks conn, Symbol[] caps) {
     boolean topic = Terminus.has(caps, Terminus.TEMP_TOPIC);
     String name =
@@ -201,12 +310,8 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             name,
             DestinationNames.topic(session.vhost(), name),
             topic ? Destination.Kind.TEMP_TOPIC : Destination.Kind.TEMP_QUEUE);
+    // Registered now, made on the service's threads: the connection's end deletes it after that.
     nodes.registerTemporary(d.topic(), session.connectionId());
-    Result<TopicInfo> ready = nodes.prepare(session.service(), d);
-    if (!ready.isOk()) {
-      nodes.deleteTemporary(session.service(), d);
-      throw new IllegalStateException("temporary destination not created: " + ready.detail());
-    }
     conn.temporaries.add(d);
     return d;
   }
@@ -253,25 +358,33 @@ public final class AmqpLinkAttacher implements LinkAttacher {
         return;
       }
     }
-    Result<TopicInfo> ready = nodes.prepare(session.service(), dest);
-    if (!ready.isOk()) {
-      LinkErrors.refuse(sender, LinkErrors.of(ready.status(), ready.detail()));
-      return;
-    }
-    sender.setSource(local);
-    if (dest.kind().queueLike()) {
-      boolean browse = Terminus.COPY.equals(source.getDistributionMode());
-      ConsumerLink.Ending ending =
-          owns ? closed -> dropTemporary(session, conn, dest) : closed -> {};
-      startQueueConsumer(session, conn, sender, dest, filters, browse, ending);
-    } else {
-      subscribe(session, conn, sender, source, dest, filters, owns);
-    }
+    boolean ownsDest = owns;
+    prepared(
+        session,
+        conn,
+        sender,
+        dest,
+        ready -> {
+          sender.setSource(local);
+          if (dest.kind().queueLike()) {
+            boolean browse = Terminus.COPY.equals(source.getDistributionMode());
+            ConsumerLink.Ending ending =
+                ownsDest ? closed -> dropTemporary(session, conn, dest) : closed -> {};
+            startQueueConsumer(session, conn, sender, dest, filters, browse, ending);
+          } else {
+            subscribe(session, conn, sender, source, dest, filters, ownsDest);
+          }
+        },
+        () -> {
+          if (ownsDest) {
+            dropTemporary(session, conn, dest);
+          }
+        });
   }
 
   private void dropTemporary(AmqpSession session, ConnectionLinks conn, Destination d) {
     if (conn.temporaries.remove(d)) {
-      nodes.deleteTemporary(session.service(), d);
+      deleteTemporary(session, conn, d);
     }
   }
 
@@ -338,48 +451,81 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       ending =
           closed -> {
             if (closed) {
-              unsubscribe(service, group);
+              unsubscribe(session, conn, group);
             }
           };
     } else if (shared) {
       group = DestinationNames.sharedVolatileGroup(session.vhost(), scope, subName);
-      ending =
-          closed -> {
-            if (nodes.leaveShared(service, group)) {
-              subscriptionFilters.remove(group);
-            }
-          };
+      ending = closed -> leaveShared(session, conn, group);
     } else {
       group = DestinationNames.volatileGroup(session.connectionId(), conn.nextSerial());
       ending =
           closed -> {
-            unsubscribe(service, group);
+            unsubscribe(session, conn, group);
             if (owns) {
               dropTemporary(session, conn, dest);
             }
           };
     }
     String connectionId = session.connectionId();
-    Result<Void> s =
-        !durable && shared
-            ? nodes.joinShared(
-                group, () -> makeSubscription(service, group, dest, filters, false, connectionId))
-            : makeSubscription(service, group, dest, filters, durable, connectionId);
-    if (!s.isOk()) {
-      if (!durable && !shared) {
-        nodes.deleteGroup(service, group);
-      }
-      if (s.status() == Status.ILLEGAL && filters.selector() != null) {
-        refuseSelector(session, sender, filters.selector(), s.detail());
-      } else {
-        LinkErrors.refuse(sender, LinkErrors.of(s.status(), s.detail()));
-      }
-      return;
-    }
-    subscriptionFilters.put(group, filters);
-    Source local = (Source) sender.getSource();
-    local.setCapabilities(Terminus.TOPIC);
-    startSubscriber(session, conn, sender, dest, filters, group, ending);
+    afterService(
+        session,
+        conn,
+        sender,
+        () -> {
+          // joinShared may wait for another connection's link: on the service's threads
+          Result<Void> s =
+              !durable && shared
+                  ? nodes.joinShared(
+                      group,
+                      () -> makeSubscription(service, group, dest, filters, false, connectionId))
+                  : makeSubscription(service, group, dest, filters, durable, connectionId);
+          if (!s.isOk() && !durable && !shared) {
+            nodes.deleteGroup(service, group);
+          }
+          return s;
+        },
+        s -> {
+          if (!s.isOk()) {
+            if (s.status() == Status.ILLEGAL && filters.selector() != null) {
+              refuseSelector(session, sender, filters.selector(), s.detail());
+            } else {
+              LinkErrors.refuse(sender, LinkErrors.of(s.status(), s.detail()));
+            }
+            if (owns) {
+              dropTemporary(session, conn, dest);
+            }
+            return;
+          }
+          subscriptionFilters.put(group, filters);
+          Source local = (Source) sender.getSource();
+          local.setCapabilities(Terminus.TOPIC);
+          startSubscriber(session, conn, sender, dest, filters, group, ending);
+        },
+        s -> {
+          if (s != null && s.isOk()) {
+            ending.ended(false); // made, but its link is gone: as if it ended now
+            return;
+          }
+          if (s == null && !durable && !shared) {
+            unsubscribe(session, conn, group); // the work failed half-way
+          }
+          if (owns) {
+            dropTemporary(session, conn, dest);
+          }
+        });
+  }
+
+  private void leaveShared(AmqpSession session, ConnectionLinks conn, String group) {
+    var service = session.service();
+    conn.administerInBackground(
+        service,
+        "leaving shared subscription " + group,
+        () -> {
+          if (nodes.leaveShared(service, group)) {
+            subscriptionFilters.remove(group);
+          }
+        });
   }
 
   /** Makes (or finds again, for a durable one) a subscription's group and its subscription. */
@@ -452,9 +598,11 @@ public final class AmqpLinkAttacher implements LinkAttacher {
         .watch(nodes);
   }
 
-  private void unsubscribe(MessagingService service, String group) {
+  private void unsubscribe(AmqpSession session, ConnectionLinks conn, String group) {
     subscriptionFilters.remove(group);
-    nodes.deleteGroup(service, group);
+    var service = session.service();
+    conn.administerInBackground(
+        service, "deleting group " + group, () -> nodes.deleteGroup(service, group));
   }
 
   /**
@@ -497,7 +645,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
     // The lookup only answers: it takes no messages (a waiting POP would still be running when
     // the closing detach deletes the group, and what it took would land in a subscription made
     // again under the same name).
-    sender.setContext(new SubscriptionLookupLink(() -> unsubscribe(service, group)));
+    sender.setContext(new SubscriptionLookupLink(() -> unsubscribe(session, conn, group)));
     sender.open();
   }
 

@@ -18,6 +18,9 @@ import java.util.function.Supplier;
  * many links share each shared non-durable subscription. Thread-safe: every connection thread uses
  * it. Its maps hold only what exists now (destinations, live groups, live shared subscriptions), so
  * they do not grow with the churn of subscribers and temporary destinations.
+ *
+ * <p>The methods that take a {@link MessagingService} call its blocking methods: connection threads
+ * run them only through {@link ConnectionLinks#administer}.
  */
 final class Nodes {
   /** Deliveries before a queue message goes to the dead-letter destination. */
@@ -63,6 +66,11 @@ final class Nodes {
   void deleteGroup(MessagingService service, String group) {
     generations.remove(group);
     service.deleteGroup(group);
+  }
+
+  /** The destination's topic when {@link #prepare} made it ready already, else null. */
+  TopicInfo readyNow(Destination d) {
+    return ready.get(new Ready(d.topic(), d.kind()));
   }
 
   /**

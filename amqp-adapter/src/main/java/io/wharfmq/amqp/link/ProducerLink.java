@@ -3,6 +3,7 @@ package io.wharfmq.amqp.link;
 import io.wharfmq.amqp.transport.AmqpSession;
 import io.wharfmq.amqp.transport.LinkEndpoint;
 import io.wharfmq.amqp.tx.Transaction;
+import io.wharfmq.service.MessagingService;
 import io.wharfmq.service.OutgoingMessage;
 import io.wharfmq.service.Result;
 import io.wharfmq.service.SendCommand;
@@ -16,6 +17,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.Outcome;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
@@ -59,6 +61,12 @@ final class ProducerLink implements LinkEndpoint {
   private int inflight;
   private boolean closed;
   private boolean ownsNode;
+
+  /**
+   * Completes when this link's last message that waited for its destination went on: later messages
+   * wait for it too, so the link's messages reach the service in the order they came.
+   */
+  private CompletableFuture<Void> routing = CompletableFuture.completedFuture(null);
 
   ProducerLink(
       AmqpSession session,
@@ -174,19 +182,62 @@ final class ProducerLink implements LinkEndpoint {
       finish(delivery, rejected(LinkErrors.error(AmqpError.NOT_FOUND, e.getMessage())));
       return;
     }
-    Result<TopicInfo> topic = nodes.prepare(session.service(), dest);
+    TopicInfo known = routing.isDone() ? nodes.readyNow(dest) : null;
+    if (known != null) {
+      send(delivery, in, dest, known);
+      return;
+    }
+    if (delivery.getRemoteState() instanceof TransactionalState) {
+      // Enlisted now, before a discharge that may follow at once on the coordinator; so the
+      // destination is made here, blocking (docs/architecture.md, "Threading of the service seam").
+      prepared(delivery, in, dest, nodes.prepare(session.service(), dest), null);
+      return;
+    }
+    // A destination not ready yet (a relay's new one) is made on the service's threads, not this
+    // one; the message, and every later one of this link, goes on after it, in order.
+    inflight++;
+    Destination d = dest;
+    routing =
+        routing
+            .thenCompose(
+                ignored ->
+                    connection.administer(
+                        session.service(), () -> nodes.prepare(session.service(), d)))
+            .handleAsync(
+                (topic, e) -> {
+                  inflight--;
+                  prepared(delivery, in, d, topic, e);
+                  return null;
+                },
+                session.executor());
+  }
+
+  private void prepared(
+      Delivery delivery,
+      LinkCodec.Inbound in,
+      Destination dest,
+      Result<TopicInfo> topic,
+      Throwable e) {
+    if (e != null) {
+      LOG.warn("peer {}: send to {} failed", session.peer(), dest.name(), e);
+      finish(delivery, rejected(LinkErrors.error(AmqpError.INTERNAL_ERROR, String.valueOf(e))));
+      return;
+    }
     if (!topic.isOk()) {
       LOG.info("peer {}: send to {} refused: {}", session.peer(), dest.name(), topic.detail());
       finish(delivery, rejected(LinkErrors.of(topic.status(), topic.detail())));
       return;
     }
+    send(delivery, in, dest, topic.value());
+  }
+
+  private void send(Delivery delivery, LinkCodec.Inbound in, Destination dest, TopicInfo topic) {
     OutgoingMessage m = in.message();
     if (dest.kind() == Destination.Kind.TOPIC || dest.kind() == Destination.Kind.TEMP_TOPIC) {
       m = stampPublisher(m);
     }
     SendCommand cmd =
-        new SendCommand(
-            dest.topic(), queueId(topic.value()), List.of(m), false, 0, bornHost, true, -1);
+        new SendCommand(dest.topic(), queueId(topic), List.of(m), false, 0, bornHost, true, -1);
     Transaction t = null;
     if (delivery.getRemoteState() instanceof TransactionalState ts) {
       t = connection.transactions.get(ts.getTxnId());
@@ -340,7 +391,9 @@ final class ProducerLink implements LinkEndpoint {
     resetBuffer();
     if (ownsNode && connection.temporaries.remove(fixed)) {
       // A dynamic node dies with the link that created it (lifetime-policy delete-on-close).
-      nodes.deleteTemporary(session.service(), fixed);
+      MessagingService service = session.service();
+      connection.administerInBackground(
+          service, "deleting " + fixed.name(), () -> nodes.deleteTemporary(service, fixed));
     }
   }
 

@@ -36,8 +36,10 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,10 +69,14 @@ public final class LocalMessagingService implements MessagingService {
   private final PopService pops;
   private final TransactionService transactions;
   private final ServiceTransactions serviceTransactions;
+  private final Executor admin;
 
   /**
    * @param executor runs pops and pulls woken from their hold and the commits of transactions (must
    *     not be an I/O thread)
+   * @param admin runs {@link #administer} work and a first peek's wait for dispatch: the blocking
+   *     topic, group and subscription calls of callers that must not block (a few named threads,
+   *     shut down with the broker)
    */
   public LocalMessagingService(
       BrokerContext ctx,
@@ -78,8 +84,10 @@ public final class LocalMessagingService implements MessagingService {
       PopHoldService popHolds,
       PullRequestHoldService pullHolds,
       TransactionService transactions,
-      Executor executor) {
+      Executor executor,
+      Executor admin) {
     this.ctx = ctx;
+    this.admin = admin;
     this.groups = new GroupRegistry(ctx.subscriptionGroups());
     ctx.offsets().keepInMemory(groups::isTransient);
     this.sends = new SendPipeline(ctx, groups);
@@ -102,6 +110,17 @@ public final class LocalMessagingService implements MessagingService {
   /** Whether the group exists now, durable or not (the pop service's replay filter). */
   public boolean groupExists(String group) {
     return groups.exists(group);
+  }
+
+  // ------------------------------------------------------------------ threading
+
+  @Override
+  public <T> CompletableFuture<T> administer(Supplier<T> work) {
+    try {
+      return CompletableFuture.supplyAsync(work, admin);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(e); // shutting down, or the queue is full
+    }
   }
 
   // ------------------------------------------------------------------ topics and groups
@@ -454,13 +473,23 @@ public final class LocalMessagingService implements MessagingService {
 
   @Override
   public CompletableFuture<PeekResult> peek(PeekCommand command) {
-    if (command.after() == null && !ctx.store().awaitDispatched(BROWSE_WAIT)) {
-      // As for a subscription at the tail: a browser opened after an acknowledged send must see
-      // it, and the consume queues are filled behind the commit log. Usually no wait at all.
-      log.warn(
-          "Browse of {} starts before dispatch caught up within {}", command.topic(), BROWSE_WAIT);
+    if (command.after() != null) {
+      return popOps.peek(command);
     }
-    return popOps.peek(command);
+    // As for a subscription at the tail: a browser opened after an acknowledged send must see it,
+    // and the consume queues are filled behind the commit log. Usually no wait at all; when there
+    // is one it happens on the admin threads, not the caller's.
+    return administer(
+            () -> {
+              if (!ctx.store().awaitDispatched(BROWSE_WAIT)) {
+                log.warn(
+                    "Browse of {} starts before dispatch caught up within {}",
+                    command.topic(),
+                    BROWSE_WAIT);
+              }
+              return command;
+            })
+        .thenCompose(popOps::peek);
   }
 
   // ------------------------------------------------------------------ consuming: offsets
