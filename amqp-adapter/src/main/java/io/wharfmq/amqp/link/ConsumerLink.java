@@ -93,6 +93,15 @@ final class ConsumerLink implements LinkEndpoint {
   /** Deliveries whose renewal is in flight, and the outcome the peer gave meanwhile (or null). */
   private final Map<Delivery, Object> renewing = new HashMap<>();
 
+  /**
+   * Accepted deliveries not yet acknowledged to the service: the dispositions of one read (and the
+   * pre-settled deliveries of one pump) go as one {@code ackAll}, at the latest once the
+   * connection's thread has finished what it is doing now.
+   */
+  private final List<Receipt> acks = new ArrayList<>();
+
+  private boolean acksScheduled;
+
   ConsumerLink(
       AmqpSession session,
       Sender sender,
@@ -298,7 +307,7 @@ final class ConsumerLink implements LinkEndpoint {
     if (presettled() || browse) {
       d.settle();
       if (!browse && receipt != null) {
-        session.service().ack(receipt);
+        ack(receipt);
       }
     } else if (receipt != null) {
       unsettled.put(d, receipt);
@@ -384,7 +393,7 @@ final class ConsumerLink implements LinkEndpoint {
   private void apply(Receipt receipt, Object outcome) {
     var service = session.service();
     if (outcome == null || outcome instanceof Accepted) {
-      service.ack(receipt);
+      ack(receipt);
     } else if (outcome instanceof Released) {
       service.release(receipt, false);
     } else if (outcome instanceof Modified m) {
@@ -399,6 +408,25 @@ final class ConsumerLink implements LinkEndpoint {
     } else {
       service.release(receipt, false);
     }
+  }
+
+  /** Acknowledges with the other acks of this turn of the connection's thread. */
+  private void ack(Receipt receipt) {
+    acks.add(receipt);
+    if (!acksScheduled) {
+      acksScheduled = true;
+      session.executor().execute(this::flushAcks);
+    }
+  }
+
+  private void flushAcks() {
+    acksScheduled = false;
+    if (acks.isEmpty()) {
+      return;
+    }
+    List<Receipt> batch = new ArrayList<>(acks);
+    acks.clear();
+    session.service().ackAll(batch);
   }
 
   private void giveBackReady() {
@@ -442,6 +470,7 @@ final class ConsumerLink implements LinkEndpoint {
       return;
     }
     ended = true;
+    flushAcks();
     giveBackReady();
     for (Receipt r : unsettled.values()) {
       session.service().release(r, false);
