@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * under the same lock. With SYNC flush every append that awaits the fsync goes through the writer
  * thread, which writes a batch, fsyncs once and then completes the batch's futures (group commit).
  * An append that does not await the fsync (bookkeeping, {@code awaitFlush} false) is written on its
- * caller's thread, as with ASYNC flush, once the lock is free (the writer holds it only while it
+ * caller's thread when the lock is free, as with ASYNC flush (the writer holds it only while it
  * writes, not while it fsyncs): a consumer's pop or ack then waits neither for the writer thread to
  * wake nor for the fsync it is in. Whatever that caller takes from the queue first and which does
  * await the fsync is written there too and handed to the writer thread, which completes it after
@@ -70,6 +70,9 @@ public final class CommitLogWriter {
   private final List<Request> writtenUnsynced = new ArrayList<>();
 
   private final List<AppendResult> writtenUnsyncedResults = new ArrayList<>();
+
+  /** When the writer thread last fsynced (SYNC flush). Writer thread only. */
+  private long lastSyncNanos = System.nanoTime();
 
   /** Whether {@link #writtenUnsynced} may hold requests (read without the lock). */
   private volatile boolean unsyncedWaiting;
@@ -183,13 +186,11 @@ public final class CommitLogWriter {
       future.complete(AppendResult.failed(AppendStatus.STORE_CLOSED, "store is closed"));
       return future;
     }
-    if (!syncFlush && appendLock.tryLock()) {
-      return appendHere(records);
-    }
-    if (syncFlush && !awaitFlush) {
-      // The writer holds the lock only while it writes a batch, never during its fsync: waiting
-      // for it is short, while queueing would wait for its write, fsync and wake-up.
-      appendLock.lock();
+    // With SYNC flush the writer holds the lock only while it writes a batch, never during its
+    // fsync, so an append that need not wait for the fsync mostly finds it free. Not waiting for
+    // it when taken keeps the caller (an AMQP connection's thread) from stalling on a preempted
+    // writer.
+    if ((!syncFlush || !awaitFlush) && appendLock.tryLock()) {
       return appendHere(records);
     }
     Request request = new Request(records, future, awaitFlush);
@@ -308,10 +309,16 @@ public final class CommitLogWriter {
           if (Thread.interrupted()) {
             throw new InterruptedException();
           }
-          if (syncFlush && queue.isEmpty() && !hasWrittenUnsynced()) {
-            // Idle: bookkeeping written on other threads since the last fsync gets one now, so it
-            // is not left unsynced for long when no send comes to carry it.
+          if (syncFlush
+              && queue.isEmpty()
+              && !hasWrittenUnsynced()
+              && System.nanoTime() - lastSyncNanos >= IDLE_PARK_NANOS) {
+            // Idle for a while: bookkeeping written on other threads since the last fsync gets
+            // one now, so it is not left unsynced for long when no send comes to carry it. (Not
+            // after every wake-up: a park often returns at once for an unpark whose request an
+            // earlier batch took, and an extra fsync there would delay the next group.)
             flusher.syncOnWriterThread();
+            lastSyncNanos = System.nanoTime();
           }
           continue;
         }
@@ -338,6 +345,7 @@ public final class CommitLogWriter {
           }
         }
         String syncError = syncFlush ? flusher.syncOnWriterThread() : null;
+        lastSyncNanos = System.nanoTime();
         for (int i = 0; i < batch.size(); i++) {
           AppendResult result = results.get(i);
           if (syncError != null && result.isOk()) {
