@@ -146,6 +146,22 @@ public interface MessagingService {
   CompletableFuture<AckStatus> ack(Receipt receipt);
 
   /**
+   * Acknowledges several popped messages, each as {@link #ack(Receipt)} would; the answer has one
+   * status per receipt, in order. A service may record the acknowledgements of one queue together
+   * (the local one writes one pop-log record per queue instead of one per message), which is why
+   * callers that settle many deliveries at once (an AMQP consumer's dispositions of one read)
+   * should prefer it.
+   */
+  default CompletableFuture<List<AckStatus>> ackAll(List<Receipt> receipts) {
+    List<CompletableFuture<AckStatus>> each = new java.util.ArrayList<>(receipts.size());
+    for (Receipt r : receipts) {
+      each.add(ack(r));
+    }
+    return CompletableFuture.allOf(each.toArray(new CompletableFuture<?>[0]))
+        .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
+  }
+
+  /**
    * Keeps a popped message invisible for {@code invisibleMillis} more from now (0: visible again at
    * once). The answer carries the receipt that identifies the delivery from then on.
    */

@@ -14,6 +14,7 @@ import io.wharfmq.service.Receipt;
 import io.wharfmq.service.ReceivedMessage;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +109,15 @@ final class ConsumerLink implements LinkEndpoint {
 
   /** When the waiting POP was asked (System.nanoTime), to tell a held answer from an unheld one. */
   private long waitAskedNanos;
+
+  /**
+   * Accepted deliveries not yet acknowledged to the service: the dispositions of one read (and the
+   * pre-settled deliveries of one pump) go as one {@code ackAll}, at the latest once the
+   * connection's thread has finished what it is doing now.
+   */
+  private final List<Receipt> acks = new ArrayList<>();
+
+  private boolean acksScheduled;
 
   ConsumerLink(
       AmqpSession session,
@@ -391,7 +401,7 @@ final class ConsumerLink implements LinkEndpoint {
     if (presettled() || browse) {
       d.settle();
       if (!browse && receipt != null) {
-        session.service().ack(receipt);
+        ack(receipt);
       }
     } else if (receipt != null) {
       unsettled.put(d, new HeldDelivery(receipt));
@@ -514,7 +524,7 @@ final class ConsumerLink implements LinkEndpoint {
   private void apply(Receipt receipt, Object outcome) {
     var service = session.service();
     if (outcome == null || outcome instanceof Accepted) {
-      service.ack(receipt);
+      ack(receipt);
     } else if (outcome instanceof Released) {
       service.release(receipt, false);
     } else if (outcome instanceof Modified m) {
@@ -529,6 +539,25 @@ final class ConsumerLink implements LinkEndpoint {
     } else {
       service.release(receipt, false);
     }
+  }
+
+  /** Acknowledges with the other acks of this turn of the connection's thread. */
+  private void ack(Receipt receipt) {
+    acks.add(receipt);
+    if (!acksScheduled) {
+      acksScheduled = true;
+      session.executor().execute(this::flushAcks);
+    }
+  }
+
+  private void flushAcks() {
+    acksScheduled = false;
+    if (acks.isEmpty()) {
+      return;
+    }
+    List<Receipt> batch = new ArrayList<>(acks);
+    acks.clear();
+    session.service().ackAll(batch);
   }
 
   private void giveBackReady() {
@@ -578,6 +607,7 @@ final class ConsumerLink implements LinkEndpoint {
     }
     ended = true;
     cancelWaitingPop();
+    flushAcks();
     giveBackReady();
     for (HeldDelivery held : unsettled.values()) {
       held.receipt().thenAccept(r -> session.service().release(r, deliveryFailedOnEnd));

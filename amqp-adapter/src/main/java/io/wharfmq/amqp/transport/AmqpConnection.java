@@ -69,6 +69,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
   private boolean headClosed;
   private boolean gone;
   private ChannelFuture lastWrite;
+  private boolean flushQueued;
   private ScheduledFuture<?> tick;
   private ScheduledFuture<?> openTimer;
   private final ArrayDeque<Runnable> writableWaiters = new ArrayDeque<>();
@@ -263,7 +264,13 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
     if (tick == null) {
       tick(); // the open may have brought the peer's idle timeout
     }
+  }
+
+  /** Netty read what the socket had (one or more channelRead calls): one write for all of it. */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext c) throws Exception {
     flush();
+    super.channelReadComplete(c);
   }
 
   private void process() {
@@ -492,13 +499,28 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
 
   // ------------------------------------------------------------------ output and time
 
-  /** After work from another thread: the events it caused, then the output. */
+  /**
+   * After work from another thread: the events it caused, then the output. The output is written by
+   * a task queued behind the work already waiting for this thread (the answers of one group commit,
+   * say), so all of it goes out in one write rather than one write per answer.
+   */
   private void afterWork() {
     if (channel.isActive() && !headClosed) {
       dispatchEvents();
-      flush();
+      if (!flushQueued) {
+        flushQueued = true;
+        channel.eventLoop().execute(queuedFlush);
+      }
     }
   }
+
+  private final Runnable queuedFlush =
+      () -> {
+        flushQueued = false;
+        if (channel.isActive()) {
+          flush();
+        }
+      };
 
   /**
    * Writes whatever the engine produced while the channel is writable, wakes the links waiting for

@@ -397,6 +397,67 @@ public final class PopService {
   }
 
   /**
+   * Acknowledges several deliveries of one queue, each as {@link #ack(String, String, int, long,
+   * long)} would, with one pop-log record for all that were in flight. Outcomes in the order given.
+   */
+  public CompletableFuture<List<Outcome>> ackAll(
+      String group, String topic, int queueId, long[] queueOffsets, long[] popTimes) {
+    Outcome[] out = new Outcome[queueOffsets.length];
+    PopQueue q = queues.get(new Key(group, topic, queueId));
+    if (q == null) {
+      long committed = Math.max(0, offsets.query(group, topic, queueId));
+      for (int i = 0; i < queueOffsets.length; i++) {
+        out[i] = queueOffsets[i] < committed ? Outcome.OK : Outcome.NOT_IN_FLIGHT;
+      }
+      return CompletableFuture.completedFuture(List.of(out));
+    }
+    q.lock.lock();
+    try {
+      long now = clock.millis();
+      List<PopLogRecord.Entry> entries = new ArrayList<>(queueOffsets.length);
+      List<PopQueue.Finished> finished = new ArrayList<>(queueOffsets.length);
+      int[] logged = new int[queueOffsets.length];
+      int n = 0;
+      for (int i = 0; i < queueOffsets.length; i++) {
+        long offset = queueOffsets[i];
+        InFlight f = q.get(offset);
+        if (f == null) {
+          out[i] = q.isDone(offset) ? Outcome.OK : Outcome.NOT_IN_FLIGHT;
+          continue;
+        }
+        if (f.popTime != popTimes[i] && f.deadline > now) {
+          out[i] = Outcome.STALE_HANDLE;
+          continue;
+        }
+        finished.add(q.finish(offset));
+        entries.add(
+            new PopLogRecord.Entry(
+                offset, PopLogRecord.Kind.ACKED, f.popTime, 0, f.reconsumeTimes));
+        logged[n++] = i;
+      }
+      if (entries.isEmpty()) {
+        return CompletableFuture.completedFuture(List.of(out));
+      }
+      CompletableFuture<AppendResult> a = append(q, entries);
+      for (PopQueue.Finished done : finished) {
+        markLogged(a, done);
+      }
+      q.advanceScan(q.scanFrom);
+      commitIfMoved(q);
+      int loggedCount = n;
+      return a.thenApply(
+          r -> {
+            for (int j = 0; j < loggedCount; j++) {
+              out[logged[j]] = r.isOk() ? Outcome.OK : Outcome.LOG_FAILED;
+            }
+            return List.of(out);
+          });
+    } finally {
+      q.lock.unlock();
+    }
+  }
+
+  /**
    * Keeps the delivery made at {@code popTime} invisible for {@code invisibleMillis} from now; the
    * answer carries the new popTime, which identifies the receipt handle from then on. The new
    * popTime is now, or one more than the old one if that is not earlier (a change within the

@@ -457,6 +457,11 @@ public final class LocalMessagingService implements MessagingService {
   }
 
   @Override
+  public CompletableFuture<List<AckStatus>> ackAll(List<Receipt> receipts) {
+    return popOps.ackAll(receipts);
+  }
+
+  @Override
   public CompletableFuture<ChangeResult> changeInvisibility(Receipt receipt, long invisibleMillis) {
     return popOps.changeInvisibility(receipt, invisibleMillis);
   }

@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -264,6 +265,49 @@ final class PopOperations {
     return pops.ack(r.group(), r.topic(), r.queueId(), r.queueOffset(), r.popTime())
         .thenApply(PopOperations::status);
   }
+
+  /**
+   * Acknowledges each receipt as {@link #ack} would, the receipts of one queue with one pop-log
+   * record. Statuses in the receipts' order.
+   */
+  CompletableFuture<List<AckStatus>> ackAll(List<Receipt> receipts) {
+    if (receipts.size() == 1) {
+      return ack(receipts.get(0)).thenApply(List::of);
+    }
+    // Receipts of one queue, in order, keyed by the queue; the index of each in the answer.
+    Map<QueueKey, List<Integer>> byQueue = new LinkedHashMap<>();
+    for (int i = 0; i < receipts.size(); i++) {
+      Receipt r = receipts.get(i);
+      byQueue
+          .computeIfAbsent(new QueueKey(r.group(), r.topic(), r.queueId()), k -> new ArrayList<>())
+          .add(i);
+    }
+    AckStatus[] out = new AckStatus[receipts.size()];
+    List<CompletableFuture<?>> parts = new ArrayList<>(byQueue.size());
+    for (Map.Entry<QueueKey, List<Integer>> e : byQueue.entrySet()) {
+      QueueKey k = e.getKey();
+      List<Integer> idx = e.getValue();
+      long[] offsets = new long[idx.size()];
+      long[] popTimes = new long[idx.size()];
+      for (int j = 0; j < offsets.length; j++) {
+        Receipt r = receipts.get(idx.get(j));
+        offsets[j] = r.queueOffset();
+        popTimes[j] = r.popTime();
+      }
+      parts.add(
+          pops.ackAll(k.group(), k.topic(), k.queueId(), offsets, popTimes)
+              .thenAccept(
+                  outcomes -> {
+                    for (int j = 0; j < outcomes.size(); j++) {
+                      out[idx.get(j)] = status(outcomes.get(j));
+                    }
+                  }));
+    }
+    return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+        .thenApply(v -> Arrays.asList(out));
+  }
+
+  private record QueueKey(String group, String topic, int queueId) {}
 
   CompletableFuture<ChangeResult> changeInvisibility(Receipt r, long invisibleMillis) {
     if (invisibleMillis < 0 || invisibleMillis > MAX_INVISIBLE_MILLIS) {

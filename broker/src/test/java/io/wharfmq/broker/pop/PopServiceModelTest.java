@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,6 +139,43 @@ class PopServiceModelTest {
           e.popTime = r.popTime();
           e.deadline = r.popTime() + invisible;
           held.put(key, d);
+        }
+      } else if (op < 50 && !held.isEmpty()) {
+        // Several acks of one queue at once (one pop-log record), some stale, one maybe twice.
+        List<String> keys = new ArrayList<>(held.keySet());
+        int queueId = held.get(keys.get(random.nextInt(keys.size()))).queueId();
+        keys.removeIf(k -> held.get(k).queueId() != queueId);
+        Collections.shuffle(keys, random);
+        List<String> batch = new ArrayList<>(keys.subList(0, 1 + random.nextInt(keys.size())));
+        if (random.nextBoolean()) {
+          batch.add(batch.get(0));
+        }
+        long[] offsets = new long[batch.size()];
+        long[] handles = new long[batch.size()];
+        boolean[] stale = new boolean[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+          Expected e = model.get(batch.get(i));
+          stale[i] = i < batch.size() - 1 && random.nextInt(5) == 0;
+          offsets[i] = held.get(batch.get(i)).offset();
+          handles[i] = stale[i] ? e.popTime - 1 : e.popTime;
+        }
+        List<PopService.Outcome> outcomes =
+            pops.ackAll(GROUP, TOPIC, queueId, offsets, handles).join();
+        assertThat(outcomes).hasSize(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+          String key = batch.get(i);
+          Expected e = model.get(key);
+          if (stale[i] && !e.acked && clock.millis() < e.deadline) {
+            assertThat(outcomes.get(i))
+                .as("%s: stale batch ack of %s", why, key)
+                .isEqualTo(PopService.Outcome.STALE_HANDLE);
+          } else {
+            assertThat(outcomes.get(i))
+                .as("%s: batch ack of %s", why, key)
+                .isEqualTo(PopService.Outcome.OK);
+            e.acked = true;
+            held.remove(key);
+          }
         }
       } else if (op < 65 && !held.isEmpty()) {
         String key = anyKey(held, random);

@@ -20,6 +20,7 @@ import io.wharfmq.service.PopResult;
 import io.wharfmq.service.PropertiesText;
 import io.wharfmq.service.PullCommand;
 import io.wharfmq.service.PullResult;
+import io.wharfmq.service.Receipt;
 import io.wharfmq.service.ReceivedMessage;
 import io.wharfmq.service.SendCommand;
 import io.wharfmq.service.SendResult;
@@ -182,6 +183,43 @@ class LocalMessagingServiceTest {
     assertThat(g.durable()).isTrue();
     String file = Files.readString(dir.resolve("config").resolve("subscriptionGroup.json"));
     assertThat(file).contains("\"wharf.pinsRetention\":\"true\"").contains("\"retryMaxTimes\":4");
+  }
+
+  @Test
+  void ackAllAnswersEachReceiptInOrderAcrossQueues() {
+    queue("qa", "ga");
+    for (int q = 0; q < 2; q++) {
+      for (int i = 0; i < 3; i++) {
+        sendOnly("qa", q, "m" + q + i, Map.of());
+      }
+    }
+    assertThat(broker.store().awaitDispatched(Duration.ofSeconds(10))).isTrue();
+    List<ReceivedMessage> got = new ArrayList<>();
+    for (int round = 0; round < 4 && got.size() < 6; round++) {
+      got.addAll(pop("qa", "ga", 8).messages());
+    }
+    assertThat(got).hasSize(6);
+    List<Receipt> receipts = new ArrayList<>();
+    for (ReceivedMessage m : got) {
+      receipts.add(m.receipt());
+    }
+    // Interleave the two queues' receipts, name one twice and add one never delivered.
+    receipts.sort(java.util.Comparator.comparingLong(Receipt::queueOffset));
+    receipts.add(receipts.get(0));
+    Receipt never = new Receipt("ga", "qa", 0, 99, receipts.get(0).popTime());
+    receipts.add(2, never);
+
+    List<AckStatus> statuses = service.ackAll(receipts).join();
+
+    assertThat(statuses).hasSize(receipts.size());
+    for (int i = 0; i < receipts.size(); i++) {
+      assertThat(statuses.get(i))
+          .as("receipt %d %s", i, receipts.get(i))
+          .isEqualTo(receipts.get(i) == never ? AckStatus.NOT_IN_FLIGHT : AckStatus.OK);
+    }
+    assertThat(broker.pops().inFlight("ga", "qa", 0)).isZero();
+    assertThat(broker.pops().inFlight("ga", "qa", 1)).isZero();
+    assertThat(pop("qa", "ga", 8).messages()).isEmpty();
   }
 
   @Test
