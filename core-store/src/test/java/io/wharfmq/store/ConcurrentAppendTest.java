@@ -5,7 +5,6 @@ import static io.wharfmq.store.MessageStoreTest.msg;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wharfmq.store.commitlog.StoredBytes;
-import io.wharfmq.store.format.MessageToStore;
 import io.wharfmq.store.queue.ConsumeQueueEntry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,63 +83,6 @@ class ConcurrentAppendTest {
       assertThat(store.maxOffset("T", 0)).isEqualTo(threads * perThread);
     }
     // Everything acknowledged is where its offset says, after a restart too.
-    try (MessageStore store = MessageStore.open(config(flush), clock)) {
-      for (List<Sent> mine : sent) {
-        for (Sent s : mine) {
-          assertThat(readAt(store, s.future().join().queueOffset())).isEqualTo(s.body());
-        }
-      }
-    }
-  }
-
-  /**
-   * With SYNC flush a bookkeeping append is written on its caller's thread when the commit log is
-   * free, together with whatever sends were queued before it; those sends are still answered by the
-   * writer thread after its fsync. Mixed per thread, every thread's records keep their order.
-   */
-  @ParameterizedTest
-  @EnumSource(StoreConfig.FlushMode.class)
-  void bookkeepingAppendsMixedWithSendsKeepEachThreadsOrder(StoreConfig.FlushMode flush)
-      throws Exception {
-    int threads = 4;
-    int perThread = 1500;
-    List<List<Sent>> sent = new ArrayList<>();
-    try (MessageStore store = MessageStore.open(config(flush), clock)) {
-      List<Thread> workers = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        List<Sent> mine = new ArrayList<>();
-        sent.add(mine);
-        int id = t;
-        workers.add(
-            new Thread(
-                () -> {
-                  for (int i = 0; i < perThread; i++) {
-                    String b = id + "-" + i;
-                    MessageToStore m = msg("T", 0, b, null, null);
-                    mine.add(
-                        new Sent(b, i % 3 == 0 ? store.append(m) : store.appendBookkeeping(m)));
-                  }
-                }));
-      }
-      workers.forEach(Thread::start);
-      for (Thread w : workers) {
-        w.join();
-      }
-      Set<Long> taken = new HashSet<>();
-      for (List<Sent> mine : sent) {
-        long previous = -1;
-        for (Sent s : mine) {
-          AppendResult r = s.future().get(30, TimeUnit.SECONDS);
-          assertThat(r.isOk()).as("%s: %s", s.body(), r).isTrue();
-          assertThat(r.queueOffset()).as("order of %s", s.body()).isGreaterThan(previous);
-          previous = r.queueOffset();
-          assertThat(taken.add(r.queueOffset())).isTrue();
-        }
-      }
-      assertThat(taken).hasSize(threads * perThread);
-      assertThat(store.awaitDispatched(java.time.Duration.ofSeconds(30))).isTrue();
-      assertThat(store.maxOffset("T", 0)).isEqualTo(threads * perThread);
-    }
     try (MessageStore store = MessageStore.open(config(flush), clock)) {
       for (List<Sent> mine : sent) {
         for (Sent s : mine) {

@@ -32,14 +32,8 @@ import org.slf4j.LoggerFactory;
  * returns a completed future. That spares a hand-off to another thread and back for every send,
  * which on a small machine costs more than the copy. A caller that finds the lock taken queues its
  * records for the writer thread ({@code wharf-commitlog-writer}), which drains the queue in batches
- * under the same lock. With SYNC flush every append that awaits the fsync goes through the writer
- * thread, which writes a batch, fsyncs once and then completes the batch's futures (group commit).
- * An append that does not await the fsync (bookkeeping, {@code awaitFlush} false) is written on its
- * caller's thread when the lock is free, as with ASYNC flush (the writer holds it only while it
- * writes, not while it fsyncs): a consumer's pop or ack then waits neither for the writer thread to
- * wake nor for the fsync it is in. Whatever that caller takes from the queue first and which does
- * await the fsync is written there too and handed to the writer thread, which completes it after
- * its next fsync.
+ * under the same lock. With SYNC flush every append goes through the writer thread, which writes a
+ * batch, fsyncs once and then completes the batch's futures (group commit).
  *
  * <p>{@link #submit} is thread-safe; all segment state is touched only under the append lock.
  */
@@ -62,20 +56,6 @@ public final class CommitLogWriter {
   private final boolean warmSegments;
   private final BlockingQueue<Request> queue;
   private final Thread thread;
-
-  /**
-   * SYNC flush: requests another thread wrote that await the fsync, with their results; the writer
-   * thread completes them after its next fsync. Guarded by the append lock.
-   */
-  private final List<Request> writtenUnsynced = new ArrayList<>();
-
-  private final List<AppendResult> writtenUnsyncedResults = new ArrayList<>();
-
-  /** When the writer thread last fsynced (SYNC flush). Writer thread only. */
-  private long lastSyncNanos = System.nanoTime();
-
-  /** Whether {@link #writtenUnsynced} may hold requests (read without the lock). */
-  private volatile boolean unsyncedWaiting;
 
   /** Guards writeOffset, the segments and the allocator: held by whoever appends. */
   private final ReentrantLock appendLock = new ReentrantLock();
@@ -186,11 +166,7 @@ public final class CommitLogWriter {
       future.complete(AppendResult.failed(AppendStatus.STORE_CLOSED, "store is closed"));
       return future;
     }
-    // With SYNC flush the writer holds the lock only while it writes a batch, never during its
-    // fsync, so an append that need not wait for the fsync mostly finds it free. Not waiting for
-    // it when taken keeps the caller (an AMQP connection's thread) from stalling on a preempted
-    // writer.
-    if ((!syncFlush || !awaitFlush) && appendLock.tryLock()) {
+    if (!syncFlush && appendLock.tryLock()) {
       return appendHere(records);
     }
     Request request = new Request(records, future, awaitFlush);
@@ -208,14 +184,12 @@ public final class CommitLogWriter {
 
   /**
    * Appends on the caller's thread, which holds the append lock: what is queued first, then {@code
-   * records}. Completes the queued futures after releasing the lock, except (SYNC flush) those that
-   * await the fsync: the writer thread completes them after its next one.
+   * records}. Completes the queued futures after releasing the lock.
    */
   private CompletableFuture<AppendResult> appendHere(EncodedRecord[] records) {
     List<Request> queued = new ArrayList<>();
     List<AppendResult> queuedResults = new ArrayList<>();
     AppendResult own;
-    boolean handedToWriter = false;
     try {
       if (closed) {
         own = AppendResult.failed(AppendStatus.STORE_CLOSED, "store is closed");
@@ -225,9 +199,6 @@ public final class CommitLogWriter {
         long now = appendQueued(queued, queuedResults, queue.size());
         own = append(records, now);
         commitLog.publish(writeOffset);
-        if (syncFlush) {
-          handedToWriter = keepUnsynced(queued, queuedResults);
-        }
       }
     } catch (RuntimeException | Error e) {
       log.error("Commit-log append stopped by an unexpected error; appends now fail", e);
@@ -241,40 +212,10 @@ public final class CommitLogWriter {
       appendLock.unlock();
     }
     onPublish.run();
-    if (handedToWriter) {
-      LockSupport.unpark(thread);
-    }
     for (int i = 0; i < queued.size(); i++) {
       queued.get(i).future().complete(queuedResults.get(i));
     }
     return CompletableFuture.completedFuture(own);
-  }
-
-  /**
-   * Moves the requests of {@code queued} that await the fsync (and their results) to {@link
-   * #writtenUnsynced}; returns whether there were any. Append lock held.
-   */
-  private boolean keepUnsynced(List<Request> queued, List<AppendResult> results) {
-    boolean any = false;
-    int kept = 0;
-    for (int i = 0; i < queued.size(); i++) {
-      Request r = queued.get(i);
-      if (r.awaitFlush()) {
-        writtenUnsynced.add(r);
-        writtenUnsyncedResults.add(results.get(i));
-        any = true;
-      } else {
-        queued.set(kept, r);
-        results.set(kept, results.get(i));
-        kept++;
-      }
-    }
-    queued.subList(kept, queued.size()).clear();
-    results.subList(kept, results.size()).clear();
-    if (any) {
-      unsyncedWaiting = true;
-    }
-    return any;
   }
 
   /**
@@ -283,11 +224,10 @@ public final class CommitLogWriter {
    * request queued before it. Returns the store time used.
    */
   private long appendQueued(List<Request> into, List<AppendResult> results, int max) {
-    int from = into.size();
     queue.drainTo(into, max);
     long now = clock.millis();
-    for (int i = from; i < into.size(); i++) {
-      results.add(append(into.get(i).records(), now));
+    for (Request r : into) {
+      results.add(append(r.records(), now));
     }
     return now;
   }
@@ -303,29 +243,16 @@ public final class CommitLogWriter {
     List<Request> batch = new ArrayList<>(MAX_DRAIN);
     List<AppendResult> results = new ArrayList<>(MAX_DRAIN);
     try {
-      while ((!closed || !queue.isEmpty() || hasWrittenUnsynced()) && !broken) {
-        if (queue.isEmpty() && !hasWrittenUnsynced()) {
+      while ((!closed || !queue.isEmpty()) && !broken) {
+        if (queue.isEmpty()) {
           LockSupport.parkNanos(this, IDLE_PARK_NANOS);
           if (Thread.interrupted()) {
             throw new InterruptedException();
-          }
-          if (syncFlush
-              && queue.isEmpty()
-              && !hasWrittenUnsynced()
-              && System.nanoTime() - lastSyncNanos >= IDLE_PARK_NANOS) {
-            // Idle for a while: bookkeeping written on other threads since the last fsync gets
-            // one now, so it is not left unsynced for long when no send comes to carry it. (Not
-            // after every wake-up: a park often returns at once for an unpark whose request an
-            // earlier batch took, and an extra fsync there would delay the next group.)
-            flusher.syncOnWriterThread();
-            lastSyncNanos = System.nanoTime();
           }
           continue;
         }
         appendLock.lock();
         try {
-          // Written by other threads before what this batch drains: synced by the same fsync.
-          takeWrittenUnsynced(batch, results);
           appendQueued(batch, results, MAX_DRAIN);
           commitLog.publish(writeOffset);
         } finally {
@@ -345,7 +272,6 @@ public final class CommitLogWriter {
           }
         }
         String syncError = syncFlush ? flusher.syncOnWriterThread() : null;
-        lastSyncNanos = System.nanoTime();
         for (int i = 0; i < batch.size(); i++) {
           AppendResult result = results.get(i);
           if (syncError != null && result.isOk()) {
@@ -372,12 +298,6 @@ public final class CommitLogWriter {
       try {
         terminated = true;
         failQueued();
-        // Written by another thread after this one stopped syncing: not known durable.
-        for (Request r : writtenUnsynced) {
-          r.future().complete(AppendResult.failed(AppendStatus.STORE_CLOSED, "store is closed"));
-        }
-        writtenUnsynced.clear();
-        writtenUnsyncedResults.clear();
         allocator.discardPending();
         if (zeroAhead != null) {
           zeroAhead.stop();
@@ -387,19 +307,6 @@ public final class CommitLogWriter {
         appendLock.unlock();
       }
     }
-  }
-
-  private boolean hasWrittenUnsynced() {
-    return unsyncedWaiting;
-  }
-
-  /** Moves {@link #writtenUnsynced} into a batch. Append lock held. */
-  private void takeWrittenUnsynced(List<Request> batch, List<AppendResult> results) {
-    unsyncedWaiting = false;
-    batch.addAll(writtenUnsynced);
-    results.addAll(writtenUnsyncedResults);
-    writtenUnsynced.clear();
-    writtenUnsyncedResults.clear();
   }
 
   private void failQueued() {
