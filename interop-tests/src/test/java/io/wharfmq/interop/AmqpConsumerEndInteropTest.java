@@ -6,6 +6,7 @@ import io.wharfmq.amqp.transport.AmqpListener;
 import io.wharfmq.broker.Broker;
 import io.wharfmq.launcher.AmqpWiring;
 import io.wharfmq.service.MessagingService;
+import io.wharfmq.testing.RocketMqPopCalls;
 import jakarta.jms.Connection;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
@@ -35,7 +36,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.qpid.jms.JmsConnectionFactory;
-import org.apache.rocketmq.client.consumer.PopCallback;
 import org.apache.rocketmq.client.consumer.PopResult;
 import org.apache.rocketmq.client.consumer.PopStatus;
 import org.apache.rocketmq.client.impl.MQClientAPIImpl;
@@ -204,10 +204,9 @@ class AmqpConsumerEndInteropTest {
     String topic = OfficialClients.unique("orphan");
     assertThat(broker.messagingService().ensureTopic(topic).isOk()).isTrue();
     DefaultMQProducer leaving = clients.producer(cluster.namesrvAddr());
-    CompletableFuture<PopResult> orphan = new CompletableFuture<>();
-    api(leaving)
-        .popMessageAsync(
-            "b1", broker.address(), popHeader(topic, 20_000), 30_000, callback(orphan));
+    CompletableFuture<PopResult> orphan =
+        RocketMqPopCalls.popAsync(
+            api(leaving), "b1", broker.address(), popHeader(topic, 20_000), 30_000);
     awaitHeldPops(1);
     leaving.shutdown(); // closes its connection while the pop is held
 
@@ -220,10 +219,8 @@ class AmqpConsumerEndInteropTest {
         .atMost(Duration.ofSeconds(10))
         .until(
             () -> {
-              CompletableFuture<PopResult> f = new CompletableFuture<>();
-              live.popMessageAsync(
-                  "b1", broker.address(), popHeader(topic, 500), 5_000, callback(f));
-              PopResult r = f.get(10, TimeUnit.SECONDS);
+              PopResult r =
+                  RocketMqPopCalls.pop(live, "b1", broker.address(), popHeader(topic, 500), 5_000);
               if (r.getPopStatus() == PopStatus.FOUND) {
                 for (MessageExt m : r.getMsgFoundList()) {
                   got.add(new String(m.getBody(), StandardCharsets.UTF_8));
@@ -240,32 +237,7 @@ class AmqpConsumerEndInteropTest {
   }
 
   private static PopMessageRequestHeader popHeader(String topic, long pollMillis) {
-    PopMessageRequestHeader h = new PopMessageRequestHeader();
-    h.setConsumerGroup("cg-orphan");
-    h.setTopic(topic);
-    h.setQueueId(-1);
-    h.setMaxMsgNums(32);
-    h.setInvisibleTime(60_000);
-    h.setPollTime(pollMillis);
-    h.setBornTime(System.currentTimeMillis());
-    h.setInitMode(0);
-    h.setExpType("TAG");
-    h.setExp("*");
-    return h;
-  }
-
-  private static PopCallback callback(CompletableFuture<PopResult> f) {
-    return new PopCallback() {
-      @Override
-      public void onSuccess(PopResult popResult) {
-        f.complete(popResult);
-      }
-
-      @Override
-      public void onException(Throwable e) {
-        f.completeExceptionally(e);
-      }
-    };
+    return RocketMqPopCalls.request("cg-orphan", topic, -1, 60_000, pollMillis);
   }
 
   @Test

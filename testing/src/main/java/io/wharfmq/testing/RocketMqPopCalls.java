@@ -57,6 +57,22 @@ public final class RocketMqPopCalls {
       PopMessageRequestHeader request,
       long timeoutMillis)
       throws Exception {
+    try {
+      return popAsync(api, brokerName, addr, request, timeoutMillis)
+          .get(timeoutMillis + 5_000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("pop failed", e.getCause());
+    }
+  }
+
+  /** Sends the pop as {@link #pop} does; the future completes with the answer or the failure. */
+  public static CompletableFuture<PopResult> popAsync(
+      MQClientAPIImpl api,
+      String brokerName,
+      String addr,
+      PopMessageRequestHeader request,
+      long timeoutMillis)
+      throws Exception {
     CompletableFuture<PopResult> f = new CompletableFuture<>();
     api.popMessageAsync(
         brokerName,
@@ -74,11 +90,7 @@ public final class RocketMqPopCalls {
             f.completeExceptionally(e);
           }
         });
-    try {
-      return f.get(timeoutMillis + 5_000, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("pop failed", e.getCause());
-    }
+    return f;
   }
 
   /** Acknowledges a popped message of {@code group}; the future completes with the answer. */

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.wharfmq.testing.ByteMutations;
 import jakarta.jms.Connection;
 import jakarta.jms.Session;
 import java.io.ByteArrayOutputStream;
@@ -89,8 +90,9 @@ class AmqpFuzzTest {
   static byte[] input(Random rnd, RawAmqp.Codec codec) {
     byte[] valid = validConversation(rnd, codec);
     return switch (rnd.nextInt(4)) {
-      case 0 -> mutate(rnd, valid);
-      case 1 -> mutate(rnd, mutate(rnd, mutate(rnd, valid)));
+      case 0 -> ByteMutations.mutate(rnd, valid);
+      case 1 ->
+          ByteMutations.mutate(rnd, ByteMutations.mutate(rnd, ByteMutations.mutate(rnd, valid)));
       case 2 -> randomFrames(rnd, codec);
       default -> {
         byte[] b = new byte[rnd.nextInt(200)];
@@ -197,43 +199,6 @@ class AmqpFuzzTest {
         body[2] = (byte) (0x10 + rnd.nextInt(0x20));
       }
       out.writeBytes(RawAmqp.frame(rnd.nextInt(8) == 0 ? 1 : 0, rnd.nextInt(4), body));
-    }
-    return out.toByteArray();
-  }
-
-  /** Flips, inserts, deletes, duplicates or truncates a few bytes. */
-  static byte[] mutate(Random rnd, byte[] in) {
-    if (in.length == 0) {
-      return in;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int at = rnd.nextInt(in.length);
-    switch (rnd.nextInt(5)) {
-      case 0 -> {
-        byte[] b = in.clone();
-        for (int i = 0; i < 1 + rnd.nextInt(4); i++) {
-          b[rnd.nextInt(b.length)] ^= (byte) (1 << rnd.nextInt(8));
-        }
-        return b;
-      }
-      case 1 -> {
-        out.write(in, 0, at);
-        byte[] junk = new byte[1 + rnd.nextInt(8)];
-        rnd.nextBytes(junk);
-        out.writeBytes(junk);
-        out.write(in, at, in.length - at);
-      }
-      case 2 -> {
-        int len = Math.min(in.length - at, 1 + rnd.nextInt(16));
-        out.write(in, 0, at);
-        out.write(in, at + len, in.length - at - len);
-      }
-      case 3 -> {
-        int len = Math.min(in.length - at, 1 + rnd.nextInt(64));
-        out.write(in, 0, at + len);
-        out.write(in, at, in.length - at);
-      }
-      default -> out.write(in, 0, at);
     }
     return out.toByteArray();
   }
