@@ -4,23 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wharfmq.amqp.transport.AmqpListener;
 import io.wharfmq.broker.Broker;
-import io.wharfmq.service.AckStatus;
-import io.wharfmq.service.ChangeResult;
-import io.wharfmq.service.EndTransactionCommand;
-import io.wharfmq.service.GroupSettings;
 import io.wharfmq.service.MessagingService;
-import io.wharfmq.service.PeekCommand;
-import io.wharfmq.service.PeekResult;
-import io.wharfmq.service.PopCommand;
-import io.wharfmq.service.PopResult;
-import io.wharfmq.service.PullCommand;
-import io.wharfmq.service.PullResult;
-import io.wharfmq.service.Receipt;
 import io.wharfmq.service.Result;
-import io.wharfmq.service.SendCommand;
-import io.wharfmq.service.SendResult;
-import io.wharfmq.service.Subscription;
-import io.wharfmq.service.TopicInfo;
 import jakarta.jms.Connection;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
@@ -28,13 +13,14 @@ import jakarta.jms.MessageProducer;
 import jakarta.jms.Queue;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.apache.qpid.jms.JmsConnectionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,7 +54,7 @@ class AmqpServiceThreadingInteropTest {
   void start() throws Exception {
     cluster = new WharfCluster(dir);
     Broker b = cluster.startBroker("b1");
-    amqp = cluster.startAmqp(b, WharfCluster.amqpConfig(), new HeldService(b.messagingService()));
+    amqp = cluster.startAmqp(b, WharfCluster.amqpConfig(), held(b.messagingService()));
   }
 
   @AfterEach
@@ -172,168 +158,31 @@ class AmqpServiceThreadingInteropTest {
     assertThat(((TextMessage) first).getText()).isEqualTo("first");
   }
 
-  /** The broker's service, with the first creation of {@link #SLOW}'s topic held until released. */
-  private final class HeldService implements MessagingService {
-    private final MessagingService real;
-
-    HeldService(MessagingService real) {
-      this.real = real;
-    }
-
-    @Override
-    public <T> CompletableFuture<T> administer(Supplier<T> work) {
-      return real.administer(work);
-    }
-
-    @Override
-    public TopicInfo topic(String topic) {
-      return real.topic(topic);
-    }
-
-    @Override
-    public Result<TopicInfo> ensureTopic(String topic) {
-      if (topic.endsWith(SLOW)) {
-        try {
-          if (!release.await(60, TimeUnit.SECONDS)) {
-            return Result.fail(io.wharfmq.service.Status.BUSY, "never released");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return Result.fail(io.wharfmq.service.Status.BUSY, "interrupted");
-        }
-      }
-      return real.ensureTopic(topic);
-    }
-
-    @Override
-    public Result<Void> deleteTopic(String topic) {
-      return real.deleteTopic(topic);
-    }
-
-    @Override
-    public Result<Void> ensureGroup(GroupSettings settings) {
-      return real.ensureGroup(settings);
-    }
-
-    @Override
-    public Result<Void> deleteGroup(String group) {
-      return real.deleteGroup(group);
-    }
-
-    @Override
-    public Result<Integer> returnDeliveriesFromBeforeStart(String group) {
-      return real.returnDeliveriesFromBeforeStart(group);
-    }
-
-    @Override
-    public GroupSettings group(String group) {
-      return real.group(group);
-    }
-
-    @Override
-    public Result<Void> subscribe(Subscription subscription) {
-      return real.subscribe(subscription);
-    }
-
-    @Override
-    public Result<Void> unsubscribe(String group, String topic) {
-      return real.unsubscribe(group, topic);
-    }
-
-    @Override
-    public CompletableFuture<SendResult> send(SendCommand command) {
-      return real.send(command);
-    }
-
-    @Override
-    public CompletableFuture<Result<Void>> endTransaction(EndTransactionCommand command) {
-      return real.endTransaction(command);
-    }
-
-    @Override
-    public String beginTransaction() {
-      return real.beginTransaction();
-    }
-
-    @Override
-    public CompletableFuture<SendResult> sendInTransaction(
-        String transactionId, SendCommand command) {
-      return real.sendInTransaction(transactionId, command);
-    }
-
-    @Override
-    public CompletableFuture<Result<Void>> commitTransaction(String transactionId) {
-      return real.commitTransaction(transactionId);
-    }
-
-    @Override
-    public CompletableFuture<Result<Void>> rollbackTransaction(String transactionId) {
-      return real.rollbackTransaction(transactionId);
-    }
-
-    @Override
-    public CompletableFuture<PopResult> pop(PopCommand command) {
-      return real.pop(command);
-    }
-
-    @Override
-    public CompletableFuture<AckStatus> ack(Receipt receipt) {
-      return real.ack(receipt);
-    }
-
-    @Override
-    public CompletableFuture<ChangeResult> changeInvisibility(Receipt receipt, long millis) {
-      return real.changeInvisibility(receipt, millis);
-    }
-
-    @Override
-    public CompletableFuture<AckStatus> release(Receipt receipt, boolean countDelivery) {
-      return real.release(receipt, countDelivery);
-    }
-
-    @Override
-    public CompletableFuture<AckStatus> deadLetter(Receipt receipt, String reason) {
-      return real.deadLetter(receipt, reason);
-    }
-
-    @Override
-    public CompletableFuture<PeekResult> peek(PeekCommand command) {
-      return real.peek(command);
-    }
-
-    @Override
-    public CompletableFuture<PullResult> pull(PullCommand command) {
-      return real.pull(command);
-    }
-
-    @Override
-    public long committedOffset(String group, String topic, int queueId) {
-      return real.committedOffset(group, topic, queueId);
-    }
-
-    @Override
-    public void commitOffset(String group, String topic, int queueId, long offset) {
-      real.commitOffset(group, topic, queueId, offset);
-    }
-
-    @Override
-    public long maxOffset(String topic, int queueId) {
-      return real.maxOffset(topic, queueId);
-    }
-
-    @Override
-    public long minOffset(String topic, int queueId) {
-      return real.minOffset(topic, queueId);
-    }
-
-    @Override
-    public long offsetAt(String topic, int queueId, long timestampMillis) {
-      return real.offsetAt(topic, queueId, timestampMillis);
-    }
-
-    @Override
-    public List<String> topicsOf(String group) {
-      return real.topicsOf(group);
-    }
+  /**
+   * The broker's service, with every creation of {@link #SLOW}'s topic held until released; every
+   * other call goes straight to it.
+   */
+  private MessagingService held(MessagingService real) {
+    return (MessagingService)
+        Proxy.newProxyInstance(
+            MessagingService.class.getClassLoader(),
+            new Class<?>[] {MessagingService.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("ensureTopic") && ((String) args[0]).endsWith(SLOW)) {
+                try {
+                  if (!release.await(60, TimeUnit.SECONDS)) {
+                    return Result.fail(io.wharfmq.service.Status.BUSY, "never released");
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return Result.fail(io.wharfmq.service.Status.BUSY, "interrupted");
+                }
+              }
+              try {
+                return method.invoke(real, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 }
