@@ -3,9 +3,9 @@ package io.wharfmq.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.wharfmq.amqp.link.DestinationNames;
 import io.wharfmq.amqp.transport.AmqpListener;
 import io.wharfmq.broker.Broker;
+import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.GroupSettings;
 import jakarta.jms.Connection;
 import jakarta.jms.InvalidDestinationException;

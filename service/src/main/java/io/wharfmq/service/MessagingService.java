@@ -212,4 +212,98 @@ public interface MessagingService {
 
   /** The topics the group has offsets or subscriptions in. */
   List<String> topicsOf(String group);
+
+  // ------------------------------------------------------------------ RabbitMQ's model (issue 13)
+  // Exchanges, queues with arguments, bindings and vhosts (docs/rabbitmq.md). Durable topology is
+  // kept with the broker's other metadata. The defaults answer UNAVAILABLE: a service without an
+  // exchange model. Like the topic and group methods these may block (callers on event loops use
+  // administer).
+
+  /**
+   * Creates the exchange, or answers {@code created=false} when an equivalent one exists. CONFLICT
+   * when one exists with other settings; FORBIDDEN for the default exchange and names starting
+   * {@code amq.}; NOT_FOUND for an unknown vhost; ILLEGAL for a bad name or argument.
+   */
+  default Result<Declared<ExchangeSpec>> declareExchange(ExchangeSpec spec) {
+    return Result.fail(Status.UNAVAILABLE, "this service has no exchange model");
+  }
+
+  /** The exchange (the pre-declared {@code amq.*} ones included), or NOT_FOUND. */
+  default Result<ExchangeSpec> exchange(String vhost, String name) {
+    return Result.fail(Status.UNAVAILABLE, "this service has no exchange model");
+  }
+
+  /**
+   * Deletes the exchange and every binding from or to it (OK when absent). With {@code ifUnused}
+   * CONFLICT while it has bindings; FORBIDDEN for pre-declared exchanges.
+   */
+  default Result<Void> deleteExchange(String vhost, String name, boolean ifUnused) {
+    return Result.fail(Status.UNAVAILABLE, "this service has no exchange model");
+  }
+
+  /**
+   * Creates the queue (its topic and group, starting at the tail) or answers {@code created=false}
+   * when an equivalent one exists; CONFLICT when it exists with other settings, or is exclusive to
+   * another owner; FORBIDDEN for names starting {@code amq.}. A queue made implicitly by a plain
+   * AMQP address or a JMS Queue is a durable queue without arguments.
+   */
+  default Result<Declared<QueueInfo>> declareQueue(QueueSpec spec) {
+    return Result.fail(Status.UNAVAILABLE, "this service has no exchange model");
+  }
+
+  /** The queue with its counts, or NOT_FOUND. */
+  default Result<QueueInfo> queue(String vhost, String name) {
+    return Result.fail(Status.UNAVAILABLE, "this service has no exchange model");
+  }
+
+  /**
+   * Deletes the queue, its bindings and its messages; the value is how many messages it held (0
+   * when absent). CONFLICT when {@code ifUnused} and it has consumers, or {@code ifEmpty} and it
+   * holds messages.
+   */
+  default Result<Long> deleteQueue(String vhost, String name, boolean ifUnused, boolean ifEmpty) {
+    return Result.fail(Status.UNAVAILABLE, "this service has no exchange model");
+  }
+
+  /** Drops every ready message of the queue; the value is how many. NOT_FOUND when absent. */
+  default Result<Long> purgeQueue(String vhost, String name) {
+    return Result.fail(Status.UNAVAILABLE, "this service has no exchange model");
+  }
+
+  /**
+   * Adds the binding (OK when it exists). NOT_FOUND when the source or destination does not exist;
+   * FORBIDDEN for the default exchange. Messages published after it returns are routed by it.
+   */
+  default Result<Void> bind(BindingSpec binding) {
+    return Result.fail(Status.UNAVAILABLE, "this service has no exchange model");
+  }
+
+  /** Removes the binding; OK also when it does not exist. */
+  default Result<Void> unbind(BindingSpec binding) {
+    return Result.fail(Status.UNAVAILABLE, "this service has no exchange model");
+  }
+
+  /**
+   * The bindings of the vhost that match every non-null argument ({@code destinationIsQueue} is
+   * only compared when {@code destination} is non-null).
+   */
+  default Result<List<BindingSpec>> bindings(
+      String vhost, String source, String destination, boolean destinationIsQueue, String key) {
+    return Result.fail(Status.UNAVAILABLE, "this service has no exchange model");
+  }
+
+  /** Creates a vhost (OK when it exists). {@code /} always exists. */
+  default Result<Void> createVhost(String name) {
+    return Result.fail(Status.UNAVAILABLE, "this service has no exchange model");
+  }
+
+  /** Deletes a vhost with everything in it; FORBIDDEN for {@code /}. */
+  default Result<Void> deleteVhost(String name) {
+    return Result.fail(Status.UNAVAILABLE, "this service has no exchange model");
+  }
+
+  /** The vhosts, {@code /} first. */
+  default List<String> vhosts() {
+    return List.of("/");
+  }
 }

@@ -22,6 +22,12 @@ public enum Status {
   UNAVAILABLE,
   /** The receipt is from an earlier delivery; another consumer holds the message now. */
   STALE,
+  /**
+   * Something of that name exists with different settings (a re-declare that is not equivalent).
+   */
+  CONFLICT,
+  /** Published to an exchange whose bindings reach no queue: nothing was stored. */
+  UNROUTABLE,
   /** An unexpected failure, logged by the service. */
   ERROR
 }

@@ -4,6 +4,7 @@ import io.wharfmq.amqp.transport.AmqpSession;
 import io.wharfmq.amqp.transport.LinkAttacher;
 import io.wharfmq.amqp.tx.CoordinatorLink;
 import io.wharfmq.amqp.tx.Transactions;
+import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.FilterType;
 import io.wharfmq.service.MessagingService;
 import io.wharfmq.service.PeekCommand;

@@ -4,6 +4,7 @@ import io.wharfmq.amqp.transport.AmqpSession;
 import io.wharfmq.amqp.transport.LinkEndpoint;
 import io.wharfmq.amqp.tx.HeldDelivery;
 import io.wharfmq.amqp.tx.Transaction;
+import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.FilterType;
 import io.wharfmq.service.PeekCommand;
 import io.wharfmq.service.PeekPosition;

@@ -27,6 +27,8 @@ final class LinkErrors {
           case FORBIDDEN -> AmqpError.UNAUTHORIZED_ACCESS;
           case BUSY, DISK_FULL, TOO_LARGE -> AmqpError.RESOURCE_LIMIT_EXCEEDED;
           case ILLEGAL -> AmqpError.INVALID_FIELD;
+          case CONFLICT -> AmqpError.PRECONDITION_FAILED;
+          case UNROUTABLE -> AmqpError.NOT_FOUND;
           case UNAVAILABLE, STALE, ERROR, OK -> AmqpError.INTERNAL_ERROR;
         };
     return new ErrorCondition(condition, detail == null ? status.name() : detail);

@@ -1,5 +1,6 @@
 package io.wharfmq.amqp.link;
 
+import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.FilterType;
 import io.wharfmq.service.GroupSettings;
 import io.wharfmq.service.MessagingService;

@@ -3,6 +3,7 @@ package io.wharfmq.amqp.link;
 import io.wharfmq.amqp.transport.AmqpSession;
 import io.wharfmq.amqp.transport.LinkEndpoint;
 import io.wharfmq.amqp.tx.Transaction;
+import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.MessagingService;
 import io.wharfmq.service.OutgoingMessage;
 import io.wharfmq.service.Result;

@@ -10,6 +10,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.ReceivedMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

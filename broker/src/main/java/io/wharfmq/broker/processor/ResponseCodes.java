@@ -20,6 +20,8 @@ final class ResponseCodes {
       case NOT_FOUND -> ResponseCode.TOPIC_NOT_EXIST;
       case ILLEGAL, TOO_LARGE -> ResponseCode.MESSAGE_ILLEGAL;
       case FORBIDDEN -> ResponseCode.NO_PERMISSION;
+      case CONFLICT -> ResponseCode.MESSAGE_ILLEGAL;
+      case UNROUTABLE -> ResponseCode.SUCCESS;
       case BUSY -> ResponseCode.SYSTEM_BUSY;
       case DISK_FULL, UNAVAILABLE -> ResponseCode.SERVICE_NOT_AVAILABLE;
       case STALE -> ResponseCode.NO_MESSAGE;

@@ -1,4 +1,4 @@
-package io.wharfmq.amqp.link;
+package io.wharfmq.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,12 +46,5 @@ class DestinationNamesTest {
         .isEqualTo("sales|amqp-sub|ccid|sub");
     assertThat(DestinationNames.durableGroup("/", null, "sub")).isEqualTo("amqp-sub|global|sub");
     assertThat(DestinationNames.durableGroup("/", "ID:x.y", "s.1")).matches("[%|a-zA-Z0-9_-]+");
-  }
-
-  @Test
-  void subscriptionNamesDropQpidJmsSuffixes() {
-    assertThat(AmqpLinkAttacher.subscriptionName("sub|global2")).isEqualTo("sub");
-    assertThat(AmqpLinkAttacher.subscriptionName("sub|volatile1")).isEqualTo("sub");
-    assertThat(AmqpLinkAttacher.subscriptionName("sub")).isEqualTo("sub");
   }
 }

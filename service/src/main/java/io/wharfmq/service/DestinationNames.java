@@ -1,4 +1,4 @@
-package io.wharfmq.amqp.link;
+package io.wharfmq.service;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,11 +20,11 @@ public final class DestinationNames {
   /** RocketMQ's topic length limit. */
   public static final int MAX_TOPIC = 127;
 
-  static final String QUEUE_GROUP = "amqp-queue|";
-  static final String DURABLE_GROUP = "amqp-sub|";
-  static final String SHARED_VOLATILE_GROUP = "amqp-vsub|";
-  static final String VOLATILE_GROUP = "amqp-nd|";
-  static final String BROWSE_GROUP = "amqp-browse|";
+  public static final String QUEUE_GROUP = "amqp-queue|";
+  public static final String DURABLE_GROUP = "amqp-sub|";
+  public static final String SHARED_VOLATILE_GROUP = "amqp-vsub|";
+  public static final String VOLATILE_GROUP = "amqp-nd|";
+  public static final String BROWSE_GROUP = "amqp-browse|";
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
   private static final int LONG_KEEP = 100;
 
