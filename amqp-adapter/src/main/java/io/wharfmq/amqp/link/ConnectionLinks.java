@@ -3,7 +3,9 @@ package io.wharfmq.amqp.link;
 import io.wharfmq.amqp.tx.Transactions;
 import io.wharfmq.service.MessagingService;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -19,6 +21,10 @@ final class ConnectionLinks {
 
   final Transactions transactions;
   final List<Destination> temporaries = new ArrayList<>();
+
+  /** The /management link pairs by link name. */
+  final Map<String, ManagementLink.Pair> managementPairs = new HashMap<>();
+
   private long serial;
 
   /** The last blocking service work of this connection; the next one starts after it ends. */

@@ -156,6 +156,11 @@ final class ConsumerLink implements LinkEndpoint {
     return this;
   }
 
+  /** Whether the link ended (its ending ran). */
+  boolean hasEnded() {
+    return ended;
+  }
+
   /** Becomes the link's context before it opens (the attach is answered later). */
   void pending() {
     sender.setContext(this);
@@ -417,7 +422,8 @@ final class ConsumerLink implements LinkEndpoint {
    */
   private byte[] encodeOrDeadLetter(ReceivedMessage m) {
     try {
-      return codec.encode(m);
+      String exchange = exchangeOf(m);
+      return exchange == null ? codec.encode(m) : codec.encode(m, exchange);
     } catch (RuntimeException e) {
       LOG.warn(
           "peer {}: message {} of {} cannot be sent as AMQP, {}",
@@ -431,6 +437,19 @@ final class ConsumerLink implements LinkEndpoint {
       }
       return null;
     }
+  }
+
+  /**
+   * The exchange a message reached this queue through, or null: a message routed through an
+   * exchange is stored once in the exchange's topic (docs/rabbitmq.md), so a record of another
+   * (non-system) topic than the link's came through that exchange.
+   */
+  private String exchangeOf(ReceivedMessage m) {
+    String t = m.topic();
+    if (t == null || t.equals(topic) || t.startsWith("%") || t.startsWith("rmq_sys_")) {
+      return null;
+    }
+    return DestinationNames.destination(session.vhost(), t);
   }
 
   /**
