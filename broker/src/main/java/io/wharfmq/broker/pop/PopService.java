@@ -942,11 +942,7 @@ public final class PopService {
   }
 
   private byte[] readRecord(String topic, int queueId, long offset) {
-    ConsumeQueueEntry e = store.queueEntry(topic, queueId, offset);
-    if (e == null) {
-      return null;
-    }
-    try (StoredBytes b = store.readRecord(e.physicalOffset())) {
+    try (StoredBytes b = store.readQueueRecord(topic, queueId, offset)) {
       return b == null ? null : b.toArray();
     }
   }
