@@ -15,6 +15,14 @@ import java.util.List;
 public final class DispatchTargets {
   private DispatchTargets() {}
 
+  /**
+   * Longest target list a sender should put in one record: the properties string is limited to
+   * 32,767 bytes, and this leaves room for the message's other properties and for the broker's
+   * rewrites (a parked copy carries the list under a longer name). A longer fan-out is split into
+   * several records.
+   */
+  public static final int MAX_VALUE_LENGTH = 30_000;
+
   /** Width of each target's queue offset in the value. */
   public static final int OFFSET_DIGITS = 20;
 
