@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wharfmq.broker.Broker;
 import io.wharfmq.broker.BrokerConfig;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
+import io.wharfmq.remoting.netty.RemotingClient;
+import io.wharfmq.remoting.protocol.RemotingCommand;
+import io.wharfmq.remoting.protocol.RequestCode;
+import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.service.AckStatus;
 import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.FilterType;
@@ -200,6 +204,37 @@ class DispatchedQueueServiceTest {
     assertThat(pulled.nextOffset()).isEqualTo(2);
     // Nothing in the exchange's own queue.
     assertThat(broker.store().maxOffset(EXCHANGE, 0)).isZero();
+  }
+
+  @Test
+  void aProducersOwnTargetListIsDropped() throws Exception {
+    RemotingClient client = new RemotingClient("test");
+    try {
+      Map<String, String> props = new LinkedHashMap<>();
+      props.put(
+          MessageProperties.DISPATCH,
+          DispatchTargets.encode(List.of(new DispatchTargets.Queue(Q2, 0))));
+      RemotingCommand response =
+          client.invokeSync(
+              "127.0.0.1:" + broker.port(),
+              RemotingCommand.request(RequestCode.SEND_MESSAGE_V2)
+                  .put("a", "pg")
+                  .put("b", Q1)
+                  .put("c", "TBW102")
+                  .put("d", 1)
+                  .put("e", 0)
+                  .put("i", MessageProperties.encode(props))
+                  .body("sneaky".getBytes(StandardCharsets.UTF_8)),
+              5000);
+      assertThat(response.code()).isEqualTo(ResponseCode.SUCCESS);
+    } finally {
+      client.shutdown();
+    }
+    assertThat(broker.store().awaitDispatched(Duration.ofSeconds(10))).isTrue();
+    assertThat(broker.store().maxOffset(Q2, 0)).isZero();
+    ReceivedMessage m = pop(Q1).messages().get(0);
+    assertThat(body(m)).isEqualTo("sneaky");
+    assertThat(m.properties()).doesNotContainKey(MessageProperties.DISPATCH);
   }
 
   @Test
