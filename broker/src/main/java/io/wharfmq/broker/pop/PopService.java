@@ -512,7 +512,8 @@ public final class PopService {
           CompletableFuture<AppendResult> dead =
               e == null
                   ? CompletableFuture.completedFuture(null)
-                  : deadLetters.send(group, e.physicalOffset(), f.reconsumeTimes + 1, reason);
+                  : deadLetters.send(
+                      group, topic, e.physicalOffset(), f.reconsumeTimes + 1, reason);
           return dead.thenCombine(
               finishLogged(q, f, PopLogRecord.Kind.DEAD),
               (d, r) -> (d == null || d.isOk()) && r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
@@ -710,7 +711,7 @@ public final class PopService {
           finished.add(q.finish(f.offset));
           ConsumeQueueEntry e = store.queueEntry(q.topic, q.queueId, f.offset);
           if (e != null) {
-            deadLetters.send(q.group, e.physicalOffset(), f.reconsumeTimes + 1);
+            deadLetters.send(q.group, q.topic, e.physicalOffset(), f.reconsumeTimes + 1);
           }
           dead.add(f.finished(PopLogRecord.Kind.DEAD));
         }
@@ -870,6 +871,32 @@ public final class PopService {
     }
   }
 
+  /**
+   * Finishes every message of the queue below {@code offset} that is not in flight (a purge of a
+   * queue's ready messages): the group's scan moves there, what is in flight stays. Recorded in the
+   * pop log when messages are in flight (the committed offset cannot move past them), else as the
+   * committed offset. A group that never popped the queue gets its committed offset moved.
+   */
+  public void skipTo(String group, String topic, int queueId, long offset) {
+    PopQueue q = queues.get(new Key(group, topic, queueId));
+    if (q == null) {
+      if (offsets.query(group, topic, queueId) < offset) {
+        offsets.commit(group, topic, queueId, offset);
+      }
+      return;
+    }
+    q.lock.lock();
+    try {
+      q.advanceScan(offset);
+      if (q.inFlightCount() > 0) {
+        append(q, List.of());
+      }
+      commitIfMoved(q);
+    } finally {
+      q.lock.unlock();
+    }
+  }
+
   /** Messages in flight for a group's queue (tests and metrics). */
   public int inFlight(String group, String topic, int queueId) {
     PopQueue q = queues.get(new Key(group, topic, queueId));
@@ -942,11 +969,7 @@ public final class PopService {
   }
 
   private byte[] readRecord(String topic, int queueId, long offset) {
-    ConsumeQueueEntry e = store.queueEntry(topic, queueId, offset);
-    if (e == null) {
-      return null;
-    }
-    try (StoredBytes b = store.readRecord(e.physicalOffset())) {
+    try (StoredBytes b = store.readQueueRecord(topic, queueId, offset)) {
       return b == null ? null : b.toArray();
     }
   }

@@ -2,7 +2,9 @@ package io.wharfmq.store.commitlog;
 
 import io.wharfmq.store.AppendResult;
 import io.wharfmq.store.AppendStatus;
+import io.wharfmq.store.format.DispatchTargets;
 import io.wharfmq.store.format.MessageEncoder;
+import io.wharfmq.store.format.MessageEncoder.DispatchSlot;
 import io.wharfmq.store.format.MessageEncoder.EncodedRecord;
 import io.wharfmq.store.format.MessageRecordLayout;
 import io.wharfmq.store.format.MessageSysFlag;
@@ -26,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * Appends to the commit log. Callers encode records on their own threads and {@link #submit} them.
  * Whoever holds the append lock copies records into the active segment, patches the fields only the
  * appender knows (queue offset, physical offset, store time) and publishes the new end to readers.
+ * A record with dispatch targets ({@code WHARF_DISPATCH}) takes a queue offset in each target queue
+ * instead of its own; the offsets are written into the record's target list.
  *
  * <p>With ASYNC flush a caller that finds the lock free appends on its own thread: it first takes
  * everything already queued (so one caller's appends keep their order), then its own records, and
@@ -45,6 +49,12 @@ public final class CommitLogWriter {
   private static final long ZERO_AHEAD_BYTES = 32L << 20;
 
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  /**
+   * With SYNC flush, how long bookkeeping records (written without waiting for the fsync) may stay
+   * unsynced while no append that waits for one comes along; an idle writer syncs them then.
+   */
+  private static final long BOOKKEEPING_SYNC_MILLIS = 200;
 
   private final CommitLog commitLog;
   private final InstantSource clock;
@@ -67,6 +77,10 @@ public final class CommitLogWriter {
 
   private volatile boolean terminated;
   private long writeOffset;
+
+  /** Writer thread only: when (clock millis) bookkeeping was first left unsynced, or -1. */
+  private long unsyncedSince = -1;
+
   private boolean diskFullLogged;
 
   /**
@@ -245,6 +259,7 @@ public final class CommitLogWriter {
     try {
       while ((!closed || !queue.isEmpty()) && !broken) {
         if (queue.isEmpty()) {
+          syncLeftBookkeeping();
           LockSupport.parkNanos(this, IDLE_PARK_NANOS);
           if (Thread.interrupted()) {
             throw new InterruptedException();
@@ -262,16 +277,31 @@ public final class CommitLogWriter {
           continue;
         }
         onPublish.run();
+        boolean awaited = false;
         if (syncFlush) {
           // Bookkeeping (the pop log) does not wait for the group's fsync: a consumer's pop or ack
           // would otherwise queue behind every publisher's flush.
           for (int i = 0; i < batch.size(); i++) {
             if (!batch.get(i).awaitFlush()) {
               batch.get(i).future().complete(results.get(i));
+            } else {
+              awaited = true;
             }
           }
         }
-        String syncError = syncFlush ? flusher.syncOnWriterThread() : null;
+        // A batch of bookkeeping only is not synced on its own: its loss in a crash only repeats a
+        // delivery, and an fsync per pop or ack would make the next publisher wait behind it. The
+        // next group commit covers it, or the idle writer after BOOKKEEPING_SYNC_MILLIS.
+        String syncError = null;
+        if (syncFlush && awaited) {
+          syncError = flusher.syncOnWriterThread();
+          unsyncedSince = -1;
+        } else if (syncFlush) {
+          if (unsyncedSince < 0) {
+            unsyncedSince = clock.millis();
+          }
+          syncLeftBookkeeping();
+        }
         for (int i = 0; i < batch.size(); i++) {
           AppendResult result = results.get(i);
           if (syncError != null && result.isOk()) {
@@ -306,6 +336,14 @@ public final class CommitLogWriter {
       } finally {
         appendLock.unlock();
       }
+    }
+  }
+
+  /** SYNC flush, writer thread: syncs bookkeeping left unsynced for long enough. */
+  private void syncLeftBookkeeping() {
+    if (unsyncedSince >= 0 && clock.millis() - unsyncedSince >= BOOKKEEPING_SYNC_MILLIS) {
+      unsyncedSince = -1;
+      flusher.syncOnWriterThread();
     }
   }
 
@@ -349,12 +387,10 @@ public final class CommitLogWriter {
     ByteBuffer[] viaChannel = syncFlush ? new ByteBuffer[records.length] : null;
     for (int i = 0; i < records.length; i++) {
       EncodedRecord r = records[i];
+      boolean toQueues = MessageSysFlag.isDispatchedToConsumeQueue(r.sysFlag());
       long queueOffset = 0;
-      if (MessageSysFlag.isDispatchedToConsumeQueue(r.sysFlag())) {
+      if (toQueues && !r.dispatched()) {
         queueOffset = queueOffsets.take(r.topic(), r.queueId(), 1);
-      }
-      if (i == 0) {
-        firstQueueOffset = queueOffset;
       }
       long physical = writeOffset + (pos - start);
       if (syncFlush) {
@@ -366,6 +402,24 @@ public final class CommitLogWriter {
         buf.put(pos, r.bytes());
         MessageEncoder.patchAssignedFields(
             buf, pos, r.storeTimestampOffset(), queueOffset, physical, now);
+      }
+      if (toQueues && r.dispatched()) {
+        // The record itself takes no offset in its own queue: each target gets one, written
+        // into the record's digits (the byte array for a channel write, else the mapped copy).
+        long first = -1;
+        for (DispatchSlot slot : r.dispatch()) {
+          long targetOffset = queueOffsets.take(slot.topic(), slot.queueId(), 1);
+          if (syncFlush) {
+            DispatchTargets.writeOffset(r.bytes(), slot.digitsAt(), targetOffset);
+          } else {
+            DispatchTargets.writeOffset(buf, pos + slot.digitsAt(), targetOffset);
+          }
+          first = first < 0 ? targetOffset : first;
+        }
+        queueOffset = first;
+      }
+      if (i == 0) {
+        firstQueueOffset = queueOffset;
       }
       offsets[i] = physical;
       sizes[i] = r.size();
@@ -390,7 +444,14 @@ public final class CommitLogWriter {
 
   private void giveBack(EncodedRecord[] records) {
     for (EncodedRecord r : records) {
-      if (MessageSysFlag.isDispatchedToConsumeQueue(r.sysFlag())) {
+      if (!MessageSysFlag.isDispatchedToConsumeQueue(r.sysFlag())) {
+        continue;
+      }
+      if (r.dispatched()) {
+        for (DispatchSlot slot : r.dispatch()) {
+          queueOffsets.giveBack(slot.topic(), slot.queueId(), 1);
+        }
+      } else {
         queueOffsets.giveBack(r.topic(), r.queueId(), 1);
       }
     }
