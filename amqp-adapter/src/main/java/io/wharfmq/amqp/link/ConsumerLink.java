@@ -78,6 +78,13 @@ final class ConsumerLink implements LinkEndpoint {
 
   private final AmqpSession session;
   private final Sender sender;
+
+  /**
+   * The topic a dispatched record was stored in, as the queue's reads present it (record-format's
+   * MessageProperties.DISPATCH_SOURCE).
+   */
+  static final String DISPATCH_SOURCE = "WHARF_DISPATCH_SOURCE";
+
   private final LinkCodec codec;
   private final ConnectionLinks connection;
   private final String group;
@@ -441,11 +448,13 @@ final class ConsumerLink implements LinkEndpoint {
 
   /**
    * The exchange a message reached this queue through, or null: a message routed through an
-   * exchange is stored once in the exchange's topic (docs/rabbitmq.md), so a record of another
-   * (non-system) topic than the link's came through that exchange.
+   * exchange is stored once in the exchange's topic (docs/rabbitmq.md) and read through the queue
+   * with {@link #DISPATCH_SOURCE} naming that topic; a record of another (non-system) topic than
+   * the link's came through that exchange too.
    */
   private String exchangeOf(ReceivedMessage m) {
-    String t = m.topic();
+    String source = m.properties().get(DISPATCH_SOURCE);
+    String t = source != null ? source : m.topic();
     if (t == null || t.equals(topic) || t.startsWith("%") || t.startsWith("rmq_sys_")) {
       return null;
     }
