@@ -12,6 +12,7 @@ import io.wharfmq.service.PeekCommand;
 import io.wharfmq.service.Result;
 import io.wharfmq.service.Status;
 import io.wharfmq.service.TopicInfo;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -114,7 +115,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
         link,
         () -> {
           if (ManagementLink.addressed(link)) {
-            ManagementLink.attach(session, conn, management(session, link), link);
+            ManagementLink.attach(session, conn, management(session, conn, link), link);
           } else if (link instanceof Receiver r) {
             attachProducer(session, conn, r);
           } else {
@@ -124,7 +125,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
   }
 
   /** The /management node's operations for the connection's service. */
-  private ManagementRequests management(AmqpSession session, Link link) {
+  private ManagementRequests management(AmqpSession session, ConnectionLinks conn, Link link) {
     String node = link.getSession().getConnection().getContainer();
     return new ManagementRequests(
         session.service(),
@@ -138,6 +139,11 @@ public final class AmqpLinkAttacher implements LinkAttacher {
           @Override
           public void queueDeleted(String topic) {
             nodes.forget(topic);
+          }
+
+          @Override
+          public void exclusiveQueueDeclared(String vhost, String name) {
+            conn.exclusiveQueues.add(List.of(vhost, name));
           }
         });
   }
@@ -213,6 +219,41 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       deleteTemporary(session, c, d);
     }
     c.temporaries.clear();
+    var service = session.service();
+    for (List<String> q : c.exclusiveQueues) {
+      c.administerInBackground(
+          service,
+          "deleting exclusive queue " + q.get(1),
+          () -> {
+            service.deleteQueue(q.get(0), q.get(1), false, false);
+            nodes.forget(DestinationNames.topic(q.get(0), q.get(1)));
+          });
+    }
+    c.exclusiveQueues.clear();
+  }
+
+  /**
+   * The last consumer link of a queue on this listener ended: an auto-delete queue goes with it
+   * (RabbitMQ deletes one when its last consumer goes), unless the service still counts consumers.
+   */
+  private void lastConsumerLeft(AmqpSession session, ConnectionLinks conn, Destination dest) {
+    if (dest.kind() != Destination.Kind.QUEUE) {
+      return;
+    }
+    var service = session.service();
+    String vhost = session.vhost();
+    String group = DestinationNames.queueGroup(dest.topic());
+    conn.administerInBackground(
+        service,
+        "auto-deleting queue " + dest.name(),
+        () -> {
+          var q = service.queue(vhost, dest.name());
+          if (q.isOk() && q.value().spec().autoDelete() && nodes.consumers(group) == 0) {
+            if (service.deleteQueue(vhost, dest.name(), true, false).isOk()) {
+              nodes.forget(dest.topic());
+            }
+          }
+        });
   }
 
   private void deleteTemporary(AmqpSession session, ConnectionLinks conn, Destination d) {
@@ -537,7 +578,9 @@ public final class AmqpLinkAttacher implements LinkAttacher {
         closed -> {
           if (counted[0]) {
             counted[0] = false;
-            nodes.consumerLeft(group);
+            if (nodes.consumerLeft(group) && !browse) {
+              lastConsumerLeft(session, conn, dest);
+            }
           }
           ending.ended(closed);
         };

@@ -50,9 +50,13 @@ final class Nodes {
     queueConsumers.merge(group, 1, Integer::sum);
   }
 
-  /** A consumer link of the queue group ended. */
-  void consumerLeft(String group) {
-    queueConsumers.computeIfPresent(group, (g, n) -> n > 1 ? n - 1 : null);
+  /**
+   * A consumer link of the queue group ended.
+   *
+   * @return true when it was the last one on this listener
+   */
+  boolean consumerLeft(String group) {
+    return queueConsumers.computeIfPresent(group, (g, n) -> n > 1 ? n - 1 : null) == null;
   }
 
   /** The open consumer links of the queue group on this listener. */

@@ -44,6 +44,9 @@ public final class ManagementRequests {
 
     /** The queue stored in {@code topic} was deleted: forget what is known of it. */
     void queueDeleted(String topic);
+
+    /** The connection declared an exclusive queue: it is deleted when the connection ends. */
+    void exclusiveQueueDeclared(String vhost, String name);
   }
 
   private final MessagingService service;
@@ -162,6 +165,9 @@ public final class ManagementRequests {
     Result<Declared<QueueInfo>> d = service.declareQueue(spec);
     if (!d.isOk()) {
       throw failed(d, "queue '" + name + "' in vhost '" + vhost + "'");
+    }
+    if (spec.exclusive()) {
+      links.exclusiveQueueDeclared(vhost, name);
     }
     int status = d.value().created() ? HttpStatus.CREATED : HttpStatus.OK;
     return new ManagementResponse(status, queueMap(d.value().value()));

@@ -35,6 +35,7 @@ class ManagementRequestsTest {
   private final Map<String, ExchangeSpec> exchanges = new HashMap<>();
   private final List<BindingSpec> bindings = new ArrayList<>();
   private final List<String> forgotten = new ArrayList<>();
+  private final List<String> exclusive = new ArrayList<>();
   private final ManagementRequests node =
       new ManagementRequests(
           topology(),
@@ -48,6 +49,11 @@ class ManagementRequestsTest {
             @Override
             public void queueDeleted(String topic) {
               forgotten.add(topic);
+            }
+
+            @Override
+            public void exclusiveQueueDeclared(String vhost, String name) {
+              exclusive.add(name);
             }
           });
 
@@ -73,6 +79,10 @@ class ManagementRequestsTest {
         .isEqualTo(Map.of("x-queue-type", "quorum", "x-message-ttl", 1000L));
 
     assertThat(call("PUT", "/queues/q1", body).status()).isEqualTo(200);
+    assertThat(exclusive).isEmpty();
+    assertThat(call("PUT", "/queues/mine", Map.of("exclusive", true)).status()).isEqualTo(201);
+    assertThat(exclusive).containsExactly("mine");
+    assertThat(queues.get("mine").owner()).isEqualTo("conn-1");
     assertThat(call("PUT", "/queues/q1", Map.of("durable", false)).status()).isEqualTo(409);
     assertThat(call("GET", "/queues/q1", null).status()).isEqualTo(200);
     assertThat(call("GET", "/queues/nope", null).status()).isEqualTo(404);
