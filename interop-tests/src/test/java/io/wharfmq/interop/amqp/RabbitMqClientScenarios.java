@@ -18,6 +18,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * RabbitMQ's AMQP 1.0 Java client ({@code com.rabbitmq.client:amqp-client}) driving Wharf: run as a
@@ -233,13 +234,14 @@ public final class RabbitMqClientScenarios {
       assertThat(publish(p, p.message("one".getBytes()))).isEqualTo(Publisher.Status.ACCEPTED);
     }
     BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+    AtomicInteger deliveries = new AtomicInteger();
     Consumer c =
         connection
             .consumerBuilder()
             .queue("oq")
             .messageHandler(
                 (ctx, m) -> {
-                  int n = seen.size();
+                  int n = deliveries.getAndIncrement();
                   seen.add(new String(m.body()) + "#" + n);
                   if (n == 0) {
                     ctx.requeue();
