@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RabbitMqClientInteropTest {
   private static final List<String> SCENARIOS =
-      List.of("queues", "exchanges", "bindings", "publishConsume", "outcomes");
+      List.of("queues", "exchanges", "bindings", "publishConsume", "outcomes", "anonymous");
 
   @TempDir static Path shared;
   static WharfAmqpBroker broker;
@@ -116,5 +116,10 @@ class RabbitMqClientInteropTest {
   @Test
   void consumerOutcomesAndUnroutableReleased() {
     assertScenario("outcomes");
+  }
+
+  @Test
+  void anonymousPublisherRoutesByToWithCcAndRejectsAnAbsentExchange() {
+    assertScenario("anonymous");
   }
 }

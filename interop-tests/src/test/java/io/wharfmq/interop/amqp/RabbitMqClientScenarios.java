@@ -13,6 +13,7 @@ import com.rabbitmq.client.amqp.Message;
 import com.rabbitmq.client.amqp.Publisher;
 import com.rabbitmq.client.amqp.impl.AmqpEnvironmentBuilder;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -61,6 +62,7 @@ public final class RabbitMqClientScenarios {
             case "bindings" -> s.bindings();
             case "publishConsume" -> s.publishConsume();
             case "outcomes" -> s.outcomes();
+            case "anonymous" -> s.anonymous();
             default -> throw new IllegalArgumentException("no scenario " + name);
           }
           System.out.println("scenario " + name + " ok");
@@ -258,6 +260,50 @@ public final class RabbitMqClientScenarios {
     assertThat(management.queueInfo("oq").messageCount()).isZero();
     management.queueDelete("oq");
     management.exchangeDelete("ox");
+  }
+
+  /**
+   * A publisher without a target: each message's {@code to} names an exchange and key; {@code x-cc}
+   * adds keys; an absent exchange rejects the message; binding an absent queue is 404.
+   */
+  void anonymous() throws Exception {
+    management.exchange("ax").type(Management.ExchangeType.DIRECT).declare();
+    management.queue("aq1").declare();
+    management.queue("aq2").declare();
+    management.binding().sourceExchange("ax").destinationQueue("aq1").key("k1").bind();
+    management.binding().sourceExchange("ax").destinationQueue("aq2").key("k2").bind();
+    assertThatThrownBy(
+            () ->
+                management
+                    .binding()
+                    .sourceExchange("ax")
+                    .destinationQueue("aq-absent")
+                    .key("k")
+                    .bind())
+        .isInstanceOf(AmqpException.AmqpEntityDoesNotExistException.class);
+    try (Publisher p = connection.publisherBuilder().build()) {
+      assertThat(publish(p, p.message().toAddress().exchange("ax").key("k1").message()))
+          .isEqualTo(Publisher.Status.ACCEPTED);
+      Message cc =
+          p.message()
+              .toAddress()
+              .exchange("ax")
+              .key("k1")
+              .message()
+              .annotation("x-cc", List.of("k2"));
+      assertThat(publish(p, cc)).isEqualTo(Publisher.Status.ACCEPTED);
+      assertThat(publish(p, p.message().toAddress().exchange("ax").key("none").message()))
+          .isEqualTo(Publisher.Status.RELEASED);
+      assertThat(publish(p, p.message().toAddress().exchange("ax-absent").key("k").message()))
+          .isEqualTo(Publisher.Status.REJECTED);
+      assertThat(publish(p, p.message().toAddress().queue("aq2").message()))
+          .isEqualTo(Publisher.Status.ACCEPTED);
+    }
+    assertThat(management.queueInfo("aq1").messageCount()).isEqualTo(2);
+    assertThat(management.queueInfo("aq2").messageCount()).isEqualTo(2);
+    management.queueDelete("aq1");
+    management.queueDelete("aq2");
+    management.exchangeDelete("ax");
   }
 
   private static Publisher.Status publish(Publisher p, Message m) {
