@@ -1,6 +1,7 @@
 package io.wharfmq.broker.service;
 
 import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.exchange.DispatchProperty;
 import io.wharfmq.broker.schedule.DeliveryRewrite;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.schedule.TimerRewrite;
@@ -10,6 +11,7 @@ import io.wharfmq.broker.transaction.TransactionService;
 import io.wharfmq.remoting.protocol.MessageIds;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.service.OutgoingMessage;
+import io.wharfmq.service.Routing;
 import io.wharfmq.service.SendCommand;
 import io.wharfmq.service.SendResult;
 import io.wharfmq.service.Status;
@@ -40,14 +42,20 @@ final class SendPipeline {
   private final BrokerContext ctx;
   private final GroupRegistry groups;
   private final DeliveryRewrite delivery;
+  private final RoutedSends routed;
 
-  SendPipeline(BrokerContext ctx, GroupRegistry groups) {
+  SendPipeline(BrokerContext ctx, GroupRegistry groups, RoutedSends routed) {
     this.ctx = ctx;
     this.groups = groups;
+    this.routed = routed;
     this.delivery = new DeliveryRewrite(ctx.config(), ctx.delayLevels().count(), ctx.clock());
   }
 
   CompletableFuture<SendResult> send(SendCommand c, TopicTemplate template) {
+    Routing routing = routed.routingOf(c);
+    if (routing != null) {
+      return sendRouted(c, routing);
+    }
     String topic = c.topic();
     String problem = TopicConfigManager.checkName(topic);
     if (problem != null) {
@@ -139,6 +147,47 @@ final class SendPipeline {
   }
 
   /**
+   * A publish to an exchange (or a send to a topic that is one): the records {@link RoutedSends}
+   * plans, diverted like any single message (delays, timers, half messages) and stored together.
+   */
+  private CompletableFuture<SendResult> sendRouted(SendCommand c, Routing routing) {
+    if (c.messages().isEmpty()) {
+      return fail(Status.ILLEGAL, "no message to send", c.topic());
+    }
+    if (!c.batch() && c.messages().size() != 1) {
+      return fail(Status.ILLEGAL, "a single send carries exactly one message", c.topic());
+    }
+    List<String> properties = new ArrayList<>(c.messages().size());
+    for (OutgoingMessage m : c.messages()) {
+      properties.add(withBrokerProperties(m.properties() == null ? "" : m.properties()));
+    }
+    RoutedSends.Plan plan;
+    List<MessageToStore> records = new ArrayList<>();
+    try {
+      plan = routed.plan(c, routing, properties);
+      if (plan.status() != Status.OK) {
+        return fail(plan.status(), plan.detail(), plan.topic());
+      }
+      for (MessageToStore m : plan.records()) {
+        records.add(c.batch() ? m : divert(m, c.maxReconsumeTimes()));
+      }
+    } catch (TimerRewrite.InvalidTimerException e) {
+      log.warn(
+          "Rejected a timer message to {} from {}: {}", c.topic(), c.bornHost(), e.getMessage());
+      return fail(
+          ctx.config().timerWheelEnable() ? Status.ILLEGAL : Status.FORBIDDEN,
+          e.getMessage(),
+          c.topic());
+    } catch (IOException e) {
+      log.error("Cannot store a message published to exchange {}", routing.exchange(), e);
+      return fail(Status.ERROR, e.getMessage(), c.topic());
+    }
+    CompletableFuture<AppendResult> future =
+        records.size() == 1 ? ctx.store().append(records.get(0)) : ctx.store().appendBatch(records);
+    return future.thenApply(r -> result(plan.topic(), plan.queueId(), r, records));
+  }
+
+  /**
    * Where a single message really goes: a retry message past its max reconsume times (or of a group
    * consuming orderly) to the group's DLQ, a half message to the half topic, a message with a delay
    * level or timer to the schedule or timer topic.
@@ -208,14 +257,17 @@ final class SendPipeline {
    * The producer's properties plus MSG_REGION and TRACE_ON, which RocketMQ's broker stores with
    * every message: a tracing consumer (enableMsgTrace) writes no trace record for a message without
    * MSG_REGION and none for one whose TRACE_ON is "false". A producer's own values are replaced, as
-   * RocketMQ does.
+   * RocketMQ does. A producer's {@link DispatchProperty} is dropped.
    */
   private String withBrokerProperties(String properties) {
     String region = ctx.config().regionId();
     String traceOn = String.valueOf(ctx.config().traceOn());
     if (properties.contains(MessageProperties.MSG_REGION)
-        || properties.contains(MessageProperties.TRACE_ON)) {
+        || properties.contains(MessageProperties.TRACE_ON)
+        || properties.contains(DispatchProperty.NAME)) {
       Map<String, String> props = MessageProperties.decode(properties);
+      // Only the broker's routing says which queues index a record: never a producer.
+      props.remove(DispatchProperty.NAME);
       props.put(MessageProperties.MSG_REGION, region);
       props.put(MessageProperties.TRACE_ON, traceOn);
       return MessageProperties.encode(props);
