@@ -168,6 +168,15 @@ final class SendPipeline {
       if (plan.status() != Status.OK) {
         return fail(plan.status(), plan.detail(), plan.topic());
       }
+      if (plan.records().size() > 1
+          && !c.batch()
+          && TransactionService.isHalf(plan.records().get(0))) {
+        // A transaction enlists one stored record per message (docs/rabbitmq.md, "Routing").
+        return fail(
+            Status.TOO_LARGE,
+            "a transactional publish reaching this many queues does not fit one record",
+            plan.topic());
+      }
       for (MessageToStore m : plan.records()) {
         records.add(c.batch() ? m : divert(m, c.maxReconsumeTimes()));
       }
