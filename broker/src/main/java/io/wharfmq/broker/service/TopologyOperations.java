@@ -130,7 +130,9 @@ final class TopologyOperations {
           return Result.fail(
               Status.CONFLICT, "exchange '" + name + "' in vhost '" + v + "' in use");
         }
+        List<String> sources = sourcesOf(v, name, false);
         registry.removeExchange(v, name);
+        autoDelete(v, sources);
         String topic = DestinationNames.topic(v, name);
         if (!queueExists(v, name)) {
           service.deleteTopic(topic); // a queue of the same name shares the topic
@@ -230,7 +232,9 @@ final class TopologyOperations {
         if (ifEmpty && info.messageCount() > 0) {
           return Result.fail(Status.CONFLICT, queueName(v, name) + " not empty");
         }
+        List<String> sources = sourcesOf(v, name, true);
         registry.removeQueue(v, name);
+        autoDelete(v, sources);
         dropQueue(v, name, info.topic());
         log.info("Queue '{}' of vhost '{}' deleted with {} messages", name, v, info.messageCount());
         return Result.ok(info.messageCount());
@@ -378,8 +382,11 @@ final class TopologyOperations {
       return illegal("binding", e);
     }
     try {
-      if (registry.removeBinding(b)) {
-        log.info("Binding removed: {}", b);
+      synchronized (registry) {
+        if (registry.removeBinding(b)) {
+          log.info("Binding removed: {}", b);
+          autoDelete(b.vhost(), List.of(b.source()));
+        }
       }
       return Result.ok(null);
     } catch (IOException e) {
@@ -406,6 +413,42 @@ final class TopologyOperations {
       }
     }
     return Result.ok(out);
+  }
+
+  /** The exchanges bound to the queue or exchange {@code destination}. */
+  private List<String> sourcesOf(String vhost, String destination, boolean queue) {
+    List<String> out = new ArrayList<>();
+    for (BindingSpec b : registry.current().bindings()) {
+      if (b.vhost().equals(vhost)
+          && b.destination().equals(destination)
+          && b.destinationIsQueue() == queue
+          && !out.contains(b.source())) {
+        out.add(b.source());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * RabbitMQ's auto-delete exchanges: one that lost its last binding as a source is deleted (and
+   * so, in turn, may the exchanges it was bound to). Called with the registry's monitor held.
+   */
+  private void autoDelete(String vhost, List<String> sources) throws IOException {
+    for (String x : sources) {
+      ExchangeSpec e = registry.current().exchange(vhost, x);
+      if (e != null
+          && e.autoDelete()
+          && !Topology.isPredeclared(x)
+          && registry.current().bindingsFrom(vhost, x).isEmpty()) {
+        List<String> next = sourcesOf(vhost, x, false);
+        registry.removeExchange(vhost, x);
+        if (!queueExists(vhost, x)) {
+          service.deleteTopic(DestinationNames.topic(vhost, x));
+        }
+        log.info("Auto-delete exchange '{}' of vhost '{}' deleted: no binding left", x, vhost);
+        autoDelete(vhost, next);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ vhosts

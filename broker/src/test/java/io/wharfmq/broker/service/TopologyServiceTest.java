@@ -253,6 +253,22 @@ class TopologyServiceTest {
   }
 
   @Test
+  void anAutoDeleteExchangeGoesWithItsLastBinding() {
+    ok(
+        service.declareExchange(
+            new ExchangeSpec("/", "ad", ExchangeType.FANOUT, true, true, false, Map.of())));
+    ok(service.declareQueue(queue("/", "q1", true, Map.of())));
+    ok(service.declareQueue(queue("/", "q2", true, Map.of())));
+    ok(service.bind(toQueue("/", "ad", "q1", "")));
+    ok(service.bind(toQueue("/", "ad", "q2", "")));
+    ok(service.unbind(toQueue("/", "ad", "q1", "")));
+    assertThat(service.exchange("/", "ad").status()).isEqualTo(Status.OK);
+    ok(service.deleteQueue("/", "q2", false, false));
+    assertThat(service.exchange("/", "ad").status()).isEqualTo(Status.NOT_FOUND);
+    assertThat(service.topic("ad")).isNull();
+  }
+
+  @Test
   void countsPurgeAndDelete() {
     ok(service.declareQueue(queue("/", "work", true, Map.of())));
     sendTo("work", 5);
