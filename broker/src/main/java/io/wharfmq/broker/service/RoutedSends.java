@@ -1,7 +1,6 @@
 package io.wharfmq.broker.service;
 
 import io.wharfmq.broker.BrokerContext;
-import io.wharfmq.broker.exchange.DispatchProperty;
 import io.wharfmq.broker.exchange.ExchangeRouter;
 import io.wharfmq.broker.exchange.Topology;
 import io.wharfmq.broker.exchange.TopologyRegistry;
@@ -12,6 +11,7 @@ import io.wharfmq.service.Routing;
 import io.wharfmq.service.SendCommand;
 import io.wharfmq.service.Status;
 import io.wharfmq.service.message.TypedProperties;
+import io.wharfmq.store.format.DispatchTargets;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageRecordLayout;
 import io.wharfmq.store.format.MessageToStore;
@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a publish to an exchange into the records to store (docs/rabbitmq.md, "Routing"): routes
  * each message through the exchange's bindings and makes ONE record in the exchange's topic, with
- * the routing key as its tag and {@link DispatchProperty} listing the queues reached; a fan-out too
- * wide for one record's properties becomes several records. A message that reaches no queue makes
- * no record (counted as unroutable). The default exchange stores a message for a single queue as a
- * plain message of that queue. Thread-safe (stateless apart from its collaborators).
+ * the routing key as its tag and {@link MessageProperties#DISPATCH} listing the queues reached
+ * ({@link DispatchTargets}); a fan-out too wide for one record's properties becomes several
+ * records. A message that reaches no queue makes no record (counted as unroutable). The default
+ * exchange stores a message for a single queue as a plain message of that queue. Thread-safe
+ * (stateless apart from its collaborators).
  */
 final class RoutedSends {
   private static final Logger log = LoggerFactory.getLogger(RoutedSends.class);
@@ -113,12 +114,12 @@ final class RoutedSends {
       if (route.status() != Status.OK) {
         return Plan.fail(route.status(), route.detail(), home == null ? c.topic() : home);
       }
-      List<DispatchProperty.Target> targets = new ArrayList<>(route.queues().size());
+      List<DispatchTargets.Queue> targets = new ArrayList<>(route.queues().size());
       for (String q : route.queues()) {
         String topic = DestinationNames.topic(vhost, q);
         TopicConfig tc = ctx.topics().get(topic);
         if (tc != null) {
-          targets.add(new DispatchProperty.Target(topic, pick % Math.max(1, tc.writeQueueNums())));
+          targets.add(new DispatchTargets.Queue(topic, pick % Math.max(1, tc.writeQueueNums())));
         }
       }
       if (targets.isEmpty()) {
@@ -127,7 +128,7 @@ final class RoutedSends {
       }
       List<MessageToStore> made;
       if (defaultExchange && targets.size() == 1) {
-        DispatchProperty.Target t = targets.get(0);
+        DispatchTargets.Queue t = targets.get(0);
         made = List.of(record(c, m, t.topic(), t.queueId(), props));
       } else {
         String recordTopic = home != null ? home : targets.get(0).topic();
@@ -186,20 +187,53 @@ final class RoutedSends {
       String topic,
       int queueId,
       String props,
-      List<DispatchProperty.Target> targets) {
-    int used = props.getBytes(StandardCharsets.UTF_8).length + DispatchProperty.NAME.length() + 2;
-    int room = MessageRecordLayout.MAX_PROPERTIES_LENGTH - used - PROPERTIES_RESERVE;
+      List<DispatchTargets.Queue> targets) {
+    int used =
+        props.getBytes(StandardCharsets.UTF_8).length + MessageProperties.DISPATCH.length() + 2;
+    int room =
+        Math.min(
+            DispatchTargets.MAX_VALUE_LENGTH,
+            MessageRecordLayout.MAX_PROPERTIES_LENGTH - used - PROPERTIES_RESERVE);
     List<MessageToStore> out = new ArrayList<>();
-    for (List<DispatchProperty.Target> part : DispatchProperty.split(targets, room)) {
+    for (List<DispatchTargets.Queue> part : split(targets, room)) {
       String withDispatch =
           new StringBuilder(props.length() + room)
               .append(props)
-              .append(DispatchProperty.NAME)
+              .append(MessageProperties.DISPATCH)
               .append(MessageProperties.NAME_VALUE_SEPARATOR)
-              .append(DispatchProperty.encode(part))
+              .append(DispatchTargets.encode(part))
               .append(MessageProperties.PROPERTY_SEPARATOR)
               .toString();
       out.add(record(c, m, topic, queueId, withDispatch));
+    }
+    return out;
+  }
+
+  /**
+   * The targets in groups whose encoded list is at most {@code maxChars} long each, in order: one
+   * record per group when a fan-out is too wide for one record. Empty when one target alone does
+   * not fit.
+   */
+  static List<List<DispatchTargets.Queue>> split(
+      List<DispatchTargets.Queue> targets, int maxChars) {
+    List<List<DispatchTargets.Queue>> out = new ArrayList<>();
+    List<DispatchTargets.Queue> current = new ArrayList<>();
+    int length = 0;
+    for (DispatchTargets.Queue t : targets) {
+      int one = DispatchTargets.encodedLength(t.topic(), t.queueId());
+      if (one > maxChars) {
+        return List.of();
+      }
+      if (!current.isEmpty() && length + 1 + one > maxChars) {
+        out.add(current);
+        current = new ArrayList<>();
+        length = 0;
+      }
+      length += (current.isEmpty() ? 0 : 1) + one;
+      current.add(t);
+    }
+    if (!current.isEmpty()) {
+      out.add(current);
     }
     return out;
   }
@@ -226,7 +260,7 @@ final class RoutedSends {
    */
   private static String withTag(String props, String key) {
     Map<String, String> map = MessageProperties.decode(props);
-    map.remove(DispatchProperty.NAME);
+    map.remove(MessageProperties.DISPATCH);
     if (key == null || key.isEmpty()) {
       map.remove(MessageProperties.TAGS);
     } else {

@@ -1,7 +1,6 @@
 package io.wharfmq.broker.service;
 
 import io.wharfmq.broker.BrokerContext;
-import io.wharfmq.broker.exchange.DispatchProperty;
 import io.wharfmq.broker.schedule.DeliveryRewrite;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.schedule.TimerRewrite;
@@ -266,17 +265,20 @@ final class SendPipeline {
    * The producer's properties plus MSG_REGION and TRACE_ON, which RocketMQ's broker stores with
    * every message: a tracing consumer (enableMsgTrace) writes no trace record for a message without
    * MSG_REGION and none for one whose TRACE_ON is "false". A producer's own values are replaced, as
-   * RocketMQ does. A producer's {@link DispatchProperty} is dropped.
+   * RocketMQ does. A producer's multi-dispatch properties ({@link MessageProperties#DISPATCH}, its
+   * parked and source names) are dropped at every door: only the broker's routing fans a record
+   * out.
    */
   private String withBrokerProperties(String properties) {
     String region = ctx.config().regionId();
     String traceOn = String.valueOf(ctx.config().traceOn());
     if (properties.contains(MessageProperties.MSG_REGION)
         || properties.contains(MessageProperties.TRACE_ON)
-        || properties.contains(DispatchProperty.NAME)) {
+        || properties.contains("DISPATCH")) {
       Map<String, String> props = MessageProperties.decode(properties);
-      // Only the broker's routing says which queues index a record: never a producer.
-      props.remove(DispatchProperty.NAME);
+      props.remove(MessageProperties.DISPATCH);
+      props.remove(MessageProperties.REAL_DISPATCH);
+      props.remove(MessageProperties.DISPATCH_SOURCE);
       props.put(MessageProperties.MSG_REGION, region);
       props.put(MessageProperties.TRACE_ON, traceOn);
       return MessageProperties.encode(props);

@@ -7,7 +7,6 @@ import io.wharfmq.service.ExchangeSpec;
 import io.wharfmq.service.ExchangeType;
 import io.wharfmq.service.QueueSpec;
 import io.wharfmq.service.Status;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -204,26 +203,5 @@ class ExchangeRouterTest {
     assertThat(queuesOf("", "nope")).isEmpty();
     assertThat(queuesOf("amq.topic", "a.b")).containsExactly("q1");
     assertThat(queuesOf("amq.fanout", "a.b")).isEmpty();
-  }
-
-  @Test
-  void dispatchPropertySplitsAWideFanOut() {
-    List<DispatchProperty.Target> targets = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      targets.add(new DispatchProperty.Target("queue-" + i, i % 3));
-    }
-    String one = DispatchProperty.encode(targets);
-    assertThat(one).startsWith("queue-0:0:00000000000000000000,queue-1:1:");
-    assertThat(DispatchProperty.decode(one)).isEqualTo(targets);
-    List<List<DispatchProperty.Target>> parts = DispatchProperty.split(targets, 100);
-    assertThat(parts).hasSize(4);
-    List<DispatchProperty.Target> joined = new ArrayList<>();
-    for (List<DispatchProperty.Target> p : parts) {
-      assertThat(DispatchProperty.encode(p).length()).isLessThanOrEqualTo(100);
-      joined.addAll(p);
-    }
-    assertThat(joined).isEqualTo(targets);
-    assertThat(DispatchProperty.split(targets, one.length())).hasSize(1);
-    assertThat(DispatchProperty.split(targets, 10)).isEmpty();
   }
 }

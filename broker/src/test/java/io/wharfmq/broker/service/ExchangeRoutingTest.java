@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wharfmq.broker.Broker;
 import io.wharfmq.broker.BrokerConfig;
-import io.wharfmq.broker.exchange.DispatchProperty;
 import io.wharfmq.remoting.protocol.MessageIds;
 import io.wharfmq.service.BindingSpec;
 import io.wharfmq.service.ExchangeSpec;
@@ -18,6 +17,8 @@ import io.wharfmq.service.SendCommand;
 import io.wharfmq.service.SendResult;
 import io.wharfmq.service.Status;
 import io.wharfmq.service.message.ReservedProperties;
+import io.wharfmq.store.format.DispatchTargets;
+import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.StoredMessage;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Publishes to exchanges through {@link LocalMessagingService} on a real broker and store: what the
  * send path stores (one record in the exchange's topic, the routing key as its tag, the queues
- * reached in {@link DispatchProperty}), unroutable publishes (nothing stored), internal exchanges,
- * the default exchange, a RocketMQ-style send to a topic that is an exchange, and delayed sends.
+ * reached in {@link MessageProperties#DISPATCH}), unroutable publishes (nothing stored), internal
+ * exchanges, the default exchange, a RocketMQ-style send to a topic that is an exchange, and
+ * delayed sends.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ExchangeRoutingTest {
@@ -115,9 +117,14 @@ class ExchangeRoutingTest {
   }
 
   private static List<String> targets(StoredMessage m) {
+    return targets(m, MessageProperties.DISPATCH);
+  }
+
+  private static List<String> targets(StoredMessage m, String property) {
     List<String> out = new ArrayList<>();
-    for (DispatchProperty.Target t :
-        DispatchProperty.decode(m.propertyMap().get(DispatchProperty.NAME))) {
+    String value = m.propertyMap().get(property);
+    assertThat(value).as(property).isNotNull();
+    for (DispatchTargets.Target t : DispatchTargets.parse(value)) {
       out.add(t.topic() + ":" + t.queueId());
     }
     return out;
@@ -143,6 +150,63 @@ class ExchangeRoutingTest {
     StoredMessage cc = stored(publish("logs", 0, Map.of(), "app.info", "x.y"));
     assertThat(targets(cc)).containsExactly("all%2Elogs:0", "other:0");
     assertThat(cc.propertyMap()).containsEntry("TAGS", "app.info");
+  }
+
+  @Test
+  void aFanOutToAHundredQueuesIsStoredOnceAndEachQueueGetsItOnce() {
+    exchange("wide", ExchangeType.FANOUT, false);
+    for (int i = 0; i < 100; i++) {
+      ok(service.declareQueue(new QueueSpec("/", "w" + i, false, false, false, Map.of(), null)));
+      bind("wide", "w" + i, "");
+    }
+    long before = broker.store().commitLogMaxOffset();
+    SendResult r = publish("wide", 0, Map.of(), "k");
+    StoredMessage m = stored(r);
+    assertThat(r.messageIds()).hasSize(1);
+    assertThat(broker.store().awaitDispatched(java.time.Duration.ofSeconds(10))).isTrue();
+    assertThat(broker.store().commitLogMaxOffset() - before).isEqualTo(m.totalSize());
+    for (int i = 0; i < 100; i++) {
+      String topic = "w" + i;
+      List<String> got = new ArrayList<>();
+      for (int round = 0; round < 2; round++) {
+        service
+            .pop(
+                new io.wharfmq.service.PopCommand(
+                    io.wharfmq.service.DestinationNames.queueGroup(topic),
+                    topic,
+                    -1,
+                    8,
+                    60_000,
+                    0,
+                    io.wharfmq.service.FilterType.TAG,
+                    "*",
+                    false,
+                    false))
+            .join()
+            .messages()
+            .forEach(x -> got.add(new String(x.body(), StandardCharsets.UTF_8)));
+      }
+      assertThat(got).as(topic).containsExactly("body");
+    }
+  }
+
+  @Test
+  void aFanOutTooWideForOneRecordIsSplit() {
+    List<DispatchTargets.Queue> targets = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      targets.add(new DispatchTargets.Queue("queue-" + i, i % 3));
+    }
+    String one = DispatchTargets.encode(targets);
+    List<List<DispatchTargets.Queue>> parts = RoutedSends.split(targets, 100);
+    assertThat(parts).hasSize(4);
+    List<DispatchTargets.Queue> joined = new ArrayList<>();
+    for (List<DispatchTargets.Queue> p : parts) {
+      assertThat(DispatchTargets.encode(p).length()).isLessThanOrEqualTo(100);
+      joined.addAll(p);
+    }
+    assertThat(joined).isEqualTo(targets);
+    assertThat(RoutedSends.split(targets, one.length())).hasSize(1);
+    assertThat(RoutedSends.split(targets, 10)).isEmpty();
   }
 
   @Test
@@ -182,7 +246,7 @@ class ExchangeRoutingTest {
     StoredMessage plain = stored(publish("", 1, Map.of(), "pdfs"));
     assertThat(plain.topic()).isEqualTo("pdfs");
     assertThat(plain.queueId()).isEqualTo(1);
-    assertThat(plain.propertyMap()).doesNotContainKey(DispatchProperty.NAME);
+    assertThat(plain.propertyMap()).doesNotContainKey(MessageProperties.DISPATCH);
     assertThat(publish("", 0, Map.of(), "nope").status()).isEqualTo(Status.UNROUTABLE);
   }
 
@@ -195,7 +259,8 @@ class ExchangeRoutingTest {
     bind("orders", "shipped", "shipped");
     Map<String, String> props = new HashMap<>();
     props.put("TAGS", "paid");
-    props.put(DispatchProperty.NAME, "shipped:0:00000000000000000000"); // a producer's: dropped
+    props.put(
+        MessageProperties.DISPATCH, "shipped:0:00000000000000000000"); // a producer's: dropped
     SendCommand c =
         new SendCommand(
             "orders",
@@ -232,7 +297,7 @@ class ExchangeRoutingTest {
             new InetSocketAddress("127.0.0.1", 1),
             false,
             -1);
-    assertThat(stored(send(toQueue)).propertyMap()).doesNotContainKey(DispatchProperty.NAME);
+    assertThat(stored(send(toQueue)).propertyMap()).doesNotContainKey(MessageProperties.DISPATCH);
   }
 
   @Test
@@ -244,6 +309,7 @@ class ExchangeRoutingTest {
     props.put(ReservedProperties.DELIVER_AT, Long.toString(System.currentTimeMillis() + 600_000));
     StoredMessage m = stored(publish("later", 0, props, "k"));
     assertThat(m.topic()).isNotEqualTo("later"); // parked in the timer topic
-    assertThat(targets(m)).containsExactly("q:0");
+    assertThat(targets(m, MessageProperties.REAL_DISPATCH)).containsExactly("q:0");
+    assertThat(m.propertyMap()).doesNotContainKey(MessageProperties.DISPATCH);
   }
 }
