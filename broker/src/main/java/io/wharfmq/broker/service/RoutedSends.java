@@ -64,13 +64,16 @@ final class RoutedSends {
   }
 
   /**
-   * The routing of a send: the command's own, or for a send to a topic that is a declared exchange
-   * of vhost {@code /} (a RocketMQ producer's), that exchange with each message's tag as its key
-   * ({@code routingKeys} empty). Null for a plain send.
+   * The routing of a send: the command's own, or for a RocketMQ producer's send to a topic that is
+   * an exchange of vhost {@code /}, that exchange with each message's tag as its key ({@code
+   * routingKeys} empty). Null for a plain send.
    */
-  Routing routingOf(SendCommand c) {
+  Routing routingOf(SendCommand c, boolean fromRocketMq) {
     if (c.routing() != null) {
       return c.routing();
+    }
+    if (!fromRocketMq) {
+      return null; // an AMQP plain address names a queue or topic, even one an exchange shares
     }
     Topology.Key x = c.topic() == null ? null : registry.current().exchangeOfTopic(c.topic());
     if (x == null || !x.vhost().equals(Topology.DEFAULT_VHOST)) {

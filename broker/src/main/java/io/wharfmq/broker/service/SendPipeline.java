@@ -51,7 +51,9 @@ final class SendPipeline {
   }
 
   CompletableFuture<SendResult> send(SendCommand c, TopicTemplate template) {
-    Routing routing = routed.routingOf(c);
+    // A RocketMQ producer's send (it comes with a topic template) to an exchange's topic is routed
+    // by its tag; other doors name the exchange in the command.
+    Routing routing = routed.routingOf(c, template != null);
     if (routing != null) {
       return sendRouted(c, routing);
     }

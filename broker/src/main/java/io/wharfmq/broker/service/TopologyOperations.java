@@ -6,6 +6,7 @@ import io.wharfmq.broker.exchange.ExchangeRouter;
 import io.wharfmq.broker.exchange.Topology;
 import io.wharfmq.broker.exchange.TopologyRegistry;
 import io.wharfmq.broker.pop.PopService;
+import io.wharfmq.broker.topic.SystemTopics;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.service.BindingSpec;
 import io.wharfmq.service.Declared;
@@ -77,6 +78,10 @@ final class TopologyOperations {
     String bad = badName("exchange", spec.name(), true);
     if (bad != null) {
       return Result.fail(Status.ILLEGAL, bad);
+    }
+    String reserved = reservedTopic(spec.vhost(), spec.name());
+    if (reserved != null) {
+      return Result.fail(Status.FORBIDDEN, reserved);
     }
     Object ae = spec.arguments().get(ExchangeRouter.ALTERNATE_EXCHANGE);
     if (ae != null && !(ae instanceof String)) {
@@ -157,6 +162,10 @@ final class TopologyOperations {
     String bad = badName("queue", spec.name(), false);
     if (bad != null) {
       return Result.fail(Status.ILLEGAL, bad);
+    }
+    String reserved = reservedTopic(spec.vhost(), spec.name());
+    if (reserved != null) {
+      return Result.fail(Status.FORBIDDEN, reserved);
     }
     if (spec.exclusive() && spec.owner() == null) {
       return Result.fail(Status.ILLEGAL, "an exclusive queue needs an owner");
@@ -533,6 +542,17 @@ final class TopologyOperations {
       return what + " name must not contain CR or LF";
     }
     return null;
+  }
+
+  /** Why the name's topic is the broker's own (a system topic), or null. */
+  private String reservedTopic(String vhost, String name) {
+    if (name.isEmpty()) {
+      return null;
+    }
+    String topic = DestinationNames.topic(vhost, name);
+    return ctx.topics().isSystemTopic(topic) || SystemTopics.isNotAllowedSendTopic(topic)
+        ? "name '" + name + "' is a topic reserved for the broker"
+        : null;
   }
 
   private static String noExchange(String vhost, String name) {

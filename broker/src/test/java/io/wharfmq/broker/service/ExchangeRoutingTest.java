@@ -102,6 +102,11 @@ class ExchangeRoutingTest {
     return service.send(c).join();
   }
 
+  /** A send as the RocketMQ door makes it (with the producer's default topic). */
+  private SendResult rocketMqSend(SendCommand c) {
+    return service.send(c, "TBW102", 4).join();
+  }
+
   private static OutgoingMessage message(Map<String, String> props) {
     return new OutgoingMessage(
         "body".getBytes(StandardCharsets.UTF_8),
@@ -271,7 +276,7 @@ class ExchangeRoutingTest {
             new InetSocketAddress("127.0.0.1", 1),
             false,
             -1);
-    StoredMessage m = stored(send(c));
+    StoredMessage m = stored(rocketMqSend(c));
     assertThat(targets(m)).containsExactly("paid:1");
 
     SendCommand none =
@@ -284,7 +289,9 @@ class ExchangeRoutingTest {
             new InetSocketAddress("127.0.0.1", 1),
             false,
             -1);
-    assertThat(send(none).status()).isEqualTo(Status.UNROUTABLE);
+    assertThat(rocketMqSend(none).status()).isEqualTo(Status.UNROUTABLE);
+    // Another door's send to the same topic without routing is a plain send: not routed.
+    assertThat(stored(send(none)).propertyMap()).doesNotContainKey(MessageProperties.DISPATCH);
 
     queue("plain");
     SendCommand toQueue =
@@ -297,7 +304,8 @@ class ExchangeRoutingTest {
             new InetSocketAddress("127.0.0.1", 1),
             false,
             -1);
-    assertThat(stored(send(toQueue)).propertyMap()).doesNotContainKey(MessageProperties.DISPATCH);
+    assertThat(stored(rocketMqSend(toQueue)).propertyMap())
+        .doesNotContainKey(MessageProperties.DISPATCH);
   }
 
   @Test

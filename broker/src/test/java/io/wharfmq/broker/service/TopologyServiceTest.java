@@ -139,6 +139,10 @@ class TopologyServiceTest {
         .isEqualTo(Status.FORBIDDEN);
     assertThat(service.declareExchange(exchange("/", "", ExchangeType.DIRECT, true)).status())
         .isEqualTo(Status.FORBIDDEN);
+    assertThat(service.declareExchange(exchange("/", "TBW102", ExchangeType.DIRECT, true)).status())
+        .isEqualTo(Status.FORBIDDEN);
+    assertThat(service.declareQueue(queue("/", "SCHEDULE_TOPIC_XXXX", true, Map.of())).status())
+        .isEqualTo(Status.FORBIDDEN);
     assertThat(service.declareExchange(exchange("nope", "x", ExchangeType.DIRECT, true)).status())
         .isEqualTo(Status.NOT_FOUND);
 
