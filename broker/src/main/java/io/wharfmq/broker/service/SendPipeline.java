@@ -188,6 +188,15 @@ final class SendPipeline {
           ctx.config().timerWheelEnable() ? Status.ILLEGAL : Status.FORBIDDEN,
           e.getMessage(),
           c.topic());
+    } catch (IllegalArgumentException e) {
+      // A routing key or typed properties the record cannot hold (separator characters, a
+      // malformed WHARF_TYPES): the publisher's mistake.
+      log.warn(
+          "Refused a publish to exchange {} from {}: {}",
+          routing.exchange(),
+          c.bornHost(),
+          e.getMessage());
+      return fail(Status.ILLEGAL, e.getMessage(), c.topic());
     } catch (IOException e) {
       log.error("Cannot store a message published to exchange {}", routing.exchange(), e);
       return fail(Status.ERROR, e.getMessage(), c.topic());

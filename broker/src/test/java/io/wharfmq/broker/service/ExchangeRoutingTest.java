@@ -227,6 +227,10 @@ class ExchangeRoutingTest {
     exchange("inner", ExchangeType.FANOUT, true);
     assertThat(publish("inner", 0, Map.of(), "").status()).isEqualTo(Status.FORBIDDEN);
     assertThat(publish("missing", 0, Map.of(), "").status()).isEqualTo(Status.NOT_FOUND);
+
+    queue("any");
+    bind("empty", "any", "bad\u0001key");
+    assertThat(publish("empty", 0, Map.of(), "bad\u0001key").status()).isEqualTo(Status.ILLEGAL);
   }
 
   @Test
