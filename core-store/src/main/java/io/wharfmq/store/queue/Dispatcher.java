@@ -10,6 +10,7 @@ import io.wharfmq.store.index.IndexService;
 import io.wharfmq.store.mapped.MappedFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -208,8 +209,22 @@ public final class Dispatcher {
         long queueOffset = buf.getLong(pos + MessageRecordLayout.QUEUE_OFFSET);
         enqueue(topic, queueId, queueOffset, physicalOffset, size, tagsCode, storeTimestamp);
       } else {
-        // Written by the appender, which checked the list when it was encoded.
-        for (DispatchTargets.Target t : DispatchTargets.parse(targets)) {
+        List<DispatchTargets.Target> parsed;
+        try {
+          parsed = DispatchTargets.parse(targets);
+        } catch (IllegalArgumentException e) {
+          // The encoder checked the list; the CRC covers only the body, so this is damage.
+          throw new IllegalStateException(
+              "record at "
+                  + physicalOffset
+                  + " has a damaged "
+                  + MessageProperties.DISPATCH
+                  + " ("
+                  + e.getMessage()
+                  + "); its target queues are unknown",
+              e);
+        }
+        for (DispatchTargets.Target t : parsed) {
           enqueue(
               t.topic(),
               t.queueId(),

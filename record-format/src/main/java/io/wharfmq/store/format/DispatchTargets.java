@@ -9,8 +9,8 @@ import java.util.List;
  * target queue offset in exactly {@value #OFFSET_DIGITS} decimal digits. A sender writes zeros; the
  * commit-log appender overwrites them in place with the offsets it assigns, so the record's size
  * never changes and consume-queue rebuild reads each target's offset back from the record. See
- * docs/storage.md, "Multi-dispatch". Topic names cannot contain {@code :} or {@code ,}. Stateless;
- * thread-safe.
+ * docs/storage.md, "Multi-dispatch". Target topics are store topics ([%|a-zA-Z0-9_.-]), so {@code
+ * :} and {@code ,} cannot occur in them. Stateless; thread-safe.
  */
 public final class DispatchTargets {
   private DispatchTargets() {}
@@ -150,19 +150,29 @@ public final class DispatchTargets {
     return v;
   }
 
+  /**
+   * A target topic must be one the store accepts as a topic (1-255 characters of [%|a-zA-Z0-9_.-],
+   * not "." or ".."): it names the consume queue's directory.
+   */
   private static void checkTopic(String topic) {
-    if (topic.isEmpty()) {
-      throw new IllegalArgumentException("empty topic in dispatch targets");
+    int n = topic.length();
+    if (n == 0 || n > 255 || topic.equals(".") || topic.equals("..")) {
+      throw new IllegalArgumentException("dispatch target topic '" + topic + "' is not a topic");
     }
-    for (int i = 0; i < topic.length(); i++) {
+    for (int i = 0; i < n; i++) {
       char c = topic.charAt(i);
-      if (c == FIELD_SEPARATOR
-          || c == TARGET_SEPARATOR
-          || c == MessageProperties.NAME_VALUE_SEPARATOR
-          || c == MessageProperties.PROPERTY_SEPARATOR
-          || c > 0x7e
-          || c < 0x21) {
-        throw new IllegalArgumentException("dispatch target topic '" + topic + "' has '" + c + "'");
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '%'
+              || c == '|'
+              || c == '_'
+              || c == '.'
+              || c == '-';
+      if (!ok) {
+        throw new IllegalArgumentException(
+            "dispatch target topic '" + topic + "' has '" + c + "', not a topic character");
       }
     }
   }

@@ -51,7 +51,9 @@ class DispatchTargetsTest {
             "a:x:" + "0".repeat(20),
             "a:0:" + "0".repeat(19) + "x",
             "a:0" + "0".repeat(20),
-            "a:99999999999:" + "0".repeat(20))) {
+            "a:99999999999:" + "0".repeat(20),
+            "..:0:" + "0".repeat(20),
+            "a/b:0:" + "0".repeat(20))) {
       assertThatThrownBy(() -> DispatchTargets.parse(bad))
           .as(bad)
           .isInstanceOf(IllegalArgumentException.class);
