@@ -203,7 +203,10 @@ public final class Dispatcher {
     if (MessageSysFlag.isDispatchedToConsumeQueue(sysFlag)) {
       String tags = MessageProperties.find(properties, MessageProperties.TAGS);
       long tagsCode = tags == null ? 0 : tags.hashCode();
-      String targets = MessageProperties.find(properties, MessageProperties.DISPATCH);
+      String targets =
+          properties.contains(MessageProperties.DISPATCH)
+              ? MessageProperties.find(properties, MessageProperties.DISPATCH)
+              : null;
       if (targets == null) {
         int queueId = buf.getInt(pos + MessageRecordLayout.QUEUE_ID);
         long queueOffset = buf.getLong(pos + MessageRecordLayout.QUEUE_OFFSET);

@@ -154,6 +154,9 @@ public final class MessageEncoder {
    * byte position plus their index in it.
    */
   private static DispatchSlot[] dispatchSlots(String properties, int propertiesAt) {
+    if (!properties.contains(MessageProperties.DISPATCH)) {
+      return null; // every plain message: one intrinsic search instead of a parse
+    }
     int valueAt = MessageProperties.valueIndex(properties, MessageProperties.DISPATCH);
     if (valueAt < 0) {
       return null;
