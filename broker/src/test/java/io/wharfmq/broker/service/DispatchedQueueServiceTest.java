@@ -31,6 +31,7 @@ import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
 import io.wharfmq.store.format.StoredMessage;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -170,7 +171,7 @@ class DispatchedQueueServiceTest {
         .containsEntry("color", "red")
         .containsEntry(MessageProperties.DISPATCH_SOURCE, EXCHANGE)
         .doesNotContainKey(MessageProperties.DISPATCH);
-    assertThat(StoredMessage.decode(java.nio.ByteBuffer.wrap(m.record()), 0).topic()).isEqualTo(Q1);
+    assertThat(StoredMessage.decode(ByteBuffer.wrap(m.record()), 0).topic()).isEqualTo(Q1);
     assertThat(m.receipt().queueOffset()).isEqualTo(1);
 
     // Q2's group reads the same record at its own offset 0; peek sees it without taking it.

@@ -1,6 +1,8 @@
 package io.wharfmq.store.format;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 
 /**
@@ -42,10 +44,16 @@ public final class DispatchTargets {
   /** A (topic, queueId) pair to encode. */
   public record Queue(String topic, int queueId) {}
 
-  /** The value for {@code targets} with zero offsets, ready for the appender. */
+  /**
+   * The value for {@code targets} with zero offsets, ready for the appender. A queue may appear
+   * once: a record reaches each queue at most once.
+   */
   public static String encode(List<Queue> targets) {
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("a dispatch needs at least one target");
+    }
+    if (new HashSet<>(targets).size() != targets.size()) {
+      throw new IllegalArgumentException("a dispatch names a queue twice: " + targets);
     }
     StringBuilder sb = new StringBuilder(targets.size() * 48);
     for (Queue q : targets) {
@@ -118,7 +126,7 @@ public final class DispatchTargets {
   }
 
   /** As {@link #writeOffset(byte[], int, long)}, into a buffer at an absolute index. */
-  public static void writeOffset(java.nio.ByteBuffer dest, int at, long offset) {
+  public static void writeOffset(ByteBuffer dest, int at, long offset) {
     if (offset < 0) {
       throw new IllegalArgumentException("negative queue offset " + offset);
     }

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.zip.CRC32;
 
 /**
@@ -163,7 +164,7 @@ public final class MessageEncoder {
     }
     int valueEnd = properties.indexOf(MessageProperties.PROPERTY_SEPARATOR, valueAt);
     String value = properties.substring(valueAt, valueEnd < 0 ? properties.length() : valueEnd);
-    java.util.List<DispatchTargets.Target> targets;
+    List<DispatchTargets.Target> targets;
     try {
       targets = DispatchTargets.parse(value);
     } catch (IllegalArgumentException e) {

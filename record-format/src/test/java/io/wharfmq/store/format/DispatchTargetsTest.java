@@ -60,6 +60,11 @@ class DispatchTargetsTest {
     }
     assertThatThrownBy(() -> DispatchTargets.encode(List.of(new DispatchTargets.Queue("a,b", 0))))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                DispatchTargets.encode(
+                    List.of(new DispatchTargets.Queue("a", 0), new DispatchTargets.Queue("a", 0))))
+        .hasMessageContaining("twice");
   }
 
   @Test
