@@ -98,14 +98,20 @@ public final class LocalMessagingService implements MessagingService {
     this.admin = admin;
     this.groups = new GroupRegistry(ctx.subscriptionGroups());
     ctx.offsets().keepInMemory(groups::isTransient);
-    this.sends = new SendPipeline(ctx, groups);
+    this.topology = new TopologyOperations(ctx, this, groups, pops, topology);
+    this.sends =
+        new SendPipeline(ctx, groups, new RoutedSends(ctx, topology, this.topology::queueExists));
     this.sendBacks = new SendBack(ctx, groups);
     this.popOps = new PopOperations(ctx, groups, pops, popHolds, executor);
     this.pulls = new PullReader(ctx, groups, pullHolds, executor);
     this.pops = pops;
     this.transactions = transactions;
     this.serviceTransactions = new ServiceTransactions(sends, transactions, executor);
-    this.topology = new TopologyOperations(ctx, this, groups, pops, topology);
+  }
+
+  /** Messages published to exchanges that reached no queue since the start (not stored). */
+  public long unroutableCount() {
+    return ctx.stats().unroutableTotal();
   }
 
   /**
