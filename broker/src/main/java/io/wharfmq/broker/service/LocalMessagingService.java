@@ -565,6 +565,12 @@ public final class LocalMessagingService implements MessagingService {
   }
 
   @Override
+  public long readyBacklog(String group, String topic) {
+    TopicConfig c = ctx.topics().get(topic);
+    return c == null ? -1 : pops.readyBacklog(group, topic, c.readQueueNums());
+  }
+
+  @Override
   public List<String> topicsOf(String group) {
     TreeSet<String> topics = new TreeSet<>(ctx.offsets().topicsOf(group));
     topics.addAll(groups.subscribedTopics(group));
