@@ -66,6 +66,12 @@ class RabbitMqClientInteropTest {
   static void stop() throws Exception {
     if (broker != null) {
       broker.stop();
+      // Wharf's warnings, for a failed scenario's diagnosis.
+      broker
+          .output()
+          .lines()
+          .filter(l -> l.contains("WARN") || l.contains("ERROR"))
+          .forEach(System.out::println);
     }
   }
 

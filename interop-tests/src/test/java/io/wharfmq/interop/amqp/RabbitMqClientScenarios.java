@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 
 /**
  * RabbitMQ's AMQP 1.0 Java client ({@code com.rabbitmq.client:amqp-client}) driving Wharf: run as a
@@ -205,8 +206,8 @@ public final class RabbitMqClientScenarios {
             .queue("pq")
             .messageHandler(
                 (ctx, m) -> {
-                  got.add(m);
                   ctx.accept();
+                  got.add(m);
                 })
             .build();
     try (c;
@@ -244,12 +245,13 @@ public final class RabbitMqClientScenarios {
             .messageHandler(
                 (ctx, m) -> {
                   int n = deliveries.getAndIncrement();
-                  seen.add(new String(m.body()) + "#" + n);
+                  // settled before the test thread sees it (and may close the consumer)
                   if (n == 0) {
                     ctx.requeue();
                   } else {
                     ctx.discard();
                   }
+                  seen.add(new String(m.body()) + "#" + n);
                 })
             .build();
     try (c) {
@@ -257,7 +259,10 @@ public final class RabbitMqClientScenarios {
       assertThat(seen.poll(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("one#1");
     }
     assertThat(seen.poll(200, TimeUnit.MILLISECONDS)).as("discarded, not back").isNull();
-    assertThat(management.queueInfo("oq").messageCount()).isZero();
+    // The discard is settled asynchronously after the client sent it.
+    Awaitility.await("oq empty after the discard")
+        .atMost(Duration.ofSeconds(WAIT_SECONDS))
+        .until(() -> management.queueInfo("oq").messageCount() == 0);
     management.queueDelete("oq");
     management.exchangeDelete("ox");
   }
