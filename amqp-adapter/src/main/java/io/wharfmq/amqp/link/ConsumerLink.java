@@ -120,6 +120,9 @@ final class ConsumerLink implements LinkEndpoint {
 
   private boolean acksScheduled;
 
+  /** Ends the link's registration with the service as a consumer of its group (admin listings). */
+  private Runnable attached;
+
   ConsumerLink(
       AmqpSession session,
       Sender sender,
@@ -169,6 +172,13 @@ final class ConsumerLink implements LinkEndpoint {
     sender.setContext(this);
     sender.open();
     opened = true;
+    if (!browse && session.service() != null) {
+      attached =
+          session
+              .service()
+              .consumerAttached(
+                  group, "amqp:" + session.containerId() + "/" + sender.getName(), session.peer());
+    }
     pump();
   }
 
@@ -607,6 +617,10 @@ final class ConsumerLink implements LinkEndpoint {
       return;
     }
     ended = true;
+    if (attached != null) {
+      attached.run();
+      attached = null;
+    }
     cancelWaitingPop();
     flushAcks();
     giveBackReady();
