@@ -19,6 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.rocketmq.remoting.protocol.LanguageCode;
+import org.apache.rocketmq.remoting.protocol.body.ConsumerConnection;
+import org.apache.rocketmq.remoting.protocol.heartbeat.ConsumeType;
+import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -182,6 +186,27 @@ class AmqpVhostInteropTest {
             "amqp-queue\\|shop\\|backlog true \\d+ \\d+ false 0 vhost=shop queue=backlog");
     Run progress = ok("progress", "--group", "amqp-queue|shop|backlog");
     assertThat(progress.out()).contains("total lag 2");
+    // RocketMQ's own admin API reads the same answer (mqadmin consumerConnection -b).
+    String brokerAddr =
+        groups.lines().filter(l -> l.contains("|carts ")).findFirst().orElseThrow().split(" ")[0];
+    DefaultMQAdminExt official = new DefaultMQAdminExt();
+    official.setNamesrvAddr(broker.namesrvAddr());
+    official.setInstanceName("vhost-test-admin");
+    official.start();
+    ConsumerConnection links;
+    try {
+      links = official.examineConsumerConnectionInfo("amqp-queue|shop|carts", brokerAddr);
+    } finally {
+      official.shutdown();
+    }
+    assertThat(links.getConnectionSet())
+        .hasSize(2)
+        .allSatisfy(
+            c -> {
+              assertThat(c.getClientId()).startsWith("amqp:ID:");
+              assertThat(c.getLanguage()).isEqualTo(LanguageCode.OTHER);
+            });
+    assertThat(links.getConsumeType()).isEqualTo(ConsumeType.CONSUME_POP);
 
     first.close();
     second.close();
