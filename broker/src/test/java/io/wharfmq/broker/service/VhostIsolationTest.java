@@ -11,6 +11,7 @@ import io.wharfmq.service.ExchangeType;
 import io.wharfmq.service.OutgoingMessage;
 import io.wharfmq.service.QueueSpec;
 import io.wharfmq.service.Result;
+import io.wharfmq.service.Routing;
 import io.wharfmq.service.SendCommand;
 import io.wharfmq.service.Status;
 import java.net.InetSocketAddress;
@@ -129,5 +130,47 @@ class VhostIsolationTest {
     assertThat(ok(service.bindings("a", "orders", null, true, null))).hasSize(1);
     assertThat(ok(service.exchange("/", "orders")).type()).isEqualTo(ExchangeType.FANOUT);
     assertThat(service.deleteVhost("/").status()).isEqualTo(Status.FORBIDDEN);
+  }
+
+  @Test
+  void aPublishToAnExchangeReachesOnlyTheQueuesOfItsVhost() {
+    for (String v : new String[] {"a", "b"}) {
+      ok(service.createVhost(v));
+      ok(
+          service.declareExchange(
+              new ExchangeSpec(v, "orders", ExchangeType.DIRECT, true, false, false, Map.of())));
+      ok(service.declareQueue(new QueueSpec(v, "q", true, false, false, Map.of(), null)));
+      ok(service.bind(new BindingSpec(v, "orders", "q", true, "k", Map.of())));
+    }
+    ok(service.declareQueue(new QueueSpec("/", "q", true, false, false, Map.of(), null)));
+    publish("a", "orders", "k");
+    assertThat(messages("a", "q")).isEqualTo(1);
+    assertThat(messages("b", "q")).isZero();
+    publish("b", "orders", "k");
+    publish("b", "orders", "k");
+    assertThat(messages("a", "q")).isEqualTo(1);
+    assertThat(messages("b", "q")).isEqualTo(2);
+    // The default exchange of a vhost routes by queue name within that vhost only.
+    publish("a", "", "q");
+    assertThat(messages("a", "q")).isEqualTo(2);
+    assertThat(messages("/", "q")).isZero();
+  }
+
+  private void publish(String vhost, String exchange, String key) {
+    OutgoingMessage m =
+        new OutgoingMessage(
+            "x".getBytes(StandardCharsets.UTF_8), 0, "", System.currentTimeMillis(), 0);
+    SendCommand c =
+        new SendCommand(
+            exchange.isEmpty() ? "ignored" : DestinationNames.topic(vhost, exchange),
+            0,
+            List.of(m),
+            false,
+            0,
+            new InetSocketAddress("127.0.0.1", 1),
+            true,
+            -1,
+            new Routing(vhost, exchange, List.of(key)));
+    assertThat(service.send(c).join().status()).isEqualTo(Status.OK);
   }
 }
