@@ -32,7 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RabbitMqClientInteropTest {
   private static final List<String> SCENARIOS =
-      List.of("queues", "exchanges", "bindings", "publishConsume", "outcomes", "anonymous");
+      List.of(
+          "queues",
+          "exchanges",
+          "bindings",
+          "publishConsume",
+          "outcomes",
+          "anonymous",
+          "lifetimes");
 
   @TempDir static Path shared;
   static WharfAmqpBroker broker;
@@ -127,5 +134,10 @@ class RabbitMqClientInteropTest {
   @Test
   void anonymousPublisherRoutesByToWithCcAndRejectsAnAbsentExchange() {
     assertScenario("anonymous");
+  }
+
+  @Test
+  void exclusiveQueueEndsWithItsConnectionAutoDeleteWithItsLastConsumer() {
+    assertScenario("lifetimes");
   }
 }

@@ -32,10 +32,12 @@ import org.awaitility.Awaitility;
 public final class RabbitMqClientScenarios {
   private static final int WAIT_SECONDS = 10;
 
+  private final Environment env;
   private final Connection connection;
   private final Management management;
 
-  private RabbitMqClientScenarios(Connection connection) {
+  private RabbitMqClientScenarios(Environment env, Connection connection) {
+    this.env = env;
     this.connection = connection;
     this.management = connection.management();
   }
@@ -52,7 +54,7 @@ public final class RabbitMqClientScenarios {
             .build();
     try (env;
         Connection c = env.connectionBuilder().build()) {
-      RabbitMqClientScenarios s = new RabbitMqClientScenarios(c);
+      RabbitMqClientScenarios s = new RabbitMqClientScenarios(env, c);
       for (int i = 1; i < args.length; i++) {
         String name = args[i];
         System.out.println("begin " + name);
@@ -64,6 +66,7 @@ public final class RabbitMqClientScenarios {
             case "publishConsume" -> s.publishConsume();
             case "outcomes" -> s.outcomes();
             case "anonymous" -> s.anonymous();
+            case "lifetimes" -> s.lifetimes();
             default -> throw new IllegalArgumentException("no scenario " + name);
           }
           System.out.println("scenario " + name + " ok");
@@ -309,6 +312,36 @@ public final class RabbitMqClientScenarios {
     management.queueDelete("aq1");
     management.queueDelete("aq2");
     management.exchangeDelete("ax");
+  }
+
+  /** An exclusive queue goes with its connection; an auto-delete queue with its last consumer. */
+  void lifetimes() {
+    try (Connection other = env.connectionBuilder().build()) {
+      other.management().queue("lq-exclusive").exclusive(true).declare();
+      assertThat(management.queueInfo("lq-exclusive").exclusive()).isTrue();
+    }
+    Awaitility.await("the exclusive queue deleted with its connection")
+        .atMost(Duration.ofSeconds(WAIT_SECONDS))
+        .ignoreExceptionsMatching(
+            e -> !(e instanceof AmqpException.AmqpEntityDoesNotExistException))
+        .until(() -> gone("lq-exclusive"));
+    management.queue("lq-auto").autoDelete(true).declare();
+    Consumer c =
+        connection.consumerBuilder().queue("lq-auto").messageHandler((ctx, m) -> {}).build();
+    assertThat(management.queueInfo("lq-auto").consumerCount()).isEqualTo(1);
+    c.close();
+    Awaitility.await("the auto-delete queue deleted with its last consumer")
+        .atMost(Duration.ofSeconds(WAIT_SECONDS))
+        .until(() -> gone("lq-auto"));
+  }
+
+  private boolean gone(String queue) {
+    try {
+      management.queueInfo(queue);
+      return false;
+    } catch (AmqpException.AmqpEntityDoesNotExistException e) {
+      return true;
+    }
   }
 
   private static Publisher.Status publish(Publisher p, Message m) {
