@@ -143,8 +143,8 @@ final class ManagementLink implements LinkEndpoint {
               ManagementResponse answer =
                   e == null ? response : new ManagementResponse(500, String.valueOf(e));
               respond(ManagementCodec.encodeResponse(request.messageId(), answer));
-              if (!pair.ended && !conn.closed) {
-                r.flow(1);
+              if (!conn.closed && pair.requests == r) {
+                r.flow(1); // the request link is still attached: one more request may come
               }
             },
             session.executor());
