@@ -227,6 +227,8 @@ public final class Broker implements AutoCloseable {
             schedule::retentionPin, timers::retentionPin, transactions::retentionPin));
     // The service knows non-durable groups too, so the pop service asks it for retry limits.
     AtomicReference<LocalMessagingService> serviceRef = new AtomicReference<>();
+    PopDeadLetters deadLetters =
+        new PopDeadLetters(store, topics, registration::registerSoon, ctx.storeHost());
     PopService pops =
         new PopService(
             config,
@@ -238,9 +240,10 @@ public final class Broker implements AutoCloseable {
             offsets,
             clock,
             new PopLog(store, offsets, clock, ctx.storeHost()),
-            new PopDeadLetters(store, topics, registration::registerSoon, ctx.storeHost()));
+            deadLetters);
     LocalMessagingService service =
         new LocalMessagingService(ctx, pops, popHolds, holds, transactions, popPool, admin);
+    deadLetters.routeThrough(service.deadLetterRoute()); // declared queues' dead-letter exchanges
     serviceRef.set(service);
     RequestRouting routing = new RequestRouting(server, ctx, service, send, pull, manage, popPool);
     ClientManageProcessor clientManage = routing.registerAllButPop();
@@ -284,6 +287,8 @@ public final class Broker implements AutoCloseable {
         10,
         10,
         TimeUnit.SECONDS);
+    housekeeping.scheduleWithFixedDelay(
+        service::enforceQueueArguments, 200, 200, TimeUnit.MILLISECONDS);
     holds.start();
     popHolds.start();
     schedule.start();

@@ -105,7 +105,8 @@ final class AmqpMessageEncoder {
       h.setTtl(UnsignedInteger.valueOf(ttl));
     }
     int count = message.reconsumeTimes();
-    h.setFirstAcquirer(count == 0 && !message.deliveredBefore());
+    h.setFirstAcquirer(
+        count == 0 && !message.deliveredBefore() && !DeathAnnotations.present(stored));
     if (count > 0) {
       h.setDeliveryCount(UnsignedInteger.valueOf(count));
     }
@@ -115,7 +116,8 @@ final class AmqpMessageEncoder {
   /** The annotations exactly as stored, when nothing is added to them. */
   private byte[] rawAnnotations() {
     if (stored.containsKey(ReservedProperties.TAGS)
-        || stored.containsKey(ReservedProperties.KEYS)) {
+        || stored.containsKey(ReservedProperties.KEYS)
+        || DeathAnnotations.present(stored)) {
       return null;
     }
     return blob(ReservedProperties.MESSAGE_ANNOTATIONS, AmqpMessageDecoder.MESSAGE_ANNOTATIONS);
@@ -145,6 +147,12 @@ final class AmqpMessageEncoder {
       }
       if (keys != null) {
         map.put(AmqpMessageCodec.KEYS_ANNOTATION, keys);
+      }
+    }
+    if (DeathAnnotations.present(stored)) {
+      map = map == null ? new LinkedHashMap<>() : map;
+      if (!DeathAnnotations.addTo(map, stored)) {
+        invalid(ReservedProperties.DEATHS, stored.get(ReservedProperties.DEATHS));
       }
     }
     return map == null ? null : new MessageAnnotations(map);

@@ -2,8 +2,12 @@ package io.wharfmq.broker.service;
 
 import io.wharfmq.broker.BrokerContext;
 import io.wharfmq.broker.longpoll.PullRequestHoldService;
+import io.wharfmq.broker.pop.DeadLetterRoute;
 import io.wharfmq.broker.pop.PopHoldService;
 import io.wharfmq.broker.pop.PopService;
+import io.wharfmq.broker.queue.DeadLettering;
+import io.wharfmq.broker.queue.QueueDirectory;
+import io.wharfmq.broker.queue.QueueRef;
 import io.wharfmq.broker.topic.SystemTopics;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.broker.transaction.TransactionService;
@@ -63,6 +67,7 @@ public final class LocalMessagingService implements MessagingService {
   private final BrokerContext ctx;
   private final GroupRegistry groups;
   private final SendPipeline sends;
+  private final QueueRules queueRules;
   private final SendBack sendBacks;
   private final PopOperations popOps;
   private final PullReader pulls;
@@ -91,8 +96,15 @@ public final class LocalMessagingService implements MessagingService {
     this.groups = new GroupRegistry(ctx.subscriptionGroups());
     ctx.offsets().keepInMemory(groups::isTransient);
     this.sends = new SendPipeline(ctx, groups);
+    this.queueRules =
+        new QueueRules(
+            ctx,
+            pops,
+            new DeadLettering(c -> sends.send(c, null), ctx.clock(), ctx.storeHost()),
+            executor);
+    sends.enforce(queueRules);
     this.sendBacks = new SendBack(ctx, groups);
-    this.popOps = new PopOperations(ctx, groups, pops, popHolds, executor);
+    this.popOps = new PopOperations(ctx, groups, pops, popHolds, executor, queueRules);
     this.pulls = new PullReader(ctx, groups, pullHolds, executor);
     this.pops = pops;
     this.transactions = transactions;
@@ -105,6 +117,31 @@ public final class LocalMessagingService implements MessagingService {
    */
   public int maxReconsumeTimes(String group) {
     return groups.maxReconsumeTimes(group);
+  }
+
+  /**
+   * Where queue arguments (TTL, dead-letter exchange, length limits) are looked up: the topology
+   * registry. Until it is set no queue has arguments.
+   */
+  public void queueDirectory(QueueDirectory directory) {
+    queueRules.directory(directory);
+  }
+
+  /** Takes the dead letters of declared queues with a dead-letter exchange (the pop service's). */
+  public DeadLetterRoute deadLetterRoute() {
+    return queueRules;
+  }
+
+  /**
+   * One round of the queues' housekeeping (the broker runs it every few hundred ms): queues over
+   * their drop-head length limit lose their head.
+   */
+  public void enforceQueueArguments() {
+    for (QueueRef q : queueRules.directory().withArguments()) {
+      if (q.arguments().isLimited() && !q.arguments().rejectPublish()) {
+        queueRules.dropHead(q);
+      }
+    }
   }
 
   /** Whether the group exists now, durable or not (the pop service's replay filter). */

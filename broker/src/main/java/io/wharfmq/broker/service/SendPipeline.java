@@ -40,11 +40,17 @@ final class SendPipeline {
   private final BrokerContext ctx;
   private final GroupRegistry groups;
   private final DeliveryRewrite delivery;
+  private volatile QueueRules rules;
 
   SendPipeline(BrokerContext ctx, GroupRegistry groups) {
     this.ctx = ctx;
     this.groups = groups;
     this.delivery = new DeliveryRewrite(ctx.config(), ctx.delayLevels().count(), ctx.clock());
+  }
+
+  /** Applies the queues' length limits from now on. */
+  void enforce(QueueRules r) {
+    this.rules = r;
   }
 
   CompletableFuture<SendResult> send(SendCommand c, TopicTemplate template) {
@@ -115,6 +121,13 @@ final class SendPipeline {
               m.reconsumeTimes(),
               0L));
     }
+    QueueRules limits = rules;
+    if (limits != null && c.routing() == null) {
+      SendResult full = limits.admit(topic, c.messages().get(0).body().length);
+      if (full != null) {
+        return CompletableFuture.completedFuture(full);
+      }
+    }
     CompletableFuture<AppendResult> future;
     if (c.batch()) {
       future = ctx.store().appendBatch(messages);
@@ -135,7 +148,13 @@ final class SendPipeline {
     }
     List<MessageToStore> stored = messages;
     int finalQueueId = queueId;
-    return future.thenApply(r -> result(topic, finalQueueId, r, stored));
+    return future.thenApply(
+        r -> {
+          if (limits != null && r.isOk()) {
+            limits.stored(topic);
+          }
+          return result(topic, finalQueueId, r, stored);
+        });
   }
 
   /**
