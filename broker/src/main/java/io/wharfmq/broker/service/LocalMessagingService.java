@@ -6,6 +6,7 @@ import io.wharfmq.broker.pop.DeadLetterRoute;
 import io.wharfmq.broker.pop.PopHoldService;
 import io.wharfmq.broker.pop.PopService;
 import io.wharfmq.broker.queue.DeadLettering;
+import io.wharfmq.broker.queue.QueueArguments;
 import io.wharfmq.broker.queue.QueueDirectory;
 import io.wharfmq.broker.queue.QueueRef;
 import io.wharfmq.broker.topic.SystemTopics;
@@ -138,7 +139,31 @@ public final class LocalMessagingService implements MessagingService {
    */
   public void enforceQueueArguments() {
     for (QueueRef q : queueRules.directory().withArguments()) {
-      if (q.arguments().isLimited() && !q.arguments().rejectPublish()) {
+      QueueArguments a = q.arguments();
+      if (a.expires() >= 0
+          && !popOps.hasWaiting(q.group())
+          && queueRules.unusedFor(q) >= a.expires()) {
+        log.info(
+            "Queue {} in vhost {} unused for {} ms (x-expires): deleted",
+            q.name(),
+            q.vhost(),
+            a.expires());
+        Result<Long> r = deleteQueue(q.vhost(), q.name(), false, false);
+        if (r.isOk()) {
+          queueRules.forget(q.topic());
+          continue;
+        }
+        log.warn(
+            "Queue {} in vhost {} expired but not deleted: {} {}",
+            q.name(),
+            q.vhost(),
+            r.status(),
+            r.detail());
+      }
+      if (a.messageTtl() >= 0 || a.hasDeadLetterExchange()) {
+        queueRules.sweepExpired(q);
+      }
+      if (a.isLimited() && !a.rejectPublish()) {
         queueRules.dropHead(q);
       }
     }

@@ -101,6 +101,7 @@ final class PopOperations {
     if (problem != null) {
       return CompletableFuture.completedFuture(PopResult.fail(Status.ILLEGAL, problem));
     }
+    rules.used(c.topic()); // a consumer: the queue is in use (x-expires)
     Result<Void> group;
     try {
       group = groups.mayConsume(c.group());
@@ -147,6 +148,11 @@ final class PopOperations {
     }
     attempt(task, 0);
     return task.answer();
+  }
+
+  /** Whether pops of the group wait for messages now (a consumer is there). */
+  boolean hasWaiting(String group) {
+    return waiting.containsKey(group);
   }
 
   /**

@@ -18,6 +18,9 @@ import io.wharfmq.store.format.MessageRecordLayout;
 import io.wharfmq.store.format.StoredMessage;
 import io.wharfmq.store.queue.ConsumeQueueEntry;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -115,6 +118,118 @@ final class QueueRules implements DeadLetterRoute {
                 pops.ack(group, topic, queueId, offset, popTime);
               }
             });
+  }
+
+  /**
+   * Takes the expired messages at the head of each of the queue's queues, so that they are
+   * dead-lettered (or dropped) without waiting for a consumer, as RabbitMQ expires a queue's head.
+   * Only messages from the first not yet taken one on, while they are expired, are taken.
+   */
+  void sweepExpired(QueueRef q) {
+    TopicConfig config = ctx.topics().get(q.topic());
+    if (config == null || !enforcing.add("ttl|" + q.topic())) {
+      return;
+    }
+    List<CompletableFuture<?>> rounds = new ArrayList<>();
+    try {
+      long now = ctx.clock().millis();
+      for (int queueId = 0; queueId < config.readQueueNums(); queueId++) {
+        int n = expiredAtHead(q, queueId, now);
+        if (n > 0) {
+          rounds.add(takeExpired(q, queueId, n, now));
+        }
+      }
+    } finally {
+      CompletableFuture.allOf(rounds.toArray(new CompletableFuture<?>[0]))
+          .whenComplete((v, e) -> enforcing.remove("ttl|" + q.topic()));
+    }
+  }
+
+  /**
+   * How many messages in a row, from the queue's first untaken one, are expired (at most ROUND).
+   */
+  private int expiredAtHead(QueueRef q, int queueId, long now) {
+    PopService.View view = pops.view(q.group(), q.topic(), queueId);
+    long from;
+    if (view != null) {
+      from = view.scanFrom();
+    } else {
+      long committed = ctx.offsets().query(q.group(), q.topic(), queueId);
+      from = committed >= 0 ? committed : ctx.store().minOffset(q.topic(), queueId);
+    }
+    long max = ctx.store().maxOffset(q.topic(), queueId);
+    int n = 0;
+    for (long o = from; o < max && n < ROUND; o++) {
+      ConsumeQueueEntry e = ctx.store().queueEntry(q.topic(), queueId, o);
+      StoredBytes r = e == null ? null : ctx.store().readRecord(e.physicalOffset());
+      if (r == null) {
+        break;
+      }
+      try (r) {
+        if (!isExpired(q.topic(), r.buffer(), now)) {
+          break;
+        }
+      }
+      n++;
+    }
+    return n;
+  }
+
+  private CompletableFuture<?> takeExpired(QueueRef q, int queueId, int n, long now) {
+    return pops.pop(
+            q.group(),
+            q.topic(),
+            new int[] {queueId},
+            n,
+            INTERNAL_INVISIBLE_MILLIS,
+            MessageFilter.ALL,
+            1,
+            null)
+        .whenComplete(
+            (r, error) -> {
+              if (error != null) {
+                log.warn("Expiry of queue {}: pop failed", q.name(), error);
+                return;
+              }
+              int expired = 0;
+              for (PopService.Delivered d : r.messages()) {
+                if (isExpired(q.topic(), ByteBuffer.wrap(d.record()), now)) {
+                  expired++;
+                  expired(q.group(), q.topic(), d.queueId(), d.offset(), d.record(), r.popTime());
+                } else {
+                  // Taken with the expired ones (it was due again): back as it was.
+                  pops.release(q.group(), q.topic(), d.queueId(), d.offset(), r.popTime(), false);
+                }
+              }
+              if (expired > 0) {
+                ctx.stats().expired(expired);
+              }
+            });
+  }
+
+  // ------------------------------------------------------------------ x-expires
+
+  /** When each queue was last used (declared, popped), by topic. */
+  private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
+
+  /** The queue stored in {@code topic} was used now (a pop, a declare, a get). */
+  void used(String topic) {
+    lastUsed.put(topic, ctx.clock().millis());
+  }
+
+  /**
+   * How long the queue has not been used, ms; a queue this service has not seen used yet counts
+   * from now (so after a restart the whole x-expires runs again, as in RabbitMQ).
+   */
+  long unusedFor(QueueRef q) {
+    long now = ctx.clock().millis();
+    Long at = lastUsed.putIfAbsent(q.topic(), now);
+    return at == null ? 0 : now - at;
+  }
+
+  /** Forgets a deleted queue's use. */
+  void forget(String topic) {
+    lastUsed.remove(topic);
   }
 
   // ------------------------------------------------------------------ dead letters of consumers
