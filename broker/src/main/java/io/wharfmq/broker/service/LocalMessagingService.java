@@ -1,6 +1,7 @@
 package io.wharfmq.broker.service;
 
 import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.exchange.TopologyRegistry;
 import io.wharfmq.broker.longpoll.PullRequestHoldService;
 import io.wharfmq.broker.pop.DeadLetterRoute;
 import io.wharfmq.broker.pop.PopHoldService;
@@ -9,14 +10,18 @@ import io.wharfmq.broker.queue.DeadLettering;
 import io.wharfmq.broker.queue.QueueArguments;
 import io.wharfmq.broker.queue.QueueDirectory;
 import io.wharfmq.broker.queue.QueueRef;
+import io.wharfmq.broker.queue.TopologyQueueDirectory;
 import io.wharfmq.broker.topic.SystemTopics;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.broker.transaction.TransactionService;
 import io.wharfmq.remoting.protocol.body.SubscriptionGroupConfig;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.service.AckStatus;
+import io.wharfmq.service.BindingSpec;
 import io.wharfmq.service.ChangeResult;
+import io.wharfmq.service.Declared;
 import io.wharfmq.service.EndTransactionCommand;
+import io.wharfmq.service.ExchangeSpec;
 import io.wharfmq.service.GroupSettings;
 import io.wharfmq.service.MessagingService;
 import io.wharfmq.service.PeekCommand;
@@ -25,6 +30,8 @@ import io.wharfmq.service.PopCommand;
 import io.wharfmq.service.PopResult;
 import io.wharfmq.service.PullCommand;
 import io.wharfmq.service.PullResult;
+import io.wharfmq.service.QueueInfo;
+import io.wharfmq.service.QueueSpec;
 import io.wharfmq.service.Receipt;
 import io.wharfmq.service.Result;
 import io.wharfmq.service.SendCommand;
@@ -76,6 +83,7 @@ public final class LocalMessagingService implements MessagingService {
   private final TransactionService transactions;
   private final ServiceTransactions serviceTransactions;
   private final Executor admin;
+  private final TopologyOperations topology;
 
   /**
    * @param executor runs pops and pulls woken from their hold and the commits of transactions (must
@@ -91,7 +99,8 @@ public final class LocalMessagingService implements MessagingService {
       PullRequestHoldService pullHolds,
       TransactionService transactions,
       Executor executor,
-      Executor admin) {
+      Executor admin,
+      TopologyRegistry topology) {
     this.ctx = ctx;
     this.admin = admin;
     this.groups = new GroupRegistry(ctx.subscriptionGroups());
@@ -110,6 +119,16 @@ public final class LocalMessagingService implements MessagingService {
     this.pops = pops;
     this.transactions = transactions;
     this.serviceTransactions = new ServiceTransactions(sends, transactions, executor);
+    this.topology = new TopologyOperations(ctx, this, groups, pops, topology);
+    queueRules.directory(new TopologyQueueDirectory(topology));
+  }
+
+  /**
+   * RabbitMQ's topology (exchanges, queues with their arguments, bindings, vhosts): what other
+   * broker code reads, e.g. a queue's arguments.
+   */
+  public TopologyRegistry topology() {
+    return topology.registry();
   }
 
   /**
@@ -605,5 +624,86 @@ public final class LocalMessagingService implements MessagingService {
     TreeSet<String> topics = new TreeSet<>(ctx.offsets().topicsOf(group));
     topics.addAll(groups.subscribedTopics(group));
     return new ArrayList<>(topics);
+  }
+
+  // ------------------------------------------------------------------ RabbitMQ's model
+
+  @Override
+  public Result<Declared<ExchangeSpec>> declareExchange(ExchangeSpec spec) {
+    return topology.declareExchange(spec);
+  }
+
+  @Override
+  public Result<ExchangeSpec> exchange(String vhost, String name) {
+    return topology.exchange(vhost, name);
+  }
+
+  @Override
+  public Result<Void> deleteExchange(String vhost, String name, boolean ifUnused) {
+    return topology.deleteExchange(vhost, name, ifUnused);
+  }
+
+  @Override
+  public Result<Declared<QueueInfo>> declareQueue(QueueSpec spec) {
+    Result<QueueArguments> args = QueueArguments.parse(spec.arguments());
+    if (!args.isOk()) {
+      log.info("Queue '{}' refused: {}", spec.name(), args.detail());
+      return Result.fail(args.status(), args.detail());
+    }
+    Result<Declared<QueueInfo>> r = topology.declareQueue(spec);
+    if (r.isOk()) {
+      queueRules.used(r.value().value().topic()); // x-expires counts from the last declare
+    }
+    return r;
+  }
+
+  @Override
+  public Result<QueueInfo> queue(String vhost, String name) {
+    Result<QueueInfo> r = topology.queue(vhost, name);
+    if (r.isOk()) {
+      queueRules.used(r.value().topic());
+    }
+    return r;
+  }
+
+  @Override
+  public Result<Long> deleteQueue(String vhost, String name, boolean ifUnused, boolean ifEmpty) {
+    return topology.deleteQueue(vhost, name, ifUnused, ifEmpty);
+  }
+
+  @Override
+  public Result<Long> purgeQueue(String vhost, String name) {
+    return topology.purgeQueue(vhost, name);
+  }
+
+  @Override
+  public Result<Void> bind(BindingSpec binding) {
+    return topology.bind(binding);
+  }
+
+  @Override
+  public Result<Void> unbind(BindingSpec binding) {
+    return topology.unbind(binding);
+  }
+
+  @Override
+  public Result<List<BindingSpec>> bindings(
+      String vhost, String source, String destination, boolean destinationIsQueue, String key) {
+    return topology.bindings(vhost, source, destination, destinationIsQueue, key);
+  }
+
+  @Override
+  public Result<Void> createVhost(String name) {
+    return topology.createVhost(name);
+  }
+
+  @Override
+  public Result<Void> deleteVhost(String name) {
+    return topology.deleteVhost(name);
+  }
+
+  @Override
+  public List<String> vhosts() {
+    return topology.vhosts();
   }
 }

@@ -6,21 +6,22 @@ import static org.awaitility.Awaitility.await;
 import io.wharfmq.broker.Broker;
 import io.wharfmq.broker.BrokerConfig;
 import io.wharfmq.broker.queue.QueueArguments;
-import io.wharfmq.broker.queue.QueueDirectory;
 import io.wharfmq.broker.queue.QueueRef;
 import io.wharfmq.service.AckStatus;
+import io.wharfmq.service.Declared;
 import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.FilterType;
-import io.wharfmq.service.GroupSettings;
 import io.wharfmq.service.OutgoingMessage;
 import io.wharfmq.service.PopCommand;
 import io.wharfmq.service.PopResult;
 import io.wharfmq.service.PropertiesText;
+import io.wharfmq.service.QueueInfo;
+import io.wharfmq.service.QueueSpec;
 import io.wharfmq.service.ReceivedMessage;
+import io.wharfmq.service.Result;
 import io.wharfmq.service.SendCommand;
 import io.wharfmq.service.SendResult;
 import io.wharfmq.service.Status;
-import io.wharfmq.service.Subscription;
 import io.wharfmq.service.message.DeathHistory;
 import io.wharfmq.service.message.ReservedProperties;
 import java.net.InetSocketAddress;
@@ -30,10 +31,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -51,7 +50,6 @@ import org.junit.jupiter.api.io.TempDir;
 class QueueArgumentsTest {
   @TempDir Path dir;
   final AtomicLong now = new AtomicLong(1_700_000_000_000L);
-  final Map<String, QueueRef> queues = new ConcurrentHashMap<>();
   Broker broker;
   LocalMessagingService service;
 
@@ -67,18 +65,6 @@ class QueueArgumentsTest {
     InstantSource clock = () -> Instant.ofEpochMilli(now.get());
     broker = Broker.start(config, clock);
     service = broker.messagingService();
-    service.queueDirectory(
-        new QueueDirectory() {
-          @Override
-          public QueueRef byTopic(String topic) {
-            return queues.get(topic);
-          }
-
-          @Override
-          public Collection<QueueRef> withArguments() {
-            return queues.values();
-          }
-        });
   }
 
   @AfterEach
@@ -86,16 +72,13 @@ class QueueArgumentsTest {
     broker.close();
   }
 
+  /** Declares the queue as the /management node does; returns it as the rules see it. */
   private QueueRef queue(String name, Map<String, Object> args) {
+    Result<Declared<QueueInfo>> r =
+        service.declareQueue(new QueueSpec("/", name, true, false, false, args, null));
+    assertThat(r.isOk()).as(r.detail()).isTrue();
     String topic = DestinationNames.topic("/", name);
-    String group = DestinationNames.queueGroup(topic);
-    assertThat(service.ensureTopic(topic).isOk()).isTrue();
-    assertThat(service.ensureGroup(new GroupSettings(group, 3, true, true, true)).isOk()).isTrue();
-    assertThat(service.subscribe(new Subscription(group, topic, FilterType.TAG, "*", true)).isOk())
-        .isTrue();
-    QueueRef q = new QueueRef("/", name, topic, QueueArguments.parse(args).value());
-    queues.put(topic, q);
-    return q;
+    return new QueueRef("/", name, topic, QueueArguments.parse(args).value());
   }
 
   private SendResult send(String queue, String body, Map<String, String> props) {
@@ -151,7 +134,7 @@ class QueueArgumentsTest {
             "x-message-ttl",
             10_000L,
             "x-dead-letter-exchange",
-            "dead",
+            "",
             "x-dead-letter-routing-key",
             "dead"));
     // As RabbitMQ: expiry without a consumer happens at the head of the queue.
@@ -206,8 +189,10 @@ class QueueArgumentsTest {
 
   @Test
   void rejectedMessagesAreDeadLetteredAndTheHistoryCountsPerQueueAndReason() {
-    QueueRef retry = queue("retry", Map.of("x-dead-letter-exchange", "work2"));
-    QueueRef work = queue("work2", Map.of("x-dead-letter-exchange", "retry"));
+    QueueRef retry =
+        queue("retry", Map.of("x-dead-letter-exchange", "", "x-dead-letter-routing-key", "work2"));
+    QueueRef work =
+        queue("work2", Map.of("x-dead-letter-exchange", "", "x-dead-letter-routing-key", "retry"));
     send("work2", "m", Map.of(ReservedProperties.TAGS, "ignored-for-default"));
     for (int round = 1; round <= 2; round++) {
       ReceivedMessage m = popAll(work).get(0);
@@ -263,5 +248,37 @@ class QueueArgumentsTest {
                 .get(0)
                 .reason())
         .isEqualTo("maxlen");
+  }
+
+  @Test
+  void aQueueUnusedForItsExpiresIsDeletedAndBadArgumentsAreRefused() {
+    queue("temp", Map.of("x-expires", 1000L));
+    now.addAndGet(500);
+    assertThat(service.queue("/", "temp").isOk()).isTrue(); // a get is a use
+    now.addAndGet(800);
+    assertThat(service.topology().current().queue("/", "temp")).isNotNull();
+    now.addAndGet(300);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> service.topology().current().queue("/", "temp") == null);
+
+    for (Map<String, Object> bad :
+        List.<Map<String, Object>>of(
+            Map.of("x-queue-type", "stream"),
+            Map.of("x-message-ttl", -1L),
+            Map.of("x-overflow", "reject-publish-dlx"),
+            Map.of("x-dead-letter-routing-key", "k"),
+            Map.of("x-expires", 0L))) {
+      Result<Declared<QueueInfo>> r =
+          service.declareQueue(new QueueSpec("/", "bad", true, false, false, bad, null));
+      assertThat(r.status()).as(bad.toString()).isEqualTo(Status.ILLEGAL);
+    }
+    assertThat(
+            service
+                .declareQueue(
+                    new QueueSpec(
+                        "/", "q", true, false, false, Map.of("x-queue-type", "quorum"), null))
+                .isOk())
+        .isTrue();
   }
 }
