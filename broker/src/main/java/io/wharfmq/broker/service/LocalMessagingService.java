@@ -169,7 +169,6 @@ public final class LocalMessagingService implements MessagingService {
             a.expires());
         Result<Long> r = deleteQueue(q.vhost(), q.name(), false, false);
         if (r.isOk()) {
-          queueRules.forget(q.topic());
           continue;
         }
         log.warn(
@@ -668,7 +667,9 @@ public final class LocalMessagingService implements MessagingService {
 
   @Override
   public Result<Long> deleteQueue(String vhost, String name, boolean ifUnused, boolean ifEmpty) {
-    return topology.deleteQueue(vhost, name, ifUnused, ifEmpty);
+    Result<Long> r = topology.deleteQueue(vhost, name, ifUnused, ifEmpty);
+    queueRules.forgetDeleted();
+    return r;
   }
 
   @Override
@@ -699,7 +700,9 @@ public final class LocalMessagingService implements MessagingService {
 
   @Override
   public Result<Void> deleteVhost(String name) {
-    return topology.deleteVhost(name);
+    Result<Void> r = topology.deleteVhost(name);
+    queueRules.forgetDeleted();
+    return r;
   }
 
   @Override

@@ -227,9 +227,13 @@ final class QueueRules implements DeadLetterRoute {
     return at == null ? 0 : now - at;
   }
 
-  /** Forgets a deleted queue's use. */
-  void forget(String topic) {
-    lastUsed.remove(topic);
+  /**
+   * Forgets what it counted of queues that no longer exist (after a deletion), so that a queue made
+   * again under the same name starts from its new store.
+   */
+  void forgetDeleted() {
+    appended.keySet().removeIf(k -> directory.byTopic(k.substring(0, k.lastIndexOf('|'))) == null);
+    lastUsed.keySet().removeIf(t -> directory.byTopic(t) == null);
   }
 
   // ------------------------------------------------------------------ dead letters of consumers
@@ -278,13 +282,28 @@ final class QueueRules implements DeadLetterRoute {
         topic);
   }
 
-  /** A message was stored for the queue of {@code topic}: drop its head if it is over its limit. */
-  void stored(String topic) {
+  /**
+   * Messages were stored for the queue of {@code topic} up to queue offset {@code end} (exclusive):
+   * counted from now on, before dispatch makes them visible, and the head dropped if the queue is
+   * over its limit.
+   */
+  void stored(String topic, int queueId, long end) {
     QueueRef q = directory.byTopic(topic);
-    if (q != null && q.arguments().isLimited() && !q.arguments().rejectPublish()) {
+    if (q == null || !q.arguments().isLimited()) {
+      return;
+    }
+    appended.merge(topic + "|" + queueId, end, Math::max);
+    if (!q.arguments().rejectPublish()) {
       executor.execute(() -> dropHead(q));
     }
   }
+
+  /**
+   * The end of each limited queue as its acknowledged appends left it, by topic and queue id: the
+   * consume queue may not show them yet (dispatch runs behind the append), and a publish right
+   * after an acknowledged one must see it counted.
+   */
+  private final Map<String, Long> appended = new ConcurrentHashMap<>();
 
   /** The ready messages of a queue (not in flight, not finished) and their body bytes. */
   record Length(long messages, long bytes) {}
@@ -299,7 +318,10 @@ final class QueueRules implements DeadLetterRoute {
     long bytes = 0;
     for (int queueId = 0; queueId < config.readQueueNums(); queueId++) {
       PopService.View view = pops.view(q.group(), q.topic(), queueId);
-      long max = ctx.store().maxOffset(q.topic(), queueId);
+      long max =
+          Math.max(
+              ctx.store().maxOffset(q.topic(), queueId),
+              appended.getOrDefault(q.topic() + "|" + queueId, 0L));
       long from;
       if (view != null) {
         from = view.scanFrom();

@@ -151,7 +151,7 @@ final class SendPipeline {
     return future.thenApply(
         r -> {
           if (limits != null && r.isOk()) {
-            limits.stored(topic);
+            limits.stored(topic, finalQueueId, r.queueOffset() + stored.size());
           }
           return result(topic, finalQueueId, r, stored);
         });
