@@ -58,22 +58,23 @@ public final class PopDeadLetters {
   /**
    * Appends the dead letter of a too often delivered message (asynchronously; logged on failure).
    */
-  void send(String group, long physicalOffset, int deliveries) {
-    send(group, physicalOffset, deliveries, null, DeadLetterRoute.DELIVERY_LIMIT);
+  void send(String group, String topic, long physicalOffset, int deliveries) {
+    send(group, topic, physicalOffset, deliveries, null, DeadLetterRoute.DELIVERY_LIMIT);
   }
 
   /**
    * Appends the dead letter of a message a consumer rejected, with {@code reason} (when not null)
    * in {@link #REASON}; the future tells whether it was stored (null when the message is gone from
-   * the store). A failure is logged.
+   * the store). A failure is logged. {@code topic} is the queue's topic the group popped it from,
+   * which for a message dispatched there from an exchange is not the stored record's.
    */
   CompletableFuture<AppendResult> send(
-      String group, long physicalOffset, int deliveries, String reason) {
-    return send(group, physicalOffset, deliveries, reason, DeadLetterRoute.REJECTED);
+      String group, String topic, long physicalOffset, int deliveries, String reason) {
+    return send(group, topic, physicalOffset, deliveries, reason, DeadLetterRoute.REJECTED);
   }
 
   private CompletableFuture<AppendResult> send(
-      String group, long physicalOffset, int deliveries, String reason, String why) {
+      String group, String topic, long physicalOffset, int deliveries, String reason, String why) {
     StoredMessage m = store.readMessage(physicalOffset);
     if (m == null) {
       return CompletableFuture.completedFuture(null);
@@ -96,9 +97,9 @@ public final class PopDeadLetters {
     }
     Map<String, String> props = m.propertyMap();
     String id = props.getOrDefault(MessageProperties.UNIQ_KEY, "");
-    props.putIfAbsent(ScheduleRewrite.RETRY_TOPIC, m.topic());
+    props.putIfAbsent(ScheduleRewrite.RETRY_TOPIC, topic);
     props.putIfAbsent(ScheduleRewrite.ORIGIN_MESSAGE_ID, id);
-    props.put(DLQ_ORIGIN_TOPIC, m.topic());
+    props.put(DLQ_ORIGIN_TOPIC, topic);
     props.put(DLQ_ORIGIN_MESSAGE_ID, id);
     if (reason != null) {
       props.put(REASON, reason.replace('\u0001', ' ').replace('\u0002', ' '));
