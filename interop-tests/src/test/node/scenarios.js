@@ -313,6 +313,23 @@ const scenarios = {
       queue: refused.info && refused.info.queue,
       reason: refused.info && String(refused.info.reason),
     });
+
+    // ADDRESS-single (x-single-active-consumer): the second link gets nothing while the first is
+    // attached, then takes over when it detaches.
+    const one = await receiver(ssn, { source: { address: address + '-single' } });
+    const two = await receiver(await newSession(conn), { source: { address: address + '-single' } });
+    const singleSender = await sender(ssn, { target: { address: address + '-single' } });
+    fact('singleSend', await sendAll(singleSender, [{ body: 's1' }, { body: 's2' }]));
+    const fromOne = await take(one, 1, 10000);
+    fact('singleFirst', fromOne.map(body));
+    fromOne.forEach((x) => x.delivery.accept());
+    const waitTwo = take(two, 1, 10000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    fact('singleStandbyBeforeDetach', two.got.map(body));
+    one.close();
+    const fromTwo = await waitTwo;
+    fact('singleAfterDetach', fromTwo.map(body));
+    fromTwo.forEach((x) => x.delivery.accept());
   },
 
   // Dynamic nodes: a dynamic source (a receiver's own node) and a dynamic target.

@@ -58,6 +58,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
   private final long invisibleMillis;
   private final LinkCodec codec;
   private final Nodes nodes = new Nodes();
+  private final SingleActiveConsumers singleActive = new SingleActiveConsumers();
   private final Map<String, ConnectionLinks> connections = new ConcurrentHashMap<>();
   private final Map<String, Filters> subscriptionFilters = new ConcurrentHashMap<>();
 
@@ -398,8 +399,52 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       boolean browse,
       ConsumerLink.Ending ending) {
     String group = DestinationNames.queueGroup(dest.topic());
-    String expr = filters.expression(session.connectionId());
+    if (!browse && !dest.kind().temporary()) {
+      // A declared queue may have x-single-active-consumer: ask the service before starting.
+      ConsumerLink[] self = new ConsumerLink[1];
+      ConsumerLink.Ending leave =
+          closed -> {
+            singleActive.leave(group, self[0]);
+            ending.ended(closed);
+          };
+      ConsumerLink link = consumerLink(session, conn, sender, dest, filters, group, false, leave);
+      self[0] = link;
+      link.pending();
+      var service = session.service();
+      conn.administer(service, () -> service.queue("/", dest.name()))
+          .whenCompleteAsync(
+              (q, e) -> {
+                if (link.isEnded()
+                    || sender.getRemoteState()
+                        == org.apache.qpid.proton.engine.EndpointState.CLOSED) {
+                  return;
+                }
+                boolean single =
+                    e == null
+                        && q.isOk()
+                        && Boolean.TRUE.equals(
+                            q.value().spec().arguments().get("x-single-active-consumer"));
+                if (single && !singleActive.join(group, link)) {
+                  link.standby();
+                }
+                startQueueConsumer(session, sender, dest, filters, group, link);
+              },
+              session.executor());
+      return;
+    }
     ConsumerLink link = consumerLink(session, conn, sender, dest, filters, group, browse, ending);
+    startQueueConsumer(session, sender, dest, filters, group, link);
+  }
+
+  /** Starts a queue consumer's link, once its selector (if any) is known good. */
+  private void startQueueConsumer(
+      AmqpSession session,
+      Sender sender,
+      Destination dest,
+      Filters filters,
+      String group,
+      ConsumerLink link) {
+    String expr = filters.expression(session.connectionId());
     if (filters.type() == FilterType.TAG) {
       link.start();
       return;

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * broker with its AMQP listener in this JVM, the queues declared through its service as the
  * /management node declares them. A message past its TTL reaches the dead-letter queue with
  * x-opt-deaths and the x-first/last-death annotations and without its TTL; a rejected one too; a
- * full reject-publish queue refuses with amqp:resource-limit-exceeded and {queue, reason: maxlen}.
+ * full reject-publish queue refuses with amqp:resource-limit-exceeded and {queue, reason: maxlen};
+ * of two links on a single-active-consumer queue only the first gets messages until it detaches.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class QueueArgumentsInteropTest {
@@ -56,6 +57,7 @@ class QueueArgumentsInteropTest {
           service,
           q + "-work",
           Map.of("x-dead-letter-exchange", "", "x-dead-letter-routing-key", q + "-dead"));
+      declare(service, q + "-single", Map.of("x-single-active-consumer", true));
       declare(service, q + "-limited", Map.of("x-max-length", 1L, "x-overflow", "reject-publish"));
 
       Map<String, JsonNode> facts =
@@ -89,6 +91,10 @@ class QueueArgumentsInteropTest {
       assertThat(refused.get("condition").asText()).isEqualTo("amqp:resource-limit-exceeded");
       assertThat(refused.get("queue").asText()).isEqualTo(q + "-limited");
       assertThat(refused.get("reason").asText()).isEqualTo("maxlen");
+
+      assertThat(facts.get("singleFirst").get(0).asText()).isEqualTo("s1");
+      assertThat(facts.get("singleStandbyBeforeDetach")).isEmpty();
+      assertThat(facts.get("singleAfterDetach").get(0).asText()).isEqualTo("s2");
     }
   }
 
