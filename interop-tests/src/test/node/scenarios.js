@@ -330,6 +330,14 @@ const scenarios = {
     const fromTwo = await waitTwo;
     fact('singleAfterDetach', fromTwo.map(body));
     fromTwo.forEach((x) => x.delivery.accept());
+
+    // ADDRESS-auto (auto-delete): deleted once its last consumer link detaches.
+    const auto = await receiver(ssn, { source: { address: address + '-auto' } });
+    await new Promise((resolve) => {
+      auto.once('receiver_close', resolve);
+      auto.close();
+    });
+    fact('autoDetached', true);
   },
 
   // Dynamic nodes: a dynamic source (a receiver's own node) and a dynamic target.

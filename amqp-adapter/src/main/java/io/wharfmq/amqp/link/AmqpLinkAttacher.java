@@ -8,6 +8,7 @@ import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.FilterType;
 import io.wharfmq.service.MessagingService;
 import io.wharfmq.service.PeekCommand;
+import io.wharfmq.service.QueueSpec;
 import io.wharfmq.service.Result;
 import io.wharfmq.service.Status;
 import io.wharfmq.service.TopicInfo;
@@ -58,7 +59,11 @@ public final class AmqpLinkAttacher implements LinkAttacher {
   private final long invisibleMillis;
   private final LinkCodec codec;
   private final Nodes nodes = new Nodes();
-  private final SingleActiveConsumers singleActive = new SingleActiveConsumers();
+  private final DeclaredQueueLinks declaredQueueLinks = new DeclaredQueueLinks();
+
+  /** RabbitMQ's condition for a consumer of another connection's exclusive queue. */
+  private static final Symbol RESOURCE_LOCKED = Symbol.valueOf("amqp:resource-locked");
+
   private final Map<String, ConnectionLinks> connections = new ConcurrentHashMap<>();
   private final Map<String, Filters> subscriptionFilters = new ConcurrentHashMap<>();
 
@@ -400,11 +405,22 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       ConsumerLink.Ending ending) {
     String group = DestinationNames.queueGroup(dest.topic());
     if (!browse && !dest.kind().temporary()) {
-      // A declared queue may have x-single-active-consumer: ask the service before starting.
+      // A declared queue may be exclusive, auto-delete or have x-single-active-consumer: ask the
+      // service before starting.
       ConsumerLink[] self = new ConsumerLink[1];
+      QueueSpec[] spec = new QueueSpec[1];
       ConsumerLink.Ending leave =
           closed -> {
-            singleActive.leave(group, self[0]);
+            if (declaredQueueLinks.leave(group, self[0])
+                && spec[0] != null
+                && spec[0].autoDelete()) {
+              QueueSpec q = spec[0];
+              var service = session.service();
+              conn.administerInBackground(
+                  service,
+                  "deleting auto-delete queue " + q.name(),
+                  () -> service.deleteQueue(q.vhost(), q.name(), false, false));
+            }
             ending.ended(closed);
           };
       ConsumerLink link = consumerLink(session, conn, sender, dest, filters, group, false, leave);
@@ -419,13 +435,30 @@ public final class AmqpLinkAttacher implements LinkAttacher {
                         == org.apache.qpid.proton.engine.EndpointState.CLOSED) {
                   return;
                 }
+                QueueSpec declared = e == null && q.isOk() ? q.value().spec() : null;
+                if (declared != null
+                    && declared.exclusive()
+                    && !session.connectionId().equals(declared.owner())) {
+                  LinkErrors.refuse(
+                      sender,
+                      LinkErrors.error(
+                          RESOURCE_LOCKED,
+                          "cannot obtain exclusive access to locked queue '"
+                              + declared.name()
+                              + "' in vhost '"
+                              + declared.vhost()
+                              + "'"));
+                  return;
+                }
                 boolean single =
-                    e == null
-                        && q.isOk()
+                    declared != null
                         && Boolean.TRUE.equals(
-                            q.value().spec().arguments().get("x-single-active-consumer"));
-                if (single && !singleActive.join(group, link)) {
-                  link.standby();
+                            declared.arguments().get("x-single-active-consumer"));
+                if (single || (declared != null && declared.autoDelete())) {
+                  spec[0] = declared;
+                  if (!declaredQueueLinks.join(group, link) && single) {
+                    link.standby();
+                  }
                 }
                 startQueueConsumer(session, sender, dest, filters, group, link);
               },

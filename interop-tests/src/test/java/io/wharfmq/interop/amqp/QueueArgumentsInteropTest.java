@@ -10,11 +10,14 @@ import io.wharfmq.broker.BrokerConfig;
 import io.wharfmq.launcher.AmqpWiring;
 import io.wharfmq.service.MessagingService;
 import io.wharfmq.service.QueueSpec;
+import io.wharfmq.service.Status;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * /management node declares them. A message past its TTL reaches the dead-letter queue with
  * x-opt-deaths and the x-first/last-death annotations and without its TTL; a rejected one too; a
  * full reject-publish queue refuses with amqp:resource-limit-exceeded and {queue, reason: maxlen};
- * of two links on a single-active-consumer queue only the first gets messages until it detaches.
+ * of two links on a single-active-consumer queue only the first gets messages until it detaches; an
+ * auto-delete queue goes when its last consumer link detaches.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class QueueArgumentsInteropTest {
@@ -58,6 +62,11 @@ class QueueArgumentsInteropTest {
           q + "-work",
           Map.of("x-dead-letter-exchange", "", "x-dead-letter-routing-key", q + "-dead"));
       declare(service, q + "-single", Map.of("x-single-active-consumer", true));
+      assertThat(
+              service
+                  .declareQueue(new QueueSpec("/", q + "-auto", true, false, true, Map.of(), null))
+                  .isOk())
+          .isTrue();
       declare(service, q + "-limited", Map.of("x-max-length", 1L, "x-overflow", "reject-publish"));
 
       Map<String, JsonNode> facts =
@@ -95,6 +104,11 @@ class QueueArgumentsInteropTest {
       assertThat(facts.get("singleFirst").get(0).asText()).isEqualTo("s1");
       assertThat(facts.get("singleStandbyBeforeDetach")).isEmpty();
       assertThat(facts.get("singleAfterDetach").get(0).asText()).isEqualTo("s2");
+
+      assertThat(facts.get("autoDetached").asBoolean()).isTrue();
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> service.queue("/", q + "-auto").status() == Status.NOT_FOUND);
     }
   }
 
