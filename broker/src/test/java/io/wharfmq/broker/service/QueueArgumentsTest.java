@@ -219,6 +219,36 @@ class QueueArgumentsTest {
   }
 
   @Test
+  void aMessageDeliveredAsOftenAsTheQueueAllowsIsDeadLetteredWithReasonDeliveryLimit() {
+    QueueRef limit = queue("dl", Map.of());
+    QueueRef work =
+        queue("flaky", Map.of("x-dead-letter-exchange", "", "x-dead-letter-routing-key", "dl"));
+    send("flaky", "poison", Map.of());
+    int deliveries = 0;
+    for (int i = 0; i < 40 && broker.store().maxOffset(limit.topic(), 0) == 0; i++) {
+      List<ReceivedMessage> got = popAll(work);
+      for (ReceivedMessage m : got) {
+        deliveries++;
+        assertThat(service.release(m.receipt(), true).join()).isEqualTo(AckStatus.OK);
+      }
+      if (got.isEmpty()) {
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> broker.store().maxOffset(limit.topic(), 0) == 1);
+      }
+    }
+    assertThat(deliveries).isEqualTo(service.group(work.group()).maxDeliveries());
+    assertThat(broker.store().awaitDispatched(Duration.ofSeconds(10))).isTrue();
+    ReceivedMessage dead = popAll(limit).get(0);
+    DeathHistory.Death d =
+        DeathHistory.decode(dead.properties().get(ReservedProperties.DEATHS)).get(0);
+    assertThat(d.reason()).isEqualTo("delivery_limit");
+    assertThat(d.queue()).isEqualTo("flaky");
+    assertThat(dead.reconsumeTimes()).isZero();
+    assertThat(broker.store().maxOffset("%DLQ%" + work.group(), 0)).isZero();
+  }
+
+  @Test
   void rejectPublishRefusesWhenFullAndDropHeadDeadLettersTheOldest() {
     QueueRef limited = queue("limited", Map.of("x-max-length", 2L, "x-overflow", "reject-publish"));
     assertThat(send("limited", "1", Map.of()).status()).isEqualTo(Status.OK);
