@@ -292,7 +292,9 @@ final class QueueRules implements DeadLetterRoute {
     if (q == null || !q.arguments().isLimited()) {
       return;
     }
-    appended.merge(topic + "|" + queueId, end, Math::max);
+    if (queueId >= 0) {
+      appended.merge(topic + "|" + queueId, end, Math::max);
+    }
     if (!q.arguments().rejectPublish()) {
       executor.execute(() -> dropHead(q));
     }

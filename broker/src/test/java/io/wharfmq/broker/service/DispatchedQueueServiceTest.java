@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wharfmq.broker.Broker;
 import io.wharfmq.broker.BrokerConfig;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
+import io.wharfmq.broker.transaction.TransactionService;
 import io.wharfmq.remoting.netty.RemotingClient;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.service.AckStatus;
 import io.wharfmq.service.DestinationNames;
+import io.wharfmq.service.EndTransactionCommand;
 import io.wharfmq.service.FilterType;
 import io.wharfmq.service.GroupSettings;
 import io.wharfmq.service.OutgoingMessage;
@@ -29,6 +31,7 @@ import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
 import io.wharfmq.store.format.StoredMessage;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -168,7 +171,7 @@ class DispatchedQueueServiceTest {
         .containsEntry("color", "red")
         .containsEntry(MessageProperties.DISPATCH_SOURCE, EXCHANGE)
         .doesNotContainKey(MessageProperties.DISPATCH);
-    assertThat(StoredMessage.decode(java.nio.ByteBuffer.wrap(m.record()), 0).topic()).isEqualTo(Q1);
+    assertThat(StoredMessage.decode(ByteBuffer.wrap(m.record()), 0).topic()).isEqualTo(Q1);
     assertThat(m.receipt().queueOffset()).isEqualTo(1);
 
     // Q2's group reads the same record at its own offset 0; peek sees it without taking it.
@@ -238,7 +241,33 @@ class DispatchedQueueServiceTest {
   }
 
   @Test
-  void aDelayedFanOutReachesItsQueuesOnlyWhenDue() throws Exception {
+  void aParkedFanOutReachesItsQueuesOnlyOnCommitOrWhenDue() throws Exception {
+    // A transaction's half message waits in the half topic; the commit stores the fan-out.
+    MessageToStore half =
+        TransactionService.toHalf(
+            fanOut(
+                "committed",
+                "rk",
+                Map.of(TransactionService.PGROUP, "pg", TransactionService.TRAN_MSG, "true")));
+    AppendResult h = broker.store().append(half).get();
+    assertThat(h.isOk()).isTrue();
+    assertThat(broker.store().awaitDispatched(Duration.ofSeconds(10))).isTrue();
+    assertThat(broker.store().maxOffset(Q1, 0)).isZero();
+    assertThat(broker.store().maxOffset(Q2, 0)).isZero();
+    assertThat(
+            service
+                .endTransaction(
+                    new EndTransactionCommand(
+                        "pg", h.physicalOffset(), h.queueOffset(), null, "tx", true, false))
+                .join()
+                .isOk())
+        .isTrue();
+    assertThat(broker.store().awaitDispatched(Duration.ofSeconds(10))).isTrue();
+    assertThat(broker.store().maxOffset(Q1, 0)).isEqualTo(1);
+    assertThat(broker.store().maxOffset(Q2, 0)).isEqualTo(1);
+    assertThat(body(pop(Q2).messages().get(0))).isEqualTo("committed");
+
+    // A delay level's copy waits in the schedule topic until due.
     long sentAt = System.currentTimeMillis();
     MessageToStore parked =
         ScheduleRewrite.toSchedule(fanOut("later", "rk", Map.of(ScheduleRewrite.DELAY, "2")), 2, 2);
@@ -247,18 +276,20 @@ class DispatchedQueueServiceTest {
         .contains(MessageProperties.REAL_DISPATCH);
     assertThat(broker.store().append(parked).get().isOk()).isTrue();
     assertThat(broker.store().awaitDispatched(Duration.ofSeconds(10))).isTrue();
-    assertThat(broker.store().maxOffset(Q1, 0)).isZero();
-    assertThat(broker.store().maxOffset(Q2, 0)).isZero();
+    assertThat(broker.store().maxOffset(Q1, 0)).isEqualTo(1);
+    assertThat(broker.store().maxOffset(Q2, 0)).isEqualTo(1);
     assertThat(broker.schedule().pending(2)).isEqualTo(1);
 
     Awaitility.await()
         .atMost(Duration.ofSeconds(15))
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> broker.store().maxOffset(Q2, 0) == 1 && broker.store().maxOffset(Q1, 0) == 1);
+        .until(() -> broker.store().maxOffset(Q2, 0) == 2 && broker.store().maxOffset(Q1, 0) == 2);
     assertThat(System.currentTimeMillis() - sentAt).isGreaterThanOrEqualTo(1000);
-    ReceivedMessage m = pop(Q1).messages().get(0);
-    assertThat(body(m)).isEqualTo("later");
-    assertThat(m.properties())
+    List<ReceivedMessage> q1 = pop(Q1).messages();
+    assertThat(q1)
+        .extracting(DispatchedQueueServiceTest::body)
+        .containsExactly("committed", "later");
+    assertThat(q1.get(1).properties())
         .doesNotContainKeys(
             MessageProperties.REAL_DISPATCH, ScheduleRewrite.REAL_TOPIC, ScheduleRewrite.DELAY)
         .containsEntry(MessageProperties.DISPATCH_SOURCE, EXCHANGE);

@@ -8,8 +8,11 @@ import io.wharfmq.broker.BrokerConfig;
 import io.wharfmq.broker.queue.QueueArguments;
 import io.wharfmq.broker.queue.QueueRef;
 import io.wharfmq.service.AckStatus;
+import io.wharfmq.service.BindingSpec;
 import io.wharfmq.service.Declared;
 import io.wharfmq.service.DestinationNames;
+import io.wharfmq.service.ExchangeSpec;
+import io.wharfmq.service.ExchangeType;
 import io.wharfmq.service.FilterType;
 import io.wharfmq.service.OutgoingMessage;
 import io.wharfmq.service.PopCommand;
@@ -19,6 +22,7 @@ import io.wharfmq.service.QueueInfo;
 import io.wharfmq.service.QueueSpec;
 import io.wharfmq.service.ReceivedMessage;
 import io.wharfmq.service.Result;
+import io.wharfmq.service.Routing;
 import io.wharfmq.service.SendCommand;
 import io.wharfmq.service.SendResult;
 import io.wharfmq.service.Status;
@@ -248,6 +252,72 @@ class QueueArgumentsTest {
     assertThat(broker.store().maxOffset("%DLQ%" + work.group(), 0)).isZero();
   }
 
+  private void bind(String exchange, String queue, String key) {
+    assertThat(service.bind(new BindingSpec("/", exchange, queue, true, key, Map.of())).isOk())
+        .isTrue();
+  }
+
+  private SendResult publish(String exchange, String body, List<String> keys) {
+    SendResult r =
+        service
+            .send(
+                new SendCommand(
+                    DestinationNames.topic("/", exchange),
+                    -1,
+                    List.of(
+                        new OutgoingMessage(
+                            body.getBytes(StandardCharsets.UTF_8), 0, "", now.get(), 0)),
+                    false,
+                    0,
+                    new InetSocketAddress("127.0.0.1", 40000),
+                    false,
+                    -1,
+                    new Routing("/", exchange, keys)))
+            .join();
+    assertThat(broker.store().awaitDispatched(Duration.ofSeconds(10))).isTrue();
+    return r;
+  }
+
+  @Test
+  void deadLettersGoThroughANamedExchangeByTheirOwnKeysAndRoutedPublishesMeetRejectPublish() {
+    assertThat(
+            service
+                .declareExchange(
+                    new ExchangeSpec("/", "dlx", ExchangeType.DIRECT, true, false, false, Map.of()))
+                .isOk())
+        .isTrue();
+    QueueRef deadA = queue("dead-a", Map.of());
+    QueueRef deadB = queue("dead-b", Map.of());
+    bind("dlx", "dead-a", "a");
+    bind("dlx", "dead-b", "b");
+    QueueRef work = queue("work3", Map.of("x-dead-letter-exchange", "dlx"));
+    bind("amq.direct", "work3", "a");
+    assertThat(publish("amq.direct", "cc", List.of("a", "b")).status()).isEqualTo(Status.OK);
+
+    ReceivedMessage m = popAll(work).get(0);
+    assertThat(service.deadLetter(m.receipt(), "no").join()).isEqualTo(AckStatus.OK);
+    assertThat(broker.store().awaitDispatched(Duration.ofSeconds(10))).isTrue();
+    List<ReceivedMessage> a = popAll(deadA);
+    List<ReceivedMessage> b = popAll(deadB);
+    assertThat(a).extracting(QueueArgumentsTest::body).containsExactly("cc");
+    assertThat(b).extracting(QueueArgumentsTest::body).containsExactly("cc");
+    DeathHistory.Death d =
+        DeathHistory.decode(a.get(0).properties().get(ReservedProperties.DEATHS)).get(0);
+    assertThat(d.exchange()).isEqualTo("amq.direct");
+    assertThat(d.routingKeys()).containsExactly("a", "b");
+    assertThat(d.reason()).isEqualTo("rejected");
+
+    QueueRef full = queue("full", Map.of("x-max-length", 0L, "x-overflow", "reject-publish"));
+    QueueRef other = queue("other", Map.of());
+    bind("amq.direct", "full", "f");
+    bind("amq.direct", "other", "f");
+    SendResult refused = publish("amq.direct", "f1", List.of("f"));
+    assertThat(refused.status()).isEqualTo(Status.QUEUE_FULL);
+    assertThat(refused.topic()).isEqualTo(full.topic());
+    assertThat(popAll(other)).extracting(QueueArgumentsTest::body).containsExactly("f1");
+    assertThat(popAll(full)).isEmpty();
+  }
+
   @Test
   void rejectPublishRefusesWhenFullAndDropHeadDeadLettersTheOldest() {
     QueueRef limited = queue("limited", Map.of("x-max-length", 2L, "x-overflow", "reject-publish"));
@@ -262,7 +332,16 @@ class QueueArgumentsTest {
         .isEqualTo(Status.OK); // in flight do not count
 
     QueueRef over = queue("over", Map.of());
-    QueueRef head = queue("head", Map.of("x-max-length", 2L, "x-dead-letter-exchange", "over"));
+    QueueRef head =
+        queue(
+            "head",
+            Map.of(
+                "x-max-length",
+                2L,
+                "x-dead-letter-exchange",
+                "",
+                "x-dead-letter-routing-key",
+                "over"));
     for (int i = 1; i <= 4; i++) {
       send("head", "h" + i, Map.of());
     }

@@ -10,6 +10,7 @@ import io.wharfmq.store.index.IndexService;
 import io.wharfmq.store.mapped.MappedFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -202,14 +203,31 @@ public final class Dispatcher {
     if (MessageSysFlag.isDispatchedToConsumeQueue(sysFlag)) {
       String tags = MessageProperties.find(properties, MessageProperties.TAGS);
       long tagsCode = tags == null ? 0 : tags.hashCode();
-      String targets = MessageProperties.find(properties, MessageProperties.DISPATCH);
+      String targets =
+          properties.contains(MessageProperties.DISPATCH)
+              ? MessageProperties.find(properties, MessageProperties.DISPATCH)
+              : null;
       if (targets == null) {
         int queueId = buf.getInt(pos + MessageRecordLayout.QUEUE_ID);
         long queueOffset = buf.getLong(pos + MessageRecordLayout.QUEUE_OFFSET);
         enqueue(topic, queueId, queueOffset, physicalOffset, size, tagsCode, storeTimestamp);
       } else {
-        // Written by the appender, which checked the list when it was encoded.
-        for (DispatchTargets.Target t : DispatchTargets.parse(targets)) {
+        List<DispatchTargets.Target> parsed;
+        try {
+          parsed = DispatchTargets.parse(targets);
+        } catch (IllegalArgumentException e) {
+          // The encoder checked the list; the CRC covers only the body, so this is damage.
+          throw new IllegalStateException(
+              "record at "
+                  + physicalOffset
+                  + " has a damaged "
+                  + MessageProperties.DISPATCH
+                  + " ("
+                  + e.getMessage()
+                  + "); its target queues are unknown",
+              e);
+        }
+        for (DispatchTargets.Target t : parsed) {
           enqueue(
               t.topic(),
               t.queueId(),

@@ -1,6 +1,8 @@
 package io.wharfmq.store.format;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 
 /**
@@ -9,8 +11,8 @@ import java.util.List;
  * target queue offset in exactly {@value #OFFSET_DIGITS} decimal digits. A sender writes zeros; the
  * commit-log appender overwrites them in place with the offsets it assigns, so the record's size
  * never changes and consume-queue rebuild reads each target's offset back from the record. See
- * docs/storage.md, "Multi-dispatch". Topic names cannot contain {@code :} or {@code ,}. Stateless;
- * thread-safe.
+ * docs/storage.md, "Multi-dispatch". Target topics are store topics ([%|a-zA-Z0-9_.-]), so {@code
+ * :} and {@code ,} cannot occur in them. Stateless; thread-safe.
  */
 public final class DispatchTargets {
   private DispatchTargets() {}
@@ -42,10 +44,16 @@ public final class DispatchTargets {
   /** A (topic, queueId) pair to encode. */
   public record Queue(String topic, int queueId) {}
 
-  /** The value for {@code targets} with zero offsets, ready for the appender. */
+  /**
+   * The value for {@code targets} with zero offsets, ready for the appender. A queue may appear
+   * once: a record reaches each queue at most once.
+   */
   public static String encode(List<Queue> targets) {
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("a dispatch needs at least one target");
+    }
+    if (new HashSet<>(targets).size() != targets.size()) {
+      throw new IllegalArgumentException("a dispatch names a queue twice: " + targets);
     }
     StringBuilder sb = new StringBuilder(targets.size() * 48);
     for (Queue q : targets) {
@@ -118,7 +126,7 @@ public final class DispatchTargets {
   }
 
   /** As {@link #writeOffset(byte[], int, long)}, into a buffer at an absolute index. */
-  public static void writeOffset(java.nio.ByteBuffer dest, int at, long offset) {
+  public static void writeOffset(ByteBuffer dest, int at, long offset) {
     if (offset < 0) {
       throw new IllegalArgumentException("negative queue offset " + offset);
     }
@@ -150,19 +158,29 @@ public final class DispatchTargets {
     return v;
   }
 
+  /**
+   * A target topic must be one the store accepts as a topic (1-255 characters of [%|a-zA-Z0-9_.-],
+   * not "." or ".."): it names the consume queue's directory.
+   */
   private static void checkTopic(String topic) {
-    if (topic.isEmpty()) {
-      throw new IllegalArgumentException("empty topic in dispatch targets");
+    int n = topic.length();
+    if (n == 0 || n > 255 || topic.equals(".") || topic.equals("..")) {
+      throw new IllegalArgumentException("dispatch target topic '" + topic + "' is not a topic");
     }
-    for (int i = 0; i < topic.length(); i++) {
+    for (int i = 0; i < n; i++) {
       char c = topic.charAt(i);
-      if (c == FIELD_SEPARATOR
-          || c == TARGET_SEPARATOR
-          || c == MessageProperties.NAME_VALUE_SEPARATOR
-          || c == MessageProperties.PROPERTY_SEPARATOR
-          || c > 0x7e
-          || c < 0x21) {
-        throw new IllegalArgumentException("dispatch target topic '" + topic + "' has '" + c + "'");
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '%'
+              || c == '|'
+              || c == '_'
+              || c == '.'
+              || c == '-';
+      if (!ok) {
+        throw new IllegalArgumentException(
+            "dispatch target topic '" + topic + "' has '" + c + "', not a topic character");
       }
     }
   }

@@ -1,6 +1,7 @@
 package io.wharfmq.store.format;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -36,13 +37,21 @@ public final class DispatchView {
     Map<String, String> properties = m.propertyMap();
     properties.remove(MessageProperties.DISPATCH);
     properties.put(MessageProperties.DISPATCH_SOURCE, m.topic());
+    String text = MessageProperties.encode(properties);
+    if (text.length() * 3 > MessageRecordLayout.MAX_PROPERTIES_LENGTH
+        && text.getBytes(StandardCharsets.UTF_8).length
+            > MessageRecordLayout.MAX_PROPERTIES_LENGTH) {
+      // A record at the properties limit with a short target list: the source name does not fit.
+      properties.remove(MessageProperties.DISPATCH_SOURCE);
+      text = MessageProperties.encode(properties);
+    }
     MessageToStore copy =
         new MessageToStore(
             topic,
             queueId,
             m.flag(),
             m.body(),
-            MessageProperties.encode(properties),
+            text,
             m.sysFlag(),
             m.bornTimestamp(),
             m.bornHost(),

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.zip.CRC32;
 
 /**
@@ -154,13 +155,16 @@ public final class MessageEncoder {
    * byte position plus their index in it.
    */
   private static DispatchSlot[] dispatchSlots(String properties, int propertiesAt) {
+    if (!properties.contains(MessageProperties.DISPATCH)) {
+      return null; // every plain message: one intrinsic search instead of a parse
+    }
     int valueAt = MessageProperties.valueIndex(properties, MessageProperties.DISPATCH);
     if (valueAt < 0) {
       return null;
     }
     int valueEnd = properties.indexOf(MessageProperties.PROPERTY_SEPARATOR, valueAt);
     String value = properties.substring(valueAt, valueEnd < 0 ? properties.length() : valueEnd);
-    java.util.List<DispatchTargets.Target> targets;
+    List<DispatchTargets.Target> targets;
     try {
       targets = DispatchTargets.parse(value);
     } catch (IllegalArgumentException e) {

@@ -51,13 +51,20 @@ class DispatchTargetsTest {
             "a:x:" + "0".repeat(20),
             "a:0:" + "0".repeat(19) + "x",
             "a:0" + "0".repeat(20),
-            "a:99999999999:" + "0".repeat(20))) {
+            "a:99999999999:" + "0".repeat(20),
+            "..:0:" + "0".repeat(20),
+            "a/b:0:" + "0".repeat(20))) {
       assertThatThrownBy(() -> DispatchTargets.parse(bad))
           .as(bad)
           .isInstanceOf(IllegalArgumentException.class);
     }
     assertThatThrownBy(() -> DispatchTargets.encode(List.of(new DispatchTargets.Queue("a,b", 0))))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                DispatchTargets.encode(
+                    List.of(new DispatchTargets.Queue("a", 0), new DispatchTargets.Queue("a", 0))))
+        .hasMessageContaining("twice");
   }
 
   @Test
