@@ -53,7 +53,13 @@ public final class DeadLettering {
           "REAL_TOPIC",
           "REAL_QID");
 
+  /** The queues a routing reaches (for cycle detection), given the message's properties. */
+  public interface Targets {
+    List<String> of(Routing routing, Map<String, String> properties);
+  }
+
   private final Function<SendCommand, CompletableFuture<SendResult>> send;
+  private volatile Targets targets;
   private final InstantSource clock;
   private final InetSocketAddress host;
 
@@ -68,6 +74,28 @@ public final class DeadLettering {
     this.send = send;
     this.clock = clock;
     this.host = host;
+  }
+
+  /** Lets dead-lettering see where a republish would go, to drop automatic cycles. */
+  public void targets(Targets t) {
+    this.targets = t;
+  }
+
+  /**
+   * Whether delivering to {@code target} closes a cycle with no consumer rejection in it (RabbitMQ
+   * drops the message then): {@code target} is in the history and no entry from the most recent one
+   * up to its entry is a rejection.
+   */
+  static boolean isAutomaticCycle(String target, List<DeathHistory.Death> history) {
+    for (DeathHistory.Death d : history) {
+      if (d.reason().equals(DeathHistory.REJECTED)) {
+        return false;
+      }
+      if (d.queue().equals(target)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -106,6 +134,20 @@ public final class DeadLettering {
           ReservedProperties.ROUTING_CC, DeathHistory.encodeList(keys.subList(1, keys.size())));
     }
     String dlx = args.deadLetterExchange();
+    Targets t = targets;
+    if (t != null) {
+      List<String> reached = t.of(new Routing(queue.vhost(), dlx, keys), props);
+      List<DeathHistory.Death> h = history;
+      if (!reached.isEmpty() && reached.stream().allMatch(q -> isAutomaticCycle(q, h))) {
+        log.info(
+            "Message of queue {} dead-lettered ({}) and dropped: it would cycle back to {} with no"
+                + " rejection in between",
+            queue.name(),
+            reason,
+            reached);
+        return CompletableFuture.completedFuture(true);
+      }
+    }
     String topic = DestinationNames.topic(queue.vhost(), dlx.isEmpty() ? keys.get(0) : dlx);
     SendCommand command =
         new SendCommand(

@@ -1,6 +1,7 @@
 package io.wharfmq.broker.service;
 
 import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.exchange.ExchangeRouter;
 import io.wharfmq.broker.exchange.TopologyRegistry;
 import io.wharfmq.broker.longpoll.PullRequestHoldService;
 import io.wharfmq.broker.pop.DeadLetterRoute;
@@ -39,11 +40,13 @@ import io.wharfmq.service.SendResult;
 import io.wharfmq.service.Status;
 import io.wharfmq.service.Subscription;
 import io.wharfmq.service.TopicInfo;
+import io.wharfmq.service.message.TypedProperties;
 import io.wharfmq.store.MessageFilter;
 import io.wharfmq.store.format.MessageSysFlag;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -108,12 +111,29 @@ public final class LocalMessagingService implements MessagingService {
     this.topology = new TopologyOperations(ctx, this, groups, pops, topology);
     this.sends =
         new SendPipeline(ctx, groups, new RoutedSends(ctx, topology, this.topology::queueExists));
-    this.queueRules =
-        new QueueRules(
-            ctx,
-            pops,
-            new DeadLettering(c -> sends.send(c, null), ctx.clock(), ctx.storeHost()),
-            executor);
+    DeadLettering deadLettering =
+        new DeadLettering(c -> sends.send(c, null), ctx.clock(), ctx.storeHost());
+    TopologyOperations ops = this.topology;
+    deadLettering.targets(
+        (routing, props) -> {
+          Map<String, Object> headers;
+          try {
+            headers = TypedProperties.read(props);
+          } catch (IllegalArgumentException damaged) {
+            headers = Map.of();
+          }
+          Map<String, Object> h = headers;
+          ExchangeRouter.Route r =
+              ExchangeRouter.route(
+                  topology.current(),
+                  routing.vhost(),
+                  routing.exchange(),
+                  routing.routingKeys(),
+                  () -> h,
+                  q -> ops.queueExists(routing.vhost(), q));
+          return r.status() == Status.OK ? r.queues() : List.of();
+        });
+    this.queueRules = new QueueRules(ctx, pops, deadLettering, executor);
     sends.enforce(queueRules);
     queueRules.directory(new TopologyQueueDirectory(topology));
     this.sendBacks = new SendBack(ctx, groups);

@@ -183,6 +183,42 @@ class QueueArgumentsTest {
   }
 
   @Test
+  void aMessageExpiringAroundACycleIsDroppedWhereItWouldComeBack() {
+    QueueRef ping =
+        queue(
+            "ping",
+            Map.of(
+                "x-message-ttl",
+                1000L,
+                "x-dead-letter-exchange",
+                "",
+                "x-dead-letter-routing-key",
+                "pong"));
+    QueueRef pong =
+        queue(
+            "pong",
+            Map.of(
+                "x-message-ttl",
+                1000L,
+                "x-dead-letter-exchange",
+                "",
+                "x-dead-letter-routing-key",
+                "ping"));
+    send("ping", "loop", Map.of());
+    now.addAndGet(1_500);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> broker.store().maxOffset(pong.topic(), 0) == 1);
+    now.addAndGet(1_500);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> service.queue("/", "pong").value().messageCount() == 0);
+    assertThat(broker.store().awaitDispatched(Duration.ofSeconds(10))).isTrue();
+    assertThat(broker.store().maxOffset(ping.topic(), 0)).isEqualTo(1); // not republished
+    assertThat(service.queue("/", "ping").value().messageCount()).isZero();
+  }
+
+  @Test
   void anExpiredMessageOfAQueueWithoutDeadLetterExchangeIsDroppedNotDelivered() {
     QueueRef q = queue("short", Map.of("x-message-ttl", 1000L));
     send("short", "old", Map.of());
