@@ -214,7 +214,10 @@ final class QueueRules implements DeadLetterRoute {
 
   /** The queue stored in {@code topic} was used now (a pop, a declare, a get). */
   void used(String topic) {
-    lastUsed.put(topic, ctx.clock().millis());
+    QueueRef q = directory.byTopic(topic);
+    if (q != null && q.arguments().expires() >= 0) {
+      lastUsed.put(topic, ctx.clock().millis());
+    }
   }
 
   /**
