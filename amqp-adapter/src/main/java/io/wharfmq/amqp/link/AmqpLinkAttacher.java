@@ -451,7 +451,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       self[0] = link;
       link.pending();
       var service = session.service();
-      conn.administer(service, () -> service.queue("/", dest.name()))
+      conn.administer(service, () -> service.queue(session.vhost(), dest.name()))
           .whenCompleteAsync(
               (q, e) -> {
                 if (link.isEnded()
