@@ -6,10 +6,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The consumer links of queues declared with {@code x-single-active-consumer} or auto-delete
- * (docs/rabbitmq.md): per queue group, in attach order. On a single-active-consumer queue the first
- * one gets messages, the others stand by, and when the active one ends the next takes over; an
- * auto-delete queue is deleted when its last link ends. Listener-wide; thread-safe (links of many
+ * The consumer links of queues declared with {@code x-single-active-consumer} (docs/rabbitmq.md):
+ * per queue group, in attach order. The first one gets messages, the others stand by, and when the
+ * active one ends the next takes over. (Auto-delete queues are deleted by AmqpLinkAttacher when
+ * Nodes counts their last consumer gone.) Listener-wide; thread-safe (links of many
  * connections join and leave; a link is told to take over on its own connection's thread).
  */
 final class DeclaredQueueLinks {
