@@ -78,6 +78,13 @@ final class ConsumerLink implements LinkEndpoint {
 
   private final AmqpSession session;
   private final Sender sender;
+
+  /**
+   * The topic a dispatched record was stored in, as the queue's reads present it (record-format's
+   * MessageProperties.DISPATCH_SOURCE).
+   */
+  static final String DISPATCH_SOURCE = "WHARF_DISPATCH_SOURCE";
+
   private final LinkCodec codec;
   private final ConnectionLinks connection;
   private final String group;
@@ -168,6 +175,11 @@ final class ConsumerLink implements LinkEndpoint {
   ConsumerLink followedBy(ProducerFlow flow) {
     this.flow = flow;
     return this;
+  }
+
+  /** Whether the link ended (its ending ran). */
+  boolean hasEnded() {
+    return ended;
   }
 
   /** Becomes the link's context before it opens (the attach is answered later). */
@@ -438,7 +450,8 @@ final class ConsumerLink implements LinkEndpoint {
    */
   private byte[] encodeOrDeadLetter(ReceivedMessage m) {
     try {
-      return codec.encode(m);
+      String exchange = exchangeOf(m);
+      return exchange == null ? codec.encode(m) : codec.encode(m, exchange);
     } catch (RuntimeException e) {
       LOG.warn(
           "peer {}: message {} of {} cannot be sent as AMQP, {}",
@@ -452,6 +465,21 @@ final class ConsumerLink implements LinkEndpoint {
       }
       return null;
     }
+  }
+
+  /**
+   * The exchange a message reached this queue through, or null: a message routed through an
+   * exchange is stored once in the exchange's topic (docs/rabbitmq.md) and read through the queue
+   * with {@link #DISPATCH_SOURCE} naming that topic; a record of another (non-system) topic than
+   * the link's came through that exchange too.
+   */
+  private String exchangeOf(ReceivedMessage m) {
+    String source = m.properties().get(DISPATCH_SOURCE);
+    String t = source != null ? source : m.topic();
+    if (t == null || t.equals(topic) || t.startsWith("%") || t.startsWith("rmq_sys_")) {
+      return null;
+    }
+    return DestinationNames.destination(session.vhost(), t);
   }
 
   /**
