@@ -132,6 +132,9 @@ final class ConsumerLink implements LinkEndpoint {
 
   private boolean acksScheduled;
 
+  /** Ends the link's registration with the service as a consumer of its group (admin listings). */
+  private Runnable attached;
+
   ConsumerLink(
       AmqpSession session,
       Sender sender,
@@ -198,6 +201,13 @@ final class ConsumerLink implements LinkEndpoint {
     if (flow != null) {
       flow.attached(topic, group);
       counted = true;
+    }
+    if (!browse && session.service() != null) {
+      attached =
+          session
+              .service()
+              .consumerAttached(
+                  group, "amqp:" + session.containerId() + "/" + sender.getName(), session.peer());
     }
     pump();
   }
@@ -662,6 +672,10 @@ final class ConsumerLink implements LinkEndpoint {
     if (counted) {
       counted = false;
       flow.detached(topic, group);
+    }
+    if (attached != null) {
+      attached.run();
+      attached = null;
     }
     cancelWaitingPop();
     flushAcks();
