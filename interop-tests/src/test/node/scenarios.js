@@ -416,6 +416,60 @@ const scenarios = {
     fact('matched', got.filter((g, i) => body(g[0]) === 'link ' + i).length);
     got.forEach((g) => g[0].delivery.accept());
   },
+
+  // RabbitMQ 4's address v2 (docs/rabbitmq.md "Addresses"): EXTRA (JSON) names a queue bound to
+  // amq.topic, a declared exchange bound to a second queue with a key, all declared beforehand by
+  // the Java side through /management; names and keys go percent-encoded into the addresses.
+  async v2(conn) {
+    const n = JSON.parse(extra);
+    const enc = encodeURIComponent;
+    const ssn = await newSession(conn);
+    const topic = await sender(ssn, { target: { address: '/exchanges/amq.topic/' + enc(n.topicKey) } });
+    const lost = await sender(ssn, { target: { address: '/exchanges/amq.topic/' + enc(n.unroutableKey) } });
+    fact('topicOutcomes', (await sendAll(topic, [{ body: 't1' }])).concat(await sendAll(lost, [{ body: 'lost' }])));
+    const x = await sender(ssn, { target: { address: '/exchanges/' + enc(n.exchange) + '/' + enc(n.key) } });
+    fact('exchangeOutcomes', await sendAll(x, [{ body: 'x1' }]));
+    const q = await sender(ssn, { target: { address: '/queues/' + enc(n.queue) } });
+    fact('queueOutcomes', await sendAll(q, [{ body: 'q1' }]));
+    const annotated = (ctx) => {
+      const a = ctx.message.message_annotations || {};
+      return { body: body(ctx), exchange: a['x-exchange'] === undefined ? null : a['x-exchange'],
+        routingKey: a['x-routing-key'] === undefined ? null : a['x-routing-key'] };
+    };
+    const tr = await receiver(ssn, { source: { address: '/queues/' + enc(n.topicQueue) } });
+    const tgot = await take(tr, 1);
+    fact('topicReceived', tgot.map(annotated));
+    tgot.forEach((ctx) => ctx.delivery.accept());
+    fact('topicLeft', (await drain(tr, 5)).map(body));
+    const qr = await receiver(ssn, { source: { address: '/queues/' + enc(n.queue) } });
+    const qgot = await take(qr, 2);
+    fact('queueReceived', qgot.map(annotated).sort((a, b) => (a.body < b.body ? -1 : 1)));
+    qgot.forEach((ctx) => ctx.delivery.accept());
+    // Refused addresses: the attach is answered with a null terminus, then a detach with an error.
+    const refused = (link, kind) => new Promise((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        const attach = link.remote.attach || {};
+        const terminus = kind === 'sender' ? attach.target : attach.source;
+        const error = (link.remote.detach && link.remote.detach.error) || link.error || {};
+        // rhea keeps a null terminus of a received attach as a typed AMQP null
+        const isNull = terminus === undefined || terminus === null || (terminus.type && terminus.type.name === 'Null');
+        resolve({ nullTerminus: !!isNull, condition: error.condition || null });
+      };
+      link.once(kind + '_error', finish);
+      link.once(kind + '_close', finish);
+    });
+    const bad = {};
+    for (const a of ['/exchanges/amq.default/k', '/exchanges/' + enc(n.absent) + '/k', '/queues']) {
+      bad['target ' + a] = await refused(ssn.open_sender({ target: { address: a } }), 'sender');
+    }
+    for (const a of ['/queues/a%zz', '/exchanges/amq.topic']) {
+      bad['source ' + a] = await refused(ssn.open_receiver({ source: { address: a } }), 'receiver');
+    }
+    fact('refused', bad);
+  },
 };
 
 (async () => {
