@@ -9,8 +9,8 @@ import java.util.Map;
  * The consumer links of queues declared with {@code x-single-active-consumer} (docs/rabbitmq.md):
  * per queue group, in attach order. The first one gets messages, the others stand by, and when the
  * active one ends the next takes over. (Auto-delete queues are deleted by AmqpLinkAttacher when
- * Nodes counts their last consumer gone.) Listener-wide; thread-safe (links of many
- * connections join and leave; a link is told to take over on its own connection's thread).
+ * Nodes counts their last consumer gone.) Listener-wide; thread-safe (links of many connections
+ * join and leave; a link is told to take over on its own connection's thread).
  */
 final class DeclaredQueueLinks {
   private final Map<String, Deque<ConsumerLink>> byGroup = new HashMap<>();
