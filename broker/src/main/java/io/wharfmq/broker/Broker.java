@@ -1,6 +1,7 @@
 package io.wharfmq.broker;
 
 import io.wharfmq.broker.client.ClientRegistry;
+import io.wharfmq.broker.exchange.TopologyRegistry;
 import io.wharfmq.broker.lock.QueueLockManager;
 import io.wharfmq.broker.longpoll.PullRequestHoldService;
 import io.wharfmq.broker.offset.ConsumerOffsetManager;
@@ -125,6 +126,8 @@ public final class Broker implements AutoCloseable {
         new SubscriptionGroupManager(
             configDir, clock, config.autoCreateSubscriptionGroup(), config.maxReconsumeTimes());
     groups.load();
+    // Before the store: a damaged topology file stops startup before anything else is opened.
+    TopologyRegistry topology = TopologyRegistry.load(configDir);
     PullRequestHoldService holds = new PullRequestHoldService();
     DelayLevels delayLevels = DelayLevels.parse(config.messageDelayLevel());
     topics.ensureSystemTopics(systemTopics(config, delayLevels));
@@ -240,7 +243,8 @@ public final class Broker implements AutoCloseable {
             new PopLog(store, offsets, clock, ctx.storeHost()),
             new PopDeadLetters(store, topics, registration::registerSoon, ctx.storeHost()));
     LocalMessagingService service =
-        new LocalMessagingService(ctx, pops, popHolds, holds, transactions, popPool, admin);
+        new LocalMessagingService(
+            ctx, pops, popHolds, holds, transactions, popPool, admin, topology);
     serviceRef.set(service);
     RequestRouting routing = new RequestRouting(server, ctx, service, send, pull, manage, popPool);
     ClientManageProcessor clientManage = routing.registerAllButPop();

@@ -48,6 +48,7 @@ class AmqpServiceThreadingInteropTest {
   private WharfCluster cluster;
   private AmqpListener amqp;
   private final CountDownLatch release = new CountDownLatch(1);
+  private final CountDownLatch entered = new CountDownLatch(1);
   private final List<Connection> connections = new ArrayList<>();
 
   @BeforeEach
@@ -100,20 +101,7 @@ class AmqpServiceThreadingInteropTest {
 
     // Meanwhile every other connection, some on the held connection's I/O thread, opens, makes
     // its own queue and gets a message through it.
-    for (int i = 0; i < OTHERS; i++) {
-      long start = System.nanoTime();
-      Connection c = connect();
-      Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-      Queue q = s.createQueue("free-" + i);
-      MessageConsumer consumer = s.createConsumer(q);
-      s.createProducer(q).send(s.createTextMessage("m" + i));
-      Message m = consumer.receive(10_000);
-      assertThat(m).as("connection %d served while another attach is held", i).isNotNull();
-      assertThat(((TextMessage) m).getText()).isEqualTo("m" + i);
-      assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start))
-          .as("connection %d", i)
-          .isLessThan(10);
-    }
+    othersAreServed("attach");
     assertThat(heldProducer)
         .as("the attach is not answered before its destination exists")
         .isNotDone();
@@ -158,6 +146,57 @@ class AmqpServiceThreadingInteropTest {
     assertThat(((TextMessage) first).getText()).isEqualTo("first");
   }
 
+  @Test
+  void aTransactionalRelaySendToADestinationBeingMadeStallsNoIoThreadAndCommitsWithIt()
+      throws Exception {
+    Connection c = connect();
+    Session tx = c.createSession(true, Session.SESSION_TRANSACTED);
+    Queue slow = tx.createQueue(SLOW);
+    MessageProducer relay = tx.createProducer(null);
+    CompletableFuture<Void> sentAndCommitted =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                relay.send(slow, tx.createTextMessage("in-tx"));
+                tx.commit();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    assertThat(entered.await(30, TimeUnit.SECONDS)).as("the send reached the service").isTrue();
+
+    othersAreServed("transactional relay send");
+    assertThat(sentAndCommitted).as("the commit waits for its send").isNotDone();
+
+    release.countDown();
+    sentAndCommitted.get(30, TimeUnit.SECONDS);
+    Session reader = connect().createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Message m = reader.createConsumer(reader.createQueue(SLOW)).receive(10_000);
+    assertThat(m).as("committed with its transaction").isNotNull();
+    assertThat(((TextMessage) m).getText()).isEqualTo("in-tx");
+  }
+
+  /**
+   * Every other connection, some on the held connection's I/O thread, opens, makes its own queue
+   * and gets a message through it, each within 10 s.
+   */
+  private void othersAreServed(String whileHeld) throws Exception {
+    for (int i = 0; i < OTHERS; i++) {
+      long start = System.nanoTime();
+      Connection c = connect();
+      Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+      Queue q = s.createQueue("free-" + i);
+      MessageConsumer consumer = s.createConsumer(q);
+      s.createProducer(q).send(s.createTextMessage("m" + i));
+      Message m = consumer.receive(10_000);
+      assertThat(m).as("connection %d served while a %s is held", i, whileHeld).isNotNull();
+      assertThat(((TextMessage) m).getText()).isEqualTo("m" + i);
+      assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start))
+          .as("connection %d", i)
+          .isLessThan(10);
+    }
+  }
+
   /**
    * The broker's service, with every creation of {@link #SLOW}'s topic held until released; every
    * other call goes straight to it.
@@ -169,6 +208,7 @@ class AmqpServiceThreadingInteropTest {
             new Class<?>[] {MessagingService.class},
             (proxy, method, args) -> {
               if (method.getName().equals("ensureTopic") && ((String) args[0]).endsWith(SLOW)) {
+                entered.countDown();
                 try {
                   if (!release.await(60, TimeUnit.SECONDS)) {
                     return Result.fail(io.wharfmq.service.Status.BUSY, "never released");

@@ -188,29 +188,76 @@ final class ProducerLink implements LinkEndpoint {
       send(delivery, in, dest, known);
       return;
     }
-    if (delivery.getRemoteState() instanceof TransactionalState) {
-      // Enlisted now, before a discharge that may follow at once on the coordinator; so the
-      // destination is made here, blocking (docs/architecture.md, "Threading of the service seam").
-      prepared(delivery, in, dest, nodes.prepare(session.service(), dest), null);
-      return;
-    }
     // A destination not ready yet (a relay's new one) is made on the service's threads, not this
     // one; the message, and every later one of this link, goes on after it, in order.
-    inflight++;
     Destination d = dest;
+    CompletableFuture<Result<TopicInfo>> made =
+        routing.thenCompose(
+            ignored ->
+                connection.administer(
+                    session.service(), () -> nodes.prepare(session.service(), d)));
+    if (delivery.getRemoteState() instanceof TransactionalState ts) {
+      sendInTransactionLater(delivery, in, d, ts, made);
+      return;
+    }
+    inflight++;
     routing =
-        routing
-            .thenCompose(
-                ignored ->
-                    connection.administer(
-                        session.service(), () -> nodes.prepare(session.service(), d)))
-            .handleAsync(
-                (topic, e) -> {
-                  inflight--;
-                  prepared(delivery, in, d, topic, e);
-                  return null;
-                },
-                session.executor());
+        made.handleAsync(
+            (topic, e) -> {
+              inflight--;
+              prepared(delivery, in, d, topic, e);
+              return null;
+            },
+            session.executor());
+  }
+
+  /**
+   * A transactional send to a destination being made: enlisted in its transaction now, before a
+   * discharge that may follow at once on the coordinator (the commit waits for it), and stored once
+   * the destination is ready; a refused destination fails the transaction.
+   */
+  private void sendInTransactionLater(
+      Delivery delivery,
+      LinkCodec.Inbound in,
+      Destination dest,
+      TransactionalState ts,
+      CompletableFuture<Result<TopicInfo>> made) {
+    Transaction t = connection.transactions.get(ts.getTxnId());
+    if (t == null) {
+      finish(
+          delivery,
+          rejected(LinkErrors.error(TransactionErrors.UNKNOWN_ID, "unknown transaction")));
+      return;
+    }
+    inflight++;
+    CompletableFuture<SendCommand> command =
+        made.handleAsync(
+            (topic, e) -> {
+              if (e == null && topic.isOk()) {
+                return command(in, dest, topic.value());
+              }
+              inflight--;
+              prepared(delivery, in, dest, topic, e);
+              return null;
+            },
+            session.executor());
+    routing = command.thenApply(c -> null);
+    t.sendLater(command)
+        .whenCompleteAsync(
+            (r, e) -> {
+              if (r != null || e != null) {
+                stored(delivery, dest, r, e);
+              }
+            },
+            session.executor());
+  }
+
+  private SendCommand command(LinkCodec.Inbound in, Destination dest, TopicInfo topic) {
+    OutgoingMessage m = in.message();
+    if (dest.kind() == Destination.Kind.TOPIC || dest.kind() == Destination.Kind.TEMP_TOPIC) {
+      m = stampPublisher(m);
+    }
+    return new SendCommand(dest.topic(), queueId(topic), List.of(m), false, 0, bornHost, true, -1);
   }
 
   private void prepared(
@@ -233,12 +280,7 @@ final class ProducerLink implements LinkEndpoint {
   }
 
   private void send(Delivery delivery, LinkCodec.Inbound in, Destination dest, TopicInfo topic) {
-    OutgoingMessage m = in.message();
-    if (dest.kind() == Destination.Kind.TOPIC || dest.kind() == Destination.Kind.TEMP_TOPIC) {
-      m = stampPublisher(m);
-    }
-    SendCommand cmd =
-        new SendCommand(dest.topic(), queueId(topic), List.of(m), false, 0, bornHost, true, -1);
+    SendCommand cmd = command(in, dest, topic);
     Transaction t = null;
     if (delivery.getRemoteState() instanceof TransactionalState ts) {
       t = connection.transactions.get(ts.getTxnId());

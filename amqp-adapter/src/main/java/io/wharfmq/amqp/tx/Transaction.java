@@ -64,6 +64,34 @@ public final class Transaction {
     return f;
   }
 
+  /**
+   * Enlists a send whose command is not known yet (its destination is still being made): the commit
+   * waits for it. {@code command} completes on the connection's thread with the command, or with
+   * null when the send was refused before it reached the service (the caller has failed the
+   * transaction then); the result is null in that case.
+   */
+  public CompletableFuture<SendResult> sendLater(CompletableFuture<SendCommand> command) {
+    checkOpen();
+    CompletableFuture<SendResult> f =
+        command
+            .thenCompose(
+                c ->
+                    c == null
+                        ? CompletableFuture.<SendResult>completedFuture(null)
+                        : service.sendInTransaction(serviceId, c))
+            .whenCompleteAsync(
+                (r, e) -> {
+                  if (e != null) {
+                    fail(String.valueOf(e));
+                  } else if (r != null && !r.isOk()) {
+                    fail(r.status() + (r.detail() == null ? "" : ": " + r.detail()));
+                  }
+                },
+                executor);
+    sends.add(f);
+    return f;
+  }
+
   /** Something of the transaction was refused: the commit will roll it back. */
   public void fail(String why) {
     if (failure == null) {

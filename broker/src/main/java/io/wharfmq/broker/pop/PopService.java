@@ -870,6 +870,32 @@ public final class PopService {
     }
   }
 
+  /**
+   * Finishes every message of the queue below {@code offset} that is not in flight (a purge of a
+   * queue's ready messages): the group's scan moves there, what is in flight stays. Recorded in the
+   * pop log when messages are in flight (the committed offset cannot move past them), else as the
+   * committed offset. A group that never popped the queue gets its committed offset moved.
+   */
+  public void skipTo(String group, String topic, int queueId, long offset) {
+    PopQueue q = queues.get(new Key(group, topic, queueId));
+    if (q == null) {
+      if (offsets.query(group, topic, queueId) < offset) {
+        offsets.commit(group, topic, queueId, offset);
+      }
+      return;
+    }
+    q.lock.lock();
+    try {
+      q.advanceScan(offset);
+      if (q.inFlightCount() > 0) {
+        append(q, List.of());
+      }
+      commitIfMoved(q);
+    } finally {
+      q.lock.unlock();
+    }
+  }
+
   /** Messages in flight for a group's queue (tests and metrics). */
   public int inFlight(String group, String topic, int queueId) {
     PopQueue q = queues.get(new Key(group, topic, queueId));

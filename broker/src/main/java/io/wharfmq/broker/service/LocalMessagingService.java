@@ -1,6 +1,7 @@
 package io.wharfmq.broker.service;
 
 import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.exchange.TopologyRegistry;
 import io.wharfmq.broker.longpoll.PullRequestHoldService;
 import io.wharfmq.broker.pop.PopHoldService;
 import io.wharfmq.broker.pop.PopService;
@@ -10,8 +11,11 @@ import io.wharfmq.broker.transaction.TransactionService;
 import io.wharfmq.remoting.protocol.body.SubscriptionGroupConfig;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.service.AckStatus;
+import io.wharfmq.service.BindingSpec;
 import io.wharfmq.service.ChangeResult;
+import io.wharfmq.service.Declared;
 import io.wharfmq.service.EndTransactionCommand;
+import io.wharfmq.service.ExchangeSpec;
 import io.wharfmq.service.GroupSettings;
 import io.wharfmq.service.MessagingService;
 import io.wharfmq.service.PeekCommand;
@@ -20,6 +24,8 @@ import io.wharfmq.service.PopCommand;
 import io.wharfmq.service.PopResult;
 import io.wharfmq.service.PullCommand;
 import io.wharfmq.service.PullResult;
+import io.wharfmq.service.QueueInfo;
+import io.wharfmq.service.QueueSpec;
 import io.wharfmq.service.Receipt;
 import io.wharfmq.service.Result;
 import io.wharfmq.service.SendCommand;
@@ -70,6 +76,7 @@ public final class LocalMessagingService implements MessagingService {
   private final TransactionService transactions;
   private final ServiceTransactions serviceTransactions;
   private final Executor admin;
+  private final TopologyOperations topology;
 
   /**
    * @param executor runs pops and pulls woken from their hold and the commits of transactions (must
@@ -85,7 +92,8 @@ public final class LocalMessagingService implements MessagingService {
       PullRequestHoldService pullHolds,
       TransactionService transactions,
       Executor executor,
-      Executor admin) {
+      Executor admin,
+      TopologyRegistry topology) {
     this.ctx = ctx;
     this.admin = admin;
     this.groups = new GroupRegistry(ctx.subscriptionGroups());
@@ -97,6 +105,15 @@ public final class LocalMessagingService implements MessagingService {
     this.pops = pops;
     this.transactions = transactions;
     this.serviceTransactions = new ServiceTransactions(sends, transactions, executor);
+    this.topology = new TopologyOperations(ctx, this, groups, pops, topology);
+  }
+
+  /**
+   * RabbitMQ's topology (exchanges, queues with their arguments, bindings, vhosts): what other
+   * broker code reads, e.g. a queue's arguments.
+   */
+  public TopologyRegistry topology() {
+    return topology.registry();
   }
 
   /**
@@ -543,5 +560,73 @@ public final class LocalMessagingService implements MessagingService {
     TreeSet<String> topics = new TreeSet<>(ctx.offsets().topicsOf(group));
     topics.addAll(groups.subscribedTopics(group));
     return new ArrayList<>(topics);
+  }
+
+  // ------------------------------------------------------------------ RabbitMQ's model
+
+  @Override
+  public Result<Declared<ExchangeSpec>> declareExchange(ExchangeSpec spec) {
+    return topology.declareExchange(spec);
+  }
+
+  @Override
+  public Result<ExchangeSpec> exchange(String vhost, String name) {
+    return topology.exchange(vhost, name);
+  }
+
+  @Override
+  public Result<Void> deleteExchange(String vhost, String name, boolean ifUnused) {
+    return topology.deleteExchange(vhost, name, ifUnused);
+  }
+
+  @Override
+  public Result<Declared<QueueInfo>> declareQueue(QueueSpec spec) {
+    return topology.declareQueue(spec);
+  }
+
+  @Override
+  public Result<QueueInfo> queue(String vhost, String name) {
+    return topology.queue(vhost, name);
+  }
+
+  @Override
+  public Result<Long> deleteQueue(String vhost, String name, boolean ifUnused, boolean ifEmpty) {
+    return topology.deleteQueue(vhost, name, ifUnused, ifEmpty);
+  }
+
+  @Override
+  public Result<Long> purgeQueue(String vhost, String name) {
+    return topology.purgeQueue(vhost, name);
+  }
+
+  @Override
+  public Result<Void> bind(BindingSpec binding) {
+    return topology.bind(binding);
+  }
+
+  @Override
+  public Result<Void> unbind(BindingSpec binding) {
+    return topology.unbind(binding);
+  }
+
+  @Override
+  public Result<List<BindingSpec>> bindings(
+      String vhost, String source, String destination, boolean destinationIsQueue, String key) {
+    return topology.bindings(vhost, source, destination, destinationIsQueue, key);
+  }
+
+  @Override
+  public Result<Void> createVhost(String name) {
+    return topology.createVhost(name);
+  }
+
+  @Override
+  public Result<Void> deleteVhost(String name) {
+    return topology.deleteVhost(name);
+  }
+
+  @Override
+  public List<String> vhosts() {
+    return topology.vhosts();
   }
 }

@@ -46,6 +46,12 @@ public final class CommitLogWriter {
 
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
+  /**
+   * With SYNC flush, how long bookkeeping records (written without waiting for the fsync) may stay
+   * unsynced while no append that waits for one comes along; an idle writer syncs them then.
+   */
+  private static final long BOOKKEEPING_SYNC_MILLIS = 200;
+
   private final CommitLog commitLog;
   private final InstantSource clock;
   private final QueueOffsetAssigner queueOffsets;
@@ -67,6 +73,10 @@ public final class CommitLogWriter {
 
   private volatile boolean terminated;
   private long writeOffset;
+
+  /** Writer thread only: when (clock millis) bookkeeping was first left unsynced, or -1. */
+  private long unsyncedSince = -1;
+
   private boolean diskFullLogged;
 
   /**
@@ -245,6 +255,7 @@ public final class CommitLogWriter {
     try {
       while ((!closed || !queue.isEmpty()) && !broken) {
         if (queue.isEmpty()) {
+          syncLeftBookkeeping();
           LockSupport.parkNanos(this, IDLE_PARK_NANOS);
           if (Thread.interrupted()) {
             throw new InterruptedException();
@@ -262,16 +273,31 @@ public final class CommitLogWriter {
           continue;
         }
         onPublish.run();
+        boolean awaited = false;
         if (syncFlush) {
           // Bookkeeping (the pop log) does not wait for the group's fsync: a consumer's pop or ack
           // would otherwise queue behind every publisher's flush.
           for (int i = 0; i < batch.size(); i++) {
             if (!batch.get(i).awaitFlush()) {
               batch.get(i).future().complete(results.get(i));
+            } else {
+              awaited = true;
             }
           }
         }
-        String syncError = syncFlush ? flusher.syncOnWriterThread() : null;
+        // A batch of bookkeeping only is not synced on its own: its loss in a crash only repeats a
+        // delivery, and an fsync per pop or ack would make the next publisher wait behind it. The
+        // next group commit covers it, or the idle writer after BOOKKEEPING_SYNC_MILLIS.
+        String syncError = null;
+        if (syncFlush && awaited) {
+          syncError = flusher.syncOnWriterThread();
+          unsyncedSince = -1;
+        } else if (syncFlush) {
+          if (unsyncedSince < 0) {
+            unsyncedSince = clock.millis();
+          }
+          syncLeftBookkeeping();
+        }
         for (int i = 0; i < batch.size(); i++) {
           AppendResult result = results.get(i);
           if (syncError != null && result.isOk()) {
@@ -306,6 +332,14 @@ public final class CommitLogWriter {
       } finally {
         appendLock.unlock();
       }
+    }
+  }
+
+  /** SYNC flush, writer thread: syncs bookkeeping left unsynced for long enough. */
+  private void syncLeftBookkeeping() {
+    if (unsyncedSince >= 0 && clock.millis() - unsyncedSince >= BOOKKEEPING_SYNC_MILLIS) {
+      unsyncedSince = -1;
+      flusher.syncOnWriterThread();
     }
   }
 

@@ -1,0 +1,516 @@
+package io.wharfmq.broker.service;
+
+import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.exchange.Arguments;
+import io.wharfmq.broker.exchange.ExchangeRouter;
+import io.wharfmq.broker.exchange.Topology;
+import io.wharfmq.broker.exchange.TopologyRegistry;
+import io.wharfmq.broker.pop.PopService;
+import io.wharfmq.remoting.protocol.body.TopicConfig;
+import io.wharfmq.service.BindingSpec;
+import io.wharfmq.service.Declared;
+import io.wharfmq.service.DestinationNames;
+import io.wharfmq.service.ExchangeSpec;
+import io.wharfmq.service.FilterType;
+import io.wharfmq.service.GroupSettings;
+import io.wharfmq.service.QueueInfo;
+import io.wharfmq.service.QueueSpec;
+import io.wharfmq.service.Result;
+import io.wharfmq.service.Status;
+import io.wharfmq.service.Subscription;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service's exchange, queue, binding and vhost methods (docs/rabbitmq.md, "Topology"): the
+ * {@link TopologyRegistry} holds what is declared; this class makes the topics and groups behind
+ * it, exactly as the AMQP adapter does for a queue of a plain address, so both doors reach the same
+ * queue. Counts come from the group's offsets and pop state. Thread-safe: changes hold the
+ * registry's monitor around their check, their topics and groups, and their registry change.
+ */
+final class TopologyOperations {
+  private static final Logger log = LoggerFactory.getLogger(TopologyOperations.class);
+
+  /** Deliveries before a queue message is dead-lettered: as the AMQP adapter's queues. */
+  static final int QUEUE_MAX_DELIVERIES = 17;
+
+  /** RabbitMQ's limit on exchange, queue and vhost names (UTF-8 bytes). */
+  static final int MAX_NAME_BYTES = 255;
+
+  private final BrokerContext ctx;
+  private final LocalMessagingService service;
+  private final GroupRegistry groups;
+  private final PopService pops;
+  private final TopologyRegistry registry;
+
+  TopologyOperations(
+      BrokerContext ctx,
+      LocalMessagingService service,
+      GroupRegistry groups,
+      PopService pops,
+      TopologyRegistry registry) {
+    this.ctx = ctx;
+    this.service = service;
+    this.groups = groups;
+    this.pops = pops;
+    this.registry = registry;
+  }
+
+  TopologyRegistry registry() {
+    return registry;
+  }
+
+  // ------------------------------------------------------------------ exchanges
+
+  Result<Declared<ExchangeSpec>> declareExchange(ExchangeSpec raw) {
+    ExchangeSpec spec;
+    try {
+      spec = TopologyRegistry.canonical(raw);
+    } catch (Arguments.UnsupportedValueException | NullPointerException e) {
+      return illegal("exchange", e);
+    }
+    String bad = badName("exchange", spec.name(), true);
+    if (bad != null) {
+      return Result.fail(Status.ILLEGAL, bad);
+    }
+    Object ae = spec.arguments().get(ExchangeRouter.ALTERNATE_EXCHANGE);
+    if (ae != null && !(ae instanceof String)) {
+      return Result.fail(Status.ILLEGAL, "alternate-exchange must be a string");
+    }
+    try {
+      synchronized (registry) {
+        Result<Boolean> check = registry.checkExchange(spec);
+        if (!check.isOk()) {
+          return Result.fail(check.status(), check.detail());
+        }
+        if (!check.value()) {
+          return Result.ok(
+              new Declared<>(registry.current().exchange(spec.vhost(), spec.name()), false));
+        }
+        Result<?> topic = service.ensureTopic(DestinationNames.topic(spec.vhost(), spec.name()));
+        if (!topic.isOk()) {
+          return Result.fail(topic.status(), topic.detail());
+        }
+        registry.putExchange(spec);
+      }
+      log.info("Exchange '{}' of vhost '{}' declared: {}", spec.name(), spec.vhost(), spec);
+      return Result.ok(new Declared<>(spec, true));
+    } catch (IOException e) {
+      return error("declare exchange " + spec.name(), e);
+    }
+  }
+
+  Result<ExchangeSpec> exchange(String vhost, String name) {
+    Topology t = registry.current();
+    String v = vhostOf(vhost);
+    ExchangeSpec x = name == null ? null : t.exchange(v, name);
+    return x != null ? Result.ok(x) : Result.fail(Status.NOT_FOUND, noExchange(v, name));
+  }
+
+  Result<Void> deleteExchange(String vhost, String name, boolean ifUnused) {
+    String v = vhostOf(vhost);
+    if (name == null || Topology.isPredeclared(name)) {
+      return Result.fail(Status.FORBIDDEN, "exchange '" + name + "' cannot be deleted");
+    }
+    try {
+      synchronized (registry) {
+        Topology t = registry.current();
+        if (!t.hasVhost(v)) {
+          return Result.fail(Status.NOT_FOUND, "no vhost '" + v + "'");
+        }
+        if (t.exchange(v, name) == null) {
+          return Result.ok(null);
+        }
+        if (ifUnused && !t.bindingsFrom(v, name).isEmpty()) {
+          return Result.fail(
+              Status.CONFLICT, "exchange '" + name + "' in vhost '" + v + "' in use");
+        }
+        registry.removeExchange(v, name);
+        String topic = DestinationNames.topic(v, name);
+        if (!queueExists(v, name)) {
+          service.deleteTopic(topic); // a queue of the same name shares the topic
+        }
+      }
+      log.info("Exchange '{}' of vhost '{}' deleted", name, v);
+      return Result.ok(null);
+    } catch (IOException e) {
+      return error("delete exchange " + name, e);
+    }
+  }
+
+  // ------------------------------------------------------------------ queues
+
+  Result<Declared<QueueInfo>> declareQueue(QueueSpec raw) {
+    QueueSpec spec;
+    try {
+      spec = TopologyRegistry.canonical(raw);
+    } catch (Arguments.UnsupportedValueException | NullPointerException e) {
+      return illegal("queue", e);
+    }
+    String bad = badName("queue", spec.name(), false);
+    if (bad != null) {
+      return Result.fail(Status.ILLEGAL, bad);
+    }
+    if (spec.exclusive() && spec.owner() == null) {
+      return Result.fail(Status.ILLEGAL, "an exclusive queue needs an owner");
+    }
+    String topic = DestinationNames.topic(spec.vhost(), spec.name());
+    boolean created;
+    try {
+      synchronized (registry) {
+        Result<Boolean> check = registry.checkQueue(spec, implicitQueueExists(topic));
+        if (!check.isOk()) {
+          return Result.fail(check.status(), check.detail());
+        }
+        created = check.value();
+        if (created) {
+          Result<Void> made = makeQueue(topic, spec.durable() && !spec.exclusive());
+          if (!made.isOk()) {
+            return Result.fail(made.status(), made.detail());
+          }
+          registry.putQueue(spec);
+        } else if (registry.current().queue(spec.vhost(), spec.name()) == null) {
+          registry.putQueue(spec); // a queue made by an AMQP address, now declared as it is
+        }
+      }
+    } catch (IOException e) {
+      return error("declare queue " + spec.name(), e);
+    }
+    if (created) {
+      log.info("Queue '{}' of vhost '{}' declared: {}", spec.name(), spec.vhost(), spec);
+    }
+    QueueSpec now = registry.current().queue(spec.vhost(), spec.name());
+    return Result.ok(new Declared<>(info(now == null ? spec : now), created));
+  }
+
+  /** The topic, group and subscription of a queue, as the AMQP adapter makes them. */
+  private Result<Void> makeQueue(String topic, boolean durable) {
+    Result<?> t = service.ensureTopic(topic);
+    if (!t.isOk()) {
+      return Result.fail(t.status(), t.detail());
+    }
+    String group = DestinationNames.queueGroup(topic);
+    Result<Void> g =
+        service.ensureGroup(new GroupSettings(group, QUEUE_MAX_DELIVERIES, true, durable, durable));
+    if (!g.isOk()) {
+      return g;
+    }
+    return service.subscribe(new Subscription(group, topic, FilterType.TAG, "*", true));
+  }
+
+  Result<QueueInfo> queue(String vhost, String name) {
+    String v = vhostOf(vhost);
+    QueueSpec q = name == null ? null : lookupQueue(v, name);
+    return q != null ? Result.ok(info(q)) : Result.fail(Status.NOT_FOUND, noQueue(v, name));
+  }
+
+  Result<Long> deleteQueue(String vhost, String name, boolean ifUnused, boolean ifEmpty) {
+    String v = vhostOf(vhost);
+    if (name == null) {
+      return Result.fail(Status.ILLEGAL, "a queue needs a name");
+    }
+    try {
+      synchronized (registry) {
+        if (!registry.current().hasVhost(v)) {
+          return Result.fail(Status.NOT_FOUND, "no vhost '" + v + "'");
+        }
+        QueueSpec q = lookupQueue(v, name);
+        if (q == null) {
+          return Result.ok(0L);
+        }
+        QueueInfo info = info(q);
+        if (ifUnused && info.consumerCount() > 0) {
+          return Result.fail(Status.CONFLICT, queueName(v, name) + " in use");
+        }
+        if (ifEmpty && info.messageCount() > 0) {
+          return Result.fail(Status.CONFLICT, queueName(v, name) + " not empty");
+        }
+        registry.removeQueue(v, name);
+        dropQueue(v, name, info.topic());
+        log.info("Queue '{}' of vhost '{}' deleted with {} messages", name, v, info.messageCount());
+        return Result.ok(info.messageCount());
+      }
+    } catch (IOException e) {
+      return error("delete queue " + name, e);
+    }
+  }
+
+  /** Deletes a queue's group and, unless an exchange of the same name shares it, its topic. */
+  private void dropQueue(String vhost, String name, String topic) {
+    String group = DestinationNames.queueGroup(topic);
+    if (groups.exists(group)) {
+      service.deleteGroup(group);
+    }
+    if (registry.current().exchange(vhost, name) == null && ctx.topics().get(topic) != null) {
+      service.deleteTopic(topic);
+    }
+  }
+
+  Result<Long> purgeQueue(String vhost, String name) {
+    String v = vhostOf(vhost);
+    QueueSpec q = name == null ? null : lookupQueue(v, name);
+    if (q == null) {
+      return Result.fail(Status.NOT_FOUND, noQueue(v, name));
+    }
+    String topic = DestinationNames.topic(v, name);
+    String group = DestinationNames.queueGroup(topic);
+    TopicConfig c = ctx.topics().get(topic);
+    long purged = 0;
+    for (int i = 0; c != null && i < c.readQueueNums(); i++) {
+      Counts n = counts(group, topic, i);
+      purged += n.unfinished() - n.inFlight();
+      pops.skipTo(group, topic, i, ctx.store().maxOffset(topic, i));
+    }
+    log.info("Queue '{}' of vhost '{}' purged of {} ready messages", name, v, purged);
+    return Result.ok(purged);
+  }
+
+  /** The declared queue, or the one an AMQP address made (durable, no arguments), or null. */
+  QueueSpec lookupQueue(String vhost, String name) {
+    Topology t = registry.current();
+    if (!t.hasVhost(vhost)) {
+      return null;
+    }
+    QueueSpec q = t.queue(vhost, name);
+    if (q != null) {
+      return q;
+    }
+    return implicitQueueExists(DestinationNames.topic(vhost, name))
+        ? TopologyRegistry.implicitQueue(vhost, name)
+        : null;
+  }
+
+  boolean queueExists(String vhost, String name) {
+    return lookupQueue(vhost, name) != null;
+  }
+
+  /** Whether a queue's topic and group exist (made by an AMQP address, a JMS Queue, a declare). */
+  private boolean implicitQueueExists(String topic) {
+    return ctx.topics().get(topic) != null && groups.exists(DestinationNames.queueGroup(topic));
+  }
+
+  private QueueInfo info(QueueSpec q) {
+    String topic = DestinationNames.topic(q.vhost(), q.name());
+    String group = DestinationNames.queueGroup(topic);
+    TopicConfig c = ctx.topics().get(topic);
+    long messages = 0;
+    for (int i = 0; c != null && i < c.readQueueNums(); i++) {
+      messages += counts(group, topic, i).unfinished();
+    }
+    return new QueueInfo(q, topic, messages, ctx.clients().consumers(group).size());
+  }
+
+  private record Counts(long unfinished, long inFlight) {}
+
+  /** Messages of one queue id the group has not finished, and how many of them are in flight. */
+  private Counts counts(String group, String topic, int queueId) {
+    long max = ctx.store().maxOffset(topic, queueId);
+    PopService.View view = pops.view(group, topic, queueId);
+    if (view == null) {
+      long committed = ctx.offsets().query(group, topic, queueId);
+      long from = Math.max(committed < 0 ? max : committed, ctx.store().minOffset(topic, queueId));
+      return new Counts(Math.max(0, max - from), 0);
+    }
+    long below = view.inFlight().stream().filter(o -> o < view.scanFrom()).count();
+    long above = Math.max(0, max - view.scanFrom()) - view.doneAhead().size();
+    return new Counts(below + Math.max(0, above), view.inFlight().size());
+  }
+
+  // ------------------------------------------------------------------ bindings
+
+  Result<Void> bind(BindingSpec raw) {
+    BindingSpec b;
+    try {
+      b = TopologyRegistry.canonical(raw);
+    } catch (Arguments.UnsupportedValueException | NullPointerException e) {
+      return illegal("binding", e);
+    }
+    if (b.source().isEmpty() || (!b.destinationIsQueue() && b.destination().isEmpty())) {
+      return Result.fail(
+          Status.FORBIDDEN,
+          "operation not permitted on the default exchange in vhost '" + b.vhost() + "'");
+    }
+    try {
+      synchronized (registry) {
+        Topology t = registry.current();
+        if (!t.hasVhost(b.vhost())) {
+          return Result.fail(Status.NOT_FOUND, "no vhost '" + b.vhost() + "'");
+        }
+        ExchangeSpec source = t.exchange(b.vhost(), b.source());
+        if (source == null) {
+          return Result.fail(Status.NOT_FOUND, noExchange(b.vhost(), b.source()));
+        }
+        if (b.destinationIsQueue()) {
+          QueueSpec q = lookupQueue(b.vhost(), b.destination());
+          if (q == null) {
+            return Result.fail(Status.NOT_FOUND, noQueue(b.vhost(), b.destination()));
+          }
+          if (t.queue(b.vhost(), b.destination()) == null) {
+            registry.putQueue(q); // made by an AMQP address: declared as it is, to bind it
+          }
+        } else if (t.exchange(b.vhost(), b.destination()) == null) {
+          return Result.fail(Status.NOT_FOUND, noExchange(b.vhost(), b.destination()));
+        }
+        String problem = ExchangeRouter.bindingProblem(source, b);
+        if (problem != null) {
+          return Result.fail(Status.ILLEGAL, problem);
+        }
+        if (registry.addBinding(b)) {
+          log.info("Binding added: {}", b);
+        }
+      }
+      return Result.ok(null);
+    } catch (IOException e) {
+      return error("bind", e);
+    }
+  }
+
+  Result<Void> unbind(BindingSpec raw) {
+    BindingSpec b;
+    try {
+      b = TopologyRegistry.canonical(raw);
+    } catch (Arguments.UnsupportedValueException | NullPointerException e) {
+      return illegal("binding", e);
+    }
+    try {
+      if (registry.removeBinding(b)) {
+        log.info("Binding removed: {}", b);
+      }
+      return Result.ok(null);
+    } catch (IOException e) {
+      return error("unbind", e);
+    }
+  }
+
+  Result<List<BindingSpec>> bindings(
+      String vhost, String source, String destination, boolean destinationIsQueue, String key) {
+    String v = vhostOf(vhost);
+    Topology t = registry.current();
+    if (!t.hasVhost(v)) {
+      return Result.fail(Status.NOT_FOUND, "no vhost '" + v + "'");
+    }
+    List<BindingSpec> out = new ArrayList<>();
+    for (BindingSpec b : t.bindings()) {
+      if (b.vhost().equals(v)
+          && (source == null || b.source().equals(source))
+          && (destination == null
+              || (b.destination().equals(destination)
+                  && b.destinationIsQueue() == destinationIsQueue))
+          && (key == null || b.bindingKey().equals(key))) {
+        out.add(b);
+      }
+    }
+    return Result.ok(out);
+  }
+
+  // ------------------------------------------------------------------ vhosts
+
+  Result<Void> createVhost(String name) {
+    String bad = badName("vhost", name, false);
+    if (bad != null) {
+      return Result.fail(Status.ILLEGAL, bad);
+    }
+    try {
+      if (registry.addVhost(name)) {
+        log.info("Vhost '{}' created", name);
+      }
+      return Result.ok(null);
+    } catch (IOException e) {
+      return error("create vhost " + name, e);
+    }
+  }
+
+  Result<Void> deleteVhost(String name) {
+    if (name == null || name.equals(Topology.DEFAULT_VHOST)) {
+      return Result.fail(Status.FORBIDDEN, "vhost '/' cannot be deleted");
+    }
+    try {
+      synchronized (registry) {
+        if (!registry.current().hasVhost(name)) {
+          return Result.fail(Status.NOT_FOUND, "no vhost '" + name + "'");
+        }
+        // First the topology (nothing routes there any more), then every topic and group whose
+        // name carries the vhost's prefix: declared and implicit queues, exchanges, subscriptions.
+        registry.removeVhost(name);
+        String prefix = DestinationNames.escape(name) + "|";
+        List<String> topics = new ArrayList<>();
+        ctx.topics()
+            .snapshot()
+            .topicConfigTable()
+            .keySet()
+            .forEach(
+                t -> {
+                  if (t.startsWith(prefix)) {
+                    topics.add(t);
+                  }
+                });
+        List<String> groupNames = new ArrayList<>();
+        for (String g : ctx.subscriptionGroups().snapshot().subscriptionGroupTable().keySet()) {
+          if (g.startsWith(prefix) || g.startsWith(DestinationNames.QUEUE_GROUP + prefix)) {
+            groupNames.add(g);
+          }
+        }
+        groupNames.forEach(service::deleteGroup);
+        topics.forEach(service::deleteTopic);
+        log.info(
+            "Vhost '{}' deleted with {} topics and {} groups",
+            name,
+            topics.size(),
+            groupNames.size());
+      }
+      return Result.ok(null);
+    } catch (IOException e) {
+      return error("delete vhost " + name, e);
+    }
+  }
+
+  List<String> vhosts() {
+    return registry.current().vhosts();
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static String vhostOf(String vhost) {
+    return vhost == null || vhost.isEmpty() ? Topology.DEFAULT_VHOST : vhost;
+  }
+
+  private static String badName(String what, String name, boolean emptyAllowed) {
+    if (name == null || (!emptyAllowed && name.isEmpty())) {
+      return "a " + what + " needs a name";
+    }
+    if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+      return what + " name longer than " + MAX_NAME_BYTES + " bytes";
+    }
+    if (name.indexOf('\r') >= 0 || name.indexOf('\n') >= 0) {
+      return what + " name must not contain CR or LF";
+    }
+    return null;
+  }
+
+  private static String noExchange(String vhost, String name) {
+    return "no exchange '" + name + "' in vhost '" + vhost + "'";
+  }
+
+  private static String noQueue(String vhost, String name) {
+    return "no " + queueName(vhost, name);
+  }
+
+  private static String queueName(String vhost, String name) {
+    return "queue '" + name + "' in vhost '" + vhost + "'";
+  }
+
+  private static <T> Result<T> illegal(String what, Exception e) {
+    return Result.fail(
+        Status.ILLEGAL, "bad " + what + ": " + Objects.requireNonNullElse(e.getMessage(), "null"));
+  }
+
+  private static <T> Result<T> error(String what, IOException e) {
+    log.error("Cannot {}", what, e);
+    return Result.fail(Status.ERROR, what + " failed: " + e.getMessage());
+  }
+}
