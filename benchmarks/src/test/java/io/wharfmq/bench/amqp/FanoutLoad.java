@@ -11,11 +11,15 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,9 +41,10 @@ import org.apache.qpid.jms.JmsConnectionFactory;
  * received in it, and the broker process' {@code write_bytes} of {@code /proc/<pid>/io} (bytes it
  * caused to be written to the block layer: file writes and pages dirtied through memory maps,
  * counted when dirtied; for RabbitMQ the {@code beam.smp} process) read at its start and end,
- * divided by the sends. After the window it waits up to {@link #DRAIN} s for every queue to get
- * every message of the window, so a shortfall or a duplicate shows. The topology is deleted after
- * the run. Used from the main thread; the JMS client's threads call the listeners.
+ * divided by the sends, and which threads of the broker wrote most ({@code /proc/<pid>/task}).
+ * After the window it waits up to {@link #DRAIN} s for every queue to get every message of the
+ * window, so a shortfall or a duplicate shows. The topology is deleted after the run. Used from the
+ * main thread; the JMS client's threads call the listeners.
  */
 final class FanoutLoad {
   private static final AtomicInteger RUN_IDS = new AtomicInteger(1);
@@ -75,6 +80,7 @@ final class FanoutLoad {
       long cancelledWriteBytes,
       double brokerCpuSec,
       double stealPercent,
+      String writers,
       String firstError) {
 
     /** Broker bytes written per message published in the window; NaN without either. */
@@ -107,6 +113,9 @@ final class FanoutLoad {
       }
       if (writeBytes < 0) {
         n.add("write_bytes unreadable");
+      }
+      if (!writers.isEmpty()) {
+        n.add("writers: " + writers);
       }
       if (cancelledWriteBytes > 0) {
         n.add(String.format("cancelled_write_bytes %,d", cancelledWriteBytes));
@@ -250,10 +259,12 @@ final class FanoutLoad {
       LockSupport.parkNanos(measureStart - System.nanoTime());
       double cpu0 = HostCpu.processCpuSeconds(broker.pid());
       long[] io0 = writeBytes(broker.pid());
+      Map<String, Long> threads0 = threadWrites(broker.pid());
       long[] steal0 = HostCpu.stealAndTotalTicks();
       LockSupport.parkNanos(measureEnd - System.nanoTime());
       double cpu1 = HostCpu.processCpuSeconds(broker.pid());
       long[] io1 = writeBytes(broker.pid());
+      Map<String, Long> threads1 = threadWrites(broker.pid());
       double steal = HostCpu.percent(steal0, HostCpu.stealAndTotalTicks());
       for (Thread t : threads) {
         t.join();
@@ -278,6 +289,7 @@ final class FanoutLoad {
           io ? io1[1] - io0[1] : 0,
           cpu1 - cpu0,
           steal,
+          topWriters(threads0, threads1),
           w.firstError.get());
     } finally {
       for (Connection c : connections) {
@@ -314,6 +326,60 @@ final class FanoutLoad {
       return new long[] {-1, -1};
     }
     return write < 0 || cancelled < 0 ? new long[] {-1, -1} : new long[] {write, cancelled};
+  }
+
+  /**
+   * write_bytes of each thread of process {@code pid} summed by thread name with digit runs as
+   * {@code #} ({@code amqp-io-#-#}, {@code #_scheduler}); empty when unreadable. Threads that exit
+   * between two readings drop out of the difference (the process total keeps them).
+   */
+  static Map<String, Long> threadWrites(long pid) {
+    Map<String, Long> byName = new TreeMap<>();
+    try (DirectoryStream<Path> tasks =
+        Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : tasks) {
+        try {
+          String name = Files.readString(task.resolve("comm")).strip().replaceAll("\\d+", "#");
+          for (String line : Files.readAllLines(task.resolve("io"))) {
+            if (line.startsWith("write_bytes:")) {
+              long bytes = Long.parseLong(line.substring("write_bytes:".length()).strip());
+              byName.merge(name, bytes, Long::sum);
+            }
+          }
+        } catch (IOException | RuntimeException e) {
+          // The thread exited meanwhile.
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return Map.of();
+    }
+    return byName;
+  }
+
+  /** The three thread names that wrote most between two readings, with their share. */
+  static String topWriters(Map<String, Long> before, Map<String, Long> after) {
+    Map<String, Long> delta = new TreeMap<>();
+    after.forEach(
+        (name, bytes) -> {
+          long d = bytes - before.getOrDefault(name, 0L);
+          if (d > 0) {
+            delta.put(name, d);
+          }
+        });
+    long total = delta.values().stream().mapToLong(Long::longValue).sum();
+    if (total == 0) {
+      return "";
+    }
+    List<String> top = new ArrayList<>();
+    delta.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(3)
+        .forEach(
+            e ->
+                top.add(
+                    String.format(
+                        Locale.ROOT, "%s %.0f %%", e.getKey(), 100.0 * e.getValue() / total)));
+    return String.join(", ", top);
   }
 
   /** One producer thread's JMS objects (a JMS session is single-threaded). */
