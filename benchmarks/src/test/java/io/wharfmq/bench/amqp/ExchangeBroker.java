@@ -1,5 +1,6 @@
 package io.wharfmq.bench.amqp;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -22,6 +23,9 @@ interface ExchangeBroker extends AmqpBroker {
 
   /** The Qpid JMS consumer address of queue {@code queue}. */
   String queueAddress(String queue);
+
+  /** The directory under which the broker keeps its data (whose device's writes are counted). */
+  Path dataDir();
 
   /** How the topology is declared and which address forms are used, for the table's header. */
   String topologyNote();

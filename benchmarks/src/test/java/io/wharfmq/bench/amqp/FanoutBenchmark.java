@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -20,10 +21,11 @@ import java.util.function.ToDoubleFunction;
  * N bound durable queues, one consumer each, persistent 1 KiB messages published with blocking
  * sends, against Wharf and RabbitMQ started in the same run (the same Qpid JMS client for both,
  * each broker's own address strings; see {@link FanoutLoad} and {@link ExchangeBroker}). Figures:
- * publish throughput, delivered messages per second (all consumers together) and the broker
- * process' disk bytes written per published message; ratios Wharf/RabbitMQ. SYNC durability only
- * (Wharf {@code SYNC_FLUSH}; RabbitMQ's defaults, which have no asynchronous mode for persistent
- * messages). Markdown on stdout, progress on stderr. Single-threaded driver.
+ * publish throughput, delivered messages per second (all consumers together) and the bytes written
+ * to the data directory's block device per published message ({@link DiskWrites}); ratios
+ * Wharf/RabbitMQ. SYNC durability only (Wharf {@code SYNC_FLUSH}; RabbitMQ's defaults, which have
+ * no asynchronous mode for persistent messages). Markdown on stdout, progress on stderr.
+ * Single-threaded driver.
  */
 final class FanoutBenchmark {
   static final List<String> TARGETS = List.of("wharf", "rabbitmq");
@@ -90,8 +92,11 @@ final class FanoutBenchmark {
                                     median of the per-round ratios
         --dir <dir>                 parent of the temp data directories (default java.io.tmpdir)
       Figures per broker: pub/s = blocking sends that returned in the window; deliv/s = messages
-      all consumers together received in the window; B/msg = the broker process' write_bytes
-      (/proc/<pid>/io; beam.smp for RabbitMQ) over the window / messages published in it.
+      all consumers together received in the window; B/msg = bytes written to the block device
+      holding the broker's data directory (/sys/dev/block/MAJ:MIN/stat) over the window /
+      messages published in it: every writer of that device counts, so run it on a quiet
+      machine. The notes add the broker process' own write_bytes (/proc/<pid>/io; beam.smp for
+      RabbitMQ), which counts whole page-cache folios, and the threads that dirtied most.
       """;
 
   /** One table row: one (queues, producers) cell measured on each broker, once per round. */
@@ -139,7 +144,13 @@ final class FanoutBenchmark {
         try {
           ExchangeBroker b = start(kind, root);
           brokers.put(kind, b);
-          setup.put(kind, b.durability() + "; " + b.topologyNote());
+          setup.put(
+              kind,
+              b.durability()
+                  + "; "
+                  + b.topologyNote()
+                  + "; data on device "
+                  + DiskWrites.deviceName(DiskWrites.deviceStat(b.dataDir())));
         } catch (WharfBroker.NotAvailableException
             | AmqpBenchmark.RabbitMqNotInstalledException e) {
           setup.put(kind, "not available: " + e.getMessage());
@@ -147,6 +158,7 @@ final class FanoutBenchmark {
         }
       }
       warmUp(o, brokers, setup);
+      idleDeviceWrites(brokers, setup);
       int turn = 0;
       for (int queues : o.queues()) {
         for (int producers : o.producers()) {
@@ -222,6 +234,35 @@ final class FanoutBenchmark {
     }
   }
 
+  /**
+   * What the data directories' devices get while no run is going (both brokers idle, 3 s): every
+   * process on the machine counts in B/msg, so the table's header says how much that is.
+   */
+  private static void idleDeviceWrites(
+      Map<String, ExchangeBroker> brokers, Map<String, String> setup) throws InterruptedException {
+    Map<String, Path> devices = new LinkedHashMap<>();
+    for (ExchangeBroker b : brokers.values()) {
+      Path stat = DiskWrites.deviceStat(b.dataDir());
+      if (stat != null) {
+        devices.putIfAbsent(DiskWrites.deviceName(stat), stat);
+      }
+    }
+    for (Map.Entry<String, Path> d : devices.entrySet()) {
+      long before = DiskWrites.deviceWrittenBytes(d.getValue());
+      long start = System.nanoTime();
+      TimeUnit.SECONDS.sleep(3);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long bytes = DiskWrites.deviceWrittenBytes(d.getValue()) - before;
+      String line =
+          String.format(
+              Locale.ROOT,
+              "%,.0f B/s written to it with both brokers idle (3 s before the runs)",
+              bytes / seconds);
+      AmqpBenchmark.progress("device %s: %s", d.getKey(), line);
+      setup.put("device " + d.getKey(), line);
+    }
+  }
+
   private static Map<String, FanoutLoad.Result> measureEach(
       List<ExchangeBroker> order, Map<String, ExchangeBroker> all, FanoutLoad.Spec spec)
       throws Exception {
@@ -256,9 +297,12 @@ final class FanoutBenchmark {
                 + " per run; %d s warm-up + %d s measured per run, %d round(s) per cell (each"
                 + " broker's median round by deliveries, ratios = median of the per-round ratios)."
                 + " pub/s: sends that returned in the window; deliv/s: messages all consumers"
-                + " received in the window; B/msg: the broker process' write_bytes"
-                + " (/proc/<pid>/io, beam.smp for RabbitMQ) over the window / messages published"
-                + " in it. W = Wharf, R = RabbitMQ 3.10 (AMQP 1.0 plugin).%n%n",
+                + " received in the window; B/msg: bytes written to the block device holding the"
+                + " broker's data directory (/sys/dev/block/MAJ:MIN/stat; every writer of the"
+                + " device counts) over the window / messages published in it; notes: the broker"
+                + " process' write_bytes per message (/proc/<pid>/io, beam.smp for RabbitMQ;"
+                + " whole page-cache folios, so it overstates small synced writes) and the threads"
+                + " that dirtied most. W = Wharf, R = RabbitMQ 3.10 (AMQP 1.0 plugin).%n%n",
             o.bodyBytes(),
             o.warmup().toSeconds(),
             o.measure().toSeconds(),

@@ -10,16 +10,12 @@ import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,14 +33,15 @@ import org.apache.qpid.jms.JmsConnectionFactory;
  * queue (AUTO_ACKNOWLEDGE, a {@code MessageListener}, its own session; {@link
  * #CONSUMERS_PER_CONNECTION} consumers share a connection) counts what it gets.
  *
- * <p>Figures of the measured window: sends that returned in it, messages all consumers together
- * received in it, and the broker process' {@code write_bytes} of {@code /proc/<pid>/io} (bytes it
- * caused to be written to the block layer: file writes and pages dirtied through memory maps,
- * counted when dirtied; for RabbitMQ the {@code beam.smp} process) read at its start and end,
- * divided by the sends, and which threads of the broker wrote most ({@code /proc/<pid>/task}).
- * After the window it waits up to {@link #DRAIN} s for every queue to get every message of the
- * window, so a shortfall or a duplicate shows. The topology is deleted after the run. Used from the
- * main thread; the JMS client's threads call the listeners.
+ * <p>The clock starts once every queue's consumer got each producer's first (priming) message, so
+ * the files a broker makes for a fresh queue are not counted. Figures of the measured window: sends
+ * that returned in it, messages all consumers together received in it, and the bytes written to the
+ * block device that holds the broker's data directory ({@link DiskWrites#deviceWrittenBytes}: every
+ * writer of that device counts, so run on a quiet machine) divided by the sends; the broker
+ * process' own {@code write_bytes} and which of its threads dirtied most go to the notes. After the
+ * window it waits up to {@link #DRAIN} s for every queue to get every message of the window, so a
+ * shortfall or a duplicate shows. The topology is deleted after the run. Used from the main thread;
+ * the JMS client's threads call the listeners.
  */
 final class FanoutLoad {
   private static final AtomicInteger RUN_IDS = new AtomicInteger(1);
@@ -62,7 +59,8 @@ final class FanoutLoad {
   record Spec(int queues, int producers, int bodyBytes, Duration warmup, Duration measure) {}
 
   /**
-   * One run's figures. Rates per second of the window; {@code writeBytes}: the broker's {@code
+   * One run's figures. Rates per second of the window; {@code deviceBytes}: bytes written to the
+   * data directory's device over the window; {@code writeBytes}: the broker process' {@code
    * write_bytes} over the window ({@code cancelledWriteBytes} likewise: dirtied pages of files
    * truncated or deleted before they were written back); {@code fewestPerQueue} / {@code
    * mostPerQueue}: the least and most messages of the window one queue's consumer got (both equal
@@ -76,6 +74,8 @@ final class FanoutLoad {
       long failed,
       long fewestPerQueue,
       long mostPerQueue,
+      long deviceBytes,
+      String deviceName,
       long writeBytes,
       long cancelledWriteBytes,
       double brokerCpuSec,
@@ -83,8 +83,13 @@ final class FanoutLoad {
       String writers,
       String firstError) {
 
-    /** Broker bytes written per message published in the window; NaN without either. */
+    /** Bytes written to the data directory's device per message published in the window. */
     double bytesPerMessage() {
+      return published == 0 || deviceBytes < 0 ? Double.NaN : (double) deviceBytes / published;
+    }
+
+    /** The broker process' write_bytes per message published in the window (see DiskWrites). */
+    double writeBytesPerMessage() {
       return published == 0 || writeBytes < 0 ? Double.NaN : (double) writeBytes / published;
     }
 
@@ -111,8 +116,14 @@ final class FanoutLoad {
                 "a queue got %d deliveries of the window's %d messages (redeliveries)",
                 mostPerQueue, published));
       }
+      if (deviceBytes < 0) {
+        n.add("device writes unreadable");
+      }
       if (writeBytes < 0) {
         n.add("write_bytes unreadable");
+      } else {
+        n.add(
+            String.format(Locale.ROOT, "process write_bytes %,.0f B/msg", writeBytesPerMessage()));
       }
       if (!writers.isEmpty()) {
         n.add("writers: " + writers);
@@ -188,6 +199,31 @@ final class FanoutLoad {
 
   private FanoutLoad() {}
 
+  /** The run id of each producer's first message, sent before the clock starts. */
+  static final int PRIMING = 0;
+
+  static final int PRIMING_WAIT = 60;
+
+  /**
+   * Waits (up to {@link #PRIMING_WAIT} s) until every consumer got every producer's priming
+   * message: a fresh queue's first message makes the broker create that queue's files (Wharf
+   * zero-fills a consume-queue file per queue and queue id), a cost of making queues rather than of
+   * publishing, which stays out of the window this way. Past the wait the run goes on, with a line
+   * on stderr.
+   */
+  private static void awaitPriming(LongAdder primed, long expected, ExchangeBroker broker)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PRIMING_WAIT);
+    while (primed.sum() < expected && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+    if (primed.sum() < expected) {
+      System.err.printf(
+          "%s: only %d of %d priming deliveries after %d s; measuring anyway%n",
+          broker.kind(), primed.sum(), expected, PRIMING_WAIT);
+    }
+  }
+
   /** The queue names of a run's exchange. */
   static List<String> queueNames(String exchange, int queues) {
     List<String> names = new ArrayList<>();
@@ -201,10 +237,12 @@ final class FanoutLoad {
     int runId = RUN_IDS.getAndIncrement();
     String exchange = PREFIX + "-" + runId;
     List<String> queues = queueNames(exchange, spec.queues());
+    Path device = DiskWrites.deviceStat(broker.dataDir());
     broker.declareFanout(exchange, queues, BINDING_KEY);
     JmsConnectionFactory factory =
         new JmsConnectionFactory(broker.uri("jms.sendTimeout=60000&jms.requestTimeout=60000"));
     AtomicReference<Window> current = new AtomicReference<>();
+    LongAdder primed = new LongAdder();
     List<Connection> connections = new ArrayList<>();
     try {
       Connection consumerConnection = null;
@@ -220,9 +258,12 @@ final class FanoutLoad {
         consumer.setMessageListener(
             m -> {
               long now = System.nanoTime();
+              byte[] body = body(m);
               Window w = current.get();
               if (w != null) {
-                w.received(index, body(m), now);
+                w.received(index, body, now);
+              } else if (Stamp.runId(body) == PRIMING) {
+                primed.increment();
               }
             });
       }
@@ -239,10 +280,11 @@ final class FanoutLoad {
         MessageProducer p = s.createProducer(s.createQueue(target));
         p.setDeliveryMode(DeliveryMode.PERSISTENT);
         Sender sender = new Sender(s, p, spec.bodyBytes());
-        // Attach the link and warm the path before the clock starts (run id 0: never counted).
-        sender.send(0, 0);
+        // Attach the link and warm the path before the clock starts (never counted).
+        sender.send(0, PRIMING);
         senders.add(sender);
       }
+      awaitPriming(primed, (long) spec.producers() * queues.size(), broker);
 
       long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
       long measureStart = t0 + spec.warmup().toNanos();
@@ -258,13 +300,15 @@ final class FanoutLoad {
       }
       LockSupport.parkNanos(measureStart - System.nanoTime());
       double cpu0 = HostCpu.processCpuSeconds(broker.pid());
-      long[] io0 = writeBytes(broker.pid());
-      Map<String, Long> threads0 = threadWrites(broker.pid());
+      long[] io0 = DiskWrites.writeBytes(broker.pid());
+      long device0 = DiskWrites.deviceWrittenBytes(device);
+      Map<String, Long> threads0 = DiskWrites.threadWrites(broker.pid());
       long[] steal0 = HostCpu.stealAndTotalTicks();
       LockSupport.parkNanos(measureEnd - System.nanoTime());
       double cpu1 = HostCpu.processCpuSeconds(broker.pid());
-      long[] io1 = writeBytes(broker.pid());
-      Map<String, Long> threads1 = threadWrites(broker.pid());
+      long[] io1 = DiskWrites.writeBytes(broker.pid());
+      long device1 = DiskWrites.deviceWrittenBytes(device);
+      Map<String, Long> threads1 = DiskWrites.threadWrites(broker.pid());
       double steal = HostCpu.percent(steal0, HostCpu.stealAndTotalTicks());
       for (Thread t : threads) {
         t.join();
@@ -285,11 +329,13 @@ final class FanoutLoad {
           w.failed.sum(),
           w.fewest(),
           w.most(),
+          device0 >= 0 && device1 >= 0 ? device1 - device0 : -1,
+          DiskWrites.deviceName(device),
           io ? io1[0] - io0[0] : -1,
           io ? io1[1] - io0[1] : 0,
           cpu1 - cpu0,
           steal,
-          topWriters(threads0, threads1),
+          DiskWrites.topWriters(threads0, threads1),
           w.firstError.get());
     } finally {
       for (Connection c : connections) {
@@ -305,81 +351,6 @@ final class FanoutLoad {
         System.err.println("deleting " + exchange + " on " + broker.kind() + ": " + e);
       }
     }
-  }
-
-  /**
-   * {write_bytes, cancelled_write_bytes} of process {@code pid} ({@code /proc/<pid>/io}, every
-   * thread of the process, live or exited), or {-1, -1} when unreadable (not Linux, no permission).
-   */
-  static long[] writeBytes(long pid) {
-    long write = -1;
-    long cancelled = -1;
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "io"))) {
-        if (line.startsWith("write_bytes:")) {
-          write = Long.parseLong(line.substring("write_bytes:".length()).strip());
-        } else if (line.startsWith("cancelled_write_bytes:")) {
-          cancelled = Long.parseLong(line.substring("cancelled_write_bytes:".length()).strip());
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return new long[] {-1, -1};
-    }
-    return write < 0 || cancelled < 0 ? new long[] {-1, -1} : new long[] {write, cancelled};
-  }
-
-  /**
-   * write_bytes of each thread of process {@code pid} summed by thread name with digit runs as
-   * {@code #} ({@code amqp-io-#-#}, {@code #_scheduler}); empty when unreadable. Threads that exit
-   * between two readings drop out of the difference (the process total keeps them).
-   */
-  static Map<String, Long> threadWrites(long pid) {
-    Map<String, Long> byName = new TreeMap<>();
-    try (DirectoryStream<Path> tasks =
-        Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
-      for (Path task : tasks) {
-        try {
-          String name = Files.readString(task.resolve("comm")).strip().replaceAll("\\d+", "#");
-          for (String line : Files.readAllLines(task.resolve("io"))) {
-            if (line.startsWith("write_bytes:")) {
-              long bytes = Long.parseLong(line.substring("write_bytes:".length()).strip());
-              byName.merge(name, bytes, Long::sum);
-            }
-          }
-        } catch (IOException | RuntimeException e) {
-          // The thread exited meanwhile.
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return Map.of();
-    }
-    return byName;
-  }
-
-  /** The three thread names that wrote most between two readings, with their share. */
-  static String topWriters(Map<String, Long> before, Map<String, Long> after) {
-    Map<String, Long> delta = new TreeMap<>();
-    after.forEach(
-        (name, bytes) -> {
-          long d = bytes - before.getOrDefault(name, 0L);
-          if (d > 0) {
-            delta.put(name, d);
-          }
-        });
-    long total = delta.values().stream().mapToLong(Long::longValue).sum();
-    if (total == 0) {
-      return "";
-    }
-    List<String> top = new ArrayList<>();
-    delta.entrySet().stream()
-        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-        .limit(3)
-        .forEach(
-            e ->
-                top.add(
-                    String.format(
-                        Locale.ROOT, "%s %.0f %%", e.getKey(), 100.0 * e.getValue() / total)));
-    return String.join(", ", top);
   }
 
   /** One producer thread's JMS objects (a JMS session is single-threaded). */

@@ -204,6 +204,11 @@ final class RabbitMqBroker implements ExchangeBroker {
   }
 
   @Override
+  public Path dataDir() {
+    return child.dir;
+  }
+
+  @Override
   public long pid() {
     return beamPid;
   }

@@ -183,6 +183,11 @@ final class WharfBroker implements ExchangeBroker {
   }
 
   @Override
+  public Path dataDir() {
+    return child.dir;
+  }
+
+  @Override
   public long pid() {
     return child.pid();
   }
