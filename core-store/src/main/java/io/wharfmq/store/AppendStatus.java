@@ -17,7 +17,9 @@ public enum AppendStatus {
   /** Topic empty or too long. */
   TOPIC_INVALID,
   /** The store is shutting down or closed. */
-  STORE_CLOSED;
+  STORE_CLOSED,
+  /** The WHARF_DISPATCH property is no well-formed target list (docs/storage.md). */
+  DISPATCH_INVALID;
 
   public boolean isOk() {
     return this == OK;

@@ -230,6 +230,15 @@ public final class MessageStore implements AutoCloseable {
     return commitLog.readRecord(physicalOffset);
   }
 
+  /**
+   * The record at a queue's logical offset, as a record of that queue: a record dispatched there
+   * from another topic comes back as a copy with the queue's topic, queue id and offset (see
+   * DispatchView). Null if the queue has no such entry or the record is gone. Close it.
+   */
+  public StoredBytes readQueueRecord(String topic, int queueId, long offset) {
+    return new QueueReader(commitLog, queues).readQueueRecord(topic, queueId, offset);
+  }
+
   /** The decoded record at a log offset, or null. */
   public StoredMessage readMessage(long physicalOffset) {
     try (StoredBytes bytes = commitLog.readRecord(physicalOffset)) {
@@ -306,7 +315,6 @@ public final class MessageStore implements AutoCloseable {
     return found.isEmpty() ? null : found.get(0);
   }
 
-  /** Log offset of the oldest kept byte. */
   /**
    * Deletes the consume queues of the topics {@code which} selects (a deleted topic, or one no
    * topic configuration names any more); the commit log keeps their records until retention.

@@ -3,6 +3,7 @@ package io.wharfmq.store;
 import io.wharfmq.store.GetMessageResult.Status;
 import io.wharfmq.store.commitlog.CommitLog;
 import io.wharfmq.store.commitlog.StoredBytes;
+import io.wharfmq.store.format.DispatchView;
 import io.wharfmq.store.format.StoredMessage;
 import io.wharfmq.store.queue.ConsumeQueue;
 import io.wharfmq.store.queue.ConsumeQueueEntry;
@@ -10,7 +11,10 @@ import io.wharfmq.store.queue.ConsumeQueueTable;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads through consume queues into the commit log. Stateless apart from its references. */
+/**
+ * Reads through consume queues into the commit log. A record reached through a queue it was
+ * dispatched to is presented as that queue's own. Stateless apart from its references.
+ */
 final class QueueReader {
   private final CommitLog commitLog;
   private final ConsumeQueueTable queues;
@@ -51,11 +55,11 @@ final class QueueReader {
       if (e == null) {
         break;
       }
-      next++;
+      long at = next++;
       if (!filter.matchesTagsCode(e.tagsCode())) {
         continue;
       }
-      StoredBytes record = commitLog.read(e.physicalOffset(), e.size());
+      StoredBytes record = asQueueRecord(commitLog.read(e.physicalOffset(), e.size()), q, at);
       if (record == null) {
         removed = true;
         continue;
@@ -72,6 +76,32 @@ final class QueueReader {
             ? Status.FOUND
             : removed ? Status.MESSAGE_WAS_REMOVING : Status.NO_MATCHED_MESSAGE;
     return new GetMessageResult(status, found, next, min, max);
+  }
+
+  /** The record at a queue's offset as the queue's own (see {@link #asQueueRecord}), or null. */
+  StoredBytes readQueueRecord(String topic, int queueId, long offset) {
+    ConsumeQueue q = queues.find(topic, queueId);
+    ConsumeQueueEntry e = q == null ? null : q.get(offset);
+    return e == null
+        ? null
+        : asQueueRecord(commitLog.read(e.physicalOffset(), e.size()), q, offset);
+  }
+
+  /**
+   * {@code record}, reached through entry {@code offset} of {@code q}; a dispatched record comes
+   * back as a heap copy that carries the queue's topic, queue id and offset (DispatchView), so
+   * every reader of a queue sees records of that queue. Null stays null.
+   */
+  static StoredBytes asQueueRecord(StoredBytes record, ConsumeQueue q, long offset) {
+    if (record == null
+        || !DispatchView.reachedByDispatch(record.buffer(), q.topic(), q.queueId(), offset)) {
+      return record;
+    }
+    try (record) {
+      return StoredBytes.onHeap(
+          record.physicalOffset(),
+          DispatchView.asQueueRecord(record.buffer(), q.topic(), q.queueId(), offset));
+    }
   }
 
   long offsetForTimestamp(String topic, int queueId, long timestamp) {

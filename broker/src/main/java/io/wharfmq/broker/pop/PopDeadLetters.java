@@ -46,17 +46,18 @@ public final class PopDeadLetters {
   }
 
   /** Appends the dead letter (asynchronously; a failure is logged). */
-  void send(String group, long physicalOffset, int deliveries) {
-    send(group, physicalOffset, deliveries, null);
+  void send(String group, String topic, long physicalOffset, int deliveries) {
+    send(group, topic, physicalOffset, deliveries, null);
   }
 
   /**
    * Appends the dead letter, with {@code reason} (when not null) in {@link #REASON}; the future
    * tells whether it was stored (null when the message is gone from the store). A failure is
-   * logged.
+   * logged. {@code topic} is the queue's topic the group popped it from, which for a message
+   * dispatched there from an exchange is not the stored record's.
    */
   CompletableFuture<AppendResult> send(
-      String group, long physicalOffset, int deliveries, String reason) {
+      String group, String topic, long physicalOffset, int deliveries, String reason) {
     StoredMessage m = store.readMessage(physicalOffset);
     if (m == null) {
       return CompletableFuture.completedFuture(null);
@@ -69,9 +70,9 @@ public final class PopDeadLetters {
     }
     Map<String, String> props = m.propertyMap();
     String id = props.getOrDefault(MessageProperties.UNIQ_KEY, "");
-    props.putIfAbsent(ScheduleRewrite.RETRY_TOPIC, m.topic());
+    props.putIfAbsent(ScheduleRewrite.RETRY_TOPIC, topic);
     props.putIfAbsent(ScheduleRewrite.ORIGIN_MESSAGE_ID, id);
-    props.put(DLQ_ORIGIN_TOPIC, m.topic());
+    props.put(DLQ_ORIGIN_TOPIC, topic);
     props.put(DLQ_ORIGIN_MESSAGE_ID, id);
     if (reason != null) {
       props.put(REASON, reason.replace('\u0001', ' ').replace('\u0002', ' '));

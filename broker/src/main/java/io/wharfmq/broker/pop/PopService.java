@@ -512,7 +512,8 @@ public final class PopService {
           CompletableFuture<AppendResult> dead =
               e == null
                   ? CompletableFuture.completedFuture(null)
-                  : deadLetters.send(group, e.physicalOffset(), f.reconsumeTimes + 1, reason);
+                  : deadLetters.send(
+                      group, topic, e.physicalOffset(), f.reconsumeTimes + 1, reason);
           return dead.thenCombine(
               finishLogged(q, f, PopLogRecord.Kind.DEAD),
               (d, r) -> (d == null || d.isOk()) && r.isOk() ? Outcome.OK : Outcome.LOG_FAILED);
@@ -710,7 +711,7 @@ public final class PopService {
           finished.add(q.finish(f.offset));
           ConsumeQueueEntry e = store.queueEntry(q.topic, q.queueId, f.offset);
           if (e != null) {
-            deadLetters.send(q.group, e.physicalOffset(), f.reconsumeTimes + 1);
+            deadLetters.send(q.group, q.topic, e.physicalOffset(), f.reconsumeTimes + 1);
           }
           dead.add(f.finished(PopLogRecord.Kind.DEAD));
         }
@@ -968,11 +969,7 @@ public final class PopService {
   }
 
   private byte[] readRecord(String topic, int queueId, long offset) {
-    ConsumeQueueEntry e = store.queueEntry(topic, queueId, offset);
-    if (e == null) {
-      return null;
-    }
-    try (StoredBytes b = store.readRecord(e.physicalOffset())) {
+    try (StoredBytes b = store.readQueueRecord(topic, queueId, offset)) {
       return b == null ? null : b.toArray();
     }
   }

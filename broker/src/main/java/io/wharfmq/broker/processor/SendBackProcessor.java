@@ -61,7 +61,12 @@ public final class SendBackProcessor implements RequestProcessor {
     }
     service
         .sendBack(
-            group, offset, delayLevel, maxReconsumeTimes(request, -1), request.get("originMsgId"))
+            group,
+            offset,
+            delayLevel,
+            maxReconsumeTimes(request, -1),
+            request.get("originMsgId"),
+            request.get("originTopic"))
         .thenAccept(
             r ->
                 // RocketMQ answers every failed send-back (message gone, store refused) with

@@ -155,9 +155,29 @@ public final class SendMessageProcessor implements RequestProcessor {
         "subscription group not exist, " + retryGroup);
   }
 
+  /**
+   * The properties without the multi-dispatch names: only the broker's router may make a record fan
+   * out to queues (docs/storage.md, "Multi-dispatch"), so a producer's own are dropped.
+   */
+  private static String withoutDispatch(String properties) {
+    if (!properties.contains("DISPATCH")) {
+      return properties;
+    }
+    Map<String, String> props = MessageProperties.decode(properties);
+    boolean dropped =
+        props.remove(MessageProperties.DISPATCH) != null
+            | props.remove(MessageProperties.REAL_DISPATCH) != null
+            | props.remove(MessageProperties.DISPATCH_SOURCE) != null;
+    if (!dropped) {
+      return properties;
+    }
+    log.warn("Dropped the reserved multi-dispatch properties a producer sent");
+    return MessageProperties.encode(props);
+  }
+
   /** The message of a single send, or the messages a batch body encodes. */
   private List<OutgoingMessage> messages(RemotingCommand request, boolean batch) {
-    String properties = Headers.string(request, "properties", "");
+    String properties = withoutDispatch(Headers.string(request, "properties", ""));
     long born = Headers.longValue(request, "bornTimestamp", ctx.clock().millis());
     int reconsume = Headers.integer(request, "reconsumeTimes", 0);
     byte[] body = request.body() == null ? new byte[0] : request.body();
@@ -180,7 +200,7 @@ public final class SendMessageProcessor implements RequestProcessor {
         byte[] props = new byte[b.getShort() & 0xFFFF];
         b.get(props);
         Map<String, String> merged =
-            MessageProperties.decode(new String(props, StandardCharsets.UTF_8));
+            MessageProperties.decode(withoutDispatch(new String(props, StandardCharsets.UTF_8)));
         // The inner message's own UNIQ_KEY wins, so every message keeps the id its producer
         // returned.
         batchProps.forEach(merged::putIfAbsent);

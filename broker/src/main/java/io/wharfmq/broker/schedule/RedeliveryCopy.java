@@ -40,6 +40,9 @@ public final class RedeliveryCopy {
       Map<String, String> props,
       InetSocketAddress storeHost,
       int reconsumeTimes) {
+    // A retry or dead letter belongs to one group: it never fans out to a dispatch's targets again.
+    props.remove(MessageProperties.DISPATCH);
+    props.remove(MessageProperties.REAL_DISPATCH);
     return new MessageToStore(
         target,
         0,

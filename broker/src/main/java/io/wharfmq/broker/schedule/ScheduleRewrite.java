@@ -51,7 +51,31 @@ public final class ScheduleRewrite {
     props.put(DELAY, Integer.toString(capped));
     props.put(REAL_TOPIC, m.topic());
     props.put(REAL_QID, Integer.toString(m.queueId()));
+    parkDispatch(props);
     return withTopic(m, SCHEDULE_TOPIC, capped - 1, MessageProperties.encode(props));
+  }
+
+  /**
+   * Moves a fan-out's target list ({@link MessageProperties#DISPATCH}) aside to {@link
+   * MessageProperties#REAL_DISPATCH}, like REAL_TOPIC: a parked copy (schedule, timer, transaction
+   * half) must reach no target queue while it waits.
+   */
+  public static void parkDispatch(Map<String, String> props) {
+    String targets = props.remove(MessageProperties.DISPATCH);
+    if (targets != null) {
+      props.put(MessageProperties.REAL_DISPATCH, targets);
+    }
+  }
+
+  /**
+   * Puts a parked target list back, so the record stored when the message becomes visible reaches
+   * its targets with fresh queue offsets (the appender overwrites the digits).
+   */
+  public static void restoreDispatch(Map<String, String> props) {
+    String targets = props.remove(MessageProperties.REAL_DISPATCH);
+    if (targets != null) {
+      props.put(MessageProperties.DISPATCH, targets);
+    }
   }
 
   /** A due schedule record back in its real topic and queue. */
@@ -71,6 +95,7 @@ public final class ScheduleRewrite {
     for (String d : dropped) {
       props.remove(d);
     }
+    restoreDispatch(props);
     props.put(sourceKey, Long.toString(s.physicalOffset()));
     return new MessageToStore(
         topic,

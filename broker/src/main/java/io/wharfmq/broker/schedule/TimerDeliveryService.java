@@ -97,7 +97,7 @@ public final class TimerDeliveryService implements TimerDelivery {
     }
     boolean permanent =
         switch (r.status()) {
-          case MESSAGE_TOO_LARGE, PROPERTIES_TOO_LARGE, TOPIC_INVALID -> true;
+          case MESSAGE_TOO_LARGE, PROPERTIES_TOO_LARGE, TOPIC_INVALID, DISPATCH_INVALID -> true;
           default -> false;
         };
     log.warn(

@@ -100,6 +100,7 @@ public final class TimerRewrite {
     props.put(TimerStore.TIMER_OUT_MS, Long.toString(deliverMs));
     props.put(ScheduleRewrite.REAL_TOPIC, m.topic());
     props.put(ScheduleRewrite.REAL_QID, Integer.toString(m.queueId()));
+    ScheduleRewrite.parkDispatch(props);
     return ScheduleRewrite.withTopic(m, TimerStore.TIMER_TOPIC, 0, MessageProperties.encode(props));
   }
 

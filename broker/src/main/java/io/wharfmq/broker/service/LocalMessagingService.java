@@ -396,17 +396,20 @@ public final class LocalMessagingService implements MessagingService {
    * RocketMQ's consumer send-back: the message stored at {@code commitLogOffset} failed for {@code
    * group}; it comes back later through the group's retry topic, or goes to its DLQ once it was
    * delivered {@code maxReconsumeTimes} times (-1: the group's setting) or when {@code delayLevel}
-   * is negative. {@code originMessageId} (may be null) is recorded as ORIGIN_MESSAGE_ID.
+   * is negative. {@code originMessageId} (may be null) is recorded as ORIGIN_MESSAGE_ID; {@code
+   * originTopic} (may be null) is the topic the consumer got it from, the retry topic for a message
+   * dispatched to a queue.
    */
   public CompletableFuture<Result<Void>> sendBack(
       String group,
       long commitLogOffset,
       int delayLevel,
       int maxReconsumeTimes,
-      String originMessageId) {
+      String originMessageId,
+      String originTopic) {
     try {
       return sendBacks.sendBack(
-          group, commitLogOffset, delayLevel, maxReconsumeTimes, originMessageId);
+          group, commitLogOffset, delayLevel, maxReconsumeTimes, originMessageId, originTopic);
     } catch (IOException e) {
       log.error("Send-back for group {} failed", group, e);
       return CompletableFuture.completedFuture(

@@ -6,6 +6,7 @@ import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.remoting.protocol.body.SubscriptionGroupConfig;
 import io.wharfmq.service.Result;
 import io.wharfmq.service.Status;
+import io.wharfmq.store.format.DispatchTargets;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
 import io.wharfmq.store.format.StoredMessage;
@@ -34,8 +35,17 @@ final class SendBack {
     this.groups = groups;
   }
 
+  /**
+   * @param originTopic the topic the consumer received the message from (may be null): for a
+   *     message dispatched to a queue it is that queue's topic, not the stored record's
+   */
   CompletableFuture<Result<Void>> sendBack(
-      String group, long offset, int delayLevel, int maxReconsumeTimes, String originId)
+      String group,
+      long offset,
+      int delayLevel,
+      int maxReconsumeTimes,
+      String originId,
+      String originTopic)
       throws IOException {
     SubscriptionGroupConfig groupConfig = ctx.subscriptionGroups().findOrCreate(group);
     if (groupConfig == null) {
@@ -50,7 +60,13 @@ final class SendBack {
       return done(Result.fail(Status.NOT_FOUND, "look message by offset failed, " + offset));
     }
     Map<String, String> props = m.propertyMap();
-    props.putIfAbsent(ScheduleRewrite.RETRY_TOPIC, m.topic());
+    String dispatched = props.get(MessageProperties.DISPATCH);
+    boolean fromTarget =
+        dispatched != null
+            && originTopic != null
+            && DispatchTargets.parse(dispatched).stream()
+                .anyMatch(t -> t.topic().equals(originTopic));
+    props.putIfAbsent(ScheduleRewrite.RETRY_TOPIC, fromTarget ? originTopic : m.topic());
     String origin = originId != null ? originId : props.get(MessageProperties.UNIQ_KEY);
     if (origin != null) {
       props.putIfAbsent(ScheduleRewrite.ORIGIN_MESSAGE_ID, origin);

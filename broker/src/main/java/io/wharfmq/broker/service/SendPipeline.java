@@ -259,7 +259,7 @@ final class SendPipeline {
       case DISK_FULL -> Status.DISK_FULL;
       case STORE_CLOSED -> Status.UNAVAILABLE;
       case MESSAGE_TOO_LARGE, PROPERTIES_TOO_LARGE -> Status.TOO_LARGE;
-      case TOPIC_INVALID -> Status.ILLEGAL;
+      case TOPIC_INVALID, DISPATCH_INVALID -> Status.ILLEGAL;
       case IO_ERROR -> Status.ERROR;
     };
   }

@@ -148,6 +148,7 @@ public final class TransactionService {
     Map<String, String> props = MessageProperties.decode(m.properties());
     props.put(ScheduleRewrite.REAL_TOPIC, m.topic());
     props.put(ScheduleRewrite.REAL_QID, Integer.toString(m.queueId()));
+    ScheduleRewrite.parkDispatch(props);
     String uniq = props.get(MessageProperties.UNIQ_KEY);
     if (uniq != null) {
       props.put(TRANSACTION_ID, uniq);
@@ -268,6 +269,7 @@ public final class TransactionService {
     String topic = props.remove(ScheduleRewrite.REAL_TOPIC);
     String qid = props.remove(ScheduleRewrite.REAL_QID);
     props.remove(TRAN_MSG);
+    ScheduleRewrite.restoreDispatch(props);
     return new MessageToStore(
         topic,
         qid == null ? 0 : Integer.parseInt(qid),

@@ -2,7 +2,9 @@ package io.wharfmq.store.commitlog;
 
 import io.wharfmq.store.AppendResult;
 import io.wharfmq.store.AppendStatus;
+import io.wharfmq.store.format.DispatchTargets;
 import io.wharfmq.store.format.MessageEncoder;
+import io.wharfmq.store.format.MessageEncoder.DispatchSlot;
 import io.wharfmq.store.format.MessageEncoder.EncodedRecord;
 import io.wharfmq.store.format.MessageRecordLayout;
 import io.wharfmq.store.format.MessageSysFlag;
@@ -26,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * Appends to the commit log. Callers encode records on their own threads and {@link #submit} them.
  * Whoever holds the append lock copies records into the active segment, patches the fields only the
  * appender knows (queue offset, physical offset, store time) and publishes the new end to readers.
+ * A record with dispatch targets ({@code WHARF_DISPATCH}) takes a queue offset in each target queue
+ * instead of its own; the offsets are written into the record's target list.
  *
  * <p>With ASYNC flush a caller that finds the lock free appends on its own thread: it first takes
  * everything already queued (so one caller's appends keep their order), then its own records, and
@@ -383,12 +387,10 @@ public final class CommitLogWriter {
     ByteBuffer[] viaChannel = syncFlush ? new ByteBuffer[records.length] : null;
     for (int i = 0; i < records.length; i++) {
       EncodedRecord r = records[i];
+      boolean toQueues = MessageSysFlag.isDispatchedToConsumeQueue(r.sysFlag());
       long queueOffset = 0;
-      if (MessageSysFlag.isDispatchedToConsumeQueue(r.sysFlag())) {
+      if (toQueues && !r.dispatched()) {
         queueOffset = queueOffsets.take(r.topic(), r.queueId(), 1);
-      }
-      if (i == 0) {
-        firstQueueOffset = queueOffset;
       }
       long physical = writeOffset + (pos - start);
       if (syncFlush) {
@@ -400,6 +402,24 @@ public final class CommitLogWriter {
         buf.put(pos, r.bytes());
         MessageEncoder.patchAssignedFields(
             buf, pos, r.storeTimestampOffset(), queueOffset, physical, now);
+      }
+      if (toQueues && r.dispatched()) {
+        // The record itself takes no offset in its own queue: each target gets one, written
+        // into the record's digits (the byte array for a channel write, else the mapped copy).
+        long first = -1;
+        for (DispatchSlot slot : r.dispatch()) {
+          long targetOffset = queueOffsets.take(slot.topic(), slot.queueId(), 1);
+          if (syncFlush) {
+            DispatchTargets.writeOffset(r.bytes(), slot.digitsAt(), targetOffset);
+          } else {
+            DispatchTargets.writeOffset(buf, pos + slot.digitsAt(), targetOffset);
+          }
+          first = first < 0 ? targetOffset : first;
+        }
+        queueOffset = first;
+      }
+      if (i == 0) {
+        firstQueueOffset = queueOffset;
       }
       offsets[i] = physical;
       sizes[i] = r.size();
@@ -424,7 +444,14 @@ public final class CommitLogWriter {
 
   private void giveBack(EncodedRecord[] records) {
     for (EncodedRecord r : records) {
-      if (MessageSysFlag.isDispatchedToConsumeQueue(r.sysFlag())) {
+      if (!MessageSysFlag.isDispatchedToConsumeQueue(r.sysFlag())) {
+        continue;
+      }
+      if (r.dispatched()) {
+        for (DispatchSlot slot : r.dispatch()) {
+          queueOffsets.giveBack(slot.topic(), slot.queueId(), 1);
+        }
+      } else {
         queueOffsets.giveBack(r.topic(), r.queueId(), 1);
       }
     }

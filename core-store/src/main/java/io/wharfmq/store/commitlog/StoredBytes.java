@@ -4,8 +4,9 @@ import io.wharfmq.store.mapped.MappedFile;
 import java.nio.ByteBuffer;
 
 /**
- * A view of stored bytes inside a mapped file, without copying. The view keeps its file alive:
- * close it when done (retention waits for it). Owned by one thread at a time; not thread-safe.
+ * A view of stored bytes inside a mapped file, without copying (or, for a dispatched record read
+ * through a target queue, a copy on the heap). The view keeps its file alive: close it when done
+ * (retention waits for it). Owned by one thread at a time; not thread-safe.
  */
 public final class StoredBytes implements AutoCloseable {
   private final MappedFile file;
@@ -17,6 +18,14 @@ public final class StoredBytes implements AutoCloseable {
     this.file = file;
     this.physicalOffset = physicalOffset;
     this.view = view;
+  }
+
+  /**
+   * Bytes held on the heap rather than in a mapped file (a dispatched record presented as a record
+   * of a target queue); closing it frees nothing.
+   */
+  public static StoredBytes onHeap(long physicalOffset, byte[] bytes) {
+    return new StoredBytes(null, physicalOffset, ByteBuffer.wrap(bytes));
   }
 
   /** Log offset of the first byte. */
@@ -44,7 +53,9 @@ public final class StoredBytes implements AutoCloseable {
   public void close() {
     if (!closed) {
       closed = true;
-      file.release();
+      if (file != null) {
+        file.release();
+      }
     }
   }
 }

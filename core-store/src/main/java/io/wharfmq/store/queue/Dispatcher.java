@@ -1,6 +1,7 @@
 package io.wharfmq.store.queue;
 
 import io.wharfmq.store.commitlog.CommitLog;
+import io.wharfmq.store.format.DispatchTargets;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageRecordLayout;
 import io.wharfmq.store.format.MessageSysFlag;
@@ -9,6 +10,7 @@ import io.wharfmq.store.index.IndexService;
 import io.wharfmq.store.mapped.MappedFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -21,8 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds the consume queues and the index from the commit log, in log order, on its own thread
  * ({@code wharf-dispatcher}). The writer wakes it after publishing; it reads records up to the
- * published offset and advances {@link #dispatchedOffset()}. Recovery calls {@link #dispatchTo}
- * directly before the thread starts.
+ * published offset and advances {@link #dispatchedOffset()}. A record with dispatch targets ({@code
+ * WHARF_DISPATCH}) gets an entry in each target queue, at the offset written in the record, and
+ * none in its own. Recovery calls {@link #dispatchTo} directly before the thread starts.
  */
 public final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -198,17 +201,61 @@ public final class Dispatcher {
     String properties = StoredMessage.properties(buf, pos);
     long storeTimestamp = StoredMessage.storeTimestamp(buf, pos);
     if (MessageSysFlag.isDispatchedToConsumeQueue(sysFlag)) {
-      int queueId = buf.getInt(pos + MessageRecordLayout.QUEUE_ID);
-      long queueOffset = buf.getLong(pos + MessageRecordLayout.QUEUE_OFFSET);
       String tags = MessageProperties.find(properties, MessageProperties.TAGS);
       long tagsCode = tags == null ? 0 : tags.hashCode();
-      ConsumeQueue queue = queues.findOrCreate(topic, queueId);
-      queue.append(queueOffset, physicalOffset, size, tagsCode);
-      listener.onDispatched(topic, queueId, queueOffset, tagsCode, storeTimestamp);
+      String targets =
+          properties.contains(MessageProperties.DISPATCH)
+              ? MessageProperties.find(properties, MessageProperties.DISPATCH)
+              : null;
+      if (targets == null) {
+        int queueId = buf.getInt(pos + MessageRecordLayout.QUEUE_ID);
+        long queueOffset = buf.getLong(pos + MessageRecordLayout.QUEUE_OFFSET);
+        enqueue(topic, queueId, queueOffset, physicalOffset, size, tagsCode, storeTimestamp);
+      } else {
+        List<DispatchTargets.Target> parsed;
+        try {
+          parsed = DispatchTargets.parse(targets);
+        } catch (IllegalArgumentException e) {
+          // The encoder checked the list; the CRC covers only the body, so this is damage.
+          throw new IllegalStateException(
+              "record at "
+                  + physicalOffset
+                  + " has a damaged "
+                  + MessageProperties.DISPATCH
+                  + " ("
+                  + e.getMessage()
+                  + "); its target queues are unknown",
+              e);
+        }
+        for (DispatchTargets.Target t : parsed) {
+          enqueue(
+              t.topic(),
+              t.queueId(),
+              t.queueOffset(),
+              physicalOffset,
+              size,
+              tagsCode,
+              storeTimestamp);
+        }
+      }
     }
     if (MessageSysFlag.transactionType(sysFlag) != MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
       indexKeys(topic, properties, physicalOffset, storeTimestamp);
     }
+  }
+
+  private void enqueue(
+      String topic,
+      int queueId,
+      long queueOffset,
+      long physicalOffset,
+      int size,
+      long tagsCode,
+      long storeTimestamp)
+      throws IOException {
+    ConsumeQueue queue = queues.findOrCreate(topic, queueId);
+    queue.append(queueOffset, physicalOffset, size, tagsCode);
+    listener.onDispatched(topic, queueId, queueOffset, tagsCode, storeTimestamp);
   }
 
   private void indexKeys(String topic, String properties, long physicalOffset, long storeTimestamp)

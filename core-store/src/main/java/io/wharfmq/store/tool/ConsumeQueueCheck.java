@@ -1,5 +1,7 @@
 package io.wharfmq.store.tool;
 
+import io.wharfmq.store.format.DispatchTargets;
+import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageRecordLayout;
 import io.wharfmq.store.format.RecordValidator;
 import io.wharfmq.store.format.StoredMessage;
@@ -171,17 +173,12 @@ final class ConsumeQueueCheck {
       return;
     }
     StringBuilder mismatch = new StringBuilder();
-    String recordTopic = StoredMessage.topic(buf, pos);
-    int recordQueueId = buf.getInt(pos + MessageRecordLayout.QUEUE_ID);
-    long recordQueueOffset = buf.getLong(pos + MessageRecordLayout.QUEUE_OFFSET);
-    if (!recordTopic.equals(topic)) {
-      mismatch.append(" topic ").append(recordTopic);
-    }
-    if (recordQueueId != queueId) {
-      mismatch.append(" queueId ").append(recordQueueId);
-    }
-    if (recordQueueOffset != e.queueOffset()) {
-      mismatch.append(" QUEUEOFFSET ").append(recordQueueOffset);
+    String targets =
+        MessageProperties.find(StoredMessage.properties(buf, pos), MessageProperties.DISPATCH);
+    if (targets != null) {
+      checkDispatched(e, targets, mismatch);
+    } else {
+      checkOwn(e, buf, pos, mismatch);
     }
     if (r.size() != e.size()) {
       mismatch
@@ -193,6 +190,51 @@ final class ConsumeQueueCheck {
     }
     if (!mismatch.isEmpty()) {
       problem(at + "the record there has" + mismatch);
+    }
+  }
+
+  /** A dispatched record must list this queue, at this offset, among its targets. */
+  private void checkDispatched(ConsumeQueueEntry e, String targets, StringBuilder mismatch) {
+    List<DispatchTargets.Target> parsed;
+    try {
+      parsed = DispatchTargets.parse(targets);
+    } catch (IllegalArgumentException ex) {
+      mismatch
+          .append(" a bad ")
+          .append(MessageProperties.DISPATCH)
+          .append(": ")
+          .append(ex.getMessage());
+      return;
+    }
+    for (DispatchTargets.Target t : parsed) {
+      if (t.topic().equals(topic) && t.queueId() == queueId && t.queueOffset() == e.queueOffset()) {
+        return;
+      }
+    }
+    mismatch
+        .append(" no dispatch target ")
+        .append(topic)
+        .append(':')
+        .append(queueId)
+        .append(':')
+        .append(e.queueOffset())
+        .append(" (it has ")
+        .append(targets)
+        .append(')');
+  }
+
+  private void checkOwn(ConsumeQueueEntry e, ByteBuffer buf, int pos, StringBuilder mismatch) {
+    String recordTopic = StoredMessage.topic(buf, pos);
+    int recordQueueId = buf.getInt(pos + MessageRecordLayout.QUEUE_ID);
+    long recordQueueOffset = buf.getLong(pos + MessageRecordLayout.QUEUE_OFFSET);
+    if (!recordTopic.equals(topic)) {
+      mismatch.append(" topic ").append(recordTopic);
+    }
+    if (recordQueueId != queueId) {
+      mismatch.append(" queueId ").append(recordQueueId);
+    }
+    if (recordQueueOffset != e.queueOffset()) {
+      mismatch.append(" QUEUEOFFSET ").append(recordQueueOffset);
     }
   }
 

@@ -6,6 +6,7 @@ import io.wharfmq.store.AppendResult;
 import io.wharfmq.store.MessageStore;
 import io.wharfmq.store.StoreConfig.FlushMode;
 import io.wharfmq.store.commitlog.StoredBytes;
+import io.wharfmq.store.format.DispatchTargets;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageRecordLayout;
 import io.wharfmq.store.format.MessageToStore;
@@ -264,10 +265,23 @@ class CommitLogCrashTest {
           at += record.size();
           continue;
         }
+        assertThat(buf.getLong(MessageRecordLayout.PHYSICAL_OFFSET)).isEqualTo(at);
+        List<DispatchTargets.Target> targets = targets(buf);
+        if (targets != null) {
+          for (DispatchTargets.Target t : targets) {
+            ConsumeQueueEntry e = store.queueEntry(t.topic(), t.queueId(), t.queueOffset());
+            assertThat(e).as("entry for target %s of the fan-out at %d", t, at).isNotNull();
+            assertThat(e.physicalOffset()).as("target %s points at the fan-out", t).isEqualTo(at);
+            assertThat(e.size()).isEqualTo(record.size());
+            perQueue.merge(queueKey(t.topic(), t.queueId()), 1L, Long::sum);
+          }
+          assertThat(store.maxOffset(CrashWriter.FANOUT_TOPIC, 0)).isZero();
+          at += record.size();
+          continue;
+        }
         String topic = StoredMessage.topic(buf, 0);
         int queueId = buf.getInt(MessageRecordLayout.QUEUE_ID);
         long queueOffset = buf.getLong(MessageRecordLayout.QUEUE_OFFSET);
-        assertThat(buf.getLong(MessageRecordLayout.PHYSICAL_OFFSET)).isEqualTo(at);
         ConsumeQueueEntry e = store.queueEntry(topic, queueId, queueOffset);
         assertThat(e)
             .as(
@@ -308,6 +322,18 @@ class CommitLogCrashTest {
       try (StoredBytes record = store.readRecord(e.physicalOffset())) {
         assertThat(record).as("record of entry %s@%d", key, i).isNotNull();
         ByteBuffer buf = record.buffer();
+        List<DispatchTargets.Target> targets = targets(buf);
+        if (targets != null) {
+          long entry = i;
+          assertThat(targets)
+              .as("fan-out of entry %s@%d lists it", key, i)
+              .anyMatch(
+                  t ->
+                      t.topic().equals(topic)
+                          && t.queueId() == queueId
+                          && t.queueOffset() == entry);
+          continue;
+        }
         assertThat(buf.getLong(MessageRecordLayout.QUEUE_OFFSET))
             .as("entry %s@%d", key, i)
             .isEqualTo(i);
@@ -374,6 +400,13 @@ class CommitLogCrashTest {
       }
     }
     return added;
+  }
+
+  /** The dispatch targets of the record at index 0 of {@code buf}, or null for a plain record. */
+  private static List<DispatchTargets.Target> targets(ByteBuffer buf) {
+    String value =
+        MessageProperties.find(StoredMessage.properties(buf, 0), MessageProperties.DISPATCH);
+    return value == null ? null : DispatchTargets.parse(value);
   }
 
   private static String queueKey(String topic, int queueId) {

@@ -4,6 +4,7 @@ import io.wharfmq.store.AppendResult;
 import io.wharfmq.store.MessageStore;
 import io.wharfmq.store.StoreConfig;
 import io.wharfmq.store.StoreConfig.FlushMode;
+import io.wharfmq.store.format.DispatchTargets;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
 import java.io.FileDescriptor;
@@ -21,8 +22,9 @@ import java.util.zip.CRC32;
 
 /**
  * The child program of {@link CommitLogCrashTest}: opens a store and appends random messages from
- * several threads until it is killed. After each append is acknowledged (future completed with OK)
- * it prints one line per record to stdout:
+ * several threads until it is killed; one in eight is a fan-out of {@link #FANOUT_TOPIC} dispatched
+ * to 1-4 queues. After each append is acknowledged (future completed with OK) it prints one line
+ * per record to stdout:
  *
  * <pre>ACK physicalOffset size topic queueId queueOffset bodyCrc32 key|-</pre>
  *
@@ -36,6 +38,9 @@ public final class CrashWriter {
   static final String[] TOPICS = {"CrashA", "CrashB", "CrashC"};
   static final int QUEUES = 3;
   static final String[] TAGS = {"TagA", "TagB", "TagC"};
+
+  /** Topic of the fan-out records: each reaches 1-4 queues of {@link #TOPICS} (WHARF_DISPATCH). */
+  static final String FANOUT_TOPIC = "CrashX";
 
   private static final Object STDOUT_LOCK = new Object();
   private static final FileOutputStream STDOUT = new FileOutputStream(FileDescriptor.out);
@@ -86,15 +91,17 @@ public final class CrashWriter {
   private static void appendForever(MessageStore store, SplittableRandom rnd, String keyPrefix) {
     try {
       for (long seq = 0; ; seq++) {
-        String topic = TOPICS[rnd.nextInt(TOPICS.length)];
-        int queueId = rnd.nextInt(QUEUES);
-        int count = rnd.nextInt(8) == 0 ? 2 + rnd.nextInt(3) : 1;
+        boolean fanOut = rnd.nextInt(8) == 0;
+        String topic = fanOut ? FANOUT_TOPIC : TOPICS[rnd.nextInt(TOPICS.length)];
+        int queueId = fanOut ? 0 : rnd.nextInt(QUEUES);
+        int count = !fanOut && rnd.nextInt(8) == 0 ? 2 + rnd.nextInt(3) : 1;
         List<MessageToStore> batch = new ArrayList<>(count);
         List<String> keys = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
           String key = rnd.nextBoolean() ? keyPrefix + seq + "-" + i : null;
           keys.add(key);
-          batch.add(message(rnd, topic, queueId, key));
+          MessageToStore m = message(rnd, topic, queueId, key);
+          batch.add(fanOut ? withTargets(m, rnd) : m);
         }
         AppendResult r =
             count == 1 ? store.append(batch.get(0)).get() : store.appendBatch(batch).get();
@@ -107,7 +114,7 @@ public final class CrashWriter {
               r.sizes()[i],
               topic,
               queueId,
-              r.queueOffset() + i,
+              fanOut ? 0 : r.queueOffset() + i, // a fan-out's own QUEUEOFFSET stays 0
               crc32(batch.get(i).body()),
               keys.get(i));
         }
@@ -117,6 +124,24 @@ public final class CrashWriter {
       e.printStackTrace();
       System.exit(3);
     }
+  }
+
+  /** {@code m} dispatched to 1-4 distinct queues of {@link #TOPICS} instead of its own. */
+  private static MessageToStore withTargets(MessageToStore m, SplittableRandom rnd) {
+    List<DispatchTargets.Queue> all = new ArrayList<>();
+    for (String t : TOPICS) {
+      for (int q = 0; q < QUEUES; q++) {
+        all.add(new DispatchTargets.Queue(t, q));
+      }
+    }
+    List<DispatchTargets.Queue> targets = new ArrayList<>();
+    int n = 1 + rnd.nextInt(4);
+    while (targets.size() < n) {
+      targets.add(all.remove(rnd.nextInt(all.size())));
+    }
+    Map<String, String> props = MessageProperties.decode(m.properties());
+    props.put(MessageProperties.DISPATCH, DispatchTargets.encode(targets));
+    return MessageToStore.of(m.topic(), m.queueId(), m.body(), MessageProperties.encode(props), 0L);
   }
 
   private static MessageToStore message(

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.zip.CRC32;
 
 /**
@@ -21,14 +22,35 @@ public final class MessageEncoder {
     OK,
     MESSAGE_TOO_LARGE,
     PROPERTIES_TOO_LARGE,
-    TOPIC_INVALID
+    TOPIC_INVALID,
+    DISPATCH_INVALID
   }
 
-  /** An encoded record ready for the writer. */
+  /**
+   * A target queue of a dispatched record and where its OFFSET20 digits sit in the record bytes.
+   */
+  public record DispatchSlot(String topic, int queueId, int digitsAt) {}
+
+  /**
+   * An encoded record ready for the writer.
+   *
+   * @param dispatch the record's dispatch targets ({@link MessageProperties#DISPATCH}), or null
+   *     when it goes to its own queue
+   */
   public record EncodedRecord(
-      byte[] bytes, String topic, int queueId, int sysFlag, int storeTimestampOffset) {
+      byte[] bytes,
+      String topic,
+      int queueId,
+      int sysFlag,
+      int storeTimestampOffset,
+      DispatchSlot[] dispatch) {
     public int size() {
       return bytes.length;
+    }
+
+    /** Whether the record goes to target queues rather than its own. */
+    public boolean dispatched() {
+      return dispatch != null;
     }
   }
 
@@ -58,12 +80,20 @@ public final class MessageEncoder {
     }
     byte[] properties = msg.properties().getBytes(StandardCharsets.UTF_8);
     if (properties.length > MessageRecordLayout.MAX_PROPERTIES_LENGTH) {
+      boolean dispatch =
+          MessageProperties.valueIndex(msg.properties(), MessageProperties.DISPATCH) >= 0;
       throw new EncodeException(
           Check.PROPERTIES_TOO_LARGE,
           "properties are "
               + properties.length
               + " bytes, limit "
-              + MessageRecordLayout.MAX_PROPERTIES_LENGTH);
+              + MessageRecordLayout.MAX_PROPERTIES_LENGTH
+              + (dispatch
+                  ? " (a fan-out's "
+                      + MessageProperties.DISPATCH
+                      + " must be split into records"
+                      + " that fit)"
+                  : ""));
     }
     if (msg.body().length > maxMessageSize) {
       throw new EncodeException(
@@ -108,13 +138,48 @@ public final class MessageEncoder {
       buf.put((byte) topic.length);
     }
     buf.put(topic);
+    int propertiesAt = buf.position() + 2;
     buf.putShort((short) properties.length).put(properties);
     return new EncodedRecord(
         buf.array(),
         msg.topic(),
         msg.queueId(),
         sysFlag,
-        MessageRecordLayout.storeTimestampOffset(sysFlag));
+        MessageRecordLayout.storeTimestampOffset(sysFlag),
+        dispatchSlots(msg.properties(), propertiesAt));
+  }
+
+  /**
+   * The dispatch slots of a record whose properties start at {@code propertiesAt}, or null when it
+   * has no {@link MessageProperties#DISPATCH}. The value is ASCII, so its digits sit at the value's
+   * byte position plus their index in it.
+   */
+  private static DispatchSlot[] dispatchSlots(String properties, int propertiesAt) {
+    if (!properties.contains(MessageProperties.DISPATCH)) {
+      return null; // every plain message: one intrinsic search instead of a parse
+    }
+    int valueAt = MessageProperties.valueIndex(properties, MessageProperties.DISPATCH);
+    if (valueAt < 0) {
+      return null;
+    }
+    int valueEnd = properties.indexOf(MessageProperties.PROPERTY_SEPARATOR, valueAt);
+    String value = properties.substring(valueAt, valueEnd < 0 ? properties.length() : valueEnd);
+    List<DispatchTargets.Target> targets;
+    try {
+      targets = DispatchTargets.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new EncodeException(
+          Check.DISPATCH_INVALID,
+          MessageProperties.DISPATCH + " is not a dispatch target list: " + e.getMessage());
+    }
+    int valueByteAt =
+        propertiesAt + properties.substring(0, valueAt).getBytes(StandardCharsets.UTF_8).length;
+    DispatchSlot[] slots = new DispatchSlot[targets.size()];
+    for (int i = 0; i < slots.length; i++) {
+      DispatchTargets.Target t = targets.get(i);
+      slots[i] = new DispatchSlot(t.topic(), t.queueId(), valueByteAt + t.digitsAt());
+    }
+    return slots;
   }
 
   /** Writes the writer-assigned fields into a record that starts at {@code recordStart}. */

@@ -20,6 +20,26 @@ public final class MessageProperties {
   /** The broker's region, which RocketMQ's broker stores with every message (trace needs it). */
   public static final String MSG_REGION = "MSG_REGION";
 
+  /**
+   * Reserved: the consume queues a record is dispatched to instead of its own, as {@link
+   * DispatchTargets} encodes them. The commit-log appender fills in each target's queue offset; the
+   * dispatcher writes one consume-queue entry per target and none for the record's own queue. See
+   * docs/storage.md, "Multi-dispatch". Senders never set it; the broker does.
+   */
+  public static final String DISPATCH = "WHARF_DISPATCH";
+
+  /**
+   * {@link #DISPATCH} of a message parked by the broker (delayed, timer, transactional half): moved
+   * aside so the parked copy reaches no target, and moved back when the message becomes visible.
+   */
+  public static final String REAL_DISPATCH = "WHARF_REAL_DISPATCH";
+
+  /**
+   * On a record as read through a target queue of a dispatch: the topic the record was stored in
+   * (the exchange). The store adds it when it presents the record as one of the queue's own.
+   */
+  public static final String DISPATCH_SOURCE = "WHARF_DISPATCH_SOURCE";
+
   /** "false" tells a tracing consumer to write no trace record for the message. */
   public static final String TRACE_ON = "TRACE_ON";
 
@@ -79,6 +99,30 @@ public final class MessageProperties {
           && properties.charAt(nameEnd) == NAME_VALUE_SEPARATOR
           && properties.startsWith(name, start)) {
         found = properties.substring(nameEnd + 1, end);
+      }
+      start = end + 1;
+    }
+    return found;
+  }
+
+  /**
+   * Index in {@code properties} where the value of the last property called {@code name} starts, or
+   * -1 when absent (the occurrence {@link #find} returns).
+   */
+  public static int valueIndex(String properties, String name) {
+    int found = -1;
+    int start = 0;
+    int length = properties.length();
+    while (start < length) {
+      int end = properties.indexOf(PROPERTY_SEPARATOR, start);
+      if (end < 0) {
+        end = length;
+      }
+      int nameEnd = start + name.length();
+      if (nameEnd < end
+          && properties.charAt(nameEnd) == NAME_VALUE_SEPARATOR
+          && properties.startsWith(name, start)) {
+        found = nameEnd + 1;
       }
       start = end + 1;
     }
