@@ -16,7 +16,10 @@ public final class AmqpWiring {
 
   /** What attached links mean: queues, topics, subscriptions and transactions (docs/amqp.md). */
   public static LinkAttacher linkAttacher(AmqpConfig config) {
-    return new AmqpLinkAttacher(config.amqpMaxMessageSize(), config.amqpInvisibleTimeMs());
+    return new AmqpLinkAttacher(
+        config.amqpMaxMessageSize(),
+        config.amqpInvisibleTimeMs(),
+        config.amqpProducerFlowHighMark());
   }
 
   /** Starts the listener over {@code service}; the caller closes it. */

@@ -213,6 +213,16 @@ public interface MessagingService {
   /** The topics the group has offsets or subscriptions in. */
   List<String> topicsOf(String group);
 
+  /**
+   * Messages of {@code topic} stored and not yet handed to a consumer of {@code group} (POP: past
+   * where the group's scan is, summed over the topic's queues), or -1 when the service does not
+   * know. A figure from memory that may lag a moment behind; it never blocks, so a connection's
+   * thread may ask it (AMQP producer flow control, docs/amqp.md).
+   */
+  default long readyBacklog(String group, String topic) {
+    return -1;
+  }
+
   // ------------------------------------------------------------------ RabbitMQ's model (issue 13)
   // Exchanges, queues with arguments, bindings and vhosts (docs/rabbitmq.md). Durable topology is
   // kept with the broker's other metadata. The defaults answer UNAVAILABLE: a service without an

@@ -58,8 +58,12 @@ public final class AmqpLinkAttacher implements LinkAttacher {
   private final long invisibleMillis;
   private final LinkCodec codec;
   private final Nodes nodes = new Nodes();
+  private final ProducerFlow flow;
   private final Map<String, ConnectionLinks> connections = new ConcurrentHashMap<>();
   private final Map<String, Filters> subscriptionFilters = new ConcurrentHashMap<>();
+
+  /** amqpProducerFlowHighMark's default (docs/configuration.md). */
+  public static final long PRODUCER_FLOW_HIGH_MARK = 10_000;
 
   /** Links with the documented message mapping; messages over {@code maxMessageSize} rejected. */
   public AmqpLinkAttacher(long maxMessageSize) {
@@ -71,15 +75,29 @@ public final class AmqpLinkAttacher implements LinkAttacher {
    * invisibleMillis} without a renewal (amqpInvisibleTimeMs), renewed every third of it.
    */
   public AmqpLinkAttacher(long maxMessageSize, long invisibleMillis) {
-    this(maxMessageSize, new MappingCodec(), invisibleMillis);
+    this(maxMessageSize, invisibleMillis, PRODUCER_FLOW_HIGH_MARK);
+  }
+
+  /**
+   * As above; producers wait while their destination's active consumers are more than {@code
+   * producerFlowHighMark} messages behind (amqpProducerFlowHighMark, 0: never).
+   */
+  public AmqpLinkAttacher(long maxMessageSize, long invisibleMillis, long producerFlowHighMark) {
+    this(maxMessageSize, new MappingCodec(), invisibleMillis, producerFlowHighMark);
   }
 
   /** Links with another codec (tests). */
   public AmqpLinkAttacher(long maxMessageSize, LinkCodec codec) {
-    this(maxMessageSize, codec, ConsumerLink.INVISIBLE_MILLIS);
+    this(maxMessageSize, codec, ConsumerLink.INVISIBLE_MILLIS, PRODUCER_FLOW_HIGH_MARK);
   }
 
   AmqpLinkAttacher(long maxMessageSize, LinkCodec codec, long invisibleMillis) {
+    this(maxMessageSize, codec, invisibleMillis, PRODUCER_FLOW_HIGH_MARK);
+  }
+
+  AmqpLinkAttacher(
+      long maxMessageSize, LinkCodec codec, long invisibleMillis, long producerFlowHighMark) {
+    this.flow = new ProducerFlow(producerFlowHighMark, System::nanoTime);
     if (invisibleMillis < 3) {
       throw new IllegalArgumentException("invisibleMillis must be at least 3: " + invisibleMillis);
     }
@@ -94,6 +112,11 @@ public final class AmqpLinkAttacher implements LinkAttacher {
   /** The listener-wide node state (tests). */
   Nodes nodes() {
     return nodes;
+  }
+
+  /** The listener-wide producer flow control (tests). */
+  ProducerFlow flow() {
+    return flow;
   }
 
   @Override
@@ -251,7 +274,8 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       Receiver receiver,
       Destination dest,
       boolean owns) {
-    ProducerLink p = new ProducerLink(session, receiver, codec, maxMessageSize, nodes, conn, dest);
+    ProducerLink p =
+        new ProducerLink(session, receiver, codec, maxMessageSize, nodes, conn, flow, dest);
     if (owns) {
       p.ownsNode();
     }
@@ -596,7 +620,20 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             browse,
             ending,
             invisibleMillis)
-        .watch(nodes);
+        .watch(nodes)
+        .followedBy(holdsProducers(dest, filters, group, browse) ? flow : null);
+  }
+
+  /**
+   * Whether the link's progress may hold producers (docs/amqp.md, "Flow control"): not a browser,
+   * which takes nothing, and not a queue consumer with a selector, which leaves the messages it
+   * does not match in the queue's backlog for others.
+   */
+  private static boolean holdsProducers(
+      Destination dest, Filters filters, String group, boolean browse) {
+    return !browse
+        && (filters.type() == FilterType.TAG
+            || !group.equals(DestinationNames.queueGroup(dest.topic())));
   }
 
   private void unsubscribe(AmqpSession session, ConnectionLinks conn, String group) {

@@ -89,6 +89,11 @@ final class ConsumerLink implements LinkEndpoint {
   private final long invisibleMillis;
   private Nodes nodes;
   private int epoch;
+
+  /** Producer flow control this link's progress feeds (null: none, as for a browser). */
+  private ProducerFlow flow;
+
+  private boolean counted;
   private final ArrayDeque<ReceivedMessage> ready = new ArrayDeque<>();
   private final Map<Delivery, HeldDelivery> unsettled = new HashMap<>();
   private PeekPosition browsed;
@@ -156,6 +161,15 @@ final class ConsumerLink implements LinkEndpoint {
     return this;
   }
 
+  /**
+   * Counts this link as a consumer of its topic for producer flow control from its start to its
+   * end, and reports its progress (messages taken or settled); null for none.
+   */
+  ConsumerLink followedBy(ProducerFlow flow) {
+    this.flow = flow;
+    return this;
+  }
+
   /** Becomes the link's context before it opens (the attach is answered later). */
   void pending() {
     sender.setContext(this);
@@ -169,6 +183,10 @@ final class ConsumerLink implements LinkEndpoint {
     sender.setContext(this);
     sender.open();
     opened = true;
+    if (flow != null) {
+      flow.attached(topic, group);
+      counted = true;
+    }
     pump();
   }
 
@@ -312,6 +330,9 @@ final class ConsumerLink implements LinkEndpoint {
       return;
     }
     ready.addAll(got);
+    if (counted && !got.isEmpty()) {
+      flow.progressed(topic);
+    }
     if (!deliverReady()) {
       return; // pump() carries on (and answers a drain) once the peer reads again
     }
@@ -558,6 +579,9 @@ final class ConsumerLink implements LinkEndpoint {
     }
     List<Receipt> batch = new ArrayList<>(acks);
     acks.clear();
+    if (counted) {
+      flow.progressed(topic);
+    }
     session.service().ackAll(batch);
   }
 
@@ -607,6 +631,10 @@ final class ConsumerLink implements LinkEndpoint {
       return;
     }
     ended = true;
+    if (counted) {
+      counted = false;
+      flow.detached(topic, group);
+    }
     cancelWaitingPop();
     flushAcks();
     giveBackReady();

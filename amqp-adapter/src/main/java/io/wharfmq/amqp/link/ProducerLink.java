@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.Outcome;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
@@ -38,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * each message's {@code to}. Each complete delivery is decoded and stored; the outcome is {@code
  * accepted} once the store acknowledged it, {@code rejected} with the status's condition otherwise.
  * Credit is the back-pressure: the link starts with {@link #WINDOW} and gets more only as stores
- * complete, so a slow store stops the producer. All messages of one link to one topic go to one
- * queue of it, which keeps the link's send order (JMS 1.1 section 4.4.10). Owned by the
- * connection's thread.
+ * complete, so a slow store stops the producer; and, with a fixed destination, only while that
+ * destination's active consumers are not too far behind ({@link ProducerFlow}). All messages of one
+ * link to one topic go to one queue of it, which keeps the link's send order (JMS 1.1 section
+ * 4.4.10). Owned by the connection's thread.
  */
 final class ProducerLink implements LinkEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(ProducerLink.class);
@@ -53,6 +55,7 @@ final class ProducerLink implements LinkEndpoint {
   private final long maxMessageSize;
   private final Nodes nodes;
   private final ConnectionLinks connection;
+  private final ProducerFlow flow;
   private final Destination fixed;
   private final InetSocketAddress bornHost;
   private final Map<String, Integer> queueIds = new HashMap<>();
@@ -62,6 +65,9 @@ final class ProducerLink implements LinkEndpoint {
   private int inflight;
   private boolean closed;
   private boolean ownsNode;
+
+  /** Credit is withheld until the destination's consumers catch up ({@link ProducerFlow}). */
+  private boolean held;
 
   /**
    * Completes when this link's last message that waited for its destination went on: later messages
@@ -76,6 +82,7 @@ final class ProducerLink implements LinkEndpoint {
       long maxMessageSize,
       Nodes nodes,
       ConnectionLinks connection,
+      ProducerFlow flow,
       Destination fixed) {
     this.session = session;
     this.receiver = receiver;
@@ -83,6 +90,7 @@ final class ProducerLink implements LinkEndpoint {
     this.maxMessageSize = maxMessageSize;
     this.nodes = nodes;
     this.connection = connection;
+    this.flow = flow;
     this.fixed = fixed;
     this.bornHost = bornHost(session.peer());
   }
@@ -342,15 +350,48 @@ final class ProducerLink implements LinkEndpoint {
   }
 
   private void topUp() {
-    if (closed) {
+    if (closed || held) {
       return;
     }
     // Credit plus messages being stored never exceeds WINDOW; more is granted in batches of at
     // least LOW, so a store that lags keeps the producer waiting and flow frames stay few.
     int more = WINDOW - receiver.getCredit() - inflight;
-    if (more >= LOW) {
-      receiver.flow(more);
+    if (more < LOW) {
+      return;
     }
+    // Asked once per grant, not per message. An anonymous relay is never held: one slow queue
+    // must not stop what it carries to every other destination (docs/amqp.md, "Flow control").
+    if (fixed != null && flow.enabled()) {
+      long backlog = flow.backlog(session.service(), fixed.topic());
+      if (flow.holds(backlog)) {
+        held = true;
+        LOG.debug("link {} to {} held: backlog {}", receiver.getName(), fixed.name(), backlog);
+        recheckLater();
+        return;
+      }
+    }
+    receiver.flow(more);
+  }
+
+  private void recheckLater() {
+    CompletableFuture.delayedExecutor(
+            ProducerFlow.RECHECK_MILLIS, TimeUnit.MILLISECONDS, session.executor())
+        .execute(this::recheck);
+  }
+
+  /** While held: credit again once the backlog is down to the low mark (or nothing holds). */
+  private void recheck() {
+    if (closed) {
+      return;
+    }
+    long backlog = flow.backlog(session.service(), fixed.topic());
+    if (!flow.releases(backlog)) {
+      recheckLater();
+      return;
+    }
+    held = false;
+    LOG.debug("link {} to {} resumed: backlog {}", receiver.getName(), fixed.name(), backlog);
+    topUp();
   }
 
   private Destination route(LinkCodec.Inbound in) {

@@ -115,6 +115,16 @@ public final class AmqpConfig {
    */
   private long amqpInvisibleTimeMs = 60_000;
 
+  /**
+   * amqpProducerFlowHighMark: producer flow control that follows the consumers. A producer link to
+   * a queue or topic gets no more credit while a consumer link of that destination is active and
+   * the messages stored there and not yet handed to that consumer's queue or subscription are more
+   * than this; it gets credit again once they are at most half of it. A destination without an
+   * active consumer (none attached, or none that took or settled a message for a second) never
+   * holds its producers. 0 turns it off; else at least 100 (messages).
+   */
+  private long amqpProducerFlowHighMark = 10_000;
+
   /** The problems of this configuration, each naming its key; empty when it can be used. */
   public List<String> problems() {
     List<String> p = new ArrayList<>();
@@ -183,6 +193,12 @@ public final class AmqpConfig {
           "amqpInvisibleTimeMs must be at least 3000 ms, is "
               + amqpInvisibleTimeMs
               + "; default 60000");
+    }
+    if (amqpProducerFlowHighMark != 0 && amqpProducerFlowHighMark < 100) {
+      p.add(
+          "amqpProducerFlowHighMark must be 0 (off) or at least 100 messages, is "
+              + amqpProducerFlowHighMark
+              + "; default 10000");
     }
     if (!amqpUsersFile.isBlank()) {
       Path f = usersFilePath();
@@ -342,6 +358,15 @@ public final class AmqpConfig {
 
   public AmqpConfig amqpUsersFile(String v) {
     amqpUsersFile = v == null ? "" : v;
+    return this;
+  }
+
+  public long amqpProducerFlowHighMark() {
+    return amqpProducerFlowHighMark;
+  }
+
+  public AmqpConfig amqpProducerFlowHighMark(long v) {
+    amqpProducerFlowHighMark = v;
     return this;
   }
 }

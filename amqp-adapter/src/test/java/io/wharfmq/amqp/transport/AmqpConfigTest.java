@@ -6,7 +6,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The checks of the open-timeout and write-buffer keys, each problem naming its key. */
+/**
+ * The checks of the open-timeout, write-buffer and producer-flow keys, each problem naming its key.
+ */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class AmqpConfigTest {
   @Test
@@ -46,5 +48,17 @@ class AmqpConfigTest {
         .asString()
         .contains(
             "amqpWriteBufferHighWaterMark (16384) must be at least amqpWriteBufferLowWaterMark");
+  }
+
+  @Test
+  void producerFlowHighMarkIsOffOrAtLeastOneHundred() {
+    assertThat(new AmqpConfig().amqpProducerFlowHighMark()).isEqualTo(10_000);
+    assertThat(new AmqpConfig().amqpProducerFlowHighMark(0).problems()).isEmpty();
+    assertThat(new AmqpConfig().amqpProducerFlowHighMark(100).problems()).isEmpty();
+    assertThat(new AmqpConfig().amqpProducerFlowHighMark(99).problems())
+        .singleElement()
+        .asString()
+        .contains("amqpProducerFlowHighMark must be 0 (off) or at least 100 messages, is 99");
+    assertThat(new AmqpConfig().amqpProducerFlowHighMark(-1).problems()).hasSize(1);
   }
 }

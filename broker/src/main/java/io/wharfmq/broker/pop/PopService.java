@@ -897,6 +897,24 @@ public final class PopService {
     }
   }
 
+  /**
+   * Messages of the topic's first {@code queueCount} queues past the group's scan position: stored,
+   * not yet handed out (a queue the group has not popped since the start counts from its committed
+   * offset). Reads each position without its queue's lock, as {@link #hasAvailable} does: a hint
+   * that may lag a pop in progress, cheap enough for a connection's thread.
+   */
+  public long readyBacklog(String group, String topic, int queueCount) {
+    long ready = 0;
+    for (int queueId = 0; queueId < queueCount; queueId++) {
+      PopQueue q = queues.get(new Key(group, topic, queueId));
+      long from = q != null ? q.scanFrom : offsets.query(group, topic, queueId);
+      if (from >= 0) {
+        ready += Math.max(0, store.maxOffset(topic, queueId) - from);
+      }
+    }
+    return ready;
+  }
+
   /** Messages in flight for a group's queue (tests and metrics). */
   public int inFlight(String group, String topic, int queueId) {
     PopQueue q = queues.get(new Key(group, topic, queueId));

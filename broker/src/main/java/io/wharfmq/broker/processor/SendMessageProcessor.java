@@ -228,7 +228,25 @@ public final class SendMessageProcessor implements RequestProcessor {
     return ResponseCodes.of(r.status());
   }
 
+  /**
+   * A send to a topic that is an exchange whose bindings reach no queue: nothing was stored, and
+   * the producer hears SEND_OK, as RabbitMQ drops an unroutable publish that is not mandatory (the
+   * broker counts it; docs/rabbitmq.md). The answer carries no offset message id and offset -1.
+   */
+  private RemotingCommand unroutable(RemotingCommand request) {
+    RemotingCommand response = RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
+    response.put("msgId", "");
+    response.put("queueId", Math.max(0, Headers.integer(request, "queueId", 0)));
+    response.put("queueOffset", -1L);
+    response.put(MessageProperties.MSG_REGION, ctx.config().regionId());
+    response.put(MessageProperties.TRACE_ON, String.valueOf(ctx.config().traceOn()));
+    return response;
+  }
+
   private RemotingCommand respond(RemotingChannel channel, RemotingCommand request, SendResult r) {
+    if (r.status() == Status.UNROUTABLE) {
+      return unroutable(request);
+    }
     if (!r.isOk()) {
       if (r.status() == Status.ILLEGAL || r.status() == Status.FORBIDDEN) {
         log.warn(

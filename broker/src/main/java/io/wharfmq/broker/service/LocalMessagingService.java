@@ -98,14 +98,20 @@ public final class LocalMessagingService implements MessagingService {
     this.admin = admin;
     this.groups = new GroupRegistry(ctx.subscriptionGroups());
     ctx.offsets().keepInMemory(groups::isTransient);
-    this.sends = new SendPipeline(ctx, groups);
+    this.topology = new TopologyOperations(ctx, this, groups, pops, topology);
+    this.sends =
+        new SendPipeline(ctx, groups, new RoutedSends(ctx, topology, this.topology::queueExists));
     this.sendBacks = new SendBack(ctx, groups);
     this.popOps = new PopOperations(ctx, groups, pops, popHolds, executor);
     this.pulls = new PullReader(ctx, groups, pullHolds, executor);
     this.pops = pops;
     this.transactions = transactions;
     this.serviceTransactions = new ServiceTransactions(sends, transactions, executor);
-    this.topology = new TopologyOperations(ctx, this, groups, pops, topology);
+  }
+
+  /** Messages published to exchanges that reached no queue since the start (not stored). */
+  public long unroutableCount() {
+    return ctx.stats().unroutableTotal();
   }
 
   /**
@@ -556,6 +562,12 @@ public final class LocalMessagingService implements MessagingService {
   @Override
   public long offsetAt(String topic, int queueId, long timestampMillis) {
     return ctx.store().offsetForTimestamp(topic, queueId, timestampMillis);
+  }
+
+  @Override
+  public long readyBacklog(String group, String topic) {
+    TopicConfig c = ctx.topics().get(topic);
+    return c == null ? -1 : pops.readyBacklog(group, topic, c.readQueueNums());
   }
 
   @Override

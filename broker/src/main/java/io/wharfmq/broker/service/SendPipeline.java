@@ -10,6 +10,7 @@ import io.wharfmq.broker.transaction.TransactionService;
 import io.wharfmq.remoting.protocol.MessageIds;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.service.OutgoingMessage;
+import io.wharfmq.service.Routing;
 import io.wharfmq.service.SendCommand;
 import io.wharfmq.service.SendResult;
 import io.wharfmq.service.Status;
@@ -40,14 +41,22 @@ final class SendPipeline {
   private final BrokerContext ctx;
   private final GroupRegistry groups;
   private final DeliveryRewrite delivery;
+  private final RoutedSends routed;
 
-  SendPipeline(BrokerContext ctx, GroupRegistry groups) {
+  SendPipeline(BrokerContext ctx, GroupRegistry groups, RoutedSends routed) {
     this.ctx = ctx;
     this.groups = groups;
+    this.routed = routed;
     this.delivery = new DeliveryRewrite(ctx.config(), ctx.delayLevels().count(), ctx.clock());
   }
 
   CompletableFuture<SendResult> send(SendCommand c, TopicTemplate template) {
+    // A RocketMQ producer's send (it comes with a topic template) to an exchange's topic is routed
+    // by its tag; other doors name the exchange in the command.
+    Routing routing = routed.routingOf(c, template != null);
+    if (routing != null) {
+      return sendRouted(c, routing);
+    }
     String topic = c.topic();
     String problem = TopicConfigManager.checkName(topic);
     if (problem != null) {
@@ -139,6 +148,65 @@ final class SendPipeline {
   }
 
   /**
+   * A publish to an exchange (or a send to a topic that is one): the records {@link RoutedSends}
+   * plans, diverted like any single message (delays, timers, half messages) and stored together.
+   */
+  private CompletableFuture<SendResult> sendRouted(SendCommand c, Routing routing) {
+    if (c.messages().isEmpty()) {
+      return fail(Status.ILLEGAL, "no message to send", c.topic());
+    }
+    if (!c.batch() && c.messages().size() != 1) {
+      return fail(Status.ILLEGAL, "a single send carries exactly one message", c.topic());
+    }
+    List<String> properties = new ArrayList<>(c.messages().size());
+    for (OutgoingMessage m : c.messages()) {
+      properties.add(withBrokerProperties(m.properties() == null ? "" : m.properties()));
+    }
+    RoutedSends.Plan plan;
+    List<MessageToStore> records = new ArrayList<>();
+    try {
+      plan = routed.plan(c, routing, properties);
+      if (plan.status() != Status.OK) {
+        return fail(plan.status(), plan.detail(), plan.topic());
+      }
+      if (plan.records().size() > 1
+          && !c.batch()
+          && TransactionService.isHalf(plan.records().get(0))) {
+        // A transaction enlists one stored record per message (docs/rabbitmq.md, "Routing").
+        return fail(
+            Status.TOO_LARGE,
+            "a transactional publish reaching this many queues does not fit one record",
+            plan.topic());
+      }
+      for (MessageToStore m : plan.records()) {
+        records.add(c.batch() ? m : divert(m, c.maxReconsumeTimes()));
+      }
+    } catch (TimerRewrite.InvalidTimerException e) {
+      log.warn(
+          "Rejected a timer message to {} from {}: {}", c.topic(), c.bornHost(), e.getMessage());
+      return fail(
+          ctx.config().timerWheelEnable() ? Status.ILLEGAL : Status.FORBIDDEN,
+          e.getMessage(),
+          c.topic());
+    } catch (IllegalArgumentException e) {
+      // A routing key or typed properties the record cannot hold (separator characters, a
+      // malformed WHARF_TYPES): the publisher's mistake.
+      log.warn(
+          "Refused a publish to exchange {} from {}: {}",
+          routing.exchange(),
+          c.bornHost(),
+          e.getMessage());
+      return fail(Status.ILLEGAL, e.getMessage(), c.topic());
+    } catch (IOException e) {
+      log.error("Cannot store a message published to exchange {}", routing.exchange(), e);
+      return fail(Status.ERROR, e.getMessage(), c.topic());
+    }
+    CompletableFuture<AppendResult> future =
+        records.size() == 1 ? ctx.store().append(records.get(0)) : ctx.store().appendBatch(records);
+    return future.thenApply(r -> result(plan.topic(), plan.queueId(), r, records));
+  }
+
+  /**
    * Where a single message really goes: a retry message past its max reconsume times (or of a group
    * consuming orderly) to the group's DLQ, a half message to the half topic, a message with a delay
    * level or timer to the schedule or timer topic.
@@ -208,14 +276,20 @@ final class SendPipeline {
    * The producer's properties plus MSG_REGION and TRACE_ON, which RocketMQ's broker stores with
    * every message: a tracing consumer (enableMsgTrace) writes no trace record for a message without
    * MSG_REGION and none for one whose TRACE_ON is "false". A producer's own values are replaced, as
-   * RocketMQ does.
+   * RocketMQ does. A producer's multi-dispatch properties ({@link MessageProperties#DISPATCH}, its
+   * parked and source names) are dropped at every door: only the broker's routing fans a record
+   * out.
    */
   private String withBrokerProperties(String properties) {
     String region = ctx.config().regionId();
     String traceOn = String.valueOf(ctx.config().traceOn());
     if (properties.contains(MessageProperties.MSG_REGION)
-        || properties.contains(MessageProperties.TRACE_ON)) {
+        || properties.contains(MessageProperties.TRACE_ON)
+        || properties.contains("DISPATCH")) {
       Map<String, String> props = MessageProperties.decode(properties);
+      props.remove(MessageProperties.DISPATCH);
+      props.remove(MessageProperties.REAL_DISPATCH);
+      props.remove(MessageProperties.DISPATCH_SOURCE);
       props.put(MessageProperties.MSG_REGION, region);
       props.put(MessageProperties.TRACE_ON, traceOn);
       return MessageProperties.encode(props);

@@ -88,7 +88,8 @@ final class ServiceTransactions {
                 c.sysFlag(), MessageSysFlag.TRANSACTION_PREPARED_TYPE),
             c.bornHost(),
             c.autoCreate(),
-            c.maxReconsumeTimes());
+            c.maxReconsumeTimes(),
+            c.routing());
     return sends.send(asHalf, null).thenApplyAsync(r -> enlist(id, r), executor);
   }
 

@@ -6,6 +6,7 @@ import io.wharfmq.broker.exchange.ExchangeRouter;
 import io.wharfmq.broker.exchange.Topology;
 import io.wharfmq.broker.exchange.TopologyRegistry;
 import io.wharfmq.broker.pop.PopService;
+import io.wharfmq.broker.topic.SystemTopics;
 import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.service.BindingSpec;
 import io.wharfmq.service.Declared;
@@ -78,6 +79,10 @@ final class TopologyOperations {
     if (bad != null) {
       return Result.fail(Status.ILLEGAL, bad);
     }
+    String reserved = reservedTopic(spec.vhost(), spec.name());
+    if (reserved != null) {
+      return Result.fail(Status.FORBIDDEN, reserved);
+    }
     Object ae = spec.arguments().get(ExchangeRouter.ALTERNATE_EXCHANGE);
     if (ae != null && !(ae instanceof String)) {
       return Result.fail(Status.ILLEGAL, "alternate-exchange must be a string");
@@ -130,7 +135,9 @@ final class TopologyOperations {
           return Result.fail(
               Status.CONFLICT, "exchange '" + name + "' in vhost '" + v + "' in use");
         }
+        List<String> sources = sourcesOf(v, name, false);
         registry.removeExchange(v, name);
+        autoDelete(v, sources);
         String topic = DestinationNames.topic(v, name);
         if (!queueExists(v, name)) {
           service.deleteTopic(topic); // a queue of the same name shares the topic
@@ -155,6 +162,10 @@ final class TopologyOperations {
     String bad = badName("queue", spec.name(), false);
     if (bad != null) {
       return Result.fail(Status.ILLEGAL, bad);
+    }
+    String reserved = reservedTopic(spec.vhost(), spec.name());
+    if (reserved != null) {
+      return Result.fail(Status.FORBIDDEN, reserved);
     }
     if (spec.exclusive() && spec.owner() == null) {
       return Result.fail(Status.ILLEGAL, "an exclusive queue needs an owner");
@@ -230,7 +241,9 @@ final class TopologyOperations {
         if (ifEmpty && info.messageCount() > 0) {
           return Result.fail(Status.CONFLICT, queueName(v, name) + " not empty");
         }
+        List<String> sources = sourcesOf(v, name, true);
         registry.removeQueue(v, name);
+        autoDelete(v, sources);
         dropQueue(v, name, info.topic());
         log.info("Queue '{}' of vhost '{}' deleted with {} messages", name, v, info.messageCount());
         return Result.ok(info.messageCount());
@@ -378,8 +391,11 @@ final class TopologyOperations {
       return illegal("binding", e);
     }
     try {
-      if (registry.removeBinding(b)) {
-        log.info("Binding removed: {}", b);
+      synchronized (registry) {
+        if (registry.removeBinding(b)) {
+          log.info("Binding removed: {}", b);
+          autoDelete(b.vhost(), List.of(b.source()));
+        }
       }
       return Result.ok(null);
     } catch (IOException e) {
@@ -406,6 +422,42 @@ final class TopologyOperations {
       }
     }
     return Result.ok(out);
+  }
+
+  /** The exchanges bound to the queue or exchange {@code destination}. */
+  private List<String> sourcesOf(String vhost, String destination, boolean queue) {
+    List<String> out = new ArrayList<>();
+    for (BindingSpec b : registry.current().bindings()) {
+      if (b.vhost().equals(vhost)
+          && b.destination().equals(destination)
+          && b.destinationIsQueue() == queue
+          && !out.contains(b.source())) {
+        out.add(b.source());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * RabbitMQ's auto-delete exchanges: one that lost its last binding as a source is deleted (and
+   * so, in turn, may the exchanges it was bound to). Called with the registry's monitor held.
+   */
+  private void autoDelete(String vhost, List<String> sources) throws IOException {
+    for (String x : sources) {
+      ExchangeSpec e = registry.current().exchange(vhost, x);
+      if (e != null
+          && e.autoDelete()
+          && !Topology.isPredeclared(x)
+          && registry.current().bindingsFrom(vhost, x).isEmpty()) {
+        List<String> next = sourcesOf(vhost, x, false);
+        registry.removeExchange(vhost, x);
+        if (!queueExists(vhost, x)) {
+          service.deleteTopic(DestinationNames.topic(vhost, x));
+        }
+        log.info("Auto-delete exchange '{}' of vhost '{}' deleted: no binding left", x, vhost);
+        autoDelete(vhost, next);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ vhosts
@@ -490,6 +542,17 @@ final class TopologyOperations {
       return what + " name must not contain CR or LF";
     }
     return null;
+  }
+
+  /** Why the name's topic is the broker's own (a system topic), or null. */
+  private String reservedTopic(String vhost, String name) {
+    if (name.isEmpty()) {
+      return null;
+    }
+    String topic = DestinationNames.topic(vhost, name);
+    return ctx.topics().isSystemTopic(topic) || SystemTopics.isNotAllowedSendTopic(topic)
+        ? "name '" + name + "' is a topic reserved for the broker"
+        : null;
   }
 
   private static String noExchange(String vhost, String name) {

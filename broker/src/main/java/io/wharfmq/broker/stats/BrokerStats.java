@@ -16,6 +16,7 @@ public final class BrokerStats {
   private final LongAdder puts = new LongAdder();
   private final LongAdder gets = new LongAdder();
   private final LongAdder expired = new LongAdder();
+  private final LongAdder unroutable = new LongAdder();
   private final KeyedStats keyed;
   private Sample previous;
   private Sample latest;
@@ -58,6 +59,16 @@ public final class BrokerStats {
   /** A message found past its expiry time by a consumer's read and finished without delivery. */
   public void expired(int messages) {
     expired.add(messages);
+  }
+
+  /** A message published to an exchange that reached no queue and was dropped, not stored. */
+  public void unroutable(int messages) {
+    unroutable.add(messages);
+  }
+
+  /** Messages dropped as unroutable since the broker started. */
+  public long unroutableTotal() {
+    return unroutable.sum();
   }
 
   /** Messages dropped as expired since the broker started. */

@@ -139,6 +139,10 @@ class TopologyServiceTest {
         .isEqualTo(Status.FORBIDDEN);
     assertThat(service.declareExchange(exchange("/", "", ExchangeType.DIRECT, true)).status())
         .isEqualTo(Status.FORBIDDEN);
+    assertThat(service.declareExchange(exchange("/", "TBW102", ExchangeType.DIRECT, true)).status())
+        .isEqualTo(Status.FORBIDDEN);
+    assertThat(service.declareQueue(queue("/", "SCHEDULE_TOPIC_XXXX", true, Map.of())).status())
+        .isEqualTo(Status.FORBIDDEN);
     assertThat(service.declareExchange(exchange("nope", "x", ExchangeType.DIRECT, true)).status())
         .isEqualTo(Status.NOT_FOUND);
 
@@ -250,6 +254,22 @@ class TopologyServiceTest {
     assertThat(ok(service.deleteQueue("/", "q2", false, false))).isZero();
     assertThat(ok(service.bindings("/", null, "q2", true, null))).isEmpty();
     assertThat(service.queue("/", "q2").status()).isEqualTo(Status.NOT_FOUND);
+  }
+
+  @Test
+  void anAutoDeleteExchangeGoesWithItsLastBinding() {
+    ok(
+        service.declareExchange(
+            new ExchangeSpec("/", "ad", ExchangeType.FANOUT, true, true, false, Map.of())));
+    ok(service.declareQueue(queue("/", "q1", true, Map.of())));
+    ok(service.declareQueue(queue("/", "q2", true, Map.of())));
+    ok(service.bind(toQueue("/", "ad", "q1", "")));
+    ok(service.bind(toQueue("/", "ad", "q2", "")));
+    ok(service.unbind(toQueue("/", "ad", "q1", "")));
+    assertThat(service.exchange("/", "ad").status()).isEqualTo(Status.OK);
+    ok(service.deleteQueue("/", "q2", false, false));
+    assertThat(service.exchange("/", "ad").status()).isEqualTo(Status.NOT_FOUND);
+    assertThat(service.topic("ad")).isNull();
   }
 
   @Test
