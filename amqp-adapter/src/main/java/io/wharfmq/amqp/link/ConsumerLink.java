@@ -125,6 +125,9 @@ final class ConsumerLink implements LinkEndpoint {
 
   private boolean acksScheduled;
 
+  /** Ends the link's registration with the service as a consumer of its group (admin listings). */
+  private Runnable attached;
+
   ConsumerLink(
       AmqpSession session,
       Sender sender,
@@ -186,6 +189,13 @@ final class ConsumerLink implements LinkEndpoint {
     if (flow != null) {
       flow.attached(topic, group);
       counted = true;
+    }
+    if (!browse && session.service() != null) {
+      attached =
+          session
+              .service()
+              .consumerAttached(
+                  group, "amqp:" + session.containerId() + "/" + sender.getName(), session.peer());
     }
     pump();
   }
@@ -634,6 +644,10 @@ final class ConsumerLink implements LinkEndpoint {
     if (counted) {
       counted = false;
       flow.detached(topic, group);
+    }
+    if (attached != null) {
+      attached.run();
+      attached = null;
     }
     cancelWaitingPop();
     flushAcks();
