@@ -20,7 +20,18 @@ final class OpenHandshake {
   static final Symbol ANONYMOUS_RELAY = Symbol.valueOf("ANONYMOUS-RELAY");
   static final Symbol DELAYED_DELIVERY = Symbol.valueOf("DELAYED_DELIVERY");
   static final Symbol SHARED_SUBS = Symbol.valueOf("SHARED-SUBS");
-  static final Symbol[] OFFERED = {ANONYMOUS_RELAY, DELAYED_DELIVERY, SHARED_SUBS, SOLE_CONNECTION};
+  static final Symbol LINK_PAIR = Symbol.valueOf("LINK_PAIR_V1_0");
+  static final Symbol[] OFFERED = {
+    ANONYMOUS_RELAY, DELAYED_DELIVERY, SHARED_SUBS, SOLE_CONNECTION, LINK_PAIR
+  };
+
+  /**
+   * The RabbitMQ AMQP 1.0 interface level Wharf serves (address v2, the /management node). It leads
+   * the {@code version} property, with Wharf's own version as semver build metadata, because
+   * RabbitMQ's Java client refuses a broker whose version is below 4.0 (docs/rabbitmq.md); the
+   * {@code product} stays "Wharf".
+   */
+  static final String RABBITMQ_LEVEL = "4.0.0";
 
   static final Symbol CONNECTION_ESTABLISHMENT_FAILED =
       Symbol.valueOf("amqp:connection-establishment-failed");
@@ -64,7 +75,9 @@ final class OpenHandshake {
     c.setOfferedCapabilities(OFFERED);
     Map<Symbol, Object> props = new HashMap<>();
     props.put(Symbol.valueOf("product"), "Wharf");
-    props.put(Symbol.valueOf("version"), AmqpListener.VERSION);
+    props.put(Symbol.valueOf("version"), RABBITMQ_LEVEL + "+wharf." + AmqpListener.VERSION);
+    props.put(Symbol.valueOf("wharf-version"), AmqpListener.VERSION);
+    props.put(Symbol.valueOf("node"), containerId);
     props.put(
         Symbol.valueOf("platform"),
         "Java " + System.getProperty("java.version") + " " + System.getProperty("os.name"));
