@@ -114,9 +114,16 @@ public final class AmqpBenchmark {
                                     order; each broker's median round is shown, ratios are the
                                     median of the per-round ratios
         --dir <dir>                 parent of the temp data directories (default java.io.tmpdir)
+        --fanout 10,100             fan-out mode instead: a topic exchange with that many bound
+                                    queues, Wharf against RabbitMQ (--fanout 10 --help for its
+                                    options)
       """;
 
   public static void main(String[] args) throws Exception {
+    if (Arrays.asList(args).contains("--fanout")) {
+      FanoutBenchmark.main(args);
+      return;
+    }
     Options o = Options.parse(args);
     Path root = ComparisonRun.tempRoot(o.dir(), "wharf-bench-amqp-");
     Instant started = Instant.now();
@@ -313,7 +320,8 @@ public final class AmqpBenchmark {
    * stay up for the whole group; their idle background work should take only CPU nobody else
    * wants).
    */
-  static <T> T alone(Iterable<AmqpBroker> all, AmqpBroker b, Measurement<T> m) throws Exception {
+  static <T> T alone(Iterable<? extends AmqpBroker> all, AmqpBroker b, Measurement<T> m)
+      throws Exception {
     List<AmqpBroker> others = new ArrayList<>();
     for (AmqpBroker o : all) {
       if (o != b) {

@@ -1,5 +1,8 @@
 package io.wharfmq.bench.amqp;
 
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,8 +31,13 @@ import java.util.concurrent.TimeUnit;
  * confirmed: by RabbitMQ's rule, once it is on disk or has been consumed and acknowledged,
  * whichever comes first. Everything else is at RabbitMQ's defaults except the memory high
  * watermark, 2 GB like the JVM brokers' heap + direct memory.
+ *
+ * <p>Fan-out ({@link ExchangeBroker}): the 3.10 plugin has no {@code /management} node, so the
+ * exchange, queues and bindings are declared over AMQP 0.9.1 with RabbitMQ's Java client on the
+ * same port; producers publish to the plugin's v1 address {@code /exchange/X/KEY}, consumers read
+ * {@code /amq/queue/Q}.
  */
-final class RabbitMqBroker implements AmqpBroker {
+final class RabbitMqBroker implements ExchangeBroker {
   static final Path SERVER = Path.of("/usr/lib/rabbitmq/bin/rabbitmq-server");
   static final Path CTL = Path.of("/usr/lib/rabbitmq/bin/rabbitmqctl");
 
@@ -144,6 +152,60 @@ final class RabbitMqBroker implements AmqpBroker {
   @Override
   public void deleteQueue(String queue) throws Exception {
     ctl("delete_queue", queue);
+  }
+
+  @Override
+  public void declareFanout(String exchange, List<String> queues, String bindingKey)
+      throws Exception {
+    try (com.rabbitmq.client.Connection c = amqp091().newConnection("wharf-bench-topology");
+        Channel ch = c.createChannel()) {
+      ch.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, true);
+      for (String q : queues) {
+        ch.queueDeclare(q, true, false, false, null);
+        ch.queueBind(q, exchange, bindingKey);
+      }
+    }
+  }
+
+  @Override
+  public void deleteFanout(String exchange, List<String> queues) throws Exception {
+    try (com.rabbitmq.client.Connection c = amqp091().newConnection("wharf-bench-topology");
+        Channel ch = c.createChannel()) {
+      for (String q : queues) {
+        ch.queueDelete(q);
+      }
+      ch.exchangeDelete(exchange);
+    }
+  }
+
+  private ConnectionFactory amqp091() {
+    ConnectionFactory f = new ConnectionFactory();
+    f.setHost("127.0.0.1");
+    f.setPort(port);
+    f.setUsername("guest");
+    f.setPassword("guest");
+    return f;
+  }
+
+  @Override
+  public String exchangeAddress(String exchange, String routingKey) {
+    return "/exchange/" + exchange + "/" + routingKey;
+  }
+
+  @Override
+  public String queueAddress(String queue) {
+    return address(queue);
+  }
+
+  @Override
+  public String topologyNote() {
+    return "topology over AMQP 0.9.1 (RabbitMQ's Java client); AMQP 1.0 plugin addresses v1:"
+        + " /exchange/X/KEY, /amq/queue/Q";
+  }
+
+  @Override
+  public Path dataDir() {
+    return child.dir;
   }
 
   @Override

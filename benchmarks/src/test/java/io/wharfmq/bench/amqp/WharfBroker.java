@@ -16,8 +16,12 @@ import org.apache.qpid.jms.JmsConnectionFactory;
  * 127.0.0.1 ports, data in a temp directory; stopped with SIGTERM (the launcher's shutdown hook).
  * Every key is at Wharf's default except the ports, {@code flushDiskType} and the key index size
  * (shrunk as in bin/bench-e2e, so a fresh index file is not 420 MB). See {@link AmqpBroker}.
+ *
+ * <p>Fan-out ({@link ExchangeBroker}): the exchange, queues and bindings are declared through the
+ * AMQP listener's {@code /management} node ({@link ManagementClient}); producers publish to the v2
+ * address {@code /exchanges/X/KEY}, consumers read {@code /queues/Q}.
  */
-final class WharfBroker implements AmqpBroker {
+final class WharfBroker implements ExchangeBroker {
   private final ChildProcess child;
   private final int amqpPort;
   private final String flush;
@@ -135,6 +139,52 @@ final class WharfBroker implements AmqpBroker {
   @Override
   public String address(String queue) {
     return queue;
+  }
+
+  @Override
+  public void declareFanout(String exchange, List<String> queues, String bindingKey)
+      throws Exception {
+    try (ManagementClient m = ManagementClient.connect(amqpPort, "/")) {
+      m.declareExchange(exchange, "topic");
+      for (String q : queues) {
+        m.declareQueue(q);
+        m.bindQueue(exchange, q, bindingKey);
+      }
+    }
+  }
+
+  @Override
+  public void deleteFanout(String exchange, List<String> queues) throws Exception {
+    try (ManagementClient m = ManagementClient.connect(amqpPort, "/")) {
+      for (String q : queues) {
+        m.deleteQueue(q);
+      }
+      m.deleteExchange(exchange);
+    }
+  }
+
+  @Override
+  public String exchangeAddress(String exchange, String routingKey) {
+    return "/exchanges/"
+        + ManagementClient.encodeSegment(exchange)
+        + "/"
+        + ManagementClient.encodeSegment(routingKey);
+  }
+
+  @Override
+  public String queueAddress(String queue) {
+    return "/queues/" + ManagementClient.encodeSegment(queue);
+  }
+
+  @Override
+  public String topologyNote() {
+    return "topology through the /management node (HTTP over AMQP 1.0, proton-j); addresses v2:"
+        + " /exchanges/X/KEY, /queues/Q";
+  }
+
+  @Override
+  public Path dataDir() {
+    return child.dir;
   }
 
   @Override
