@@ -21,9 +21,8 @@ import java.util.Arrays;
 public final class DispatchView {
   private DispatchView() {}
 
-  private static final byte[] DISPATCH_NAME =
-      (MessageProperties.DISPATCH + MessageProperties.NAME_VALUE_SEPARATOR)
-          .getBytes(StandardCharsets.US_ASCII);
+  private static final String DISPATCH_PREFIX =
+      MessageProperties.DISPATCH + MessageProperties.NAME_VALUE_SEPARATOR;
 
   private static final byte[] SOURCE_NAME =
       (MessageProperties.DISPATCH_SOURCE + MessageProperties.NAME_VALUE_SEPARATOR)
@@ -53,31 +52,38 @@ public final class DispatchView {
     int sourceAt = topicAt + MessageRecordLayout.topicLengthSize(magic);
     int propsAt = sourceAt + sourceLength + 2;
     int propsEnd = propsAt + (record.getShort(propsAt - 2) & 0xFFFF);
+    // Source topic and properties in one bulk copy out of the (usually mapped) buffer.
+    byte[] src = new byte[propsEnd - sourceAt];
+    record.get(sourceAt, src);
+    int p0 = propsAt - sourceAt; // where the properties start in src
 
     // The pieces of the properties to keep: everything but WHARF_DISPATCH pairs. Separators are
-    // ASCII and never part of a multi-byte UTF-8 character, so a byte scan finds the pairs.
+    // ASCII and never part of a multi-byte UTF-8 character, so the bytes, read as Latin-1 (a plain
+    // copy), can be searched with the string intrinsics; positions stay byte positions.
+    String props = new String(src, p0, src.length - p0, StandardCharsets.ISO_8859_1);
     int[] keep = new int[4];
     int kept = 0;
     int keptBytes = 0;
-    int from = propsAt;
-    int at = propsAt;
-    while (at < propsEnd) {
-      int end = indexOf(record, PROPERTY_SEPARATOR, at, propsEnd);
-      int next = end < propsEnd ? end + 1 : propsEnd;
-      if (startsWith(record, at, end, DISPATCH_NAME)) {
+    int from = 0;
+    int at = 0;
+    int n = props.length();
+    while (at < n) {
+      int end = props.indexOf(MessageProperties.PROPERTY_SEPARATOR, at);
+      int next = end < 0 ? n : end + 1;
+      if (props.startsWith(DISPATCH_PREFIX, at)) {
         if (at > from) {
-          keep = add(keep, kept++, from, at);
+          keep = add(keep, kept++, p0 + from, p0 + at);
           keptBytes += at - from;
         }
         from = next;
       }
       at = next;
     }
-    if (propsEnd > from) {
-      keep = add(keep, kept++, from, propsEnd);
-      keptBytes += propsEnd - from;
+    if (n > from) {
+      keep = add(keep, kept++, p0 + from, src.length);
+      keptBytes += n - from;
     }
-    boolean separate = keptBytes > 0 && record.get(keep[2 * kept - 1] - 1) != PROPERTY_SEPARATOR;
+    boolean separate = keptBytes > 0 && src[keep[2 * kept - 1] - 1] != PROPERTY_SEPARATOR;
     int withSource = keptBytes + (separate ? 1 : 0) + SOURCE_NAME.length + sourceLength + 1;
     // A record at the properties limit with a short target list: the source name does not fit.
     boolean addSource = withSource <= MessageRecordLayout.MAX_PROPERTIES_LENGTH;
@@ -95,8 +101,8 @@ public final class DispatchView {
             + 2
             + propsLength;
     byte[] out = new byte[newSize];
-    ByteBuffer copy = ByteBuffer.wrap(out);
     record.get(0, out, 0, topicAt); // header and body, body CRC included
+    ByteBuffer copy = ByteBuffer.wrap(out);
     copy.putInt(MessageRecordLayout.TOTAL_SIZE, newSize);
     copy.putInt(MessageRecordLayout.MAGIC, newMagic);
     copy.putInt(MessageRecordLayout.QUEUE_ID, queueId);
@@ -113,7 +119,7 @@ public final class DispatchView {
     for (int i = 0; i < kept; i++) {
       int start = keep[2 * i];
       int length = keep[2 * i + 1] - start;
-      record.get(start, out, w, length);
+      System.arraycopy(src, start, out, w, length);
       w += length;
     }
     if (addSource) {
@@ -122,7 +128,7 @@ public final class DispatchView {
       }
       System.arraycopy(SOURCE_NAME, 0, out, w, SOURCE_NAME.length);
       w += SOURCE_NAME.length;
-      record.get(sourceAt, out, w, sourceLength);
+      System.arraycopy(src, 0, out, w, sourceLength);
       w += sourceLength;
       out[w++] = PROPERTY_SEPARATOR;
     }
@@ -138,27 +144,6 @@ public final class DispatchView {
   public static String storedTopic(StoredMessage m) {
     String source = MessageProperties.find(m.properties(), MessageProperties.DISPATCH_SOURCE);
     return source != null ? source : m.topic();
-  }
-
-  private static int indexOf(ByteBuffer buf, byte b, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (buf.get(i) == b) {
-        return i;
-      }
-    }
-    return to;
-  }
-
-  private static boolean startsWith(ByteBuffer buf, int from, int to, byte[] prefix) {
-    if (to - from < prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if (buf.get(from + i) != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Stores range {@code [from, to)} as the {@code index}-th pair of {@code ranges}, growing it. */
