@@ -259,6 +259,87 @@ const scenarios = {
     fact('leftAfterPresettledReceive', (await drain(after, 10)).map(body));
   },
 
+  // Queue arguments (declared by the test): ADDRESS-ttl expires into ADDRESS-dead, ADDRESS-work
+  // dead-letters a rejected message there, ADDRESS-limited (x-max-length 1, reject-publish) refuses
+  // its second message. Facts: what reached ADDRESS-dead with its annotations, the outcomes.
+  async 'queue-arguments'(conn) {
+    const ssn = await newSession(conn);
+    const deaths = (ctx) => {
+      const ma = ctx.message.message_annotations || {};
+      return {
+        body: body(ctx),
+        ttl: ctx.message.ttl === undefined ? null : ctx.message.ttl,
+        firstAcquirer: !!ctx.message.first_acquirer,
+        deaths: (ma['x-opt-deaths'] || []).map((d) => ({
+          queue: d.queue,
+          reason: String(d.reason),
+          count: Number(d.count),
+          exchange: d.exchange,
+          routingKeys: d['routing-keys'],
+          ttl: d.ttl === undefined ? null : Number(d.ttl),
+          timesOrdered: Number(d['first-time']) <= Number(d['last-time']),
+        })),
+        firstDeathReason: ma['x-first-death-reason'] || null,
+        firstDeathQueue: ma['x-first-death-queue'] || null,
+        lastDeathReason: ma['x-last-death-reason'] || null,
+      };
+    };
+    const dead = await receiver(ssn, { source: { address: address + '-dead' } });
+
+    const ttlSender = await sender(ssn, { target: { address: address + '-ttl' } });
+    fact('ttlSend', await sendAll(ttlSender, [{ body: 'short-lived', ttl: 60000 }]));
+    const [expired] = await take(dead, 1, 15000);
+    fact('expired', expired ? deaths(expired) : null);
+    if (expired) expired.delivery.accept();
+
+    const workSender = await sender(ssn, { target: { address: address + '-work' } });
+    fact('workSend', await sendAll(workSender, [{ body: 'refuse-me' }]));
+    const work = await receiver(ssn, { source: { address: address + '-work' } });
+    const [w] = await take(work, 1, 10000);
+    w.delivery.reject({ condition: 'amqp:internal-error', description: 'cannot process' });
+    const [rejected] = await take(dead, 1, 15000);
+    fact('rejected', rejected ? deaths(rejected) : null);
+    if (rejected) rejected.delivery.accept();
+
+    const limited = await sender(ssn, { target: { address: address + '-limited' } });
+    fact('limitedFirst', await sendAll(limited, [{ body: 'fits' }]));
+    const refused = await new Promise((resolve) => {
+      limited.once('rejected', (ctx) => resolve(ctx.delivery.remote_state.error));
+      limited.once('accepted', () => resolve(null));
+      limited.send({ body: 'does not fit' });
+    });
+    fact('limitedSecond', refused && {
+      condition: refused.condition,
+      queue: refused.info && refused.info.queue,
+      reason: refused.info && String(refused.info.reason),
+    });
+
+    // ADDRESS-single (x-single-active-consumer): the second link gets nothing while the first is
+    // attached, then takes over when it detaches.
+    const one = await receiver(ssn, { source: { address: address + '-single' } });
+    const two = await receiver(await newSession(conn), { source: { address: address + '-single' } });
+    const singleSender = await sender(ssn, { target: { address: address + '-single' } });
+    fact('singleSend', await sendAll(singleSender, [{ body: 's1' }, { body: 's2' }]));
+    const fromOne = await take(one, 1, 10000);
+    fact('singleFirst', fromOne.map(body));
+    fromOne.forEach((x) => x.delivery.accept());
+    const waitTwo = take(two, 1, 10000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    fact('singleStandbyBeforeDetach', two.got.map(body));
+    one.close();
+    const fromTwo = await waitTwo;
+    fact('singleAfterDetach', fromTwo.map(body));
+    fromTwo.forEach((x) => x.delivery.accept());
+
+    // ADDRESS-auto (auto-delete): deleted once its last consumer link detaches.
+    const auto = await receiver(ssn, { source: { address: address + '-auto' } });
+    await new Promise((resolve) => {
+      auto.once('receiver_close', resolve);
+      auto.close();
+    });
+    fact('autoDetached', true);
+  },
+
   // Dynamic nodes: a dynamic source (a receiver's own node) and a dynamic target.
   async dynamic(conn) {
     const ssn = await newSession(conn);

@@ -230,6 +230,8 @@ public final class Broker implements AutoCloseable {
             schedule::retentionPin, timers::retentionPin, transactions::retentionPin));
     // The service knows non-durable groups too, so the pop service asks it for retry limits.
     AtomicReference<LocalMessagingService> serviceRef = new AtomicReference<>();
+    PopDeadLetters deadLetters =
+        new PopDeadLetters(store, topics, registration::registerSoon, ctx.storeHost());
     PopService pops =
         new PopService(
             config,
@@ -241,10 +243,11 @@ public final class Broker implements AutoCloseable {
             offsets,
             clock,
             new PopLog(store, offsets, clock, ctx.storeHost()),
-            new PopDeadLetters(store, topics, registration::registerSoon, ctx.storeHost()));
+            deadLetters);
     LocalMessagingService service =
         new LocalMessagingService(
             ctx, pops, popHolds, holds, transactions, popPool, admin, topology);
+    deadLetters.routeThrough(service.deadLetterRoute()); // declared queues' dead-letter exchanges
     serviceRef.set(service);
     RequestRouting routing = new RequestRouting(server, ctx, service, send, pull, manage, popPool);
     ClientManageProcessor clientManage = routing.registerAllButPop();
@@ -288,6 +291,8 @@ public final class Broker implements AutoCloseable {
         10,
         10,
         TimeUnit.SECONDS);
+    housekeeping.scheduleWithFixedDelay(
+        service::enforceQueueArguments, 200, 200, TimeUnit.MILLISECONDS);
     holds.start();
     popHolds.start();
     schedule.start();

@@ -38,9 +38,11 @@ final class AmqpMessageEncoder {
   private final Map<String, String> stored;
   private final boolean fromAmqp;
   private final String sections;
+  private final String exchange;
 
-  AmqpMessageEncoder(ProtonCodec codec, ReceivedMessage message) {
+  AmqpMessageEncoder(ProtonCodec codec, ReceivedMessage message, String exchange) {
     this.codec = codec;
+    this.exchange = exchange;
     this.message = message;
     this.stored = message.properties();
     this.sections = stored.get(ReservedProperties.SECTIONS);
@@ -105,7 +107,8 @@ final class AmqpMessageEncoder {
       h.setTtl(UnsignedInteger.valueOf(ttl));
     }
     int count = message.reconsumeTimes();
-    h.setFirstAcquirer(count == 0 && !message.deliveredBefore());
+    h.setFirstAcquirer(
+        count == 0 && !message.deliveredBefore() && !DeathAnnotations.present(stored));
     if (count > 0) {
       h.setDeliveryCount(UnsignedInteger.valueOf(count));
     }
@@ -114,8 +117,10 @@ final class AmqpMessageEncoder {
 
   /** The annotations exactly as stored, when nothing is added to them. */
   private byte[] rawAnnotations() {
-    if (stored.containsKey(ReservedProperties.TAGS)
-        || stored.containsKey(ReservedProperties.KEYS)) {
+    if (exchange != null
+        || stored.containsKey(ReservedProperties.TAGS)
+        || stored.containsKey(ReservedProperties.KEYS)
+        || DeathAnnotations.present(stored)) {
       return null;
     }
     return blob(ReservedProperties.MESSAGE_ANNOTATIONS, AmqpMessageDecoder.MESSAGE_ANNOTATIONS);
@@ -145,6 +150,17 @@ final class AmqpMessageEncoder {
       }
       if (keys != null) {
         map.put(AmqpMessageCodec.KEYS_ANNOTATION, keys);
+      }
+    }
+    if (exchange != null) {
+      map = map == null ? new LinkedHashMap<>() : map;
+      map.put(AmqpMessageCodec.EXCHANGE_ANNOTATION, exchange);
+      map.put(AmqpMessageCodec.ROUTING_KEY_ANNOTATION, tags == null ? "" : tags);
+    }
+    if (DeathAnnotations.present(stored)) {
+      map = map == null ? new LinkedHashMap<>() : map;
+      if (!DeathAnnotations.addTo(map, stored)) {
+        invalid(ReservedProperties.DEATHS, stored.get(ReservedProperties.DEATHS));
       }
     }
     return map == null ? null : new MessageAnnotations(map);

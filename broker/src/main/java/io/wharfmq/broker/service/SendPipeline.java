@@ -42,12 +42,19 @@ final class SendPipeline {
   private final GroupRegistry groups;
   private final DeliveryRewrite delivery;
   private final RoutedSends routed;
+  private volatile QueueRules rules;
 
   SendPipeline(BrokerContext ctx, GroupRegistry groups, RoutedSends routed) {
     this.ctx = ctx;
     this.groups = groups;
     this.routed = routed;
     this.delivery = new DeliveryRewrite(ctx.config(), ctx.delayLevels().count(), ctx.clock());
+  }
+
+  /** Applies the queues' length limits from now on. */
+  void enforce(QueueRules r) {
+    this.rules = r;
+    routed.enforce(r);
   }
 
   CompletableFuture<SendResult> send(SendCommand c, TopicTemplate template) {
@@ -124,6 +131,13 @@ final class SendPipeline {
               m.reconsumeTimes(),
               0L));
     }
+    QueueRules limits = rules;
+    if (limits != null && c.routing() == null) {
+      SendResult full = limits.admit(topic, c.messages().get(0).body().length);
+      if (full != null) {
+        return CompletableFuture.completedFuture(full);
+      }
+    }
     CompletableFuture<AppendResult> future;
     if (c.batch()) {
       future = ctx.store().appendBatch(messages);
@@ -144,7 +158,13 @@ final class SendPipeline {
     }
     List<MessageToStore> stored = messages;
     int finalQueueId = queueId;
-    return future.thenApply(r -> result(topic, finalQueueId, r, stored));
+    return future.thenApply(
+        r -> {
+          if (limits != null && r.isOk()) {
+            limits.stored(topic, finalQueueId, r.queueOffset() + stored.size());
+          }
+          return result(topic, finalQueueId, r, stored);
+        });
   }
 
   /**
@@ -203,7 +223,21 @@ final class SendPipeline {
     }
     CompletableFuture<AppendResult> future =
         records.size() == 1 ? ctx.store().append(records.get(0)) : ctx.store().appendBatch(records);
-    return future.thenApply(r -> result(plan.topic(), plan.queueId(), r, records));
+    QueueRules limits = rules;
+    return future.thenApply(
+        r -> {
+          if (r.isOk() && limits != null) {
+            for (MessageToStore m : records) {
+              for (String t : RoutedSends.targetTopics(m)) {
+                limits.stored(t, -1, -1); // drop-head of the queues it reached
+              }
+            }
+          }
+          if (r.isOk() && plan.full() != null) {
+            return plan.full(); // a reject-publish queue refused it; the others have it
+          }
+          return result(plan.topic(), plan.queueId(), r, records);
+        });
   }
 
   /**
