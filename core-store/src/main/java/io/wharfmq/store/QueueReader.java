@@ -93,8 +93,7 @@ final class QueueReader {
    * every reader of a queue sees records of that queue. Null stays null.
    */
   static StoredBytes asQueueRecord(StoredBytes record, ConsumeQueue q, long offset) {
-    if (record == null
-        || !DispatchView.reachedByDispatch(record.buffer(), q.topic(), q.queueId(), offset)) {
+    if (record == null || !DispatchView.reachedByDispatch(record.buffer(), q.queueId(), offset)) {
       return record;
     }
     try (record) {

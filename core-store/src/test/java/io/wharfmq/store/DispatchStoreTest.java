@@ -9,15 +9,21 @@ import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageRecordLayout;
 import io.wharfmq.store.format.MessageToStore;
 import io.wharfmq.store.format.StoredMessage;
+import io.wharfmq.store.mapped.FileNames;
 import io.wharfmq.store.queue.ConsumeQueueEntry;
+import io.wharfmq.store.recovery.Checkpoint;
+import io.wharfmq.store.recovery.StoreLock;
 import io.wharfmq.store.retention.RetentionPins;
 import io.wharfmq.store.tool.StoreTool;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -174,6 +180,99 @@ class DispatchStoreTest {
     try (MessageStore store = MessageStore.open(config(crashCopy, flush), clock)) {
       assertThat(entries(store)).as("after a crash").containsExactlyElementsOf(expected);
       assertThat(append(store, msg("A", 0, "a2", "t", null)).queueOffset()).isEqualTo(4);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreConfig.FlushMode.class)
+  void aFanOutStoredInItsFirstTargetQueueIsReadAsADispatchedRecord(StoreConfig.FlushMode flush)
+      throws Exception {
+    // The default exchange with CC keys q1, q2 stores the record in q1's topic, at the same queue
+    // id as its first target: entry 0 of that queue is the record itself.
+    try (MessageStore store = MessageStore.open(config(dir, flush), clock)) {
+      AppendResult r = append(store, fanOut("A", "f0", "k", List.of("A", "B")));
+      assertThat(r.queueOffset()).as("the first target's offset").isZero();
+      assertThat(store.awaitDispatched(Duration.ofSeconds(5))).isTrue();
+      assertThat(store.readMessage(r.physicalOffset()).queueOffset())
+          .as("own QUEUEOFFSET of a fan-out")
+          .isEqualTo(MessageRecordLayout.DISPATCHED_QUEUE_OFFSET);
+      for (String q : List.of("A", "B")) {
+        try (GetMessageResult got = store.getMessages(q, 0, 0, 10, MessageFilter.ALL)) {
+          assertThat(got.messages()).hasSize(1);
+          StoredMessage m = StoredMessage.decode(got.messages().get(0).buffer(), 0);
+          assertThat(m.topic()).isEqualTo(q);
+          assertThat(m.queueOffset()).isZero();
+          assertThat(m.propertyMap())
+              .as("read through %s", q)
+              .containsEntry(MessageProperties.DISPATCH_SOURCE, "A")
+              .doesNotContainKey(MessageProperties.DISPATCH);
+        }
+        try (StoredBytes b = store.readQueueRecord(q, 0, 0)) {
+          assertThat(StoredMessage.decode(b.buffer(), 0).propertyMap())
+              .doesNotContainKey(MessageProperties.DISPATCH);
+        }
+      }
+    }
+  }
+
+  /** Where the tail of a fan-out's properties is lost. */
+  enum Tear {
+    /** Inside the last target's digits: the list does not parse. */
+    DIGITS,
+    /** Inside the name WHARF_DISPATCH: the record no longer says it is a fan-out. */
+    NAME
+  }
+
+  @ParameterizedTest
+  @EnumSource(Tear.class)
+  void recoveryEndsTheLogAtAFanOutWhosePropertiesTailWasLost(Tear tear) throws Exception {
+    long fanOutAt;
+    int fanOutSize;
+    String list;
+    try (MessageStore store = MessageStore.open(config(dir, StoreConfig.FlushMode.ASYNC), clock)) {
+      append(store, msg("A", 0, "a0", "t", null));
+      // The list last, as a lost page takes the end of a record.
+      Map<String, String> props = new LinkedHashMap<>();
+      props.put(MessageProperties.TAGS, "k");
+      props.put(
+          MessageProperties.DISPATCH,
+          DispatchTargets.encode(
+              List.of(new DispatchTargets.Queue("A", 0), new DispatchTargets.Queue("B", 0))));
+      AppendResult f =
+          append(
+              store,
+              MessageToStore.of(
+                  "ex",
+                  0,
+                  "f0".getBytes(StandardCharsets.UTF_8),
+                  MessageProperties.encode(props),
+                  1L));
+      fanOutAt = f.physicalOffset();
+      fanOutSize = f.sizes()[0];
+      list = props.get(MessageProperties.DISPATCH);
+      append(store, msg("A", 0, "a1", "t", null));
+    }
+    // Zeros from inside the properties to the end of the record, as after a crash that lost the
+    // page holding them; a checkpoint from before the fan-out and the abort marker make recovery
+    // validate and dispatch it again.
+    int keep =
+        switch (tear) {
+          case DIGITS -> fanOutSize - 6;
+          case NAME -> fanOutSize - list.length() - 2 - MessageProperties.DISPATCH.length() + 5;
+        };
+    Path segment = dir.resolve("commitlog").resolve(FileNames.offsetName(0));
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.allocate(fanOutSize - keep), fanOutAt + keep);
+    }
+    new Checkpoint(0, 0, clock.millis()).write(dir);
+    Files.writeString(dir.resolve(StoreLock.ABORT_FILE), "simulated crash\n");
+
+    try (MessageStore store = MessageStore.open(config(dir, StoreConfig.FlushMode.ASYNC), clock)) {
+      assertThat(store.commitLogMaxOffset()).as("log cut at the fan-out").isEqualTo(fanOutAt);
+      assertThat(bodies(store, "A")).containsExactly("a0");
+      assertThat(store.maxOffset("B", 0)).isZero();
+      assertThat(store.maxOffset("ex", 0)).isZero();
+      assertThat(append(store, msg("A", 0, "a2", "t", null)).queueOffset()).isEqualTo(1);
     }
   }
 

@@ -11,6 +11,7 @@ import io.wharfmq.store.format.MessageSysFlag;
 import io.wharfmq.store.mapped.MappedFile;
 import io.wharfmq.store.mapped.ZeroAhead;
 import java.io.IOException;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -47,6 +48,9 @@ public final class CommitLogWriter {
 
   /** How far ahead of the appends a reserved-only segment is zeroed (ZeroAhead). */
   private static final long ZERO_AHEAD_BYTES = 32L << 20;
+
+  /** PHYSICALOFFSET of a record while it is copied into the mapped segment: no position. */
+  private static final long UNPLACED = -1L;
 
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -388,38 +392,42 @@ public final class CommitLogWriter {
     for (int i = 0; i < records.length; i++) {
       EncodedRecord r = records[i];
       boolean toQueues = MessageSysFlag.isDispatchedToConsumeQueue(r.sysFlag());
-      long queueOffset = 0;
-      if (toQueues && !r.dispatched()) {
+      long queueOffset = 0; // the record's QUEUEOFFSET field
+      long reported = 0; // the append result's queue offset
+      if (toQueues && r.dispatched()) {
+        // The record takes no offset in its own queue: each target gets one, written into the
+        // record's digits before the bytes go anywhere, so the record is never in the log with
+        // digits still to come.
+        long first = -1;
+        for (DispatchSlot slot : r.dispatch()) {
+          long targetOffset = queueOffsets.take(slot.topic(), slot.queueId(), 1);
+          DispatchTargets.writeOffset(r.bytes(), slot.digitsAt(), targetOffset);
+          first = first < 0 ? targetOffset : first;
+        }
+        queueOffset = MessageRecordLayout.DISPATCHED_QUEUE_OFFSET;
+        reported = first;
+      } else if (toQueues) {
         queueOffset = queueOffsets.take(r.topic(), r.queueId(), 1);
+        reported = queueOffset;
       }
       long physical = writeOffset + (pos - start);
+      ByteBuffer record = ByteBuffer.wrap(r.bytes());
       if (syncFlush) {
-        ByteBuffer record = ByteBuffer.wrap(r.bytes());
         MessageEncoder.patchAssignedFields(
             record, 0, r.storeTimestampOffset(), queueOffset, physical, now);
         viaChannel[i] = record;
       } else {
-        buf.put(pos, r.bytes());
+        // Recovery takes a record for valid only with its physical offset in place, so that goes
+        // into the mapped copy last, after everything else (a kill -9 mid-copy leaves a record
+        // recovery cuts). Until then the field holds -1, which no position has, not even 0.
         MessageEncoder.patchAssignedFields(
-            buf, pos, r.storeTimestampOffset(), queueOffset, physical, now);
-      }
-      if (toQueues && r.dispatched()) {
-        // The record itself takes no offset in its own queue: each target gets one, written
-        // into the record's digits (the byte array for a channel write, else the mapped copy).
-        long first = -1;
-        for (DispatchSlot slot : r.dispatch()) {
-          long targetOffset = queueOffsets.take(slot.topic(), slot.queueId(), 1);
-          if (syncFlush) {
-            DispatchTargets.writeOffset(r.bytes(), slot.digitsAt(), targetOffset);
-          } else {
-            DispatchTargets.writeOffset(buf, pos + slot.digitsAt(), targetOffset);
-          }
-          first = first < 0 ? targetOffset : first;
-        }
-        queueOffset = first;
+            record, 0, r.storeTimestampOffset(), queueOffset, UNPLACED, now);
+        buf.put(pos, r.bytes());
+        VarHandle.releaseFence();
+        buf.putLong(pos + MessageRecordLayout.PHYSICAL_OFFSET, physical);
       }
       if (i == 0) {
-        firstQueueOffset = queueOffset;
+        firstQueueOffset = reported;
       }
       offsets[i] = physical;
       sizes[i] = r.size();

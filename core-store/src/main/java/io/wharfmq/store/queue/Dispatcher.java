@@ -203,10 +203,7 @@ public final class Dispatcher {
     if (MessageSysFlag.isDispatchedToConsumeQueue(sysFlag)) {
       String tags = MessageProperties.find(properties, MessageProperties.TAGS);
       long tagsCode = tags == null ? 0 : tags.hashCode();
-      String targets =
-          properties.contains(MessageProperties.DISPATCH)
-              ? MessageProperties.find(properties, MessageProperties.DISPATCH)
-              : null;
+      String targets = DispatchTargets.valueIn(properties);
       if (targets == null) {
         int queueId = buf.getInt(pos + MessageRecordLayout.QUEUE_ID);
         long queueOffset = buf.getLong(pos + MessageRecordLayout.QUEUE_OFFSET);
@@ -216,7 +213,8 @@ public final class Dispatcher {
         try {
           parsed = DispatchTargets.parse(targets);
         } catch (IllegalArgumentException e) {
-          // The encoder checked the list; the CRC covers only the body, so this is damage.
+          // The encoder checked the list and recovery's validator parses it the same way, so this
+          // is damage below the flushed checkpoint, which recovery trusts.
           throw new IllegalStateException(
               "record at "
                   + physicalOffset

@@ -276,6 +276,9 @@ class CommitLogCrashTest {
             perQueue.merge(queueKey(t.topic(), t.queueId()), 1L, Long::sum);
           }
           assertThat(store.maxOffset(CrashWriter.FANOUT_TOPIC, 0)).isZero();
+          assertThat(buf.getLong(MessageRecordLayout.QUEUE_OFFSET))
+              .as("own QUEUEOFFSET of the fan-out at %d", at)
+              .isEqualTo(MessageRecordLayout.DISPATCHED_QUEUE_OFFSET);
           at += record.size();
           continue;
         }

@@ -6,6 +6,7 @@ import io.wharfmq.store.StoreConfig;
 import io.wharfmq.store.StoreConfig.FlushMode;
 import io.wharfmq.store.format.DispatchTargets;
 import io.wharfmq.store.format.MessageProperties;
+import io.wharfmq.store.format.MessageRecordLayout;
 import io.wharfmq.store.format.MessageToStore;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -114,7 +115,8 @@ public final class CrashWriter {
               r.sizes()[i],
               topic,
               queueId,
-              fanOut ? 0 : r.queueOffset() + i, // a fan-out's own QUEUEOFFSET stays 0
+              // A fan-out's own QUEUEOFFSET is -1: it takes an offset only in its targets.
+              fanOut ? MessageRecordLayout.DISPATCHED_QUEUE_OFFSET : r.queueOffset() + i,
               crc32(batch.get(i).body()),
               keys.get(i));
         }

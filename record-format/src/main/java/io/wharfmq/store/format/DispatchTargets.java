@@ -70,6 +70,18 @@ public final class DispatchTargets {
     return sb.toString();
   }
 
+  /**
+   * The target list in a record's properties string, or null when the record goes to its own queue.
+   * The dispatcher and the recovery validator both read a record's targets through this, so a
+   * record recovery accepted is one the dispatcher can dispatch.
+   */
+  public static String valueIn(String properties) {
+    if (!properties.contains(MessageProperties.DISPATCH)) {
+      return null; // every plain record: one intrinsic search instead of a walk over the pairs
+    }
+    return MessageProperties.find(properties, MessageProperties.DISPATCH);
+  }
+
   /** Length of the value {@link #encode} makes for one target, to plan splits. */
   public static int encodedLength(String topic, int queueId) {
     return topic.length() + 2 + Integer.toString(queueId).length() + OFFSET_DIGITS;

@@ -33,6 +33,14 @@ public final class MessageRecordLayout {
   public static final int QUEUE_ID = 12;
   public static final int FLAG = 16;
   public static final int QUEUE_OFFSET = 20;
+
+  /**
+   * QUEUEOFFSET of a record dispatched to target queues ({@link MessageProperties#DISPATCH}): it
+   * takes no offset in its own queue, and no queue uses a negative offset, so a reader of a queue
+   * can never take it for one of the queue's own records.
+   */
+  public static final long DISPATCHED_QUEUE_OFFSET = -1L;
+
   public static final int PHYSICAL_OFFSET = 28;
   public static final int SYS_FLAG = 36;
   public static final int BORN_TIMESTAMP = 40;

@@ -37,11 +37,12 @@ public final class RecordValidator {
    * Checks the entry at {@code pos}, where {@code limit} is the end of the segment buffer and
    * {@code expectedPhysicalOffset} the log offset of {@code pos}.
    *
-   * @param checkCrc whether to verify the body CRC (costly; recovery does, scans for dispatch
-   *     don't)
+   * @param full whether to verify the body CRC and a fan-out's target list too (costly; recovery
+   *     and the offline check do, reads by offset don't): what the CRC does not cover, a torn
+   *     properties tail, must not reach the dispatcher
    */
   public static Result check(
-      ByteBuffer buf, int pos, int limit, long expectedPhysicalOffset, boolean checkCrc) {
+      ByteBuffer buf, int pos, int limit, long expectedPhysicalOffset, boolean full) {
     int remaining = limit - pos;
     if (remaining < 4) {
       return END;
@@ -109,13 +110,42 @@ public final class RecordValidator {
     if ((bornPort & ~0xFFFF) != 0 || (storePort & ~0xFFFF) != 0) {
       return Result.invalid("host port out of range (" + bornPort + ", " + storePort + ")");
     }
-    if (checkCrc) {
+    if (full) {
       int stored = buf.getInt(pos + MessageRecordLayout.BODY_CRC);
       int actual = MessageEncoder.bodyCrc(buf, pos + bodyLengthAt + 4, bodyLength);
       if (stored != actual) {
         return Result.invalid(String.format("body CRC 0x%08X, stored 0x%08X", actual, stored));
       }
+      String dispatchProblem = dispatchProblem(buf, pos, sysFlag);
+      if (dispatchProblem != null) {
+        return Result.invalid(dispatchProblem);
+      }
     }
     return new Result(Kind.RECORD, size, null);
+  }
+
+  /**
+   * Why the target list of a fan-out is unusable, or null. The CRC covers only the body, so a
+   * properties tail lost in a crash (zeros past the last written page) shows only here: as a list
+   * that does not parse, or as the dispatched-record QUEUEOFFSET without a list (the tail took its
+   * name). Parsed as the dispatcher parses it, so the dispatcher never fails on a record accepted
+   * here.
+   */
+  private static String dispatchProblem(ByteBuffer buf, int pos, int sysFlag) {
+    String targets = DispatchTargets.valueIn(StoredMessage.properties(buf, pos));
+    if (targets != null) {
+      try {
+        DispatchTargets.parse(targets);
+      } catch (IllegalArgumentException e) {
+        return MessageProperties.DISPATCH + " is no target list (" + e.getMessage() + ")";
+      }
+      return null;
+    }
+    if (MessageSysFlag.isDispatchedToConsumeQueue(sysFlag)
+        && buf.getLong(pos + MessageRecordLayout.QUEUE_OFFSET)
+            == MessageRecordLayout.DISPATCHED_QUEUE_OFFSET) {
+      return "QUEUEOFFSET marks a fan-out but " + MessageProperties.DISPATCH + " is missing";
+    }
+    return null;
   }
 }
