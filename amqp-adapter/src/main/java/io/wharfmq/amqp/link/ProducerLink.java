@@ -476,7 +476,9 @@ final class ProducerLink implements LinkEndpoint {
     SendCommand cmd =
         new SendCommand(
             DestinationNames.topic(vhost, x.exchange()),
-            -1,
+            // One queue id per link in every queue the exchange reaches: the link's messages keep
+            // their order there (JMS 1.1 section 4.4.10, RabbitMQ's per-publisher order).
+            Math.floorMod(linkHash(), 1 << 16),
             List.of(in.message()),
             false,
             0,
@@ -556,12 +558,11 @@ final class ProducerLink implements LinkEndpoint {
   /** One queue per topic for this link, so its messages keep their order. */
   private int queueId(TopicInfo topic) {
     return queueIds.computeIfAbsent(
-        topic.name(),
-        t -> {
-          int n = Math.max(1, topic.writeQueues());
-          int h = (session.connectionId() + "/" + receiver.getName()).hashCode();
-          return Math.floorMod(h, n);
-        });
+        topic.name(), t -> Math.floorMod(linkHash(), Math.max(1, topic.writeQueues())));
+  }
+
+  private int linkHash() {
+    return (session.connectionId() + "/" + receiver.getName()).hashCode();
   }
 
   /** Records which connection published, for no-local subscribers. */
