@@ -255,6 +255,7 @@ public final class Broker implements AutoCloseable {
     }
     // Only durable groups exist after a restart: what non-durable ones had in flight is gone.
     pops.load(group -> groups.get(group) != null);
+    service.reconcileTopology();
     popHolds.bind(pops::revive);
     routing.registerPop(modes);
     server.addChannelEventListener(ch -> clientManage.notifyMembers(clients.channelClosed(ch)));

@@ -164,6 +164,14 @@ public final class LocalMessagingService implements MessagingService {
         ctx.topics().isSystemTopic(c.topicName()));
   }
 
+  /**
+   * Completes the topology after a restart (TopologyOperations#reconcile): called once by the
+   * broker when the store and pop state are loaded.
+   */
+  public void reconcileTopology() throws IOException {
+    topology.reconcile();
+  }
+
   @Override
   public Result<TopicInfo> ensureTopic(String topic) {
     String problem = TopicConfigManager.checkName(topic);
@@ -207,6 +215,11 @@ public final class LocalMessagingService implements MessagingService {
       ctx.offsets().removeTopic(topic);
       pops.forget((g, t) -> t.equals(topic));
       ctx.topicsChanged().run();
+      // A publish routed to this topic before its config went may still be on its way to the
+      // log: its dispatch would make the consume queues again after they are deleted.
+      if (!sends.awaitRoutedSends(java.time.Duration.ofSeconds(DELETE_TIMEOUT_SECONDS))) {
+        log.warn("Topic {}: publishes routed to it still in flight; deleting anyway", topic);
+      }
       int queues =
           ctx.store()
               .deleteTopicQueues(topic::equals)

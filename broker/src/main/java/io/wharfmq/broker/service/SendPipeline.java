@@ -18,11 +18,14 @@ import io.wharfmq.store.AppendResult;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.StampedLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +46,9 @@ final class SendPipeline {
   private final DeliveryRewrite delivery;
   private final RoutedSends routed;
 
+  /** Held for reading by each routed send from its routing until its append completes. */
+  private final StampedLock routedInFlight = new StampedLock();
+
   SendPipeline(BrokerContext ctx, GroupRegistry groups, RoutedSends routed) {
     this.ctx = ctx;
     this.groups = groups;
@@ -55,7 +61,16 @@ final class SendPipeline {
     // by its tag; other doors name the exchange in the command.
     Routing routing = routed.routingOf(c, template != null);
     if (routing != null) {
-      return sendRouted(c, routing);
+      long stamp = routedInFlight.readLock(); // until stored: see awaitRoutedSends
+      CompletableFuture<SendResult> f;
+      try {
+        f = sendRouted(c, routing);
+      } catch (RuntimeException e) {
+        routedInFlight.unlockRead(stamp);
+        throw e;
+      }
+      f.whenComplete((r, e) -> routedInFlight.unlockRead(stamp));
+      return f;
     }
     String topic = c.topic();
     String problem = TopicConfigManager.checkName(topic);
@@ -148,6 +163,21 @@ final class SendPipeline {
   }
 
   /**
+   * Waits until every routed send that had already chosen its target queues is stored and
+   * dispatched, so that deleting a queue's consume queues afterwards is final: a publish routed
+   * before the delete cannot make them again (docs/rabbitmq.md, "Routing"). False on timeout.
+   */
+  boolean awaitRoutedSends(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long stamp = routedInFlight.tryWriteLock(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    if (stamp == 0) {
+      return false;
+    }
+    routedInFlight.unlockWrite(stamp);
+    return ctx.store().awaitDispatched(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+  }
+
+  /**
    * A publish to an exchange (or a send to a topic that is one): the records {@link RoutedSends}
    * plans, diverted like any single message (delays, timers, half messages) and stored together.
    */
@@ -203,7 +233,26 @@ final class SendPipeline {
     }
     CompletableFuture<AppendResult> future =
         records.size() == 1 ? ctx.store().append(records.get(0)) : ctx.store().appendBatch(records);
-    return future.thenApply(r -> result(plan.topic(), plan.queueId(), r, records));
+    return future.thenApply(r -> routedResult(result(plan.topic(), plan.queueId(), r, records)));
+  }
+
+  /**
+   * A routed send's answer: the topic and queue id of its (first) record, queue offset -1 (a record
+   * reaching several queues has no one offset), one message id per stored record (docs/rabbitmq.md,
+   * "Routing").
+   */
+  private static SendResult routedResult(SendResult r) {
+    return !r.isOk()
+        ? r
+        : new SendResult(
+            r.status(),
+            r.detail(),
+            r.topic(),
+            r.queueId(),
+            -1,
+            r.messageIds(),
+            r.uniqueId(),
+            r.storedTopic());
   }
 
   /**
