@@ -119,7 +119,7 @@ final class RoutedSends {
       }
       List<DispatchTargets.Queue> targets = new ArrayList<>(route.queues().size());
       for (String q : route.queues()) {
-        String topic = DestinationNames.topic(vhost, q);
+        String topic = topology.queueTopic(vhost, q);
         TopicConfig tc = ctx.topics().get(topic);
         if (tc != null) {
           targets.add(new DispatchTargets.Queue(topic, pick % Math.max(1, tc.writeQueueNums())));

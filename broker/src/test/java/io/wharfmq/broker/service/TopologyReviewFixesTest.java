@@ -192,6 +192,24 @@ class TopologyReviewFixesTest {
   }
 
   @Test
+  void aCachedRouteEndsWithItsTopologyVersion() {
+    ok(
+        service.declareExchange(
+            new ExchangeSpec("/", "logs", ExchangeType.TOPIC, true, false, false, Map.of())));
+    ok(service.declareQueue(queue("/", "first", true, Map.of())));
+    ok(service.declareQueue(queue("/", "second", true, Map.of())));
+    ok(service.bind(new BindingSpec("/", "logs", "first", true, "a.#", Map.of())));
+    assertThat(publish("logs", Map.of(), "a.b.c").status()).isEqualTo(Status.OK);
+    ok(service.bind(new BindingSpec("/", "logs", "second", true, "*.b.*", Map.of())));
+    assertThat(publish("logs", Map.of(), "a.b.c").status()).isEqualTo(Status.OK);
+    ok(service.unbind(new BindingSpec("/", "logs", "first", true, "a.#", Map.of())));
+    assertThat(publish("logs", Map.of(), "a.b.c").status()).isEqualTo(Status.OK);
+    assertThat(broker.store().awaitDispatched(Duration.ofSeconds(10))).isTrue();
+    assertThat(popAll("first")).hasSize(2);
+    assertThat(popAll("second")).hasSize(2);
+  }
+
+  @Test
   void aDurableQueueMissingItsTopicOrGroupAtStartupIsMadeAgainEmpty() throws Exception {
     ok(service.declareQueue(queue("/", "kept", true, Map.of("x-message-ttl", 60_000L))));
     String topic = DestinationNames.topic("/", "kept");
