@@ -5,6 +5,7 @@ import io.wharfmq.broker.exchange.TopologyRegistry;
 import io.wharfmq.broker.longpoll.PullRequestHoldService;
 import io.wharfmq.broker.pop.PopHoldService;
 import io.wharfmq.broker.pop.PopService;
+import io.wharfmq.broker.schedule.ParkedTargets;
 import io.wharfmq.broker.topic.SystemTopics;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.broker.transaction.TransactionService;
@@ -14,6 +15,7 @@ import io.wharfmq.service.AckStatus;
 import io.wharfmq.service.BindingSpec;
 import io.wharfmq.service.ChangeResult;
 import io.wharfmq.service.Declared;
+import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.EndTransactionCommand;
 import io.wharfmq.service.ExchangeSpec;
 import io.wharfmq.service.GroupSettings;
@@ -162,6 +164,16 @@ public final class LocalMessagingService implements MessagingService {
         c.isReadable(),
         c.isWritable(),
         ctx.topics().isSystemTopic(c.topicName()));
+  }
+
+  /** The filter of parked fan-outs' targets (docs/rabbitmq.md, "Routing"). */
+  public ParkedTargets parkedTargets() {
+    return parked ->
+        RoutedSends.stillReachable(
+            parked,
+            topic ->
+                ctx.topics().get(topic) != null
+                    && groups.exists(DestinationNames.queueGroup(topic)));
   }
 
   /**

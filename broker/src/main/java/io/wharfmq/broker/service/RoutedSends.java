@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -166,6 +167,32 @@ final class RoutedSends {
           home == null ? c.topic() : home);
     }
     return new Plan(Status.OK, null, firstTopic, firstQueue, records);
+  }
+
+  /** Of a parked fan-out's targets, those whose queue still exists; null when none is left. */
+  static String stillReachable(String parked, Predicate<String> queueTopicExists) {
+    List<DispatchTargets.Target> all;
+    try {
+      all = DispatchTargets.parse(parked);
+    } catch (IllegalArgumentException e) {
+      log.warn(
+          "A parked fan-out's target list does not parse ({}); kept as it was", e.getMessage());
+      return parked;
+    }
+    List<DispatchTargets.Queue> kept = new ArrayList<>(all.size());
+    for (DispatchTargets.Target t : all) {
+      if (queueTopicExists.test(t.topic())) {
+        kept.add(new DispatchTargets.Queue(t.topic(), t.queueId()));
+      }
+    }
+    if (kept.size() == all.size()) {
+      return parked;
+    }
+    log.info(
+        "A parked fan-out reaches {} of its {} queues: the others were deleted meanwhile",
+        kept.size(),
+        all.size());
+    return kept.isEmpty() ? null : DispatchTargets.encode(kept);
   }
 
   /** Queues of the topic a fan-out record is stored in; a pre-declared exchange's made now. */

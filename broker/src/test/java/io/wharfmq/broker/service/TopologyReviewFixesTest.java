@@ -18,6 +18,7 @@ import io.wharfmq.service.Routing;
 import io.wharfmq.service.SendCommand;
 import io.wharfmq.service.SendResult;
 import io.wharfmq.service.Status;
+import io.wharfmq.service.message.ReservedProperties;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -189,6 +191,35 @@ class TopologyReviewFixesTest {
     assertThat(second.topic()).isEqualTo("fan");
     assertThat(second.queueOffset()).isEqualTo(-1);
     assertThat(second.messageIds()).hasSize(1);
+  }
+
+  @Test
+  void aDelayedFanOutReachesOnlyTheQueuesThatStillExistWhenDue() {
+    ok(
+        service.declareExchange(
+            new ExchangeSpec("/", "later", ExchangeType.FANOUT, true, false, false, Map.of())));
+    for (String q : List.of("stay", "go")) {
+      ok(service.declareQueue(queue("/", q, true, Map.of())));
+      ok(service.bind(new BindingSpec("/", "later", q, true, "", Map.of())));
+    }
+    long due = System.currentTimeMillis() + 1500;
+    SendResult r = publish("later", Map.of(ReservedProperties.DELIVER_AT, Long.toString(due)), "k");
+    assertThat(r.status()).as(r.detail()).isEqualTo(Status.OK);
+    ok(service.deleteQueue("/", "go", false, false));
+    List<String> got = new ArrayList<>();
+    Awaitility.await("the due message in queue stay")
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              got.addAll(popAll("stay"));
+              return !got.isEmpty();
+            });
+    assertThat(got).containsExactly("body");
+    assertThat(broker.store().awaitDispatched(Duration.ofSeconds(10))).isTrue();
+    // The deleted queue's consume queues were not made again by the due record's dispatch.
+    assertThat(broker.store().maxOffset("go", 0) + broker.store().maxOffset("go", 1)).isZero();
+    assertThat(service.topic("go")).isNull();
   }
 
   @Test
