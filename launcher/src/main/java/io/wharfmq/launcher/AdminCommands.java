@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "admin",
-    description = "Administer topics, consumer groups, routes, offsets and messages.",
+    description = "Administer topics, consumer groups, vhosts, routes, offsets and messages.",
     subcommands = {
       AdminCommands.Topics.class,
       AdminCommands.CreateTopic.class,
@@ -45,7 +45,8 @@ import picocli.CommandLine.Option;
       GroupCommands.Update.class,
       GroupCommands.Delete.class,
       GroupCommands.Progress.class,
-      GroupCommands.Cluster.class
+      GroupCommands.Cluster.class,
+      VhostCommands.class
     })
 final class AdminCommands implements Runnable {
   static final long TIMEOUT = 5000;

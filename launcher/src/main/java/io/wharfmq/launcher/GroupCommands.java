@@ -13,6 +13,7 @@ import io.wharfmq.remoting.protocol.body.MessageQueue;
 import io.wharfmq.remoting.protocol.body.SubscriptionGroupConfig;
 import io.wharfmq.remoting.protocol.body.SubscriptionGroupWrapper;
 import io.wharfmq.remoting.protocol.body.TopicRouteData;
+import io.wharfmq.service.DestinationNames;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -44,25 +45,63 @@ final class GroupCommands {
     String group;
   }
 
-  @Command(name = "groups", description = "List the consumer groups of every broker.")
+  @Command(
+      name = "groups",
+      description =
+          "List the consumer groups of every broker, with their online consumers (RocketMQ clients"
+              + " and AMQP links) and, for an AMQP/RabbitMQ-style queue's group, the queue.")
   static final class Groups extends BrokersCommand {
     @Override
     int execute() throws Exception {
-      System.out.println("broker group consumeEnable retryMaxTimes retryQueueNums orderly");
+      System.out.println(
+          "broker group consumeEnable retryMaxTimes retryQueueNums orderly consumers queue");
       for (String address : targets()) {
         for (SubscriptionGroupConfig c : all(this, address).values()) {
           System.out.printf(
-              "%s %s %s %d %d %s%n",
+              "%s %s %s %d %d %s %d %s%n",
               address,
               c.groupName(),
               c.consumeEnable(),
               c.retryMaxTimes(),
               c.retryQueueNums(),
-              c.consumeMessageOrderly());
+              c.consumeMessageOrderly(),
+              consumers(this, address, c.groupName()),
+              queueOf(c.groupName()));
         }
       }
       return 0;
     }
+  }
+
+  /**
+   * How many consumers of the group are online on the broker (GET_CONSUMER_CONNECTION_LIST): its
+   * RocketMQ clients and, on Wharf, its AMQP consumer links. 0 when none (CONSUMER_NOT_ONLINE).
+   */
+  static int consumers(AdminCommand cmd, String address, String group) throws Exception {
+    RemotingCommand r =
+        cmd.call(
+            address,
+            RemotingCommand.request(RequestCode.GET_CONSUMER_CONNECTION_LIST)
+                .put("consumerGroup", group));
+    if (r.code() != ResponseCode.SUCCESS || r.body() == null) {
+      return 0;
+    }
+    Object body = FastjsonText.parse(r.body());
+    Object set = body instanceof Map<?, ?> m ? m.get("connectionSet") : null;
+    return set instanceof java.util.Collection<?> c ? c.size() : 0;
+  }
+
+  /**
+   * The queue an AMQP queue group ({@code amqp-queue|TOPIC}) consumes, as {@code vhost=V
+   * queue=NAME} (unescaped; {@code queue-topic=TOPIC} when its name was shortened), else "-".
+   */
+  static String queueOf(String group) {
+    if (!group.startsWith(DestinationNames.QUEUE_GROUP)) {
+      return "-";
+    }
+    String topic = group.substring(DestinationNames.QUEUE_GROUP.length());
+    String[] vn = DestinationNames.vhostAndName(topic);
+    return vn == null ? "queue-topic=" + topic : "vhost=" + vn[0] + " queue=" + vn[1];
   }
 
   /** Every group of one broker (GET_ALL_SUBSCRIPTIONGROUP_CONFIG). */
@@ -209,12 +248,22 @@ final class GroupCommands {
     @Option(names = "--topic", description = "Only this topic (default: every topic consumed).")
     String topic;
 
+    /**
+     * Without --topic, brokers are found through the route of the group's retry topic; an AMQP
+     * queue's group has none (its consumers pop), so through its queue's topic.
+     */
+    private static String defaultTopic(String group) {
+      return group.startsWith(DestinationNames.QUEUE_GROUP)
+          ? group.substring(DestinationNames.QUEUE_GROUP.length())
+          : "%RETRY%" + group;
+    }
+
     /** One queue's figures as parsed. */
     record Row(long brokerOffset, long consumerOffset, long lastTimestamp) {}
 
     @Override
     int execute() throws Exception {
-      TopicRouteData route = route(topic != null ? topic : "%RETRY%" + group);
+      TopicRouteData route = route(topic != null ? topic : defaultTopic(group));
       Map<MessageQueue, Row> rows = new TreeMap<>(QUEUE_ORDER);
       for (BrokerData b : route.brokerDatas()) {
         RemotingCommand request =

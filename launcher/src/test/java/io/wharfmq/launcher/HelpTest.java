@@ -107,7 +107,9 @@ class HelpTest {
             new String[] {"admin"},
             new String[] {"admin", "topics"},
             new String[] {"admin", "lag"},
-            new String[] {"admin", "groups"})) {
+            new String[] {"admin", "groups"},
+            new String[] {"admin", "vhost"},
+            new String[] {"admin", "vhost", "add"})) {
       Help h = help(command);
       assertThat(h.code()).as(String.join(" ", command)).isZero();
       assertThat(h.out()).startsWith("Usage: wharf").contains("--help");

@@ -20,6 +20,12 @@ public final class DestinationNames {
   /** RocketMQ's topic length limit. */
   public static final int MAX_TOPIC = 127;
 
+  /** The default vhost, which always exists. */
+  public static final String DEFAULT_VHOST = "/";
+
+  /** The longest vhost name, in characters: it prefixes topic and group names. */
+  public static final int MAX_VHOST = 64;
+
   public static final String QUEUE_GROUP = "amqp-queue|";
   public static final String DURABLE_GROUP = "amqp-sub|";
   public static final String SHARED_VOLATILE_GROUP = "amqp-vsub|";
@@ -67,6 +73,51 @@ public final class DestinationNames {
       }
     }
     return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Why {@code name} cannot be a vhost, or null when it can: 1 to {@link #MAX_VHOST} characters,
+   * none of them a control character (CR, LF, ...). Any other character is fine: topic and group
+   * names carry the vhost escaped (docs/rabbitmq.md, "Vhosts").
+   */
+  public static String vhostProblem(String name) {
+    if (name == null || name.isEmpty()) {
+      return "a vhost name must not be empty";
+    }
+    if (name.length() > MAX_VHOST) {
+      return "a vhost name has at most " + MAX_VHOST + " characters, not " + name.length();
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        return "a vhost name must not contain control characters (CR, LF, ...): found U+"
+            + String.format("%04X", (int) c)
+            + " at "
+            + i;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The vhost and destination name a queue's topic stores: {@code [vhost, name]}, or null when the
+   * topic's name is not reversible (shortened) or was not made by {@link #topic}.
+   */
+  public static String[] vhostAndName(String topic) {
+    if (topic.contains("%%")) {
+      return null;
+    }
+    int bar = topic.indexOf('|');
+    if (bar != topic.lastIndexOf('|')) {
+      return null;
+    }
+    try {
+      return bar < 0
+          ? new String[] {DEFAULT_VHOST, unescape(topic)}
+          : new String[] {unescape(topic.substring(0, bar)), unescape(topic.substring(bar + 1))};
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** The topic that stores destination {@code name} in {@code vhost}. */

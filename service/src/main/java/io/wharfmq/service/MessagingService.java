@@ -223,6 +223,21 @@ public interface MessagingService {
     return -1;
   }
 
+  // ------------------------------------------------------------------ consumers of other doors
+
+  /**
+   * Tells the service that a consumer of another door (an AMQP receiver link) now reads {@code
+   * group}, so admin tools list and count it with the group's RocketMQ clients (docs/admin.md). It
+   * takes no part in RocketMQ rebalancing. Does not block: event loops call it directly. Returns
+   * what ends the registration; run it once when the consumer goes. The default keeps nothing.
+   *
+   * @param consumerId what admin tools show as its client id
+   * @param address the peer's address
+   */
+  default Runnable consumerAttached(String group, String consumerId, String address) {
+    return () -> {};
+  }
+
   // ------------------------------------------------------------------ RabbitMQ's model (issue 13)
   // Exchanges, queues with arguments, bindings and vhosts (docs/rabbitmq.md). Durable topology is
   // kept with the broker's other metadata. The defaults answer UNAVAILABLE: a service without an

@@ -47,4 +47,32 @@ class DestinationNamesTest {
     assertThat(DestinationNames.durableGroup("/", null, "sub")).isEqualTo("amqp-sub|global|sub");
     assertThat(DestinationNames.durableGroup("/", "ID:x.y", "s.1")).matches("[%|a-zA-Z0-9_-]+");
   }
+
+  @Test
+  void vhostNamesAreAnyTextWithoutControlCharacters() {
+    for (String ok :
+        new String[] {"/", "sales", "my vhost", "/staging", "a|b", "名前", "x".repeat(64)}) {
+      assertThat(DestinationNames.vhostProblem(ok)).as(ok).isNull();
+    }
+    assertThat(DestinationNames.vhostProblem("")).contains("empty");
+    assertThat(DestinationNames.vhostProblem(null)).contains("empty");
+    assertThat(DestinationNames.vhostProblem("x".repeat(65))).contains("at most 64");
+    assertThat(DestinationNames.vhostProblem("a\r\nb")).contains("control characters");
+    assertThat(DestinationNames.vhostProblem("a\u0000")).contains("U+0000");
+  }
+
+  @Test
+  void aQueueTopicTellsItsVhostAndNameAndNoTwoVhostsShareATopic() {
+    String[] vhosts = {"/", "sales", "a|b", "sales|x", "my vhost", "amqp-queue"};
+    java.util.Set<String> topics = new java.util.HashSet<>();
+    for (String v : vhosts) {
+      for (String q : new String[] {"orders", "x|orders", "a b", "sales"}) {
+        String topic = DestinationNames.topic(v, q);
+        assertThat(topics.add(topic)).as(v + " " + q).isTrue();
+        assertThat(DestinationNames.vhostAndName(topic)).containsExactly(v, q);
+      }
+    }
+    assertThat(DestinationNames.vhostAndName(DestinationNames.topic("v", "x".repeat(200))))
+        .isNull();
+  }
 }

@@ -1,5 +1,6 @@
 package io.wharfmq.amqp.link;
 
+import io.wharfmq.amqp.management.ManagementRequests;
 import io.wharfmq.amqp.transport.AmqpSession;
 import io.wharfmq.amqp.transport.LinkAttacher;
 import io.wharfmq.amqp.tx.CoordinatorLink;
@@ -11,19 +12,23 @@ import io.wharfmq.service.PeekCommand;
 import io.wharfmq.service.Result;
 import io.wharfmq.service.Status;
 import io.wharfmq.service.TopicInfo;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.qpid.proton.amqp.Symbol;
+import org.apache.qpid.proton.amqp.messaging.Released;
 import org.apache.qpid.proton.amqp.messaging.Source;
 import org.apache.qpid.proton.amqp.messaging.Target;
 import org.apache.qpid.proton.amqp.messaging.TerminusDurability;
 import org.apache.qpid.proton.amqp.messaging.TerminusExpiryPolicy;
 import org.apache.qpid.proton.amqp.transaction.Coordinator;
 import org.apache.qpid.proton.amqp.transport.AmqpError;
+import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
+import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
 import org.apache.qpid.proton.engine.EndpointState;
 import org.apache.qpid.proton.engine.Link;
 import org.apache.qpid.proton.engine.Receiver;
@@ -132,10 +137,36 @@ public final class AmqpLinkAttacher implements LinkAttacher {
         session,
         link,
         () -> {
-          if (link instanceof Receiver r) {
+          if (ManagementLink.addressed(link)) {
+            ManagementLink.attach(session, conn, management(session, conn, link), link);
+          } else if (link instanceof Receiver r) {
             attachProducer(session, conn, r);
           } else {
             attachConsumer(session, conn, (Sender) link);
+          }
+        });
+  }
+
+  /** The /management node's operations for the connection's service. */
+  private ManagementRequests management(AmqpSession session, ConnectionLinks conn, Link link) {
+    String node = link.getSession().getConnection().getContainer();
+    return new ManagementRequests(
+        session.service(),
+        node == null ? "wharf" : node,
+        new ManagementRequests.Links() {
+          @Override
+          public int consumers(String queueGroup) {
+            return nodes.consumers(queueGroup);
+          }
+
+          @Override
+          public void queueDeleted(String topic) {
+            nodes.forget(topic);
+          }
+
+          @Override
+          public void exclusiveQueueDeclared(String vhost, String name) {
+            conn.exclusiveQueues.add(List.of(vhost, name));
           }
         });
   }
@@ -211,6 +242,41 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       deleteTemporary(session, c, d);
     }
     c.temporaries.clear();
+    var service = session.service();
+    for (List<String> q : c.exclusiveQueues) {
+      c.administerInBackground(
+          service,
+          "deleting exclusive queue " + q.get(1),
+          () -> {
+            service.deleteQueue(q.get(0), q.get(1), false, false);
+            nodes.forget(DestinationNames.topic(q.get(0), q.get(1)));
+          });
+    }
+    c.exclusiveQueues.clear();
+  }
+
+  /**
+   * The last consumer link of a queue on this listener ended: an auto-delete queue goes with it
+   * (RabbitMQ deletes one when its last consumer goes), unless the service still counts consumers.
+   */
+  private void lastConsumerLeft(AmqpSession session, ConnectionLinks conn, Destination dest) {
+    if (dest.kind() != Destination.Kind.QUEUE) {
+      return;
+    }
+    var service = session.service();
+    String vhost = session.vhost();
+    String group = DestinationNames.queueGroup(dest.topic());
+    conn.administerInBackground(
+        service,
+        "auto-deleting queue " + dest.name(),
+        () -> {
+          var q = service.queue(vhost, dest.name());
+          if (q.isOk() && q.value().spec().autoDelete() && nodes.consumers(group) == 0) {
+            if (service.deleteQueue(vhost, dest.name(), true, false).isOk()) {
+              nodes.forget(dest.topic());
+            }
+          }
+        });
   }
 
   private void deleteTemporary(AmqpSession session, ConnectionLinks conn, Destination d) {
@@ -250,6 +316,9 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             startProducer(session, conn, receiver, temp, true);
           },
           () -> dropTemporary(session, conn, temp));
+    } else if (AddressV2.isV2(target.getAddress())
+        && AddressV2.parse(target.getAddress()) instanceof AddressV2.ExchangeAddress x) {
+      attachExchangeProducer(session, conn, receiver, target, x);
     } else if (target.getAddress() != null && !target.getAddress().isEmpty()) {
       Destination dest = named(session, target.getAddress(), target.getCapabilities());
       prepared(
@@ -275,11 +344,59 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       Destination dest,
       boolean owns) {
     ProducerLink p =
-        new ProducerLink(session, receiver, codec, maxMessageSize, nodes, conn, flow, dest);
+        new ProducerLink(session, receiver, codec, maxMessageSize, nodes, conn, flow, dest, null);
     if (owns) {
       p.ownsNode();
     }
     p.start();
+  }
+
+  /**
+   * A link that publishes to an exchange ({@code /exchanges/X/KEY}): the exchange must exist and
+   * not be internal (RabbitMQ's check at attach, amqp-jms.md 1.1).
+   */
+  private void attachExchangeProducer(
+      AmqpSession session,
+      ConnectionLinks conn,
+      Receiver receiver,
+      Target target,
+      AddressV2.ExchangeAddress x) {
+    var service = session.service();
+    String vhost = session.vhost();
+    afterService(
+        session,
+        conn,
+        receiver,
+        () -> service.exchange(vhost, x.exchange()),
+        found -> {
+          if (!found.isOk()) {
+            ErrorCondition error =
+                found.status() == Status.NOT_FOUND
+                    ? LinkErrors.noExchange(x.exchange(), vhost)
+                    : LinkErrors.of(found.status(), found.detail());
+            LOG.info(
+                "peer {}: attach to {} refused: {}",
+                session.peer(),
+                target.getAddress(),
+                error.getDescription());
+            LinkErrors.refuse(receiver, error);
+          } else if (found.value().internal()) {
+            LinkErrors.refuse(
+                receiver,
+                LinkErrors.error(
+                    AmqpError.UNAUTHORIZED_ACCESS,
+                    "forbidden to publish to internal exchange '"
+                        + x.exchange()
+                        + "' in vhost '"
+                        + vhost
+                        + "'"));
+          } else {
+            receiver.setTarget(target);
+            new ProducerLink(session, receiver, codec, maxMessageSize, nodes, conn, flow, null, x)
+                .start();
+          }
+        },
+        found -> {});
   }
 
   /** The destination a terminus address names, of the kind its capabilities say. */
@@ -357,12 +474,27 @@ public final class AmqpLinkAttacher implements LinkAttacher {
     boolean owns = false;
     Destination dest;
     if (source.getDynamic()) {
+      if (!dynamicSourceAllowed(sender, source)) {
+        return;
+      }
       dest = createTemporary(session, conn, source.getCapabilities());
-      local.setAddress(dest.name());
+      boolean v2 =
+          Terminus.has(source.getCapabilities(), Terminus.VOLATILE_QUEUE)
+              || Terminus.has(source.getCapabilities(), Terminus.TEMP_QUEUE) && !isJms(sender);
+      local.setAddress(v2 ? AddressV2.queueAddress(dest.name()) : dest.name());
       owns = true;
     } else {
       if (source.getAddress() == null || source.getAddress().isEmpty()) {
         throw new IllegalArgumentException("a receiver link needs a source address");
+      }
+      if (AddressV2.isV2(source.getAddress())) {
+        if (!(AddressV2.parse(source.getAddress()) instanceof AddressV2.QueueAddress)) {
+          throw new IllegalArgumentException(
+              "bad source address '" + source.getAddress() + "': expected /queues/:queue");
+        }
+        // RabbitMQ's consumer outcomes (amqp-jms.md 1.5)
+        local.setDefaultOutcome(Released.getInstance());
+        local.setOutcomes(Terminus.OUTCOMES);
       }
       dest = named(session, source.getAddress(), source.getCapabilities());
     }
@@ -407,6 +539,45 @@ public final class AmqpLinkAttacher implements LinkAttacher {
         });
   }
 
+  /**
+   * Whether a dynamic source may be made: {@code rabbitmq:volatile-queue} only pre-settled (it is
+   * at-most-once); capabilities that name no kind of node Wharf makes get amqp:not-implemented.
+   * Refuses the link otherwise.
+   */
+  private static boolean dynamicSourceAllowed(Sender sender, Source source) {
+    Symbol[] caps = source.getCapabilities();
+    if (Terminus.has(caps, Terminus.VOLATILE_QUEUE)) {
+      if (sender.getRemoteSenderSettleMode() != SenderSettleMode.SETTLED) {
+        LinkErrors.refuse(
+            sender,
+            LinkErrors.error(
+                AmqpError.NOT_IMPLEMENTED,
+                "rabbitmq:volatile-queue needs snd-settle-mode settled (at-most-once)"));
+        return false;
+      }
+      return true;
+    }
+    if (caps != null
+        && caps.length > 0
+        && !Terminus.has(caps, Terminus.TEMP_QUEUE)
+        && !Terminus.has(caps, Terminus.TEMP_TOPIC)) {
+      LinkErrors.refuse(
+          sender,
+          LinkErrors.error(
+              AmqpError.NOT_IMPLEMENTED,
+              "dynamic source with capabilities " + java.util.Arrays.toString(caps)));
+      return false;
+    }
+    return true;
+  }
+
+  /** RabbitMQ's test: the peer's open names a JMS product (Qpid JMS sends "QpidJMS"). */
+  static boolean isJms(Link link) {
+    Map<Symbol, Object> props = link.getSession().getConnection().getRemoteProperties();
+    Object product = props == null ? null : props.get(Symbol.valueOf("product"));
+    return product != null && product.toString().toLowerCase(java.util.Locale.ROOT).contains("jms");
+  }
+
   private void dropTemporary(AmqpSession session, ConnectionLinks conn, Destination d) {
     if (conn.temporaries.remove(d)) {
       deleteTemporary(session, conn, d);
@@ -423,9 +594,30 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       ConsumerLink.Ending ending) {
     String group = DestinationNames.queueGroup(dest.topic());
     String expr = filters.expression(session.connectionId());
-    ConsumerLink link = consumerLink(session, conn, sender, dest, filters, group, browse, ending);
+    // The queue's consumer count (the /management node's consumer_count) includes this link
+    // while it is open.
+    boolean[] counted = {false};
+    ConsumerLink.Ending counting =
+        closed -> {
+          if (counted[0]) {
+            counted[0] = false;
+            if (nodes.consumerLeft(group) && !browse) {
+              lastConsumerLeft(session, conn, dest);
+            }
+          }
+          ending.ended(closed);
+        };
+    ConsumerLink link = consumerLink(session, conn, sender, dest, filters, group, browse, counting);
+    Runnable start =
+        () -> {
+          link.start();
+          if (!browse && !link.hasEnded()) {
+            counted[0] = true;
+            nodes.consumerJoined(group);
+          }
+        };
     if (filters.type() == FilterType.TAG) {
-      link.start();
+      start.run();
       return;
     }
     // A bad selector refuses the attach; the service judges it, so ask with a one-message peek.
@@ -443,7 +635,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
               if (e == null && r.status() == Status.ILLEGAL) {
                 refuseSelector(session, sender, filters.selector(), r.detail());
               } else {
-                link.start();
+                start.run();
               }
             },
             session.executor());

@@ -3,8 +3,12 @@ package io.wharfmq.amqp.link;
 import io.wharfmq.amqp.tx.Transactions;
 import io.wharfmq.service.MessagingService;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +23,16 @@ final class ConnectionLinks {
 
   final Transactions transactions;
   final List<Destination> temporaries = new ArrayList<>();
+
+  /**
+   * The exclusive queues this connection declared through the /management node (vhost, name):
+   * deleted when it ends, as RabbitMQ does. Added to on the service's threads.
+   */
+  final Set<List<String>> exclusiveQueues = ConcurrentHashMap.newKeySet();
+
+  /** The /management link pairs by link name. */
+  final Map<String, ManagementLink.Pair> managementPairs = new HashMap<>();
+
   private long serial;
 
   /** The last blocking service work of this connection; the next one starts after it ends. */

@@ -78,6 +78,13 @@ final class ConsumerLink implements LinkEndpoint {
 
   private final AmqpSession session;
   private final Sender sender;
+
+  /**
+   * The topic a dispatched record was stored in, as the queue's reads present it (record-format's
+   * MessageProperties.DISPATCH_SOURCE).
+   */
+  static final String DISPATCH_SOURCE = "WHARF_DISPATCH_SOURCE";
+
   private final LinkCodec codec;
   private final ConnectionLinks connection;
   private final String group;
@@ -125,6 +132,9 @@ final class ConsumerLink implements LinkEndpoint {
 
   private boolean acksScheduled;
 
+  /** Ends the link's registration with the service as a consumer of its group (admin listings). */
+  private Runnable attached;
+
   ConsumerLink(
       AmqpSession session,
       Sender sender,
@@ -161,6 +171,11 @@ final class ConsumerLink implements LinkEndpoint {
     return this;
   }
 
+  /** Whether the link ended (its ending ran). */
+  boolean hasEnded() {
+    return ended;
+  }
+
   /**
    * Counts this link as a consumer of its topic for producer flow control from its start to its
    * end, and reports its progress (messages taken or settled); null for none.
@@ -186,6 +201,13 @@ final class ConsumerLink implements LinkEndpoint {
     if (flow != null) {
       flow.attached(topic, group);
       counted = true;
+    }
+    if (!browse && session.service() != null) {
+      attached =
+          session
+              .service()
+              .consumerAttached(
+                  group, "amqp:" + session.containerId() + "/" + sender.getName(), session.peer());
     }
     pump();
   }
@@ -438,7 +460,8 @@ final class ConsumerLink implements LinkEndpoint {
    */
   private byte[] encodeOrDeadLetter(ReceivedMessage m) {
     try {
-      return codec.encode(m);
+      String exchange = exchangeOf(m);
+      return exchange == null ? codec.encode(m) : codec.encode(m, exchange);
     } catch (RuntimeException e) {
       LOG.warn(
           "peer {}: message {} of {} cannot be sent as AMQP, {}",
@@ -452,6 +475,21 @@ final class ConsumerLink implements LinkEndpoint {
       }
       return null;
     }
+  }
+
+  /**
+   * The exchange a message reached this queue through, or null: a message routed through an
+   * exchange is stored once in the exchange's topic (docs/rabbitmq.md) and read through the queue
+   * with {@link #DISPATCH_SOURCE} naming that topic; a record of another (non-system) topic than
+   * the link's came through that exchange too.
+   */
+  private String exchangeOf(ReceivedMessage m) {
+    String source = m.properties().get(DISPATCH_SOURCE);
+    String t = source != null ? source : m.topic();
+    if (t == null || t.equals(topic) || t.startsWith("%") || t.startsWith("rmq_sys_")) {
+      return null;
+    }
+    return DestinationNames.destination(session.vhost(), t);
   }
 
   /**
@@ -634,6 +672,10 @@ final class ConsumerLink implements LinkEndpoint {
     if (counted) {
       counted = false;
       flow.detached(topic, group);
+    }
+    if (attached != null) {
+      attached.run();
+      attached = null;
     }
     cancelWaitingPop();
     flushAcks();

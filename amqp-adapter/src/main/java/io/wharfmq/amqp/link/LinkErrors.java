@@ -34,6 +34,11 @@ final class LinkErrors {
     return new ErrorCondition(condition, detail == null ? status.name() : detail);
   }
 
+  /** RabbitMQ's error for an exchange that does not exist. */
+  static ErrorCondition noExchange(String exchange, String vhost) {
+    return error(AmqpError.NOT_FOUND, "no exchange '" + exchange + "' in vhost '" + vhost + "'");
+  }
+
   static ErrorCondition error(Symbol condition, String description) {
     return new ErrorCondition(condition, description);
   }

@@ -11,6 +11,7 @@ import io.wharfmq.service.TopicInfo;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -41,6 +42,30 @@ final class Nodes {
   private final Map<String, Shared> sharedVolatile = new ConcurrentHashMap<>();
   private final Map<String, Integer> generations = new ConcurrentHashMap<>();
   private final AtomicInteger lastGeneration = new AtomicInteger();
+
+  private final Map<String, Integer> queueConsumers = new ConcurrentHashMap<>();
+
+  /** A consumer link of the queue group opened. */
+  void consumerJoined(String group) {
+    queueConsumers.merge(group, 1, Integer::sum);
+  }
+
+  /**
+   * A consumer link of the queue group ended.
+   *
+   * @return true when it was the last one on this listener
+   */
+  boolean consumerLeft(String group) {
+    return queueConsumers.computeIfPresent(group, (g, n) -> n > 1 ? n - 1 : null) == null;
+  }
+
+  /** The open consumer links of the queue group on this listener. */
+  int consumers(String group) {
+    return queueConsumers.getOrDefault(group, 0);
+  }
+
+  /** Unroutable pre-settled messages dropped (RabbitMQ's messages_unroutable_dropped). */
+  final AtomicLong unroutableDropped = new AtomicLong();
 
   /**
    * Marks a group as in use by links from now on (before {@link ConsumerLink#watch}): it gets a

@@ -7,6 +7,7 @@ import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.MessagingService;
 import io.wharfmq.service.OutgoingMessage;
 import io.wharfmq.service.Result;
+import io.wharfmq.service.Routing;
 import io.wharfmq.service.SendCommand;
 import io.wharfmq.service.SendResult;
 import io.wharfmq.service.Status;
@@ -14,15 +15,19 @@ import io.wharfmq.service.TopicInfo;
 import io.wharfmq.service.message.ReservedProperties;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.qpid.proton.amqp.Binary;
+import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.Outcome;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
+import org.apache.qpid.proton.amqp.messaging.Released;
 import org.apache.qpid.proton.amqp.transaction.TransactionErrors;
 import org.apache.qpid.proton.amqp.transaction.TransactionalState;
 import org.apache.qpid.proton.amqp.transport.AmqpError;
@@ -48,6 +53,7 @@ final class ProducerLink implements LinkEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(ProducerLink.class);
   static final int WINDOW = 1000;
   static final int LOW = 300;
+  private static final Symbol DELIVERY_TAG = Symbol.valueOf("delivery-tag");
 
   private final AmqpSession session;
   private final Receiver receiver;
@@ -57,6 +63,7 @@ final class ProducerLink implements LinkEndpoint {
   private final ConnectionLinks connection;
   private final ProducerFlow flow;
   private final Destination fixed;
+  private final AddressV2.ExchangeAddress fixedExchange;
   private final InetSocketAddress bornHost;
   private final Map<String, Integer> queueIds = new HashMap<>();
   private byte[] buffer = new byte[0];
@@ -83,8 +90,10 @@ final class ProducerLink implements LinkEndpoint {
       Nodes nodes,
       ConnectionLinks connection,
       ProducerFlow flow,
-      Destination fixed) {
+      Destination fixed,
+      AddressV2.ExchangeAddress fixedExchange) {
     this.session = session;
+    this.fixedExchange = fixedExchange;
     this.receiver = receiver;
     this.codec = codec;
     this.maxMessageSize = maxMessageSize;
@@ -184,12 +193,39 @@ final class ProducerLink implements LinkEndpoint {
       finish(delivery, rejected(LinkErrors.error(LinkErrors.DECODE_ERROR, e.getMessage())));
       return;
     }
-    Destination dest;
-    try {
-      dest = fixed != null ? fixed : route(in);
-    } catch (IllegalArgumentException e) {
-      finish(delivery, rejected(LinkErrors.error(AmqpError.NOT_FOUND, e.getMessage())));
+    if (fixedExchange != null) {
+      sendToExchange(delivery, in, fixedExchange, false);
       return;
+    }
+    Destination dest;
+    if (fixed != null) {
+      dest = fixed;
+    } else {
+      String to = in.to();
+      if (to == null || to.isEmpty()) {
+        finish(
+            delivery,
+            rejected(
+                LinkErrors.error(
+                    AmqpError.PRECONDITION_FAILED,
+                    "anonymous terminus requires 'to' address to be set")));
+        return;
+      }
+      try {
+        if (AddressV2.isV2(to) && AddressV2.parse(to) instanceof AddressV2.ExchangeAddress x) {
+          sendToExchange(delivery, in, x, true);
+          return;
+        }
+        dest = route(in);
+      } catch (IllegalArgumentException e) {
+        finish(
+            delivery,
+            rejected(
+                LinkErrors.error(
+                    AmqpError.PRECONDITION_FAILED,
+                    "bad 'to' address string: " + to + " (" + e.getMessage() + ")")));
+        return;
+      }
     }
     TopicInfo known = routing.isDone() ? nodes.readyNow(dest) : null;
     if (known != null) {
@@ -396,9 +432,6 @@ final class ProducerLink implements LinkEndpoint {
 
   private Destination route(LinkCodec.Inbound in) {
     String to = in.to();
-    if (to == null || to.isEmpty()) {
-      throw new IllegalArgumentException("anonymous relay: the message has no 'to'");
-    }
     Destination.Kind kind =
         switch (in.destinationType()) {
           case 1 -> Destination.Kind.TOPIC;
@@ -415,6 +448,104 @@ final class ProducerLink implements LinkEndpoint {
       kind = temporary; // a deleted temporary queue must not come back as a durable one
     }
     return new Destination(name, DestinationNames.topic(session.vhost(), name), kind);
+  }
+
+  /**
+   * Publishes to an exchange (docs/rabbitmq.md, "Outcomes"): the service routes the message through
+   * the exchange's bindings with the address's key and the {@code x-cc} keys. Accepted once stored;
+   * unroutable: released, or dropped and counted when the peer settled it; exchange gone: rejected
+   * with amqp:not-found (anonymous terminus) or released and the link detached (fixed target).
+   */
+  private void sendToExchange(
+      Delivery delivery, LinkCodec.Inbound in, AddressV2.ExchangeAddress x, boolean anonymous) {
+    if (in.ccError() != null) {
+      finish(delivery, rejected(LinkErrors.error(AmqpError.INVALID_FIELD, in.ccError())));
+      return;
+    }
+    List<String> keys = new ArrayList<>(1 + (in.cc() == null ? 0 : in.cc().size()));
+    keys.add(x.key());
+    if (in.cc() != null) {
+      keys.addAll(in.cc());
+    }
+    String vhost = session.vhost();
+    SendCommand cmd =
+        new SendCommand(
+            DestinationNames.topic(vhost, x.exchange()),
+            -1,
+            List.of(in.message()),
+            false,
+            0,
+            bornHost,
+            false,
+            -1,
+            new Routing(vhost, x.exchange(), keys));
+    Transaction t = null;
+    if (delivery.getRemoteState() instanceof TransactionalState ts) {
+      t = connection.transactions.get(ts.getTxnId());
+      if (t == null) {
+        finish(
+            delivery,
+            rejected(LinkErrors.error(TransactionErrors.UNKNOWN_ID, "unknown transaction")));
+        return;
+      }
+    }
+    inflight++;
+    (t != null ? t.send(cmd) : session.service().send(cmd))
+        .whenCompleteAsync(
+            (r, e) -> routed(delivery, x.exchange(), anonymous, r, e), session.executor());
+  }
+
+  private void routed(
+      Delivery delivery, String exchange, boolean anonymous, SendResult r, Throwable e) {
+    inflight--;
+    if (e != null) {
+      LOG.warn("peer {}: publish to exchange {} failed", session.peer(), exchange, e);
+      finish(delivery, rejected(LinkErrors.error(AmqpError.INTERNAL_ERROR, String.valueOf(e))));
+      return;
+    }
+    switch (r.status()) {
+      case OK -> finish(delivery, Accepted.getInstance());
+      case UNROUTABLE -> {
+        if (delivery.remotelySettled()) {
+          nodes.unroutableDropped.incrementAndGet();
+          LOG.debug("peer {}: unroutable message to {} dropped", session.peer(), exchange);
+        }
+        finish(delivery, Released.getInstance());
+      }
+      case NOT_FOUND -> exchangeGone(delivery, exchange, anonymous);
+      default -> {
+        LOG.info(
+            "peer {}: publish to exchange {} refused: {} {}",
+            session.peer(),
+            exchange,
+            r.status(),
+            r.detail());
+        finish(delivery, rejected(LinkErrors.of(r.status(), r.detail())));
+      }
+    }
+  }
+
+  /**
+   * The exchange does not exist (RabbitMQ's anonterm rules, amqp-jms.md 1.4): an unsettled message
+   * is rejected (anonymous terminus) or released (fixed target, which then detaches); a settled one
+   * detaches the link with the delivery's tag in the error.
+   */
+  private void exchangeGone(Delivery delivery, String exchange, boolean anonymous) {
+    ErrorCondition error = LinkErrors.noExchange(exchange, session.vhost());
+    LOG.info("peer {}: {}", session.peer(), error.getDescription());
+    if (anonymous && !delivery.remotelySettled()) {
+      finish(delivery, rejected(error));
+      return;
+    }
+    if (anonymous) {
+      error.setInfo(Map.of(DELIVERY_TAG, new Binary(delivery.getTag())));
+    }
+    finish(delivery, Released.getInstance());
+    if (!closed) {
+      end();
+      receiver.setCondition(error);
+      receiver.close();
+    }
   }
 
   /** One queue per topic for this link, so its messages keep their order. */

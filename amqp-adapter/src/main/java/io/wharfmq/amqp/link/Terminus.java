@@ -9,6 +9,13 @@ final class Terminus {
   static final Symbol TEMP_QUEUE = Symbol.valueOf("temporary-queue");
   static final Symbol TEMP_TOPIC = Symbol.valueOf("temporary-topic");
   static final Symbol SHARED = Symbol.valueOf("shared");
+  static final Symbol VOLATILE_QUEUE = Symbol.valueOf("rabbitmq:volatile-queue");
+  static final Symbol[] OUTCOMES = {
+    Symbol.valueOf("amqp:accepted:list"),
+    Symbol.valueOf("amqp:rejected:list"),
+    Symbol.valueOf("amqp:released:list"),
+    Symbol.valueOf("amqp:modified:list")
+  };
   static final Symbol GLOBAL = Symbol.valueOf("global");
   static final Symbol DELAYED_DELIVERY = Symbol.valueOf("DELAYED_DELIVERY");
   static final Symbol SHARED_SUBS = Symbol.valueOf("SHARED-SUBS");
@@ -64,12 +71,17 @@ final class Terminus {
     return name.startsWith(TEMP_TOPIC_NAME_PREFIX) ? Destination.Kind.TEMP_TOPIC : null;
   }
 
-  /** The destination name an address denotes ({@code /queues/NAME} is NAME, percent-decoded). */
+  /**
+   * The destination name an address denotes ({@code /queues/NAME} is NAME, percent-decoded).
+   *
+   * @throws IllegalArgumentException for a v2 address that is malformed or names an exchange
+   */
   static String name(String address) {
-    if (address != null && address.startsWith(QUEUES_PREFIX)) {
-      return java.net.URLDecoder.decode(
-          address.substring(QUEUES_PREFIX.length()).replace("+", "%2B"),
-          java.nio.charset.StandardCharsets.UTF_8);
+    if (AddressV2.isV2(address)) {
+      if (AddressV2.parse(address) instanceof AddressV2.QueueAddress q) {
+        return q.queue();
+      }
+      throw new IllegalArgumentException("'" + address + "' names an exchange, not a queue");
     }
     return address;
   }

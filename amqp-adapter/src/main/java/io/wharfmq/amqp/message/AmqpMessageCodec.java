@@ -21,6 +21,12 @@ public final class AmqpMessageCodec {
   /** The RocketMQ keys, space-separated (record property KEYS), as a string annotation. */
   public static final Symbol KEYS_ANNOTATION = Symbol.valueOf("x-opt-rocketmq-keys");
 
+  /** The exchange a delivered message was published to (RabbitMQ's annotation). */
+  public static final Symbol EXCHANGE_ANNOTATION = Symbol.valueOf("x-exchange");
+
+  /** The routing key a delivered message was published with (RabbitMQ's annotation). */
+  public static final Symbol ROUTING_KEY_ANNOTATION = Symbol.valueOf("x-routing-key");
+
   static final Symbol DELIVERY_TIME = Symbol.valueOf("x-opt-delivery-time");
 
   private static final ThreadLocal<ProtonCodec> CODEC = ThreadLocal.withInitial(ProtonCodec::new);
@@ -52,6 +58,15 @@ public final class AmqpMessageCodec {
    * reconsume times, first-acquirer when it is 0; ttl as the producer sent it.
    */
   public static byte[] encode(ReceivedMessage message) {
-    return new AmqpMessageEncoder(CODEC.get(), message).encode();
+    return new AmqpMessageEncoder(CODEC.get(), message, null).encode();
+  }
+
+  /**
+   * As {@link #encode(ReceivedMessage)}, for a message routed through an exchange: with the {@link
+   * #EXCHANGE_ANNOTATION} ({@code exchange}) and {@link #ROUTING_KEY_ANNOTATION} (the message's
+   * tag, empty when it has none) annotations RabbitMQ puts on every delivery.
+   */
+  public static byte[] encode(ReceivedMessage message, String exchange) {
+    return new AmqpMessageEncoder(CODEC.get(), message, exchange).encode();
   }
 }

@@ -40,10 +40,12 @@ import io.wharfmq.service.message.ReservedProperties;
 import io.wharfmq.service.message.TypedProperties;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.UnsignedLong;
@@ -157,7 +159,8 @@ final class AmqpMessageDecoder {
     OutgoingMessage message = new OutgoingMessage(body(), 0, text, creation, 0);
     boolean durable = header != null && Boolean.TRUE.equals(header.getDurable());
     String to = properties == null ? null : properties.getTo();
-    return new InboundMessage(message, to, a.destinationType, a.deliverAt, !durable);
+    return new InboundMessage(
+        message, to, a.destinationType, a.deliverAt, !durable, a.cc, a.ccError);
   }
 
   private void headerFields(Map<String, String> stored) {
@@ -388,6 +391,8 @@ final class AmqpMessageDecoder {
     int destinationType = -1;
     long deliverAt = -1;
     String blob;
+    List<String> cc;
+    String ccError;
 
     void putInto(Map<String, String> stored) {
       if (tags != null) {
@@ -423,6 +428,15 @@ final class AmqpMessageDecoder {
       } else if (key.equals(AmqpMessageCodec.KEYS_ANNOTATION.toString()) && v instanceof String s) {
         a.keys = s;
         continue;
+      }
+      if (key.equals("x-exchange") || key.equals("x-routing-key")) {
+        continue; // set by the broker on delivery; a publisher's own are not trusted
+      }
+      if (key.equals("x-cc")) {
+        a.cc = cc(v);
+        if (a.cc == null) {
+          a.ccError = "x-cc must be a list of strings";
+        }
       }
       switch (key) {
         case "x-opt-jms-msg-type" -> a.jmsType = smallNumber(v);
@@ -472,6 +486,26 @@ final class AmqpMessageDecoder {
     return StandardCharsets.ISO_8859_1
         .decode(Base64.getEncoder().encode(ByteBuffer.wrap(codec.scratch(), 0, len)))
         .toString();
+  }
+
+  /** The routing keys of an {@code x-cc} annotation, or null when it is not a list of strings. */
+  private static List<String> cc(Object v) {
+    List<?> items;
+    if (v instanceof List<?> l) {
+      items = l;
+    } else if (v instanceof Object[] array) {
+      items = Arrays.asList(array);
+    } else {
+      return null;
+    }
+    List<String> keys = new ArrayList<>(items.size());
+    for (Object o : items) {
+      if (!(o instanceof String s)) {
+        return null;
+      }
+      keys.add(s);
+    }
+    return keys;
   }
 
   private static Integer smallNumber(Object v) {

@@ -38,9 +38,11 @@ final class AmqpMessageEncoder {
   private final Map<String, String> stored;
   private final boolean fromAmqp;
   private final String sections;
+  private final String exchange;
 
-  AmqpMessageEncoder(ProtonCodec codec, ReceivedMessage message) {
+  AmqpMessageEncoder(ProtonCodec codec, ReceivedMessage message, String exchange) {
     this.codec = codec;
+    this.exchange = exchange;
     this.message = message;
     this.stored = message.properties();
     this.sections = stored.get(ReservedProperties.SECTIONS);
@@ -114,7 +116,8 @@ final class AmqpMessageEncoder {
 
   /** The annotations exactly as stored, when nothing is added to them. */
   private byte[] rawAnnotations() {
-    if (stored.containsKey(ReservedProperties.TAGS)
+    if (exchange != null
+        || stored.containsKey(ReservedProperties.TAGS)
         || stored.containsKey(ReservedProperties.KEYS)) {
       return null;
     }
@@ -146,6 +149,11 @@ final class AmqpMessageEncoder {
       if (keys != null) {
         map.put(AmqpMessageCodec.KEYS_ANNOTATION, keys);
       }
+    }
+    if (exchange != null) {
+      map = map == null ? new LinkedHashMap<>() : map;
+      map.put(AmqpMessageCodec.EXCHANGE_ANNOTATION, exchange);
+      map.put(AmqpMessageCodec.ROUTING_KEY_ANNOTATION, tags == null ? "" : tags);
     }
     return map == null ? null : new MessageAnnotations(map);
   }

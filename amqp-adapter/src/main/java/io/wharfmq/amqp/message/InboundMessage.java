@@ -1,6 +1,7 @@
 package io.wharfmq.amqp.message;
 
 import io.wharfmq.service.OutgoingMessage;
+import java.util.List;
 
 /**
  * One AMQP message as received, ready to store, and what routing needs of it. Immutable.
@@ -15,10 +16,14 @@ import io.wharfmq.service.OutgoingMessage;
  *     {@code x-opt-delivery-delay}; -1 for none
  * @param settledHint the message is not durable (header durable false or absent): the sender
  *     accepts its loss in a broker crash, so a link may settle it before the store syncs
+ * @param cc the routing keys of the {@code x-cc} annotation (RabbitMQ's CC), or null
+ * @param ccError why the {@code x-cc} annotation is malformed, or null
  */
 public record InboundMessage(
     OutgoingMessage message,
     String to,
     int destinationType,
     long deliverAtMillis,
-    boolean settledHint) {}
+    boolean settledHint,
+    List<String> cc,
+    String ccError) {}

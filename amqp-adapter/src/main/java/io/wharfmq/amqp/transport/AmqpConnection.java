@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.wharfmq.amqp.sasl.SaslAuthenticator;
+import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.MessagingService;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -65,6 +66,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
   private String containerId;
   private boolean containerClaimed;
   private boolean openReceived;
+  private boolean openPending;
   private boolean inputClosed;
   private boolean headClosed;
   private boolean gone;
@@ -331,7 +333,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
 
   private void dispatchEvents() {
     Event e;
-    while ((e = collector.peek()) != null) {
+    while (!openPending && (e = collector.peek()) != null) {
       try {
         dispatch(e);
       } catch (RuntimeException ex) {
@@ -400,19 +402,60 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
     String host = connection.getRemoteHostname();
     String v = OpenHandshake.vhost(host);
     if (v == null) {
-      ctx.peerLog().warn(peer, "refused: illegal vhost in open hostname '" + host + "'");
+      String problem =
+          DestinationNames.vhostProblem(host.substring(OpenHandshake.VHOST_PREFIX.length()));
+      ctx.peerLog()
+          .warn(peer, "refused: illegal vhost in open hostname '" + host + "': " + problem);
       ErrorCondition bad =
           new ErrorCondition(
-              AmqpError.INVALID_FIELD,
-              "hostname '"
-                  + host
-                  + "': a vhost is vhost:NAME with NAME of 1-"
-                  + OpenHandshake.MAX_VHOST_LENGTH
-                  + " characters [A-Za-z0-9._-]");
+              AmqpError.INVALID_FIELD, "hostname '" + host + "': illegal vhost: " + problem);
       bad.setInfo(Map.of(OpenHandshake.INVALID_FIELD, OpenHandshake.HOSTNAME));
       OpenHandshake.refuse(connection, id, bad);
       return;
     }
+    MessagingService service = ctx.service();
+    if (v.equals(OpenHandshake.DEFAULT_VHOST) || service == null) {
+      finishOpen(v);
+      return;
+    }
+    // Whether the vhost exists is the service's to say, and its vhost methods may block: ask on its
+    // own threads. Until the answer, the engine's further events (a pipelined begin, attach) wait
+    // in the collector, so they are handled in order once the connection is open or refused.
+    openPending = true;
+    service
+        .administer(() -> service.vhosts().contains(v))
+        .whenComplete(
+            (exists, failure) ->
+                executor.execute(
+                    () -> {
+                      openPending = false;
+                      if (gone) {
+                        return;
+                      }
+                      if (failure != null) {
+                        log.warn("AMQP peer {}: looking up vhost '{}' failed", peer, v, failure);
+                        OpenHandshake.refuse(
+                            connection,
+                            id,
+                            new ErrorCondition(
+                                AmqpError.INTERNAL_ERROR,
+                                "cannot look up vhost '" + v + "' now: " + failure));
+                      } else if (!exists) {
+                        ctx.peerLog().warn(peer, "refused: vhost '" + v + "' does not exist");
+                        OpenHandshake.refuse(
+                            connection,
+                            id,
+                            new ErrorCondition(
+                                AmqpError.UNAUTHORIZED_ACCESS, "vhost '" + v + "' does not exist"));
+                      } else {
+                        finishOpen(v);
+                      }
+                    }));
+  }
+
+  /** The rest of an open whose vhost exists: the container-id check, then Wharf's open. */
+  private void finishOpen(String v) {
+    String id = ctx.containerId();
     vhost = v;
     if (containerId == null) {
       containerId = "";

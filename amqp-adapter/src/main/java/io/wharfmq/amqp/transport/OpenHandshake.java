@@ -1,5 +1,6 @@
 package io.wharfmq.amqp.transport;
 
+import io.wharfmq.service.DestinationNames;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.qpid.proton.amqp.Symbol;
@@ -8,9 +9,9 @@ import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 import org.apache.qpid.proton.engine.Connection;
 
 /**
- * Wharf's answer to a peer's open frame: the vhost from the hostname ({@code vhost:NAME}, else
- * "/"), the capabilities Qpid JMS looks for, connection properties, and the refusals an open can
- * get (docs/amqp.md). Stateless.
+ * Wharf's answer to a peer's open frame: the vhost from the hostname ({@code vhost:NAME}, else "/";
+ * whether it exists is the connection's question to the service), the capabilities Qpid JMS looks
+ * for, connection properties, and the refusals an open can get (docs/amqp.md). Stateless.
  */
 final class OpenHandshake {
   private OpenHandshake() {}
@@ -19,7 +20,18 @@ final class OpenHandshake {
   static final Symbol ANONYMOUS_RELAY = Symbol.valueOf("ANONYMOUS-RELAY");
   static final Symbol DELAYED_DELIVERY = Symbol.valueOf("DELAYED_DELIVERY");
   static final Symbol SHARED_SUBS = Symbol.valueOf("SHARED-SUBS");
-  static final Symbol[] OFFERED = {ANONYMOUS_RELAY, DELAYED_DELIVERY, SHARED_SUBS, SOLE_CONNECTION};
+  static final Symbol LINK_PAIR = Symbol.valueOf("LINK_PAIR_V1_0");
+  static final Symbol[] OFFERED = {
+    ANONYMOUS_RELAY, DELAYED_DELIVERY, SHARED_SUBS, SOLE_CONNECTION, LINK_PAIR
+  };
+
+  /**
+   * The RabbitMQ AMQP 1.0 interface level Wharf serves (address v2, the /management node). It leads
+   * the {@code version} property, with Wharf's own version as semver build metadata, because
+   * RabbitMQ's Java client refuses a broker whose version is below 4.0 (docs/rabbitmq.md); the
+   * {@code product} stays "Wharf".
+   */
+  static final String RABBITMQ_LEVEL = "4.0.0";
 
   static final Symbol CONNECTION_ESTABLISHMENT_FAILED =
       Symbol.valueOf("amqp:connection-establishment-failed");
@@ -27,41 +39,20 @@ final class OpenHandshake {
   static final Symbol CONTAINER_ID = Symbol.valueOf("container-id");
   static final Symbol HOSTNAME = Symbol.valueOf("hostname");
 
-  static final String DEFAULT_VHOST = "/";
+  static final String DEFAULT_VHOST = DestinationNames.DEFAULT_VHOST;
   static final String VHOST_PREFIX = "vhost:";
 
-  /** The longest vhost name: it prefixes topic and group names. */
-  static final int MAX_VHOST_LENGTH = 64;
-
   /**
-   * The vhost named by an open hostname; null when the name is not a legal vhost. Any hostname that
-   * does not start with "vhost:" (a client's DNS name of the broker) means the default.
+   * The vhost named by an open hostname; null when the name is not a legal vhost ({@link
+   * DestinationNames#vhostProblem}). Any hostname that does not start with "vhost:" (a client's DNS
+   * name of the broker, or none) means the default, as RabbitMQ does.
    */
   static String vhost(String hostname) {
     if (hostname == null || !hostname.startsWith(VHOST_PREFIX)) {
       return DEFAULT_VHOST;
     }
     String name = hostname.substring(VHOST_PREFIX.length());
-    if (name.equals(DEFAULT_VHOST)) {
-      return name;
-    }
-    if (name.isEmpty() || name.length() > MAX_VHOST_LENGTH) {
-      return null;
-    }
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      boolean ok =
-          c >= 'a' && c <= 'z'
-              || c >= 'A' && c <= 'Z'
-              || c >= '0' && c <= '9'
-              || c == '-'
-              || c == '_'
-              || c == '.';
-      if (!ok) {
-        return null;
-      }
-    }
-    return name;
+    return DestinationNames.vhostProblem(name) == null ? name : null;
   }
 
   /** Whether the peer desires sole-connection-for-container. */
@@ -84,7 +75,9 @@ final class OpenHandshake {
     c.setOfferedCapabilities(OFFERED);
     Map<Symbol, Object> props = new HashMap<>();
     props.put(Symbol.valueOf("product"), "Wharf");
-    props.put(Symbol.valueOf("version"), AmqpListener.VERSION);
+    props.put(Symbol.valueOf("version"), RABBITMQ_LEVEL + "+wharf." + AmqpListener.VERSION);
+    props.put(Symbol.valueOf("wharf-version"), AmqpListener.VERSION);
+    props.put(Symbol.valueOf("node"), containerId);
     props.put(
         Symbol.valueOf("platform"),
         "Java " + System.getProperty("java.version") + " " + System.getProperty("os.name"));

@@ -68,7 +68,11 @@ class RelayTempAndTxLinksTest {
     assertThat(h.call(() -> ds.get(1).getRemoteState())).isInstanceOf(Accepted.class);
     assertThat(h.call(() -> ds.get(2).getRemoteState())).isInstanceOf(Accepted.class);
     Rejected none = (Rejected) h.call(() -> ds.get(3).getRemoteState());
-    assertThat((Object) none.getError().getCondition()).isEqualTo(Symbol.valueOf("amqp:not-found"));
+    // RabbitMQ's anonymous-terminus rule (docs/rabbitmq.md, "Outcomes")
+    assertThat((Object) none.getError().getCondition())
+        .isEqualTo(Symbol.valueOf("amqp:precondition-failed"));
+    assertThat(none.getError().getDescription())
+        .isEqualTo("anonymous terminus requires 'to' address to be set");
     assertThat(service.messages("orders")).hasSize(2);
     assertThat(service.messages("news")).hasSize(1);
     assertThat(service.group(DestinationNames.queueGroup("orders"))).isNotNull();

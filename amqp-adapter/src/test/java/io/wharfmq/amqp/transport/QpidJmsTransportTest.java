@@ -172,7 +172,7 @@ class QpidJmsTransportTest {
       s.createProducer(s.createQueue("q")).send(s.createTextMessage("x"));
       assertThat(sink.sessions.peek().vhost()).isEqualTo("tenant-a");
       c.close();
-      assertThatThrownBy(() -> l.qpid("amqp.vhost=vhost:bad%20name").createConnection().start())
+      assertThatThrownBy(() -> l.qpid("amqp.vhost=vhost:bad%0Aname").createConnection().start())
           .isInstanceOf(JMSException.class)
           .hasMessageContaining("vhost");
     }

@@ -1,5 +1,6 @@
 package io.wharfmq.amqp.transport;
 
+import io.wharfmq.service.MessagingService;
 import java.util.function.Consumer;
 import org.apache.qpid.jms.JmsConnectionFactory;
 
@@ -9,9 +10,15 @@ final class TestListener implements AutoCloseable {
   final AmqpListener listener;
 
   TestListener(LinkAttacher attacher, Consumer<AmqpConfig> settings) throws Exception {
+    this(null, attacher, settings);
+  }
+
+  /** With a service (null: none, so every vhost is taken as it comes). */
+  TestListener(MessagingService service, LinkAttacher attacher, Consumer<AmqpConfig> settings)
+      throws Exception {
     config = new AmqpConfig().amqpPort(0).amqpBindAddress("127.0.0.1");
     settings.accept(config);
-    listener = new AmqpListener(config, null, attacher);
+    listener = new AmqpListener(config, service, attacher);
     listener.start();
   }
 

@@ -37,6 +37,12 @@ public final class ClientRegistry {
 
   private final Map<String, Map<String, ConsumerClient>> consumers = new ConcurrentHashMap<>();
   private final Map<String, Map<String, ProducerClient>> producers = new ConcurrentHashMap<>();
+  private final DoorConsumers doors = new DoorConsumers();
+
+  /** Consumers of the other doors (AMQP links), listed by admin answers only. */
+  public DoorConsumers doors() {
+    return doors;
+  }
 
   /** Records a consumer heartbeat; true if the group's membership changed. */
   public boolean registerConsumer(

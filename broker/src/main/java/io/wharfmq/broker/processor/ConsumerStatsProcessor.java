@@ -3,6 +3,7 @@ package io.wharfmq.broker.processor;
 import io.wharfmq.broker.BrokerContext;
 import io.wharfmq.broker.client.ClientRegistry.ConsumerClient;
 import io.wharfmq.broker.client.ClientRegistry.ProducerClient;
+import io.wharfmq.broker.client.DoorConsumers.DoorConsumer;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
 import io.wharfmq.remoting.protocol.FastjsonText;
@@ -120,11 +121,17 @@ public final class ConsumerStatsProcessor implements RequestProcessor {
         .body(FastjsonText.withQueueTable("offsetTable", table, Map.of("consumeTps", 0.0)));
   }
 
+  /**
+   * The group's RocketMQ members, then its consumers of other doors (AMQP links: language OTHER,
+   * version 0, client id {@code amqp:CONTAINER/LINK}). A group with only the latter answers their
+   * connections with the consume settings of a POP consumer.
+   */
   private RemotingCommand connections(RemotingCommand request) {
     String group = Headers.string(request, "consumerGroup");
     List<ConsumerClient> members = ctx.clients().consumers(group);
     ConsumerData data = ctx.clients().consumerData(group);
-    if (members.isEmpty() || data == null) {
+    List<DoorConsumer> doors = ctx.clients().doors().of(group);
+    if ((members.isEmpty() || data == null) && doors.isEmpty()) {
       return RemotingCommand.responseTo(
           request,
           ResponseCode.CONSUMER_NOT_ONLINE,
@@ -132,7 +139,7 @@ public final class ConsumerStatsProcessor implements RequestProcessor {
     }
     List<Connection> connections = new ArrayList<>();
     Map<String, SubscriptionData> subscriptions = new TreeMap<>();
-    for (ConsumerClient c : members) {
+    for (ConsumerClient c : data == null ? List.<ConsumerClient>of() : members) {
       connections.add(
           new Connection(c.clientId(), c.channel().remoteAddress(), c.language(), c.version()));
       if (c.data().subscriptionDataSet() != null) {
@@ -141,15 +148,18 @@ public final class ConsumerStatsProcessor implements RequestProcessor {
         }
       }
     }
+    for (DoorConsumer d : doors) {
+      connections.add(new Connection(d.clientId(), d.address(), "OTHER", 0));
+    }
     return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null)
         .body(
             RemotingJson.encode(
                 new ConsumerConnection(
                     connections,
                     subscriptions,
-                    data.consumeType(),
-                    data.messageModel(),
-                    data.consumeFromWhere())));
+                    data != null ? data.consumeType() : "CONSUME_POP",
+                    data != null ? data.messageModel() : "CLUSTERING",
+                    data != null ? data.consumeFromWhere() : "CONSUME_FROM_LAST_OFFSET")));
   }
 
   /**

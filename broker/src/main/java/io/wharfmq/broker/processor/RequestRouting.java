@@ -91,6 +91,7 @@ public final class RequestRouting {
         RequestCode.CHECK_CLIENT_CONFIG, new CheckClientConfigProcessor(ctx.config()), manage);
     server.registerProcessor(
         RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, new ResetOffsetProcessor(ctx), manage);
+    register(VhostProcessor.CODES, new VhostProcessor(service), manage);
     register(UnsupportedFeatureProcessor.CODES, new UnsupportedFeatureProcessor(), manage);
     server.registerProcessor(
         RequestCode.VIEW_BROKER_STATS_DATA, new BrokerStatsDataProcessor(ctx), manage);

@@ -1,6 +1,7 @@
 package io.wharfmq.broker.service;
 
 import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.client.DoorConsumers;
 import io.wharfmq.broker.exchange.TopologyRegistry;
 import io.wharfmq.broker.longpoll.PullRequestHoldService;
 import io.wharfmq.broker.pop.PopHoldService;
@@ -582,6 +583,13 @@ public final class LocalMessagingService implements MessagingService {
   @Override
   public long minOffset(String topic, int queueId) {
     return ctx.store().minOffset(topic, queueId);
+  }
+
+  @Override
+  public Runnable consumerAttached(String group, String consumerId, String address) {
+    return ctx.clients()
+        .doors()
+        .attach(group, new DoorConsumers.DoorConsumer(consumerId, address, ctx.clock().millis()));
   }
 
   @Override

@@ -21,6 +21,7 @@ import io.wharfmq.service.Status;
 import io.wharfmq.service.Subscription;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * registry's monitor around their check, their topics and groups, and their registry change.
  */
 final class TopologyOperations {
+  /** How long a count waits for the consume queues to hold what was stored before it. */
+  private static final Duration COUNT_DISPATCH_WAIT = Duration.ofSeconds(2);
+
   private static final Logger log = LoggerFactory.getLogger(TopologyOperations.class);
 
   /** Deliveries before a queue message is dead-lettered: as the AMQP adapter's queues. */
@@ -324,6 +328,9 @@ final class TopologyOperations {
   }
 
   private QueueInfo info(QueueSpec q) {
+    // Counts come from the consume queues: wait (briefly) until every record stored before this
+    // call is in them, so a publish whose accepted outcome has arrived is counted.
+    ctx.store().awaitDispatched(COUNT_DISPATCH_WAIT);
     String topic = DestinationNames.topic(q.vhost(), q.name());
     String group = DestinationNames.queueGroup(topic);
     TopicConfig c = ctx.topics().get(topic);

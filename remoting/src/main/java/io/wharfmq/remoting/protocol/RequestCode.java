@@ -68,6 +68,20 @@ public final class RequestCode {
   public static final int LITE_PULL_MESSAGE = 361;
   public static final int QUERY_ASSIGNMENT = 400;
   public static final int SET_MESSAGE_REQUEST_MODE = 401;
+
+  // Wharf's own codes: 7000-7099, a range Apache RocketMQ does not use (its codes are 10-513,
+  // 901-1018, 2001-2004, 3001-3010, 3442-3543 and 200050-200151) and that fits the binary header's
+  // 2-byte code. docs/protocol.md, "Wharf's own request codes".
+
+  /** Creates a vhost (header {@code vhost}). */
+  public static final int WHARF_CREATE_VHOST = 7001;
+
+  /** Deletes a vhost with everything in it (header {@code vhost}). */
+  public static final int WHARF_DELETE_VHOST = 7002;
+
+  /** The vhosts (body {@code {"vhosts":[...]}}). */
+  public static final int WHARF_LIST_VHOSTS = 7003;
+
   public static final int POP_MESSAGE = 200050;
   public static final int ACK_MESSAGE = 200051;
   public static final int CHANGE_MESSAGE_INVISIBLETIME = 200053;
