@@ -94,7 +94,14 @@ final class RoutedSends {
     String exchange = routing.exchange() == null ? "" : routing.exchange();
     boolean defaultExchange = exchange.equals(Topology.DEFAULT_EXCHANGE);
     String home = defaultExchange ? null : DestinationNames.topic(vhost, exchange);
-    int pick = c.queueId() >= 0 ? c.queueId() : ThreadLocalRandom.current().nextInt(1 << 16);
+    // Without a queue id, the publisher's connection address picks one: its publishes keep their
+    // order into each queue (RabbitMQ keeps per-publisher order), connections spread over ids.
+    int pick =
+        c.queueId() >= 0
+            ? c.queueId()
+            : c.bornHost() != null
+                ? Math.floorMod(c.bornHost().hashCode(), 1 << 16)
+                : ThreadLocalRandom.current().nextInt(1 << 16);
     List<MessageToStore> records = new ArrayList<>();
     int unroutable = 0;
     String firstTopic = null;

@@ -87,6 +87,10 @@ class TopologyReviewFixesTest {
   }
 
   private SendResult publish(String exchange, Map<String, String> props, String key) {
+    return publish(exchange, 0, props, key);
+  }
+
+  private SendResult publish(String exchange, int queueId, Map<String, String> props, String key) {
     OutgoingMessage m =
         new OutgoingMessage(
             "body".getBytes(StandardCharsets.UTF_8),
@@ -98,7 +102,7 @@ class TopologyReviewFixesTest {
         .send(
             new SendCommand(
                 exchange,
-                0,
+                queueId,
                 List.of(m),
                 false,
                 0,
@@ -162,11 +166,9 @@ class TopologyReviewFixesTest {
 
   @Test
   void aVhostNameWhosePrefixATopicNameCannotKeepIsRefused() {
-    String tooLong = "v".repeat(99 + 1);
-    assertThat(service.createVhost(tooLong).status()).isEqualTo(Status.ILLEGAL);
-    assertThat(service.createVhost("%".repeat(34)).status()).isEqualTo(Status.ILLEGAL); // 102
-
-    String longest = "v".repeat(99);
+    // '%' escapes to 3 characters: 34 of them are 102, 33 are 99 (the most a prefix may have).
+    assertThat(service.createVhost("%".repeat(34)).status()).isEqualTo(Status.ILLEGAL);
+    String longest = "%".repeat(TopologyOperations.MAX_ESCAPED_VHOST / 3);
     ok(service.createVhost(longest));
     ok(service.declareQueue(queue(longest, "q".repeat(200), true, Map.of())));
     String topic = DestinationNames.topic(longest, "q".repeat(200));
@@ -238,6 +240,24 @@ class TopologyReviewFixesTest {
     assertThat(broker.store().awaitDispatched(Duration.ofSeconds(10))).isTrue();
     assertThat(popAll("first")).hasSize(2);
     assertThat(popAll("second")).hasSize(2);
+  }
+
+  @Test
+  void routedPublishesWithoutAQueueIdOfOneConnectionKeepOneQueueId() {
+    ok(
+        service.declareExchange(
+            new ExchangeSpec("/", "ord", ExchangeType.FANOUT, true, false, false, Map.of())));
+    for (String q : List.of("o1", "o2")) {
+      ok(service.declareQueue(queue("/", q, true, Map.of())));
+      ok(service.bind(new BindingSpec("/", "ord", q, true, "", Map.of())));
+    }
+    java.util.Set<Integer> ids = new java.util.HashSet<>();
+    for (int i = 0; i < 12; i++) {
+      SendResult r = publish("ord", -1, Map.of(), "k");
+      assertThat(r.status()).as(r.detail()).isEqualTo(Status.OK);
+      ids.add(r.queueId());
+    }
+    assertThat(ids).hasSize(1);
   }
 
   @Test
