@@ -225,6 +225,42 @@ class TopologyReviewFixesTest {
   }
 
   @Test
+  void aTransactionalFanOutCommittedAfterAQueueWasDeletedSkipsIt() {
+    ok(
+        service.declareExchange(
+            new ExchangeSpec("/", "txx", ExchangeType.FANOUT, true, false, false, Map.of())));
+    for (String q : List.of("tstay", "tgo")) {
+      ok(service.declareQueue(queue("/", q, true, Map.of())));
+      ok(service.bind(new BindingSpec("/", "txx", q, true, "", Map.of())));
+    }
+    String tx = service.beginTransaction();
+    OutgoingMessage m =
+        new OutgoingMessage(
+            "body".getBytes(StandardCharsets.UTF_8), 0, "", System.currentTimeMillis(), 0);
+    SendResult r =
+        service
+            .sendInTransaction(
+                tx,
+                new SendCommand(
+                    "txx",
+                    0,
+                    List.of(m),
+                    false,
+                    0,
+                    new InetSocketAddress("127.0.0.1", 1),
+                    true,
+                    -1,
+                    new Routing("/", "txx", List.of("k"))))
+            .join();
+    assertThat(r.status()).as(r.detail()).isEqualTo(Status.OK);
+    ok(service.deleteQueue("/", "tgo", false, false));
+    ok(service.commitTransaction(tx).join());
+    assertThat(broker.store().awaitDispatched(Duration.ofSeconds(10))).isTrue();
+    assertThat(popAll("tstay")).containsExactly("body");
+    assertThat(broker.store().maxOffset("tgo", 0) + broker.store().maxOffset("tgo", 1)).isZero();
+  }
+
+  @Test
   void aCachedRouteEndsWithItsTopologyVersion() {
     ok(
         service.declareExchange(
