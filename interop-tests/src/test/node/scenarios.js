@@ -259,6 +259,87 @@ const scenarios = {
     fact('leftAfterPresettledReceive', (await drain(after, 10)).map(body));
   },
 
+  // Queue arguments (declared by the test): ADDRESS-ttl expires into ADDRESS-dead, ADDRESS-work
+  // dead-letters a rejected message there, ADDRESS-limited (x-max-length 1, reject-publish) refuses
+  // its second message. Facts: what reached ADDRESS-dead with its annotations, the outcomes.
+  async 'queue-arguments'(conn) {
+    const ssn = await newSession(conn);
+    const deaths = (ctx) => {
+      const ma = ctx.message.message_annotations || {};
+      return {
+        body: body(ctx),
+        ttl: ctx.message.ttl === undefined ? null : ctx.message.ttl,
+        firstAcquirer: !!ctx.message.first_acquirer,
+        deaths: (ma['x-opt-deaths'] || []).map((d) => ({
+          queue: d.queue,
+          reason: String(d.reason),
+          count: Number(d.count),
+          exchange: d.exchange,
+          routingKeys: d['routing-keys'],
+          ttl: d.ttl === undefined ? null : Number(d.ttl),
+          timesOrdered: Number(d['first-time']) <= Number(d['last-time']),
+        })),
+        firstDeathReason: ma['x-first-death-reason'] || null,
+        firstDeathQueue: ma['x-first-death-queue'] || null,
+        lastDeathReason: ma['x-last-death-reason'] || null,
+      };
+    };
+    const dead = await receiver(ssn, { source: { address: address + '-dead' } });
+
+    const ttlSender = await sender(ssn, { target: { address: address + '-ttl' } });
+    fact('ttlSend', await sendAll(ttlSender, [{ body: 'short-lived', ttl: 60000 }]));
+    const [expired] = await take(dead, 1, 15000);
+    fact('expired', expired ? deaths(expired) : null);
+    if (expired) expired.delivery.accept();
+
+    const workSender = await sender(ssn, { target: { address: address + '-work' } });
+    fact('workSend', await sendAll(workSender, [{ body: 'refuse-me' }]));
+    const work = await receiver(ssn, { source: { address: address + '-work' } });
+    const [w] = await take(work, 1, 10000);
+    w.delivery.reject({ condition: 'amqp:internal-error', description: 'cannot process' });
+    const [rejected] = await take(dead, 1, 15000);
+    fact('rejected', rejected ? deaths(rejected) : null);
+    if (rejected) rejected.delivery.accept();
+
+    const limited = await sender(ssn, { target: { address: address + '-limited' } });
+    fact('limitedFirst', await sendAll(limited, [{ body: 'fits' }]));
+    const refused = await new Promise((resolve) => {
+      limited.once('rejected', (ctx) => resolve(ctx.delivery.remote_state.error));
+      limited.once('accepted', () => resolve(null));
+      limited.send({ body: 'does not fit' });
+    });
+    fact('limitedSecond', refused && {
+      condition: refused.condition,
+      queue: refused.info && refused.info.queue,
+      reason: refused.info && String(refused.info.reason),
+    });
+
+    // ADDRESS-single (x-single-active-consumer): the second link gets nothing while the first is
+    // attached, then takes over when it detaches.
+    const one = await receiver(ssn, { source: { address: address + '-single' } });
+    const two = await receiver(await newSession(conn), { source: { address: address + '-single' } });
+    const singleSender = await sender(ssn, { target: { address: address + '-single' } });
+    fact('singleSend', await sendAll(singleSender, [{ body: 's1' }, { body: 's2' }]));
+    const fromOne = await take(one, 1, 10000);
+    fact('singleFirst', fromOne.map(body));
+    fromOne.forEach((x) => x.delivery.accept());
+    const waitTwo = take(two, 1, 10000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    fact('singleStandbyBeforeDetach', two.got.map(body));
+    one.close();
+    const fromTwo = await waitTwo;
+    fact('singleAfterDetach', fromTwo.map(body));
+    fromTwo.forEach((x) => x.delivery.accept());
+
+    // ADDRESS-auto (auto-delete): deleted once its last consumer link detaches.
+    const auto = await receiver(ssn, { source: { address: address + '-auto' } });
+    await new Promise((resolve) => {
+      auto.once('receiver_close', resolve);
+      auto.close();
+    });
+    fact('autoDetached', true);
+  },
+
   // Dynamic nodes: a dynamic source (a receiver's own node) and a dynamic target.
   async dynamic(conn) {
     const ssn = await newSession(conn);
@@ -334,6 +415,60 @@ const scenarios = {
     const got = await Promise.all(receivers.map((r) => take(r, 1)));
     fact('matched', got.filter((g, i) => body(g[0]) === 'link ' + i).length);
     got.forEach((g) => g[0].delivery.accept());
+  },
+
+  // RabbitMQ 4's address v2 (docs/rabbitmq.md "Addresses"): EXTRA (JSON) names a queue bound to
+  // amq.topic, a declared exchange bound to a second queue with a key, all declared beforehand by
+  // the Java side through /management; names and keys go percent-encoded into the addresses.
+  async v2(conn) {
+    const n = JSON.parse(extra);
+    const enc = encodeURIComponent;
+    const ssn = await newSession(conn);
+    const topic = await sender(ssn, { target: { address: '/exchanges/amq.topic/' + enc(n.topicKey) } });
+    const lost = await sender(ssn, { target: { address: '/exchanges/amq.topic/' + enc(n.unroutableKey) } });
+    fact('topicOutcomes', (await sendAll(topic, [{ body: 't1' }])).concat(await sendAll(lost, [{ body: 'lost' }])));
+    const x = await sender(ssn, { target: { address: '/exchanges/' + enc(n.exchange) + '/' + enc(n.key) } });
+    fact('exchangeOutcomes', await sendAll(x, [{ body: 'x1' }]));
+    const q = await sender(ssn, { target: { address: '/queues/' + enc(n.queue) } });
+    fact('queueOutcomes', await sendAll(q, [{ body: 'q1' }]));
+    const annotated = (ctx) => {
+      const a = ctx.message.message_annotations || {};
+      return { body: body(ctx), exchange: a['x-exchange'] === undefined ? null : a['x-exchange'],
+        routingKey: a['x-routing-key'] === undefined ? null : a['x-routing-key'] };
+    };
+    const tr = await receiver(ssn, { source: { address: '/queues/' + enc(n.topicQueue) } });
+    const tgot = await take(tr, 1);
+    fact('topicReceived', tgot.map(annotated));
+    tgot.forEach((ctx) => ctx.delivery.accept());
+    fact('topicLeft', (await drain(tr, 5)).map(body));
+    const qr = await receiver(ssn, { source: { address: '/queues/' + enc(n.queue) } });
+    const qgot = await take(qr, 2);
+    fact('queueReceived', qgot.map(annotated).sort((a, b) => (a.body < b.body ? -1 : 1)));
+    qgot.forEach((ctx) => ctx.delivery.accept());
+    // Refused addresses: the attach is answered with a null terminus, then a detach with an error.
+    const refused = (link, kind) => new Promise((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        const attach = link.remote.attach || {};
+        const terminus = kind === 'sender' ? attach.target : attach.source;
+        const error = (link.remote.detach && link.remote.detach.error) || link.error || {};
+        // rhea keeps a null terminus of a received attach as a typed AMQP null
+        const isNull = terminus === undefined || terminus === null || (terminus.type && terminus.type.name === 'Null');
+        resolve({ nullTerminus: !!isNull, condition: error.condition || null });
+      };
+      link.once(kind + '_error', finish);
+      link.once(kind + '_close', finish);
+    });
+    const bad = {};
+    for (const a of ['/exchanges/amq.default/k', '/exchanges/' + enc(n.absent) + '/k', '/queues']) {
+      bad['target ' + a] = await refused(ssn.open_sender({ target: { address: a } }), 'sender');
+    }
+    for (const a of ['/queues/a%zz', '/exchanges/amq.topic']) {
+      bad['source ' + a] = await refused(ssn.open_receiver({ source: { address: a } }), 'receiver');
+    }
+    fact('refused', bad);
   },
 };
 

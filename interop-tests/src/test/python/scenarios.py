@@ -17,11 +17,12 @@ import signal
 import sys
 import time
 import uuid
+from urllib.parse import quote
 
-from proton import (Condition, Delivery, Message, Terminus, Timeout, int32, symbol, timestamp,
+from proton import (Condition, Delivery, Endpoint, Message, Terminus, Timeout, int32, symbol, timestamp,
                     ulong)
 from proton.reactor import AtMostOnce, LinkOption
-from proton.utils import BlockingConnection
+from proton.utils import BlockingConnection, LinkDetached
 
 SCENARIO, HOST, PORT, ADDRESS = sys.argv[1:5]
 EXTRA = sys.argv[5] if len(sys.argv) > 5 else None
@@ -337,6 +338,60 @@ def typed_send(c):
     fact("outcome", [OUTCOMES.get(d.remote_state, str(d.remote_state))])
 
 
+def v2(c):
+    """RabbitMQ 4's address v2 (docs/rabbitmq.md "Addresses"): EXTRA (JSON) names a queue bound to
+    amq.topic, a declared exchange bound to a second queue with a key, all declared beforehand by
+    the Java side through /management; names and keys go percent-encoded into the addresses."""
+    n = json.loads(EXTRA)
+
+    def enc(name):
+        return quote(name, safe="")
+
+    topic = c.sender("/exchanges/amq.topic/" + enc(n["topicKey"]))
+    lost = c.sender("/exchanges/amq.topic/" + enc(n["unroutableKey"]))
+    fact("topicOutcomes", c.send_all(topic, ["t1"]) + c.send_all(lost, ["lost"]))
+    x = c.sender("/exchanges/" + enc(n["exchange"]) + "/" + enc(n["key"]))
+    fact("exchangeOutcomes", c.send_all(x, ["x1"]))
+    q = c.sender("/queues/" + enc(n["queue"]))
+    fact("queueOutcomes", c.send_all(q, ["q1"]))
+
+    def annotated(entry):
+        a = entry[0].annotations or {}
+        return {"body": body(entry), "exchange": a.get(symbol("x-exchange")),
+                "routingKey": a.get(symbol("x-routing-key"))}
+
+    tr = c.receiver("/queues/" + enc(n["topicQueue"]))
+    tgot = c.take(tr, 1)
+    fact("topicReceived", [annotated(e) for e in tgot])
+    settle(tgot)
+    fact("topicLeft", [body(e) for e in c.drain(tr, 5)])
+    qr = c.receiver("/queues/" + enc(n["queue"]))
+    qgot = c.take(qr, 2)
+    fact("queueReceived", sorted([annotated(e) for e in qgot], key=lambda d: d["body"]))
+    settle(qgot)
+
+    # Refused addresses: the attach is answered with a null terminus, then a detach with an error.
+    def refused(make, sender):
+        try:
+            link = make()
+            link = link.link if hasattr(link, "link") else link
+            c.conn.wait(lambda: link.state & Endpoint.REMOTE_CLOSED, timeout=TIMEOUT,
+                        msg="the refusal of a bad address")
+        except LinkDetached as e:
+            link = e.link
+        terminus = link.remote_target if sender else link.remote_source
+        cond = link.remote_condition
+        return {"nullTerminus": terminus.type == Terminus.UNSPECIFIED,
+                "condition": cond.name if cond else None}
+
+    bad = {}
+    for a in ["/exchanges/amq.default/k", "/exchanges/" + enc(n["absent"]) + "/k", "/queues"]:
+        bad["target " + a] = refused(lambda: c.sender(a), True)
+    for a in ["/queues/a%zz", "/exchanges/amq.topic"]:
+        bad["source " + a] = refused(lambda: c.receiver(a), False)
+    fact("refused", bad)
+
+
 SCENARIOS = {
     "credit-drain": credit_drain,
     "outcomes": outcomes,
@@ -345,6 +400,7 @@ SCENARIOS = {
     "large": large,
     "many-links": many_links,
     "typed-send": typed_send,
+    "v2": v2,
 }
 
 

@@ -231,6 +231,8 @@ public final class Broker implements AutoCloseable {
             schedule::retentionPin, timers::retentionPin, transactions::retentionPin));
     // The service knows non-durable groups too, so the pop service asks it for retry limits.
     AtomicReference<LocalMessagingService> serviceRef = new AtomicReference<>();
+    PopDeadLetters deadLetters =
+        new PopDeadLetters(store, topics, registration::registerSoon, ctx.storeHost());
     PopService pops =
         new PopService(
             config,
@@ -242,10 +244,11 @@ public final class Broker implements AutoCloseable {
             offsets,
             clock,
             new PopLog(store, offsets, clock, ctx.storeHost()),
-            new PopDeadLetters(store, topics, registration::registerSoon, ctx.storeHost()));
+            deadLetters);
     LocalMessagingService service =
         new LocalMessagingService(
             ctx, pops, popHolds, holds, transactions, popPool, admin, topology);
+    deadLetters.routeThrough(service.deadLetterRoute()); // declared queues' dead-letter exchanges
     serviceRef.set(service);
     // Due delayed, timer and committed fan-outs reach only the queues that still exist.
     ParkedTargets parked = service.parkedTargets();
@@ -295,6 +298,8 @@ public final class Broker implements AutoCloseable {
         10,
         10,
         TimeUnit.SECONDS);
+    housekeeping.scheduleWithFixedDelay(
+        service::enforceQueueArguments, 200, 200, TimeUnit.MILLISECONDS);
     holds.start();
     popHolds.start();
     schedule.start();

@@ -28,6 +28,13 @@ public enum Status {
   CONFLICT,
   /** Published to an exchange whose bindings reach no queue: nothing was stored. */
   UNROUTABLE,
+  /**
+   * A queue with {@code x-overflow reject-publish} is at its {@code x-max-length} or {@code
+   * x-max-length-bytes} and refused the message (AMQP rejected with amqp:resource-limit-exceeded,
+   * info {queue, reason: maxlen}). The result's {@code topic} is the full queue's topic; when the
+   * message was routed to other queues too, they got it.
+   */
+  QUEUE_FULL,
   /** An unexpected failure, logged by the service. */
   ERROR
 }

@@ -9,6 +9,7 @@ import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.FilterType;
 import io.wharfmq.service.MessagingService;
 import io.wharfmq.service.PeekCommand;
+import io.wharfmq.service.QueueSpec;
 import io.wharfmq.service.Result;
 import io.wharfmq.service.Status;
 import io.wharfmq.service.TopicInfo;
@@ -64,6 +65,11 @@ public final class AmqpLinkAttacher implements LinkAttacher {
   private final LinkCodec codec;
   private final Nodes nodes = new Nodes();
   private final ProducerFlow flow;
+  private final DeclaredQueueLinks declaredQueueLinks = new DeclaredQueueLinks();
+
+  /** RabbitMQ's condition for a consumer of another connection's exclusive queue. */
+  private static final Symbol RESOURCE_LOCKED = Symbol.valueOf("amqp:resource-locked");
+
   private final Map<String, ConnectionLinks> connections = new ConcurrentHashMap<>();
   private final Map<String, Filters> subscriptionFilters = new ConcurrentHashMap<>();
 
@@ -593,12 +599,14 @@ public final class AmqpLinkAttacher implements LinkAttacher {
       boolean browse,
       ConsumerLink.Ending ending) {
     String group = DestinationNames.queueGroup(dest.topic());
-    String expr = filters.expression(session.connectionId());
     // The queue's consumer count (the /management node's consumer_count) includes this link
-    // while it is open.
+    // while it is open; the last one to leave deletes an auto-delete queue (lastConsumerLeft).
     boolean[] counted = {false};
+    ConsumerLink[] self = new ConsumerLink[1];
     ConsumerLink.Ending counting =
         closed -> {
+          // A single-active-consumer queue's next link takes over.
+          declaredQueueLinks.leave(group, self[0]);
           if (counted[0]) {
             counted[0] = false;
             if (nodes.consumerLeft(group) && !browse) {
@@ -608,6 +616,7 @@ public final class AmqpLinkAttacher implements LinkAttacher {
           ending.ended(closed);
         };
     ConsumerLink link = consumerLink(session, conn, sender, dest, filters, group, browse, counting);
+    self[0] = link;
     Runnable start =
         () -> {
           link.start();
@@ -616,6 +625,59 @@ public final class AmqpLinkAttacher implements LinkAttacher {
             nodes.consumerJoined(group);
           }
         };
+    if (!browse && !dest.kind().temporary()) {
+      // A declared queue may be exclusive or have x-single-active-consumer: ask the service
+      // before starting.
+      link.pending();
+      var service = session.service();
+      conn.administer(service, () -> service.queue(session.vhost(), dest.name()))
+          .whenCompleteAsync(
+              (q, e) -> {
+                if (link.isEnded()
+                    || sender.getRemoteState()
+                        == org.apache.qpid.proton.engine.EndpointState.CLOSED) {
+                  return;
+                }
+                QueueSpec declared = e == null && q.isOk() ? q.value().spec() : null;
+                if (declared != null
+                    && declared.exclusive()
+                    && !session.connectionId().equals(declared.owner())) {
+                  LinkErrors.refuse(
+                      sender,
+                      LinkErrors.error(
+                          RESOURCE_LOCKED,
+                          "cannot obtain exclusive access to locked queue '"
+                              + declared.name()
+                              + "' in vhost '"
+                              + declared.vhost()
+                              + "'"));
+                  return;
+                }
+                boolean single =
+                    declared != null
+                        && Boolean.TRUE.equals(
+                            declared.arguments().get("x-single-active-consumer"));
+                if (single && !declaredQueueLinks.join(group, link)) {
+                  link.standby();
+                }
+                startQueueConsumer(session, sender, dest, filters, group, link, start);
+              },
+              session.executor());
+      return;
+    }
+    startQueueConsumer(session, sender, dest, filters, group, link, start);
+  }
+
+  /** Starts a queue consumer's link ({@code start}), once its selector (if any) is known good. */
+  private void startQueueConsumer(
+      AmqpSession session,
+      Sender sender,
+      Destination dest,
+      Filters filters,
+      String group,
+      ConsumerLink link,
+      Runnable start) {
+    String expr = filters.expression(session.connectionId());
     if (filters.type() == FilterType.TAG) {
       start.run();
       return;

@@ -177,6 +177,33 @@ final class ConsumerLink implements LinkEndpoint {
   }
 
   /**
+   * A single-active-consumer queue's link that is not the active one: it takes nothing (a drain is
+   * answered at once) until {@link #activate}. Set before {@link #start}, on the connection's
+   * thread.
+   */
+  private boolean standby;
+
+  void standby() {
+    standby = true;
+  }
+
+  /** The link becomes its queue's active consumer (from any thread). */
+  void activate() {
+    session
+        .executor()
+        .execute(
+            () -> {
+              standby = false;
+              pump();
+            });
+  }
+
+  /** Whether the link ended (detached, or its transport went away). */
+  boolean isEnded() {
+    return ended;
+  }
+
+  /**
    * Counts this link as a consumer of its topic for producer flow control from its start to its
    * end, and reports its progress (messages taken or settled); null for none.
    */
@@ -235,6 +262,12 @@ final class ConsumerLink implements LinkEndpoint {
     }
     if (!room()) {
       return; // nothing new is taken for a peer that does not read
+    }
+    if (standby) {
+      if (sender.getDrain()) {
+        sender.drained();
+      }
+      return; // another link of the single-active-consumer queue is the active one
     }
     if (browse && (waiting || draining)) {
       return; // one peek at a time: two from the same position would deliver the same messages

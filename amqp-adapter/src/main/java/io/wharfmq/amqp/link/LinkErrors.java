@@ -1,6 +1,9 @@
 package io.wharfmq.amqp.link;
 
+import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.Status;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.transport.AmqpError;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
@@ -25,7 +28,7 @@ final class LinkErrors {
         switch (status) {
           case NOT_FOUND -> AmqpError.NOT_FOUND;
           case FORBIDDEN -> AmqpError.UNAUTHORIZED_ACCESS;
-          case BUSY, DISK_FULL, TOO_LARGE -> AmqpError.RESOURCE_LIMIT_EXCEEDED;
+          case BUSY, DISK_FULL, TOO_LARGE, QUEUE_FULL -> AmqpError.RESOURCE_LIMIT_EXCEEDED;
           case ILLEGAL -> AmqpError.INVALID_FIELD;
           case CONFLICT -> AmqpError.PRECONDITION_FAILED;
           case UNROUTABLE -> AmqpError.NOT_FOUND;
@@ -37,6 +40,21 @@ final class LinkErrors {
   /** RabbitMQ's error for an exchange that does not exist. */
   static ErrorCondition noExchange(String exchange, String vhost) {
     return error(AmqpError.NOT_FOUND, "no exchange '" + exchange + "' in vhost '" + vhost + "'");
+  }
+
+  /**
+   * The condition of a publish a full queue refused (x-overflow reject-publish), as RabbitMQ 4
+   * sends it: amqp:resource-limit-exceeded with info {queue: name, reason: maxlen}. {@code topic}
+   * is the queue's topic (SendResult.topic of a QUEUE_FULL answer).
+   */
+  static ErrorCondition queueFull(String topic, String detail) {
+    ErrorCondition c = of(Status.QUEUE_FULL, detail);
+    String name = DestinationNames.destination("/", topic.substring(topic.lastIndexOf('|') + 1));
+    Map<Symbol, Object> info = new LinkedHashMap<>();
+    info.put(Symbol.valueOf("queue"), name != null ? name : topic);
+    info.put(Symbol.valueOf("reason"), Symbol.valueOf("maxlen"));
+    c.setInfo(info);
+    return c;
   }
 
   static ErrorCondition error(Symbol condition, String description) {

@@ -357,7 +357,12 @@ final class ProducerLink implements LinkEndpoint {
           dest.name(),
           r.status(),
           r.detail());
-      finish(delivery, rejected(LinkErrors.of(r.status(), r.detail())));
+      finish(
+          delivery,
+          rejected(
+              r.status() == Status.QUEUE_FULL
+                  ? LinkErrors.queueFull(r.topic(), r.detail())
+                  : LinkErrors.of(r.status(), r.detail())));
     }
   }
 

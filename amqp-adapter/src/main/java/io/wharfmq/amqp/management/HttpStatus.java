@@ -28,7 +28,7 @@ final class HttpStatus {
       case FORBIDDEN -> FORBIDDEN;
       case NOT_FOUND -> NOT_FOUND;
       case ILLEGAL, TOO_LARGE -> BAD_REQUEST;
-      case UNAVAILABLE, BUSY, DISK_FULL -> UNAVAILABLE;
+      case UNAVAILABLE, BUSY, DISK_FULL, QUEUE_FULL -> UNAVAILABLE;
       case STALE, UNROUTABLE, ERROR -> INTERNAL_ERROR;
     };
   }

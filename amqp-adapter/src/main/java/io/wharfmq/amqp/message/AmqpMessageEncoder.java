@@ -107,7 +107,8 @@ final class AmqpMessageEncoder {
       h.setTtl(UnsignedInteger.valueOf(ttl));
     }
     int count = message.reconsumeTimes();
-    h.setFirstAcquirer(count == 0 && !message.deliveredBefore());
+    h.setFirstAcquirer(
+        count == 0 && !message.deliveredBefore() && !DeathAnnotations.present(stored));
     if (count > 0) {
       h.setDeliveryCount(UnsignedInteger.valueOf(count));
     }
@@ -118,7 +119,8 @@ final class AmqpMessageEncoder {
   private byte[] rawAnnotations() {
     if (exchange != null
         || stored.containsKey(ReservedProperties.TAGS)
-        || stored.containsKey(ReservedProperties.KEYS)) {
+        || stored.containsKey(ReservedProperties.KEYS)
+        || DeathAnnotations.present(stored)) {
       return null;
     }
     return blob(ReservedProperties.MESSAGE_ANNOTATIONS, AmqpMessageDecoder.MESSAGE_ANNOTATIONS);
@@ -154,6 +156,12 @@ final class AmqpMessageEncoder {
       map = map == null ? new LinkedHashMap<>() : map;
       map.put(AmqpMessageCodec.EXCHANGE_ANNOTATION, exchange);
       map.put(AmqpMessageCodec.ROUTING_KEY_ANNOTATION, tags == null ? "" : tags);
+    }
+    if (DeathAnnotations.present(stored)) {
+      map = map == null ? new LinkedHashMap<>() : map;
+      if (!DeathAnnotations.addTo(map, stored)) {
+        invalid(ReservedProperties.DEATHS, stored.get(ReservedProperties.DEATHS));
+      }
     }
     return map == null ? null : new MessageAnnotations(map);
   }

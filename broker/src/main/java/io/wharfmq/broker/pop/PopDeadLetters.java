@@ -4,6 +4,7 @@ import io.wharfmq.broker.schedule.RedeliveryCopy;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.store.AppendResult;
+import io.wharfmq.store.AppendStatus;
 import io.wharfmq.store.MessageStore;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
@@ -33,6 +34,7 @@ public final class PopDeadLetters {
   private final TopicConfigManager topics;
   private final Runnable topicsChanged;
   private final InetSocketAddress storeHost;
+  private volatile DeadLetterRoute route;
 
   public PopDeadLetters(
       MessageStore store,
@@ -45,22 +47,47 @@ public final class PopDeadLetters {
     this.storeHost = storeHost;
   }
 
-  /** Appends the dead letter (asynchronously; a failure is logged). */
-  void send(String group, String topic, long physicalOffset, int deliveries) {
-    send(group, topic, physicalOffset, deliveries, null);
+  /**
+   * Lets {@code r} take dead letters first (a declared queue's dead-letter exchange,
+   * docs/rabbitmq.md); what it does not take goes to the group's DLQ.
+   */
+  public void routeThrough(DeadLetterRoute r) {
+    this.route = r;
   }
 
   /**
-   * Appends the dead letter, with {@code reason} (when not null) in {@link #REASON}; the future
-   * tells whether it was stored (null when the message is gone from the store). A failure is
-   * logged. {@code topic} is the queue's topic the group popped it from, which for a message
-   * dispatched there from an exchange is not the stored record's.
+   * Appends the dead letter of a too often delivered message (asynchronously; logged on failure).
+   */
+  void send(String group, String topic, long physicalOffset, int deliveries) {
+    send(group, topic, physicalOffset, deliveries, null, DeadLetterRoute.DELIVERY_LIMIT);
+  }
+
+  /**
+   * Appends the dead letter of a message a consumer rejected, with {@code reason} (when not null)
+   * in {@link #REASON}; the future tells whether it was stored (null when the message is gone from
+   * the store). A failure is logged. {@code topic} is the queue's topic the group popped it from,
+   * which for a message dispatched there from an exchange is not the stored record's.
    */
   CompletableFuture<AppendResult> send(
       String group, String topic, long physicalOffset, int deliveries, String reason) {
+    return send(group, topic, physicalOffset, deliveries, reason, DeadLetterRoute.REJECTED);
+  }
+
+  private CompletableFuture<AppendResult> send(
+      String group, String topic, long physicalOffset, int deliveries, String reason, String why) {
     StoredMessage m = store.readMessage(physicalOffset);
     if (m == null) {
       return CompletableFuture.completedFuture(null);
+    }
+    DeadLetterRoute via = route;
+    CompletableFuture<Boolean> routed = via == null ? null : via.route(group, m, why);
+    if (routed != null) {
+      return routed.thenApply(
+          done ->
+              done
+                  ? null
+                  : AppendResult.failed(
+                      AppendStatus.IO_ERROR, "dead letter not stored through its exchange"));
     }
     String target = ScheduleRewrite.DLQ_PREFIX + group;
     try {

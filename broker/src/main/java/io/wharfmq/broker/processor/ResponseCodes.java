@@ -22,7 +22,7 @@ final class ResponseCodes {
       case FORBIDDEN -> ResponseCode.NO_PERMISSION;
       case CONFLICT -> ResponseCode.MESSAGE_ILLEGAL;
       case UNROUTABLE -> ResponseCode.SUCCESS;
-      case BUSY -> ResponseCode.SYSTEM_BUSY;
+      case BUSY, QUEUE_FULL -> ResponseCode.SYSTEM_BUSY;
       case DISK_FULL, UNAVAILABLE -> ResponseCode.SERVICE_NOT_AVAILABLE;
       case STALE -> ResponseCode.NO_MESSAGE;
       case ERROR -> ResponseCode.SYSTEM_ERROR;

@@ -2,10 +2,17 @@ package io.wharfmq.broker.service;
 
 import io.wharfmq.broker.BrokerContext;
 import io.wharfmq.broker.client.DoorConsumers;
+import io.wharfmq.broker.exchange.ExchangeRouter;
 import io.wharfmq.broker.exchange.TopologyRegistry;
 import io.wharfmq.broker.longpoll.PullRequestHoldService;
+import io.wharfmq.broker.pop.DeadLetterRoute;
 import io.wharfmq.broker.pop.PopHoldService;
 import io.wharfmq.broker.pop.PopService;
+import io.wharfmq.broker.queue.DeadLettering;
+import io.wharfmq.broker.queue.QueueArguments;
+import io.wharfmq.broker.queue.QueueDirectory;
+import io.wharfmq.broker.queue.QueueRef;
+import io.wharfmq.broker.queue.TopologyQueueDirectory;
 import io.wharfmq.broker.schedule.ParkedTargets;
 import io.wharfmq.broker.topic.SystemTopics;
 import io.wharfmq.broker.topic.TopicConfigManager;
@@ -36,11 +43,13 @@ import io.wharfmq.service.SendResult;
 import io.wharfmq.service.Status;
 import io.wharfmq.service.Subscription;
 import io.wharfmq.service.TopicInfo;
+import io.wharfmq.service.message.TypedProperties;
 import io.wharfmq.store.MessageFilter;
 import io.wharfmq.store.format.MessageSysFlag;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -72,6 +81,7 @@ public final class LocalMessagingService implements MessagingService {
   private final BrokerContext ctx;
   private final GroupRegistry groups;
   private final SendPipeline sends;
+  private final QueueRules queueRules;
   private final SendBack sendBacks;
   private final PopOperations popOps;
   private final PullReader pulls;
@@ -104,8 +114,33 @@ public final class LocalMessagingService implements MessagingService {
     this.topology = new TopologyOperations(ctx, this, groups, pops, topology);
     this.sends =
         new SendPipeline(ctx, groups, new RoutedSends(ctx, topology, this.topology::queueExists));
+    DeadLettering deadLettering =
+        new DeadLettering(c -> sends.send(c, null), ctx.clock(), ctx.storeHost());
+    TopologyOperations ops = this.topology;
+    deadLettering.targets(
+        (routing, props) -> {
+          Map<String, Object> headers;
+          try {
+            headers = TypedProperties.read(props);
+          } catch (IllegalArgumentException damaged) {
+            headers = Map.of();
+          }
+          Map<String, Object> h = headers;
+          ExchangeRouter.Route r =
+              ExchangeRouter.route(
+                  topology.current(),
+                  routing.vhost(),
+                  routing.exchange(),
+                  routing.routingKeys(),
+                  () -> h,
+                  q -> ops.queueExists(routing.vhost(), q));
+          return r.status() == Status.OK ? r.queues() : List.of();
+        });
+    this.queueRules = new QueueRules(ctx, pops, deadLettering, executor);
+    sends.enforce(queueRules);
+    queueRules.directory(new TopologyQueueDirectory(topology));
     this.sendBacks = new SendBack(ctx, groups);
-    this.popOps = new PopOperations(ctx, groups, pops, popHolds, executor);
+    this.popOps = new PopOperations(ctx, groups, pops, popHolds, executor, queueRules);
     this.pulls = new PullReader(ctx, groups, pullHolds, executor);
     this.pops = pops;
     this.transactions = transactions;
@@ -131,6 +166,54 @@ public final class LocalMessagingService implements MessagingService {
    */
   public int maxReconsumeTimes(String group) {
     return groups.maxReconsumeTimes(group);
+  }
+
+  /**
+   * Where queue arguments (TTL, dead-letter exchange, length limits) are looked up: the topology
+   * registry. Until it is set no queue has arguments.
+   */
+  public void queueDirectory(QueueDirectory directory) {
+    queueRules.directory(directory);
+  }
+
+  /** Takes the dead letters of declared queues with a dead-letter exchange (the pop service's). */
+  public DeadLetterRoute deadLetterRoute() {
+    return queueRules;
+  }
+
+  /**
+   * One round of the queues' housekeeping (the broker runs it every few hundred ms): queues over
+   * their drop-head length limit lose their head.
+   */
+  public void enforceQueueArguments() {
+    for (QueueRef q : queueRules.directory().withArguments()) {
+      QueueArguments a = q.arguments();
+      if (a.expires() >= 0
+          && !popOps.hasWaiting(q.group())
+          && queueRules.unusedFor(q) >= a.expires()) {
+        log.info(
+            "Queue {} in vhost {} unused for {} ms (x-expires): deleted",
+            q.name(),
+            q.vhost(),
+            a.expires());
+        Result<Long> r = deleteQueue(q.vhost(), q.name(), false, false);
+        if (r.isOk()) {
+          continue;
+        }
+        log.warn(
+            "Queue {} in vhost {} expired but not deleted: {} {}",
+            q.name(),
+            q.vhost(),
+            r.status(),
+            r.detail());
+      }
+      if (a.messageTtl() >= 0 || a.hasDeadLetterExchange()) {
+        queueRules.sweepExpired(q);
+      }
+      if (a.isLimited() && !a.rejectPublish()) {
+        queueRules.dropHead(q);
+      }
+    }
   }
 
   /** Whether the group exists now, durable or not (the pop service's replay filter). */
@@ -629,17 +712,32 @@ public final class LocalMessagingService implements MessagingService {
 
   @Override
   public Result<Declared<QueueInfo>> declareQueue(QueueSpec spec) {
-    return topology.declareQueue(spec);
+    Result<QueueArguments> args = QueueArguments.parse(spec.arguments());
+    if (!args.isOk()) {
+      log.info("Queue '{}' refused: {}", spec.name(), args.detail());
+      return Result.fail(args.status(), args.detail());
+    }
+    Result<Declared<QueueInfo>> r = topology.declareQueue(spec);
+    if (r.isOk()) {
+      queueRules.used(r.value().value().topic()); // x-expires counts from the last declare
+    }
+    return r;
   }
 
   @Override
   public Result<QueueInfo> queue(String vhost, String name) {
-    return topology.queue(vhost, name);
+    Result<QueueInfo> r = topology.queue(vhost, name);
+    if (r.isOk()) {
+      queueRules.used(r.value().topic());
+    }
+    return r;
   }
 
   @Override
   public Result<Long> deleteQueue(String vhost, String name, boolean ifUnused, boolean ifEmpty) {
-    return topology.deleteQueue(vhost, name, ifUnused, ifEmpty);
+    Result<Long> r = topology.deleteQueue(vhost, name, ifUnused, ifEmpty);
+    queueRules.forgetDeleted();
+    return r;
   }
 
   @Override
@@ -670,7 +768,9 @@ public final class LocalMessagingService implements MessagingService {
 
   @Override
   public Result<Void> deleteVhost(String name) {
-    return topology.deleteVhost(name);
+    Result<Void> r = topology.deleteVhost(name);
+    queueRules.forgetDeleted();
+    return r;
   }
 
   @Override

@@ -56,6 +56,7 @@ final class PopOperations {
   private final PopService pops;
   private final PopHoldService holds;
   private final Executor executor;
+  private final QueueRules rules;
 
   /**
    * The pops that may wait, by group: deleting a group answers them, so that a pop never outlives
@@ -68,12 +69,14 @@ final class PopOperations {
       GroupRegistry groups,
       PopService pops,
       PopHoldService holds,
-      Executor executor) {
+      Executor executor,
+      QueueRules rules) {
     this.ctx = ctx;
     this.groups = groups;
     this.pops = pops;
     this.holds = holds;
     this.executor = executor;
+    this.rules = rules;
   }
 
   /** One pop request being served: its checked parameters and its answer. */
@@ -98,6 +101,7 @@ final class PopOperations {
     if (problem != null) {
       return CompletableFuture.completedFuture(PopResult.fail(Status.ILLEGAL, problem));
     }
+    rules.used(c.topic()); // a consumer: the queue is in use (x-expires)
     Result<Void> group;
     try {
       group = groups.mayConsume(c.group());
@@ -144,6 +148,11 @@ final class PopOperations {
     }
     attempt(task, 0);
     return task.answer();
+  }
+
+  /** Whether pops of the group wait for messages now (a consumer is there). */
+  boolean hasWaiting(String group) {
+    return waiting.containsKey(group);
   }
 
   /**
@@ -198,9 +207,9 @@ final class PopOperations {
     List<ReceivedMessage> out = new ArrayList<>(r.messages().size());
     int expired = 0;
     for (PopService.Delivered d : r.messages()) {
-      if (RecordExpiry.isExpired(ByteBuffer.wrap(d.record()), now)) {
-        expired++;
-        pops.ack(c.group(), c.topic(), d.queueId(), d.offset(), r.popTime());
+      if (rules.isExpired(c.topic(), ByteBuffer.wrap(d.record()), now)) {
+        expired++; // dead-lettered through the queue's exchange, or dropped
+        rules.expired(c.group(), c.topic(), d.queueId(), d.offset(), d.record(), r.popTime());
         log.debug(
             "Expired message {}:{}@{} finished for group {} without delivery",
             c.topic(),
@@ -411,7 +420,7 @@ final class PopOperations {
               ByteBuffer record = b.buffer();
               long offset = record.getLong(MessageRecordLayout.QUEUE_OFFSET);
               boolean done = view != null && view.isDone(offset);
-              if (!done && !RecordExpiry.isExpired(record, now)) {
+              if (!done && !rules.isExpired(c.topic(), record, now)) {
                 out.add(new StoredReceivedMessage(b.toArray(), null));
               }
             }

@@ -9,7 +9,10 @@ import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.OutgoingMessage;
 import io.wharfmq.service.Routing;
 import io.wharfmq.service.SendCommand;
+import io.wharfmq.service.SendResult;
 import io.wharfmq.service.Status;
+import io.wharfmq.service.message.DeathHistory;
+import io.wharfmq.service.message.ReservedProperties;
 import io.wharfmq.service.message.TypedProperties;
 import io.wharfmq.store.format.DispatchTargets;
 import io.wharfmq.store.format.MessageProperties;
@@ -45,12 +48,27 @@ final class RoutedSends {
    */
   static final int PROPERTIES_RESERVE = 512;
 
-  /** What to store, or why nothing. */
+  /**
+   * What to store, or why nothing. {@code full} is the answer for the publisher when a queue with
+   * {@code x-overflow reject-publish} refused the message (the other queues still get it), or null.
+   */
   record Plan(
-      Status status, String detail, String topic, int queueId, List<MessageToStore> records) {
+      Status status,
+      String detail,
+      String topic,
+      int queueId,
+      List<MessageToStore> records,
+      SendResult full) {
     static Plan fail(Status status, String detail, String topic) {
-      return new Plan(status, detail, topic, -1, List.of());
+      return new Plan(status, detail, topic, -1, List.of(), null);
     }
+  }
+
+  /** The queues' length limits (reject-publish refuses a target), or null. */
+  private volatile QueueRules rules;
+
+  void enforce(QueueRules r) {
+    this.rules = r;
   }
 
   private final BrokerContext ctx;
@@ -104,6 +122,7 @@ final class RoutedSends {
                 : ThreadLocalRandom.current().nextInt(1 << 16);
     List<MessageToStore> records = new ArrayList<>();
     int unroutable = 0;
+    SendResult full = null;
     String firstTopic = null;
     int firstQueue = -1;
     for (int i = 0; i < c.messages().size(); i++) {
@@ -126,15 +145,23 @@ final class RoutedSends {
         return Plan.fail(route.status(), route.detail(), home == null ? c.topic() : home);
       }
       List<DispatchTargets.Queue> targets = new ArrayList<>(route.queues().size());
+      QueueRules limits = rules;
       for (String q : route.queues()) {
         String topic = topology.queueTopic(vhost, q);
         TopicConfig tc = ctx.topics().get(topic);
+        SendResult refused = limits == null ? null : limits.admit(topic, m.body().length);
+        if (refused != null) {
+          full = refused; // reject-publish: this queue does not get it, the others do
+          continue;
+        }
         if (tc != null) {
           targets.add(new DispatchTargets.Queue(topic, pick % Math.max(1, tc.writeQueueNums())));
         }
       }
       if (targets.isEmpty()) {
-        unroutable++;
+        if (full == null) {
+          unroutable++;
+        }
         continue;
       }
       List<MessageToStore> made;
@@ -144,7 +171,7 @@ final class RoutedSends {
       } else {
         String recordTopic = home != null ? home : targets.get(0).topic();
         int recordQueue = pick % Math.max(1, homeQueues(recordTopic));
-        made = fanOut(c, m, recordTopic, recordQueue, withTag(props, keys.get(0)), targets);
+        made = fanOut(c, m, recordTopic, recordQueue, withTag(props, keys.get(0), keys), targets);
         if (made.isEmpty()) {
           return Plan.fail(
               Status.TOO_LARGE,
@@ -167,13 +194,16 @@ final class RoutedSends {
           exchange,
           vhost);
     }
+    if (records.isEmpty() && full != null) {
+      return Plan.fail(full.status(), full.detail(), full.topic());
+    }
     if (records.isEmpty()) {
       return Plan.fail(
           Status.UNROUTABLE,
           "no queue bound to exchange '" + exchange + "' in vhost '" + vhost + "' matched",
           home == null ? c.topic() : home);
     }
-    return new Plan(Status.OK, null, firstTopic, firstQueue, records);
+    return new Plan(Status.OK, null, firstTopic, firstQueue, records, full);
   }
 
   /** Of a parked fan-out's targets, those whose queue still exists; null when none is left. */
@@ -295,9 +325,15 @@ final class RoutedSends {
    * The properties with the routing key as the tag (none for the empty key) and without any
    * dispatch list a producer may have sent; they end with the separator.
    */
-  private static String withTag(String props, String key) {
+  private static String withTag(String props, String key, List<String> keys) {
     Map<String, String> map = MessageProperties.decode(props);
     map.remove(MessageProperties.DISPATCH);
+    if (keys.size() > 1) {
+      // The CC keys, for dead-lettering by the message's own keys (docs/mapping.md).
+      map.put(ReservedProperties.ROUTING_CC, DeathHistory.encodeList(keys.subList(1, keys.size())));
+    } else {
+      map.remove(ReservedProperties.ROUTING_CC);
+    }
     if (key == null || key.isEmpty()) {
       map.remove(MessageProperties.TAGS);
     } else {
@@ -307,5 +343,21 @@ final class RoutedSends {
     return s.isEmpty() || s.charAt(s.length() - 1) == MessageProperties.PROPERTY_SEPARATOR
         ? s
         : s + MessageProperties.PROPERTY_SEPARATOR;
+  }
+
+  /** The queue topics a planned record reaches: its dispatch targets, or its own topic. */
+  static List<String> targetTopics(MessageToStore m) {
+    String value = MessageProperties.find(m.properties(), MessageProperties.DISPATCH);
+    if (value == null) {
+      value = MessageProperties.find(m.properties(), MessageProperties.REAL_DISPATCH);
+    }
+    if (value == null) {
+      return List.of(m.topic());
+    }
+    List<String> out = new ArrayList<>();
+    for (DispatchTargets.Target t : DispatchTargets.parse(value)) {
+      out.add(t.topic());
+    }
+    return out;
   }
 }

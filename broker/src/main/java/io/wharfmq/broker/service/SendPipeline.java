@@ -45,6 +45,7 @@ final class SendPipeline {
   private final GroupRegistry groups;
   private final DeliveryRewrite delivery;
   private final RoutedSends routed;
+  private volatile QueueRules rules;
 
   /** Held for reading by each routed send from its routing until its append completes. */
   private final StampedLock routedInFlight = new StampedLock();
@@ -54,6 +55,12 @@ final class SendPipeline {
     this.groups = groups;
     this.routed = routed;
     this.delivery = new DeliveryRewrite(ctx.config(), ctx.delayLevels().count(), ctx.clock());
+  }
+
+  /** Applies the queues' length limits from now on. */
+  void enforce(QueueRules r) {
+    this.rules = r;
+    routed.enforce(r);
   }
 
   CompletableFuture<SendResult> send(SendCommand c, TopicTemplate template) {
@@ -139,6 +146,13 @@ final class SendPipeline {
               m.reconsumeTimes(),
               0L));
     }
+    QueueRules limits = rules;
+    if (limits != null && c.routing() == null) {
+      SendResult full = limits.admit(topic, c.messages().get(0).body().length);
+      if (full != null) {
+        return CompletableFuture.completedFuture(full);
+      }
+    }
     CompletableFuture<AppendResult> future;
     if (c.batch()) {
       future = ctx.store().appendBatch(messages);
@@ -159,7 +173,13 @@ final class SendPipeline {
     }
     List<MessageToStore> stored = messages;
     int finalQueueId = queueId;
-    return future.thenApply(r -> result(topic, finalQueueId, r, stored));
+    return future.thenApply(
+        r -> {
+          if (limits != null && r.isOk()) {
+            limits.stored(topic, finalQueueId, r.queueOffset() + stored.size());
+          }
+          return result(topic, finalQueueId, r, stored);
+        });
   }
 
   /**
@@ -233,15 +253,35 @@ final class SendPipeline {
     }
     CompletableFuture<AppendResult> future =
         records.size() == 1 ? ctx.store().append(records.get(0)) : ctx.store().appendBatch(records);
-    return future.thenApply(r -> routedResult(result(plan.topic(), plan.queueId(), r, records)));
+    QueueRules limits = rules;
+    return future.thenApply(
+        r -> {
+          if (r.isOk() && limits != null) {
+            for (MessageToStore m : records) {
+              for (String t : RoutedSends.targetTopics(m)) {
+                limits.stored(t, -1, -1); // drop-head of the queues it reached
+              }
+            }
+          }
+          if (r.isOk() && plan.full() != null) {
+            return plan.full(); // a reject-publish queue refused it; the others have it
+          }
+          SendResult sent = result(plan.topic(), plan.queueId(), r, records);
+          return dispatched(records.get(0)) ? withoutQueueOffset(sent) : sent;
+        });
   }
 
   /**
-   * A routed send's answer: the topic and queue id of its (first) record, queue offset -1 (a record
-   * reaching several queues has no one offset), one message id per stored record (docs/rabbitmq.md,
-   * "Routing").
+   * A routed send's answer when its record lists targets: the topic and queue id of its (first)
+   * record, queue offset -1 (a record reaching several queues has no one offset of its own), one
+   * message id per stored record (docs/rabbitmq.md, "Routing"). A parked record (delay, timer,
+   * transaction half) keeps its own queue offset, which the transaction's commit needs.
    */
-  private static SendResult routedResult(SendResult r) {
+  private static boolean dispatched(MessageToStore m) {
+    return MessageProperties.find(m.properties(), MessageProperties.DISPATCH) != null;
+  }
+
+  private static SendResult withoutQueueOffset(SendResult r) {
     return !r.isOk()
         ? r
         : new SendResult(

@@ -153,6 +153,33 @@ public final class ReservedProperties {
   /** Stored name of an application property whose own name is reserved. */
   public static final String ESCAPED_PREFIX = "WHARF_APP_";
 
+  // ---- dead-lettering (RabbitMQ's model, docs/rabbitmq.md) ----
+
+  /**
+   * The dead-letter history of a message republished through a dead-letter exchange, most recent
+   * first, one entry per (queue, reason): {@link DeathHistory}'s text. Goes out as the AMQP message
+   * annotation {@code x-opt-deaths}.
+   */
+  public static final String DEATHS = "WHARF_DEATHS";
+
+  /**
+   * The first dead-lettering (x-first-death-queue, -reason, -exchange): {@link DeathHistory}'s text
+   * of one event (queue, reason, exchange). Set once, never changed.
+   */
+  public static final String FIRST_DEATH = "WHARF_FIRST_DEATH";
+
+  /**
+   * The latest dead-lettering (x-last-death-queue, -reason, -exchange), as {@link #FIRST_DEATH}.
+   */
+  public static final String LAST_DEATH = "WHARF_LAST_DEATH";
+
+  /**
+   * The extra routing keys ({@code x-cc}) a message was published with, {@link DeathHistory}'s list
+   * text; the first routing key is {@link #TAGS}. Dead-lettering without {@code
+   * x-dead-letter-routing-key} routes by all of them.
+   */
+  public static final String ROUTING_CC = "WHARF_CC";
+
   // ---- RocketMQ's own ----
 
   /** RocketMQ tag (one per message; consume-queue tags code); AMQP x-opt-rocketmq-tags. */
