@@ -16,6 +16,7 @@ import io.wharfmq.broker.registration.NamesrvRegistration;
 import io.wharfmq.broker.retention.QueueRetentionPins;
 import io.wharfmq.broker.schedule.DelayLevels;
 import io.wharfmq.broker.schedule.DeliveryRewrite;
+import io.wharfmq.broker.schedule.ParkedTargets;
 import io.wharfmq.broker.schedule.ScheduleMessageService;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.schedule.TimerDeliveryService;
@@ -160,9 +161,9 @@ public final class Broker implements AutoCloseable {
         new ScheduleMessageService(store, delayLevels, configDir, clock);
     schedule.load();
     TimerStore timers;
+    TimerDeliveryService timerDelivery = new TimerDeliveryService(store);
     try {
-      timers =
-          TimerStore.open(store, config.timerSettings(), clock, new TimerDeliveryService(store));
+      timers = TimerStore.open(store, config.timerSettings(), clock, timerDelivery);
     } catch (IOException | RuntimeException e) {
       store.close();
       throw e;
@@ -249,6 +250,11 @@ public final class Broker implements AutoCloseable {
             ctx, pops, popHolds, holds, transactions, popPool, admin, topology);
     deadLetters.routeThrough(service.deadLetterRoute()); // declared queues' dead-letter exchanges
     serviceRef.set(service);
+    // Due delayed, timer and committed fan-outs reach only the queues that still exist.
+    ParkedTargets parked = service.parkedTargets();
+    schedule.parkedTargets(parked);
+    timerDelivery.parkedTargets(parked);
+    transactions.parkedTargets(parked);
     RequestRouting routing = new RequestRouting(server, ctx, service, send, pull, manage, popPool);
     ClientManageProcessor clientManage = routing.registerAllButPop();
     RequestModeTable modes = new RequestModeTable(configDir);
@@ -258,6 +264,7 @@ public final class Broker implements AutoCloseable {
     }
     // Only durable groups exist after a restart: what non-durable ones had in flight is gone.
     pops.load(group -> groups.get(group) != null);
+    service.reconcileTopology();
     popHolds.bind(pops::revive);
     routing.registerPop(modes);
     server.addChannelEventListener(ch -> clientManage.notifyMembers(clients.channelClosed(ch)));

@@ -66,6 +66,15 @@ public final class ExchangeRouter {
           "exchange '" + exchange + "' in vhost '" + vhost + "' is internal",
           List.of());
     }
+    Topology.RouteKey cacheKey =
+        hasNull(routingKeys) ? null : new Topology.RouteKey(vhost, exchange, routingKeys);
+    Route cached = cacheKey == null ? null : topology.cachedRoute(cacheKey);
+    if (cached != null) {
+      return cached;
+    }
+    // Cached per topology version unless a headers exchange (the message's properties) or the
+    // default exchange (queues made by AMQP addresses, outside the topology) took part.
+    boolean cacheable = cacheKey != null;
     Supplier<Map<String, Object>> props = once(appProperties);
     LinkedHashSet<String> queues = new LinkedHashSet<>();
     Set<String> visited = new HashSet<>();
@@ -75,7 +84,11 @@ public final class ExchangeRouter {
     List<ExchangeRoutes.Destination> reached = new ArrayList<>();
     while (!work.isEmpty()) {
       ExchangeSpec x = work.poll();
+      if (x.type() == ExchangeType.HEADERS) {
+        cacheable = false;
+      }
       if (x.name().equals(Topology.DEFAULT_EXCHANGE)) {
+        cacheable = false;
         for (String k : routingKeys) {
           if (k != null && !k.isEmpty() && queueExists.test(k)) {
             queues.add(k);
@@ -100,7 +113,11 @@ public final class ExchangeRouter {
         }
       }
     }
-    return new Route(Status.OK, null, new ArrayList<>(queues));
+    Route route = new Route(Status.OK, null, List.copyOf(queues));
+    if (cacheable) {
+      topology.cacheRoute(new Topology.RouteKey(vhost, exchange, List.copyOf(routingKeys)), route);
+    }
+    return route;
   }
 
   private static void follow(
@@ -111,6 +128,15 @@ public final class ExchangeRouter {
         work.add(next);
       }
     }
+  }
+
+  private static boolean hasNull(List<String> keys) {
+    for (String k : keys) {
+      if (k == null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Supplier<Map<String, Object>> once(Supplier<Map<String, Object>> s) {

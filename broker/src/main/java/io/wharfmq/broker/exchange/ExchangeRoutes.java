@@ -91,8 +91,10 @@ final class ExchangeRoutes {
           out.addAll(byKey.getOrDefault(key, List.of()));
           if (!patterns.isEmpty()) {
             String[] words = TopicPattern.words(key);
+            boolean[] rowA = new boolean[words.length + 1];
+            boolean[] rowB = new boolean[words.length + 1];
             for (Pattern p : patterns) {
-              if (p.pattern().matches(words)) {
+              if (p.pattern().matches(words, rowA, rowB)) {
                 out.add(p.destination());
               }
             }

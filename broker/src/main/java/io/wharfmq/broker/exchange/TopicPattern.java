@@ -1,6 +1,7 @@
 package io.wharfmq.broker.exchange;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -48,11 +49,21 @@ final class TopicPattern {
   }
 
   boolean matches(String[] key) {
+    return matches(key, new boolean[key.length + 1], new boolean[key.length + 1]);
+  }
+
+  /**
+   * Whether the key's words match, in time linear in pattern times key words, using the caller's
+   * two scratch rows of {@code key.length + 1} (one pair serves every pattern of a message: no
+   * allocation per pattern or word).
+   */
+  boolean matches(String[] key, boolean[] rowA, boolean[] rowB) {
     // can[j]: the pattern's first i words can match the key's first j words (i grows by rows).
-    boolean[] can = new boolean[key.length + 1];
+    boolean[] can = rowA;
+    boolean[] next = rowB;
+    Arrays.fill(can, 0, key.length + 1, false);
     can[0] = true;
     for (String p : words) {
-      boolean[] next = new boolean[key.length + 1];
       if (p.equals(ANY)) {
         boolean reach = false;
         for (int j = 0; j <= key.length; j++) {
@@ -60,11 +71,14 @@ final class TopicPattern {
           next[j] = reach;
         }
       } else {
+        next[0] = false;
         for (int j = 1; j <= key.length; j++) {
           next[j] = can[j - 1] && (p.equals(ONE) || p.equals(key[j - 1]));
         }
       }
+      boolean[] t = can;
       can = next;
+      next = t;
     }
     return can[key.length];
   }

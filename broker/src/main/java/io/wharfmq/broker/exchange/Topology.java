@@ -55,6 +55,15 @@ public final class Topology {
   private final Map<Key, List<BindingSpec>> bindingsBySource;
   private final Map<Key, ExchangeRoutes> compiled = new ConcurrentHashMap<>();
 
+  /** Most routes and queue topic names one version remembers (a bound on its memory). */
+  static final int CACHE_MAX = 10_000;
+
+  /** A publish's routing question: its answer is fixed for a version (no headers, no default). */
+  record RouteKey(String vhost, String exchange, List<String> routingKeys) {}
+
+  private final Map<RouteKey, ExchangeRouter.Route> routeCache = new ConcurrentHashMap<>();
+  private final Map<Key, String> queueTopics = new ConcurrentHashMap<>();
+
   Topology(
       Set<String> vhosts,
       Map<Key, ExchangeSpec> exchanges,
@@ -148,6 +157,32 @@ public final class Topology {
   /** Every binding, in the order they were made. */
   public Set<BindingSpec> bindings() {
     return bindings;
+  }
+
+  ExchangeRouter.Route cachedRoute(RouteKey key) {
+    return routeCache.get(key);
+  }
+
+  void cacheRoute(RouteKey key, ExchangeRouter.Route route) {
+    if (routeCache.size() < CACHE_MAX) {
+      routeCache.putIfAbsent(key, route);
+    }
+  }
+
+  /**
+   * The topic of queue {@code name} of the vhost ({@link DestinationNames#topic}), remembered by
+   * this version so the send path does not escape and hash a name per message and target.
+   */
+  public String queueTopic(String vhost, String name) {
+    Key k = new Key(vhost, name);
+    String t = queueTopics.get(k);
+    if (t == null) {
+      t = DestinationNames.topic(vhost, name);
+      if (queueTopics.size() < CACHE_MAX) {
+        queueTopics.putIfAbsent(k, t);
+      }
+    }
+    return t;
   }
 
   /** The compiled routes of an exchange of this version (computed once). */

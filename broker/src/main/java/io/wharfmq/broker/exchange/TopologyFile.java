@@ -17,7 +17,9 @@ import java.util.List;
  * The durable topology in {@code config/topology.json} (docs/rabbitmq.md, "Topology"): vhosts other
  * than {@code /}, durable exchanges, durable queues and the bindings between durable ends, written
  * whole and atomically (temp file, fsync, rename, fsync the directory) on every change, as the
- * topic and group files are. Stateless apart from its path; callers serialize writes.
+ * topic and group files are. {@code transientQueues} names the non-durable and exclusive queues
+ * that existed when it was written (absent in older files): a restart deletes what they left
+ * behind. Stateless apart from its path; callers serialize writes.
  */
 final class TopologyFile {
   static final String FILE_NAME = "topology.json";
@@ -29,7 +31,8 @@ final class TopologyFile {
       List<String> vhosts,
       List<ExchangeSpec> exchanges,
       List<QueueSpec> queues,
-      List<BindingSpec> bindings) {}
+      List<BindingSpec> bindings,
+      List<Topology.Key> transientQueues) {}
 
   private static final ObjectMapper JSON =
       new ObjectMapper()

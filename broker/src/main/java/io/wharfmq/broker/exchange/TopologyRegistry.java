@@ -32,12 +32,48 @@ public final class TopologyRegistry {
   /** Queue argument that names the queue type; an absent one is equivalent to any. */
   static final String QUEUE_TYPE = "x-queue-type";
 
+  /**
+   * The queue arguments a re-declare must repeat exactly, in RabbitMQ's order
+   * (rabbit_amqqueue:assert_args_equivalence with the classic and quorum queue types' argument
+   * lists): any other argument, known or not, may differ or be left out, and the queue keeps the
+   * arguments it was first declared with.
+   */
+  static final List<String> EQUIVALENCE_ARGUMENTS =
+      List.of(
+          "x-expires",
+          "x-message-ttl",
+          "x-dead-letter-exchange",
+          "x-dead-letter-routing-key",
+          "x-max-length",
+          "x-max-length-bytes",
+          "x-max-in-memory-length",
+          "x-max-in-memory-bytes",
+          "x-max-priority",
+          "x-overflow",
+          "x-queue-mode",
+          "x-queue-version",
+          "x-single-active-consumer",
+          QUEUE_TYPE,
+          "x-queue-master-locator",
+          "x-queue-leader-locator",
+          "x-initial-cluster-size",
+          "x-delivery-limit",
+          "x-dead-letter-strategy",
+          "x-max-age",
+          "x-stream-max-segment-size-bytes",
+          "x-stream-filter-size-bytes",
+          "x-quorum-initial-group-size");
+
   private final TopologyFile file;
   private volatile Topology current;
 
-  private TopologyRegistry(TopologyFile file, Topology initial) {
+  /** Non-durable queues of the previous run, until {@link #forgetLeftovers} (monitor). */
+  private List<Topology.Key> leftovers;
+
+  private TopologyRegistry(TopologyFile file, Topology initial, List<Topology.Key> leftovers) {
     this.file = file;
     this.current = initial;
+    this.leftovers = List.copyOf(leftovers);
   }
 
   /** Reads the topology file of the config directory; a damaged file stops startup. */
@@ -45,7 +81,7 @@ public final class TopologyRegistry {
     TopologyFile file = new TopologyFile(configDir);
     TopologyFile.Content c = file.read();
     if (c == null) {
-      return new TopologyRegistry(file, Topology.empty());
+      return new TopologyRegistry(file, Topology.empty(), List.of());
     }
     Set<String> vhosts = new LinkedHashSet<>();
     vhosts.add(Topology.DEFAULT_VHOST);
@@ -81,7 +117,27 @@ public final class TopologyRegistry {
         queues.size(),
         bindings.size(),
         file.path());
-    return new TopologyRegistry(file, t);
+    List<Topology.Key> leftovers =
+        c.transientQueues() == null
+            ? List.of()
+            : c.transientQueues().stream().filter(Objects::nonNull).toList();
+    return new TopologyRegistry(file, t, leftovers);
+  }
+
+  /**
+   * The non-durable and exclusive queues the previous run had: gone with the restart, their topics
+   * and groups are to be deleted ({@link #forgetLeftovers} once done).
+   */
+  public synchronized List<Topology.Key> leftoverTransientQueues() {
+    return leftovers;
+  }
+
+  /** Drops the list of the previous run's non-durable queues from the file. */
+  public synchronized void forgetLeftovers() throws IOException {
+    if (!leftovers.isEmpty()) {
+      leftovers = List.of();
+      file.write(content(current));
+    }
   }
 
   /** The topology now (immutable). */
@@ -221,9 +277,7 @@ public final class TopologyRegistry {
     differs(diff, "durable", old.durable(), spec.durable());
     differs(diff, "exclusive", old.exclusive(), spec.exclusive());
     differs(diff, "auto_delete", old.autoDelete(), spec.autoDelete());
-    Set<String> names = new LinkedHashSet<>(old.arguments().keySet());
-    names.addAll(spec.arguments().keySet());
-    for (String n : names) {
+    for (String n : EQUIVALENCE_ARGUMENTS) {
       if (n.equals(QUEUE_TYPE) && !spec.arguments().containsKey(n)) {
         continue;
       }
@@ -289,7 +343,8 @@ public final class TopologyRegistry {
     Topology t = current;
     Map<Topology.Key, QueueSpec> queues = new LinkedHashMap<>(t.queues);
     queues.put(new Topology.Key(spec.vhost(), spec.name()), spec);
-    publish(new Topology(t.vhosts, t.exchanges, queues, t.bindings), durable(spec));
+    // Written even for a non-durable queue: the file names it, so a restart deletes its topic.
+    publish(new Topology(t.vhosts, t.exchanges, queues, t.bindings), true);
   }
 
   /** Removes a declared queue and every binding to it; returns it, or null when absent. */
@@ -305,7 +360,7 @@ public final class TopologyRegistry {
     Set<BindingSpec> bindings = new LinkedHashSet<>(t.bindings);
     bindings.removeIf(
         b -> b.vhost().equals(vhost) && b.destinationIsQueue() && b.destination().equals(name));
-    publish(new Topology(t.vhosts, t.exchanges, queues, bindings), durable(old));
+    publish(new Topology(t.vhosts, t.exchanges, queues, bindings), true);
     return old;
   }
 
@@ -404,7 +459,7 @@ public final class TopologyRegistry {
     current = next;
   }
 
-  private static TopologyFile.Content content(Topology t) {
+  private TopologyFile.Content content(Topology t) {
     List<String> vhosts = new ArrayList<>(t.vhosts);
     vhosts.remove(Topology.DEFAULT_VHOST);
     List<ExchangeSpec> exchanges =
@@ -417,6 +472,13 @@ public final class TopologyRegistry {
         bindings.add(b);
       }
     }
-    return new TopologyFile.Content(TopologyFile.FORMAT, vhosts, exchanges, queues, bindings);
+    List<Topology.Key> transients = new ArrayList<>(leftovers);
+    for (QueueSpec q : t.queues.values()) {
+      if (!durable(q)) {
+        transients.add(new Topology.Key(q.vhost(), q.name()));
+      }
+    }
+    return new TopologyFile.Content(
+        TopologyFile.FORMAT, vhosts, exchanges, queues, bindings, transients);
   }
 }

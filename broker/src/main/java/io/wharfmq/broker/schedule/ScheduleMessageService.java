@@ -39,6 +39,7 @@ public final class ScheduleMessageService {
   private static final Logger log = LoggerFactory.getLogger(ScheduleMessageService.class);
 
   private final MessageStore store;
+  private volatile ParkedTargets parked = ParkedTargets.UNCHANGED;
   private final DelayLevels levels;
   private final InstantSource clock;
   private final Path file;
@@ -64,6 +65,11 @@ public final class ScheduleMessageService {
     this.file = configDir.resolve(FILE_NAME);
     this.progress = new long[levels.count() + 1];
     this.verifyNext = new boolean[levels.count() + 1];
+  }
+
+  /** Where a due fan-out still goes (set once the broker's service is up). */
+  public void parkedTargets(ParkedTargets parked) {
+    this.parked = parked;
   }
 
   public void load() throws IOException {
@@ -172,7 +178,7 @@ public final class ScheduleMessageService {
           break;
         }
         if (!(verifyNext[level] && alreadyDelivered(s))) {
-          AppendResult r = store.append(ScheduleRewrite.fromSchedule(s)).join();
+          AppendResult r = store.append(ScheduleRewrite.fromSchedule(s, parked)).join();
           if (!r.isOk()) {
             log.warn(
                 "Cannot deliver delayed message {} of level {}: {}; retrying",

@@ -72,15 +72,32 @@ public final class ScheduleRewrite {
    * its targets with fresh queue offsets (the appender overwrites the digits).
    */
   public static void restoreDispatch(Map<String, String> props) {
+    restoreDispatch(props, ParkedTargets.UNCHANGED);
+  }
+
+  /**
+   * Puts back the parked targets that {@code parked} still finds. When none is left the record
+   * keeps no list (docs/rabbitmq.md, "Routing": it is stored in the exchange's own topic, which no
+   * queue reads).
+   */
+  public static void restoreDispatch(Map<String, String> props, ParkedTargets parked) {
     String targets = props.remove(MessageProperties.REAL_DISPATCH);
     if (targets != null) {
-      props.put(MessageProperties.DISPATCH, targets);
+      String now = parked.stillReachable(targets);
+      if (now != null) {
+        props.put(MessageProperties.DISPATCH, now);
+      }
     }
   }
 
   /** A due schedule record back in its real topic and queue. */
   public static MessageToStore fromSchedule(StoredMessage s) {
-    return toRealTopic(s, SCHEDULE_SOURCE, DELAY);
+    return fromSchedule(s, ParkedTargets.UNCHANGED);
+  }
+
+  /** A due schedule record back in its real topic and queue, with the targets still there. */
+  public static MessageToStore fromSchedule(StoredMessage s, ParkedTargets parked) {
+    return toRealTopic(s, parked, SCHEDULE_SOURCE, DELAY);
   }
 
   /**
@@ -89,13 +106,19 @@ public final class ScheduleRewrite {
    * can tell whether it was delivered.
    */
   public static MessageToStore toRealTopic(StoredMessage s, String sourceKey, String... dropped) {
+    return toRealTopic(s, ParkedTargets.UNCHANGED, sourceKey, dropped);
+  }
+
+  /** As {@link #toRealTopic(StoredMessage, String, String...)}, a fan-out's targets filtered. */
+  public static MessageToStore toRealTopic(
+      StoredMessage s, ParkedTargets parked, String sourceKey, String... dropped) {
     Map<String, String> props = s.propertyMap();
     String topic = props.remove(REAL_TOPIC);
     String qid = props.remove(REAL_QID);
     for (String d : dropped) {
       props.remove(d);
     }
-    restoreDispatch(props);
+    restoreDispatch(props, parked);
     props.put(sourceKey, Long.toString(s.physicalOffset()));
     return new MessageToStore(
         topic,

@@ -31,8 +31,15 @@ public final class TimerDeliveryService implements TimerDelivery {
   /** Commit-log end of the copies stored so far by this service (in this run). */
   private final AtomicLong storedEnd = new AtomicLong();
 
+  private volatile ParkedTargets parked = ParkedTargets.UNCHANGED;
+
   public TimerDeliveryService(MessageStore store) {
     this.store = store;
+  }
+
+  /** Where a due fan-out still goes (set once the broker's service is up). */
+  public void parkedTargets(ParkedTargets parked) {
+    this.parked = parked;
   }
 
   @Override
@@ -57,7 +64,7 @@ public final class TimerDeliveryService implements TimerDelivery {
       }
     }
     return store
-        .append(TimerRewrite.fromTimer(s))
+        .append(TimerRewrite.fromTimer(s, parked))
         .thenApply(
             r -> {
               if (r.isOk()) {

@@ -106,7 +106,12 @@ public final class TimerRewrite {
 
   /** A due timer record back in its real topic and queue. */
   public static MessageToStore fromTimer(StoredMessage s) {
-    return ScheduleRewrite.toRealTopic(s, TIMER_SOURCE, TimerStore.TIMER_OUT_MS);
+    return fromTimer(s, ParkedTargets.UNCHANGED);
+  }
+
+  /** A due timer record back in its real topic and queue, with the targets still there. */
+  public static MessageToStore fromTimer(StoredMessage s, ParkedTargets parked) {
+    return ScheduleRewrite.toRealTopic(s, parked, TIMER_SOURCE, TimerStore.TIMER_OUT_MS);
   }
 
   /** The properties without any timer property (a DELAY level wins over them). */

@@ -56,6 +56,11 @@ final class GroupRegistry {
     return transients.containsKey(group);
   }
 
+  /** The names of the non-durable groups (they live in memory only). */
+  List<String> transientNames() {
+    return List.copyOf(transients.keySet());
+  }
+
   /** Whether the group exists, durable or not (no auto-creation). */
   boolean exists(String group) {
     return transients.containsKey(group) || durable.get(group) != null;

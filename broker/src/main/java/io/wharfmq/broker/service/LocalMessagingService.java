@@ -13,6 +13,7 @@ import io.wharfmq.broker.queue.QueueArguments;
 import io.wharfmq.broker.queue.QueueDirectory;
 import io.wharfmq.broker.queue.QueueRef;
 import io.wharfmq.broker.queue.TopologyQueueDirectory;
+import io.wharfmq.broker.schedule.ParkedTargets;
 import io.wharfmq.broker.topic.SystemTopics;
 import io.wharfmq.broker.topic.TopicConfigManager;
 import io.wharfmq.broker.transaction.TransactionService;
@@ -22,6 +23,7 @@ import io.wharfmq.service.AckStatus;
 import io.wharfmq.service.BindingSpec;
 import io.wharfmq.service.ChangeResult;
 import io.wharfmq.service.Declared;
+import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.EndTransactionCommand;
 import io.wharfmq.service.ExchangeSpec;
 import io.wharfmq.service.GroupSettings;
@@ -248,6 +250,24 @@ public final class LocalMessagingService implements MessagingService {
         ctx.topics().isSystemTopic(c.topicName()));
   }
 
+  /** The filter of parked fan-outs' targets (docs/rabbitmq.md, "Routing"). */
+  public ParkedTargets parkedTargets() {
+    return parked ->
+        RoutedSends.stillReachable(
+            parked,
+            topic ->
+                ctx.topics().get(topic) != null
+                    && groups.exists(DestinationNames.queueGroup(topic)));
+  }
+
+  /**
+   * Completes the topology after a restart (TopologyOperations#reconcile): called once by the
+   * broker when the store and pop state are loaded.
+   */
+  public void reconcileTopology() throws IOException {
+    topology.reconcile();
+  }
+
   @Override
   public Result<TopicInfo> ensureTopic(String topic) {
     String problem = TopicConfigManager.checkName(topic);
@@ -291,6 +311,11 @@ public final class LocalMessagingService implements MessagingService {
       ctx.offsets().removeTopic(topic);
       pops.forget((g, t) -> t.equals(topic));
       ctx.topicsChanged().run();
+      // A publish routed to this topic before its config went may still be on its way to the
+      // log: its dispatch would make the consume queues again after they are deleted.
+      if (!sends.awaitRoutedSends(java.time.Duration.ofSeconds(DELETE_TIMEOUT_SECONDS))) {
+        log.warn("Topic {}: publishes routed to it still in flight; deleting anyway", topic);
+      }
       int queues =
           ctx.store()
               .deleteTopicQueues(topic::equals)

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,7 +112,14 @@ final class RoutedSends {
     String exchange = routing.exchange() == null ? "" : routing.exchange();
     boolean defaultExchange = exchange.equals(Topology.DEFAULT_EXCHANGE);
     String home = defaultExchange ? null : DestinationNames.topic(vhost, exchange);
-    int pick = c.queueId() >= 0 ? c.queueId() : ThreadLocalRandom.current().nextInt(1 << 16);
+    // Without a queue id, the publisher's connection address picks one: its publishes keep their
+    // order into each queue (RabbitMQ keeps per-publisher order), connections spread over ids.
+    int pick =
+        c.queueId() >= 0
+            ? c.queueId()
+            : c.bornHost() != null
+                ? Math.floorMod(c.bornHost().hashCode(), 1 << 16)
+                : ThreadLocalRandom.current().nextInt(1 << 16);
     List<MessageToStore> records = new ArrayList<>();
     int unroutable = 0;
     SendResult full = null;
@@ -139,7 +147,7 @@ final class RoutedSends {
       List<DispatchTargets.Queue> targets = new ArrayList<>(route.queues().size());
       QueueRules limits = rules;
       for (String q : route.queues()) {
-        String topic = DestinationNames.topic(vhost, q);
+        String topic = topology.queueTopic(vhost, q);
         TopicConfig tc = ctx.topics().get(topic);
         SendResult refused = limits == null ? null : limits.admit(topic, m.body().length);
         if (refused != null) {
@@ -196,6 +204,32 @@ final class RoutedSends {
           home == null ? c.topic() : home);
     }
     return new Plan(Status.OK, null, firstTopic, firstQueue, records, full);
+  }
+
+  /** Of a parked fan-out's targets, those whose queue still exists; null when none is left. */
+  static String stillReachable(String parked, Predicate<String> queueTopicExists) {
+    List<DispatchTargets.Target> all;
+    try {
+      all = DispatchTargets.parse(parked);
+    } catch (IllegalArgumentException e) {
+      log.warn(
+          "A parked fan-out's target list does not parse ({}); kept as it was", e.getMessage());
+      return parked;
+    }
+    List<DispatchTargets.Queue> kept = new ArrayList<>(all.size());
+    for (DispatchTargets.Target t : all) {
+      if (queueTopicExists.test(t.topic())) {
+        kept.add(new DispatchTargets.Queue(t.topic(), t.queueId()));
+      }
+    }
+    if (kept.size() == all.size()) {
+      return parked;
+    }
+    log.info(
+        "A parked fan-out reaches {} of its {} queues: the others were deleted meanwhile",
+        kept.size(),
+        all.size());
+    return kept.isEmpty() ? null : DispatchTargets.encode(kept);
   }
 
   /** Queues of the topic a fan-out record is stored in; a pre-declared exchange's made now. */

@@ -18,11 +18,14 @@ import io.wharfmq.store.AppendResult;
 import io.wharfmq.store.format.MessageProperties;
 import io.wharfmq.store.format.MessageToStore;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.StampedLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,9 @@ final class SendPipeline {
   private final RoutedSends routed;
   private volatile QueueRules rules;
 
+  /** Held for reading by each routed send from its routing until its append completes. */
+  private final StampedLock routedInFlight = new StampedLock();
+
   SendPipeline(BrokerContext ctx, GroupRegistry groups, RoutedSends routed) {
     this.ctx = ctx;
     this.groups = groups;
@@ -62,7 +68,16 @@ final class SendPipeline {
     // by its tag; other doors name the exchange in the command.
     Routing routing = routed.routingOf(c, template != null);
     if (routing != null) {
-      return sendRouted(c, routing);
+      long stamp = routedInFlight.readLock(); // until stored: see awaitRoutedSends
+      CompletableFuture<SendResult> f;
+      try {
+        f = sendRouted(c, routing);
+      } catch (RuntimeException e) {
+        routedInFlight.unlockRead(stamp);
+        throw e;
+      }
+      f.whenComplete((r, e) -> routedInFlight.unlockRead(stamp));
+      return f;
     }
     String topic = c.topic();
     String problem = TopicConfigManager.checkName(topic);
@@ -168,6 +183,21 @@ final class SendPipeline {
   }
 
   /**
+   * Waits until every routed send that had already chosen its target queues is stored and
+   * dispatched, so that deleting a queue's consume queues afterwards is final: a publish routed
+   * before the delete cannot make them again (docs/rabbitmq.md, "Routing"). False on timeout.
+   */
+  boolean awaitRoutedSends(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long stamp = routedInFlight.tryWriteLock(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    if (stamp == 0) {
+      return false;
+    }
+    routedInFlight.unlockWrite(stamp);
+    return ctx.store().awaitDispatched(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+  }
+
+  /**
    * A publish to an exchange (or a send to a topic that is one): the records {@link RoutedSends}
    * plans, diverted like any single message (delays, timers, half messages) and stored together.
    */
@@ -236,8 +266,33 @@ final class SendPipeline {
           if (r.isOk() && plan.full() != null) {
             return plan.full(); // a reject-publish queue refused it; the others have it
           }
-          return result(plan.topic(), plan.queueId(), r, records);
+          SendResult sent = result(plan.topic(), plan.queueId(), r, records);
+          return dispatched(records.get(0)) ? withoutQueueOffset(sent) : sent;
         });
+  }
+
+  /**
+   * A routed send's answer when its record lists targets: the topic and queue id of its (first)
+   * record, queue offset -1 (a record reaching several queues has no one offset of its own), one
+   * message id per stored record (docs/rabbitmq.md, "Routing"). A parked record (delay, timer,
+   * transaction half) keeps its own queue offset, which the transaction's commit needs.
+   */
+  private static boolean dispatched(MessageToStore m) {
+    return MessageProperties.find(m.properties(), MessageProperties.DISPATCH) != null;
+  }
+
+  private static SendResult withoutQueueOffset(SendResult r) {
+    return !r.isOk()
+        ? r
+        : new SendResult(
+            r.status(),
+            r.detail(),
+            r.topic(),
+            r.queueId(),
+            -1,
+            r.messageIds(),
+            r.uniqueId(),
+            r.storedTopic());
   }
 
   /**

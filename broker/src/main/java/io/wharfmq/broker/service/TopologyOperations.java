@@ -47,6 +47,13 @@ final class TopologyOperations {
   /** RabbitMQ's limit on exchange, queue and vhost names (UTF-8 bytes). */
   static final int MAX_NAME_BYTES = 255;
 
+  /**
+   * Longest escaped vhost name: a topic or group name too long for RocketMQ keeps its first 100
+   * characters (DestinationNames), so the vhost's prefix with its {@code |} must fit in them for
+   * deleteVhost to find every topic and group of the vhost.
+   */
+  static final int MAX_ESCAPED_VHOST = 99;
+
   private final BrokerContext ctx;
   private final LocalMessagingService service;
   private final GroupRegistry groups;
@@ -184,11 +191,14 @@ final class TopologyOperations {
         }
         created = check.value();
         if (created) {
+          // The registry first: a crash before the topic and group exist leaves a declared queue
+          // that startup completes (reconcile), never an implicit one without its arguments.
+          registry.putQueue(spec);
           Result<Void> made = makeQueue(topic, spec.durable() && !spec.exclusive());
           if (!made.isOk()) {
+            registry.removeQueue(spec.vhost(), spec.name());
             return Result.fail(made.status(), made.detail());
           }
-          registry.putQueue(spec);
         } else if (registry.current().queue(spec.vhost(), spec.name()) == null) {
           registry.putQueue(spec); // a queue made by an AMQP address, now declared as it is
         }
@@ -226,7 +236,7 @@ final class TopologyOperations {
 
   Result<Long> deleteQueue(String vhost, String name, boolean ifUnused, boolean ifEmpty) {
     String v = vhostOf(vhost);
-    if (name == null) {
+    if (name == null || name.isEmpty()) {
       return Result.fail(Status.ILLEGAL, "a queue needs a name");
     }
     try {
@@ -245,10 +255,13 @@ final class TopologyOperations {
         if (ifEmpty && info.messageCount() > 0) {
           return Result.fail(Status.CONFLICT, queueName(v, name) + " not empty");
         }
+        // Group and topic first: a crash before the registry change leaves a declared queue
+        // without them, which startup makes again empty (reconcile); the other order would bring
+        // the deleted queue back with its messages as an implicit one.
         List<String> sources = sourcesOf(v, name, true);
+        dropQueue(v, name, info.topic());
         registry.removeQueue(v, name);
         autoDelete(v, sources);
-        dropQueue(v, name, info.topic());
         log.info("Queue '{}' of vhost '{}' deleted with {} messages", name, v, info.messageCount());
         return Result.ok(info.messageCount());
       }
@@ -270,6 +283,9 @@ final class TopologyOperations {
 
   Result<Long> purgeQueue(String vhost, String name) {
     String v = vhostOf(vhost);
+    if (name == null || name.isEmpty()) {
+      return Result.fail(Status.ILLEGAL, "a queue needs a name");
+    }
     QueueSpec q = name == null ? null : lookupQueue(v, name);
     if (q == null) {
       return Result.fail(Status.NOT_FOUND, noQueue(v, name));
@@ -290,7 +306,7 @@ final class TopologyOperations {
   /** The declared queue, or the one an AMQP address made (durable, no arguments), or null. */
   QueueSpec lookupQueue(String vhost, String name) {
     Topology t = registry.current();
-    if (!t.hasVhost(vhost)) {
+    if (name == null || name.isEmpty() || !t.hasVhost(vhost)) {
       return null;
     }
     QueueSpec q = t.queue(vhost, name);
@@ -354,6 +370,9 @@ final class TopologyOperations {
       return Result.fail(
           Status.FORBIDDEN,
           "operation not permitted on the default exchange in vhost '" + b.vhost() + "'");
+    }
+    if (b.destination().isEmpty()) {
+      return Result.fail(Status.ILLEGAL, "a binding needs a queue name");
     }
     try {
       synchronized (registry) {
@@ -471,7 +490,14 @@ final class TopologyOperations {
 
   Result<Void> createVhost(String name) {
     String bad = badName("vhost", name, false);
+    if (bad == null && DestinationNames.escape(name).length() > MAX_ESCAPED_VHOST) {
+      bad =
+          "vhost name too long: its escaped form (docs/amqp.md, \"Destinations\") has more than "
+              + MAX_ESCAPED_VHOST
+              + " characters";
+    }
     if (bad != null) {
+      log.warn("Vhost '{}' refused: {}", name, bad);
       return Result.fail(Status.ILLEGAL, bad);
     }
     try {
@@ -509,8 +535,12 @@ final class TopologyOperations {
                   }
                 });
         List<String> groupNames = new ArrayList<>();
-        for (String g : ctx.subscriptionGroups().snapshot().subscriptionGroupTable().keySet()) {
-          if (g.startsWith(prefix) || g.startsWith(DestinationNames.QUEUE_GROUP + prefix)) {
+        List<String> allGroups =
+            new ArrayList<>(ctx.subscriptionGroups().snapshot().subscriptionGroupTable().keySet());
+        allGroups.addAll(groups.transientNames()); // non-durable queues' and subscriptions' groups
+        for (String g : allGroups) {
+          if ((g.startsWith(prefix) || g.startsWith(DestinationNames.QUEUE_GROUP + prefix))
+              && !groupNames.contains(g)) {
             groupNames.add(g);
           }
         }
@@ -525,6 +555,52 @@ final class TopologyOperations {
       return Result.ok(null);
     } catch (IOException e) {
       return error("delete vhost " + name, e);
+    }
+  }
+
+  /**
+   * At startup, after the store and pop state are loaded: makes the topic and group of every
+   * durable declared queue that lacks them (a crash between a declare's registry write and its
+   * topic, or in the middle of a delete: the queue comes back empty, without stale offsets), and
+   * deletes the topics and groups the previous run's non-durable and exclusive queues left behind.
+   */
+  void reconcile() throws IOException {
+    synchronized (registry) {
+      Topology t = registry.current();
+      for (String v : t.vhosts()) {
+        for (QueueSpec q : t.queues(v)) {
+          String topic = DestinationNames.topic(v, q.name());
+          String group = DestinationNames.queueGroup(topic);
+          boolean topicMissing = ctx.topics().get(topic) == null;
+          if (topicMissing || !groups.exists(group)) {
+            if (topicMissing && groups.exists(group)) {
+              service.deleteGroup(group); // offsets of a deleted topic's queues
+            }
+            Result<Void> made = makeQueue(topic, q.durable() && !q.exclusive());
+            log.warn(
+                "Queue '{}' of vhost '{}' lacked its {}: made again ({})",
+                q.name(),
+                v,
+                topicMissing ? "topic" : "group",
+                made.isOk() ? "empty" : made.detail());
+          }
+        }
+      }
+      for (Topology.Key k : registry.leftoverTransientQueues()) {
+        if (!t.hasVhost(k.vhost()) || t.queue(k.vhost(), k.name()) != null) {
+          continue;
+        }
+        String topic = DestinationNames.topic(k.vhost(), k.name());
+        String group = DestinationNames.queueGroup(topic);
+        if (groups.exists(group)) {
+          service.deleteGroup(group);
+        }
+        if (t.exchange(k.vhost(), k.name()) == null && ctx.topics().get(topic) != null) {
+          service.deleteTopic(topic);
+        }
+        log.info("Non-durable queue '{}' of vhost '{}' gone with the restart", k.name(), k.vhost());
+      }
+      registry.forgetLeftovers();
     }
   }
 

@@ -4,6 +4,7 @@ import io.wharfmq.broker.BrokerConfig;
 import io.wharfmq.broker.client.ClientRegistry;
 import io.wharfmq.broker.offset.ConsumerOffsetManager;
 import io.wharfmq.broker.schedule.DeliveryRewrite;
+import io.wharfmq.broker.schedule.ParkedTargets;
 import io.wharfmq.broker.schedule.ScheduleRewrite;
 import io.wharfmq.broker.schedule.TimerRewrite;
 import io.wharfmq.remoting.netty.NamedThreadFactory;
@@ -85,6 +86,7 @@ public final class TransactionService {
   public record HalfMessage(long commitLogOffset, long queueOffset) {}
 
   private final BrokerConfig config;
+  private volatile ParkedTargets parked = ParkedTargets.UNCHANGED;
   private final MessageStore store;
   private final ClientRegistry clients;
   private final ConsumerOffsetManager offsets;
@@ -264,12 +266,17 @@ public final class TransactionService {
     }
   }
 
+  /** Where a committed fan-out still goes (set once the broker's service is up). */
+  public void parkedTargets(ParkedTargets parked) {
+    this.parked = parked;
+  }
+
   private MessageToStore committed(StoredMessage half) {
     Map<String, String> props = half.propertyMap();
     String topic = props.remove(ScheduleRewrite.REAL_TOPIC);
     String qid = props.remove(ScheduleRewrite.REAL_QID);
     props.remove(TRAN_MSG);
-    ScheduleRewrite.restoreDispatch(props);
+    ScheduleRewrite.restoreDispatch(props, parked);
     return new MessageToStore(
         topic,
         qid == null ? 0 : Integer.parseInt(qid),
