@@ -65,14 +65,7 @@ class DispatchedQueueServiceTest {
 
   @BeforeEach
   void start() throws Exception {
-    BrokerConfig config =
-        new BrokerConfig(dir)
-            .listenPort(0)
-            .bindAddress("127.0.0.1")
-            .autoCreateTopicEnable(false)
-            .defaultTopicQueueNums(1)
-            .messageDelayLevel("100ms 1s");
-    config.store().mappedFileSizeCommitLog(16 * 1024 * 1024).maxHashSlotNum(256).maxIndexNum(4000);
+    BrokerConfig config = TestBrokers.config(dir, 1, 16).messageDelayLevel("100ms 1s");
     broker = Broker.start(config, InstantSource.system());
     service = broker.messagingService();
     for (String q : List.of(Q1, Q2)) {

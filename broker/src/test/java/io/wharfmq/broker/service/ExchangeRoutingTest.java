@@ -50,13 +50,7 @@ class ExchangeRoutingTest {
 
   @BeforeEach
   void start() throws Exception {
-    BrokerConfig config =
-        new BrokerConfig(dir)
-            .listenPort(0)
-            .bindAddress("127.0.0.1")
-            .autoCreateTopicEnable(false)
-            .defaultTopicQueueNums(2);
-    config.store().mappedFileSizeCommitLog(4 * 1024 * 1024).maxHashSlotNum(256).maxIndexNum(4000);
+    BrokerConfig config = TestBrokers.config(dir, 2, 4);
     broker = Broker.start(config, InstantSource.system());
     service = broker.messagingService();
   }

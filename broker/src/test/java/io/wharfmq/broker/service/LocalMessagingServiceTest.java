@@ -64,14 +64,7 @@ class LocalMessagingServiceTest {
 
   @BeforeEach
   void start() throws Exception {
-    config =
-        new BrokerConfig(dir)
-            .listenPort(0)
-            .bindAddress("127.0.0.1")
-            .autoCreateTopicEnable(false)
-            .enablePropertyFilter(true)
-            .defaultTopicQueueNums(2);
-    config.store().mappedFileSizeCommitLog(16 * 1024 * 1024).maxHashSlotNum(256).maxIndexNum(4000);
+    config = TestBrokers.config(dir, 2, 16).enablePropertyFilter(true);
     startBroker();
   }
 

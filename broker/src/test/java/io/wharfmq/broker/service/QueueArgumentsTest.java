@@ -59,13 +59,7 @@ class QueueArgumentsTest {
 
   @BeforeEach
   void start() throws Exception {
-    BrokerConfig config =
-        new BrokerConfig(dir)
-            .listenPort(0)
-            .bindAddress("127.0.0.1")
-            .autoCreateTopicEnable(false)
-            .defaultTopicQueueNums(1);
-    config.store().mappedFileSizeCommitLog(4 * 1024 * 1024).maxHashSlotNum(256).maxIndexNum(4000);
+    BrokerConfig config = TestBrokers.config(dir, 1, 4);
     InstantSource clock = () -> Instant.ofEpochMilli(now.get());
     broker = Broker.start(config, clock);
     service = broker.messagingService();

@@ -49,13 +49,7 @@ class QueueSelectorAndTailTest {
 
   @BeforeEach
   void start() throws Exception {
-    config =
-        new BrokerConfig(dir)
-            .listenPort(0)
-            .bindAddress("127.0.0.1")
-            .autoCreateTopicEnable(false)
-            .defaultTopicQueueNums(1);
-    config.store().mappedFileSizeCommitLog(16 * 1024 * 1024).maxHashSlotNum(256).maxIndexNum(4000);
+    config = TestBrokers.config(dir, 1, 16);
     startBroker();
   }
 

@@ -42,9 +42,7 @@ class VhostIsolationTest {
 
   @BeforeEach
   void start() throws Exception {
-    BrokerConfig config =
-        new BrokerConfig(dir).listenPort(0).bindAddress("127.0.0.1").defaultTopicQueueNums(1);
-    config.store().mappedFileSizeCommitLog(4 * 1024 * 1024).maxHashSlotNum(256).maxIndexNum(4000);
+    BrokerConfig config = TestBrokers.config(dir, 1, 4).autoCreateTopicEnable(true);
     broker = Broker.start(config, InstantSource.system());
     service = broker.messagingService();
   }
