@@ -282,14 +282,20 @@ public final class CommitLogWriter {
         }
         onPublish.run();
         boolean awaited = false;
+        for (Request r : batch) {
+          awaited |= r.awaitFlush();
+        }
+        if (syncFlush && !awaited && unsyncedSince < 0) {
+          // Noted before the bookkeeping's callers hear back, so its delay counts from no later
+          // than their answer.
+          unsyncedSince = clock.millis();
+        }
         if (syncFlush) {
           // Bookkeeping (the pop log) does not wait for the group's fsync: a consumer's pop or ack
           // would otherwise queue behind every publisher's flush.
           for (int i = 0; i < batch.size(); i++) {
             if (!batch.get(i).awaitFlush()) {
               batch.get(i).future().complete(results.get(i));
-            } else {
-              awaited = true;
             }
           }
         }
@@ -301,9 +307,6 @@ public final class CommitLogWriter {
           syncError = flusher.syncOnWriterThread();
           unsyncedSince = -1;
         } else if (syncFlush) {
-          if (unsyncedSince < 0) {
-            unsyncedSince = clock.millis();
-          }
           syncLeftBookkeeping();
         }
         for (int i = 0; i < batch.size(); i++) {
