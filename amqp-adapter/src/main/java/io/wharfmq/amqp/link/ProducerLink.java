@@ -268,9 +268,7 @@ final class ProducerLink implements LinkEndpoint {
       CompletableFuture<Result<TopicInfo>> made) {
     Transaction t = connection.transactions.get(ts.getTxnId());
     if (t == null) {
-      finish(
-          delivery,
-          rejected(LinkErrors.error(TransactionErrors.UNKNOWN_ID, "unknown transaction")));
+      refuseUnknownTransaction(delivery);
       return;
     }
     inflight++;
@@ -325,19 +323,33 @@ final class ProducerLink implements LinkEndpoint {
 
   private void send(Delivery delivery, LinkCodec.Inbound in, Destination dest, TopicInfo topic) {
     SendCommand cmd = command(in, dest, topic);
+    CompletableFuture<SendResult> sent = store(delivery, cmd);
+    if (sent == null) {
+      return;
+    }
+    sent.whenCompleteAsync((r, e) -> stored(delivery, dest, r, e), session.executor());
+  }
+
+  /**
+   * Stores {@code cmd} for the delivery, inside its transaction when it names one, and counts it in
+   * flight; null (the delivery refused) when it names an unknown transaction.
+   */
+  private CompletableFuture<SendResult> store(Delivery delivery, SendCommand cmd) {
     Transaction t = null;
     if (delivery.getRemoteState() instanceof TransactionalState ts) {
       t = connection.transactions.get(ts.getTxnId());
       if (t == null) {
-        finish(
-            delivery,
-            rejected(LinkErrors.error(TransactionErrors.UNKNOWN_ID, "unknown transaction")));
-        return;
+        refuseUnknownTransaction(delivery);
+        return null;
       }
     }
     inflight++;
-    (t != null ? t.send(cmd) : session.service().send(cmd))
-        .whenCompleteAsync((r, e) -> stored(delivery, dest, r, e), session.executor());
+    return t != null ? t.send(cmd) : session.service().send(cmd);
+  }
+
+  private void refuseUnknownTransaction(Delivery delivery) {
+    finish(
+        delivery, rejected(LinkErrors.error(TransactionErrors.UNKNOWN_ID, "unknown transaction")));
   }
 
   private void stored(Delivery delivery, Destination dest, SendResult r, Throwable e) {
@@ -486,20 +498,12 @@ final class ProducerLink implements LinkEndpoint {
             false,
             -1,
             new Routing(vhost, x.exchange(), keys));
-    Transaction t = null;
-    if (delivery.getRemoteState() instanceof TransactionalState ts) {
-      t = connection.transactions.get(ts.getTxnId());
-      if (t == null) {
-        finish(
-            delivery,
-            rejected(LinkErrors.error(TransactionErrors.UNKNOWN_ID, "unknown transaction")));
-        return;
-      }
+    CompletableFuture<SendResult> sent = store(delivery, cmd);
+    if (sent == null) {
+      return;
     }
-    inflight++;
-    (t != null ? t.send(cmd) : session.service().send(cmd))
-        .whenCompleteAsync(
-            (r, e) -> routed(delivery, x.exchange(), anonymous, r, e), session.executor());
+    sent.whenCompleteAsync(
+        (r, e) -> routed(delivery, x.exchange(), anonymous, r, e), session.executor());
   }
 
   private void routed(
