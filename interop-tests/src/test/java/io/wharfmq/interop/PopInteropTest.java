@@ -167,8 +167,7 @@ class PopInteropTest {
               }
             });
     dlq.assign(List.of(q));
-    dlq.seek(q, 0);
-    assertThat(OfficialClients.pollBodies(dlq, 1)).containsExactly("poison");
+    OfficialClients.seekUntilRun(dlq, q, 0, List.of("poison"));
     assertThat(pop(api, addr, "PopApi", -1, 0).getPopStatus()).isNotEqualTo(PopStatus.FOUND);
 
     assertThatThrownBy(() -> pop(api, addr, "NoSuchTopic", -1, 0))
