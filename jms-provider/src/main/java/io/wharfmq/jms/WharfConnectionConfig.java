@@ -1,0 +1,68 @@
+package io.wharfmq.jms;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a connection factory knows: the name servers and the options of its URL ({@code
+ * wharf://HOST:PORT[;HOST:PORT...]?option=value&...}, docs/jms.md). Immutable.
+ *
+ * @param namesrvAddr the name servers as the native client takes them, {@code host:port;host:port}
+ * @param user user name sent to the broker, or null
+ * @param password its password, or null
+ * @param clientId the client ID every connection of the factory takes, or null
+ * @param prefetch messages a consumer may hold received but not yet delivered to the application
+ * @param sendTimeout how long a synchronous send waits for the broker
+ * @param requestTimeout how long any other request waits
+ * @param maxDeliveries deliveries after which a message goes to the dead-letter queue (the
+ *     redelivery policy; RocketMQ's retryMaxTimes + 1)
+ * @param redeliveryDelay how long a message given back (recover, rollback, a closed consumer) stays
+ *     invisible before it is delivered again; 0 = at once
+ * @param trustedPackages packages (and their subpackages) whose classes an ObjectMessage may
+ *     deserialize; {@code *} trusts every package
+ */
+public record WharfConnectionConfig(
+    String namesrvAddr,
+    String user,
+    String password,
+    String clientId,
+    int prefetch,
+    Duration sendTimeout,
+    Duration requestTimeout,
+    int maxDeliveries,
+    Duration redeliveryDelay,
+    List<String> trustedPackages)
+    implements Serializable {
+
+  public static final int DEFAULT_PREFETCH = 32;
+  public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  /** RocketMQ's and the AMQP door's default: 16 retries, then the dead-letter queue. */
+  public static final int DEFAULT_MAX_DELIVERIES = 17;
+
+  /**
+   * java.lang and java.util only, the rule other providers adopted after deserialization attacks.
+   */
+  public static final List<String> DEFAULT_TRUSTED_PACKAGES = List.of("java.lang", "java.util");
+
+  public WharfConnectionConfig {
+    trustedPackages = List.copyOf(trustedPackages);
+  }
+
+  /** The defaults for the given name servers. */
+  public static WharfConnectionConfig of(String namesrvAddr) {
+    return new WharfConnectionConfig(
+        namesrvAddr,
+        null,
+        null,
+        null,
+        DEFAULT_PREFETCH,
+        DEFAULT_SEND_TIMEOUT,
+        DEFAULT_REQUEST_TIMEOUT,
+        DEFAULT_MAX_DELIVERIES,
+        Duration.ZERO,
+        DEFAULT_TRUSTED_PACKAGES);
+  }
+}
