@@ -51,6 +51,59 @@ public record WharfConnectionConfig(
     trustedPackages = List.copyOf(trustedPackages);
   }
 
+  /**
+   * Parses a connection factory URL, {@code wharf://HOST:PORT[;HOST:PORT...]?option=value&...}
+   * (hosts may also be separated by {@code ,}). Options: user, password, clientId, prefetch,
+   * sendTimeout (ms), requestTimeout (ms), maxDeliveries, redeliveryDelay (ms), trustedPackages
+   * (comma-separated, {@code *} = all); values are percent-decoded.
+   *
+   * @throws IllegalArgumentException naming the bad part or option and the accepted options
+   */
+  public static WharfConnectionConfig parse(String url) {
+    return WharfConnectionUrl.parse(url);
+  }
+
+  /** This config with another user, password and client ID (each may be null). */
+  public WharfConnectionConfig withIdentity(String user, String password, String clientId) {
+    return new WharfConnectionConfig(
+        namesrvAddr,
+        user,
+        password,
+        clientId,
+        prefetch,
+        sendTimeout,
+        requestTimeout,
+        maxDeliveries,
+        redeliveryDelay,
+        trustedPackages);
+  }
+
+  /** The password shows as *** so that the config can be logged. */
+  @Override
+  public String toString() {
+    return "WharfConnectionConfig[namesrvAddr="
+        + namesrvAddr
+        + ", user="
+        + user
+        + ", password="
+        + (password == null ? null : "***")
+        + ", clientId="
+        + clientId
+        + ", prefetch="
+        + prefetch
+        + ", sendTimeout="
+        + sendTimeout
+        + ", requestTimeout="
+        + requestTimeout
+        + ", maxDeliveries="
+        + maxDeliveries
+        + ", redeliveryDelay="
+        + redeliveryDelay
+        + ", trustedPackages="
+        + trustedPackages
+        + "]";
+  }
+
   /** The defaults for the given name servers. */
   public static WharfConnectionConfig of(String namesrvAddr) {
     return new WharfConnectionConfig(

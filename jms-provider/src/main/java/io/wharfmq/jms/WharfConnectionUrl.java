@@ -1,0 +1,257 @@
+package io.wharfmq.jms;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Parses a connection factory URL, {@code wharf://HOST:PORT[;HOST:PORT...]?option=value&...} (hosts
+ * may also be separated by {@code ,}; values are percent-decoded), into a {@link
+ * WharfConnectionConfig}. Errors name the option and never echo the URL, which may hold a password.
+ * Stateless, thread-safe.
+ */
+final class WharfConnectionUrl {
+  static final String SCHEME = "wharf://";
+
+  /** The accepted options, in the order the error message lists them. */
+  static final List<String> OPTIONS =
+      List.of(
+          "user",
+          "password",
+          "clientId",
+          "prefetch",
+          "sendTimeout",
+          "requestTimeout",
+          "maxDeliveries",
+          "redeliveryDelay",
+          "trustedPackages");
+
+  private WharfConnectionUrl() {}
+
+  static WharfConnectionConfig parse(String url) {
+    if (url == null || !url.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+      throw new IllegalArgumentException(
+          "a Wharf URL starts with " + SCHEME + " (wharf://HOST:PORT[;HOST:PORT...]?option=value)");
+    }
+    String rest = url.substring(SCHEME.length());
+    int q = rest.indexOf('?');
+    String hosts = q < 0 ? rest : rest.substring(0, q);
+    if (hosts.endsWith("/")) {
+      hosts = hosts.substring(0, hosts.length() - 1);
+    }
+    WharfConnectionConfig config = WharfConnectionConfig.of(parseHosts(hosts));
+    return q < 0 ? config : applyOptions(config, rest.substring(q + 1));
+  }
+
+  private static String parseHosts(String hosts) {
+    List<String> out = new ArrayList<>();
+    for (String hostPort : hosts.split("[;,]", -1)) {
+      String hp = hostPort.trim();
+      int colon = hp.lastIndexOf(':');
+      String host = colon < 0 ? "" : hp.substring(0, colon);
+      if (colon < 0 || host.isEmpty() || (host.contains(":") && !host.startsWith("["))) {
+        throw new IllegalArgumentException(
+            "each name server is HOST:PORT (an IPv6 host in brackets), not '" + hp + "'");
+      }
+      int port;
+      try {
+        port = Integer.parseInt(hp.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException(
+            "the port of name server '" + hp + "' must be a number from 1 to 65535");
+      }
+      out.add(host + ":" + port);
+    }
+    return String.join(";", out);
+  }
+
+  private static WharfConnectionConfig applyOptions(WharfConnectionConfig c, String query) {
+    Set<String> seen = new HashSet<>();
+    for (String pair : query.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String name = decode(eq < 0 ? pair : pair.substring(0, eq), "an option name");
+      if (!OPTIONS.contains(name)) {
+        throw new IllegalArgumentException(
+            "unknown option '"
+                + name
+                + "'; the accepted options are "
+                + String.join(", ", OPTIONS));
+      }
+      if (eq < 0) {
+        throw new IllegalArgumentException(
+            "option '" + name + "' needs a value (" + name + "=...)");
+      }
+      if (!seen.add(name)) {
+        throw new IllegalArgumentException("option '" + name + "' is given twice");
+      }
+      c = apply(c, name, decode(pair.substring(eq + 1), "option '" + name + "'"));
+    }
+    return c;
+  }
+
+  private static WharfConnectionConfig apply(WharfConnectionConfig c, String name, String value) {
+    return switch (name) {
+      case "user" -> c.withIdentity(value, c.password(), c.clientId());
+      case "password" -> c.withIdentity(c.user(), value, c.clientId());
+      case "clientId" -> c.withIdentity(c.user(), c.password(), value);
+      case "prefetch" ->
+          new WharfConnectionConfig(
+              c.namesrvAddr(),
+              c.user(),
+              c.password(),
+              c.clientId(),
+              positive(name, value),
+              c.sendTimeout(),
+              c.requestTimeout(),
+              c.maxDeliveries(),
+              c.redeliveryDelay(),
+              c.trustedPackages());
+      case "sendTimeout" ->
+          new WharfConnectionConfig(
+              c.namesrvAddr(),
+              c.user(),
+              c.password(),
+              c.clientId(),
+              c.prefetch(),
+              Duration.ofMillis(positive(name, value)),
+              c.requestTimeout(),
+              c.maxDeliveries(),
+              c.redeliveryDelay(),
+              c.trustedPackages());
+      case "requestTimeout" ->
+          new WharfConnectionConfig(
+              c.namesrvAddr(),
+              c.user(),
+              c.password(),
+              c.clientId(),
+              c.prefetch(),
+              c.sendTimeout(),
+              Duration.ofMillis(positive(name, value)),
+              c.maxDeliveries(),
+              c.redeliveryDelay(),
+              c.trustedPackages());
+      case "maxDeliveries" ->
+          new WharfConnectionConfig(
+              c.namesrvAddr(),
+              c.user(),
+              c.password(),
+              c.clientId(),
+              c.prefetch(),
+              c.sendTimeout(),
+              c.requestTimeout(),
+              positive(name, value),
+              c.redeliveryDelay(),
+              c.trustedPackages());
+      case "redeliveryDelay" ->
+          new WharfConnectionConfig(
+              c.namesrvAddr(),
+              c.user(),
+              c.password(),
+              c.clientId(),
+              c.prefetch(),
+              c.sendTimeout(),
+              c.requestTimeout(),
+              c.maxDeliveries(),
+              Duration.ofMillis(nonNegative(name, value)),
+              c.trustedPackages());
+      case "trustedPackages" ->
+          new WharfConnectionConfig(
+              c.namesrvAddr(),
+              c.user(),
+              c.password(),
+              c.clientId(),
+              c.prefetch(),
+              c.sendTimeout(),
+              c.requestTimeout(),
+              c.maxDeliveries(),
+              c.redeliveryDelay(),
+              packages(value));
+      default -> throw new AssertionError(name);
+    };
+  }
+
+  /** A whole number from 1 to Integer.MAX_VALUE (milliseconds or a count). */
+  private static int positive(String name, String value) {
+    long v = number(name, value);
+    if (v < 1) {
+      throw new IllegalArgumentException("option '" + name + "' must be at least 1, not " + v);
+    }
+    return (int) v;
+  }
+
+  private static long nonNegative(String name, String value) {
+    long v = number(name, value);
+    if (v < 0) {
+      throw new IllegalArgumentException("option '" + name + "' must not be negative, not " + v);
+    }
+    return v;
+  }
+
+  private static long number(String name, String value) {
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "option '"
+              + name
+              + "' takes a whole number (up to "
+              + Integer.MAX_VALUE
+              + "), not '"
+              + value
+              + "'",
+          e);
+    }
+  }
+
+  private static List<String> packages(String value) {
+    List<String> out = new ArrayList<>();
+    for (String p : value.split(",")) {
+      String pkg = p.trim();
+      if (pkg.isEmpty()) {
+        throw new IllegalArgumentException(
+            "option 'trustedPackages' takes package names separated by ',' (or *), not '"
+                + value
+                + "'");
+      }
+      out.add(pkg);
+    }
+    return out;
+  }
+
+  /**
+   * Percent-decoding as in a URI (UTF-8); unlike form decoding a '+' stays a '+', so that a
+   * password with a plus sign needs no escaping.
+   */
+  static String decode(String s, String what) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch != '%') {
+        out.writeBytes(String.valueOf(ch).getBytes(StandardCharsets.UTF_8));
+        continue;
+      }
+      int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
+      int lo = hi < 0 ? -1 : Character.digit(s.charAt(i + 2), 16);
+      if (lo < 0) {
+        throw new IllegalArgumentException(
+            what + " has a '%' that is not followed by two hex digits");
+      }
+      out.write(hi * 16 + lo);
+      i += 2;
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+}

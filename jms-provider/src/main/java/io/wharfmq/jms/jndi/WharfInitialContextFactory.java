@@ -1,0 +1,92 @@
+package io.wharfmq.jms.jndi;
+
+import io.wharfmq.jms.WharfConnectionFactory;
+import io.wharfmq.jms.WharfQueue;
+import io.wharfmq.jms.WharfTopic;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import javax.naming.ConfigurationException;
+import javax.naming.Context;
+import javax.naming.NamingException;
+import javax.naming.spi.InitialContextFactory;
+
+/**
+ * JNDI for applications that look up their factories and destinations by name, with the properties
+ * ActiveMQ and Qpid JMS users already write ({@code jndi.properties} or the environment given to
+ * {@code new InitialContext(env)}):
+ *
+ * <pre>
+ * java.naming.factory.initial = io.wharfmq.jms.jndi.WharfInitialContextFactory
+ * java.naming.provider.url = wharf://host1:9876;host2:9876?clientId=app   (optional)
+ * connectionfactory.NAME = wharf://...                                     (any number)
+ * queue.JNDINAME = QUEUE
+ * topic.JNDINAME = TOPIC
+ * </pre>
+ *
+ * <p>{@code java.naming.provider.url} is bound, as in ActiveMQ, under {@code ConnectionFactory},
+ * {@code QueueConnectionFactory} and {@code TopicConnectionFactory}. When neither it nor any {@code
+ * connectionfactory.} entry is given, those three names are bound to the default URL ({@value
+ * WharfConnectionFactory#DEFAULT_URL}), as Qpid JMS does. {@code dynamicQueues/NAME} and {@code
+ * dynamicTopics/NAME} make a destination on each lookup.
+ *
+ * <p>Bad URLs fail {@code getInitialContext} with a {@link ConfigurationException} that names the
+ * entry. Stateless, thread-safe; each call builds a new read-only context.
+ */
+public class WharfInitialContextFactory implements InitialContextFactory {
+  public static final String CONNECTION_FACTORY_PREFIX = "connectionfactory.";
+  public static final String QUEUE_PREFIX = "queue.";
+  public static final String TOPIC_PREFIX = "topic.";
+
+  /** The names the provider URL (or, without any factory entry, the default URL) is bound under. */
+  public static final List<String> DEFAULT_FACTORY_NAMES =
+      List.of("ConnectionFactory", "QueueConnectionFactory", "TopicConnectionFactory");
+
+  @Override
+  public Context getInitialContext(Hashtable<?, ?> environment) throws NamingException {
+    Map<String, Object> bindings = new HashMap<>();
+    boolean anyFactory = false;
+    for (Map.Entry<?, ?> e : environment.entrySet()) {
+      String key = String.valueOf(e.getKey());
+      String value = String.valueOf(e.getValue());
+      if (key.startsWith(CONNECTION_FACTORY_PREFIX)) {
+        bindings.put(name(key, CONNECTION_FACTORY_PREFIX), factory(key, value));
+        anyFactory = true;
+      } else if (key.startsWith(QUEUE_PREFIX)) {
+        bindings.put(name(key, QUEUE_PREFIX), new WharfQueue(value));
+      } else if (key.startsWith(TOPIC_PREFIX)) {
+        bindings.put(name(key, TOPIC_PREFIX), new WharfTopic(value));
+      }
+    }
+    Object providerUrl = environment.get(Context.PROVIDER_URL);
+    if (providerUrl != null || !anyFactory) {
+      String url =
+          providerUrl == null ? WharfConnectionFactory.DEFAULT_URL : providerUrl.toString();
+      for (String name : DEFAULT_FACTORY_NAMES) {
+        // an explicit connectionfactory.ConnectionFactory entry wins over the provider URL
+        bindings.putIfAbsent(name, factory(Context.PROVIDER_URL, url));
+      }
+    }
+    return new WharfNamingContext(environment, bindings);
+  }
+
+  private static String name(String key, String prefix) throws ConfigurationException {
+    String name = key.substring(prefix.length());
+    if (name.isEmpty()) {
+      throw new ConfigurationException("'" + key + "' needs a JNDI name after the prefix");
+    }
+    return name;
+  }
+
+  private static WharfConnectionFactory factory(String key, String url)
+      throws ConfigurationException {
+    try {
+      return new WharfConnectionFactory(url);
+    } catch (IllegalArgumentException e) {
+      ConfigurationException ce = new ConfigurationException(key + ": " + e.getMessage());
+      ce.setRootCause(e);
+      throw ce;
+    }
+  }
+}
