@@ -282,8 +282,10 @@ public final class WharfJMSContext implements JMSContext {
 
   /**
    * Closes the session (its consumers, producers and browsers) and, if this was the last open
-   * context of the connection, the connection. The session is closed outside the context's lock, so
-   * that a message listener still running may send through this context meanwhile.
+   * context of the connection, the connection. Refused with an IllegalStateRuntimeException, the
+   * context staying open, when the session refuses (called from this context's own MessageListener
+   * or CompletionListener, JMS 2.0 section 11.2.7). The session is closed outside the context's
+   * lock, so that a listener still running may send through this context meanwhile.
    */
   @Override
   public void close() {
@@ -292,16 +294,23 @@ public final class WharfJMSContext implements JMSContext {
       if (closed) {
         return;
       }
-      closed = true;
       toClose = session;
     }
     JMSRuntimeException failure = null;
     if (toClose != null) {
       try {
         toClose.close();
+      } catch (jakarta.jms.IllegalStateException e) {
+        throw JmsRuntimeExceptions.of(e);
       } catch (JMSException e) {
-        failure = JmsRuntimeExceptions.of(e);
+        failure = JmsRuntimeExceptions.of(e); // broken, not refused: close the rest anyway
       }
+    }
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
     }
     try {
       shared.release();

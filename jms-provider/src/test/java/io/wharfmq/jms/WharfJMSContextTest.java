@@ -343,6 +343,27 @@ class WharfJMSContextTest {
   }
 
   @Test
+  void aListenerMayNotCloseItsOwnContext() throws Exception {
+    JMSContext ctx = context(JMSContext.AUTO_ACKNOWLEDGE);
+    Queue q = ctx.createQueue(unique("selfclose"));
+    CompletableFuture<RuntimeException> refusal = new CompletableFuture<>();
+    ctx.createConsumer(q)
+        .setMessageListener(
+            m -> {
+              try {
+                ctx.close();
+                refusal.complete(null);
+              } catch (RuntimeException e) {
+                refusal.complete(e);
+              }
+            });
+    context(JMSContext.AUTO_ACKNOWLEDGE).createProducer().send(q, "close yourself");
+    assertThat(refusal.get(RECEIVE_MS, TimeUnit.MILLISECONDS))
+        .isInstanceOf(IllegalStateRuntimeException.class);
+    assertThat(ctx.getSessionMode()).as("still open").isEqualTo(JMSContext.AUTO_ACKNOWLEDGE);
+  }
+
+  @Test
   void checkedExceptionsBecomeTheirRuntimeCounterparts() throws Exception {
     JMSContext ctx = context(JMSContext.AUTO_ACKNOWLEDGE);
     Queue q = ctx.createQueue(unique("errors"));

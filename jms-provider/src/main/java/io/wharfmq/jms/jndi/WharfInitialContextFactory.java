@@ -3,10 +3,17 @@ package io.wharfmq.jms.jndi;
 import io.wharfmq.jms.WharfConnectionFactory;
 import io.wharfmq.jms.WharfQueue;
 import io.wharfmq.jms.WharfTopic;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import javax.naming.ConfigurationException;
 import javax.naming.Context;
 import javax.naming.NamingException;
@@ -19,17 +26,21 @@ import javax.naming.spi.InitialContextFactory;
  *
  * <pre>
  * java.naming.factory.initial = io.wharfmq.jms.jndi.WharfInitialContextFactory
- * java.naming.provider.url = wharf://host1:9876;host2:9876?clientId=app   (optional)
+ * java.naming.provider.url = wharf://host1:9876;host2:9876?clientId=app   (optional, or a file)
  * connectionfactory.NAME = wharf://...                                     (any number)
  * queue.JNDINAME = QUEUE
  * topic.JNDINAME = TOPIC
  * </pre>
  *
- * <p>{@code java.naming.provider.url} is bound, as in ActiveMQ, under {@code ConnectionFactory},
- * {@code QueueConnectionFactory} and {@code TopicConnectionFactory}. When neither it nor any {@code
- * connectionfactory.} entry is given, those three names are bound to the default URL ({@value
- * WharfConnectionFactory#DEFAULT_URL}), as Qpid JMS does. {@code dynamicQueues/NAME} and {@code
- * dynamicTopics/NAME} make a destination on each lookup.
+ * <p>A {@code java.naming.provider.url} that is not a {@code wharf://} URL names a properties file
+ * (a path, or a URL such as {@code file:/etc/app/jms.properties}) with more of these entries, as in
+ * Qpid JMS; the environment's own entries win over the file's.
+ *
+ * <p>A {@code wharf://} {@code java.naming.provider.url} is bound, as in ActiveMQ, under {@code
+ * ConnectionFactory}, {@code QueueConnectionFactory} and {@code TopicConnectionFactory}. When
+ * neither it nor any {@code connectionfactory.} entry is given, those three names are bound to the
+ * default URL ({@value WharfConnectionFactory#DEFAULT_URL}), as Qpid JMS does. {@code
+ * dynamicQueues/NAME} and {@code dynamicTopics/NAME} make a destination on each lookup.
  *
  * <p>Bad URLs fail {@code getInitialContext} with a {@link ConfigurationException} that names the
  * entry. Stateless, thread-safe; each call builds a new read-only context.
@@ -44,7 +55,8 @@ public class WharfInitialContextFactory implements InitialContextFactory {
       List.of("ConnectionFactory", "QueueConnectionFactory", "TopicConnectionFactory");
 
   @Override
-  public Context getInitialContext(Hashtable<?, ?> environment) throws NamingException {
+  public Context getInitialContext(Hashtable<?, ?> given) throws NamingException {
+    Hashtable<?, ?> environment = withProviderFile(given);
     Map<String, Object> bindings = new HashMap<>();
     boolean anyFactory = false;
     for (Map.Entry<?, ?> e : environment.entrySet()) {
@@ -69,6 +81,58 @@ public class WharfInitialContextFactory implements InitialContextFactory {
       }
     }
     return new WharfNamingContext(environment, bindings);
+  }
+
+  /**
+   * The environment plus the entries of the properties file a non-{@code wharf://} provider URL
+   * names (the environment's entries win); the environment itself otherwise.
+   */
+  private static Hashtable<?, ?> withProviderFile(Hashtable<?, ?> environment)
+      throws ConfigurationException {
+    Object providerUrl = environment.get(Context.PROVIDER_URL);
+    if (providerUrl == null
+        || providerUrl.toString().regionMatches(true, 0, "wharf://", 0, "wharf://".length())) {
+      return environment;
+    }
+    String location = providerUrl.toString();
+    Properties file = new Properties();
+    try (InputStream in = open(location)) {
+      file.load(in);
+    } catch (IOException | IllegalArgumentException e) {
+      ConfigurationException ce =
+          new ConfigurationException(
+              Context.PROVIDER_URL
+                  + " is neither a wharf:// URL nor a readable properties file: "
+                  + location
+                  + " ("
+                  + e
+                  + ")");
+      ce.setRootCause(e);
+      throw ce;
+    }
+    Hashtable<Object, Object> merged = new Hashtable<>(file);
+    if (!file.containsKey(Context.PROVIDER_URL)) {
+      merged.remove(Context.PROVIDER_URL);
+    }
+    for (Map.Entry<?, ?> e : environment.entrySet()) {
+      if (!e.getKey().equals(Context.PROVIDER_URL)) {
+        merged.put(e.getKey(), e.getValue());
+      }
+    }
+    return merged;
+  }
+
+  /** A URL with a scheme (file:, jar:, http:...) or else a file path. */
+  private static InputStream open(String location) throws IOException {
+    try {
+      URI uri = new URI(location);
+      if (uri.getScheme() != null && uri.getScheme().length() > 1) {
+        return uri.toURL().openStream();
+      }
+    } catch (URISyntaxException e) {
+      // not a URL: a path
+    }
+    return Files.newInputStream(Path.of(location));
   }
 
   private static String name(String key, String prefix) throws ConfigurationException {

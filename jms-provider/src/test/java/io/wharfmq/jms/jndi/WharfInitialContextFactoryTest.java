@@ -11,6 +11,8 @@ import jakarta.jms.Queue;
 import jakarta.jms.Topic;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
@@ -26,6 +28,7 @@ import javax.naming.NamingException;
 import javax.naming.OperationNotSupportedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class WharfInitialContextFactoryTest {
@@ -133,6 +136,34 @@ class WharfInitialContextFactoryTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("connectionfactory.bad")
         .hasMessageContaining("unknown option 'x'");
+  }
+
+  @Test
+  void aProviderUrlThatIsNotAWharfUrlNamesAPropertiesFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("jms.properties");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "connectionfactory.fromFile = wharf://file:1",
+            "queue.orders = FILE.ORDERS",
+            "topic.news = FILE.NEWS"));
+    for (String location : List.of(file.toString(), file.toUri().toString())) {
+      Context ctx =
+          new InitialContext(env(Context.PROVIDER_URL, location, "queue.orders", "ENV.ORDERS"));
+      assertThat(factory(ctx, "fromFile").getConfig().namesrvAddr()).isEqualTo("file:1");
+      assertThat(ctx.lookup("orders"))
+          .as("the environment wins")
+          .isEqualTo(new WharfQueue("ENV.ORDERS"));
+      assertThat(ctx.lookup("news")).isEqualTo(new WharfTopic("FILE.NEWS"));
+      assertThatThrownBy(() -> ctx.lookup("ConnectionFactory"))
+          .as("the file names its factories")
+          .isInstanceOf(NameNotFoundException.class);
+    }
+    assertThatThrownBy(
+            () -> new InitialContext(env(Context.PROVIDER_URL, dir.resolve("absent").toString())))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("neither a wharf:// URL nor a readable properties file");
   }
 
   /**
