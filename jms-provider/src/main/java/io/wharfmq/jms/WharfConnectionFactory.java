@@ -17,9 +17,10 @@ import javax.naming.StringRefAddr;
 /**
  * The entry point of the provider: makes connections and JMSContexts to the Wharf cluster its URL
  * names ({@code wharf://HOST:PORT[;HOST:PORT...]?option=value&...}, see {@link
- * WharfConnectionConfig#parse}). Configured either by the URL or bean-style ({@code brokerURL},
- * {@code user}, {@code password}, {@code clientID}; a bean property set after the URL wins over the
- * URL's option). Serializable and Referenceable so that it can be bound in JNDI.
+ * WharfConnectionConfig#parse}). Configured by the URL or bean-style ({@code brokerURL}, {@code
+ * user}, {@code password}, {@code clientID}): a bean property that is set (not null) wins over the
+ * URL's option whatever the order they were set in, as Spring XML sets them in the order written.
+ * Serializable and Referenceable so that it can be bound in JNDI.
  *
  * <p>Setters are not synchronized: configure the factory before sharing it; once configured, making
  * connections from several threads is safe.
@@ -42,7 +43,10 @@ public class WharfConnectionFactory
   public static final String REF_CLIENT_ID = "clientID";
 
   private String brokerURL;
-  private WharfConnectionConfig config;
+  private WharfConnectionConfig urlConfig;
+  private String user;
+  private String password;
+  private String clientID;
 
   /** A factory for {@value #DEFAULT_URL}. */
   public WharfConnectionFactory() {
@@ -63,52 +67,57 @@ public class WharfConnectionFactory
   }
 
   /**
-   * Replaces the URL and with it every option (user, password and client ID too).
+   * Replaces the URL and with it every option; user, password and client ID set as bean properties
+   * keep winning over the URL's.
    *
    * @throws IllegalArgumentException if the URL is malformed or has an unknown or bad option
    */
   public void setBrokerURL(String brokerURL) {
-    this.config = WharfConnectionConfig.parse(brokerURL);
+    this.urlConfig = WharfConnectionConfig.parse(brokerURL);
     this.brokerURL = brokerURL;
   }
 
-  /** The configuration connections are made with. */
+  /** The configuration connections are made with: the URL's, with the bean properties set. */
   public WharfConnectionConfig getConfig() {
-    return config;
+    return urlConfig.withIdentity(getUser(), getPassword(), getClientID());
   }
 
+  /** The user connections authenticate as: the bean property if set, else the URL's option. */
   public String getUser() {
-    return config.user();
+    return user != null ? user : urlConfig.user();
   }
 
+  /** Overrides the URL's {@code user} option; null gives it back. */
   public void setUser(String user) {
-    config = config.withIdentity(user, config.password(), config.clientId());
+    this.user = user;
   }
 
   public String getPassword() {
-    return config.password();
+    return password != null ? password : urlConfig.password();
   }
 
+  /** Overrides the URL's {@code password} option; null gives it back. */
   public void setPassword(String password) {
-    config = config.withIdentity(config.user(), password, config.clientId());
+    this.password = password;
   }
 
   public String getClientID() {
-    return config.clientId();
+    return clientID != null ? clientID : urlConfig.clientId();
   }
 
+  /** Overrides the URL's {@code clientId} option; null gives it back. */
   public void setClientID(String clientID) {
-    config = config.withIdentity(config.user(), config.password(), clientID);
+    this.clientID = clientID;
   }
 
   @Override
   public Connection createConnection() throws JMSException {
-    return WharfConnection.open(config, null, null);
+    return WharfConnection.open(getConfig(), null, null);
   }
 
   @Override
   public Connection createConnection(String userName, String password) throws JMSException {
-    return WharfConnection.open(config, userName, password);
+    return WharfConnection.open(getConfig(), userName, password);
   }
 
   // The connection class implements QueueConnection and TopicConnection as well (as every JMS 1.1+
@@ -154,7 +163,8 @@ public class WharfConnectionFactory
   public JMSContext createContext(String userName, String password, int sessionMode) {
     WharfJMSContext.checkSessionMode(sessionMode);
     try {
-      return WharfJMSContext.over(WharfConnection.open(config, userName, password), sessionMode);
+      return WharfJMSContext.over(
+          WharfConnection.open(getConfig(), userName, password), sessionMode);
     } catch (JMSException e) {
       throw JmsRuntimeExceptions.of(e);
     }
@@ -168,21 +178,20 @@ public class WharfConnectionFactory
   public Reference getReference() {
     Reference ref = new Reference(getClass().getName(), WharfObjectFactory.class.getName(), null);
     ref.add(new StringRefAddr(REF_BROKER_URL, brokerURL));
-    WharfConnectionConfig fromUrl = WharfConnectionConfig.parse(brokerURL);
-    addIfChanged(ref, REF_USER, fromUrl.user(), config.user());
-    addIfChanged(ref, REF_PASSWORD, fromUrl.password(), config.password());
-    addIfChanged(ref, REF_CLIENT_ID, fromUrl.clientId(), config.clientId());
+    addIfSet(ref, REF_USER, user);
+    addIfSet(ref, REF_PASSWORD, password);
+    addIfSet(ref, REF_CLIENT_ID, clientID);
     return ref;
   }
 
-  private static void addIfChanged(Reference ref, String type, String inUrl, String now) {
-    if (now != null && !now.equals(inUrl)) {
-      ref.add(new StringRefAddr(type, now));
+  private static void addIfSet(Reference ref, String type, String value) {
+    if (value != null) {
+      ref.add(new StringRefAddr(type, value));
     }
   }
 
   @Override
   public String toString() {
-    return "WharfConnectionFactory[" + config + "]";
+    return "WharfConnectionFactory[" + getConfig() + "]";
   }
 }

@@ -72,7 +72,16 @@ final class WharfConnectionUrl {
     return String.join(";", out);
   }
 
-  private static WharfConnectionConfig applyOptions(WharfConnectionConfig c, String query) {
+  private static WharfConnectionConfig applyOptions(WharfConnectionConfig d, String query) {
+    String user = d.user();
+    String password = d.password();
+    String clientId = d.clientId();
+    int prefetch = d.prefetch();
+    Duration sendTimeout = d.sendTimeout();
+    Duration requestTimeout = d.requestTimeout();
+    int maxDeliveries = d.maxDeliveries();
+    Duration redeliveryDelay = d.redeliveryDelay();
+    List<String> trustedPackages = d.trustedPackages();
     Set<String> seen = new HashSet<>();
     for (String pair : query.split("&")) {
       if (pair.isEmpty()) {
@@ -94,90 +103,31 @@ final class WharfConnectionUrl {
       if (!seen.add(name)) {
         throw new IllegalArgumentException("option '" + name + "' is given twice");
       }
-      c = apply(c, name, decode(pair.substring(eq + 1), "option '" + name + "'"));
+      String value = decode(pair.substring(eq + 1), "option '" + name + "'");
+      switch (name) {
+        case "user" -> user = value;
+        case "password" -> password = value;
+        case "clientId" -> clientId = value;
+        case "prefetch" -> prefetch = positive(name, value);
+        case "sendTimeout" -> sendTimeout = Duration.ofMillis(positive(name, value));
+        case "requestTimeout" -> requestTimeout = Duration.ofMillis(positive(name, value));
+        case "maxDeliveries" -> maxDeliveries = positive(name, value);
+        case "redeliveryDelay" -> redeliveryDelay = Duration.ofMillis(nonNegative(name, value));
+        case "trustedPackages" -> trustedPackages = packages(value);
+        default -> throw new AssertionError(name);
+      }
     }
-    return c;
-  }
-
-  private static WharfConnectionConfig apply(WharfConnectionConfig c, String name, String value) {
-    return switch (name) {
-      case "user" -> c.withIdentity(value, c.password(), c.clientId());
-      case "password" -> c.withIdentity(c.user(), value, c.clientId());
-      case "clientId" -> c.withIdentity(c.user(), c.password(), value);
-      case "prefetch" ->
-          new WharfConnectionConfig(
-              c.namesrvAddr(),
-              c.user(),
-              c.password(),
-              c.clientId(),
-              positive(name, value),
-              c.sendTimeout(),
-              c.requestTimeout(),
-              c.maxDeliveries(),
-              c.redeliveryDelay(),
-              c.trustedPackages());
-      case "sendTimeout" ->
-          new WharfConnectionConfig(
-              c.namesrvAddr(),
-              c.user(),
-              c.password(),
-              c.clientId(),
-              c.prefetch(),
-              Duration.ofMillis(positive(name, value)),
-              c.requestTimeout(),
-              c.maxDeliveries(),
-              c.redeliveryDelay(),
-              c.trustedPackages());
-      case "requestTimeout" ->
-          new WharfConnectionConfig(
-              c.namesrvAddr(),
-              c.user(),
-              c.password(),
-              c.clientId(),
-              c.prefetch(),
-              c.sendTimeout(),
-              Duration.ofMillis(positive(name, value)),
-              c.maxDeliveries(),
-              c.redeliveryDelay(),
-              c.trustedPackages());
-      case "maxDeliveries" ->
-          new WharfConnectionConfig(
-              c.namesrvAddr(),
-              c.user(),
-              c.password(),
-              c.clientId(),
-              c.prefetch(),
-              c.sendTimeout(),
-              c.requestTimeout(),
-              positive(name, value),
-              c.redeliveryDelay(),
-              c.trustedPackages());
-      case "redeliveryDelay" ->
-          new WharfConnectionConfig(
-              c.namesrvAddr(),
-              c.user(),
-              c.password(),
-              c.clientId(),
-              c.prefetch(),
-              c.sendTimeout(),
-              c.requestTimeout(),
-              c.maxDeliveries(),
-              Duration.ofMillis(nonNegative(name, value)),
-              c.trustedPackages());
-      case "trustedPackages" ->
-          new WharfConnectionConfig(
-              c.namesrvAddr(),
-              c.user(),
-              c.password(),
-              c.clientId(),
-              c.prefetch(),
-              c.sendTimeout(),
-              c.requestTimeout(),
-              c.maxDeliveries(),
-              c.redeliveryDelay(),
-              packages(value));
-      default -> throw new AssertionError(name);
-    };
+    return new WharfConnectionConfig(
+        d.namesrvAddr(),
+        user,
+        password,
+        clientId,
+        prefetch,
+        sendTimeout,
+        requestTimeout,
+        maxDeliveries,
+        redeliveryDelay,
+        trustedPackages);
   }
 
   /** A whole number from 1 to Integer.MAX_VALUE (milliseconds or a count). */
