@@ -1,6 +1,7 @@
 package io.wharfmq.jms;
 
 import static io.wharfmq.jms.WharfJMSContext.call;
+import static io.wharfmq.jms.WharfJMSContext.run;
 
 import jakarta.jms.BytesMessage;
 import jakarta.jms.JMSConsumer;
@@ -48,11 +49,7 @@ final class WharfJMSConsumer implements JMSConsumer {
               context.delivered(message);
               listener.onMessage(message);
             };
-    call(
-        () -> {
-          consumer.setMessageListener(delivering);
-          return null;
-        });
+    run(() -> consumer.setMessageListener(delivering));
     this.listener = listener;
   }
 
@@ -73,11 +70,7 @@ final class WharfJMSConsumer implements JMSConsumer {
 
   @Override
   public void close() {
-    call(
-        () -> {
-          consumer.close();
-          return null;
-        });
+    run(() -> consumer.close());
   }
 
   /**

@@ -111,6 +111,20 @@ public final class WharfJMSContext implements JMSContext {
     }
   }
 
+  /** A classic API call without a result, for {@link #run}. */
+  @FunctionalInterface
+  interface JmsRun {
+    void run() throws JMSException;
+  }
+
+  static void run(JmsRun r) {
+    try {
+      r.run();
+    } catch (JMSException e) {
+      throw JmsRuntimeExceptions.of(e);
+    }
+  }
+
   static <T> T call(JmsCall<T> c) {
     try {
       return c.call();
@@ -154,7 +168,7 @@ public final class WharfJMSContext implements JMSContext {
         producer = call(() -> s.createProducer(null));
       }
       MessageProducer p = producer;
-      call(
+      run(
           () -> {
             p.setDeliveryDelay(options.getDeliveryDelay());
             p.setDisableMessageID(options.getDisableMessageID());
@@ -176,18 +190,13 @@ public final class WharfJMSContext implements JMSContext {
                   options.getTimeToLive(),
                   listener);
             }
-            return null;
           });
     }
   }
 
   private JMSConsumer consumer(MessageConsumer consumer) {
     if (autoStart) {
-      call(
-          () -> {
-            shared.connection.start();
-            return null;
-          });
+      run(() -> shared.connection.start());
     }
     return new WharfJMSConsumer(this, consumer);
   }
@@ -219,11 +228,7 @@ public final class WharfJMSContext implements JMSContext {
   @Override
   public void setClientID(String clientID) {
     checkOpen();
-    call(
-        () -> {
-          shared.connection.setClientID(clientID);
-          return null;
-        });
+    run(() -> shared.connection.setClientID(clientID));
   }
 
   @Override
@@ -241,31 +246,19 @@ public final class WharfJMSContext implements JMSContext {
   @Override
   public void setExceptionListener(ExceptionListener listener) {
     checkOpen();
-    call(
-        () -> {
-          shared.connection.setExceptionListener(listener);
-          return null;
-        });
+    run(() -> shared.connection.setExceptionListener(listener));
   }
 
   @Override
   public void start() {
     checkOpen();
-    call(
-        () -> {
-          shared.connection.start();
-          return null;
-        });
+    run(() -> shared.connection.start());
   }
 
   @Override
   public void stop() {
     checkOpen();
-    call(
-        () -> {
-          shared.connection.stop();
-          return null;
-        });
+    run(() -> shared.connection.stop());
   }
 
   @Override
@@ -341,31 +334,19 @@ public final class WharfJMSContext implements JMSContext {
   @Override
   public void commit() {
     Session s = session();
-    call(
-        () -> {
-          s.commit();
-          return null;
-        });
+    run(() -> s.commit());
   }
 
   @Override
   public void rollback() {
     Session s = session();
-    call(
-        () -> {
-          s.rollback();
-          return null;
-        });
+    run(() -> s.rollback());
   }
 
   @Override
   public void recover() {
     Session s = session();
-    call(
-        () -> {
-          s.recover();
-          return null;
-        });
+    run(() -> s.recover());
   }
 
   /**
@@ -377,11 +358,7 @@ public final class WharfJMSContext implements JMSContext {
     checkOpen();
     Message last = lastDelivered;
     if (sessionMode == CLIENT_ACKNOWLEDGE && last != null) {
-      call(
-          () -> {
-            last.acknowledge();
-            return null;
-          });
+      run(() -> last.acknowledge());
     }
   }
 
@@ -460,11 +437,7 @@ public final class WharfJMSContext implements JMSContext {
   @Override
   public void unsubscribe(String name) {
     Session s = session();
-    call(
-        () -> {
-          s.unsubscribe(name);
-          return null;
-        });
+    run(() -> s.unsubscribe(name));
   }
 
   // ---------------------------------------------------------------- consumers and browsers

@@ -1,6 +1,6 @@
 package io.wharfmq.jms;
 
-import static io.wharfmq.jms.WharfJMSContext.call;
+import static io.wharfmq.jms.WharfJMSContext.run;
 
 import jakarta.jms.BytesMessage;
 import jakarta.jms.CompletionListener;
@@ -56,7 +56,7 @@ final class WharfJMSProducer implements JMSProducer {
     if (message == null) {
       throw new MessageFormatRuntimeException("a JMSProducer sends a message, not null");
     }
-    call(
+    run(
         () -> {
           for (Map.Entry<String, Object> p : properties.entrySet()) {
             message.setObjectProperty(p.getKey(), p.getValue());
@@ -72,7 +72,6 @@ final class WharfJMSProducer implements JMSProducer {
           if (replyTo != null) {
             message.setJMSReplyTo(replyTo);
           }
-          return null;
         });
     context.send(destination, message, this);
     return this;
@@ -88,12 +87,11 @@ final class WharfJMSProducer implements JMSProducer {
   public JMSProducer send(Destination destination, Map<String, Object> body) {
     MapMessage m = context.createMapMessage();
     if (body != null) {
-      call(
+      run(
           () -> {
             for (Map.Entry<String, Object> e : body.entrySet()) {
               m.setObject(e.getKey(), e.getValue());
             }
-            return null;
           });
     }
     return send(destination, m);
@@ -103,11 +101,7 @@ final class WharfJMSProducer implements JMSProducer {
   public JMSProducer send(Destination destination, byte[] body) {
     BytesMessage m = context.createBytesMessage();
     if (body != null) {
-      call(
-          () -> {
-            m.writeBytes(body);
-            return null;
-          });
+      run(() -> m.writeBytes(body));
     }
     return send(destination, m);
   }
