@@ -66,9 +66,9 @@ public class WharfInitialContextFactory implements InitialContextFactory {
         bindings.put(name(key, CONNECTION_FACTORY_PREFIX), factory(key, value));
         anyFactory = true;
       } else if (key.startsWith(QUEUE_PREFIX)) {
-        bindings.put(name(key, QUEUE_PREFIX), new WharfQueue(value));
+        bindings.put(name(key, QUEUE_PREFIX), new WharfQueue(destinationName(key, value)));
       } else if (key.startsWith(TOPIC_PREFIX)) {
-        bindings.put(name(key, TOPIC_PREFIX), new WharfTopic(value));
+        bindings.put(name(key, TOPIC_PREFIX), new WharfTopic(destinationName(key, value)));
       }
     }
     Object providerUrl = environment.get(Context.PROVIDER_URL);
@@ -80,7 +80,7 @@ public class WharfInitialContextFactory implements InitialContextFactory {
         bindings.putIfAbsent(name, factory(Context.PROVIDER_URL, url));
       }
     }
-    return new WharfNamingContext(environment, bindings);
+    return new WharfNamingContext(given, bindings);
   }
 
   /**
@@ -141,6 +141,13 @@ public class WharfInitialContextFactory implements InitialContextFactory {
       throw new ConfigurationException("'" + key + "' needs a JNDI name after the prefix");
     }
     return name;
+  }
+
+  private static String destinationName(String key, String value) throws ConfigurationException {
+    if (value.isBlank()) {
+      throw new ConfigurationException("'" + key + "' needs a destination name");
+    }
+    return value.trim();
   }
 
   private static WharfConnectionFactory factory(String key, String url)

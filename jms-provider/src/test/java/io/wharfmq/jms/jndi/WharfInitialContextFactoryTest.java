@@ -136,6 +136,9 @@ class WharfInitialContextFactoryTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("connectionfactory.bad")
         .hasMessageContaining("unknown option 'x'");
+    assertThatThrownBy(() -> new InitialContext(env("queue.empty", " ")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("'queue.empty' needs a destination name");
   }
 
   @Test
