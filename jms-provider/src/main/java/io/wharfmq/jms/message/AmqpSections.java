@@ -1,11 +1,12 @@
 package io.wharfmq.jms.message;
 
+import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.qpid.proton.codec.AMQPDefinedTypes;
 import org.apache.qpid.proton.codec.DecoderImpl;
-import org.apache.qpid.proton.codec.DroppingWritableBuffer;
 import org.apache.qpid.proton.codec.EncoderImpl;
 import org.apache.qpid.proton.codec.WritableBuffer;
 
@@ -31,13 +32,16 @@ final class AmqpSections {
   /** The AMQP encoding of one section (or any AMQP value). */
   static byte[] encode(Object section) {
     EncoderImpl encoder = CODEC.get().encoder;
-    DroppingWritableBuffer size = new DroppingWritableBuffer();
-    encoder.setByteBuffer(size);
-    encoder.writeObject(section);
-    ByteBuffer out = ByteBuffer.allocate(size.position());
-    encoder.setByteBuffer(WritableBuffer.ByteBufferWrapper.wrap(out));
-    encoder.writeObject(section);
-    return out.array();
+    for (int capacity = 256; ; capacity *= 2) {
+      ByteBuffer out = ByteBuffer.allocate(capacity);
+      encoder.setByteBuffer(WritableBuffer.ByteBufferWrapper.wrap(out));
+      try {
+        encoder.writeObject(section);
+        return Arrays.copyOf(out.array(), out.position());
+      } catch (BufferOverflowException tooSmall) {
+        // proton-j checks room as it goes: try again with twice the room
+      }
+    }
   }
 
   /**

@@ -199,7 +199,28 @@ public class WharfObjectMessage extends WharfMessage implements ObjectMessage {
     };
   }
 
+  /**
+   * The value classes of java.lang, trusted whatever the list says: a trusted class's Integer or
+   * Enum fields need them, and they run no code of a producer's choosing.
+   */
+  private static final java.util.Set<String> ALWAYS_TRUSTED =
+      java.util.Set.of(
+          "java.lang.Boolean",
+          "java.lang.Byte",
+          "java.lang.Short",
+          "java.lang.Character",
+          "java.lang.Integer",
+          "java.lang.Long",
+          "java.lang.Float",
+          "java.lang.Double",
+          "java.lang.Number",
+          "java.lang.String",
+          "java.lang.Enum");
+
   static boolean isTrusted(String className, List<String> trusted) {
+    if (ALWAYS_TRUSTED.contains(className)) {
+      return true;
+    }
     for (String prefix : trusted) {
       if (prefix.equals("*")
           || className.startsWith(prefix.endsWith(".") ? prefix : prefix + ".")) {
