@@ -48,6 +48,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,8 @@ public final class RecordMapping {
 
   /** The most a record's properties text may take (a two-byte length, docs/formats.md). */
   static final int MAX_PROPERTIES_BYTES = Short.MAX_VALUE;
+
+  private static final long MAX_UINT = 0xFFFF_FFFFL;
 
   static final Symbol JMS_MSG_TYPE_ANNOTATION = Symbol.valueOf("x-opt-jms-msg-type");
   static final Symbol JMS_DEST_ANNOTATION = Symbol.valueOf("x-opt-jms-dest");
@@ -100,8 +103,10 @@ public final class RecordMapping {
     StringBuilder sections = new StringBuilder();
     boolean persistent = m.getJMSDeliveryMode() == DeliveryMode.PERSISTENT;
     int priority = m.getJMSPriority();
-    // Qpid JMS sends a header only when a field differs from AMQP's defaults.
-    if (persistent || priority != jakarta.jms.Message.DEFAULT_PRIORITY || timeToLive > 0) {
+    // Qpid JMS sends a header only when a field differs from AMQP's defaults, and a ttl only
+    // when it fits a uint.
+    boolean ttl = timeToLive > 0 && timeToLive < MAX_UINT;
+    if (persistent || priority != jakarta.jms.Message.DEFAULT_PRIORITY || ttl) {
       sections.append('H');
       if (persistent) {
         p.put(DURABLE, "true");
@@ -109,14 +114,19 @@ public final class RecordMapping {
       if (priority != jakarta.jms.Message.DEFAULT_PRIORITY) {
         p.put(PRIORITY, Integer.toString(priority));
       }
-      if (timeToLive > 0) {
+      if (ttl) {
         p.put(TTL, Long.toString(timeToLive));
       }
     }
-    sections.append("MP");
+    sections.append('M');
     RecordBodies.Encoded body = RecordBodies.encode(m);
+    int before = p.size();
     propertiesSection(m, body.contentType(), p);
-    Map<Symbol, Object> annotations = new LinkedHashMap<>();
+    if (p.size() > before) {
+      sections.append('P'); // Qpid JMS leaves out a properties section with no field set
+    }
+    // A HashMap, as Qpid JMS's: the annotations' encoded order is then the same as its.
+    Map<Symbol, Object> annotations = new HashMap<>();
     annotations.put(JMS_MSG_TYPE_ANNOTATION, (byte) m.jmsMessageType());
     p.put(JMS_MSG_TYPE, Integer.toString(m.jmsMessageType()));
     if (m.getJMSDestination() != null) {
@@ -130,6 +140,9 @@ public final class RecordMapping {
     boolean delayed = deliveryDelay > 0 && m.getJMSDeliveryTime() > 0;
     if (delayed) {
       annotations.put(DELIVERY_TIME_ANNOTATION, m.getJMSDeliveryTime());
+    }
+    if (m.getJMSExpiration() > 0) {
+      p.put(EXPIRES_AT, Long.toString(m.getJMSExpiration()));
     }
     Map<String, Object> application = m.applicationProperties();
     if (!application.isEmpty()) {
@@ -184,9 +197,6 @@ public final class RecordMapping {
     putIfSet(p, GROUP_ID, m.groupId());
     if (m.groupSeq() != null) {
       p.put(GROUP_SEQUENCE, Integer.toUnsignedString(m.groupSeq()));
-    }
-    if (m.getJMSExpiration() > 0) {
-      p.put(EXPIRES_AT, Long.toString(m.getJMSExpiration()));
     }
   }
 

@@ -229,12 +229,32 @@ class RecordMappingAmqpDoorTest {
     bytes.writeByte((byte) 1);
     assertSameRecord(
         bytes, qpid(3, new Data(new Binary(new byte[] {1})), "application/octet-stream"));
+
+    WharfTextMessage delayed = sent(new WharfTextMessage("later"));
+    delayed.setJMSReplyTo(new io.wharfmq.jms.WharfTemporaryTopic("tt"));
+    delayed.setJMSDeliveryTime(NOW + 9_000);
+    delayed.setJMSCorrelationID("ID:AMQP_UUID:0f8fad5b-d9cb-469f-a165-70867728950e");
+    org.apache.qpid.proton.message.Message qpidDelayed = qpid(5, new AmqpValue("later"), null);
+    qpidDelayed
+        .getMessageAnnotations()
+        .getValue()
+        .put(Symbol.valueOf("x-opt-delivery-time"), NOW + 9_000);
+    qpidDelayed
+        .getMessageAnnotations()
+        .getValue()
+        .put(Symbol.valueOf("x-opt-jms-reply-to"), (byte) 3);
+    qpidDelayed.getProperties().setReplyTo("tt");
+    qpidDelayed
+        .getProperties()
+        .setCorrelationId(java.util.UUID.fromString("0f8fad5b-d9cb-469f-a165-70867728950e"));
+    assertSameRecord(delayed, qpidDelayed);
   }
 
   private static void assertSameRecord(
       WharfMessage ours, org.apache.qpid.proton.message.Message qpid) throws JMSException {
     ours.setJMSExpiration(NOW + 60_000);
-    Message record = RecordMapping.toRecord(ours, "orders", 60_000, 0);
+    long delay = ours.getJMSDeliveryTime() > 0 ? ours.getJMSDeliveryTime() - NOW : 0;
+    Message record = RecordMapping.toRecord(ours, "orders", 60_000, delay);
     OutgoingMessage door = door(qpid);
     Map<String, String> doorProps = PropertiesText.decode(door.properties());
     Map<String, String> ourProps = new HashMap<>(record.properties());
@@ -260,7 +280,7 @@ class RecordMappingAmqpDoorTest {
     h.setDurable(true);
     h.setTtl(UnsignedInteger.valueOf(60_000));
     m.setHeader(h);
-    Map<Symbol, Object> annotations = new LinkedHashMap<>();
+    Map<Symbol, Object> annotations = new HashMap<>(); // as Qpid JMS's
     annotations.put(Symbol.valueOf("x-opt-jms-msg-type"), (byte) type);
     annotations.put(Symbol.valueOf("x-opt-jms-dest"), (byte) 0);
     m.setMessageAnnotations(new MessageAnnotations(annotations));

@@ -155,6 +155,10 @@ class RecordMappingTest {
     m.setJMSDeliveryMode(DeliveryMode.NON_PERSISTENT);
     assertThat(RecordMapping.toRecord(m, "orders").properties())
         .containsEntry(ReservedProperties.SECTIONS, "MP");
+    WharfMessage bare = new WharfMessage(); // no id, timestamp or destination: no properties
+    bare.setJMSDeliveryMode(DeliveryMode.NON_PERSISTENT);
+    assertThat(RecordMapping.toRecord(bare, "orders").properties())
+        .containsEntry(ReservedProperties.SECTIONS, "M");
 
     WharfMessage back = RecordMapping.fromRecord(view(record, 0), QUEUE, null);
     assertThat(back.getClass()).isEqualTo(WharfMessage.class);
