@@ -204,6 +204,37 @@ class RecordMappingAmqpDoorTest {
     assertThat(((TextMessage) in(qpid(5, new AmqpValue(null), null), 0)).getText()).isNull();
   }
 
+  @Test
+  void otherAmqpClientsMessagesReadAsQpidJmsWouldClassifyThem() throws JMSException {
+    org.apache.qpid.proton.message.Message list =
+        bare(new AmqpValue(new ArrayList<>(List.of(1, "a"))));
+    list.getMessageAnnotations().getValue().put(Symbol.valueOf("x-opt-jms-msg-type"), (byte) 4);
+    StreamMessage stream = (StreamMessage) in(list, 0);
+    assertThat(stream.readInt()).isEqualTo(1);
+    assertThat(stream.readString()).isEqualTo("a");
+
+    BytesMessage binary = (BytesMessage) in(bare(new AmqpValue(new Binary(new byte[] {4, 5}))), 0);
+    assertThat(binary.getBodyLength()).isEqualTo(2);
+
+    org.apache.qpid.proton.message.Message json = bare(new Data(new Binary("{}".getBytes())));
+    json.getProperties().setContentType(Symbol.valueOf("application/json"));
+    assertThat(((TextMessage) in(json, 0)).getText()).isEqualTo("{}");
+
+    ObjectMessage typed = (ObjectMessage) in(bare(new AmqpValue(42L)), 0);
+    assertThat(typed.getObject()).isEqualTo(42L);
+  }
+
+  /** A message as rhea or Python sends it: no JMS annotations, no header. */
+  static org.apache.qpid.proton.message.Message bare(Section body) {
+    org.apache.qpid.proton.message.Message m =
+        org.apache.qpid.proton.message.Message.Factory.create();
+    m.setMessageAnnotations(new MessageAnnotations(new HashMap<>()));
+    m.setProperties(new Properties());
+    m.getProperties().setMessageId("plain-id");
+    m.setBody(body);
+    return m;
+  }
+
   // ---- the same JMS message makes the same record by either door ----
 
   @Test
