@@ -97,7 +97,7 @@ public final class SelectorProperties {
    * 3.2.1.1): "ID:" strings unchanged, typed ids with an "ID:AMQP_<type>:" prefix, other strings
    * "ID:AMQP_NO_PREFIX:" for message ids and unchanged for correlation ids.
    */
-  static String jmsId(String text, String typeCode, boolean messageId) {
+  public static String jmsId(String text, String typeCode, boolean messageId) {
     if (typeCode != null && !typeCode.isEmpty() && typeCode.charAt(0) != 'S') {
       return switch (PropertyType.ofCode(typeCode.charAt(0))) {
         case ULONG -> "ID:AMQP_ULONG:" + text;
