@@ -1,6 +1,7 @@
 package io.wharfmq.broker.processor;
 
 import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.client.ClientIdRegistry;
 import io.wharfmq.broker.pop.RequestModeTable;
 import io.wharfmq.broker.service.LocalMessagingService;
 import io.wharfmq.remoting.netty.RemotingServer;
@@ -92,6 +93,10 @@ public final class RequestRouting {
     server.registerProcessor(
         RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, new ResetOffsetProcessor(ctx), manage);
     register(VhostProcessor.CODES, new VhostProcessor(service), manage);
+    register(
+        DestinationAdminProcessor.CODES,
+        new DestinationAdminProcessor(ctx, service, new ClientIdRegistry()),
+        manage);
     register(UnsupportedFeatureProcessor.CODES, new UnsupportedFeatureProcessor(), manage);
     server.registerProcessor(
         RequestCode.VIEW_BROKER_STATS_DATA, new BrokerStatsDataProcessor(ctx), manage);
