@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.wharfmq.broker.Broker;
+import io.wharfmq.service.ContainerClaims;
 import io.wharfmq.service.DestinationNames;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -171,6 +172,9 @@ class DestinationAdminTest {
     try (DestinationAdmin first = new DestinationAdmin(cluster.namesrvAddr(), TIMEOUT)) {
       assertThat(first.claimClientId("client-1")).isTrue();
       assertThat(first.claimClientId("client-1")).isTrue(); // its own
+      // the AMQP door claims container-ids in the same registry of the deciding broker (broker-a)
+      ContainerClaims amqp = cluster.brokers.get(0).messagingService().containerClaims();
+      assertThat(amqp.claim(DestinationNames.DEFAULT_VHOST, "client-1", false)).isFalse();
       try (DestinationAdmin second = new DestinationAdmin(cluster.namesrvAddr(), TIMEOUT)) {
         assertThat(second.claimClientId("client-1")).isFalse();
         first.releaseClientId("client-1");

@@ -1,13 +1,13 @@
 package io.wharfmq.broker.processor;
 
 import io.wharfmq.broker.BrokerContext;
-import io.wharfmq.broker.client.ClientIdRegistry;
 import io.wharfmq.remoting.netty.RemotingChannel;
 import io.wharfmq.remoting.netty.RequestProcessor;
 import io.wharfmq.remoting.protocol.Headers;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.service.ContainerClaims;
 import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.FilterType;
 import io.wharfmq.service.GroupSettings;
@@ -59,11 +59,16 @@ public final class DestinationAdminProcessor implements RequestProcessor {
 
   private final BrokerContext ctx;
   private final MessagingService service;
-  private final ClientIdRegistry clientIds;
+  private final ContainerClaims clientIds;
   private final Set<Owned> owned = ConcurrentHashMap.newKeySet();
+  private final Set<Owned> heldClientIds = ConcurrentHashMap.newKeySet();
 
+  /**
+   * @param clientIds the container-ids the AMQP door claims in too, so that a JMS ClientID is held
+   *     once across both protocols
+   */
   public DestinationAdminProcessor(
-      BrokerContext ctx, MessagingService service, ClientIdRegistry clientIds) {
+      BrokerContext ctx, MessagingService service, ContainerClaims clientIds) {
     this.ctx = ctx;
     this.service = service;
     this.clientIds = clientIds;
@@ -255,23 +260,33 @@ public final class DestinationAdminProcessor implements RequestProcessor {
         .body(body);
   }
 
+  /** A client ID is a sole claim of a container-id in the default vhost (the AMQP door's too). */
   private RemotingCommand claim(RemotingChannel channel, RemotingCommand request) {
     String clientId = Headers.string(request, "clientId");
-    if (!clientIds.claim(clientId, channel)) {
-      return refuse(
-          channel,
-          request,
-          ResponseCode.WHARF_CLIENT_ID_IN_USE,
-          "client ID " + clientId + " is in use by another connection");
+    Owned held = new Owned(channel, "clientId", clientId);
+    if (!heldClientIds.contains(held)) {
+      if (!clientIds.claim(DestinationNames.DEFAULT_VHOST, clientId, true)) {
+        return refuse(
+            channel,
+            request,
+            ResponseCode.WHARF_CLIENT_ID_IN_USE,
+            "client ID " + clientId + " is in use by another connection");
+      }
+      heldClientIds.add(held);
     }
-    atClose(channel, "clientId", clientId, () -> clientIds.release(clientId, channel));
+    atClose(channel, "clientId", clientId, () -> releaseClientId(held));
     return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
   }
 
   private RemotingCommand release(RemotingChannel channel, RemotingCommand request) {
-    String clientId = Headers.string(request, "clientId");
-    clientIds.release(clientId, channel);
+    releaseClientId(new Owned(channel, "clientId", Headers.string(request, "clientId")));
     return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
+  }
+
+  private void releaseClientId(Owned held) {
+    if (heldClientIds.remove(held)) {
+      clientIds.release(DestinationNames.DEFAULT_VHOST, held.name());
+    }
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.wharfmq.broker.processor;
 
 import io.wharfmq.broker.BrokerContext;
-import io.wharfmq.broker.client.ClientIdRegistry;
 import io.wharfmq.broker.pop.RequestModeTable;
 import io.wharfmq.broker.service.LocalMessagingService;
 import io.wharfmq.remoting.netty.RemotingServer;
@@ -95,7 +94,7 @@ public final class RequestRouting {
     register(VhostProcessor.CODES, new VhostProcessor(service), manage);
     register(
         DestinationAdminProcessor.CODES,
-        new DestinationAdminProcessor(ctx, service, new ClientIdRegistry()),
+        new DestinationAdminProcessor(ctx, service, service.containerClaims()),
         manage);
     register(UnsupportedFeatureProcessor.CODES, new UnsupportedFeatureProcessor(), manage);
     server.registerProcessor(
