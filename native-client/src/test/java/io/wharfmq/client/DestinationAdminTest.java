@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.wharfmq.broker.Broker;
+import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.service.ContainerClaims;
 import io.wharfmq.service.DestinationNames;
 import java.nio.charset.StandardCharsets;
@@ -138,7 +139,8 @@ class DestinationAdminTest {
       own.ensureSubscription(queue(topic, true, false));
       assertThatThrownBy(() -> admin.ensureTopic(topic, true))
           .isInstanceOfSatisfying(
-              ClientException.class, e -> assertThat(e.code()).isEqualTo(18)); // not its own
+              ClientException.class,
+              e -> assertThat(e.code()).isEqualTo(ResponseCode.TOPIC_EXIST_ALREADY));
       for (Broker b : cluster.brokers) {
         assertThat(b.messagingService().group(group).durable()).isFalse();
       }
@@ -152,6 +154,26 @@ class DestinationAdminTest {
                         b ->
                             b.messagingService().group(group) == null
                                 && b.messagingService().topic(topic) == null));
+  }
+
+  @Test
+  void aSharedNonDurableGroupEndsWithTheLastOfItsAdmins() {
+    admin.ensureTopic("shared-events", false);
+    SubscriptionSpec spec =
+        new SubscriptionSpec("shared-nd", "shared-events", false, "*", 17, true, false, false);
+    Broker a = cluster.brokers.get(0);
+    try (DestinationAdmin first = new DestinationAdmin(cluster.namesrvAddr(), TIMEOUT)) {
+      first.ensureSubscription(spec);
+      try (DestinationAdmin second = new DestinationAdmin(cluster.namesrvAddr(), TIMEOUT)) {
+        second.ensureSubscription(spec);
+      }
+      // the second admin's close must not end the group the first still uses
+      admin.ensureTopic("shared-events", false); // a round trip, giving its close hook time
+      assertThat(a.messagingService().group("shared-nd")).isNotNull();
+    }
+    await("group deleted with its last admin")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> a.messagingService().group("shared-nd") == null);
   }
 
   @Test

@@ -21,6 +21,7 @@ import io.wharfmq.service.Status;
 import io.wharfmq.service.Subscription;
 import io.wharfmq.service.TopicInfo;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -62,6 +63,9 @@ public final class DestinationAdminProcessor implements RequestProcessor {
   private final ContainerClaims clientIds;
   private final Set<Owned> owned = ConcurrentHashMap.newKeySet();
   private final Set<Owned> heldClientIds = ConcurrentHashMap.newKeySet();
+
+  /** The connections that made each non-durable group: it ends with the last of them. */
+  private final Map<String, Set<RemotingChannel>> nonDurableHolders = new ConcurrentHashMap<>();
 
   /**
    * @param clientIds the container-ids the AMQP door claims in too, so that a JMS ClientID is held
@@ -173,15 +177,25 @@ public final class DestinationAdminProcessor implements RequestProcessor {
       // the receipts of deliveries made before a restart died with their holders
       service.returnDeliveriesFromBeforeStart(group);
     } else {
-      atClose(channel, "group", group, () -> deleteGroup(group, channel));
+      nonDurableHolders.computeIfAbsent(group, k -> ConcurrentHashMap.newKeySet()).add(channel);
+      atClose(channel, "group", group, () -> leaveGroup(group, channel));
     }
     log.info("Group {} subscribed to {} ({} {}) by {}", group, topic, type, expression, channel);
     return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null);
   }
 
-  private void deleteGroup(String group, RemotingChannel channel) {
-    service.deleteGroup(group);
-    log.info("Non-durable group {} of {} deleted: its connection closed", group, channel);
+  /**
+   * Deletes a non-durable group when the last connection that made it closed (a shared non-durable
+   * subscription lives while any of its connections does).
+   */
+  private void leaveGroup(String group, RemotingChannel channel) {
+    Set<RemotingChannel> left =
+        nonDurableHolders.computeIfPresent(
+            group, (g, holders) -> holders.remove(channel) && holders.isEmpty() ? null : holders);
+    if (left == null) {
+      service.deleteGroup(group);
+      log.info("Non-durable group {} deleted: {}, its last connection, closed", group, channel);
+    }
   }
 
   private static FilterType filterType(RemotingCommand request) {
