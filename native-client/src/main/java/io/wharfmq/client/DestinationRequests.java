@@ -20,31 +20,34 @@ final class DestinationRequests {
     this.proxy = proxy;
   }
 
+  /** Sends the request and expects SUCCESS; else a ClientException with the broker's code. */
+  private RemotingCommand expectOk(String address, RemotingCommand request, String what) {
+    return BrokerProxy.expect(proxy.call(address, request), what);
+  }
+
   void ensureTopic(String address, String topic, boolean temporary) {
-    RemotingCommand r =
-        proxy.call(
-            address,
-            RemotingCommand.request(RequestCode.WHARF_ENSURE_TOPIC)
-                .put("topic", topic)
-                .put("temporary", temporary));
-    BrokerProxy.expect(r, "ensure topic " + topic + " on " + address);
+    expectOk(
+        address,
+        RemotingCommand.request(RequestCode.WHARF_ENSURE_TOPIC)
+            .put("topic", topic)
+            .put("temporary", temporary),
+        "ensure topic " + topic + " on " + address);
   }
 
   void ensureSubscription(String address, SubscriptionSpec s) {
-    RemotingCommand r =
-        proxy.call(
-            address,
-            RemotingCommand.request(RequestCode.WHARF_ENSURE_SUBSCRIPTION)
-                .put("topic", s.topic())
-                .put("group", s.group())
-                .put("filterType", s.sql92() ? Subscription.SQL92 : Subscription.TAG)
-                .put("expression", s.expression())
-                .put("maxDeliveries", s.maxDeliveries())
-                .put("startAtTail", s.startAtTail())
-                .put("pinsRetention", s.pinsRetention())
-                .put("durable", s.durable())
-                .put("createTopic", false));
-    BrokerProxy.expect(r, "subscribe " + s.group() + " to " + s.topic() + " on " + address);
+    expectOk(
+        address,
+        RemotingCommand.request(RequestCode.WHARF_ENSURE_SUBSCRIPTION)
+            .put("topic", s.topic())
+            .put("group", s.group())
+            .put("filterType", s.sql92() ? Subscription.SQL92 : Subscription.TAG)
+            .put("expression", s.expression())
+            .put("maxDeliveries", s.maxDeliveries())
+            .put("startAtTail", s.startAtTail())
+            .put("pinsRetention", s.pinsRetention())
+            .put("durable", s.durable())
+            .put("createTopic", false),
+        "subscribe " + s.group() + " to " + s.topic() + " on " + address);
   }
 
   /** True when the broker gave the client ID to this connection, false when another holds it. */
@@ -61,11 +64,10 @@ final class DestinationRequests {
   }
 
   void releaseClientId(String address, String clientId) {
-    RemotingCommand r =
-        proxy.call(
-            address,
-            RemotingCommand.request(RequestCode.WHARF_RELEASE_CLIENT_ID).put("clientId", clientId));
-    BrokerProxy.expect(r, "release client ID " + clientId);
+    expectOk(
+        address,
+        RemotingCommand.request(RequestCode.WHARF_RELEASE_CLIENT_ID).put("clientId", clientId),
+        "release client ID " + clientId);
   }
 
   /**
@@ -81,7 +83,7 @@ final class DestinationRequests {
       int max,
       String after) {
     RemotingCommand r =
-        proxy.call(
+        expectOk(
             address,
             RemotingCommand.request(RequestCode.WHARF_PEEK_MESSAGE)
                 .put("group", group)
@@ -89,8 +91,8 @@ final class DestinationRequests {
                 .put("max", max)
                 .put("filterType", sql92 == null ? Subscription.TAG : Subscription.SQL92)
                 .put("expression", sql92 == null ? "*" : sql92)
-                .put("after", after));
-    BrokerProxy.expect(r, "peek " + topic + " for " + group + " on " + address);
+                .put("after", after),
+            "peek " + topic + " for " + group + " on " + address);
     List<MessageView> messages =
         r.body() == null ? List.of() : RecordDecoder.decode(r.body(), brokerName);
     return new Peeked(messages, r.get("next"));
@@ -98,21 +100,19 @@ final class DestinationRequests {
 
   /** DELETE_SUBSCRIPTIONGROUP with its offsets and in-flight state. */
   void deleteGroup(String address, String group) {
-    RemotingCommand r =
-        proxy.call(
-            address,
-            RemotingCommand.request(RequestCode.DELETE_SUBSCRIPTIONGROUP)
-                .put("groupName", group)
-                .put("cleanOffset", true));
-    BrokerProxy.expect(r, "delete group " + group + " on " + address);
+    expectOk(
+        address,
+        RemotingCommand.request(RequestCode.DELETE_SUBSCRIPTIONGROUP)
+            .put("groupName", group)
+            .put("cleanOffset", true),
+        "delete group " + group + " on " + address);
   }
 
   /** DELETE_TOPIC_IN_BROKER. */
   void deleteTopic(String address, String topic) {
-    RemotingCommand r =
-        proxy.call(
-            address,
-            RemotingCommand.request(RequestCode.DELETE_TOPIC_IN_BROKER).put("topic", topic));
-    BrokerProxy.expect(r, "delete topic " + topic + " on " + address);
+    expectOk(
+        address,
+        RemotingCommand.request(RequestCode.DELETE_TOPIC_IN_BROKER).put("topic", topic),
+        "delete topic " + topic + " on " + address);
   }
 }

@@ -15,7 +15,6 @@ import io.wharfmq.service.MessagingService;
 import io.wharfmq.service.PeekCommand;
 import io.wharfmq.service.PeekPosition;
 import io.wharfmq.service.PeekResult;
-import io.wharfmq.service.ReceivedMessage;
 import io.wharfmq.service.Result;
 import io.wharfmq.service.Status;
 import io.wharfmq.service.Subscription;
@@ -253,17 +252,6 @@ public final class DestinationAdminProcessor implements RequestProcessor {
 
   /** The records back to back, as a pop answers them, and where the next peek goes on. */
   private static RemotingCommand peeked(RemotingCommand request, PeekResult r) {
-    int size = 0;
-    for (ReceivedMessage m : r.messages()) {
-      size += m.record().length;
-    }
-    byte[] body = new byte[size];
-    int pos = 0;
-    for (ReceivedMessage m : r.messages()) {
-      byte[] record = m.record();
-      System.arraycopy(record, 0, body, pos, record.length);
-      pos += record.length;
-    }
     String next =
         Arrays.stream(r.next().nextOffsets())
             .mapToObj(Long::toString)
@@ -271,7 +259,7 @@ public final class DestinationAdminProcessor implements RequestProcessor {
     return RemotingCommand.responseTo(request, ResponseCode.SUCCESS, null)
         .put("next", next)
         .put("count", r.messages().size())
-        .body(body);
+        .body(PopMessageProcessor.records(r.messages()));
   }
 
   /** A client ID is a sole claim of a container-id in the default vhost (the AMQP door's too). */
