@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -266,6 +267,38 @@ class DestinationAdminTest {
       assertThat(body(second.view())).isEqualTo("again");
       assertThat(second.view().reconsumeTimes()).isEqualTo(1);
       c.ack(second);
+    }
+  }
+
+  @Test
+  void aOneMillisecondInvisibilityAnswersAPopHeldMeanwhile(@TempDir Path own) throws Exception {
+    // revive rounds far apart: only the wake-up of the invisibility change can answer the held pop
+    try (TestCluster quiet = new TestCluster(own, c -> c.reviveInterval(60_000), "broker-q");
+        DestinationAdmin qa = new DestinationAdmin(quiet.namesrvAddr(), TIMEOUT);
+        Producer qp =
+            Producer.builder().namesrvAddr(quiet.namesrvAddr()).producerGroup("pg").build();
+        SimpleConsumer c =
+            SimpleConsumer.builder()
+                .namesrvAddr(quiet.namesrvAddr())
+                .consumerGroup("held-group")
+                .subscribe("held", "*")
+                .awaitDuration(Duration.ofSeconds(20))
+                .build()) {
+      qa.ensureTopic("held", false);
+      qa.ensureSubscription(
+          new SubscriptionSpec("held-group", "held", false, "*", 17, true, true, true));
+      qp.send(Message.of("held", "once".getBytes(StandardCharsets.UTF_8)));
+      ReceivedMessage first = c.receive(1, Duration.ofSeconds(30)).get(0);
+      CompletableFuture<List<ReceivedMessage>> held =
+          CompletableFuture.supplyAsync(() -> c.receive(1, Duration.ofSeconds(30)));
+      await("pop held")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> quiet.brokers.get(0).heldPopCount() == 1);
+      c.changeInvisibleDuration(first, Duration.ofMillis(1));
+      List<ReceivedMessage> again = held.get(10, TimeUnit.SECONDS); // before its 20 s poll ends
+      assertThat(again).hasSize(1);
+      assertThat(again.get(0).view().reconsumeTimes()).isEqualTo(1);
+      c.ack(again.get(0));
     }
   }
 
