@@ -155,6 +155,9 @@ class DestinationAdminTest {
                         b ->
                             b.messagingService().group(group) == null
                                 && b.messagingService().topic(topic) == null));
+    await("route gone")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> cluster.routedBrokers(topic) == 0);
   }
 
   @Test
