@@ -248,6 +248,10 @@ class DestinationAdminTest {
               ClientException.class,
               e -> assertThat(e.code()).isEqualTo(ClientException.BAD_SELECTOR));
     }
+    assertThatThrownBy(() -> admin.ensureTopic("no spaces!", false))
+        .isInstanceOfSatisfying(
+            ClientException.class,
+            e -> assertThat(e.code()).isEqualTo(ResponseCode.MESSAGE_ILLEGAL));
     SubscriptionSpec missing =
         new SubscriptionSpec("g", "no-such-topic", false, "*", 17, true, true, true);
     assertThatThrownBy(() -> admin.ensureSubscription(missing))
