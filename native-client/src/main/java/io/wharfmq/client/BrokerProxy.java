@@ -41,7 +41,8 @@ final class BrokerProxy {
     return remoting;
   }
 
-  private RemotingCommand call(String address, RemotingCommand request) {
+  /** A request answered within the timeout; a transport failure is a ClientException. */
+  RemotingCommand call(String address, RemotingCommand request) {
     try {
       return remoting.invokeSync(address, request, timeoutMillis);
     } catch (RemotingException e) {

@@ -26,7 +26,7 @@ final class PopRequests {
       int maxMessages,
       long invisibleMillis,
       long pollMillis,
-      String tagExpression) {}
+      Subscription subscription) {}
 
   static CompletableFuture<List<ReceivedMessage>> pop(
       RemotingClient remoting, String address, PopSpec s, long callTimeoutMillis) {
@@ -40,8 +40,8 @@ final class PopRequests {
             .put("pollTime", s.pollMillis())
             .put("bornTime", System.currentTimeMillis())
             .put("initMode", 0)
-            .put("expType", "TAG")
-            .put("exp", s.tagExpression())
+            .put("expType", s.subscription().type())
+            .put("exp", s.subscription().expression())
             .put("bname", s.brokerName());
     return BrokerProxy.invokeAsync(
             remoting, address, request, callTimeoutMillis, "pop from " + address)

@@ -31,7 +31,7 @@ public final class SimpleConsumer implements AutoCloseable {
   private final String group;
   private final Duration awaitDuration;
   private final long timeoutMillis;
-  private final Map<String, String> subscriptions;
+  private final Map<String, Subscription> subscriptions;
   private final ClientRuntime runtime;
   private final AtomicInteger next = new AtomicInteger();
 
@@ -162,7 +162,7 @@ public final class SimpleConsumer implements AutoCloseable {
   public static final class Builder {
     private String namesrvAddr;
     private String consumerGroup;
-    private final Map<String, String> subscriptions = new LinkedHashMap<>();
+    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private Duration awaitDuration = Duration.ofSeconds(15);
     private Duration requestTimeout = Duration.ofSeconds(3);
     private InstantSource clock = InstantSource.system();
@@ -181,7 +181,19 @@ public final class SimpleConsumer implements AutoCloseable {
 
     /** Receive messages of {@code topic} whose tag matches {@code tagExpression} ("*", "a||b"). */
     public Builder subscribe(String topic, String tagExpression) {
-      subscriptions.put(Objects.requireNonNull(topic), Objects.requireNonNull(tagExpression));
+      Objects.requireNonNull(tagExpression);
+      subscriptions.put(topic, Subscription.of(topic, tagExpression, 0));
+      return this;
+    }
+
+    /**
+     * Receive messages of {@code topic} whose properties match the SQL92 {@code selector} (JMS
+     * selector syntax), evaluated by the broker. A selector the broker cannot parse makes {@link
+     * SimpleConsumer#receive} throw a ClientException with code {@link
+     * ClientException#BAD_SELECTOR}.
+     */
+    public Builder subscribeSql92(String topic, String selector) {
+      subscriptions.put(topic, Subscription.sql(topic, selector, 0));
       return this;
     }
 

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** A real name server and real brokers on 127.0.0.1, free ports, data under one temp dir. */
 final class TestCluster implements AutoCloseable {
@@ -25,6 +26,11 @@ final class TestCluster implements AutoCloseable {
   private final RemotingClient admin = new RemotingClient("test-admin");
 
   TestCluster(Path dir, String... brokerNames) throws Exception {
+    this(dir, c -> c, brokerNames);
+  }
+
+  /** With each broker's configuration changed by {@code tune} before it starts. */
+  TestCluster(Path dir, UnaryOperator<BrokerConfig> tune, String... brokerNames) throws Exception {
     namesrv = new NameServer(new NamesrvConfig().listenPort(0).bindAddress("127.0.0.1"));
     namesrv.start();
     for (String name : brokerNames) {
@@ -36,7 +42,7 @@ final class TestCluster implements AutoCloseable {
               .brokerName(name);
       config.store().mappedFileSizeCommitLog(4 * 1024 * 1024).maxMessageSize(1024 * 1024);
       config.store().maxHashSlotNum(1000).maxIndexNum(4000).consumeQueueEntriesPerFile(10_000);
-      brokers.add(Broker.start(config, InstantSource.system()));
+      brokers.add(Broker.start(tune.apply(config), InstantSource.system()));
     }
     // Brokers register in the background; clients need at least the template route.
     await().atMost(Duration.ofSeconds(10)).until(() -> routedBrokers("TBW102") == brokers.size());

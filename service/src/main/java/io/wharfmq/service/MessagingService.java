@@ -238,6 +238,15 @@ public interface MessagingService {
     return () -> {};
   }
 
+  /**
+   * The container-ids (JMS ClientIDs) every door of this service claims in, so that one ID is held
+   * by one connection across protocols; null when the service keeps none (each door then keeps its
+   * own). Thread-safe; never blocks.
+   */
+  default ContainerClaims containerClaims() {
+    return null;
+  }
+
   // ------------------------------------------------------------------ RabbitMQ's model (issue 13)
   // Exchanges, queues with arguments, bindings and vhosts (docs/rabbitmq.md). Durable topology is
   // kept with the broker's other metadata. The defaults answer UNAVAILABLE: a service without an

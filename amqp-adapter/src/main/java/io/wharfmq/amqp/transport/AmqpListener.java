@@ -15,6 +15,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.wharfmq.amqp.sasl.UsersFile;
+import io.wharfmq.service.ContainerClaims;
 import io.wharfmq.service.MessagingService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -114,7 +115,7 @@ public final class AmqpListener implements AutoCloseable {
             service,
             attacher,
             users,
-            new ContainerRegistry(),
+            containerClaims(service),
             new PeerLog(clock),
             clock,
             verifier,
@@ -207,5 +208,11 @@ public final class AmqpListener implements AutoCloseable {
   @Override
   public String toString() {
     return "AMQP listener";
+  }
+
+  /** The broker's registry, shared with its other doors, or one of this listener's own. */
+  private static ContainerClaims containerClaims(MessagingService service) {
+    ContainerClaims shared = service == null ? null : service.containerClaims();
+    return shared != null ? shared : new ContainerClaims();
   }
 }

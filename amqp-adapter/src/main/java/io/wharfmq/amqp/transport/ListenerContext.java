@@ -1,6 +1,7 @@
 package io.wharfmq.amqp.transport;
 
 import io.wharfmq.amqp.sasl.UsersFile;
+import io.wharfmq.service.ContainerClaims;
 import io.wharfmq.service.MessagingService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAccumulator;
@@ -20,7 +21,7 @@ record ListenerContext(
     MessagingService service,
     LinkAttacher attacher,
     UsersFile users,
-    ContainerRegistry containers,
+    ContainerClaims containers,
     PeerLog peerLog,
     LongSupplier clock,
     Executor verifier,

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -97,6 +98,22 @@ public final class PopHoldService implements DispatchListener {
     while ((p = q.poll()) != null) {
       count.decrementAndGet();
       again(p);
+    }
+  }
+
+  /**
+   * Hands back the held pops of {@code topic} after {@code delayMillis}: for a message that turns
+   * visible again then (a short invisibility change, a JMS recover). A delay the revive round
+   * covers as soon is left to it.
+   */
+  public void wakeAfter(String topic, long delayMillis) {
+    if (closed || delayMillis >= reviveIntervalMillis) {
+      return;
+    }
+    try {
+      sweeper.schedule(() -> wake(topic), delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      log.debug("Wake-up of pops held on {} skipped: shutting down", topic);
     }
   }
 

@@ -16,6 +16,7 @@ import io.wharfmq.service.ReceivedMessage;
 import io.wharfmq.service.Status;
 import io.wharfmq.store.MessageFilter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -159,7 +160,6 @@ public final class PopMessageProcessor implements RequestProcessor {
       RemotingCommand request, String topic, long invisible, PopResult result) {
     String mark = PopReceipt.topicMark(topic);
     Map<Integer, StringBuilder> offsets = new LinkedHashMap<>();
-    int size = 0;
     for (ReceivedMessage m : result.messages()) {
       StringBuilder b = offsets.get(m.queueId());
       if (b == null) {
@@ -167,7 +167,6 @@ public final class PopMessageProcessor implements RequestProcessor {
       } else {
         b.append(',').append(m.queueOffset());
       }
-      size += m.record().length;
     }
     StringBuilder start = new StringBuilder();
     StringBuilder msg = new StringBuilder();
@@ -181,13 +180,6 @@ public final class PopMessageProcessor implements RequestProcessor {
       start.append(mark).append(' ').append(e.getKey()).append(' ').append(first);
       msg.append(mark).append(' ').append(e.getKey()).append(' ').append(list);
     }
-    byte[] body = new byte[size];
-    int pos = 0;
-    for (ReceivedMessage m : result.messages()) {
-      byte[] record = m.record();
-      System.arraycopy(record, 0, body, pos, record.length);
-      pos += record.length;
-    }
     RemotingCommand response =
         header(
                 RemotingCommand.responseTo(request, ResponseCode.SUCCESS, "FOUND"),
@@ -195,7 +187,23 @@ public final class PopMessageProcessor implements RequestProcessor {
                 result)
             .put("startOffsetInfo", start.toString())
             .put("msgOffsetInfo", msg.toString());
-    return response.body(body);
+    return response.body(records(result.messages()));
+  }
+
+  /** The stored records back to back: the body of a pop's (and a peek's) answer. */
+  static byte[] records(List<ReceivedMessage> messages) {
+    int size = 0;
+    for (ReceivedMessage m : messages) {
+      size += m.record().length;
+    }
+    byte[] body = new byte[size];
+    int pos = 0;
+    for (ReceivedMessage m : messages) {
+      byte[] record = m.record();
+      System.arraycopy(record, 0, body, pos, record.length);
+      pos += record.length;
+    }
+    return body;
   }
 
   private static RemotingCommand header(

@@ -92,6 +92,10 @@ public final class RequestRouting {
     server.registerProcessor(
         RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, new ResetOffsetProcessor(ctx), manage);
     register(VhostProcessor.CODES, new VhostProcessor(service), manage);
+    register(
+        DestinationAdminProcessor.CODES,
+        new DestinationAdminProcessor(ctx, service, service.containerClaims()),
+        manage);
     register(UnsupportedFeatureProcessor.CODES, new UnsupportedFeatureProcessor(), manage);
     server.registerProcessor(
         RequestCode.VIEW_BROKER_STATS_DATA, new BrokerStatsDataProcessor(ctx), manage);

@@ -22,6 +22,7 @@ import io.wharfmq.remoting.protocol.body.TopicConfig;
 import io.wharfmq.service.AckStatus;
 import io.wharfmq.service.BindingSpec;
 import io.wharfmq.service.ChangeResult;
+import io.wharfmq.service.ContainerClaims;
 import io.wharfmq.service.Declared;
 import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.EndTransactionCommand;
@@ -65,7 +66,8 @@ import org.slf4j.LoggerFactory;
  * The broker's {@link MessagingService} in its own process (local mode): every door (RocketMQ
  * remoting processors, the AMQP adapter, admin paths) reaches topics, groups, sends, pops, pulls,
  * offsets and transactions through it. It composes the broker's components; it keeps no state of
- * its own besides non-durable groups ({@link GroupRegistry}). docs/architecture.md. Thread-safe.
+ * its own besides non-durable groups ({@link GroupRegistry}) and the container-ids its doors'
+ * connections hold ({@link ContainerClaims}). docs/architecture.md. Thread-safe.
  */
 public final class LocalMessagingService implements MessagingService {
   private static final Logger log = LoggerFactory.getLogger(LocalMessagingService.class);
@@ -90,6 +92,7 @@ public final class LocalMessagingService implements MessagingService {
   private final ServiceTransactions serviceTransactions;
   private final Executor admin;
   private final TopologyOperations topology;
+  private final ContainerClaims containerClaims = new ContainerClaims();
 
   /**
    * @param executor runs pops and pulls woken from their hold and the commits of transactions (must
@@ -222,6 +225,11 @@ public final class LocalMessagingService implements MessagingService {
   }
 
   // ------------------------------------------------------------------ threading
+
+  @Override
+  public ContainerClaims containerClaims() {
+    return containerClaims;
+  }
 
   @Override
   public <T> CompletableFuture<T> administer(Supplier<T> work) {

@@ -332,6 +332,10 @@ final class PopOperations {
               }
               if (invisibleMillis == 0) {
                 holds.wake(r.topic());
+              } else {
+                // the new popTime may run a millisecond ahead of the clock, and the pop that
+                // takes the message again needs a later one
+                holds.wakeAfter(r.topic(), invisibleMillis + 2);
               }
               return new ChangeResult(
                   s, new Receipt(r.group(), r.topic(), r.queueId(), r.queueOffset(), ch.popTime()));

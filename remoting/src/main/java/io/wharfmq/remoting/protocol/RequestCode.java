@@ -82,6 +82,24 @@ public final class RequestCode {
   /** The vhosts (body {@code {"vhosts":[...]}}). */
   public static final int WHARF_LIST_VHOSTS = 7003;
 
+  /** Creates a topic unless it exists (headers {@code topic}, {@code temporary}). */
+  public static final int WHARF_ENSURE_TOPIC = 7010;
+
+  /**
+   * Creates or updates a group with Wharf's settings and subscribes it to a topic, as the AMQP door
+   * does for a queue or a subscription (headers in docs/protocol.md).
+   */
+  public static final int WHARF_ENSURE_SUBSCRIPTION = 7011;
+
+  /** Reads what a group has not finished without taking it (a queue browser). */
+  public static final int WHARF_PEEK_MESSAGE = 7012;
+
+  /** Claims a client ID (JMS ClientID) for the connection (header {@code clientId}). */
+  public static final int WHARF_CLAIM_CLIENT_ID = 7013;
+
+  /** Gives back a client ID the connection claimed (header {@code clientId}). */
+  public static final int WHARF_RELEASE_CLIENT_ID = 7014;
+
   public static final int POP_MESSAGE = 200050;
   public static final int ACK_MESSAGE = 200051;
   public static final int CHANGE_MESSAGE_INVISIBLETIME = 200053;

@@ -36,4 +36,9 @@ public final class ResponseCode {
   public static final int FLOW_CONTROL = 215;
   public static final int ILLEGAL_OPERATION = 604;
   public static final int GO_AWAY = 1500;
+
+  // Wharf's own codes (docs/protocol.md, "Wharf's own request codes").
+
+  /** WHARF_CLAIM_CLIENT_ID: another live connection holds the client ID. */
+  public static final int WHARF_CLIENT_ID_IN_USE = 7050;
 }

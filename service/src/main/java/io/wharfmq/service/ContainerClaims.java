@@ -1,4 +1,4 @@
-package io.wharfmq.amqp.transport;
+package io.wharfmq.service;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -7,9 +7,12 @@ import java.util.Map;
  * Which container-ids (JMS ClientIDs) have open connections, per vhost, so that a peer desiring
  * {@code sole-connection-for-container} is refused while another connection of the same container
  * is open, and a second connection is refused while a sole one is open (as ActiveMQ Artemis does;
- * reference/amqp-jms.md 2.1). Thread-safe.
+ * reference/amqp-jms.md 2.1). One per broker, shared by its doors ({@link
+ * MessagingService#containerClaims}): an AMQP connection's container-id and a native client's
+ * claimed client ID (WHARF_CLAIM_CLIENT_ID, a sole claim in vhost {@code /}) are the same name.
+ * Holds only what is claimed now. Thread-safe.
  */
-final class ContainerRegistry {
+public final class ContainerClaims {
   private static final class Holders {
     int count;
     boolean sole;
@@ -25,7 +28,7 @@ final class ContainerRegistry {
    * Registers one connection of the container; false (nothing registered) when {@code sole} is
    * asked and another connection of the container is open, or one that asked for sole is.
    */
-  synchronized boolean claim(String vhost, String containerId, boolean sole) {
+  public synchronized boolean claim(String vhost, String containerId, boolean sole) {
     Holders h = byContainer.computeIfAbsent(key(vhost, containerId), k -> new Holders());
     if (h.sole || sole && h.count > 0) {
       return false;
@@ -36,7 +39,7 @@ final class ContainerRegistry {
   }
 
   /** Forgets one connection registered by {@link #claim}. */
-  synchronized void release(String vhost, String containerId) {
+  public synchronized void release(String vhost, String containerId) {
     String k = key(vhost, containerId);
     Holders h = byContainer.get(k);
     if (h == null) {
