@@ -62,6 +62,19 @@ public final class SimpleConsumer implements AutoCloseable {
    * @throws ClientException when no broker serves the topics or a broker refuses
    */
   public List<ReceivedMessage> receive(int maxMessages, Duration invisibleDuration) {
+    return receive(maxMessages, invisibleDuration, awaitDuration);
+  }
+
+  /**
+   * As {@link #receive(int, Duration)}, waiting at most {@code await} (0..60 s) instead of the
+   * builder's await duration: a JMS {@code receiveNoWait} asks with zero, a timed receive with what
+   * is left of its timeout.
+   */
+  public List<ReceivedMessage> receive(
+      int maxMessages, Duration invisibleDuration, Duration await) {
+    if (await.isNegative() || await.toSeconds() > 60) {
+      throw new IllegalArgumentException("await must be 0..60 s, is " + await);
+    }
     if (maxMessages < 1 || maxMessages > MAX_MESSAGES_PER_RECEIVE) {
       throw new IllegalArgumentException(
           "maxMessages must be 1.." + MAX_MESSAGES_PER_RECEIVE + ", is " + maxMessages);
@@ -78,7 +91,7 @@ public final class SimpleConsumer implements AutoCloseable {
     for (int i = 0; i < targets.size(); i++) {
       Target t = targets.get((start + i) % targets.size());
       boolean last = i == targets.size() - 1;
-      long poll = last ? awaitDuration.toMillis() : 0;
+      long poll = last ? await.toMillis() : 0;
       List<ReceivedMessage> got =
           join(
               PopRequests.pop(

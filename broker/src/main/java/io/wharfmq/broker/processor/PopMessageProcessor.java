@@ -9,6 +9,7 @@ import io.wharfmq.remoting.netty.RequestProcessor;
 import io.wharfmq.remoting.protocol.Headers;
 import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.FilterType;
 import io.wharfmq.service.PopCommand;
 import io.wharfmq.service.PopResult;
@@ -105,7 +106,10 @@ public final class PopMessageProcessor implements RequestProcessor {
             ctx.config().longPollingEnable() ? pollMillis : 0,
             "SQL92".equalsIgnoreCase(expType) ? FilterType.SQL92 : FilterType.TAG,
             exp,
-            initMode == PopService.INIT_MODE_MIN);
+            initMode == PopService.INIT_MODE_MIN,
+            // A queue's consumers share its group: what one consumer's selector skips stays for
+            // the others (JMS queues), as on the AMQP door.
+            group.equals(DestinationNames.queueGroup(topic)));
     CompletableFuture<PopResult> pop = service.pop(command, filter);
     endWithChannel(channel, pop);
     pop.whenComplete(

@@ -50,6 +50,14 @@ public interface AmqpBrokerUnderTest {
   }
 
   /**
+   * The connection factory the JMS suite uses: Qpid JMS over AMQP ({@link #jmsFactory}) unless the
+   * broker under test is reached by another provider (Wharf's own, over the native protocol).
+   */
+  default jakarta.jms.ConnectionFactory suiteFactory(String options) {
+    return jmsFactory(options);
+  }
+
+  /**
    * The AMQP address of queue {@code name} for a raw AMQP client that sets no capability. Both
    * brokers treat a plain address as a queue (Artemis is configured with anycast as the default
    * routing type, as Wharf's gateway.md section 3 does).

@@ -102,7 +102,7 @@ abstract class JmsConformanceSuite {
   }
 
   Connection connect(String clientId, String options) throws JMSException {
-    Connection c = broker.jmsFactory(options).createConnection();
+    Connection c = broker.suiteFactory(options).createConnection();
     connections.add(c);
     if (clientId != null) {
       c.setClientID(clientId);

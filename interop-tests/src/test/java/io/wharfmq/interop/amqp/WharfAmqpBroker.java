@@ -22,7 +22,7 @@ import org.awaitility.Awaitility;
  *
  * <p>Not thread-safe; started and stopped by one test class.
  */
-public final class WharfAmqpBroker implements AmqpBrokerUnderTest {
+public class WharfAmqpBroker implements AmqpBrokerUnderTest {
   private Process process;
   private Path dataDir;
   private int amqpPort;

@@ -1,0 +1,31 @@
+package io.wharfmq.interop.amqp;
+
+import io.wharfmq.jms.WharfConnectionFactory;
+import jakarta.jms.ConnectionFactory;
+
+/**
+ * The JMS suite with Wharf's own JMS provider ({@code jms-provider}) against a real Wharf process,
+ * over the native protocol through its name server: the same tests Qpid JMS passes against Wharf's
+ * AMQP listener and against ActiveMQ Artemis.
+ */
+class WharfNativeJmsInteropTest extends JmsConformanceSuite {
+  @Override
+  AmqpBrokerUnderTest newBroker() {
+    return new WharfAmqpBroker() {
+      @Override
+      public String name() {
+        return "wharf-native-jms";
+      }
+
+      @Override
+      public ConnectionFactory suiteFactory(String options) {
+        String url =
+            "wharf://"
+                + namesrvAddr()
+                + "?sendTimeout=20000&requestTimeout=20000"
+                + "&trustedPackages=java.lang,java.util,io.wharfmq.interop";
+        return new WharfConnectionFactory(options.isEmpty() ? url : url + "&" + options);
+      }
+    };
+  }
+}

@@ -1,0 +1,404 @@
+package io.wharfmq.jms;
+
+import io.wharfmq.client.ClientException;
+import io.wharfmq.client.MessageView;
+import io.wharfmq.client.ReceivedMessage;
+import io.wharfmq.client.SimpleConsumer;
+import io.wharfmq.jms.WharfSession.Delivery;
+import io.wharfmq.jms.message.RecordMapping;
+import io.wharfmq.jms.message.WharfMessage;
+import jakarta.jms.IllegalStateException;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageListener;
+import jakarta.jms.Queue;
+import jakarta.jms.QueueReceiver;
+import jakarta.jms.Topic;
+import jakarta.jms.TopicSubscriber;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A JMS message consumer over a native POP consumer of its group (docs/jms.md): a queue's one
+ * group, a durable subscription's group, or a group of its own for a non-durable subscription.
+ * Messages popped and not yet given to the application wait in {@code ready} (at most the
+ * prefetch); messages given again by recover or rollback go to its head. A synchronous {@link
+ * #receive} pops in the caller's thread; with a listener, the session's dispatcher pops and
+ * delivers.
+ *
+ * <p>Used by its session's thread and its session's dispatcher; {@code ready} is guarded by this.
+ */
+final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
+  private static final Logger log = LoggerFactory.getLogger(WharfMessageConsumer.class);
+
+  /**
+   * How long a popped message stays invisible to other consumers while this one holds it: the AMQP
+   * door's figure. A consumer that dies gives its messages back after this time.
+   */
+  static final Duration INVISIBLE = Duration.ofSeconds(60);
+
+  /** The longest single pop; longer receives pop again. */
+  private static final long MAX_AWAIT_MS = 1_000;
+
+  private final WharfSession session;
+  private final WharfDestination destination;
+  private final String group;
+  private final String selector;
+  private final boolean noLocal;
+  private final boolean ownsGroup;
+  private final SimpleConsumer simple;
+  private final Deque<Delivery> ready = new ArrayDeque<>();
+  private volatile MessageListener listener;
+  private volatile boolean closed;
+  private boolean nativeClosed;
+
+  WharfMessageConsumer(
+      WharfSession session,
+      WharfDestination destination,
+      String group,
+      String selector,
+      boolean noLocal,
+      boolean ownsGroup)
+      throws JMSException {
+    this.session = session;
+    this.destination = destination;
+    this.group = group;
+    this.selector = selector;
+    this.noLocal = noLocal;
+    this.ownsGroup = ownsGroup;
+    WharfConnectionConfig config = session.connection().config();
+    String topic = WharfConnection.topicOf(destination);
+    SimpleConsumer.Builder b =
+        SimpleConsumer.builder()
+            .namesrvAddr(config.namesrvAddr())
+            .consumerGroup(group)
+            .awaitDuration(Duration.ofMillis(MAX_AWAIT_MS))
+            .requestTimeout(config.requestTimeout());
+    if (selector == null) {
+      b.subscribe(topic, "*");
+    } else {
+      b.subscribeSql92(topic, selector);
+    }
+    try {
+      this.simple = b.build();
+    } catch (ClientException | IllegalArgumentException e) {
+      throw JmsExceptions.of("cannot consume from " + destination, e);
+    }
+  }
+
+  WharfDestination destination() {
+    return destination;
+  }
+
+  String group() {
+    return group;
+  }
+
+  WharfSession session() {
+    return session;
+  }
+
+  boolean hasListener() {
+    return listener != null;
+  }
+
+  private void checkOpen() throws IllegalStateException {
+    if (closed) {
+      throw new IllegalStateException("the consumer is closed");
+    }
+    session.checkOpen();
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  @Override
+  public Message receive() throws JMSException {
+    return receiveUntil(Long.MAX_VALUE);
+  }
+
+  @Override
+  public Message receive(long timeout) throws JMSException {
+    if (timeout <= 0) {
+      return receive();
+    }
+    return receiveUntil(System.nanoTime() + timeout * 1_000_000);
+  }
+
+  @Override
+  public Message receiveNoWait() throws JMSException {
+    return receiveUntil(System.nanoTime());
+  }
+
+  private Message receiveUntil(long deadlineNanos) throws JMSException {
+    checkOpen();
+    if (listener != null) {
+      throw new IllegalStateException("this consumer has a message listener: it cannot receive");
+    }
+    while (true) {
+      try {
+        if (!session.connection().awaitStarted(deadlineNanos)) {
+          return null;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+      if (closed) {
+        return null;
+      }
+      Delivery d = nextReady();
+      if (d == null) {
+        long left = deadlineNanos - System.nanoTime();
+        fetch(Math.max(0, Math.min(MAX_AWAIT_MS, left / 1_000_000)));
+        d = nextReady();
+        if (d == null) {
+          if (deadlineNanos - System.nanoTime() <= 0) {
+            return null;
+          }
+          continue;
+        }
+      }
+      WharfMessage m = toJms(d);
+      if (m != null) {
+        session.delivered(d, m, false);
+        return m;
+      }
+    }
+  }
+
+  synchronized Delivery nextReady() {
+    return ready.pollFirst();
+  }
+
+  synchronized boolean hasReady() {
+    return !ready.isEmpty();
+  }
+
+  /**
+   * Pops what the prefetch allows, waiting up to {@code awaitMs} on the broker; failures go to the
+   * exception listener (the next receive tries again).
+   */
+  void fetch(long awaitMs) {
+    int room;
+    synchronized (this) {
+      room = session.connection().config().prefetch() - ready.size();
+    }
+    if (room <= 0 || closed) {
+      return;
+    }
+    List<ReceivedMessage> got;
+    try {
+      got =
+          simple.receive(
+              Math.min(room, SimpleConsumer.MAX_MESSAGES_PER_RECEIVE),
+              INVISIBLE,
+              Duration.ofMillis(awaitMs));
+    } catch (ClientException e) {
+      if (!closed) {
+        session.connection().report(JmsExceptions.of("receive from " + destination + " failed", e));
+        pause(awaitMs);
+      }
+      return;
+    }
+    synchronized (this) {
+      for (ReceivedMessage r : got) {
+        ready.addLast(new Delivery(this, r, 0));
+      }
+    }
+    if (closed) {
+      releaseReady();
+    }
+  }
+
+  private static void pause(long ms) {
+    try {
+      Thread.sleep(Math.max(10, Math.min(ms, 500)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * The JMS message of a delivery, or null when it must not reach the application: expired (the
+   * broker checks too, but it may have expired in the prefetch) or sent by this connection to a
+   * no-local consumer. Such messages are acknowledged and dropped.
+   */
+  WharfMessage toJms(Delivery d) throws JMSException {
+    MessageView v = d.received().view();
+    if (d.localRedeliveries() > 0) {
+      v =
+          new MessageView(
+              v.msgId(),
+              v.offsetMsgId(),
+              v.queue(),
+              v.queueOffset(),
+              v.tags(),
+              v.keys(),
+              v.properties(),
+              v.body(),
+              v.reconsumeTimes() + d.localRedeliveries(),
+              v.bornTimestamp(),
+              v.storeTimestamp());
+    }
+    WharfMessage m =
+        RecordMapping.fromRecord(v, destination, session.connection().config().trustedPackages());
+    long expiration = m.getJMSExpiration();
+    boolean expired = expiration > 0 && expiration <= session.connection().clock().millis();
+    String id = m.getJMSMessageID();
+    boolean own = noLocal && id != null && id.startsWith("ID:" + session.connection().id() + "-");
+    if (expired || own) {
+      ack(d.received());
+      return null;
+    }
+    m.setReadOnly(true);
+    return m;
+  }
+
+  void ack(ReceivedMessage r) throws JMSException {
+    try {
+      simple.ack(r);
+    } catch (ClientException e) {
+      throw JmsExceptions.of(
+          "acknowledging a message of " + destination + " failed (it may come again)", e);
+    }
+  }
+
+  /**
+   * Gives messages back to the broker for redelivery to any consumer, after the redelivery delay
+   * (at least 1 ms: the broker's smallest invisible time). Failures are logged: the message comes
+   * back anyway when its invisible time ends.
+   */
+  void release(ReceivedMessage r) {
+    long delay = Math.max(1, session.connection().config().redeliveryDelay().toMillis());
+    try {
+      simple.changeInvisibleDuration(r, Duration.ofMillis(delay));
+    } catch (ClientException e) {
+      log.debug("Giving back a message of {} failed: {}", destination, e.getMessage());
+    }
+  }
+
+  /** Recover or rollback: the messages come again from here, in order, before anything else. */
+  void giveAgain(List<Delivery> deliveries) {
+    if (closed) {
+      for (Delivery d : deliveries) {
+        release(d.received());
+      }
+      return;
+    }
+    synchronized (this) {
+      for (int i = deliveries.size() - 1; i >= 0; i--) {
+        Delivery d = deliveries.get(i);
+        ready.addFirst(new Delivery(this, d.received(), d.localRedeliveries() + 1));
+      }
+    }
+    session.dispatcher().wake();
+  }
+
+  private void releaseReady() {
+    List<Delivery> back;
+    synchronized (this) {
+      back = List.copyOf(ready);
+      ready.clear();
+    }
+    for (Delivery d : back) {
+      release(d.received());
+    }
+  }
+
+  // ---------------------------------------------------------------- listener
+
+  @Override
+  public MessageListener getMessageListener() throws JMSException {
+    checkOpen();
+    return listener;
+  }
+
+  @Override
+  public void setMessageListener(MessageListener l) throws JMSException {
+    checkOpen();
+    listener = l;
+    if (l != null) {
+      session.dispatcher().add(this);
+    } else {
+      session.dispatcher().remove(this);
+    }
+  }
+
+  MessageListener listener() {
+    return listener;
+  }
+
+  // ---------------------------------------------------------------- the rest
+
+  @Override
+  public String getMessageSelector() throws JMSException {
+    checkOpen();
+    return selector;
+  }
+
+  @Override
+  public boolean getNoLocal() throws JMSException {
+    checkOpen();
+    return noLocal;
+  }
+
+  @Override
+  public Queue getQueue() throws JMSException {
+    checkOpen();
+    return destination instanceof Queue q ? q : null;
+  }
+
+  @Override
+  public Topic getTopic() throws JMSException {
+    checkOpen();
+    return destination instanceof Topic t ? t : null;
+  }
+
+  @Override
+  public void close() throws JMSException {
+    if (closed) {
+      return;
+    }
+    session.checkNotOwnThread("close a consumer");
+    closeQuietlyKeepingNative();
+    session.consumerClosed(this);
+  }
+
+  private void closeQuietlyKeepingNative() {
+    closed = true;
+    session.dispatcher().remove(this);
+    releaseReady();
+    if (ownsGroup) {
+      try {
+        session.connection().admin().deleteGroup(group);
+      } catch (ClientException e) {
+        // the broker drops it with the connection's admin link anyway
+        log.debug("Deleting group {} failed: {}", group, e.getMessage());
+      }
+    }
+  }
+
+  /** Closed with its session: nothing of it can be acknowledged any more. */
+  void closeQuietly() {
+    if (!closed) {
+      closeQuietlyKeepingNative();
+    }
+    closeNative();
+  }
+
+  synchronized void closeNative() {
+    if (!nativeClosed) {
+      nativeClosed = true;
+      simple.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "WharfMessageConsumer[" + destination + ", group " + group + "]";
+  }
+}
