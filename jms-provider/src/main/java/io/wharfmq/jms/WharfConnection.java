@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,7 @@ public final class WharfConnection
   private volatile boolean clientIdFixed;
   private volatile String clientId;
   private volatile ExceptionListener exceptionListener;
+  private final AtomicBoolean failing = new AtomicBoolean();
 
   private WharfConnection(WharfConnectionConfig config, InstantSource clock) {
     this.config = config;
@@ -206,8 +208,16 @@ public final class WharfConnection
     sessions.remove(s);
   }
 
-  /** Tells the exception listener, if any, about a failure no JMS call could report. */
+  /**
+   * Tells the exception listener, if any, about a failure no JMS call could report (a listener's
+   * consumer cannot reach its brokers). Once per episode: the listener hears again only after
+   * {@link #healthy} (the native client keeps retrying meanwhile).
+   */
   void report(JMSException e) {
+    if (!failing.compareAndSet(false, true)) {
+      log.debug("JMS connection {} still failing: {}", id, e.getMessage());
+      return;
+    }
     ExceptionListener l = exceptionListener;
     if (l != null) {
       try {
@@ -218,6 +228,11 @@ public final class WharfConnection
     } else {
       log.warn("JMS connection {}: {}", id, e.getMessage(), e);
     }
+  }
+
+  /** A request to the brokers succeeded: the next failure is a new episode. */
+  void healthy() {
+    failing.set(false);
   }
 
   // ---------------------------------------------------------------- temporary destinations

@@ -204,6 +204,7 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
       }
       return;
     }
+    session.connection().healthy();
     synchronized (this) {
       for (ReceivedMessage r : got) {
         ready.addLast(new Delivery(this, r, 0));
