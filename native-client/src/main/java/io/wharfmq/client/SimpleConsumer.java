@@ -88,29 +88,50 @@ public final class SimpleConsumer implements AutoCloseable {
           ClientException.NO_RESPONSE, "no broker serves " + subscriptions.keySet());
     }
     int start = Math.floorMod(next.getAndIncrement(), targets.size());
+    ClientException unreachable = null;
+    int failed = 0;
     for (int i = 0; i < targets.size(); i++) {
       Target t = targets.get((start + i) % targets.size());
       boolean last = i == targets.size() - 1;
       long poll = last ? await.toMillis() : 0;
-      List<ReceivedMessage> got =
-          join(
-              PopRequests.pop(
-                  runtime.remoting,
-                  t.address(),
-                  new PopRequests.PopSpec(
-                      group,
-                      t.topic(),
-                      t.brokerName(),
-                      maxMessages,
-                      invisibleDuration.toMillis(),
-                      poll,
-                      subscriptions.get(t.topic())),
-                  poll + timeoutMillis));
+      List<ReceivedMessage> got;
+      try {
+        got = pop(t, maxMessages, invisibleDuration, poll);
+      } catch (ClientException e) {
+        if (e.code() != ClientException.NO_RESPONSE) {
+          throw e; // a broker refused: every broker would
+        }
+        // A broker that does not answer (it died, the route has not dropped it yet) must not keep
+        // the group from the others.
+        unreachable = unreachable == null ? e : unreachable;
+        failed++;
+        continue;
+      }
       if (!got.isEmpty()) {
         return got;
       }
     }
+    if (failed == targets.size()) {
+      throw unreachable;
+    }
     return List.of();
+  }
+
+  private List<ReceivedMessage> pop(
+      Target t, int maxMessages, Duration invisibleDuration, long poll) {
+    return join(
+        PopRequests.pop(
+            runtime.remoting,
+            t.address(),
+            new PopRequests.PopSpec(
+                group,
+                t.topic(),
+                t.brokerName(),
+                maxMessages,
+                invisibleDuration.toMillis(),
+                poll,
+                subscriptions.get(t.topic())),
+            poll + timeoutMillis));
   }
 
   /**
