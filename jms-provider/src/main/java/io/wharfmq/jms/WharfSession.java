@@ -572,12 +572,16 @@ final class WharfSession implements Session, QueueSession, TopicSession {
       SubscriptionSpec subscription)
       throws JMSException {
     String sql = selector == null || selector.isBlank() ? null : selector;
-    if (subscription != null) {
-      try {
+    try {
+      if (subscription != null) {
         connection.admin().ensureSubscription(subscription);
-      } catch (ClientException e) {
-        throw JmsExceptions.of("cannot subscribe to " + d, e);
+      } else if (sql != null) {
+        // A queue's group exists already; the broker parses the selector when asked to peek with
+        // it, so a bad one is refused here rather than at the first receive.
+        connection.admin().browse(group, WharfConnection.topicOf(d), sql).next(1);
       }
+    } catch (ClientException e) {
+      throw JmsExceptions.of("cannot consume from " + d, e);
     }
     WharfMessageConsumer c =
         new WharfMessageConsumer(

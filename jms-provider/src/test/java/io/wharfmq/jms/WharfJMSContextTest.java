@@ -40,9 +40,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The simplified API over a real classic connection: Qpid JMS to a real Wharf process (its AMQP
- * listener). This provider's own connection is not needed: WharfJMSContext is written over the
- * jakarta.jms interfaces only.
+ * The simplified API against a real Wharf process: contexts of this provider's connection factory
+ * (over the native protocol), and one over Qpid JMS's connection to the same Wharf's AMQP listener
+ * (WharfJMSContext is written over the jakarta.jms interfaces only, so it works over any provider's
+ * connection).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -54,12 +55,14 @@ class WharfJMSContextTest {
 
   private WharfStandaloneProcess wharf;
   private JmsConnectionFactory qpid;
+  private WharfConnectionFactory factory;
   private final List<JMSContext> contexts = new ArrayList<>();
 
   @BeforeAll
   void startWharf(@TempDir Path dir) throws Exception {
     wharf = WharfStandaloneProcess.start(dir);
     qpid = new JmsConnectionFactory(wharf.amqpUri());
+    factory = new WharfConnectionFactory("wharf://" + wharf.namesrvAddr());
   }
 
   @AfterAll
@@ -81,9 +84,9 @@ class WharfJMSContextTest {
     contexts.clear();
   }
 
-  /** A context owning a new Qpid JMS connection, closed after the test. */
+  /** A context of this provider's factory, closed after the test. */
   private JMSContext context(int sessionMode) throws JMSException {
-    JMSContext c = WharfJMSContext.over(qpid.createConnection(), sessionMode);
+    JMSContext c = factory.createContext(sessionMode);
     contexts.add(c);
     return c;
   }
