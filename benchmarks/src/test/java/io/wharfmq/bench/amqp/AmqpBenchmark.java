@@ -94,6 +94,22 @@ public final class AmqpBenchmark {
     }
   }
 
+  /** The usage lines of the options {@link JmsComparison} runs by, shared with bin/bench-jms. */
+  static final String RUN_USAGE =
+      """
+        --size 1024                 body bytes
+        --warmup-seconds 3          per run, not measured
+        --seconds 10                measured part of each run
+        --initial-warmup-seconds 8  one unmeasured run per target and send mode after the
+                                    brokers of a group have started (JIT warm-up)
+        --rate-fraction 0.5         equal-load rows: this fraction of the slowest target's
+                                    maximum (blocking sends only)
+        --rounds 1                  measure every cell this many times, targets in rotating
+                                    order; each target's median round is shown, ratios are the
+                                    median of the per-round ratios
+        --dir <dir>                 parent of the temp data directories (default java.io.tmpdir)
+      """;
+
   static final String USAGE =
       """
       bin/bench-amqp [options]
@@ -106,21 +122,13 @@ public final class AmqpBenchmark {
                                     broker accepted the message); async: jms.forceAsyncSend=true,
                                     the consumer's rate is the figure
         --targets wharf,artemis,rabbitmq
-        --size 1024                 body bytes
-        --warmup-seconds 3          per run, not measured
-        --seconds 10                measured part of each run
-        --initial-warmup-seconds 8  one unmeasured run per broker and send mode after the
-                                    brokers of a group have started (JIT warm-up)
-        --rate-fraction 0.5         equal-load rows: this fraction of the slowest broker's
-                                    maximum (blocking sends only)
-        --rounds 1                  measure every cell this many times, brokers in rotating
-                                    order; each broker's median round is shown, ratios are the
-                                    median of the per-round ratios
-        --dir <dir>                 parent of the temp data directories (default java.io.tmpdir)
-        --fanout 10,100             fan-out mode instead: a topic exchange with that many bound
-                                    queues, Wharf against RabbitMQ (--fanout 10 --help for its
-                                    options)
-      """;
+      """
+          + RUN_USAGE
+          + """
+            --fanout 10,100             fan-out mode instead: a topic exchange with that many bound
+                                        queues, Wharf against RabbitMQ (--fanout 10 --help for its
+                                        options)
+          """;
 
   public static void main(String[] args) throws Exception {
     if (Arrays.asList(args).contains("--fanout")) {

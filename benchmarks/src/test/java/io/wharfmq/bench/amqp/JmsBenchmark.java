@@ -49,18 +49,8 @@ public final class JmsBenchmark {
                                     (Qpid JMS), the consumer's rate is the figure
         --targets ours,qpid,artemis ours: Wharf's provider on Wharf; qpid: Qpid JMS on Wharf's
                                     AMQP listener; artemis: Artemis JMS client, core protocol
-        --size 1024                 body bytes
-        --warmup-seconds 3          per run, not measured
-        --seconds 10                measured part of each run
-        --initial-warmup-seconds 8  one unmeasured run per target and send mode after the
-                                    brokers of a group have started (JIT warm-up)
-        --rate-fraction 0.5         equal-load rows: this fraction of the slowest target's
-                                    maximum (blocking sends only)
-        --rounds 1                  measure every cell this many times, targets in rotating
-                                    order; each target's median round is shown, ratios are the
-                                    median of the per-round ratios
-        --dir <dir>                 parent of the temp data directories (default java.io.tmpdir)
-      """;
+      """
+          + AmqpBenchmark.RUN_USAGE;
 
   record Options(
       List<String> durability, List<String> targets, JmsComparison.Settings settings, Path dir) {
