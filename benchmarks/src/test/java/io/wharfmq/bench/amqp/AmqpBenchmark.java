@@ -136,17 +136,15 @@ public final class AmqpBenchmark {
       return;
     }
     Options o = Options.parse(args);
-    Path root = ComparisonRun.tempRoot(o.dir(), "wharf-bench-amqp-");
     Instant started = Instant.now();
-    List<AmqpReport.Row> rows = new ArrayList<>();
     Map<String, String> setup = new LinkedHashMap<>();
-    try {
-      for (String durability : o.durability()) {
-        rows.addAll(runGroup(o, durability, root, setup));
-      }
-    } finally {
-      ComparisonRun.deleteTree(root);
-    }
+    List<AmqpReport.Row> rows =
+        JmsComparison.runGroups(
+            o.dir(),
+            "wharf-bench-amqp-",
+            o.durability(),
+            setup,
+            (d, root, st) -> runGroup(o, d, root, st));
     System.out.println(AmqpReport.table(rows, setup, o));
     System.out.println(AmqpReport.goals(rows));
     progress("Done in %d s", Duration.between(started, Instant.now()).toSeconds());

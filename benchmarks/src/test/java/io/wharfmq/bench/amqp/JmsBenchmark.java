@@ -90,17 +90,15 @@ public final class JmsBenchmark {
 
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
-    Path root = ComparisonRun.tempRoot(o.dir(), "wharf-bench-jms-");
     Instant started = Instant.now();
-    List<AmqpReport.Row> rows = new ArrayList<>();
     Map<String, String> setup = new LinkedHashMap<>();
-    try {
-      for (String durability : o.durability()) {
-        rows.addAll(runGroup(o, durability, root, setup));
-      }
-    } finally {
-      ComparisonRun.deleteTree(root);
-    }
+    List<AmqpReport.Row> rows =
+        JmsComparison.runGroups(
+            o.dir(),
+            "wharf-bench-jms-",
+            o.durability(),
+            setup,
+            (d, root, st) -> runGroup(o, d, root, st));
     JmsComparison.Settings s = o.settings();
     AmqpReport.Columns cols = new AmqpReport.Columns(o.targets(), LETTER, "ours", goals());
     String intro =

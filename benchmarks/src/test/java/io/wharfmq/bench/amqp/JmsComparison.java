@@ -2,6 +2,7 @@ package io.wharfmq.bench.amqp;
 
 import io.wharfmq.bench.e2e.ComparisonRun;
 import io.wharfmq.bench.e2e.HostCpu;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,6 +31,32 @@ final class JmsComparison {
       Duration initialWarmup,
       double rateFraction,
       int rounds) {}
+
+  /** One durability group: starts its brokers under {@code root}, measures, stops them. */
+  @FunctionalInterface
+  interface Group {
+    List<AmqpReport.Row> run(String durability, Path root, Map<String, String> setup)
+        throws Exception;
+  }
+
+  /**
+   * Runs {@code group} for each durability in order, with data under a temp directory of {@code
+   * parent} (default java.io.tmpdir) that is deleted afterwards; every group's rows in order.
+   */
+  static List<AmqpReport.Row> runGroups(
+      Path parent, String prefix, List<String> durability, Map<String, String> setup, Group group)
+      throws Exception {
+    Path root = ComparisonRun.tempRoot(parent, prefix);
+    List<AmqpReport.Row> rows = new ArrayList<>();
+    try {
+      for (String d : durability) {
+        rows.addAll(group.run(d, root, setup));
+      }
+    } finally {
+      ComparisonRun.deleteTree(root);
+    }
+    return rows;
+  }
 
   /**
    * Warms up and measures every row of the group on {@code targets} (keyed by kind, in table
