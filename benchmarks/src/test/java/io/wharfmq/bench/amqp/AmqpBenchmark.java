@@ -2,13 +2,11 @@ package io.wharfmq.bench.amqp;
 
 import io.wharfmq.bench.e2e.ComparisonOptions;
 import io.wharfmq.bench.e2e.ComparisonRun;
-import io.wharfmq.bench.e2e.HostCpu;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -89,7 +87,28 @@ public final class AmqpBenchmark {
           c.rounds(),
           c.dir());
     }
+
+    JmsComparison.Settings settings() {
+      return new JmsComparison.Settings(
+          producers, sends, bodyBytes, warmup, measure, initialWarmup, rateFraction, rounds);
+    }
   }
+
+  /** The usage lines of the options {@link JmsComparison} runs by, shared with bin/bench-jms. */
+  static final String RUN_USAGE =
+      """
+        --size 1024                 body bytes
+        --warmup-seconds 3          per run, not measured
+        --seconds 10                measured part of each run
+        --initial-warmup-seconds 8  one unmeasured run per target and send mode after the
+                                    brokers of a group have started (JIT warm-up)
+        --rate-fraction 0.5         equal-load rows: this fraction of the slowest target's
+                                    maximum (blocking sends only)
+        --rounds 1                  measure every cell this many times, targets in rotating
+                                    order; each target's median round is shown, ratios are the
+                                    median of the per-round ratios
+        --dir <dir>                 parent of the temp data directories (default java.io.tmpdir)
+      """;
 
   static final String USAGE =
       """
@@ -103,21 +122,13 @@ public final class AmqpBenchmark {
                                     broker accepted the message); async: jms.forceAsyncSend=true,
                                     the consumer's rate is the figure
         --targets wharf,artemis,rabbitmq
-        --size 1024                 body bytes
-        --warmup-seconds 3          per run, not measured
-        --seconds 10                measured part of each run
-        --initial-warmup-seconds 8  one unmeasured run per broker and send mode after the
-                                    brokers of a group have started (JIT warm-up)
-        --rate-fraction 0.5         equal-load rows: this fraction of the slowest broker's
-                                    maximum (blocking sends only)
-        --rounds 1                  measure every cell this many times, brokers in rotating
-                                    order; each broker's median round is shown, ratios are the
-                                    median of the per-round ratios
-        --dir <dir>                 parent of the temp data directories (default java.io.tmpdir)
-        --fanout 10,100             fan-out mode instead: a topic exchange with that many bound
-                                    queues, Wharf against RabbitMQ (--fanout 10 --help for its
-                                    options)
-      """;
+      """
+          + RUN_USAGE
+          + """
+            --fanout 10,100             fan-out mode instead: a topic exchange with that many bound
+                                        queues, Wharf against RabbitMQ (--fanout 10 --help for its
+                                        options)
+          """;
 
   public static void main(String[] args) throws Exception {
     if (Arrays.asList(args).contains("--fanout")) {
@@ -125,17 +136,15 @@ public final class AmqpBenchmark {
       return;
     }
     Options o = Options.parse(args);
-    Path root = ComparisonRun.tempRoot(o.dir(), "wharf-bench-amqp-");
     Instant started = Instant.now();
-    List<AmqpReport.Row> rows = new ArrayList<>();
     Map<String, String> setup = new LinkedHashMap<>();
-    try {
-      for (String durability : o.durability()) {
-        rows.addAll(runGroup(o, durability, root, setup));
-      }
-    } finally {
-      ComparisonRun.deleteTree(root);
-    }
+    List<AmqpReport.Row> rows =
+        JmsComparison.runGroups(
+            o.dir(),
+            "wharf-bench-amqp-",
+            o.durability(),
+            setup,
+            (d, root, st) -> runGroup(o, d, root, st));
     System.out.println(AmqpReport.table(rows, setup, o));
     System.out.println(AmqpReport.goals(rows));
     progress("Done in %d s", Duration.between(started, Instant.now()).toSeconds());
@@ -144,15 +153,15 @@ public final class AmqpBenchmark {
   }
 
   /**
-   * Starts the group's brokers, warms them up and measures every row. A broker that cannot run here
-   * (no AMQP listener in this Wharf build, RabbitMQ not installed) is recorded in {@code setup} and
-   * left out of the group's rows.
+   * Starts the group's brokers, warms them up and measures every row ({@link JmsComparison}). A
+   * broker that cannot run here (no AMQP listener in this Wharf build, RabbitMQ not installed) is
+   * recorded in {@code setup} and left out of the group's rows.
    */
   private static List<AmqpReport.Row> runGroup(
       Options o, String durability, Path root, Map<String, String> setup) throws Exception {
-    Map<String, AmqpBroker> brokers = new LinkedHashMap<>();
-    List<AmqpReport.Row> rows = new ArrayList<>();
+    List<AmqpBroker> started = new ArrayList<>();
     try {
+      Map<String, JmsTarget> brokers = new LinkedHashMap<>();
       for (String kind : o.targets()) {
         String key = kind + " " + durability;
         if (kind.equals("rabbitmq") && durability.equals("ASYNC")) {
@@ -161,6 +170,7 @@ public final class AmqpBenchmark {
         progress("Starting %s, %s group", kind, durability);
         try {
           AmqpBroker b = start(kind, durability, root);
+          started.add(b);
           brokers.put(kind, b);
           setup.put(key, b.durability());
         } catch (WharfBroker.NotAvailableException e) {
@@ -171,52 +181,13 @@ public final class AmqpBenchmark {
           progress("%s not available: %s", kind, e.getMessage());
         }
       }
-      warmUp(o, brokers, durability, setup);
-      if (brokers.isEmpty()) {
-        return rows;
-      }
-      int turn = 0;
-      for (String sends : o.sends()) {
-        boolean async = sends.equals("async");
-        for (int producers : o.producers()) {
-          JmsLoad.Spec maxSpec =
-              new JmsLoad.Spec(producers, 0, async, o.bodyBytes(), o.warmup(), o.measure());
-          AmqpReport.Row max =
-              new AmqpReport.Row(durability, sends, producers, "max", new ArrayList<>());
-          for (int k = 0; k < o.rounds(); k++) {
-            max.rounds().add(measureEach(ComparisonRun.rotated(brokers.values(), turn++), maxSpec));
-          }
-          rows.add(max);
-          if (async) {
-            continue; // the consumer's rate is the figure; no equal-load row
-          }
-          double slowest =
-              max.byTarget().values().stream().mapToDouble(JmsLoad.Result::rate).min().orElse(0);
-          double rate = Math.max(1, Math.round(slowest * o.rateFraction()));
-          JmsLoad.Spec openSpec =
-              new JmsLoad.Spec(producers, rate, false, o.bodyBytes(), o.warmup(), o.measure());
-          AmqpReport.Row open =
-              new AmqpReport.Row(
-                  durability,
-                  sends,
-                  producers,
-                  String.format(Locale.ROOT, "%,.0f/s", rate),
-                  new ArrayList<>());
-          for (int k = 0; k < o.rounds(); k++) {
-            List<AmqpBroker> order = ComparisonRun.rotated(brokers.values(), turn++);
-            Collections.reverse(order);
-            open.rounds().add(measureEach(order, openSpec));
-          }
-          rows.add(open);
-        }
-      }
+      return JmsComparison.measure(o.settings(), durability, brokers, setup);
     } finally {
-      for (AmqpBroker b : brokers.values()) {
+      for (AmqpBroker b : started) {
         progress("Stopping %s", b.kind());
         b.close();
       }
     }
-    return rows;
   }
 
   /** RabbitMQ's package is missing and this run may not install it. */
@@ -242,98 +213,6 @@ public final class AmqpBenchmark {
       }
       default -> throw new IllegalArgumentException(kind);
     };
-  }
-
-  /**
-   * Unmeasured runs, each send mode once per broker with 4 producers, so the JIT of the driver and
-   * of the Java brokers has compiled both paths before the first measured run; then prints how much
-   * of a CPU the driver's JIT compiler threads still used. A broker whose warm-up fails is stopped,
-   * left out of the group's rows, and the reason goes to {@code setup} (the table's header).
-   */
-  private static void warmUp(
-      Options o, Map<String, AmqpBroker> brokers, String durability, Map<String, String> setup)
-      throws Exception {
-    double jit0 = HostCpu.compilerCpuSeconds(ProcessHandle.current().pid());
-    long start = System.nanoTime();
-    for (AmqpBroker b : new ArrayList<>(brokers.values())) {
-      for (String sends : o.sends()) {
-        progress(
-            "Warm-up: %s (%d s, 4 producers, %s sends, not measured)",
-            b.kind(), o.initialWarmup().toSeconds(), sends);
-        JmsLoad.Spec spec =
-            new JmsLoad.Spec(
-                4, 0, sends.equals("async"), o.bodyBytes(), Duration.ZERO, o.initialWarmup());
-        try {
-          alone(brokers.values(), b, () -> JmsLoad.run(b, spec));
-        } catch (Exception e) {
-          // A broker the client cannot work with is reported, not allowed to end the run.
-          String why = "failed in the warm-up: " + e;
-          progress("%s %s", b.kind(), why);
-          setup.put(b.kind() + " " + durability, why);
-          brokers.remove(b.kind());
-          b.close();
-          break;
-        }
-      }
-    }
-    double share =
-        (HostCpu.compilerCpuSeconds(ProcessHandle.current().pid()) - jit0)
-            / ((System.nanoTime() - start) / 1e9);
-    progress("Warm-up: the driver's JIT compiler threads used %.0f %% of a CPU", share * 100);
-  }
-
-  /** Runs {@code spec} on each broker in {@code order}; results keyed by kind. */
-  private static Map<String, JmsLoad.Result> measureEach(List<AmqpBroker> order, JmsLoad.Spec spec)
-      throws Exception {
-    Map<String, JmsLoad.Result> byKind = new LinkedHashMap<>();
-    for (AmqpBroker b : order) {
-      JmsLoad.Result r = alone(order, b, () -> JmsLoad.run(b, spec));
-      progress(
-          "%-8s %-8s %d producer(s) %-8s sent %,8.0f/s consumed %,8.0f/s  send p50 %.3f p99 %.3f"
-              + "  e2e p50 %.3f p99 %.3f p99.9 %.3f max %.1f ms  broker CPU %.1f s  %s",
-          b.kind(),
-          spec.asyncSends() ? "async" : "blocking",
-          spec.producers(),
-          spec.openLoop() ? String.format(Locale.ROOT, "%.0f/s", spec.rate()) : "max",
-          r.sentPerSec(),
-          r.consumedPerSec(),
-          r.sendP50Ms(),
-          r.sendP99Ms(),
-          r.p50Ms(),
-          r.p99Ms(),
-          r.p999Ms(),
-          r.maxMs(),
-          r.brokerCpuSec(),
-          r.notes());
-      byKind.put(b.kind(), r);
-    }
-    return byKind;
-  }
-
-  @FunctionalInterface
-  interface Measurement<T> {
-    T call() throws Exception;
-  }
-
-  /**
-   * Runs {@code m} against {@code b} with every other broker of the group at nice 19 meanwhile (all
-   * stay up for the whole group; their idle background work should take only CPU nobody else
-   * wants).
-   */
-  static <T> T alone(Iterable<? extends AmqpBroker> all, AmqpBroker b, Measurement<T> m)
-      throws Exception {
-    List<AmqpBroker> others = new ArrayList<>();
-    for (AmqpBroker o : all) {
-      if (o != b) {
-        others.add(o);
-      }
-    }
-    others.forEach(o -> ChildProcess.renice(o.pid(), 19, o.kind()));
-    try {
-      return m.call();
-    } finally {
-      others.forEach(o -> ChildProcess.renice(o.pid(), 0, o.kind()));
-    }
   }
 
   static void progress(String format, Object... args) {

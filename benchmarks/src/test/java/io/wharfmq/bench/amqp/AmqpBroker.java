@@ -1,12 +1,16 @@
 package io.wharfmq.bench.amqp;
 
+import jakarta.jms.ConnectionFactory;
+import org.apache.qpid.jms.JmsConnectionFactory;
+
 /**
  * A broker under test of {@link AmqpBenchmark}: running, reachable over AMQP 1.0 on 127.0.0.1, with
  * one durable queue per run that the benchmark sends to and consumes from. Used from the
  * benchmark's main thread.
  */
-interface AmqpBroker extends AutoCloseable {
+interface AmqpBroker extends JmsTarget, AutoCloseable {
   /** "wharf", "artemis" or "rabbitmq": the column of the table. */
+  @Override
   String kind();
 
   /** How a persistent send reaches the disk before it is accepted, as the table's header says. */
@@ -16,23 +20,16 @@ interface AmqpBroker extends AutoCloseable {
   String uri(String jmsOptions);
 
   /**
-   * Makes durable queue {@code queue} exist before any client attaches (each run has a fresh one,
-   * so no run consumes an earlier run's backlog). Default: nothing, the broker creates it on first
-   * use.
+   * Qpid JMS: a broker that never answers fails the run's sends after a minute instead of hanging
+   * it; asynchronous sends are {@code jms.forceAsyncSend}.
    */
-  default void createQueue(String queue) throws Exception {}
-
-  /** The address of queue {@code queue} for Qpid JMS producers and the consumer. */
-  String address(String queue);
-
-  /**
-   * Drops queue {@code queue} and whatever backlog it still holds, once its run is over, so the
-   * broker does not carry it into the next runs. Default: nothing.
-   */
-  default void deleteQueue(String queue) throws Exception {}
-
-  /** The operating-system process whose CPU time is the broker's cost. */
-  long pid();
+  @Override
+  default ConnectionFactory connectionFactory(boolean asyncSends) {
+    return new JmsConnectionFactory(
+        uri(
+            "jms.sendTimeout=60000&jms.requestTimeout=60000"
+                + (asyncSends ? "&jms.forceAsyncSend=true" : "")));
+  }
 
   @Override
   void close();

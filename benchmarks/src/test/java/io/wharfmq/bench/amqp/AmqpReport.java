@@ -9,13 +9,45 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
-/** Markdown output of {@link AmqpBenchmark}: the table and the goal lines. Stateless. */
+/**
+ * Markdown output of {@link AmqpBenchmark} and {@link JmsBenchmark}: the table and the goal lines.
+ * Stateless.
+ */
 final class AmqpReport {
   private AmqpReport() {}
 
-  /** Column letters of the brokers. */
+  /** Column letters of bin/bench-amqp's brokers. */
   private static final Map<String, String> LETTER =
       Map.of("wharf", "W", "artemis", "A", "rabbitmq", "R");
+
+  /**
+   * The table's columns: targets in order with their letters, the target the ratios are about
+   * ({@code lead}) and its baselines, each with the throughput ratio the goal asks for.
+   */
+  record Columns(
+      List<String> targets,
+      Map<String, String> letters,
+      String lead,
+      Map<String, Double> throughputGoals) {
+    /** Baselines that are columns of this table. */
+    List<String> baselines() {
+      return throughputGoals.keySet().stream()
+          .filter(b -> targets.contains(lead) && targets.contains(b))
+          .toList();
+    }
+
+    String pair(String baseline) {
+      return letters.get(lead) + "/" + letters.get(baseline);
+    }
+  }
+
+  /** bin/bench-amqp's columns: Wharf against Artemis (goal 1.5) and RabbitMQ (goal 2). */
+  static Columns amqpColumns(List<String> targets) {
+    Map<String, Double> goals = new LinkedHashMap<>();
+    goals.put("artemis", 1.5);
+    goals.put("rabbitmq", 2.0);
+    return new Columns(targets, LETTER, "wharf", goals);
+  }
 
   /**
    * One table row: one (durability, send mode, producers, load) cell measured on each broker of the
@@ -67,8 +99,9 @@ final class AmqpReport {
   }
 
   static String table(List<Row> rows, Map<String, String> setup, AmqpBenchmark.Options o) {
-    StringBuilder sb = new StringBuilder();
-    sb.append(
+    return table(
+        rows,
+        setup,
         String.format(
             Locale.ROOT,
             "%nQpid JMS, persistent %d B BytesMessages to a durable queue (a fresh one per run), one"
@@ -82,26 +115,27 @@ final class AmqpReport {
             o.bodyBytes(),
             o.warmup().toSeconds(),
             o.measure().toSeconds(),
-            o.rounds()));
+            o.rounds()),
+        amqpColumns(o.targets()));
+  }
+
+  /** The markdown table: {@code intro}, the setup lines, then one line per row. */
+  static String table(List<Row> rows, Map<String, String> setup, String intro, Columns cols) {
+    StringBuilder sb = new StringBuilder(intro);
     setup.forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
     sb.append('\n');
-    List<String> targets = o.targets();
-    List<String[]> ratios = new ArrayList<>();
-    if (targets.contains("wharf") && targets.contains("artemis")) {
-      ratios.add(new String[] {"wharf", "artemis"});
-    }
-    if (targets.contains("wharf") && targets.contains("rabbitmq")) {
-      ratios.add(new String[] {"wharf", "rabbitmq"});
-    }
+    List<String> targets = cols.targets();
+    Map<String, String> letter = cols.letters();
+    String lead = cols.lead();
     StringBuilder head = new StringBuilder("| durability | sends | producers | load |");
     StringBuilder align = new StringBuilder("|---|---|---:|---|");
     for (String t : targets) {
-      String l = LETTER.get(t);
+      String l = letter.get(t);
       head.append(String.format(" %s msg/s | %s send p50 | %s e2e p50 / p99 |", l, l, l));
       align.append("---:|---:|---:|");
     }
-    for (String[] r : ratios) {
-      String ab = LETTER.get(r[0]) + "/" + LETTER.get(r[1]);
+    for (String base : cols.baselines()) {
+      String ab = cols.pair(base);
       head.append(String.format(" msg/s %s | p99 %s | CPU %s |", ab, ab, ab));
       align.append("---:|---:|---:|");
     }
@@ -132,29 +166,27 @@ final class AmqpReport {
                 // No message of the window reached the consumer: nothing to time.
                 x.p99Ms() == 0 ? "—" : ms(x.p50Ms()) + " / " + ms(x.p99Ms())));
         if (!x.notes().isEmpty()) {
-          notes.add(LETTER.get(t) + ": " + x.notes());
+          notes.add(letter.get(t) + ": " + x.notes());
         }
       }
-      for (String[] p : ratios) {
+      for (String base : cols.baselines()) {
         sb.append(
             String.format(
                 Locale.ROOT,
                 " %s | %s | %s |",
-                ratio(r.ratio(p[0], p[1], JmsLoad.Result::rate)),
-                ratio(r.ratio(p[0], p[1], AmqpReport::timedP99)),
-                ratio(r.ratio(p[0], p[1], JmsLoad.Result::perCpuSecond))));
-        if (r.rounds().size() > 1 && r.has(p[0]) && r.has(p[1])) {
+                ratio(r.ratio(lead, base, JmsLoad.Result::rate)),
+                ratio(r.ratio(lead, base, AmqpReport::timedP99)),
+                ratio(r.ratio(lead, base, JmsLoad.Result::perCpuSecond))));
+        if (r.rounds().size() > 1 && r.has(lead) && r.has(base)) {
           List<String> each = new ArrayList<>();
           for (double v :
               r.roundRatios(
-                  p[0], p[1], r.maxRate() ? JmsLoad.Result::rate : AmqpReport::timedP99)) {
+                  lead, base, r.maxRate() ? JmsLoad.Result::rate : AmqpReport::timedP99)) {
             each.add(ratio(v));
           }
           notes.add(
               (r.maxRate() ? "msg/s " : "p99 ")
-                  + LETTER.get(p[0])
-                  + "/"
-                  + LETTER.get(p[1])
+                  + cols.pair(base)
                   + " per round "
                   + String.join(", ", each));
         }
@@ -166,28 +198,38 @@ final class AmqpReport {
 
   /** Goals of issue 12 section 7: W/A >= 1.5 and W/R >= 2 in throughput, p99 <= 1 at equal load. */
   static String goals(List<Row> rows) {
-    StringBuilder sb =
-        new StringBuilder(
-            "Goals (Wharf / Artemis >= 1.5 and Wharf / RabbitMQ >= 2 in throughput at max rate,"
-                + " p99 <= 1.0 at the same offered load):\n");
+    return goals(
+        rows,
+        "Goals (Wharf / Artemis >= 1.5 and Wharf / RabbitMQ >= 2 in throughput at max rate,"
+            + " p99 <= 1.0 at the same offered load):\n",
+        amqpColumns(AmqpBenchmark.TARGETS));
+  }
+
+  /**
+   * One line per row and baseline: the lead's throughput ratio at max rate against the baseline's
+   * goal, its p99 ratio at a set load against 1.0.
+   */
+  static String goals(List<Row> rows, String header, Columns cols) {
+    StringBuilder sb = new StringBuilder(header);
+    String lead = cols.lead();
     boolean any = false;
     for (Row r : rows) {
-      for (String[] p : new String[][] {{"artemis", "1.5"}, {"rabbitmq", "2"}}) {
-        if (!r.has("wharf") || !r.has(p[0])) {
+      for (Map.Entry<String, Double> p : cols.throughputGoals().entrySet()) {
+        if (!r.has(lead) || !r.has(p.getKey())) {
           continue;
         }
         any = true;
         String head =
             String.format(
                 Locale.ROOT,
-                "- %s, %s sends, %d producer(s), %s, W/%s",
+                "- %s, %s sends, %d producer(s), %s, %s",
                 r.durability(),
                 r.sends(),
                 r.producers(),
                 r.load(),
-                LETTER.get(p[0]));
+                cols.letters().get(lead) + "/" + cols.letters().get(p.getKey()));
         if (r.maxRate()) {
-          double v = r.ratio("wharf", p[0], JmsLoad.Result::rate);
+          double v = r.ratio(lead, p.getKey(), JmsLoad.Result::rate);
           if (!Double.isFinite(v)) {
             sb.append(head).append(": no ratio (the other consumer got no message)\n");
             continue;
@@ -198,9 +240,9 @@ final class AmqpReport {
                   "%s: throughput %.2f (%s)%n",
                   head,
                   v,
-                  v >= Double.parseDouble(p[1]) ? "met" : "NOT met"));
+                  v >= p.getValue() ? "met" : "NOT met"));
         } else {
-          double v = r.ratio("wharf", p[0], AmqpReport::timedP99);
+          double v = r.ratio(lead, p.getKey(), AmqpReport::timedP99);
           sb.append(
               String.format(
                   Locale.ROOT, "%s: p99 %.2f (%s)%n", head, v, v <= 1.0 ? "met" : "NOT met"));
@@ -208,7 +250,7 @@ final class AmqpReport {
       }
     }
     if (!any) {
-      sb.append("- not assessed: no row has Wharf beside a baseline\n");
+      sb.append("- not assessed: no row has ").append(lead).append(" beside a baseline\n");
     }
     return sb.toString();
   }

@@ -63,6 +63,11 @@ final class ArtemisBroker implements AmqpBroker {
     return "amqp://127.0.0.1:" + port + (jmsOptions.isEmpty() ? "" : "?" + jmsOptions);
   }
 
+  /** The URL of the same acceptor for Artemis' own (core protocol) JMS client. */
+  String coreUrl() {
+    return "tcp://127.0.0.1:" + port;
+  }
+
   @Override
   public String address(String queue) {
     return queue;

@@ -11,10 +11,10 @@ import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 
 /**
  * Main class of the Artemis child JVM: {@code ArtemisHost <dataDir> <port> SYNC|ASYNC}. Starts an
- * embedded ActiveMQ Artemis with persistence on, security off and one AMQP acceptor on 127.0.0.1,
- * prints {@code READY <journalType>} on stdout, serves until stdin ends, stops and prints {@code
- * STOPPED}. A stdin line {@code DELETE <queue>} destroys that queue with its messages (answered
- * {@code DELETED <queue>}).
+ * embedded ActiveMQ Artemis with persistence on, security off and one acceptor (AMQP and core) on
+ * 127.0.0.1, prints {@code READY <journalType>} on stdout, serves until stdin ends, stops and
+ * prints {@code STOPPED}. A stdin line {@code DELETE <queue>} destroys that queue with its messages
+ * (answered {@code DELETED <queue>}).
  *
  * <p>SYNC keeps Artemis' defaults: a persistent (non-transactional) send is answered after the
  * journal has synced it ({@code journal-sync-non-transactional=true}), journal type ASYNCIO where
@@ -50,9 +50,12 @@ public final class ArtemisHost {
             .setJournalSyncNonTransactional(sync);
     // The default (90 % of the volume) blocks producers on a shared, fuller disk: not the subject.
     cfg.setMaxDiskUsage(100);
-    // The distribution's AMQP acceptor credits; no other acceptor.
+    // One acceptor: AMQP with the distribution's credits (bin/bench-amqp), and Artemis' own core
+    // protocol for its JMS client (bin/bench-jms); the acceptor tells them apart by their first
+    // bytes.
     cfg.addAcceptorConfiguration(
-        "amqp", "tcp://127.0.0.1:" + port + "?protocols=AMQP;amqpCredits=1000;amqpLowCredits=300");
+        "amqp",
+        "tcp://127.0.0.1:" + port + "?protocols=AMQP,CORE;amqpCredits=1000;amqpLowCredits=300");
     EmbeddedActiveMQ server = new EmbeddedActiveMQ().setConfiguration(cfg);
     server.start();
     System.out.println(

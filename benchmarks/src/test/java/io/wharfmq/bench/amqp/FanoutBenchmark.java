@@ -220,7 +220,7 @@ final class FanoutBenchmark {
           b.kind(), o.initialWarmup().toSeconds(), queues);
       try {
         FanoutLoad.Result r =
-            AmqpBenchmark.alone(brokers.values(), b, () -> FanoutLoad.run(b, spec));
+            JmsComparison.alone(brokers.values(), b, () -> FanoutLoad.run(b, spec));
         if (r.published() == 0) {
           throw new IllegalStateException("no send returned: " + r.notes());
         }
@@ -268,7 +268,7 @@ final class FanoutBenchmark {
       throws Exception {
     Map<String, FanoutLoad.Result> byKind = new LinkedHashMap<>();
     for (ExchangeBroker b : order) {
-      FanoutLoad.Result r = AmqpBenchmark.alone(all.values(), b, () -> FanoutLoad.run(b, spec));
+      FanoutLoad.Result r = JmsComparison.alone(all.values(), b, () -> FanoutLoad.run(b, spec));
       AmqpBenchmark.progress(
           "%-8s %3d queues %d producer(s): published %,8.0f/s delivered %,9.0f/s  %,9.0f B/msg"
               + "  broker CPU %.1f s (%.1f us/delivery)  %s",

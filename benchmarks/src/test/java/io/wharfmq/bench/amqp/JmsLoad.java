@@ -3,7 +3,9 @@ package io.wharfmq.bench.amqp;
 import io.wharfmq.bench.e2e.HostCpu;
 import io.wharfmq.bench.e2e.Stamp;
 import jakarta.jms.BytesMessage;
+import jakarta.jms.CompletionListener;
 import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
 import jakarta.jms.DeliveryMode;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
@@ -13,6 +15,7 @@ import jakarta.jms.Session;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,22 +24,24 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
-import org.apache.qpid.jms.JmsConnectionFactory;
 
 /**
- * One measured run of Qpid JMS against one {@link AmqpBroker}: N producer threads, each with its
- * own connection, session and producer, send persistent {@code BytesMessage}s to a queue of the
- * run's own (created before, deleted after it, so no run inherits another's backlog); one consumer
- * (its own connection, AUTO_ACKNOWLEDGE, a {@code MessageListener}) times every message against the
+ * One measured run of a JMS client against one broker ({@link JmsTarget}: Qpid JMS against an
+ * {@link AmqpBroker}, or the clients of bin/bench-jms): N producer threads, each with its own
+ * connection, session and producer, send persistent {@code BytesMessage}s to a queue of the run's
+ * own (created before, deleted after it, so no run inherits another's backlog); one consumer (its
+ * own connection, AUTO_ACKNOWLEDGE, a {@code MessageListener}) times every message against the
  * intended send time stamped in its body ({@link Stamp}).
  *
  * <p>Sends are blocking (Qpid JMS' default for persistent messages: {@code send} returns when the
  * broker has accepted, i.e. stored, the message) or asynchronous ({@code jms.forceAsyncSend=true}:
  * {@code send} returns once the message is written to the socket, the broker's credit bounds what
- * is in flight). Closed loop (rate 0): each thread sends as soon as its previous send returned.
- * Open loop (rate R): message k of thread i is due at t0 + (k + i/N)·N/R and keeps its due time as
- * the intended send time when the thread is late, so stalls count in full (as in bin/bench-e2e).
- * Used from the main thread; the JMS client's threads call the listener.
+ * is in flight); for clients whose asynchronous sends take a {@code CompletionListener}, at most
+ * {@link #ASYNC_IN_FLIGHT} per producer are in flight (what Artemis' AMQP acceptor credits Qpid
+ * JMS). Closed loop (rate 0): each thread sends as soon as its previous send returned. Open loop
+ * (rate R): message k of thread i is due at t0 + (k + i/N)·N/R and keeps its due time as the
+ * intended send time when the thread is late, so stalls count in full (as in bin/bench-e2e). Used
+ * from the main thread; the JMS client's threads call the listener.
  */
 final class JmsLoad {
   private static final AtomicInteger RUN_IDS = new AtomicInteger(1);
@@ -46,6 +51,9 @@ final class JmsLoad {
   static final int DRAIN = 30;
 
   static final int DRAIN_ASYNC = 10;
+
+  /** Asynchronous sends with a CompletionListener a producer may have unanswered. */
+  static final int ASYNC_IN_FLIGHT = 1000;
 
   record Spec(
       int producers,
@@ -175,15 +183,12 @@ final class JmsLoad {
 
   private JmsLoad() {}
 
-  static Result run(AmqpBroker broker, Spec spec) throws Exception {
+  static Result run(JmsTarget broker, Spec spec) throws Exception {
     int runId = RUN_IDS.getAndIncrement();
     String queue = AmqpBenchmark.QUEUE + "-" + runId;
     broker.createQueue(queue);
-    // A broker that never answers fails the run's sends after a minute instead of hanging it.
-    String options =
-        "jms.sendTimeout=60000&jms.requestTimeout=60000"
-            + (spec.asyncSends() ? "&jms.forceAsyncSend=true" : "");
-    JmsConnectionFactory factory = new JmsConnectionFactory(broker.uri(options));
+    ConnectionFactory factory = broker.connectionFactory(spec.asyncSends());
+    boolean withListener = spec.asyncSends() && broker.completionListenerSends();
     AtomicReference<Window> current = new AtomicReference<>();
     List<Connection> connections = new ArrayList<>();
     try {
@@ -208,9 +213,9 @@ final class JmsLoad {
         Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageProducer p = s.createProducer(s.createQueue(broker.address(queue)));
         p.setDeliveryMode(DeliveryMode.PERSISTENT);
-        Sender sender = new Sender(s, p, spec.bodyBytes());
+        Sender sender = new Sender(s, p, spec.bodyBytes(), withListener);
         // Attach the link and warm the path before the clock starts (run id 0: never counted).
-        sender.send(0, 0);
+        sender.send(0, 0, null);
         senders.add(sender);
       }
 
@@ -238,6 +243,9 @@ final class JmsLoad {
       double steal = HostCpu.percent(steal0, HostCpu.stealAndTotalTicks());
       for (Thread t : threads) {
         t.join();
+      }
+      for (Sender s : senders) {
+        s.awaitAnswers();
       }
       long sent = w.sent.sum();
       // Blocking sends: wait for every message of the window (a shortfall is a loss). Asynchronous
@@ -282,24 +290,64 @@ final class JmsLoad {
     }
   }
 
-  /** One producer thread's JMS objects (a JMS session is single-threaded). */
+  /**
+   * One producer thread's JMS objects (a JMS session is single-threaded), and with {@code
+   * withListener} the permits of its sends in flight (released by the client's completion thread).
+   */
   private static final class Sender {
     final Session session;
     final MessageProducer producer;
     final byte[] body;
+    final Semaphore inFlight;
 
-    Sender(Session session, MessageProducer producer, int bodyBytes) {
+    Sender(Session session, MessageProducer producer, int bodyBytes, boolean withListener) {
       this.session = session;
       this.producer = producer;
       this.body = new byte[bodyBytes];
+      this.inFlight = withListener ? new Semaphore(ASYNC_IN_FLIGHT) : null;
       ThreadLocalRandom.current().nextBytes(body);
     }
 
-    void send(long intended, int runId) throws JMSException {
+    /** Sends; {@code w}: the window that counts a failure answered later, or null. */
+    void send(long intended, int runId, Window w) throws JMSException {
       Stamp.write(body, intended, runId);
       BytesMessage m = session.createBytesMessage();
       m.writeBytes(body);
-      producer.send(m);
+      if (inFlight == null || runId == 0) {
+        producer.send(m);
+        return;
+      }
+      inFlight.acquireUninterruptibly();
+      try {
+        producer.send(m, answered(w != null && w.inWindow(intended) ? w : null));
+      } catch (JMSException | RuntimeException e) {
+        inFlight.release(); // refused at once: no answer will come
+        throw e;
+      }
+    }
+
+    private CompletionListener answered(Window w) {
+      return new CompletionListener() {
+        @Override
+        public void onCompletion(Message message) {
+          inFlight.release();
+        }
+
+        @Override
+        public void onException(Message message, Exception e) {
+          inFlight.release();
+          if (w != null) {
+            w.failed(e);
+          }
+        }
+      };
+    }
+
+    /** Waits (a minute at most) until every asynchronous send has its answer. */
+    void awaitAnswers() throws InterruptedException {
+      if (inFlight != null && inFlight.tryAcquire(ASYNC_IN_FLIGHT, 60, TimeUnit.SECONDS)) {
+        inFlight.release(ASYNC_IN_FLIGHT);
+      }
     }
   }
 
@@ -331,7 +379,7 @@ final class JmsLoad {
       }
       long callStart = System.nanoTime();
       try {
-        sender.send(intended, w.runId);
+        sender.send(intended, w.runId, w);
         if (w.inWindow(intended)) {
           w.sent.increment();
           record(w.sendCall, System.nanoTime() - callStart);

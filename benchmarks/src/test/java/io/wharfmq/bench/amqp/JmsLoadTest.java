@@ -28,6 +28,7 @@ class JmsLoadTest {
     try (ArtemisBroker artemis = ArtemisBroker.start(dir, true)) {
       assertThat(artemis.durability()).contains("journal");
       checkRuns(artemis);
+      checkCompletionListenerRun(JmsClients.artemisCore(artemis));
     }
   }
 
@@ -54,7 +55,23 @@ class JmsLoadTest {
     }
     try (wharf) {
       checkRuns(wharf);
+      checkCompletionListenerRun(JmsClients.wharfProvider(wharf));
     }
+  }
+
+  /**
+   * bin/bench-jms' asynchronous sends: with a CompletionListener every answer comes back (no permit
+   * is lost) and every message of the window is consumed; 1 s at 50/s keeps it short.
+   */
+  private static void checkCompletionListenerRun(JmsTarget target) throws Exception {
+    assertThat(target.completionListenerSends()).isTrue();
+    JmsLoad.Result async =
+        JmsLoad.run(
+            target,
+            new JmsLoad.Spec(1, 50, true, 1024, Duration.ofMillis(200), Duration.ofSeconds(1)));
+    assertThat(async.failed()).as("send failures: %s", async.firstError()).isZero();
+    assertThat(async.sentPerSec()).isBetween(49.0, 51.0);
+    assertThat(async.notConsumed()).isZero();
   }
 
   private static void checkRuns(AmqpBroker broker) throws Exception {

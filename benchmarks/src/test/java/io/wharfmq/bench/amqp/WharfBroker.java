@@ -23,11 +23,13 @@ import org.apache.qpid.jms.JmsConnectionFactory;
  */
 final class WharfBroker implements ExchangeBroker {
   private final ChildProcess child;
+  private final int namesrvPort;
   private final int amqpPort;
   private final String flush;
 
-  private WharfBroker(ChildProcess child, int amqpPort, String flush) {
+  private WharfBroker(ChildProcess child, int namesrvPort, int amqpPort, String flush) {
     this.child = child;
+    this.namesrvPort = namesrvPort;
     this.amqpPort = amqpPort;
     this.flush = flush;
   }
@@ -71,7 +73,7 @@ final class WharfBroker implements ExchangeBroker {
                 "maxHashSlotNum=1000000",
                 "--set",
                 "maxIndexNum=4000000"));
-    WharfBroker b = new WharfBroker(c, amqpPort, flushDiskType);
+    WharfBroker b = new WharfBroker(c, namesrvPort, amqpPort, flushDiskType);
     try {
       c.awaitLine(l -> l.contains("Wharf standalone ready"), Duration.ofSeconds(90));
     } catch (IllegalStateException e) {
@@ -129,6 +131,11 @@ final class WharfBroker implements ExchangeBroker {
   @Override
   public String durability() {
     return "flushDiskType=" + flush;
+  }
+
+  /** The name server's port: what Wharf's own JMS provider connects to (bin/bench-jms). */
+  int namesrvPort() {
+    return namesrvPort;
   }
 
   @Override
