@@ -103,7 +103,7 @@ final class SessionDispatcher {
 
   private void fetchLoop(WharfMessageConsumer c) {
     while (running(c)) {
-      if (!session.connection().isStarted() || c.hasReady()) {
+      if (!session.connection().isStarted() || c.prefetchFull()) {
         idle();
         continue;
       }

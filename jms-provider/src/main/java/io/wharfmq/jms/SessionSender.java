@@ -4,6 +4,7 @@ import io.wharfmq.client.ClientException;
 import io.wharfmq.client.Message;
 import jakarta.jms.CompletionListener;
 import jakarta.jms.JMSException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +23,19 @@ import java.util.concurrent.TimeUnit;
 final class SessionSender {
   private final WharfSession session;
   private final List<Pending> buffered = new ArrayList<>();
+
+  /** Asynchronous sends waiting for the send thread (guarded by this). */
+  private final ArrayDeque<Pending> queued = new ArrayDeque<>();
+
+  private boolean draining;
+
+  /** Asynchronous sends a session may have waiting before send blocks. */
+  static final int MAX_QUEUED = 1_000;
+
+  /** The most messages, and bytes of bodies, in one batch request. */
+  static final int MAX_BATCH = 64;
+
+  static final int MAX_BATCH_BYTES = 1024 * 1024;
   private ExecutorService async;
 
   /** A record to send, the key that picks its queue, and who to tell (async) or null. */
@@ -44,20 +58,108 @@ final class SessionSender {
       return;
     }
     if (p.done() == null) {
+      awaitQueuedSent(); // a synchronous send must not overtake the asynchronous ones before it
       sendNow(p);
       return;
     }
-    executor()
-        .execute(
-            () -> {
-              try {
-                sendNow(p);
-              } catch (JMSException e) {
-                p.done().onException(p.message(), e);
-                return;
-              }
-              p.done().onCompletion(p.message());
-            });
+    synchronized (this) {
+      while (queued.size() >= MAX_QUEUED) {
+        try {
+          wait(); // back-pressure: the application sends faster than the broker stores
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new JMSException("interrupted while waiting to send");
+        }
+      }
+      queued.addLast(p);
+      if (!draining) {
+        draining = true;
+        executor().execute(this::drain);
+      }
+    }
+  }
+
+  /**
+   * Sends the queued asynchronous sends in order, as batches of consecutive messages with one topic
+   * and one queue (one request each), and calls their listeners in send order.
+   */
+  private void drain() {
+    while (true) {
+      List<Pending> batch = new ArrayList<>();
+      synchronized (this) {
+        Pending first = queued.pollFirst();
+        if (first == null) {
+          draining = false;
+          notifyAll();
+          return;
+        }
+        batch.add(first);
+        int bytes = first.record().body().length;
+        while (!queued.isEmpty()
+            && batch.size() < MAX_BATCH
+            && batchable(first, queued.peekFirst())
+            && bytes + queued.peekFirst().record().body().length <= MAX_BATCH_BYTES) {
+          Pending next = queued.pollFirst();
+          bytes += next.record().body().length;
+          batch.add(next);
+        }
+        notifyAll();
+      }
+      JMSException failed = null;
+      try {
+        if (batch.size() == 1) {
+          sendNow(batch.get(0));
+        } else {
+          sendBatchNow(batch);
+        }
+      } catch (JMSException e) {
+        failed = e;
+      }
+      for (Pending p : batch) {
+        if (failed == null) {
+          p.done().onCompletion(p.message());
+        } else {
+          p.done().onException(p.message(), failed);
+        }
+      }
+    }
+  }
+
+  private synchronized void awaitQueuedSent() throws JMSException {
+    while (draining || !queued.isEmpty()) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new JMSException("interrupted while earlier asynchronous sends completed");
+      }
+    }
+  }
+
+  /** Whether {@code next} may go in one batch request with {@code first}. */
+  private static boolean batchable(Pending first, Pending next) {
+    return next.record().topic().equals(first.record().topic())
+        && next.shardingKey().equals(first.shardingKey())
+        && !delayed(first)
+        && !delayed(next);
+  }
+
+  /** A message on the timer wheel is sent alone: RocketMQ refuses delays in a batch. */
+  private static boolean delayed(Pending p) {
+    return p.record().properties().containsKey(Message.TIMER_DELIVER_MS);
+  }
+
+  private void sendBatchNow(List<Pending> batch) throws JMSException {
+    List<Message> records = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      records.add(p.record());
+    }
+    try {
+      session.connection().producer().sendBatch(records, batch.get(0).shardingKey());
+    } catch (ClientException | IllegalArgumentException e) {
+      throw JmsExceptions.of(
+          "send of " + batch.size() + " messages to " + records.get(0).topic() + " failed", e);
+    }
   }
 
   private void sendNow(Pending p) throws JMSException {

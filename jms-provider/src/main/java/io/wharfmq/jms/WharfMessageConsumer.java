@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,9 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
    */
   static final Duration INVISIBLE = Duration.ofSeconds(60);
 
+  /** How long closing waits for acknowledgements sent without waiting. */
+  private static final Duration ACK_WAIT = Duration.ofSeconds(5);
+
   /** The longest single pop; longer receives pop again. */
   private static final long MAX_AWAIT_MS = 1_000;
 
@@ -52,6 +56,7 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
   private final boolean ownsGroup;
   private final SimpleConsumer simple;
   private final Deque<Delivery> ready = new ArrayDeque<>();
+  private final AtomicInteger acksInFlight = new AtomicInteger();
   private volatile MessageListener listener;
   private volatile boolean closed;
   private boolean nativeClosed;
@@ -178,6 +183,11 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
     return !ready.isEmpty();
   }
 
+  /** Whether the prefetch is full: no room for another pop. */
+  synchronized boolean prefetchFull() {
+    return ready.size() >= session.connection().config().prefetch();
+  }
+
   /**
    * Pops what the prefetch allows, waiting up to {@code awaitMs} on the broker; failures go to the
    * exception listener (the next receive tries again).
@@ -257,6 +267,47 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
     }
     m.setReadOnly(true);
     return m;
+  }
+
+  /**
+   * Acknowledges without waiting (AUTO_ACKNOWLEDGE, DUPS_OK_ACKNOWLEDGE, as Qpid JMS and Artemis
+   * do): a failed ack is logged and the message may come again. Closing waits for these.
+   */
+  void ackLater(ReceivedMessage r) {
+    acksInFlight.incrementAndGet();
+    simple
+        .ackAsync(r)
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                log.debug(
+                    "Acknowledging a message of {} failed: {}", destination, error.toString());
+              }
+              if (acksInFlight.decrementAndGet() == 0) {
+                synchronized (acksInFlight) {
+                  acksInFlight.notifyAll();
+                }
+              }
+            });
+  }
+
+  private void awaitAcks() {
+    long deadline = System.nanoTime() + ACK_WAIT.toNanos();
+    synchronized (acksInFlight) {
+      while (acksInFlight.get() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          log.debug("{} acks of {} still unanswered at close", acksInFlight.get(), destination);
+          return;
+        }
+        try {
+          acksInFlight.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   void ack(ReceivedMessage r) throws JMSException {
@@ -394,6 +445,7 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
   synchronized void closeNative() {
     if (!nativeClosed) {
       nativeClosed = true;
+      awaitAcks();
       simple.close();
     }
   }

@@ -147,7 +147,7 @@ final class WharfSession implements Session, QueueSession, TopicSession {
       unacknowledged.add(d);
       m.setAcknowledger(this::acknowledgeAll);
     } else if (!forListener) {
-      d.consumer().ack(d.received());
+      d.consumer().ackLater(d.received());
     }
   }
 
@@ -157,11 +157,7 @@ final class WharfSession implements Session, QueueSession, TopicSession {
       return;
     }
     if (thrown == null) {
-      try {
-        d.consumer().ack(d.received());
-      } catch (JMSException e) {
-        connection.report(e);
-      }
+      d.consumer().ackLater(d.received());
     } else {
       // JMS 2.0 section 8.7: a listener that throws gets the message again, marked redelivered
       d.consumer().giveAgain(List.of(d));

@@ -189,6 +189,15 @@ public final class Producer implements AutoCloseable {
    * result's msgId lists every message's id, comma-joined.
    */
   public SendResult sendBatch(List<Message> messages) {
+    return sendBatch(messages, null);
+  }
+
+  /**
+   * As {@link #sendBatch(List)}, to the queue chosen by the hash of {@code shardingKey} (null: any
+   * queue), as {@link #send(Message, String)} chooses it: batches and single sends with one key
+   * keep their order.
+   */
+  public SendResult sendBatch(List<Message> messages, String shardingKey) {
     if (messages.isEmpty()) {
       throw new IllegalArgumentException("empty batch");
     }
@@ -201,7 +210,12 @@ public final class Producer implements AutoCloseable {
       }
       ids.add(newId());
     }
-    return sendWithRetries(SendRequests.batch(messages, ids, newId()), null);
+    MessageQueue mq = null;
+    if (shardingKey != null) {
+      List<MessageQueue> queues = runtime.routes.writeQueues(topic);
+      mq = queues.get(Math.floorMod(shardingKey.hashCode(), queues.size()));
+    }
+    return sendWithRetries(SendRequests.batch(messages, ids, newId()), mq);
   }
 
   private String newId() {

@@ -141,7 +141,15 @@ public final class SimpleConsumer implements AutoCloseable {
    *     became visible and was delivered again (the handle expired)
    */
   public void ack(ReceivedMessage message) {
-    join(PopRequests.ack(runtime.remoting, group, message, timeoutMillis));
+    join(ackAsync(message));
+  }
+
+  /**
+   * Acknowledges without waiting; the future fails with a {@link ClientException} as {@link #ack}
+   * throws. Acks sent from one thread reach the broker in that order.
+   */
+  public java.util.concurrent.CompletableFuture<Void> ackAsync(ReceivedMessage message) {
+    return PopRequests.ack(runtime.remoting, group, message, timeoutMillis);
   }
 
   /**
