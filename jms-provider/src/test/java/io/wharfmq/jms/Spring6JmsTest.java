@@ -10,7 +10,6 @@ import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.jms.connection.CachingConnectionFactory;
 import org.springframework.jms.core.JmsTemplate;
 import org.springframework.jms.listener.DefaultMessageListenerContainer;
@@ -36,23 +33,10 @@ import org.springframework.jms.listener.DefaultMessageListenerContainer;
 class Spring6JmsTest {
   private static final long RECEIVE_MS = 10_000;
 
-  @TempDir static Path dir;
-  private static WharfStandaloneProcess wharf;
-
-  @BeforeAll
-  static void startWharf() throws Exception {
-    wharf = WharfStandaloneProcess.start(dir);
-  }
-
-  @AfterAll
-  static void stopWharf() {
-    if (wharf != null) {
-      wharf.close();
-    }
-  }
+  @RegisterExtension static final WharfStandaloneExtension wharf = new WharfStandaloneExtension();
 
   private static WharfConnectionFactory factory() {
-    return new WharfConnectionFactory("wharf://" + wharf.namesrvAddr());
+    return new WharfConnectionFactory(wharf.url());
   }
 
   private static JmsTemplate template(ConnectionFactory factory) {

@@ -3,9 +3,8 @@ package io.wharfmq.jms.javax;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wharfmq.jms.WharfConnectionFactory;
-import io.wharfmq.jms.WharfStandaloneProcess;
+import io.wharfmq.jms.WharfStandaloneExtension;
 import io.wharfmq.jms.jndi.WharfInitialContextFactory;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
@@ -29,12 +28,10 @@ import javax.jms.TopicSubscriber;
 import javax.naming.Context;
 import javax.naming.InitialContext;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.jms.core.JmsTemplate;
 import org.springframework.jms.listener.DefaultMessageListenerContainer;
 
@@ -47,24 +44,7 @@ import org.springframework.jms.listener.DefaultMessageListenerContainer;
 class JavaxApplicationsTest {
   private static final long RECEIVE_MS = 10_000;
 
-  @TempDir static Path dir;
-  private static WharfStandaloneProcess wharf;
-
-  @BeforeAll
-  static void startWharf() throws Exception {
-    wharf = WharfStandaloneProcess.start(dir);
-  }
-
-  @AfterAll
-  static void stopWharf() {
-    if (wharf != null) {
-      wharf.close();
-    }
-  }
-
-  private static String url() {
-    return "wharf://" + wharf.namesrvAddr();
-  }
+  @RegisterExtension static final WharfStandaloneExtension wharf = new WharfStandaloneExtension();
 
   private static String text(javax.jms.Message message) throws javax.jms.JMSException {
     assertThat(message).as("a message within %d ms", RECEIVE_MS).isInstanceOf(TextMessage.class);
@@ -77,7 +57,7 @@ class JavaxApplicationsTest {
 
     @Test
     void queueSenderToQueueReceiver() throws Exception {
-      QueueConnectionFactory factory = new WharfConnectionFactory(url());
+      QueueConnectionFactory factory = new WharfConnectionFactory(wharf.url());
       try (QueueConnection connection = factory.createQueueConnection()) {
         connection.start();
         QueueSession session = connection.createQueueSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -96,7 +76,7 @@ class JavaxApplicationsTest {
 
     @Test
     void topicPublisherToSubscriberAndDurableSubscriber() throws Exception {
-      TopicConnectionFactory factory = new WharfConnectionFactory(url());
+      TopicConnectionFactory factory = new WharfConnectionFactory(wharf.url());
       try (TopicConnection connection = factory.createTopicConnection()) {
         connection.setClientID("javax-jms11-app");
         connection.start();
@@ -125,7 +105,7 @@ class JavaxApplicationsTest {
     void factoryAndDestinationsFromJndi() throws Exception {
       Hashtable<String, String> env = new Hashtable<>();
       env.put(Context.INITIAL_CONTEXT_FACTORY, WharfInitialContextFactory.class.getName());
-      env.put(Context.PROVIDER_URL, url());
+      env.put(Context.PROVIDER_URL, wharf.url());
       env.put("queue.jms/orders", "javax.jndi.orders");
       env.put("topic.jms/prices", "javax.jndi.prices");
       Context jndi = new InitialContext(env);
@@ -154,7 +134,7 @@ class JavaxApplicationsTest {
   class Spring5 {
 
     private JmsTemplate template() {
-      JmsTemplate template = new JmsTemplate(new WharfConnectionFactory(url()));
+      JmsTemplate template = new JmsTemplate(new WharfConnectionFactory(wharf.url()));
       template.setReceiveTimeout(RECEIVE_MS);
       return template;
     }
@@ -190,7 +170,7 @@ class JavaxApplicationsTest {
     void listenerContainerReceives() throws Exception {
       List<String> received = new CopyOnWriteArrayList<>();
       DefaultMessageListenerContainer container = new DefaultMessageListenerContainer();
-      container.setConnectionFactory(new WharfConnectionFactory(url()));
+      container.setConnectionFactory(new WharfConnectionFactory(wharf.url()));
       container.setDestinationName("spring5.listener");
       container.setReceiveTimeout(200);
       container.setMessageListener(
