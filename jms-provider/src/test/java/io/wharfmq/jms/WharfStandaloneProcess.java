@@ -19,9 +19,11 @@ import org.awaitility.Awaitility;
  * interop-tests' WharfAmqpBroker starts it. Ready once it printed "Wharf standalone ready" and its
  * AMQP port accepts connections; its output goes to {@code wharf.out} beside the data.
  *
+ * <p>Also used by jms-provider-javax's tests (this module's test-jar holds only this class).
+ *
  * <p>Not thread-safe; started and stopped by one test class.
  */
-final class WharfStandaloneProcess implements AutoCloseable {
+public final class WharfStandaloneProcess implements AutoCloseable {
   private final Process process;
   private final int amqpPort;
   private final int namesrvPort;
@@ -32,7 +34,7 @@ final class WharfStandaloneProcess implements AutoCloseable {
     this.namesrvPort = namesrvPort;
   }
 
-  static WharfStandaloneProcess start(Path dir) throws IOException {
+  public static WharfStandaloneProcess start(Path dir) throws IOException {
     Path data = Files.createDirectories(dir.resolve("data"));
     Path out = dir.resolve("wharf.out");
     int amqpPort = freePort();
@@ -92,15 +94,15 @@ final class WharfStandaloneProcess implements AutoCloseable {
   }
 
   /** Where Qpid JMS reaches it, with timeouts that fail a test rather than hang it. */
-  String amqpUri() {
+  public String amqpUri() {
     return "amqp://127.0.0.1:"
         + amqpPort
         + "?jms.connectTimeout=10000&jms.requestTimeout=20000&jms.sendTimeout=20000"
         + "&jms.closeTimeout=10000";
   }
 
-  /** The name server, for this provider's own connections once they exist. */
-  String namesrvAddr() {
+  /** The name server: what this provider's {@code wharf://} URL names. */
+  public String namesrvAddr() {
     return "127.0.0.1:" + namesrvPort;
   }
 
