@@ -22,26 +22,32 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 of a Wharf process under Wharf's JMS provider (native protocol), ten rounds on one data
+ * kill -9 of a Wharf process under Wharf's JMS provider (native protocol), rounds on one data
  * directory: a transacted producer sends transactions of {@link #PER_TX} messages (one {@code tx}
  * property, a {@code seq}) and a CLIENT_ACKNOWLEDGE consumer acknowledges each message it gets.
  * Afterwards every committed transaction is consumed, every transaction seen is whole (all {@link
  * #PER_TX} messages or none: no half-applied commit), and no message acknowledged in a round comes
  * back in that round (it may come back after a kill, when the ack did not reach the store).
  *
- * <p>Clients make new connections each round, as an application does after its ExceptionListener
- * fired: the broker restarts with another remoting port (listenPort=0), so a connection of the old
- * broker has nothing to resume. The seed of the kill times is printed; {@code -Dwharf.crash.seed=N}
- * repeats a run.
+ * <p>One producer connection and one consumer connection live through all rounds: the broker comes
+ * back on another remoting port (listenPort=0) behind the same name server port, and each round
+ * checks that both find it (a commit and a delivery on the same connections) before the next kill.
+ * The seed of the kill times is printed; {@code -Dwharf.crash.seed=N} repeats a run.
  */
 class WharfNativeJmsCrashInteropTest {
-  static final int ROUNDS = 10;
+  /**
+   * Kill rounds (issue 14 asks for 10). Each restarts the broker process, 1.5-4 s on a shared CI
+   * machine: {@code -Dwharf.crash.rounds=N} shortens or lengthens a run.
+   */
+  static final int ROUNDS = Integer.getInteger("wharf.crash.rounds", 10);
+
   static final int PER_TX = 3;
 
   @TempDir Path dir;
@@ -61,26 +67,35 @@ class WharfNativeJmsCrashInteropTest {
     WharfAmqpBroker broker = new WharfAmqpBroker();
     long started = System.currentTimeMillis();
     broker.start(dir.resolve("wharf"));
+    Connection producing = null;
+    Connection consuming = null;
     try {
-      // The queue and its group exist before the first send, so nothing sent is missed.
-      try (Connection c = factory(broker).createConnection()) {
-        c.createSession(false, Session.AUTO_ACKNOWLEDGE).createConsumer(queueOf(c, queue)).close();
-      }
+      producing = factory(broker).createConnection();
+      Session ps = producing.createSession(true, Session.SESSION_TRANSACTED);
+      MessageProducer p = ps.createProducer(ps.createQueue(queue));
+      consuming = factory(broker).createConnection();
+      consuming.start();
+      Session cs = consuming.createSession(false, Session.CLIENT_ACKNOWLEDGE);
+      MessageConsumer mc = cs.createConsumer(cs.createQueue(queue));
       for (int round = 0; round < ROUNDS; round++) {
+        long roundStart = System.currentTimeMillis();
         if (round > 0) {
           broker.restart();
         }
+        long restarted = System.currentTimeMillis();
         int r = round;
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> clients =
             List.of(
-                start("producer-r" + r, () -> produce(broker, queue, r, stop, committed)),
-                start("consumer-r" + r, () -> consume(broker, queue, r, stop, consumed)));
+                start("producer-r" + r, () -> produce(ps, p, r, stop, committed)),
+                start("consumer-r" + r, () -> consume(mc, r, stop, consumed)));
         int before = committed.size();
-        Awaitility.await("round " + r + ": some transactions committed")
+        int consumedBefore = consumed.size();
+        Awaitility.await("round " + r + ": the same connections commit and consume again")
             .atMost(Duration.ofSeconds(30))
-            .until(() -> committed.size() >= before + 2);
-        long killAt = System.currentTimeMillis() + 20 + random.nextInt(200);
+            .until(() -> committed.size() > before && consumed.size() > consumedBefore);
+        long loaded = System.currentTimeMillis();
+        long killAt = loaded + 10 + random.nextInt(150);
         Awaitility.await("round " + r + ": more load")
             .atMost(Duration.ofSeconds(5))
             .pollInterval(Duration.ofMillis(5))
@@ -91,6 +106,10 @@ class WharfNativeJmsCrashInteropTest {
           t.join(Duration.ofSeconds(60).toMillis());
           assertThat(t.isAlive()).as("%s ended after the kill", t.getName()).isFalse();
         }
+        System.out.printf(
+            "WharfNativeJmsCrashInteropTest round %d: restart %d ms, commit and consume %d ms,"
+                + " clients stopped %d ms after the kill%n",
+            r, restarted - roundStart, loaded - restarted, System.currentTimeMillis() - killAt);
       }
       broker.restart();
       long drainStart = System.currentTimeMillis();
@@ -99,6 +118,8 @@ class WharfNativeJmsCrashInteropTest {
           "WharfNativeJmsCrashInteropTest: rounds took %d s, the final drain %d s%n",
           (drainStart - started) / 1000, (System.currentTimeMillis() - drainStart) / 1000);
     } finally {
+      closeQuietly(producing);
+      closeQuietly(consuming);
       broker.stop();
     }
 
@@ -120,24 +141,21 @@ class WharfNativeJmsCrashInteropTest {
         "wharf://" + broker.namesrvAddr() + "?sendTimeout=3000&requestTimeout=3000&prefetch=4");
   }
 
-  private static jakarta.jms.Queue queueOf(Connection c, String name) throws JMSException {
-    return c.createSession(false, Session.AUTO_ACKNOWLEDGE).createQueue(name);
-  }
-
   private static Thread start(String name, Runnable body) {
     Thread t = new Thread(body, name);
     t.start();
     return t;
   }
 
-  /** Commits transactions of PER_TX messages until the broker dies or {@code stop}. */
+  /**
+   * Commits transactions of PER_TX messages until {@code stop}. The session is used by one round's
+   * thread at a time.
+   */
   private static void produce(
-      WharfAmqpBroker broker, String queue, int round, AtomicBoolean stop, Set<String> committed) {
-    try (Connection c = factory(broker).createConnection()) {
-      Session s = c.createSession(true, Session.SESSION_TRANSACTED);
-      MessageProducer p = s.createProducer(s.createQueue(queue));
-      for (int i = 0; !stop.get(); i++) {
-        String tx = "r" + round + "-t" + i;
+      Session s, MessageProducer p, int round, AtomicBoolean stop, Set<String> committed) {
+    for (int i = 0; !stop.get(); i++) {
+      String tx = "r" + round + "-t" + i;
+      try {
         for (int seq = 0; seq < PER_TX; seq++) {
           Message m = s.createTextMessage(tx + "/" + seq);
           m.setStringProperty("tx", tx);
@@ -146,20 +164,24 @@ class WharfNativeJmsCrashInteropTest {
         }
         s.commit();
         committed.add(tx);
+      } catch (JMSException e) {
+        // The broker is down or just back: this transaction is not committed, or in doubt. An
+        // application tries again; the next commit finds the restarted broker.
+        retryPause();
       }
-    } catch (JMSException expectedWhenKilled) {
-      // the broker died under a send or commit: that transaction is not committed, or in doubt
     }
   }
 
-  /** Receives and acknowledges each message until the broker dies or {@code stop}. */
+  /** Paces retries against a broker that is not back yet (not a wait for a condition). */
+  private static void retryPause() {
+    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+  }
+
+  /** Receives and acknowledges each message until {@code stop}. */
   private static void consume(
-      WharfAmqpBroker broker, String queue, int round, AtomicBoolean stop, List<Got> consumed) {
-    try (Connection c = factory(broker).createConnection()) {
-      c.start();
-      Session s = c.createSession(false, Session.CLIENT_ACKNOWLEDGE);
-      MessageConsumer mc = s.createConsumer(s.createQueue(queue));
-      while (!stop.get()) {
+      MessageConsumer mc, int round, AtomicBoolean stop, List<Got> consumed) {
+    while (!stop.get()) {
+      try {
         Message m = mc.receive(200);
         if (m != null) {
           boolean acked = false;
@@ -170,9 +192,21 @@ class WharfNativeJmsCrashInteropTest {
             consumed.add(new Got(m.getStringProperty("tx"), m.getIntProperty("seq"), round, acked));
           }
         }
+      } catch (JMSException e) {
+        // The broker is down or just back: receive again, as an application does.
+        retryPause();
       }
-    } catch (JMSException expectedWhenKilled) {
-      // the broker died: what was received is recorded
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (JMSException e) {
+      // closing after a kill may fail; nothing to do
     }
   }
 
