@@ -29,12 +29,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 of a Wharf process under Wharf's JMS provider (native protocol), rounds on one data
- * directory: a transacted producer sends transactions of {@link #PER_TX} messages (one {@code tx}
- * property, a {@code seq}) and a CLIENT_ACKNOWLEDGE consumer acknowledges each message it gets.
- * Afterwards every committed transaction is consumed, every transaction seen is whole (all {@link
- * #PER_TX} messages or none: no half-applied commit), and no message acknowledged in a round comes
- * back in that round (it may come back after a kill, when the ack did not reach the store).
+ * kill -9 of a Wharf process under Wharf's JMS provider (native protocol), {@link #ROUNDS} rounds
+ * on one data directory: a transacted producer sends transactions of {@link #PER_TX} messages (one
+ * {@code tx} property, a {@code seq}) and a CLIENT_ACKNOWLEDGE consumer acknowledges each message
+ * it gets. Afterwards every committed transaction is consumed, every transaction seen is whole (all
+ * {@link #PER_TX} messages or none: no half-applied commit), and no message acknowledged in a round
+ * comes back in that round (it may come back after a kill, when the ack did not reach the store).
  *
  * <p>One producer connection and one consumer connection live through all rounds: the broker comes
  * back on another remoting port (listenPort=0) behind the same name server port, and each round
