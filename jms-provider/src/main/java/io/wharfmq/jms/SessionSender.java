@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
  * How a session's messages reach the broker, in the session's order (JMS 2.0 section 7.3.3 for
  * asynchronous sends): synchronously; through one thread per session for sends with a {@link
  * CompletionListener}, whose listeners are called in send order; or, in a transacted session,
- * buffered until commit. Every message of a session goes to one queue of its topic (the session id
- * is the sharding key, or the message's JMSXGroupID), so a session's messages keep their order.
+ * buffered until commit, which stores them all or none. Every message of a session goes to one
+ * queue of its topic (the session id is the sharding key, or the message's JMSXGroupID), so a
+ * session's messages keep their order.
  *
  * <p>Owned by its session's thread; the async thread is its own.
  */
@@ -193,15 +194,30 @@ final class SessionSender {
     return async;
   }
 
-  /** Sends what the transaction buffered, in order; what failed to send is dropped. */
+  /**
+   * Stores what the transaction buffered, in order, all or none, in one request to one broker
+   * ({@code Producer.sendAtomically}); the buffer is dropped either way. A client that dies before
+   * the broker received the whole request leaves nothing behind.
+   */
   void commit() throws JMSException {
     List<Pending> todo;
     synchronized (buffered) {
       todo = List.copyOf(buffered);
       buffered.clear();
     }
+    if (todo.isEmpty()) {
+      return;
+    }
+    List<Message> records = new ArrayList<>(todo.size());
+    List<String> keys = new ArrayList<>(todo.size());
     for (Pending p : todo) {
-      sendNow(p);
+      records.add(p.record());
+      keys.add(p.shardingKey());
+    }
+    try {
+      session.connection().producer().sendAtomically(records, keys);
+    } catch (ClientException | IllegalArgumentException e) {
+      throw JmsExceptions.of("commit of " + todo.size() + " sends failed", e);
     }
   }
 

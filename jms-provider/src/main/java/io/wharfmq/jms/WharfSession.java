@@ -44,10 +44,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A JMS session (docs/jms.md): its producers send through the connection's native producer, its
  * consumers pop from the brokers. The session keeps what it delivered and has not acknowledged;
- * CLIENT_ACKNOWLEDGE acknowledges all of it at once, a transacted session at commit, together with
- * its buffered sends. {@link #recover} and rollback give the unacknowledged messages again, in
- * order, marked redelivered. Messages for listeners are delivered by the session's one {@link
- * SessionDispatcher} thread.
+ * CLIENT_ACKNOWLEDGE acknowledges all of it at once, a transacted session at commit, after its
+ * buffered sends were stored all or none. {@link #recover} and rollback give the unacknowledged
+ * messages again, in order, marked redelivered. Messages for listeners are delivered by the
+ * session's one {@link SessionDispatcher} thread.
  *
  * <p>Used by one thread at a time, as JMS requires; {@link #close} and the dispatcher may come from
  * other threads and synchronize on the session.
@@ -212,12 +212,23 @@ final class WharfSession implements Session, QueueSession, TopicSession {
       sender.commit();
     } catch (JMSException e) {
       rollbackDeliveries();
-      TransactionRolledBackException t =
-          new TransactionRolledBackException("commit failed, rolled back: " + e.getMessage());
+      // No answer: the broker may have stored the sends. JMS has no in-doubt exception, so a plain
+      // JMSException says so rather than a TransactionRolledBackException that would be a lie.
+      boolean unknown =
+          e.getCause() instanceof ClientException ce && ce.code() == ClientException.NO_RESPONSE;
+      JMSException t =
+          unknown
+              ? new JMSException(
+                  "commit outcome unknown, the sends may be stored: " + e.getMessage())
+              : new TransactionRolledBackException("commit failed, rolled back: " + e.getMessage());
       t.setLinkedException(e);
       t.initCause(e);
       throw t;
     }
+    // Only now are the received messages acknowledged. When an ack fails (the consumer's handle
+    // expired, the broker went away) the sends stand, commit throws a plain JMSException, and the
+    // broker delivers those messages again once their invisibility ends (JMS allows redelivery
+    // after a failure).
     synchronized (this) {
       ackUnacknowledged();
     }

@@ -3,6 +3,7 @@ package io.wharfmq.client;
 import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.netty.RemotingException;
 import io.wharfmq.remoting.protocol.RemotingCommand;
+import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.HeartbeatData;
 import io.wharfmq.remoting.protocol.body.ProducerData;
 import java.time.Duration;
@@ -216,6 +217,80 @@ public final class Producer implements AutoCloseable {
       mq = queues.get(Math.floorMod(shardingKey.hashCode(), queues.size()));
     }
     return sendWithRetries(SendRequests.batch(messages, ids, newId()), mq);
+  }
+
+  /** {@link #sendAtomically(List, List)} with one sharding key for every message. */
+  public SendResult sendAtomically(List<Message> messages, String shardingKey) {
+    Objects.requireNonNull(shardingKey, "shardingKey");
+    return sendAtomically(messages, java.util.Collections.nCopies(messages.size(), shardingKey));
+  }
+
+  /**
+   * Stores messages of any topics all or none, in one WHARF_SEND_TRANSACTION request to one broker:
+   * the one with the queue the first message's sharding key chooses (as {@link #send(Message,
+   * String)}); every message goes to the queue of that broker its own key chooses among its topic's
+   * queues there, so messages of one key keep their order. A transaction spans the topics of one
+   * broker: a topic without a writable queue on it fails the whole call. Not retried, since a
+   * request whose answer was lost may have been committed; the result's queue is the first
+   * message's, its offset -1 (the offsets are known only once committed).
+   *
+   * @throws ClientException nothing was stored (a refusal, or a topic not on the broker); or, for
+   *     {@link ClientException#NO_RESPONSE}, the outcome is unknown
+   */
+  public SendResult sendAtomically(List<Message> messages, List<String> shardingKeys) {
+    if (messages.isEmpty() || messages.size() != shardingKeys.size()) {
+      throw new IllegalArgumentException("one sharding key per message, and a message at least");
+    }
+    List<MessageQueue> first = runtime.routes.writeQueues(messages.get(0).topic());
+    String broker =
+        first.get(Math.floorMod(shardingKeys.get(0).hashCode(), first.size())).brokerName();
+    List<MessageQueue> queues = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      String topic = messages.get(i).topic();
+      List<MessageQueue> here =
+          runtime.routes.writeQueues(topic).stream()
+              .filter(q -> q.brokerName().equals(broker))
+              .toList();
+      if (here.isEmpty()) {
+        throw new ClientException(
+            ResponseCode.TOPIC_NOT_EXIST,
+            "topic "
+                + topic
+                + " has no writable queue on broker "
+                + broker
+                + ": a transaction spans the topics of one broker");
+      }
+      queues.add(here.get(Math.floorMod(shardingKeys.get(i).hashCode(), here.size())));
+      ids.add(newId());
+    }
+    RemotingCommand request =
+        SendRequests.transaction(
+            messages, queues, ids, shardingKeys, group, runtime.clock.millis());
+    MessageQueue mq = queues.get(0);
+    RemotingCommand response;
+    String address = address(mq);
+    try {
+      response = runtime.remoting.invokeSync(address, request, sendTimeoutMillis);
+    } catch (RemotingException e) {
+      transportFailed(mq);
+      throw new ClientException(
+          "transaction to " + broker + " failed, outcome unknown: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClientException("interrupted while sending a transaction", e);
+    }
+    if (response.code() != ResponseCode.SUCCESS) {
+      throw new ClientException(
+          response.code(),
+          "broker "
+              + broker
+              + " refused the transaction: "
+              + response.code()
+              + " "
+              + response.remark());
+    }
+    return new SendResult(SendStatus.SEND_OK, String.join(",", ids), null, mq, -1);
   }
 
   private String newId() {

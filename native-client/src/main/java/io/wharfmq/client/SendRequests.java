@@ -74,17 +74,7 @@ final class SendRequests {
   static Prepared batch(List<Message> messages, List<String> msgIds, String batchId) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (int i = 0; i < messages.size(); i++) {
-      Message m = messages.get(i);
-      byte[] props = properties(m, msgIds.get(i), null).getBytes(StandardCharsets.UTF_8);
-      if (props.length > Short.MAX_VALUE) {
-        throw new IllegalArgumentException("properties of batch message " + i + " too long");
-      }
-      int size = 4 + 4 + 4 + 4 + 4 + m.body().length + 2 + props.length;
-      ByteBuffer b = ByteBuffer.allocate(size);
-      b.putInt(size).putInt(0).putInt(0).putInt(0);
-      b.putInt(m.body().length).put(m.body());
-      b.putShort((short) props.length).put(props);
-      out.writeBytes(b.array());
+      batchEntry(out, messages.get(i), properties(messages.get(i), msgIds.get(i), null), i);
     }
     Map<String, String> header = new LinkedHashMap<>();
     header.put(MessageProperties.UNIQ_KEY, batchId);
@@ -96,6 +86,49 @@ final class SendRequests {
         out.toByteArray(),
         true,
         0);
+  }
+
+  /** Appends one message in the batch body format (RocketMQ reference section 3.6). */
+  private static void batchEntry(ByteArrayOutputStream out, Message m, String properties, int i) {
+    byte[] props = properties.getBytes(StandardCharsets.UTF_8);
+    if (props.length > Short.MAX_VALUE) {
+      throw new IllegalArgumentException("properties of batch message " + i + " too long");
+    }
+    int size = 4 + 4 + 4 + 4 + 4 + m.body().length + 2 + props.length;
+    ByteBuffer b = ByteBuffer.allocate(size);
+    b.putInt(size).putInt(0).putInt(0).putInt(0);
+    b.putInt(m.body().length).put(m.body());
+    b.putShort((short) props.length).put(props);
+    out.writeBytes(b.array());
+  }
+
+  /**
+   * WHARF_SEND_TRANSACTION (docs/protocol.md): per message its topic (2-byte length, UTF-8), its
+   * queue id (4 bytes), then the message as in a batch body, with its id and sharding key.
+   */
+  static RemotingCommand transaction(
+      List<Message> messages,
+      List<MessageQueue> queues,
+      List<String> msgIds,
+      List<String> shardingKeys,
+      String producerGroup,
+      long bornTimestamp) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int i = 0; i < messages.size(); i++) {
+      Message m = messages.get(i);
+      byte[] topic = m.topic().getBytes(StandardCharsets.UTF_8);
+      out.writeBytes(
+          ByteBuffer.allocate(2 + topic.length + 4)
+              .putShort((short) topic.length)
+              .put(topic)
+              .putInt(queues.get(i).queueId())
+              .array());
+      batchEntry(out, m, properties(m, msgIds.get(i), shardingKeys.get(i)), i);
+    }
+    return RemotingCommand.request(RequestCode.WHARF_SEND_TRANSACTION)
+        .put("producerGroup", producerGroup)
+        .put("bornTimestamp", bornTimestamp)
+        .body(out.toByteArray());
   }
 
   static RemotingCommand request(

@@ -117,21 +117,32 @@ public final class SimpleConsumer implements AutoCloseable {
     return List.of();
   }
 
-  private List<ReceivedMessage> pop(
-      Target t, int maxMessages, Duration invisibleDuration, long poll) {
-    return join(
-        PopRequests.pop(
-            runtime.remoting,
-            t.address(),
-            new PopRequests.PopSpec(
-                group,
-                t.topic(),
-                t.brokerName(),
-                maxMessages,
-                invisibleDuration.toMillis(),
-                poll,
-                subscriptions.get(t.topic())),
-            poll + timeoutMillis));
+  /**
+   * One pop from one broker. A broker that does not answer may have restarted elsewhere (another
+   * address behind the same name): the topic's route is looked up again at once rather than at the
+   * next periodic refresh, so the next receive finds it.
+   */
+  private List<ReceivedMessage> pop(Target t, int maxMessages, Duration invisible, long poll) {
+    try {
+      return join(
+          PopRequests.pop(
+              runtime.remoting,
+              t.address(),
+              new PopRequests.PopSpec(
+                  group,
+                  t.topic(),
+                  t.brokerName(),
+                  maxMessages,
+                  invisible.toMillis(),
+                  poll,
+                  subscriptions.get(t.topic())),
+              poll + timeoutMillis));
+    } catch (ClientException e) {
+      if (e.code() == ClientException.NO_RESPONSE) {
+        runtime.soon("route refresh", () -> runtime.routes.refresh(t.topic()));
+      }
+      throw e;
+    }
   }
 
   /**

@@ -54,7 +54,12 @@ final class TestCluster implements AutoCloseable {
 
   /** Creates the topic on every broker and waits until the name server routes all of them. */
   void createTopic(String topic, int queues) throws Exception {
-    for (Broker b : brokers) {
+    createTopic(topic, queues, brokers);
+  }
+
+  /** Creates the topic on the brokers {@code on} and waits until the name server routes them. */
+  void createTopic(String topic, int queues, List<Broker> on) throws Exception {
+    for (Broker b : on) {
       RemotingCommand r =
           admin.invokeSync(
               b.address(),
@@ -68,7 +73,7 @@ final class TestCluster implements AutoCloseable {
         throw new IllegalStateException("create " + topic + ": " + r.remark());
       }
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> routedBrokers(topic) == brokers.size());
+    await().atMost(Duration.ofSeconds(10)).until(() -> routedBrokers(topic) == on.size());
   }
 
   private RemotingCommand offsetRequest(int code, String group, String topic) {

@@ -88,6 +88,8 @@ public final class RequestRouting {
     server.registerProcessor(
         RequestCode.END_TRANSACTION, new EndTransactionProcessor(service), send);
     server.registerProcessor(
+        SendTransactionProcessor.CODE, new SendTransactionProcessor(ctx, service), send);
+    server.registerProcessor(
         RequestCode.CHECK_CLIENT_CONFIG, new CheckClientConfigProcessor(ctx.config()), manage);
     server.registerProcessor(
         RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, new ResetOffsetProcessor(ctx), manage);

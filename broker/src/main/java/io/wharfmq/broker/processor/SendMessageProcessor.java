@@ -191,21 +191,7 @@ public final class SendMessageProcessor implements RequestProcessor {
     ByteBuffer b = ByteBuffer.wrap(body);
     try {
       while (b.hasRemaining()) {
-        b.getInt(); // TOTALSIZE
-        b.getInt(); // MAGICCODE
-        b.getInt(); // BODYCRC
-        int flag = b.getInt();
-        byte[] inner = new byte[b.getInt()];
-        b.get(inner);
-        byte[] props = new byte[b.getShort() & 0xFFFF];
-        b.get(props);
-        Map<String, String> merged =
-            MessageProperties.decode(withoutDispatch(new String(props, StandardCharsets.UTF_8)));
-        // The inner message's own UNIQ_KEY wins, so every message keeps the id its producer
-        // returned.
-        batchProps.forEach(merged::putIfAbsent);
-        out.add(
-            new OutgoingMessage(inner, flag, MessageProperties.encode(merged), born, reconsume));
+        out.add(batchEntry(b, batchProps, born, reconsume));
       }
     } catch (BufferUnderflowException | NegativeArraySizeException e) {
       throw new Headers.BadRequestException("malformed batch body at byte " + b.position());
@@ -214,6 +200,29 @@ public final class SendMessageProcessor implements RequestProcessor {
       throw new Headers.BadRequestException("empty batch");
     }
     return out;
+  }
+
+  /**
+   * Decodes the message of a batch body at {@code b}'s position (RocketMQ reference section 3.6:
+   * TOTALSIZE, MAGICCODE, BODYCRC, FLAG, BODYLEN, BODY, PROPLEN (2 bytes), PROPERTIES). Properties
+   * of {@code defaults} the message does not have are added. Throws BufferUnderflowException or
+   * NegativeArraySizeException for a truncated entry.
+   */
+  static OutgoingMessage batchEntry(
+      ByteBuffer b, Map<String, String> defaults, long born, int reconsume) {
+    b.getInt(); // TOTALSIZE
+    b.getInt(); // MAGICCODE
+    b.getInt(); // BODYCRC
+    int flag = b.getInt();
+    byte[] inner = new byte[b.getInt()];
+    b.get(inner);
+    byte[] props = new byte[b.getShort() & 0xFFFF];
+    b.get(props);
+    Map<String, String> merged =
+        MessageProperties.decode(withoutDispatch(new String(props, StandardCharsets.UTF_8)));
+    // The inner message's own UNIQ_KEY wins, so every message keeps the id its producer returned.
+    defaults.forEach(merged::putIfAbsent);
+    return new OutgoingMessage(inner, flag, MessageProperties.encode(merged), born, reconsume);
   }
 
   /** RocketMQ answers a queueId beyond the topic's queues with SYSTEM_ERROR, not as illegal. */

@@ -100,6 +100,12 @@ public final class RequestCode {
   /** Gives back a client ID the connection claimed (header {@code clientId}). */
   public static final int WHARF_RELEASE_CLIENT_ID = 7014;
 
+  /**
+   * Stores several messages, each with its own topic and queue, all or none (a JMS transaction's
+   * sends; body layout in docs/protocol.md).
+   */
+  public static final int WHARF_SEND_TRANSACTION = 7015;
+
   public static final int POP_MESSAGE = 200050;
   public static final int ACK_MESSAGE = 200051;
   public static final int CHANGE_MESSAGE_INVISIBLETIME = 200053;
