@@ -18,6 +18,16 @@ class ArtemisCoreJmsInteropTest extends JmsConformanceSuite {
       }
 
       @Override
+      public boolean marksRedeliveryAfterAListenerThrew() {
+        return true;
+      }
+
+      @Override
+      public boolean refusesUnsubscribeWhileAnotherConnectionConsumes() {
+        return true;
+      }
+
+      @Override
       public ConnectionFactory suiteFactory(String options) {
         // Bounded calls, so that a broker that does not answer fails the test instead of hanging;
         // no reconnection, so that a closed connection stays closed.

@@ -47,6 +47,11 @@ public class WharfAmqpBroker implements AmqpBrokerUnderTest {
   }
 
   @Override
+  public boolean keepsMessageGroups() {
+    return false;
+  }
+
+  @Override
   public void start(Path dataDir) throws Exception {
     this.dataDir = dataDir;
     amqpPort = AmqpBrokerUnderTest.freePort();

@@ -18,6 +18,16 @@ class WharfNativeJmsInteropTest extends JmsConformanceSuite {
       }
 
       @Override
+      public boolean keepsMessageGroups() {
+        return true;
+      }
+
+      @Override
+      public boolean marksRedeliveryAfterAListenerThrew() {
+        return true;
+      }
+
+      @Override
       public ConnectionFactory suiteFactory(String options) {
         String url =
             "wharf://"
