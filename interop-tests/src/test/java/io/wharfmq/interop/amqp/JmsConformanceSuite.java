@@ -937,23 +937,7 @@ abstract class JmsConformanceSuite {
     Queue q = s.createQueue(unique("types"));
     MessageProducer p = s.createProducer(q);
 
-    TextMessage text = s.createTextMessage("héllo, wörld");
-    BytesMessage bytes = s.createBytesMessage();
-    bytes.writeBytes(new byte[] {0, 1, 2, (byte) 0xff});
-    MapMessage map = s.createMapMessage();
-    map.setString("s", "v");
-    map.setInt("i", 42);
-    map.setLong("l", 1L << 40);
-    map.setDouble("d", 0.25);
-    map.setBoolean("b", true);
-    map.setBytes("raw", new byte[] {9, 8});
-    StreamMessage stream = s.createStreamMessage();
-    stream.writeString("first");
-    stream.writeInt(7);
-    stream.writeBoolean(false);
-    ObjectMessage object = s.createObjectMessage(new Payload("obj", 3));
-    Message bare = s.createMessage();
-    List<Message> all = List.of(text, bytes, map, stream, object, bare);
+    List<Message> all = everyType(s);
     int n = 0;
     for (Message m : all) {
       setTypedProperties(m, n++);
@@ -991,6 +975,27 @@ abstract class JmsConformanceSuite {
           .as("properties of message %d", i)
           .isEqualTo(expectedProperties(i));
     }
+  }
+
+  /** A Text, Bytes, Map, Stream, Object and plain message, in that order. */
+  static List<Message> everyType(Session s) throws JMSException {
+    TextMessage text = s.createTextMessage("héllo, wörld");
+    BytesMessage bytes = s.createBytesMessage();
+    bytes.writeBytes(new byte[] {0, 1, 2, (byte) 0xff});
+    MapMessage map = s.createMapMessage();
+    map.setString("s", "v");
+    map.setInt("i", 42);
+    map.setLong("l", 1L << 40);
+    map.setDouble("d", 0.25);
+    map.setBoolean("b", true);
+    map.setBytes("raw", new byte[] {9, 8});
+    StreamMessage stream = s.createStreamMessage();
+    stream.writeString("first");
+    stream.writeInt(7);
+    stream.writeBoolean(false);
+    ObjectMessage object = s.createObjectMessage(new Payload("obj", 3));
+    Message bare = s.createMessage();
+    return List.of(text, bytes, map, stream, object, bare);
   }
 
   /** A serializable body for ObjectMessage. */

@@ -79,7 +79,7 @@ class WharfJmsCrossProtocolInteropTest {
   }
 
   private ConnectionFactory provider() {
-    return WharfNativeJmsInteropTest.providerFactory(broker.namesrvAddr(), "");
+    return broker.providerFactory("");
   }
 
   private Session session(ConnectionFactory factory) throws JMSException {
@@ -100,7 +100,7 @@ class WharfJmsCrossProtocolInteropTest {
             out.createQueue(AmqpBrokerUnderTest.unique("reply")),
             out.createTopic(AmqpBrokerUnderTest.unique("replies")),
             out.createTemporaryQueue());
-    List<Message> sent = everyType(out);
+    List<Message> sent = JmsConformanceSuite.everyType(out);
     List<Map<String, Object>> expected = new ArrayList<>();
     for (int i = 0; i < sent.size(); i++) {
       Message m = sent.get(i);
@@ -120,30 +120,6 @@ class WharfJmsCrossProtocolInteropTest {
     for (int i = 0; i < got.size(); i++) {
       assertThat(fields(got.get(i))).as("message %d", i).isEqualTo(expected.get(i));
     }
-  }
-
-  /** A Text, Bytes, Map, Stream, Object and plain message, in that order. */
-  private static List<Message> everyType(Session s) throws JMSException {
-    BytesMessage bytes = s.createBytesMessage();
-    bytes.writeBytes(new byte[] {0, 1, 2, (byte) 0xff});
-    MapMessage map = s.createMapMessage();
-    map.setString("s", "v");
-    map.setInt("i", 42);
-    map.setLong("l", 1L << 40);
-    map.setDouble("d", 0.25);
-    map.setBoolean("b", true);
-    map.setBytes("raw", new byte[] {9, 8});
-    StreamMessage stream = s.createStreamMessage();
-    stream.writeString("first");
-    stream.writeInt(7);
-    stream.writeBoolean(false);
-    return List.of(
-        s.createTextMessage("héllo, wörld"),
-        bytes,
-        map,
-        stream,
-        s.createObjectMessage(new JmsConformanceSuite.Payload("obj", 3)),
-        s.createMessage());
   }
 
   /** What a reader can see of {@code m}: body, headers and properties (not the provider's own). */

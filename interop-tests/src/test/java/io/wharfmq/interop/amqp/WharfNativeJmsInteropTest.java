@@ -1,6 +1,5 @@
 package io.wharfmq.interop.amqp;
 
-import io.wharfmq.jms.WharfConnectionFactory;
 import jakarta.jms.ConnectionFactory;
 
 /**
@@ -29,21 +28,8 @@ class WharfNativeJmsInteropTest extends JmsConformanceSuite {
 
       @Override
       public ConnectionFactory suiteFactory(String options) {
-        return providerFactory(namesrvAddr(), options);
+        return providerFactory(options);
       }
     };
-  }
-
-  /**
-   * Wharf's provider on the name server {@code namesrvAddr}, with bounded timeouts and the suite's
-   * ObjectMessage classes trusted; {@code options} are more URL options (may be empty).
-   */
-  static ConnectionFactory providerFactory(String namesrvAddr, String options) {
-    String url =
-        "wharf://"
-            + namesrvAddr
-            + "?sendTimeout=20000&requestTimeout=20000"
-            + "&trustedPackages=java.lang,java.util,io.wharfmq.interop";
-    return new WharfConnectionFactory(options.isEmpty() ? url : url + "&" + options);
   }
 }
