@@ -84,6 +84,34 @@ public interface AmqpBrokerUnderTest {
    */
   boolean undeliverableHereDeadLetters();
 
+  /**
+   * Whether the suite's provider marks a message JMSRedelivered when it gives it again after the
+   * MessageListener threw (JMS 2.0 section 8.7 asks it to). Qpid JMS gives the message again
+   * unmarked; the Artemis JMS client and Wharf's provider mark it.
+   */
+  default boolean marksRedeliveryAfterAListenerThrew() {
+    return false;
+  }
+
+  /**
+   * Whether {@code unsubscribe} of a shared durable subscription fails while a consumer on another
+   * connection is active on it. The Artemis JMS client over core refuses; Qpid JMS (on Artemis's
+   * and Wharf's AMQP listeners) and Wharf's provider delete the subscription (Wharf's provider only
+   * sees its own connection's consumers: a known gap).
+   */
+  default boolean refusesUnsubscribeWhileAnotherConnectionConsumes() {
+    return false;
+  }
+
+  /**
+   * Whether the messages of one JMSXGroupID go, in order, to one consumer of a queue. Wharf's AMQP
+   * listener does not keep groups (its consumers of a queue pop from one group, docs/amqp.md
+   * "Consumer groups"); Artemis and Wharf's provider (the group is the sharding key) do.
+   */
+  default boolean keepsMessageGroups() {
+    return true;
+  }
+
   /** A destination name no other test of the run uses. */
   static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);

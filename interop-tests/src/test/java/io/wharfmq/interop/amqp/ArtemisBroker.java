@@ -11,17 +11,19 @@ import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 
 /**
- * ActiveMQ Artemis embedded in the test JVM as the reference AMQP broker: one AMQP acceptor on a
- * free 127.0.0.1 port, persistence on (NIO journal in the test's directory, synchronous writes as
- * in Artemis's defaults), security off, addresses and queues created on first use with anycast
- * (queue) as the default routing type, and a dead-letter address {@code DLQ} with one auto-created
- * queue per original address ({@code DLQ::DLQ.<address>}).
+ * ActiveMQ Artemis embedded in the test JVM as the reference broker: one AMQP acceptor and one
+ * acceptor for Artemis's own core protocol (for the Artemis JMS client), each on a free 127.0.0.1
+ * port, persistence on (NIO journal in the test's directory, synchronous writes as in Artemis's
+ * defaults), security off, addresses and queues created on first use with anycast (queue) as the
+ * default routing type, and a dead-letter address {@code DLQ} with one auto-created queue per
+ * original address ({@code DLQ::DLQ.<address>}).
  *
  * <p>Not thread-safe; started and stopped by one test class.
  */
-public final class ArtemisBroker implements AmqpBrokerUnderTest {
+public class ArtemisBroker implements AmqpBrokerUnderTest {
   private EmbeddedActiveMQ server;
   private int port;
+  private int corePort;
 
   @Override
   public String name() {
@@ -31,6 +33,7 @@ public final class ArtemisBroker implements AmqpBrokerUnderTest {
   @Override
   public void start(Path dataDir) throws Exception {
     port = AmqpBrokerUnderTest.freePort();
+    corePort = AmqpBrokerUnderTest.freePort();
     Configuration cfg =
         new ConfigurationImpl()
             .setName("artemis-reference")
@@ -47,6 +50,7 @@ public final class ArtemisBroker implements AmqpBrokerUnderTest {
             // disk (Artemis's default stops at 90 % of the volume).
             .setMaxDiskUsage(-1);
     cfg.addAcceptorConfiguration("amqp", "tcp://127.0.0.1:" + port + "?protocols=AMQP");
+    cfg.addAcceptorConfiguration("core", coreUri() + "?protocols=CORE");
     cfg.addAddressSetting(
         "#",
         new AddressSettings()
@@ -78,6 +82,11 @@ public final class ArtemisBroker implements AmqpBrokerUnderTest {
   @Override
   public int amqpPort() {
     return port;
+  }
+
+  /** {@code tcp://127.0.0.1:PORT} of the core acceptor, the URL the Artemis JMS client takes. */
+  public String coreUri() {
+    return "tcp://127.0.0.1:" + corePort;
   }
 
   @Override

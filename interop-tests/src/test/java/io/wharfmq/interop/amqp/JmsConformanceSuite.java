@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import jakarta.jms.BytesMessage;
+import jakarta.jms.CompletionListener;
 import jakarta.jms.Connection;
+import jakarta.jms.ConnectionMetaData;
 import jakarta.jms.DeliveryMode;
 import jakarta.jms.Destination;
+import jakarta.jms.ExceptionListener;
+import jakarta.jms.InvalidClientIDException;
 import jakarta.jms.JMSException;
 import jakarta.jms.MapMessage;
 import jakarta.jms.Message;
@@ -25,10 +29,15 @@ import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -40,14 +49,19 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The JMS API as Qpid JMS 2.x maps it to AMQP 1.0, against one broker under test: queues, topics,
- * durable, shared durable and shared non-durable subscriptions, selectors over headers and typed
- * properties, temporary destinations for request/reply, browsers, transacted sessions,
- * CLIENT_ACKNOWLEDGE with recover, delivery delay, TTL, every message type with typed properties,
- * redelivery marks, order per producer, and the reply-to / correlation-id / type headers.
+ * The JMS API against one broker under test, through the provider its {@link
+ * AmqpBrokerUnderTest#suiteFactory} gives: client IDs, exception listener and metadata, stop and
+ * start, queues, topics, no-local, message groups, durable, shared durable and shared non-durable
+ * subscriptions, selectors over headers and typed properties, temporary destinations for
+ * request/reply, browsers, transacted sessions, CLIENT_ACKNOWLEDGE with recover, DUPS_OK, async
+ * sends, receiveNoWait, listener failures, delivery delay, TTL, every message type with typed
+ * properties, redelivery marks, order per producer, and the reply-to / correlation-id / type
+ * headers.
  *
- * <p>One subclass per broker. The Artemis subclass is the reference: every test here must pass on
- * Artemis, or the test is wrong. Qpid JMS's own expiry filter is off ({@link
+ * <p>One subclass per broker and provider. The Artemis JMS client over Artemis core ({@link
+ * ArtemisCoreJmsInteropTest}) is the reference: every test here must pass there, or the test is
+ * wrong; where a provider legitimately differs the difference is a method of {@link
+ * AmqpBrokerUnderTest}. Qpid JMS's own expiry filter is off ({@link
  * AmqpBrokerUnderTest#jmsFactory}), so "expired is never delivered" is the broker's doing.
  *
  * <p>One broker per class (started in {@code @BeforeAll}); each test uses destinations of its own.
@@ -156,6 +170,67 @@ abstract class JmsConformanceSuite {
         .containsExactlyInAnyOrderElementsOf(numbered(prefix, n));
   }
 
+  // ---------------------------------------------------------------- connections
+
+  @Test
+  void aClientIdInUseIsRefusedToASecondConnection() throws Exception {
+    String clientId = unique("client");
+    connect(clientId, "");
+    Connection second = broker.suiteFactory("").createConnection();
+    connections.add(second);
+
+    // Qpid JMS opens the connection (and hears the refusal) lazily, on first use.
+    assertThatThrownBy(
+            () -> {
+              second.setClientID(clientId);
+              second.start();
+              second.createSession(false, Session.AUTO_ACKNOWLEDGE).close();
+            })
+        .isInstanceOf(InvalidClientIDException.class);
+  }
+
+  @Test
+  void exceptionListenerIsKeptAndMetaDataIsSane() throws Exception {
+    Connection c = connect();
+    ExceptionListener listener = e -> {};
+    c.setExceptionListener(listener);
+    assertThat(c.getExceptionListener()).isSameAs(listener);
+
+    ConnectionMetaData md = c.getMetaData();
+    assertThat(md.getJMSMajorVersion()).isGreaterThanOrEqualTo(2);
+    assertThat(md.getJMSVersion()).startsWith(md.getJMSMajorVersion() + ".");
+    assertThat(md.getJMSProviderName()).isNotBlank();
+    assertThat(md.getProviderVersion()).isNotBlank();
+    assertThat(md.getProviderMajorVersion()).isNotNegative();
+    List<Object> jmsx = new ArrayList<>();
+    for (var names = md.getJMSXPropertyNames(); names.hasMoreElements(); ) {
+      jmsx.add(names.nextElement());
+    }
+    assertThat(jmsx)
+        .as("JMS 2.0 section 3.5.9: every provider supports groups")
+        .contains("JMSXGroupID", "JMSXGroupSeq");
+  }
+
+  @Test
+  void stopHoldsDeliveriesToAListenerAndStartResumesThem() throws Exception {
+    Connection c = connect();
+    Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Queue q = s.createQueue(unique("stop"));
+    BlockingQueue<String> got = new LinkedBlockingQueue<>();
+    s.createConsumer(q).setMessageListener(m -> got.add(text(m)));
+    Session ps = newSession();
+    MessageProducer p = ps.createProducer(q);
+    p.send(ps.createTextMessage("while started"));
+    assertThat(got.poll(RECEIVE_MS, TimeUnit.MILLISECONDS)).isEqualTo("while started");
+
+    c.stop();
+    p.send(ps.createTextMessage("while stopped"));
+    assertThat(got.poll(ABSENT_MS, TimeUnit.MILLISECONDS)).as("held while stopped").isNull();
+    c.start();
+
+    assertThat(got.poll(RECEIVE_MS, TimeUnit.MILLISECONDS)).isEqualTo("while stopped");
+  }
+
   // ---------------------------------------------------------------- queues and topics
 
   @Test
@@ -209,6 +284,110 @@ abstract class JmsConformanceSuite {
         .containsExactlyElementsOf(numbered("b", 30));
   }
 
+  @Test
+  void receiveNoWaitReturnsNullOnAnEmptyQueueAndTheMessageOnceItIsThere() throws Exception {
+    Session s = newSession();
+    Queue q = s.createQueue(unique("nowait"));
+    MessageConsumer consumer = s.createConsumer(q);
+    assertThat(consumer.receiveNoWait()).isNull();
+    sendTexts(s, s.createProducer(q), "now");
+
+    // A provider may answer from what it has fetched already: ask until the message is there.
+    List<Message> got = new ArrayList<>();
+    Awaitility.await("receiveNoWait returns the message")
+        .atMost(Duration.ofMillis(RECEIVE_MS))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> got.add(consumer.receiveNoWait()) && got.get(got.size() - 1) != null);
+
+    assertThat(text(got.get(got.size() - 1))).isEqualTo("now");
+    assertThat(consumer.receiveNoWait()).isNull();
+  }
+
+  @Test
+  void asyncSendsCallTheirCompletionListenersInSendOrder() throws Exception {
+    Session s = newSession();
+    Queue q = s.createQueue(unique("async"));
+    MessageProducer p = s.createProducer(q);
+    List<String> completed = Collections.synchronizedList(new ArrayList<>());
+    List<Exception> failed = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch done = new CountDownLatch(5);
+    CompletionListener listener =
+        new CompletionListener() {
+          @Override
+          public void onCompletion(Message m) {
+            completed.add(text(m));
+            done.countDown();
+          }
+
+          @Override
+          public void onException(Message m, Exception e) {
+            failed.add(e);
+            done.countDown();
+          }
+        };
+    for (String body : numbered("a", 5)) {
+      p.send(s.createTextMessage(body), listener);
+    }
+
+    assertThat(done.await(RECEIVE_MS, TimeUnit.MILLISECONDS)).as("every send completed").isTrue();
+    assertThat(failed).isEmpty();
+    assertThat(completed).containsExactlyElementsOf(numbered("a", 5));
+    assertThat(texts(s.createConsumer(q), 5)).containsExactlyElementsOf(numbered("a", 5));
+  }
+
+  @Test
+  void aGroupsMessagesGoInOrderToOneConsumer() throws Exception {
+    Connection c = connect();
+    Session s1 = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Session s2 = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    Queue q = s1.createQueue(unique("groups"));
+    MessageConsumer a = s1.createConsumer(q);
+    MessageConsumer b = s2.createConsumer(q);
+    Session ps = newSession();
+    MessageProducer p = ps.createProducer(q);
+    for (int i = 0; i < 3; i++) {
+      for (String group : List.of("red", "blue")) {
+        TextMessage m = ps.createTextMessage(group + i);
+        m.setStringProperty("JMSXGroupID", group);
+        m.setIntProperty("JMSXGroupSeq", i + 1);
+        p.send(m);
+      }
+    }
+
+    List<List<String>> got = drainEach(a, b, 6);
+
+    if (!broker.keepsMessageGroups()) {
+      assertThat(got.stream().flatMap(List::stream))
+          .containsExactlyInAnyOrder("red0", "blue0", "red1", "blue1", "red2", "blue2");
+      return;
+    }
+    for (String group : List.of("red", "blue")) {
+      List<List<String>> holders =
+          got.stream()
+              .map(l -> l.stream().filter(t -> t.startsWith(group)).toList())
+              .filter(l -> !l.isEmpty())
+              .toList();
+      assertThat(holders).as("consumers of group %s", group).hasSize(1);
+      assertThat(holders.get(0)).containsExactlyElementsOf(numbered(group, 3));
+    }
+  }
+
+  @Test
+  void dupsOkAcknowledgeDeliversAndConsumesTheMessages() throws Exception {
+    Connection c = connect();
+    Session s = c.createSession(false, Session.DUPS_OK_ACKNOWLEDGE);
+    assertThat(s.getAcknowledgeMode()).isEqualTo(Session.DUPS_OK_ACKNOWLEDGE);
+    Queue q = s.createQueue(unique("dupsok"));
+    sendTexts(s, s.createProducer(q), numbered("d", 4).toArray(String[]::new));
+    MessageConsumer consumer = s.createConsumer(q);
+
+    assertThat(texts(consumer, 4)).containsExactlyElementsOf(numbered("d", 4));
+    consumer.close();
+
+    MessageConsumer after = newSession().createConsumer(q);
+    assertThat(after.receive(ABSENT_MS)).as("closing the consumer acknowledged them").isNull();
+  }
+
   static List<String> numbered(String prefix, int n) {
     List<String> l = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -251,6 +430,19 @@ abstract class JmsConformanceSuite {
     assertThat(((Queue) mq.getJMSDestination()).getQueueName()).isEqualTo(q.getQueueName());
     assertThat(((TextMessage) mt).getText()).isEqualTo("to the topic");
     assertThat(((Topic) mt.getJMSDestination()).getTopicName()).isEqualTo(t.getTopicName());
+  }
+
+  @Test
+  void aNoLocalSubscriberSkipsItsOwnConnectionsMessages() throws Exception {
+    Session s = newSession();
+    Topic t = s.createTopic(unique("nolocal"));
+    MessageConsumer noLocal = s.createConsumer(t, null, true);
+    s.createProducer(t).send(s.createTextMessage("own"));
+    Session other = newSession();
+    other.createProducer(t).send(other.createTextMessage("another connection's"));
+
+    assertThat(texts(noLocal, 1)).containsExactly("another connection's");
+    assertThat(noLocal.receive(ABSENT_MS)).as("its own connection's message").isNull();
   }
 
   // ---------------------------------------------------------------- subscriptions
@@ -365,6 +557,28 @@ abstract class JmsConformanceSuite {
   }
 
   @Test
+  void unsubscribingASharedDurableSubscriptionWithAnActiveConsumerElsewhere() throws Exception {
+    Session holder = newSession();
+    Topic t = holder.createTopic(unique("busy"));
+    MessageConsumer active = holder.createSharedDurableConsumer(t, "busy");
+    Session other = newSession();
+
+    if (broker.refusesUnsubscribeWhileAnotherConnectionConsumes()) {
+      assertThatThrownBy(() -> other.unsubscribe("busy"))
+          .as("JMS 2.0 section 8.3.2: not while a consumer is active")
+          .isInstanceOf(JMSException.class);
+      active.close();
+    }
+    other.unsubscribe("busy");
+    Session ps = newSession();
+    ps.createProducer(t).send(ps.createTextMessage("after unsubscribe"));
+    MessageConsumer fresh = other.createSharedDurableConsumer(t, "busy");
+    assertThat(fresh.receive(ABSENT_MS)).as("a new subscription starts empty").isNull();
+    fresh.close();
+    other.unsubscribe("busy");
+  }
+
+  @Test
   void sharedNonDurableSubscriptionSplitsMessagesAcrossConnections() throws Exception {
     Session s1 = newSession();
     Session s2 = newSession();
@@ -377,18 +591,27 @@ abstract class JmsConformanceSuite {
 
   /** Receives {@code total} messages from two consumers together, then checks there is no more. */
   static List<String> drainBoth(MessageConsumer a, MessageConsumer b, int total) {
-    List<String> got = new ArrayList<>();
+    List<List<String>> each = drainEach(a, b, total);
+    List<String> got = new ArrayList<>(each.get(0));
+    got.addAll(each.get(1));
+    return got;
+  }
+
+  /** The texts {@code a} and {@code b} received, in their order, {@code total} messages in all. */
+  static List<List<String>> drainEach(MessageConsumer a, MessageConsumer b, int total) {
+    List<List<String>> got = List.of(new ArrayList<>(), new ArrayList<>());
+    List<MessageConsumer> consumers = List.of(a, b);
     Awaitility.await(total + " messages over two consumers")
         .atMost(Duration.ofSeconds(30))
         .until(
             () -> {
-              for (MessageConsumer mc : List.of(a, b)) {
-                Message m = mc.receive(50);
+              for (int i = 0; i < 2; i++) {
+                Message m = consumers.get(i).receive(50);
                 if (m != null) {
-                  got.add(((TextMessage) m).getText());
+                  got.get(i).add(((TextMessage) m).getText());
                 }
               }
-              return got.size() >= total;
+              return got.get(0).size() + got.get(1).size() >= total;
             });
     return got;
   }
@@ -625,6 +848,31 @@ abstract class JmsConformanceSuite {
     assertThat(again.getIntProperty("JMSXDeliveryCount")).isEqualTo(2);
   }
 
+  @Test
+  void aMessageWhoseListenerThrowsComesAgain() throws Exception {
+    Session s = newSession();
+    Queue q = s.createQueue(unique("throws"));
+    BlockingQueue<Message> seen = new LinkedBlockingQueue<>();
+    AtomicInteger calls = new AtomicInteger();
+    s.createConsumer(q)
+        .setMessageListener(
+            m -> {
+              seen.add(m);
+              if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("the listener fails (as the test wants)");
+              }
+            });
+
+    sendTexts(s, s.createProducer(q), "fragile");
+
+    Message first = seen.poll(RECEIVE_MS, TimeUnit.MILLISECONDS);
+    Message again = seen.poll(RECEIVE_MS, TimeUnit.MILLISECONDS);
+    assertThat(text(first)).isEqualTo("fragile");
+    assertThat(first.getJMSRedelivered()).isFalse();
+    assertThat(text(again)).as("given again after the listener threw").isEqualTo("fragile");
+    assertThat(again.getJMSRedelivered()).isEqualTo(broker.marksRedeliveryAfterAListenerThrew());
+  }
+
   static String text(Message m) {
     try {
       return ((TextMessage) m).getText();
@@ -689,23 +937,7 @@ abstract class JmsConformanceSuite {
     Queue q = s.createQueue(unique("types"));
     MessageProducer p = s.createProducer(q);
 
-    TextMessage text = s.createTextMessage("héllo, wörld");
-    BytesMessage bytes = s.createBytesMessage();
-    bytes.writeBytes(new byte[] {0, 1, 2, (byte) 0xff});
-    MapMessage map = s.createMapMessage();
-    map.setString("s", "v");
-    map.setInt("i", 42);
-    map.setLong("l", 1L << 40);
-    map.setDouble("d", 0.25);
-    map.setBoolean("b", true);
-    map.setBytes("raw", new byte[] {9, 8});
-    StreamMessage stream = s.createStreamMessage();
-    stream.writeString("first");
-    stream.writeInt(7);
-    stream.writeBoolean(false);
-    ObjectMessage object = s.createObjectMessage(new Payload("obj", 3));
-    Message bare = s.createMessage();
-    List<Message> all = List.of(text, bytes, map, stream, object, bare);
+    List<Message> all = everyType(s);
     int n = 0;
     for (Message m : all) {
       setTypedProperties(m, n++);
@@ -743,6 +975,27 @@ abstract class JmsConformanceSuite {
           .as("properties of message %d", i)
           .isEqualTo(expectedProperties(i));
     }
+  }
+
+  /** A Text, Bytes, Map, Stream, Object and plain message, in that order. */
+  static List<Message> everyType(Session s) throws JMSException {
+    TextMessage text = s.createTextMessage("héllo, wörld");
+    BytesMessage bytes = s.createBytesMessage();
+    bytes.writeBytes(new byte[] {0, 1, 2, (byte) 0xff});
+    MapMessage map = s.createMapMessage();
+    map.setString("s", "v");
+    map.setInt("i", 42);
+    map.setLong("l", 1L << 40);
+    map.setDouble("d", 0.25);
+    map.setBoolean("b", true);
+    map.setBytes("raw", new byte[] {9, 8});
+    StreamMessage stream = s.createStreamMessage();
+    stream.writeString("first");
+    stream.writeInt(7);
+    stream.writeBoolean(false);
+    ObjectMessage object = s.createObjectMessage(new Payload("obj", 3));
+    Message bare = s.createMessage();
+    return List.of(text, bytes, map, stream, object, bare);
   }
 
   /** A serializable body for ObjectMessage. */

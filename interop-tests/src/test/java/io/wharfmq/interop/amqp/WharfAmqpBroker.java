@@ -1,5 +1,7 @@
 package io.wharfmq.interop.amqp;
 
+import io.wharfmq.jms.WharfConnectionFactory;
+import jakarta.jms.ConnectionFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -44,6 +46,11 @@ public class WharfAmqpBroker implements AmqpBrokerUnderTest {
   @Override
   public String name() {
     return "wharf";
+  }
+
+  @Override
+  public boolean keepsMessageGroups() {
+    return false;
   }
 
   @Override
@@ -155,6 +162,19 @@ public class WharfAmqpBroker implements AmqpBrokerUnderTest {
   /** Everything the broker printed so far (its log lines too). */
   public String output() throws IOException {
     return Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
+  }
+
+  /**
+   * Wharf's own JMS provider on this broker's name server, with bounded timeouts and the interop
+   * tests' ObjectMessage classes trusted; {@code options} are more URL options (may be empty).
+   */
+  public ConnectionFactory providerFactory(String options) {
+    String url =
+        "wharf://"
+            + namesrvAddr()
+            + "?sendTimeout=20000&requestTimeout=20000"
+            + "&trustedPackages=java.lang,java.util,io.wharfmq.interop";
+    return new WharfConnectionFactory(options.isEmpty() ? url : url + "&" + options);
   }
 
   /** The name server address of the running Wharf, for RocketMQ clients. */

@@ -1,6 +1,5 @@
 package io.wharfmq.interop.amqp;
 
-import io.wharfmq.jms.WharfConnectionFactory;
 import jakarta.jms.ConnectionFactory;
 
 /**
@@ -18,13 +17,18 @@ class WharfNativeJmsInteropTest extends JmsConformanceSuite {
       }
 
       @Override
+      public boolean keepsMessageGroups() {
+        return true;
+      }
+
+      @Override
+      public boolean marksRedeliveryAfterAListenerThrew() {
+        return true;
+      }
+
+      @Override
       public ConnectionFactory suiteFactory(String options) {
-        String url =
-            "wharf://"
-                + namesrvAddr()
-                + "?sendTimeout=20000&requestTimeout=20000"
-                + "&trustedPackages=java.lang,java.util,io.wharfmq.interop";
-        return new WharfConnectionFactory(options.isEmpty() ? url : url + "&" + options);
+        return providerFactory(options);
       }
     };
   }
