@@ -39,14 +39,13 @@ final class SessionDispatcher {
     if (stopped) {
       return;
     }
-    fetchers.computeIfAbsent(
-        c,
-        k -> {
-          Thread t = new Thread(() -> fetchLoop(k), "wharf-jms-fetch-" + session.id());
-          t.setDaemon(true);
-          t.start();
-          return t;
-        });
+    if (!fetchers.containsKey(c)) {
+      Thread t = new Thread(() -> fetchLoop(c), "wharf-jms-fetch-" + session.id());
+      t.setDaemon(true);
+      // in the map before it runs: the loop ends as soon as its consumer is not in the map
+      fetchers.put(c, t);
+      t.start();
+    }
     if (thread == null) {
       thread = new Thread(this::dispatchLoop, "wharf-jms-session-" + session.id());
       thread.setDaemon(true);
