@@ -208,7 +208,7 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
               INVISIBLE,
               Duration.ofMillis(awaitMs));
     } catch (ClientException e) {
-      if (!closed) {
+      if (!closed && !session.isClosed()) { // closing interrupts a pop: nothing to report
         session.connection().report(JmsExceptions.of("receive from " + destination + " failed", e));
         pause(awaitMs);
       }
