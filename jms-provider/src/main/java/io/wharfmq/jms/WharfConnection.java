@@ -24,6 +24,7 @@ import jakarta.jms.TopicConnection;
 import jakarta.jms.TopicSession;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,7 +57,10 @@ public final class WharfConnection
   private final AtomicLong serial = new AtomicLong();
   private final List<WharfSession> sessions = new CopyOnWriteArrayList<>();
   private final Set<String> preparedTopics = ConcurrentHashMap.newKeySet();
-  private final Set<String> temporaries = ConcurrentHashMap.newKeySet();
+
+  /** The temporary destinations this connection made, by name. */
+  private final Map<String, WharfDestination> temporaries = new ConcurrentHashMap<>();
+
   private final Object startLock = new Object();
   private volatile boolean started;
   private volatile boolean closed;
@@ -149,7 +153,7 @@ public final class WharfConnection
     if (preparedTopics.contains(topic)) {
       return;
     }
-    if (d.isTemporary() && !temporaries.contains(d.name()) && !d.isQueue()) {
+    if (d.isTemporary() && !temporaries.containsKey(d.name()) && !d.isQueue()) {
       // a temporary topic of another connection: it exists as long as that connection lives
       preparedTopics.add(topic);
       return;
@@ -255,9 +259,10 @@ public final class WharfConnection
     } catch (ClientException e) {
       throw JmsExceptions.of("cannot create a temporary queue", e);
     }
-    temporaries.add(name);
+    WharfTemporaryQueue q = new WharfTemporaryQueue(name, this);
+    temporaries.put(name, q);
     preparedTopics.add(topic);
-    return new WharfTemporaryQueue(name, this);
+    return q;
   }
 
   WharfTemporaryTopic createTemporaryTopic() throws JMSException {
@@ -268,14 +273,15 @@ public final class WharfConnection
     } catch (ClientException e) {
       throw JmsExceptions.of("cannot create a temporary topic", e);
     }
-    temporaries.add(name);
+    WharfTemporaryTopic t = new WharfTemporaryTopic(name, this);
+    temporaries.put(name, t);
     preparedTopics.add(topic);
-    return new WharfTemporaryTopic(name, this);
+    return t;
   }
 
   @Override
   public boolean owns(WharfDestination destination) {
-    return temporaries.contains(destination.name());
+    return temporaries.containsKey(destination.name());
   }
 
   @Override
@@ -286,7 +292,7 @@ public final class WharfConnection
         throw new IllegalStateException(d + " has consumers: close them first");
       }
     }
-    if (!temporaries.remove(d.name())) {
+    if (temporaries.remove(d.name()) == null) {
       return;
     }
     deleteQuietly(d);
@@ -308,7 +314,7 @@ public final class WharfConnection
 
   /** Refuses a consumer on a temporary destination of another connection. */
   void checkConsumable(WharfDestination d) throws JMSException {
-    if (d.isTemporary() && !temporaries.contains(d.name())) {
+    if (d.isTemporary() && !temporaries.containsKey(d.name())) {
       throw new InvalidDestinationException(
           d + " belongs to another connection: only the connection that created it may consume");
     }
@@ -450,12 +456,9 @@ public final class WharfConnection
       s.closeFromConnection();
     }
     sessions.clear();
-    for (String name : List.copyOf(temporaries)) {
-      temporaries.remove(name);
-      deleteQuietly(
-          name.startsWith("jms-tmp-q-")
-              ? new WharfTemporaryQueue(name, this)
-              : new WharfTemporaryTopic(name, this));
+    for (WharfDestination d : List.copyOf(temporaries.values())) {
+      temporaries.remove(d.name());
+      deleteQuietly(d);
     }
     if (clientId != null) {
       try {

@@ -45,7 +45,8 @@ public record WharfConnectionConfig(
   /**
    * java.lang and java.util only, the rule other providers adopted after deserialization attacks.
    */
-  public static final List<String> DEFAULT_TRUSTED_PACKAGES = List.of("java.lang", "java.util");
+  public static final List<String> DEFAULT_TRUSTED_PACKAGES =
+      io.wharfmq.jms.message.WharfObjectMessage.DEFAULT_TRUSTED_PACKAGES;
 
   public WharfConnectionConfig {
     trustedPackages = List.copyOf(trustedPackages);

@@ -424,15 +424,21 @@ final class WharfSession implements Session, QueueSession, TopicSession {
   public MessageConsumer createConsumer(Destination destination, String selector, boolean noLocal)
       throws JMSException {
     checkOpen();
+    WharfDestination d = consumable(destination);
+    if (d.isQueue()) {
+      return open(
+          d, DestinationNames.queueGroup(WharfConnection.topicOf(d)), selector, noLocal, null);
+    }
+    String group = "jms-nd|" + connection.id() + "|" + connection.nextSerial();
+    return subscription(d, group, selector, noLocal, false);
+  }
+
+  /** The destination a consumer may read: this connection's if temporary, and prepared. */
+  private WharfDestination consumable(Destination destination) throws JMSException {
     WharfDestination d = wharf(destination);
     connection.checkConsumable(d);
     connection.prepare(d);
-    String topic = WharfConnection.topicOf(d);
-    if (d.isQueue()) {
-      return open(d, DestinationNames.queueGroup(topic), selector, noLocal, null);
-    }
-    String group = "jms-nd|" + connection.id() + "|" + connection.nextSerial();
-    return open(d, group, selector, noLocal, spec(group, topic, selector, false));
+    return d;
   }
 
   @Override
@@ -482,19 +488,12 @@ final class WharfSession implements Session, QueueSession, TopicSession {
           "an unshared durable subscription needs a client ID (Connection.setClientID)");
     }
     checkName(name);
-    WharfDestination d = wharf(topic);
-    connection.checkConsumable(d);
-    connection.prepare(d);
+    WharfDestination d = consumable(topic);
     String group = DestinationNames.durableGroup(WharfConnection.VHOST, clientId, name);
-    for (WharfSession s : List.of(this)) {
-      for (WharfMessageConsumer c : s.consumers) {
-        if (c.group().equals(group)) {
-          throw new IllegalStateException("durable subscription " + name + " is active already");
-        }
-      }
+    if (consumesFrom(group)) {
+      throw new IllegalStateException("durable subscription " + name + " is active already");
     }
-    return open(
-        d, group, selector, noLocal, spec(group, WharfConnection.topicOf(d), selector, true));
+    return subscription(d, group, selector, noLocal, true);
   }
 
   @Override
@@ -507,14 +506,11 @@ final class WharfSession implements Session, QueueSession, TopicSession {
       throws JMSException {
     checkOpen();
     checkName(name);
-    WharfDestination d = wharf(topic);
-    connection.checkConsumable(d);
-    connection.prepare(d);
+    WharfDestination d = consumable(topic);
     String group =
         DestinationNames.sharedVolatileGroup(
             WharfConnection.VHOST, connection.clientIdOrNull(), name);
-    return open(
-        d, group, selector, false, spec(group, WharfConnection.topicOf(d), selector, false));
+    return subscription(d, group, selector, false, false);
   }
 
   @Override
@@ -527,12 +523,10 @@ final class WharfSession implements Session, QueueSession, TopicSession {
       throws JMSException {
     checkOpen();
     checkName(name);
-    WharfDestination d = wharf(topic);
-    connection.checkConsumable(d);
-    connection.prepare(d);
+    WharfDestination d = consumable(topic);
     String group =
         DestinationNames.durableGroup(WharfConnection.VHOST, connection.clientIdOrNull(), name);
-    return open(d, group, selector, false, spec(group, WharfConnection.topicOf(d), selector, true));
+    return subscription(d, group, selector, false, true);
   }
 
   @Override
@@ -540,10 +534,8 @@ final class WharfSession implements Session, QueueSession, TopicSession {
     checkOpen();
     String group =
         DestinationNames.durableGroup(WharfConnection.VHOST, connection.clientIdOrNull(), name);
-    for (WharfMessageConsumer c : consumers) {
-      if (c.group().equals(group)) {
-        throw new IllegalStateException("durable subscription " + name + " has an active consumer");
-      }
+    if (consumesFrom(group)) {
+      throw new IllegalStateException("durable subscription " + name + " has an active consumer");
     }
     try {
       connection.admin().deleteGroup(group);
@@ -552,23 +544,37 @@ final class WharfSession implements Session, QueueSession, TopicSession {
     }
   }
 
+  private boolean consumesFrom(String group) {
+    for (WharfMessageConsumer c : consumers) {
+      if (c.group().equals(group)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static void checkName(String name) throws JMSException {
     if (name == null || name.isEmpty()) {
       throw new jakarta.jms.InvalidDestinationException("a subscription needs a name");
     }
   }
 
-  private SubscriptionSpec spec(String group, String topic, String selector, boolean durable) {
+  /** A consumer of a topic subscription: its group made (or joined) on the brokers first. */
+  private WharfMessageConsumer subscription(
+      WharfDestination d, String group, String selector, boolean noLocal, boolean durable)
+      throws JMSException {
     boolean sql = selector != null && !selector.isBlank();
-    return new SubscriptionSpec(
-        group,
-        topic,
-        sql,
-        sql ? selector : "*",
-        connection.config().maxDeliveries(),
-        true,
-        durable,
-        durable);
+    SubscriptionSpec spec =
+        new SubscriptionSpec(
+            group,
+            WharfConnection.topicOf(d),
+            sql,
+            sql ? selector : "*",
+            connection.config().maxDeliveries(),
+            true,
+            durable,
+            durable);
+    return open(d, group, selector, noLocal, spec);
   }
 
   private WharfMessageConsumer open(
