@@ -356,6 +356,16 @@ class MqAdminToolInteropTest {
         .containsPattern("(?m)^Queue Offset: +" + r.getQueueOffset() + "$")
         .containsPattern("(?m)^Store Host: +" + Pattern.quote(b.address()) + "$")
         .contains("UNIQ_KEY=" + r.getMsgId());
+    // A message id (UNIQ_KEY) is found through the key index, which the broker builds behind the
+    // commit log: under load the send can answer before the index has it.
+    Awaitility.await("the message id is in the broker's index")
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                !mqadmin("queryMsgById", "-t", "Orders", "-i", r.getMsgId(), "-f", "UTF-8")
+                    .err()
+                    .contains("Exception"));
     assertThat(ok("queryMsgById", "-t", "Orders", "-i", r.getMsgId(), "-f", "UTF-8"))
         .containsPattern("(?m)^OffsetID: +" + r.getOffsetMsgId() + "$")
         .containsPattern("(?m)^Message Body: +body-1$");
