@@ -44,6 +44,7 @@ public abstract class RemotingEndpoint {
   private final String role;
   private final ResponseSerializeType responseSerializeType;
   private volatile PeerWarningLimiter warnings = PeerWarningLimiter.defaults();
+  private volatile RequestGuard guard;
 
   /**
    * @param responseSerializeType the header format responses to the peer's requests are sent in
@@ -59,6 +60,11 @@ public abstract class RemotingEndpoint {
    */
   public void registerProcessor(int code, RequestProcessor processor, Executor executor) {
     processors.put(code, new Registration(processor, executor));
+  }
+
+  /** Checks every request before its processor (set before serving; null: none). */
+  public void requestGuard(RequestGuard g) {
+    this.guard = g;
   }
 
   public void addChannelEventListener(ChannelEventListener listener) {
@@ -305,7 +311,9 @@ public abstract class RemotingEndpoint {
   private void run(RequestProcessor processor, RemotingChannel rc, RemotingCommand request) {
     RemotingCommand response;
     try {
-      response = processor.process(rc, request);
+      RequestGuard g = guard;
+      RemotingCommand refusal = g == null ? null : g.check(rc, request);
+      response = refusal != null ? refusal : processor.process(rc, request);
     } catch (io.wharfmq.remoting.protocol.Headers.BadRequestException e) {
       peerWarning(
           rc.remoteSocketAddress(),
