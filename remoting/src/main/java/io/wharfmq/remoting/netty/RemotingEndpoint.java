@@ -312,8 +312,12 @@ public abstract class RemotingEndpoint {
     RemotingCommand response;
     try {
       RequestGuard g = guard;
-      RemotingCommand refusal = g == null ? null : g.check(rc, request);
-      response = refusal != null ? refusal : processor.process(rc, request);
+      RequestGuard.Refusal refusal = g == null ? null : g.check(rc, request);
+      if (refusal != null) {
+        refuse(rc, request, refusal);
+        return;
+      }
+      response = processor.process(rc, request);
     } catch (io.wharfmq.remoting.protocol.Headers.BadRequestException e) {
       peerWarning(
           rc.remoteSocketAddress(),
@@ -331,6 +335,22 @@ public abstract class RemotingEndpoint {
     if (response != null && !request.isOneway()) {
       response.opaque(request.opaque()).flag(response.flag() | RemotingCommand.FLAG_RESPONSE);
       rc.writeResponse(response);
+    }
+  }
+
+  private static void refuse(
+      RemotingChannel rc, RemotingCommand request, RequestGuard.Refusal refusal) {
+    if (request.isOneway()) {
+      return;
+    }
+    RemotingCommand response = refusal.response();
+    response.opaque(request.opaque()).flag(response.flag() | RemotingCommand.FLAG_RESPONSE);
+    if (refusal.delayMillis() <= 0) {
+      rc.writeResponse(response);
+    } else {
+      rc.nettyChannel()
+          .eventLoop()
+          .schedule(() -> rc.writeResponse(response), refusal.delayMillis(), TimeUnit.MILLISECONDS);
     }
   }
 }

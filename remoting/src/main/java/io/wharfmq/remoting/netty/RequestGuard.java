@@ -8,9 +8,12 @@ import io.wharfmq.remoting.protocol.RemotingCommand;
  */
 @FunctionalInterface
 public interface RequestGuard {
+  /** A refused request: the response to send, after {@code delayMillis} (slowing down guessers). */
+  record Refusal(RemotingCommand response, long delayMillis) {}
+
   /**
-   * Null to serve the request; else the response that refuses it (the guard has logged why). For a
-   * one-way request the refusal is not sent, and the request is dropped.
+   * Null to serve the request; else the refusal (the guard has logged why). For a one-way request
+   * nothing is sent, and the request is dropped.
    */
-  RemotingCommand check(RemotingChannel channel, RemotingCommand request);
+  Refusal check(RemotingChannel channel, RemotingCommand request);
 }
