@@ -1,6 +1,7 @@
 package io.wharfmq.jms;
 
 import io.wharfmq.client.ClientException;
+import io.wharfmq.client.Credentials;
 import io.wharfmq.client.DestinationAdmin;
 import io.wharfmq.client.Producer;
 import io.wharfmq.client.SubscriptionSpec;
@@ -68,14 +69,18 @@ public final class WharfConnection
   private volatile String clientId;
   private volatile ExceptionListener exceptionListener;
   private final AtomicBoolean failing = new AtomicBoolean();
+  private final Credentials credentials;
 
-  private WharfConnection(WharfConnectionConfig config, InstantSource clock) {
+  private WharfConnection(
+      WharfConnectionConfig config, InstantSource clock, Credentials credentials) {
     this.config = config;
     this.clock = clock;
+    this.credentials = credentials;
     this.id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    this.admin = new DestinationAdmin(config.namesrvAddr(), config.requestTimeout());
+    this.admin = new DestinationAdmin(config.namesrvAddr(), config.requestTimeout(), credentials);
     this.producer =
         Producer.builder()
+            .credentials(credentials)
             .namesrvAddr(config.namesrvAddr())
             .producerGroup("jms-" + id)
             .sendTimeout(config.sendTimeout())
@@ -90,11 +95,24 @@ public final class WharfConnection
    */
   public static WharfConnection open(WharfConnectionConfig config, String user, String password)
       throws JMSException {
+    String u = user != null ? user : config.user();
+    String p = user != null ? password : config.password();
+    Credentials credentials = u == null ? null : new Credentials(u, p == null ? "" : p);
     WharfConnection c;
     try {
-      c = new WharfConnection(config, InstantSource.system());
+      c = new WharfConnection(config, InstantSource.system(), credentials);
     } catch (ClientException | IllegalArgumentException e) {
       throw JmsExceptions.of("cannot connect to the name servers " + config.namesrvAddr(), e);
+    }
+    if (credentials != null) {
+      // Against brokers with aclEnable=true a wrong user or password fails here, as JMS wants,
+      // not at the first send.
+      try {
+        c.admin.checkAccess("jms-" + c.id);
+      } catch (ClientException e) {
+        c.close();
+        throw JmsExceptions.of("the brokers refused user '" + u + "'", e);
+      }
     }
     if (config.clientId() != null) {
       try {
@@ -120,6 +138,11 @@ public final class WharfConnection
 
   InstantSource clock() {
     return clock;
+  }
+
+  /** The user's credentials every request is signed with, or null (no user given). */
+  Credentials credentials() {
+    return credentials;
   }
 
   Producer producer() {

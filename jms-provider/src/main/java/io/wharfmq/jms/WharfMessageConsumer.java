@@ -79,6 +79,7 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
     String topic = WharfConnection.topicOf(destination);
     SimpleConsumer.Builder b =
         SimpleConsumer.builder()
+            .credentials(session.connection().credentials())
             .namesrvAddr(config.namesrvAddr())
             .consumerGroup(group)
             .awaitDuration(Duration.ofMillis(MAX_AWAIT_MS))

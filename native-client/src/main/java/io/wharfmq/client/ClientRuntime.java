@@ -30,10 +30,18 @@ final class ClientRuntime implements AutoCloseable {
   final InstantSource clock;
   final ScheduledExecutorService scheduler;
 
-  ClientRuntime(String role, String namesrvAddr, Duration requestTimeout, InstantSource clock) {
+  ClientRuntime(
+      String role,
+      String namesrvAddr,
+      Duration requestTimeout,
+      InstantSource clock,
+      Credentials credentials) {
     this.clock = clock;
     this.identity = new ClientIdentity(clock);
     this.remoting = new RemotingClient("wharf-" + role);
+    if (credentials != null) {
+      remoting.beforeRequest(credentials::sign);
+    }
     NameServerClient namesrv =
         new NameServerClient(namesrvAddr, remoting, requestTimeout.toMillis());
     this.routes = new TopicRoutes(namesrv);

@@ -40,7 +40,9 @@ public final class SimpleConsumer implements AutoCloseable {
     this.awaitDuration = b.awaitDuration;
     this.timeoutMillis = b.requestTimeout.toMillis();
     this.subscriptions = Map.copyOf(b.subscriptions);
-    this.runtime = new ClientRuntime("simple-consumer", b.namesrvAddr, b.requestTimeout, b.clock);
+    this.runtime =
+        new ClientRuntime(
+            "simple-consumer", b.namesrvAddr, b.requestTimeout, b.clock, b.credentials);
     runtime.refreshRoutesPeriodically(subscriptions.keySet());
   }
 
@@ -214,6 +216,7 @@ public final class SimpleConsumer implements AutoCloseable {
    */
   public static final class Builder {
     private String namesrvAddr;
+    private Credentials credentials;
     private String consumerGroup;
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private Duration awaitDuration = Duration.ofSeconds(15);
@@ -221,6 +224,15 @@ public final class SimpleConsumer implements AutoCloseable {
     private InstantSource clock = InstantSource.system();
 
     private Builder() {}
+
+    /**
+     * The access key and secret key every request is signed with: needed against a broker with
+     * aclEnable=true. Not set: requests are not signed.
+     */
+    public Builder credentials(Credentials v) {
+      credentials = v;
+      return this;
+    }
 
     public Builder namesrvAddr(String v) {
       namesrvAddr = v;

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A remoting client: one connection per remote "host:port", shared by every call to it, created on
@@ -27,6 +28,7 @@ public final class RemotingClient extends RemotingEndpoint {
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
   private final Map<String, ChannelFuture> channels = new ConcurrentHashMap<>();
+  private volatile Consumer<RemotingCommand> beforeRequest = r -> {};
 
   public RemotingClient(String name) {
     // The broker's requests to clients are Wharf's own; their answers stay in plain JSON.
@@ -50,6 +52,14 @@ public final class RemotingClient extends RemotingEndpoint {
                         .addLast(handler);
                   }
                 });
+  }
+
+  /**
+   * Runs on every request just before it is sent (e.g. {@link
+   * io.wharfmq.remoting.protocol.RequestSignature#sign}); set it before the first call.
+   */
+  public void beforeRequest(Consumer<RemotingCommand> hook) {
+    this.beforeRequest = hook;
   }
 
   /** The connection to {@code address}, opened if needed. */
@@ -103,6 +113,7 @@ public final class RemotingClient extends RemotingEndpoint {
     } catch (RemotingException e) {
       return CompletableFuture.failedFuture(e);
     }
+    beforeRequest.accept(request);
     return invoke(ch, request, timeoutMillis)
         .handle(
             (r, e) -> {
@@ -116,7 +127,9 @@ public final class RemotingClient extends RemotingEndpoint {
 
   /** Sends a request that expects no response. */
   public void invokeOneway(String address, RemotingCommand request) throws RemotingException {
-    channel(address).invokeOneway(request);
+    RemotingChannel ch = channel(address);
+    beforeRequest.accept(request);
+    ch.invokeOneway(request);
   }
 
   /** Closes the connection to one address (e.g. after it misbehaved). */
