@@ -175,6 +175,75 @@ class NativeAclInteropTest {
   }
 
   @Test
+  @SuppressWarnings("deprecation") // DefaultMQPullConsumer: one pull, its error not swallowed
+  void theOfficialConsumerReadsOnlyWithAPermittedGroup() throws Exception {
+    officialProducer(hook(APP, APP_PASSWORD)).send(official(TOPIC, "to be read"));
+    org.apache.rocketmq.client.consumer.DefaultMQPullConsumer allowed =
+        new org.apache.rocketmq.client.consumer.DefaultMQPullConsumer(
+            GROUP, hook(APP, APP_PASSWORD));
+    allowed.setNamesrvAddr(cluster.namesrvAddr());
+    allowed.setInstanceName(OfficialClients.unique("acl-pull"));
+    allowed.start();
+    closeLater.add(allowed::shutdown);
+    List<String> bodies = new ArrayList<>();
+    for (var q : allowed.fetchSubscribeMessageQueues(TOPIC)) {
+      var r = allowed.pull(q, "*", 0, 32);
+      if (r.getMsgFoundList() != null) {
+        r.getMsgFoundList()
+            .forEach(m -> bodies.add(new String(m.getBody(), StandardCharsets.UTF_8)));
+      }
+    }
+    assertThat(bodies).contains("to be read");
+
+    org.apache.rocketmq.client.consumer.DefaultMQPullConsumer other =
+        new org.apache.rocketmq.client.consumer.DefaultMQPullConsumer(
+            "acl-not-my-group", hook(APP, APP_PASSWORD));
+    other.setNamesrvAddr(cluster.namesrvAddr());
+    other.setInstanceName(OfficialClients.unique("acl-pull-other"));
+    other.start();
+    closeLater.add(other::shutdown);
+    var queue = other.fetchSubscribeMessageQueues(TOPIC).iterator().next();
+    assertThatThrownBy(() -> other.pull(queue, "*", 0, 32))
+        .satisfies(e -> assertThat(brokerCode(e)).isEqualTo(16))
+        .satisfies(e -> assertThat(chain(e)).contains("Sub on Group:acl-not-my-group"));
+
+    org.apache.rocketmq.client.consumer.DefaultMQPullConsumer unsigned =
+        new org.apache.rocketmq.client.consumer.DefaultMQPullConsumer(GROUP);
+    unsigned.setNamesrvAddr(cluster.namesrvAddr());
+    unsigned.setInstanceName(OfficialClients.unique("acl-pull-unsigned"));
+    unsigned.start();
+    closeLater.add(unsigned::shutdown);
+    assertThatThrownBy(() -> unsigned.pull(queue, "*", 0, 32))
+        .satisfies(e -> assertThat(brokerCode(e)).isEqualTo(16))
+        .satisfies(e -> assertThat(chain(e)).contains("is not signed"));
+  }
+
+  @Test
+  void usersAndPermissionsSurviveARestart() throws Exception {
+    broker.close();
+    cluster.brokers.remove(broker);
+    broker =
+        cluster.startBroker(
+            cluster
+                .brokerConfig("broker-a")
+                .aclEnable(true)
+                .aclInitUser(ADMIN)
+                .aclInitPassword(ADMIN_PASSWORD));
+    assertThat(broker.access().registry().users())
+        .extracting(UserRecord::name)
+        .containsExactly(ADMIN, APP);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(
+            () ->
+                officialProducer(hook(APP, APP_PASSWORD))
+                        .send(official(TOPIC, "after restart"))
+                        .getSendStatus()
+                    == SendStatus.SEND_OK);
+  }
+
+  @Test
   void adminRequestsNeedAnAdminOrAPermission() throws Exception {
     DefaultMQAdminExt app = new DefaultMQAdminExt(hook(APP, APP_PASSWORD));
     app.setNamesrvAddr(cluster.namesrvAddr());

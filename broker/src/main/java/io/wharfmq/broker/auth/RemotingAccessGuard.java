@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * every request must be signed as the official client's {@code AclClientRPCHook} signs, by a known
  * enabled user, and that user needs a permission for what the request does ({@link #needs}).
  * Anything else gets NO_PERMISSION with the reason, a rate-limited log line naming the peer and the
- * access key (never a secret), and after repeated signature failures from one address a slower
- * answer. Thread-safe.
+ * access key (never a secret), and after repeated wrong signatures from one address a slower answer
+ * (an unsigned request guesses nothing and is answered at once). Thread-safe.
  */
 public final class RemotingAccessGuard implements RequestGuard {
   private static final Logger log = LoggerFactory.getLogger(RemotingAccessGuard.class);
@@ -87,7 +87,7 @@ public final class RemotingAccessGuard implements RequestGuard {
               + request.code()
               + " is not signed: this broker has aclEnable=true, so every request needs an access"
               + " key and signature (the official client's AclClientRPCHook)",
-          throttle.failed(source));
+          0); // no secret is being guessed: a client without credentials, not slowed down
     }
     byte[] secret = registry.signingSecret(user);
     if (secret == null || !RequestSignature.verify(request, secret)) {
