@@ -102,7 +102,7 @@ public abstract class RemotingEndpoint {
    * Writes a warning a peer caused, unless that peer (or all peers together) already caused too
    * many in this window; mentions how many were held back before it.
    */
-  private void peerWarning(SocketAddress peer, String format, Object... args) {
+  void peerWarning(SocketAddress peer, String format, Object... args) {
     long held = warnings.admit(hostString(peer));
     if (held < 0) {
       return;
@@ -132,6 +132,10 @@ public abstract class RemotingEndpoint {
       return isa.getAddress().getHostAddress() + ":" + isa.getPort();
     }
     return String.valueOf(address);
+  }
+
+  String role() {
+    return role;
   }
 
   RemotingChannel wrap(Channel channel) {
