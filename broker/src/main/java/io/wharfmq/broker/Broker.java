@@ -35,6 +35,8 @@ import io.wharfmq.service.GroupSettings;
 import io.wharfmq.store.MessageStore;
 import io.wharfmq.store.retention.RetentionPins;
 import io.wharfmq.store.timer.TimerStore;
+import io.wharfmq.tls.ClientTls;
+import io.wharfmq.tls.ServerTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -117,6 +119,14 @@ public final class Broker implements AutoCloseable {
   /** Validates the configuration, recovers the store and starts serving. */
   public static Broker start(BrokerConfig config, InstantSource clock) throws Exception {
     config.validate();
+    // Read the PEM files before anything is opened: validate() checked them, this cannot fail
+    // unless they changed since.
+    ServerTls serverTls =
+        config.tls().serverTlsOn()
+            ? ServerTls.of(config.tls(), config.tls().tlsMode(), "broker")
+            : null;
+    ClientTls namesrvTls =
+        config.tls().tlsClientEnable() ? ClientTls.of(config.tls().client()) : null;
     Path configDir = config.store().storePathRootDir().resolve("config");
     RocketMqDirectory.takeOverIfRocketMq(config, configDir, clock);
     TopicConfigManager topics = new TopicConfigManager(configDir, clock);
@@ -176,6 +186,7 @@ public final class Broker implements AutoCloseable {
             FrameLayout.DEFAULT_MAX_FRAME_LENGTH,
             120,
             config.responseSerializeType());
+    server.tls(serverTls);
     try {
       server.start();
     } catch (Exception e) {
@@ -190,7 +201,7 @@ public final class Broker implements AutoCloseable {
           e);
     }
     String address = config.brokerAddress(server.port());
-    NamesrvRegistration registration = new NamesrvRegistration(config, topics, address);
+    NamesrvRegistration registration = new NamesrvRegistration(config, topics, address, namesrvTls);
     ClientRegistry clients = new ClientRegistry();
     QueueLockManager queueLocks = new QueueLockManager(clock, QUEUE_LOCK_EXPIRY_MILLIS);
     BrokerStats stats = new BrokerStats(clock);

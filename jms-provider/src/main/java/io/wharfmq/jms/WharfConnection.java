@@ -5,6 +5,7 @@ import io.wharfmq.client.DestinationAdmin;
 import io.wharfmq.client.Producer;
 import io.wharfmq.client.SubscriptionSpec;
 import io.wharfmq.service.DestinationNames;
+import io.wharfmq.tls.ClientTls;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionConsumer;
 import jakarta.jms.ConnectionMetaData;
@@ -53,6 +54,7 @@ public final class WharfConnection
   private final String id;
   private final InstantSource clock;
   private final DestinationAdmin admin;
+  private final ClientTls tls;
   private final Producer producer;
   private final AtomicLong serial = new AtomicLong();
   private final List<WharfSession> sessions = new CopyOnWriteArrayList<>();
@@ -69,14 +71,16 @@ public final class WharfConnection
   private volatile ExceptionListener exceptionListener;
   private final AtomicBoolean failing = new AtomicBoolean();
 
-  private WharfConnection(WharfConnectionConfig config, InstantSource clock) {
+  private WharfConnection(WharfConnectionConfig config, InstantSource clock, ClientTls tls) {
     this.config = config;
     this.clock = clock;
+    this.tls = tls;
     this.id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    this.admin = new DestinationAdmin(config.namesrvAddr(), config.requestTimeout());
+    this.admin = new DestinationAdmin(config.namesrvAddr(), config.requestTimeout(), tls);
     this.producer =
         Producer.builder()
             .namesrvAddr(config.namesrvAddr())
+            .tls(tls)
             .producerGroup("jms-" + id)
             .sendTimeout(config.sendTimeout())
             .requestTimeout(config.requestTimeout())
@@ -92,7 +96,11 @@ public final class WharfConnection
       throws JMSException {
     WharfConnection c;
     try {
-      c = new WharfConnection(config, InstantSource.system());
+      ClientTls tls = config.tls() == null ? null : ClientTls.of(config.tls());
+      c = new WharfConnection(config, InstantSource.system(), tls);
+    } catch (javax.net.ssl.SSLException e) {
+      throw JmsExceptions.of(
+          "cannot use the TLS files of the URL (tlsTrustCertPath, tlsCertPath, tlsKeyPath)", e);
     } catch (ClientException | IllegalArgumentException e) {
       throw JmsExceptions.of("cannot connect to the name servers " + config.namesrvAddr(), e);
     }
@@ -109,6 +117,11 @@ public final class WharfConnection
   }
 
   // ---------------------------------------------------------------- what sessions use
+
+  /** How this connection's clients connect over TLS, or null for plain text. */
+  ClientTls clientTls() {
+    return tls;
+  }
 
   WharfConnectionConfig config() {
     return config;

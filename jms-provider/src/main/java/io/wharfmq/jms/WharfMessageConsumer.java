@@ -80,6 +80,7 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
     SimpleConsumer.Builder b =
         SimpleConsumer.builder()
             .namesrvAddr(config.namesrvAddr())
+            .tls(session.connection().clientTls())
             .consumerGroup(group)
             .awaitDuration(Duration.ofMillis(MAX_AWAIT_MS))
             .requestTimeout(config.requestTimeout());

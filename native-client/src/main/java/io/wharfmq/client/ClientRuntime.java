@@ -2,6 +2,7 @@ package io.wharfmq.client;
 
 import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.netty.RemotingClient;
+import io.wharfmq.tls.ClientTls;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Collection;
@@ -31,9 +32,19 @@ final class ClientRuntime implements AutoCloseable {
   final ScheduledExecutorService scheduler;
 
   ClientRuntime(String role, String namesrvAddr, Duration requestTimeout, InstantSource clock) {
+    this(role, namesrvAddr, requestTimeout, clock, null);
+  }
+
+  /** With {@code tls} null, connections are plain text. */
+  ClientRuntime(
+      String role,
+      String namesrvAddr,
+      Duration requestTimeout,
+      InstantSource clock,
+      ClientTls tls) {
     this.clock = clock;
     this.identity = new ClientIdentity(clock);
-    this.remoting = new RemotingClient("wharf-" + role);
+    this.remoting = new RemotingClient("wharf-" + role, tls);
     NameServerClient namesrv =
         new NameServerClient(namesrvAddr, remoting, requestTimeout.toMillis());
     this.routes = new TopicRoutes(namesrv);

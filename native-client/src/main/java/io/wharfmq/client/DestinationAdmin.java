@@ -4,6 +4,7 @@ import io.wharfmq.remoting.netty.RemotingClient;
 import io.wharfmq.remoting.protocol.body.BrokerData;
 import io.wharfmq.remoting.protocol.body.ClusterInfo;
 import io.wharfmq.remoting.protocol.body.TopicRouteData;
+import io.wharfmq.tls.ClientTls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,11 +47,16 @@ public final class DestinationAdmin implements AutoCloseable {
    * @param requestTimeout how long one request to a broker or name server may take
    */
   public DestinationAdmin(String namesrvAddr, Duration requestTimeout) {
+    this(namesrvAddr, requestTimeout, null);
+  }
+
+  /** As above, over {@code tls} (plain text if null). */
+  public DestinationAdmin(String namesrvAddr, Duration requestTimeout, ClientTls tls) {
     NameServerClient.parse(namesrvAddr);
     if (requestTimeout.toMillis() < 1) {
       throw new IllegalArgumentException("requestTimeout must be at least 1 ms");
     }
-    this.remoting = new RemotingClient("wharf-destination-admin");
+    this.remoting = new RemotingClient("wharf-destination-admin", tls);
     this.namesrv = new NameServerClient(namesrvAddr, remoting, requestTimeout.toMillis());
     this.requests = new DestinationRequests(new BrokerProxy(remoting, requestTimeout.toMillis()));
   }

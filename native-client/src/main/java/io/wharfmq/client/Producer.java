@@ -6,6 +6,7 @@ import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.HeartbeatData;
 import io.wharfmq.remoting.protocol.body.ProducerData;
+import io.wharfmq.tls.ClientTls;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -62,7 +63,7 @@ public final class Producer implements AutoCloseable {
     this.group = b.producerGroup;
     this.sendTimeoutMillis = b.sendTimeout.toMillis();
     this.retries = b.retries;
-    this.runtime = new ClientRuntime("producer", b.namesrvAddr, b.requestTimeout, b.clock);
+    this.runtime = new ClientRuntime("producer", b.namesrvAddr, b.requestTimeout, b.clock, b.tls);
     this.faults = new LatencyFaultTracker(b.clock);
     this.asyncExecutor =
         Executors.newFixedThreadPool(2, new NamedThreadFactory("wharf-producer-async"));
@@ -471,6 +472,7 @@ public final class Producer implements AutoCloseable {
   /** Configures and starts a {@link Producer}. Not thread-safe. */
   public static final class Builder {
     private String namesrvAddr;
+    private ClientTls tls;
     private String producerGroup = "DEFAULT_PRODUCER";
     private Duration sendTimeout = Duration.ofSeconds(3);
     private Duration requestTimeout = Duration.ofSeconds(3);
@@ -484,6 +486,12 @@ public final class Producer implements AutoCloseable {
     /** Name servers, "host:port;host:port". Required. */
     public Builder namesrvAddr(String v) {
       namesrvAddr = v;
+      return this;
+    }
+
+    /** Connect to name servers and brokers over TLS (wharf+ssl); plain text when not set. */
+    public Builder tls(ClientTls v) {
+      tls = v;
       return this;
     }
 

@@ -5,6 +5,7 @@ import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.body.ConsumerData;
 import io.wharfmq.remoting.protocol.body.HeartbeatData;
 import io.wharfmq.remoting.protocol.body.SubscriptionData;
+import io.wharfmq.tls.ClientTls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -74,7 +75,8 @@ public final class PushConsumer implements AutoCloseable {
     this.group = b.consumerGroup;
     this.model = b.messageModel;
     this.consumeFrom = b.consumeFrom;
-    this.runtime = new ClientRuntime("push-" + group, b.namesrvAddr, b.requestTimeout, b.clock);
+    this.runtime =
+        new ClientRuntime("push-" + group, b.namesrvAddr, b.requestTimeout, b.clock, b.tls);
     long subVersion = b.clock.millis();
     Map<String, Subscription> subs = new LinkedHashMap<>();
     b.subscriptions.forEach((t, sub) -> subs.put(t, sub.withVersion(subVersion)));
@@ -419,6 +421,7 @@ public final class PushConsumer implements AutoCloseable {
   /** Configures and starts a {@link PushConsumer}. Not thread-safe. */
   public static final class Builder {
     private String namesrvAddr;
+    private ClientTls tls;
     private String consumerGroup;
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private MessageModel messageModel = MessageModel.CLUSTERING;
@@ -446,6 +449,12 @@ public final class PushConsumer implements AutoCloseable {
     /** Name servers, "host:port;host:port". Required. */
     public Builder namesrvAddr(String v) {
       namesrvAddr = v;
+      return this;
+    }
+
+    /** Connect to name servers and brokers over TLS (wharf+ssl); plain text when not set. */
+    public Builder tls(ClientTls v) {
+      tls = v;
       return this;
     }
 

@@ -33,7 +33,8 @@ public final class ClientTls {
       String certPath,
       String keyPath,
       String keyPassword,
-      boolean verifyHostname) {
+      boolean verifyHostname)
+      implements java.io.Serializable {
     /** Trusting the JDK's default authorities, no client certificate, host names checked. */
     public static Settings defaults() {
       return new Settings("", "", "", "", true);
@@ -44,6 +45,22 @@ public final class ClientTls {
       certPath = certPath == null ? "" : certPath;
       keyPath = keyPath == null ? "" : keyPath;
       keyPassword = keyPassword == null ? "" : keyPassword;
+    }
+
+    /** The key password shows as *** so that settings can be logged. */
+    @Override
+    public String toString() {
+      return "ClientTls.Settings[trustCertPath="
+          + trustCertPath
+          + ", certPath="
+          + certPath
+          + ", keyPath="
+          + keyPath
+          + ", keyPassword="
+          + (keyPassword.isEmpty() ? "" : "***")
+          + ", verifyHostname="
+          + verifyHostname
+          + "]";
     }
 
     public Settings trustCertPath(String v) {

@@ -72,11 +72,15 @@ public final class TlsConfig {
   }
 
   /**
-   * Every problem, each naming its key; empty when valid. {@code certificateNeededBy} names another
-   * listener that needs the server certificate even with tlsMode=DISABLED ("amqpsEnable=true"), or
-   * is null.
+   * Whether the server certificate and key are named (an AMQPS listener needs them whatever tlsMode
+   * is).
    */
-  public List<String> problems(String certificateNeededBy) {
+  public boolean serverCertificateSet() {
+    return TlsProtocols.set(tlsServerCertPath) && TlsProtocols.set(tlsServerKeyPath);
+  }
+
+  /** Every problem, each naming its key; empty when valid. */
+  public List<String> problems() {
     List<String> p = new ArrayList<>();
     if (tlsMode == null) {
       p.add("tlsMode must be DISABLED, PERMISSIVE or ENFORCING");
@@ -86,10 +90,7 @@ public final class TlsConfig {
       p.add("tlsServerNeedClientAuth must be NONE, OPTIONAL or REQUIRE");
       return p;
     }
-    String neededBy =
-        serverTlsOn()
-            ? "tlsMode=" + tlsMode
-            : certificateNeededBy == null ? null : certificateNeededBy;
+    String neededBy = serverTlsOn() ? "tlsMode=" + tlsMode : null;
     boolean certSet = TlsProtocols.set(tlsServerCertPath);
     boolean keySet = TlsProtocols.set(tlsServerKeyPath);
     if (neededBy != null && (!certSet || !keySet)) {
@@ -132,11 +133,6 @@ public final class TlsConfig {
       p.addAll(client().problems("tlsClient"));
     }
     return p;
-  }
-
-  /** {@link #problems(String)} with no other listener needing the certificate. */
-  public List<String> problems() {
-    return problems(null);
   }
 
   /** The client settings of the tlsClient* keys. */

@@ -58,7 +58,7 @@ final class TlsSniffer extends ByteToMessageDecoder {
         refused.accept(peer);
       } else {
         log.warn(
-            "{}: closing connection from {}: plain text on a TLS-only port (tlsMode=enforcing)",
+            "{}: closing connection from {}: plain text on a TLS-only port",
             role,
             peerString(peer));
       }
