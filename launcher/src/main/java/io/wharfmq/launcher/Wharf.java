@@ -235,6 +235,21 @@ public final class Wharf implements Runnable {
     return config;
   }
 
+  /**
+   * In standalone the broker registers with its own name server, which takes TLS only with
+   * tlsMode=ENFORCING: without tlsClientEnable the broker would retry forever, never ready.
+   */
+  static java.util.Optional<String> standaloneTlsProblem(TlsConfig tls) {
+    if (tls.tlsMode() != TlsMode.ENFORCING || tls.tlsClientEnable()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        "tlsMode=ENFORCING in standalone needs tlsClientEnable=true: the broker registers with"
+            + " the standalone's name server, which then takes TLS only; set tlsClientEnable=true"
+            + " and tlsClientTrustCertPath to the PEM file of the CA that signed tlsServerCertPath"
+            + " (the certificate must name 127.0.0.1), or use tlsMode=PERMISSIVE");
+  }
+
   private static void amqpsProblems(List<String> problems, AmqpConfig amqp, BrokerConfig config) {
     if (!config.tls().serverCertificateSet()) {
       problems.add(
@@ -457,6 +472,7 @@ public final class Wharf implements Runnable {
               .listenPort(namesrvPort)
               .responseSerializeType(brokerConfig.responseSerializeType());
       namesrvConfig.problems().stream().filter(p -> !problems.contains(p)).forEach(problems::add);
+      standaloneTlsProblem(brokerConfig.tls()).ifPresent(problems::add);
       if (!problems.isEmpty()) {
         return fail(problems);
       }
