@@ -62,15 +62,10 @@ public final class ServerTls {
   /**
    * The first handler of an accepted connection: it looks at the first byte and puts TLS in its
    * place, steps aside (plain text, PERMISSIVE) or closes (plain text, ENFORCING) after {@code
-   * refused} was told the peer.
+   * refused} was told the peer (to log it, rate-limited as the listener's other peer warnings).
    */
   public ChannelHandler newSniffer(Consumer<SocketAddress> refused) {
     return new TlsSniffer(context, mode, role, refused);
-  }
-
-  /** As {@link #newSniffer(Consumer)}, logging each refused peer itself. */
-  public ChannelHandler newSniffer() {
-    return new TlsSniffer(context, mode, role, null);
   }
 
   @Override

@@ -53,15 +53,7 @@ final class TlsSniffer extends ByteToMessageDecoder {
       ctx.pipeline().remove(this);
     } else {
       in.skipBytes(in.readableBytes());
-      SocketAddress peer = ctx.channel().remoteAddress();
-      if (refused != null) {
-        refused.accept(peer);
-      } else {
-        log.warn(
-            "{}: closing connection from {}: plain text on a TLS-only port",
-            role,
-            peerString(peer));
-      }
+      refused.accept(ctx.channel().remoteAddress());
       ctx.close();
     }
   }

@@ -156,7 +156,14 @@ public final class AmqpListener implements AutoCloseable {
                     String peer = String.valueOf(ch.remoteAddress()).replaceFirst("^/", "");
                     String id = "amqp-" + connectionIds.incrementAndGet();
                     if (tls != null) {
-                      ch.pipeline().addLast(tls.newSniffer());
+                      ch.pipeline()
+                          .addLast(
+                              tls.newSniffer(
+                                  a ->
+                                      ctx.peerLog()
+                                          .warn(
+                                              peer,
+                                              "plain text on the amqps port (TLS only), closing")));
                     }
                     ch.pipeline()
                         .addLast(
