@@ -17,7 +17,8 @@ import picocli.CommandLine;
 
 /**
  * The TLS keys through bin/wharf (docs/security.md): refused with what to set before anything
- * starts, and a standalone enforcing TLS on both remoting ports and an amqps listener is ready.
+ * starts, and a standalone enforcing TLS on both remoting ports and an amqps listener is ready and
+ * served by the command-line clients' --tls options.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TlsLauncherTest {
@@ -88,12 +89,22 @@ class TlsLauncherTest {
       assertThat(w.output())
           .contains("AMQPS 127.0.0.1:" + amqpsPort + " (amqpsPort)")
           .contains("TLS enforcing (TLSv1.3, TLSv1.2)");
+      String ns = "--namesrv=127.0.0.1:" + namesrvPort;
+      assertThat(run("send", ns, "--topic=TlsCli", "--body=hi", "--tls-trust-cert=" + ca.caCert()))
+          .isZero();
+      assertThat(run("admin", "topics", ns, "--tls-trust-cert=" + ca.caCert())).isZero();
+      assertThat(run("admin", "topics", ns)).as("plain text to an enforcing name server").isOne();
       try (Socket s = new Socket("127.0.0.1", namesrvPort)) {
         s.setSoTimeout(10_000);
         s.getOutputStream().write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0});
         assertThat(s.getInputStream().read()).as("plain text closed").isEqualTo(-1);
       }
     }
+  }
+
+  /** Runs a bin/wharf command in this JVM; its exit code. */
+  private static int run(String... args) {
+    return new CommandLine(new Wharf()).execute(args);
   }
 
   private static String refused(String... args) {
