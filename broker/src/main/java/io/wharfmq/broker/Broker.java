@@ -122,9 +122,7 @@ public final class Broker implements AutoCloseable {
     // Read the PEM files before anything is opened: validate() checked them, this cannot fail
     // unless they changed since.
     ServerTls serverTls =
-        config.tls().serverTlsOn()
-            ? ServerTls.of(config.tls(), config.tls().tlsMode(), "broker")
-            : null;
+        config.tls().serverTlsOn() ? ServerTls.of(config.tls(), config.tls().tlsMode()) : null;
     ClientTls namesrvTls =
         config.tls().tlsClientEnable() ? ClientTls.of(config.tls().client()) : null;
     Path configDir = config.store().storePathRootDir().resolve("config");

@@ -89,7 +89,7 @@ class TlsInteropTest {
     amqps =
         AmqpWiring.startTls(
             WharfCluster.amqpConfig().amqpsEnable(true).amqpsPort(0),
-            ServerTls.of(tls, TlsMode.ENFORCING, "amqps"),
+            ServerTls.of(tls, TlsMode.ENFORCING),
             broker.messagingService());
   }
 

@@ -368,7 +368,7 @@ public final class Wharf implements Runnable {
     try {
       listener =
           AmqpWiring.startTls(
-              config, ServerTls.of(tls, TlsMode.ENFORCING, "amqps"), broker.messagingService());
+              config, ServerTls.of(tls, TlsMode.ENFORCING), broker.messagingService());
     } catch (javax.net.ssl.SSLException e) {
       throw new StartupFailure("tlsServerCertPath/tlsServerKeyPath: " + e.getMessage());
     } catch (Exception e) {

@@ -63,7 +63,7 @@ public final class NameServer {
             config.responseSerializeType());
     if (config.tls().serverTlsOn()) {
       try {
-        server.tls(ServerTls.of(config.tls(), config.tls().tlsMode(), "namesrv"));
+        server.tls(ServerTls.of(config.tls(), config.tls().tlsMode()));
       } catch (javax.net.ssl.SSLException e) {
         shutdown();
         throw new IllegalArgumentException(

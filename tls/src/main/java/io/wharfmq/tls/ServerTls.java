@@ -5,8 +5,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.File;
-import java.net.SocketAddress;
-import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 
 /**
@@ -17,21 +15,18 @@ import javax.net.ssl.SSLException;
 public final class ServerTls {
   private final SslContext context;
   private final TlsMode mode;
-  private final String role;
 
-  private ServerTls(SslContext context, TlsMode mode, String role) {
+  private ServerTls(SslContext context, TlsMode mode) {
     this.context = context;
     this.mode = mode;
-    this.role = role;
   }
 
   /**
    * The TLS of a listener in {@code mode} (PERMISSIVE or ENFORCING) with the server keys of {@code
-   * config}; {@code role} names the listener in logs ("broker", "namesrv", "amqps"). Reads the PEM
-   * files; an SSLException or IllegalArgumentException says which is unusable ({@link
-   * TlsConfig#problems()} reports the same before start).
+   * config}. Reads the PEM files; an SSLException or IllegalArgumentException says which is
+   * unusable ({@link TlsConfig#problems()} reports the same before start).
    */
-  public static ServerTls of(TlsConfig config, TlsMode mode, String role) throws SSLException {
+  public static ServerTls of(TlsConfig config, TlsMode mode) throws SSLException {
     if (mode == TlsMode.DISABLED) {
       throw new IllegalArgumentException("a listener with TLS disabled has no ServerTls");
     }
@@ -52,7 +47,7 @@ public final class ServerTls {
     if (TlsProtocols.set(config.tlsServerTrustCertPath())) {
       b.trustManager(new File(config.tlsServerTrustCertPath()));
     }
-    return new ServerTls(b.build(), mode, role);
+    return new ServerTls(b.build(), mode);
   }
 
   public TlsMode mode() {
@@ -62,10 +57,10 @@ public final class ServerTls {
   /**
    * The first handler of an accepted connection: it looks at the first byte and puts TLS in its
    * place, steps aside (plain text, PERMISSIVE) or closes (plain text, ENFORCING) after {@code
-   * refused} was told the peer (to log it, rate-limited as the listener's other peer warnings).
+   * refusals} was told the peer; a failed handshake is reported there too.
    */
-  public ChannelHandler newSniffer(Consumer<SocketAddress> refused) {
-    return new TlsSniffer(context, mode, role, refused);
+  public ChannelHandler newSniffer(TlsRefusals refusals) {
+    return new TlsSniffer(context, mode, refusals);
   }
 
   @Override

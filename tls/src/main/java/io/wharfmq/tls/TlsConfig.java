@@ -120,7 +120,7 @@ public final class TlsConfig {
     }
     if (p.isEmpty() && certSet) {
       try {
-        ServerTls.of(this, TlsMode.ENFORCING, "check");
+        ServerTls.of(this, TlsMode.ENFORCING);
       } catch (SSLException | IllegalArgumentException e) {
         p.add(
             "tlsServerCertPath/tlsServerKeyPath: cannot use them ("

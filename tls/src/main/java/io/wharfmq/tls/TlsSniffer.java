@@ -8,36 +8,28 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.List;
-import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decides from a connection's first byte whether it speaks TLS: 0x16 opens a TLS handshake record
  * (RFC 8446 §5.1), and no plain-text frame Wharf serves starts with it (a RocketMQ frame starts
  * with its length's high byte, 0 for frames under 16 MiB; AMQP with 'A'). TLS: an SslHandler takes
- * its place, followed by a handler that turns a failed handshake into one log line and a close.
- * Plain text: in PERMISSIVE mode it steps aside, in ENFORCING mode the connection is closed. The
- * bytes read so far go on to whatever follows. One per connection, on its event loop.
+ * its place, followed by a handler that turns a failed handshake into one report and a close. Plain
+ * text: in PERMISSIVE mode it steps aside, in ENFORCING mode the connection is closed. The bytes
+ * read so far go on to whatever follows. One per connection, on its event loop.
  */
 final class TlsSniffer extends ByteToMessageDecoder {
-  private static final Logger log = LoggerFactory.getLogger(TlsSniffer.class);
   private static final int TLS_HANDSHAKE_RECORD = 0x16;
 
   private final SslContext context;
   private final TlsMode mode;
-  private final String role;
-  private final Consumer<SocketAddress> refused;
+  private final TlsRefusals refusals;
 
-  TlsSniffer(SslContext context, TlsMode mode, String role, Consumer<SocketAddress> refused) {
+  TlsSniffer(SslContext context, TlsMode mode, TlsRefusals refusals) {
     this.context = context;
     this.mode = mode;
-    this.role = role;
-    this.refused = refused;
+    this.refusals = refusals;
   }
 
   @Override
@@ -47,35 +39,28 @@ final class TlsSniffer extends ByteToMessageDecoder {
     }
     if (in.getUnsignedByte(in.readerIndex()) == TLS_HANDSHAKE_RECORD) {
       SslHandler ssl = context.newHandler(ctx.alloc());
-      ctx.pipeline().addAfter(ctx.name(), null, new HandshakeFailures(role));
+      ctx.pipeline().addAfter(ctx.name(), null, new HandshakeFailures(refusals));
       ctx.pipeline().replace(this, "tls", ssl);
     } else if (mode == TlsMode.PERMISSIVE) {
       ctx.pipeline().remove(this);
     } else {
       in.skipBytes(in.readableBytes());
-      refused.accept(ctx.channel().remoteAddress());
+      refusals.refused(ctx.channel().remoteAddress(), "plain text on a TLS-only port");
       ctx.close();
     }
   }
 
-  static String peerString(SocketAddress address) {
-    if (address instanceof InetSocketAddress isa && isa.getAddress() != null) {
-      return isa.getAddress().getHostAddress() + ":" + isa.getPort();
-    }
-    return String.valueOf(address);
-  }
-
   /**
    * Right after the SslHandler: a failed handshake (an old protocol version, an untrusted client
-   * certificate, garbage after the first byte) is logged once with the peer and closes the
+   * certificate, garbage after the first byte) is reported once with the peer and closes the
    * connection; its exception goes no further, so the protocol handlers do not report it as a
    * malformed frame.
    */
   private static final class HandshakeFailures extends ChannelInboundHandlerAdapter {
-    private final String role;
+    private final TlsRefusals refusals;
 
-    HandshakeFailures(String role) {
-      this.role = role;
+    HandshakeFailures(TlsRefusals refusals) {
+      this.refusals = refusals;
     }
 
     @Override
@@ -84,11 +69,9 @@ final class TlsSniffer extends ByteToMessageDecoder {
         if (e.isSuccess()) {
           ctx.pipeline().remove(this);
         } else {
-          log.warn(
-              "{}: closing connection from {}: TLS handshake failed: {}",
-              role,
-              peerString(ctx.channel().remoteAddress()),
-              TlsProtocols.reason(e.cause()));
+          refusals.refused(
+              ctx.channel().remoteAddress(),
+              "TLS handshake failed: " + TlsProtocols.reason(e.cause()));
           ctx.close();
         }
       }

@@ -159,11 +159,7 @@ public final class AmqpListener implements AutoCloseable {
                       ch.pipeline()
                           .addLast(
                               tls.newSniffer(
-                                  a ->
-                                      ctx.peerLog()
-                                          .warn(
-                                              peer,
-                                              "plain text on the amqps port (TLS only), closing")));
+                                  (a, reason) -> ctx.peerLog().warn(peer, reason + ", closing")));
                     }
                     ch.pipeline()
                         .addLast(

@@ -249,6 +249,14 @@ public abstract class RemotingEndpoint {
             role,
             peer,
             cause.getMessage());
+      } else if (cause instanceof io.netty.handler.codec.DecoderException
+          && cause.getCause() instanceof javax.net.ssl.SSLException tls) {
+        peerWarning(
+            remote,
+            "{}: closing connection with {}: TLS failed ({})",
+            role,
+            peer,
+            tls.getMessage());
       } else if (cause instanceof io.netty.handler.codec.DecoderException) {
         peerWarning(
             remote,

@@ -78,7 +78,7 @@ public final class RemotingServer extends RemotingEndpoint {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     if (tls != null) {
-                      ch.pipeline().addLast(tls.newSniffer(RemotingServer.this::refusedPlainText));
+                      ch.pipeline().addLast(tls.newSniffer(RemotingServer.this::refusedTls));
                     }
                     // Responses come from processor and store threads, often several per
                     // connection at once (pipelining clients, group commits): one flush, one
@@ -105,12 +105,8 @@ public final class RemotingServer extends RemotingEndpoint {
         tls == null ? "" : ", " + tls);
   }
 
-  private void refusedPlainText(SocketAddress peer) {
-    peerWarning(
-        peer,
-        "{}: closing connection from {}: plain text on a TLS-only port (tlsMode=enforcing)",
-        role(),
-        addressString(peer));
+  private void refusedTls(SocketAddress peer, String reason) {
+    peerWarning(peer, "{}: closing connection from {}: {}", role(), addressString(peer), reason);
   }
 
   /** The bound port (useful when started with port 0). */

@@ -72,7 +72,7 @@ class RemotingTlsTest {
         (ch, req) -> RemotingCommand.responseTo(req, ResponseCode.SUCCESS, "echo").body(req.body()),
         Runnable::run);
     if (config.serverTlsOn()) {
-      server.tls(ServerTls.of(config, config.tlsMode(), "test"));
+      server.tls(ServerTls.of(config, config.tlsMode()));
     }
     server.start();
     servers.add(server);
