@@ -1,5 +1,7 @@
 package io.wharfmq.broker;
 
+import io.wharfmq.broker.auth.AccessStore;
+import io.wharfmq.broker.auth.RemotingAccessGuard;
 import io.wharfmq.broker.client.ClientRegistry;
 import io.wharfmq.broker.exchange.TopologyRegistry;
 import io.wharfmq.broker.lock.QueueLockManager;
@@ -40,6 +42,7 @@ import io.wharfmq.tls.ServerTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,6 +84,7 @@ public final class Broker implements AutoCloseable {
   private final List<ExecutorService> executors;
   private final ScheduledExecutorService housekeeping;
   private final String address;
+  private final AccessStore access;
   private boolean closed;
 
   private Broker(
@@ -98,7 +102,8 @@ public final class Broker implements AutoCloseable {
       NamesrvRegistration registration,
       List<ExecutorService> executors,
       ScheduledExecutorService housekeeping,
-      String address) {
+      String address,
+      AccessStore access) {
     this.config = config;
     this.store = store;
     this.offsets = offsets;
@@ -114,6 +119,12 @@ public final class Broker implements AutoCloseable {
     this.executors = executors;
     this.housekeeping = housekeeping;
     this.address = address;
+    this.access = access;
+  }
+
+  /** The users and permissions every door checks (off unless aclEnable=true). */
+  public AccessStore access() {
+    return access;
   }
 
   /** Validates the configuration, recovers the store and starts serving. */
@@ -137,6 +148,13 @@ public final class Broker implements AutoCloseable {
     groups.load();
     // Before the store: a damaged topology file stops startup before anything else is opened.
     TopologyRegistry topology = TopologyRegistry.load(configDir);
+    AccessStore access =
+        AccessStore.open(
+            configDir,
+            config.aclEnable(),
+            config.aclInitUser(),
+            config.aclInitPassword(),
+            new SecureRandom());
     PullRequestHoldService holds = new PullRequestHoldService();
     DelayLevels delayLevels = DelayLevels.parse(config.messageDelayLevel());
     topics.ensureSystemTopics(systemTopics(config, delayLevels));
@@ -184,6 +202,7 @@ public final class Broker implements AutoCloseable {
             FrameLayout.DEFAULT_MAX_FRAME_LENGTH,
             120,
             config.responseSerializeType());
+    server.requestGuard(new RemotingAccessGuard(access, clock));
     server.tls(serverTls);
     try {
       server.start();
@@ -340,7 +359,8 @@ public final class Broker implements AutoCloseable {
         registration,
         executors,
         housekeeping,
-        address);
+        address,
+        access);
   }
 
   /** RocketMQ's system topics plus those of Wharf's own services (pop log). */

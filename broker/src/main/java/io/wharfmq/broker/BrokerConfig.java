@@ -43,6 +43,23 @@ public final class BrokerConfig {
    */
   private boolean enablePropertyFilter = true;
 
+  /**
+   * aclEnable: every door authenticates and authorizes against the permission store
+   * (docs/security.md). RocketMQ's enableAcl, authenticationEnabled and authorizationEnabled set it
+   * too. Off: everyone may do everything, as before.
+   */
+  private boolean aclEnable = false;
+
+  /**
+   * aclInitUser: when the permission store has no user yet, this super user is created on start
+   * (with aclInitPassword), so that a fresh broker with aclEnable=true can be administered at all.
+   * Empty: none.
+   */
+  private String aclInitUser = "";
+
+  /** aclInitPassword: the password of aclInitUser (at least 6 characters). */
+  private String aclInitPassword = "";
+
   /** listenPort: TCP port for clients. */
   private int listenPort = 10911;
 
@@ -248,6 +265,16 @@ public final class BrokerConfig {
           "brokerClusterName must be 1-64 characters of [a-zA-Z0-9_-], is '"
               + brokerClusterName
               + "'");
+    }
+    if (!aclInitUser.isEmpty()) {
+      try {
+        io.wharfmq.security.UserRecord.checkName(aclInitUser);
+        io.wharfmq.security.UserRecord.checkPassword(aclInitPassword);
+      } catch (IllegalArgumentException e) {
+        p.add("aclInitUser/aclInitPassword: " + e.getMessage());
+      }
+    } else if (!aclInitPassword.isEmpty()) {
+      p.add("aclInitPassword is set without aclInitUser: name the user it belongs to");
     }
     if (!NAME.matcher(brokerName).matches()) {
       p.add("brokerName must be 1-64 characters of [a-zA-Z0-9_-], is '" + brokerName + "'");
@@ -469,6 +496,33 @@ public final class BrokerConfig {
 
   public BrokerConfig enablePropertyFilter(boolean v) {
     enablePropertyFilter = v;
+    return this;
+  }
+
+  public boolean aclEnable() {
+    return aclEnable;
+  }
+
+  public BrokerConfig aclEnable(boolean v) {
+    aclEnable = v;
+    return this;
+  }
+
+  public String aclInitUser() {
+    return aclInitUser;
+  }
+
+  public BrokerConfig aclInitUser(String v) {
+    aclInitUser = v == null ? "" : v.trim();
+    return this;
+  }
+
+  public String aclInitPassword() {
+    return aclInitPassword;
+  }
+
+  public BrokerConfig aclInitPassword(String v) {
+    aclInitPassword = v == null ? "" : v;
     return this;
   }
 

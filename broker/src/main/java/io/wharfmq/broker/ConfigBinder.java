@@ -50,7 +50,10 @@ public final class ConfigBinder {
           // RocketMQ's NettyClientConfig: the broker's own connections (to name servers) use TLS.
           "useTLS", new Alias("tlsClientEnable", v -> v),
           "mappedFileSizeConsumeQueue",
-              new Alias("consumeQueueEntriesPerFile", ConfigBinder::consumeQueueEntries));
+              new Alias("consumeQueueEntriesPerFile", ConfigBinder::consumeQueueEntries),
+          "enableAcl", new Alias("aclEnable", v -> v),
+          "authenticationEnabled", new Alias("aclEnable", v -> v),
+          "authorizationEnabled", new Alias("aclEnable", v -> v));
 
   /**
    * A key refused when its value asks for something Wharf cannot do safely; other values are what
@@ -65,17 +68,8 @@ public final class ConfigBinder {
   private static final String NO_REPLICATION =
       "Wharf has no replication yet: every Wharf broker is a master with the only copy";
 
-  private static final String NO_ACL =
-      "Wharf has no permission model yet (a later release); running without the access control"
-          + " this file asks for would leave the broker open to every client. Remove the key or set"
-          + " it to false, and keep the broker on a network only trusted clients reach";
-
   private static final List<Guard> GUARDS =
       List.of(
-          new Guard("aclEnable", ConfigBinder::isTrue, NO_ACL),
-          new Guard("enableAcl", ConfigBinder::isTrue, NO_ACL),
-          new Guard("authenticationEnabled", ConfigBinder::isTrue, NO_ACL),
-          new Guard("authorizationEnabled", ConfigBinder::isTrue, NO_ACL),
           new Guard(
               "enableDLegerCommitLog",
               ConfigBinder::isTrue,

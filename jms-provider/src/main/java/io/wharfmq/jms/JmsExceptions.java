@@ -4,6 +4,7 @@ import io.wharfmq.client.ClientException;
 import io.wharfmq.remoting.protocol.ResponseCode;
 import jakarta.jms.InvalidSelectorException;
 import jakarta.jms.JMSException;
+import jakarta.jms.JMSSecurityException;
 import jakarta.jms.ResourceAllocationException;
 
 /** Turns native client failures into the JMS exception types the specification names. */
@@ -14,6 +15,8 @@ final class JmsExceptions {
     JMSException e;
     if (cause instanceof ClientException ce && ce.code() == ClientException.BAD_SELECTOR) {
       e = new InvalidSelectorException(what + ": " + cause.getMessage());
+    } else if (cause instanceof ClientException ce && ce.code() == ResponseCode.NO_PERMISSION) {
+      e = new JMSSecurityException(what + ": " + cause.getMessage());
     } else if (cause instanceof ClientException ce && ce.code() == ResponseCode.SYSTEM_BUSY) {
       e = new ResourceAllocationException(what + ": " + cause.getMessage());
     } else {

@@ -1,6 +1,7 @@
 package io.wharfmq.jms;
 
 import io.wharfmq.client.ClientException;
+import io.wharfmq.client.Credentials;
 import io.wharfmq.client.DestinationAdmin;
 import io.wharfmq.client.Producer;
 import io.wharfmq.client.SubscriptionSpec;
@@ -70,15 +71,20 @@ public final class WharfConnection
   private volatile String clientId;
   private volatile ExceptionListener exceptionListener;
   private final AtomicBoolean failing = new AtomicBoolean();
+  private final Credentials credentials;
 
-  private WharfConnection(WharfConnectionConfig config, InstantSource clock, ClientTls tls) {
+  private WharfConnection(
+      WharfConnectionConfig config, InstantSource clock, Credentials credentials, ClientTls tls) {
     this.config = config;
     this.clock = clock;
+    this.credentials = credentials;
     this.tls = tls;
     this.id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    this.admin = new DestinationAdmin(config.namesrvAddr(), config.requestTimeout(), tls);
+    this.admin =
+        new DestinationAdmin(config.namesrvAddr(), config.requestTimeout(), credentials, tls);
     this.producer =
         Producer.builder()
+            .credentials(credentials)
             .namesrvAddr(config.namesrvAddr())
             .tls(tls)
             .producerGroup("jms-" + id)
@@ -94,15 +100,28 @@ public final class WharfConnection
    */
   public static WharfConnection open(WharfConnectionConfig config, String user, String password)
       throws JMSException {
+    String u = user != null ? user : config.user();
+    String p = user != null ? password : config.password();
+    Credentials credentials = u == null ? null : new Credentials(u, p == null ? "" : p);
     WharfConnection c;
     try {
       ClientTls tls = config.tls() == null ? null : ClientTls.of(config.tls());
-      c = new WharfConnection(config, InstantSource.system(), tls);
+      c = new WharfConnection(config, InstantSource.system(), credentials, tls);
     } catch (javax.net.ssl.SSLException e) {
       throw JmsExceptions.of(
           "cannot use the TLS files of the URL (tlsTrustCertPath, tlsCertPath, tlsKeyPath)", e);
     } catch (ClientException | IllegalArgumentException e) {
       throw JmsExceptions.of("cannot connect to the name servers " + config.namesrvAddr(), e);
+    }
+    if (credentials != null) {
+      // Against brokers with aclEnable=true a wrong user or password fails here, as JMS wants,
+      // not at the first send.
+      try {
+        c.admin.checkAccess("jms-" + c.id);
+      } catch (ClientException e) {
+        c.close();
+        throw JmsExceptions.of("the brokers refused user '" + u + "'", e);
+      }
     }
     if (config.clientId() != null) {
       try {
@@ -133,6 +152,11 @@ public final class WharfConnection
 
   InstantSource clock() {
     return clock;
+  }
+
+  /** The user's credentials every request is signed with, or null (no user given). */
+  Credentials credentials() {
+    return credentials;
   }
 
   Producer producer() {

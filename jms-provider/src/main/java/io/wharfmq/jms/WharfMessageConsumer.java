@@ -79,6 +79,7 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
     String topic = WharfConnection.topicOf(destination);
     SimpleConsumer.Builder b =
         SimpleConsumer.builder()
+            .credentials(session.connection().credentials())
             .namesrvAddr(config.namesrvAddr())
             .tls(session.connection().clientTls())
             .consumerGroup(group)

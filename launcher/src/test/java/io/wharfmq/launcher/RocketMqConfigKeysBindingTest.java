@@ -134,10 +134,6 @@ class RocketMqConfigKeysBindingTest {
     ConfigBinder.Result r =
         bindBroker(
             c,
-            "enableAcl=true",
-            "aclEnable=TRUE",
-            "authenticationEnabled=true",
-            "authorizationEnabled=true",
             "enableDLegerCommitLog=true",
             "enableControllerMode=true",
             "inSyncReplicas=2",
@@ -145,20 +141,26 @@ class RocketMqConfigKeysBindingTest {
             "brokerId=1");
     String text = String.join("\n", r.problems()) + "\n" + String.join("\n", c.problems());
     assertThat(text)
-        .contains("enableAcl=true is refused: Wharf has no permission model yet")
-        .contains("aclEnable=TRUE is refused: Wharf has no permission model yet")
-        .contains("authenticationEnabled=true is refused: Wharf has no permission model yet")
-        .contains("authorizationEnabled=true is refused: Wharf has no permission model yet")
-        .contains("would leave the broker open to every client")
         .contains("enableDLegerCommitLog=true is refused: Wharf has no replication yet")
         .contains("DLedger commit log")
         .contains("enableControllerMode=true is refused: Wharf has no replication yet")
         .contains("inSyncReplicas=2 is refused: Wharf has no replication yet")
         .contains("brokerRole=SLAVE is refused: Wharf has no replication yet")
         .contains("brokerId=1 is refused: Wharf has no replication yet");
-    assertThat(r.problems()).hasSize(7);
+    assertThat(r.problems()).hasSize(3);
     assertThat(c.problems()).hasSize(2);
     assertThat(r.noEffect()).isEmpty();
+  }
+
+  @Test
+  void rocketMqsAclSwitchesTurnOnWharfsAccessControl() {
+    for (String key : List.of("enableAcl", "aclEnable", "authenticationEnabled")) {
+      BrokerConfig c = new BrokerConfig(dir);
+      ConfigBinder.Result r = bindBroker(c, key + "=true");
+      assertThat(r.problems()).as(key).isEmpty();
+      assertThat(r.noEffect()).as(key).isEmpty();
+      assertThat(c.aclEnable()).as(key).isTrue();
+    }
   }
 
   @Test
@@ -291,13 +293,13 @@ class RocketMqConfigKeysBindingTest {
   }
 
   @Test
-  void theBrokerCommandStopsWithExitCode2AndTheReasonForEnableAcl() throws Exception {
+  void theBrokerCommandStopsWithExitCode2AndTheReasonForARefusedKey() throws Exception {
     Path conf = dir.resolve("broker.conf");
     Files.writeString(
         conf,
         "brokerClusterName = DefaultCluster\nbrokerName = broker-a\nbrokerId = 0\n"
             + "deleteWhen = 04\nfileReservedTime = 48\nbrokerRole = ASYNC_MASTER\n"
-            + "flushDiskType = ASYNC_FLUSH\nenableAcl = true\nbrokerNmae = typo\n");
+            + "flushDiskType = ASYNC_FLUSH\nenableDLegerCommitLog = true\nbrokerNmae = typo\n");
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream old = System.err;
     int code;
@@ -317,7 +319,7 @@ class RocketMqConfigKeysBindingTest {
     String text = err.toString(StandardCharsets.UTF_8);
     assertThat(code).isEqualTo(2);
     assertThat(text)
-        .contains("enableAcl=true is refused: Wharf has no permission model yet")
+        .contains("enableDLegerCommitLog=true is refused: Wharf has no replication yet")
         .contains("did you mean 'brokerName'?");
     assertThat(text.lines().filter(l -> l.startsWith("  - ")).toList()).hasSize(2);
     assertThat(Files.exists(dir.resolve("data"))).isFalse();

@@ -31,20 +31,29 @@ final class ClientRuntime implements AutoCloseable {
   final InstantSource clock;
   final ScheduledExecutorService scheduler;
 
-  ClientRuntime(String role, String namesrvAddr, Duration requestTimeout, InstantSource clock) {
-    this(role, namesrvAddr, requestTimeout, clock, null);
-  }
-
-  /** With {@code tls} null, connections are plain text. */
   ClientRuntime(
       String role,
       String namesrvAddr,
       Duration requestTimeout,
       InstantSource clock,
+      Credentials credentials) {
+    this(role, namesrvAddr, requestTimeout, clock, credentials, null);
+  }
+
+  /** With {@code credentials} null, requests are not signed; with {@code tls} null, plain text. */
+  ClientRuntime(
+      String role,
+      String namesrvAddr,
+      Duration requestTimeout,
+      InstantSource clock,
+      Credentials credentials,
       ClientTls tls) {
     this.clock = clock;
     this.identity = new ClientIdentity(clock);
     this.remoting = new RemotingClient("wharf-" + role, tls);
+    if (credentials != null) {
+      remoting.beforeRequest(credentials::sign);
+    }
     NameServerClient namesrv =
         new NameServerClient(namesrvAddr, remoting, requestTimeout.toMillis());
     this.routes = new TopicRoutes(namesrv);

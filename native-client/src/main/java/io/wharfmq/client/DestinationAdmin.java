@@ -3,6 +3,7 @@ package io.wharfmq.client;
 import io.wharfmq.remoting.netty.RemotingClient;
 import io.wharfmq.remoting.protocol.body.BrokerData;
 import io.wharfmq.remoting.protocol.body.ClusterInfo;
+import io.wharfmq.remoting.protocol.body.HeartbeatData;
 import io.wharfmq.remoting.protocol.body.TopicRouteData;
 import io.wharfmq.tls.ClientTls;
 import java.time.Duration;
@@ -40,6 +41,7 @@ public final class DestinationAdmin implements AutoCloseable {
   private final RemotingClient remoting;
   private final NameServerClient namesrv;
   private final DestinationRequests requests;
+  private final BrokerProxy brokers;
   private final Map<String, String> clientIdHolders = new ConcurrentHashMap<>();
 
   /**
@@ -50,15 +52,37 @@ public final class DestinationAdmin implements AutoCloseable {
     this(namesrvAddr, requestTimeout, null);
   }
 
+  /**
+   * @param credentials signs every request (needed against brokers with aclEnable=true); null: none
+   */
+  public DestinationAdmin(String namesrvAddr, Duration requestTimeout, Credentials credentials) {
+    this(namesrvAddr, requestTimeout, credentials, null);
+  }
+
   /** As above, over {@code tls} (plain text if null). */
-  public DestinationAdmin(String namesrvAddr, Duration requestTimeout, ClientTls tls) {
+  public DestinationAdmin(
+      String namesrvAddr, Duration requestTimeout, Credentials credentials, ClientTls tls) {
     NameServerClient.parse(namesrvAddr);
     if (requestTimeout.toMillis() < 1) {
       throw new IllegalArgumentException("requestTimeout must be at least 1 ms");
     }
     this.remoting = new RemotingClient("wharf-destination-admin", tls);
+    if (credentials != null) {
+      remoting.beforeRequest(credentials::sign);
+    }
     this.namesrv = new NameServerClient(namesrvAddr, remoting, requestTimeout.toMillis());
-    this.requests = new DestinationRequests(new BrokerProxy(remoting, requestTimeout.toMillis()));
+    this.brokers = new BrokerProxy(remoting, requestTimeout.toMillis());
+    this.requests = new DestinationRequests(brokers);
+  }
+
+  /**
+   * Checks that every master of the cluster accepts this admin's requests (a heartbeat that joins
+   * no group): fails with NO_PERMISSION (16) when the credentials are missing or wrong.
+   */
+  public void checkAccess(String clientId) {
+    for (Master m : clusterMasters()) {
+      brokers.heartbeat(m.address(), new HeartbeatData(clientId, Set.of(), Set.of(), 0, false));
+    }
   }
 
   /**

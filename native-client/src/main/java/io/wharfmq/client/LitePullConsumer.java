@@ -89,7 +89,8 @@ public final class LitePullConsumer implements AutoCloseable {
     this.maxCachedMessagesPerQueue = b.maxCachedMessagesPerQueue;
     this.autoCommit = b.autoCommit;
     this.runtime =
-        new ClientRuntime("lite-" + group, b.namesrvAddr, b.requestTimeout, b.clock, b.tls);
+        new ClientRuntime(
+            "lite-" + group, b.namesrvAddr, b.requestTimeout, b.clock, b.credentials, b.tls);
     this.assigner =
         new QueueAssigner(runtime, group, MessageModel.CLUSTERING, b.allocationStrategy);
     this.offsets = new RemoteOffsetStore(runtime, group);
@@ -449,6 +450,7 @@ public final class LitePullConsumer implements AutoCloseable {
   /** Configures and starts a {@link LitePullConsumer}. Not thread-safe. */
   public static final class Builder {
     private String namesrvAddr;
+    private Credentials credentials;
     private ClientTls tls;
     private String consumerGroup;
     private ConsumeFrom consumeFrom = ConsumeFrom.LAST;
@@ -463,6 +465,15 @@ public final class LitePullConsumer implements AutoCloseable {
     private InstantSource clock = InstantSource.system();
 
     private Builder() {}
+
+    /**
+     * The access key and secret key every request is signed with: needed against a broker with
+     * aclEnable=true. Not set: requests are not signed.
+     */
+    public Builder credentials(Credentials v) {
+      credentials = v;
+      return this;
+    }
 
     public Builder namesrvAddr(String v) {
       namesrvAddr = v;

@@ -63,7 +63,9 @@ public final class Producer implements AutoCloseable {
     this.group = b.producerGroup;
     this.sendTimeoutMillis = b.sendTimeout.toMillis();
     this.retries = b.retries;
-    this.runtime = new ClientRuntime("producer", b.namesrvAddr, b.requestTimeout, b.clock, b.tls);
+    this.runtime =
+        new ClientRuntime(
+            "producer", b.namesrvAddr, b.requestTimeout, b.clock, b.credentials, b.tls);
     this.faults = new LatencyFaultTracker(b.clock);
     this.asyncExecutor =
         Executors.newFixedThreadPool(2, new NamedThreadFactory("wharf-producer-async"));
@@ -472,6 +474,7 @@ public final class Producer implements AutoCloseable {
   /** Configures and starts a {@link Producer}. Not thread-safe. */
   public static final class Builder {
     private String namesrvAddr;
+    private Credentials credentials;
     private ClientTls tls;
     private String producerGroup = "DEFAULT_PRODUCER";
     private Duration sendTimeout = Duration.ofSeconds(3);
@@ -484,6 +487,15 @@ public final class Producer implements AutoCloseable {
     private Builder() {}
 
     /** Name servers, "host:port;host:port". Required. */
+    /**
+     * The access key and secret key every request is signed with: needed against a broker with
+     * aclEnable=true. Not set: requests are not signed.
+     */
+    public Builder credentials(Credentials v) {
+      credentials = v;
+      return this;
+    }
+
     public Builder namesrvAddr(String v) {
       namesrvAddr = v;
       return this;

@@ -76,7 +76,8 @@ public final class PushConsumer implements AutoCloseable {
     this.model = b.messageModel;
     this.consumeFrom = b.consumeFrom;
     this.runtime =
-        new ClientRuntime("push-" + group, b.namesrvAddr, b.requestTimeout, b.clock, b.tls);
+        new ClientRuntime(
+            "push-" + group, b.namesrvAddr, b.requestTimeout, b.clock, b.credentials, b.tls);
     long subVersion = b.clock.millis();
     Map<String, Subscription> subs = new LinkedHashMap<>();
     b.subscriptions.forEach((t, sub) -> subs.put(t, sub.withVersion(subVersion)));
@@ -421,6 +422,7 @@ public final class PushConsumer implements AutoCloseable {
   /** Configures and starts a {@link PushConsumer}. Not thread-safe. */
   public static final class Builder {
     private String namesrvAddr;
+    private Credentials credentials;
     private ClientTls tls;
     private String consumerGroup;
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
@@ -447,6 +449,15 @@ public final class PushConsumer implements AutoCloseable {
     private Builder() {}
 
     /** Name servers, "host:port;host:port". Required. */
+    /**
+     * The access key and secret key every request is signed with: needed against a broker with
+     * aclEnable=true. Not set: requests are not signed.
+     */
+    public Builder credentials(Credentials v) {
+      credentials = v;
+      return this;
+    }
+
     public Builder namesrvAddr(String v) {
       namesrvAddr = v;
       return this;

@@ -42,7 +42,8 @@ public final class SimpleConsumer implements AutoCloseable {
     this.timeoutMillis = b.requestTimeout.toMillis();
     this.subscriptions = Map.copyOf(b.subscriptions);
     this.runtime =
-        new ClientRuntime("simple-consumer", b.namesrvAddr, b.requestTimeout, b.clock, b.tls);
+        new ClientRuntime(
+            "simple-consumer", b.namesrvAddr, b.requestTimeout, b.clock, b.credentials, b.tls);
     runtime.refreshRoutesPeriodically(subscriptions.keySet());
   }
 
@@ -216,6 +217,7 @@ public final class SimpleConsumer implements AutoCloseable {
    */
   public static final class Builder {
     private String namesrvAddr;
+    private Credentials credentials;
     private ClientTls tls;
     private String consumerGroup;
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
@@ -224,6 +226,15 @@ public final class SimpleConsumer implements AutoCloseable {
     private InstantSource clock = InstantSource.system();
 
     private Builder() {}
+
+    /**
+     * The access key and secret key every request is signed with: needed against a broker with
+     * aclEnable=true. Not set: requests are not signed.
+     */
+    public Builder credentials(Credentials v) {
+      credentials = v;
+      return this;
+    }
 
     public Builder namesrvAddr(String v) {
       namesrvAddr = v;

@@ -47,7 +47,7 @@ class ConsumeServicesTest {
     HandClock clock = new HandClock();
     List<Long> consumed = Collections.synchronizedList(new ArrayList<>());
     try (ClientRuntime runtime =
-        new ClientRuntime("test", "127.0.0.1:9", Duration.ofSeconds(1), clock)) {
+        new ClientRuntime("test", "127.0.0.1:9", Duration.ofSeconds(1), clock, null)) {
       ConsumeThreads threads =
           new ConsumeThreads(
               msgs -> {
@@ -91,7 +91,8 @@ class ConsumeServicesTest {
     List<Long> committableAtDelivery = Collections.synchronizedList(new ArrayList<>());
     ProcessQueue pq = new ProcessQueue(MQ, 0);
     try (ClientRuntime runtime =
-        new ClientRuntime("test", "127.0.0.1:9", Duration.ofSeconds(1), InstantSource.system())) {
+        new ClientRuntime(
+            "test", "127.0.0.1:9", Duration.ofSeconds(1), InstantSource.system(), null)) {
       ConsumeThreads threads =
           new ConsumeThreads(
               msgs -> {

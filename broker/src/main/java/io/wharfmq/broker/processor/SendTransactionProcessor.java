@@ -108,9 +108,17 @@ public final class SendTransactionProcessor implements RequestProcessor {
     return service.rollbackTransaction(tx).thenApply(ignored -> failed);
   }
 
-  /** The body's entries: per message, topic and queue, then a batch entry (SEND_BATCH_MESSAGE). */
+  /** The topics a transaction request writes to, for authorization (BadRequestException). */
+  public static List<String> topics(RemotingCommand request) {
+    return entries(request, 0).stream().map(Entry::topic).distinct().toList();
+  }
+
   private List<Entry> entries(RemotingCommand request) {
-    long born = Headers.longValue(request, "bornTimestamp", ctx.clock().millis());
+    return entries(request, Headers.longValue(request, "bornTimestamp", ctx.clock().millis()));
+  }
+
+  /** The body's entries: per message, topic and queue, then a batch entry (SEND_BATCH_MESSAGE). */
+  private static List<Entry> entries(RemotingCommand request, long born) {
     byte[] body = request.body() == null ? new byte[0] : request.body();
     ByteBuffer b = ByteBuffer.wrap(body);
     List<Entry> out = new ArrayList<>();

@@ -54,10 +54,13 @@ import org.slf4j.LoggerFactory;
  * #SERVICE_GROUP}) keeps its sends as half messages carrying its id ({@link #SERVICE_TRANSACTION}).
  * {@link #commitAll} first stores a decision record (op tag "c", body the half offsets), which is
  * the commit, and then the committed messages and their op record in one append, so they become
- * visible together. The check never asks a producer about such a half: it leaves those of a
- * transaction still open alone, commits those with a decision (a commit that a crash or a full disk
- * interrupted), and rolls back the others once they are older than transactionTimeOut (their
- * transaction died with the process that opened it). Thread-safe; resolution is serialized.
+ * visible together. A process killed during that append can leave a torn tail, which recovery cuts
+ * at the last whole record: then only the first messages are stored, and the start stores the
+ * decided ones again at once (those already stored come twice, as at-least-once allows). The check
+ * never asks a producer about such a half: it leaves those of a transaction still open alone,
+ * commits those with a decision (a commit that a crash or a full disk interrupted), and rolls back
+ * the others once they are older than transactionTimeOut (their transaction died with the process
+ * that opened it). Thread-safe; resolution is serialized.
  */
 public final class TransactionService {
   private static final Logger log = LoggerFactory.getLogger(TransactionService.class);
@@ -176,6 +179,10 @@ public final class TransactionService {
 
   public void start() {
     replayOps();
+    // A commit a crash interrupted (its decision stored, its messages not, or a torn part of them)
+    // is finished now, not a check interval later: a broker killed again within that interval
+    // would otherwise leave the transaction half visible for as long as it keeps dying.
+    thread.execute(this::completeDecidedSafely);
     thread.scheduleWithFixedDelay(
         this::checkSafely,
         config.transactionCheckInterval(),
@@ -348,6 +355,30 @@ public final class TransactionService {
       }
     }
     return null;
+  }
+
+  private void completeDecidedSafely() {
+    try {
+      completeDecided();
+    } catch (RuntimeException e) {
+      log.warn("Completing the commits a restart interrupted failed; the check retries", e);
+    }
+  }
+
+  /** Stores every half message whose commit was decided and not yet stored. */
+  synchronized void completeDecided() {
+    for (long o : List.copyOf(decided)) {
+      ConsumeQueueEntry e = store.queueEntry(HALF_TOPIC, 0, o);
+      StoredMessage half = e == null ? null : store.readMessage(e.physicalOffset());
+      if (half != null && !resolved.contains(o)) {
+        commitDecided(half);
+      }
+    }
+    if (!decided.isEmpty()) {
+      log.info(
+          "{} half messages of decided commits are still not stored; the check retries",
+          decided.size());
+    }
   }
 
   /** Stores a half message whose commit was decided, and marks it resolved. */

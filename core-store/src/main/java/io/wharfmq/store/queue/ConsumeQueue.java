@@ -331,7 +331,7 @@ public final class ConsumeQueue {
 
   private MappedFile addFile(long base) throws IOException {
     Files.createDirectories(dir);
-    MappedFile file = MappedFile.create(dir.resolve(FileNames.offsetName(base)), base, fileSize);
+    MappedFile file = MappedFile.reserve(dir.resolve(FileNames.offsetName(base)), base, fileSize);
     synchronized (listLock) {
       MappedFile[] fs = files;
       MappedFile[] next = new MappedFile[fs.length + 1];

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A remoting client: one connection per remote "host:port", shared by every call to it, created on
@@ -33,6 +34,7 @@ public final class RemotingClient extends RemotingEndpoint {
   private final ClientTls tls;
   private final Handler handler = new Handler();
   private final Map<String, ChannelFuture> channels = new ConcurrentHashMap<>();
+  private volatile Consumer<RemotingCommand> beforeRequest = r -> {};
 
   public RemotingClient(String name) {
     this(name, null);
@@ -66,6 +68,14 @@ public final class RemotingClient extends RemotingEndpoint {
             .addLast(handler);
       }
     };
+  }
+
+  /**
+   * Runs on every request just before it is sent (e.g. {@link
+   * io.wharfmq.remoting.protocol.RequestSignature#sign}); set it before the first call.
+   */
+  public void beforeRequest(Consumer<RemotingCommand> hook) {
+    this.beforeRequest = hook;
   }
 
   /** The connection to {@code address}, opened if needed. */
@@ -144,6 +154,7 @@ public final class RemotingClient extends RemotingEndpoint {
     } catch (RemotingException e) {
       return CompletableFuture.failedFuture(e);
     }
+    beforeRequest.accept(request);
     return invoke(ch, request, timeoutMillis)
         .handle(
             (r, e) -> {
@@ -157,7 +168,9 @@ public final class RemotingClient extends RemotingEndpoint {
 
   /** Sends a request that expects no response. */
   public void invokeOneway(String address, RemotingCommand request) throws RemotingException {
-    channel(address).invokeOneway(request);
+    RemotingChannel ch = channel(address);
+    beforeRequest.accept(request);
+    ch.invokeOneway(request);
   }
 
   /** Closes the connection to one address (e.g. after it misbehaved). */

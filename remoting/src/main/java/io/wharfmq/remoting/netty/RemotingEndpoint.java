@@ -44,6 +44,7 @@ public abstract class RemotingEndpoint {
   private final String role;
   private final ResponseSerializeType responseSerializeType;
   private volatile PeerWarningLimiter warnings = PeerWarningLimiter.defaults();
+  private volatile RequestGuard guard;
 
   /**
    * @param responseSerializeType the header format responses to the peer's requests are sent in
@@ -59,6 +60,11 @@ public abstract class RemotingEndpoint {
    */
   public void registerProcessor(int code, RequestProcessor processor, Executor executor) {
     processors.put(code, new Registration(processor, executor));
+  }
+
+  /** Checks every request before its processor (set before serving; null: none). */
+  public void requestGuard(RequestGuard g) {
+    this.guard = g;
   }
 
   public void addChannelEventListener(ChannelEventListener listener) {
@@ -317,6 +323,12 @@ public abstract class RemotingEndpoint {
   private void run(RequestProcessor processor, RemotingChannel rc, RemotingCommand request) {
     RemotingCommand response;
     try {
+      RequestGuard g = guard;
+      RequestGuard.Refusal refusal = g == null ? null : g.check(rc, request);
+      if (refusal != null) {
+        refuse(rc, request, refusal);
+        return;
+      }
       response = processor.process(rc, request);
     } catch (io.wharfmq.remoting.protocol.Headers.BadRequestException e) {
       peerWarning(
@@ -335,6 +347,22 @@ public abstract class RemotingEndpoint {
     if (response != null && !request.isOneway()) {
       response.opaque(request.opaque()).flag(response.flag() | RemotingCommand.FLAG_RESPONSE);
       rc.writeResponse(response);
+    }
+  }
+
+  private static void refuse(
+      RemotingChannel rc, RemotingCommand request, RequestGuard.Refusal refusal) {
+    if (request.isOneway()) {
+      return;
+    }
+    RemotingCommand response = refusal.response();
+    response.opaque(request.opaque()).flag(response.flag() | RemotingCommand.FLAG_RESPONSE);
+    if (refusal.delayMillis() <= 0) {
+      rc.writeResponse(response);
+    } else {
+      rc.nettyChannel()
+          .eventLoop()
+          .schedule(() -> rc.writeResponse(response), refusal.delayMillis(), TimeUnit.MILLISECONDS);
     }
   }
 }
