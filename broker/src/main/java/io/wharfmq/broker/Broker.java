@@ -37,6 +37,8 @@ import io.wharfmq.service.GroupSettings;
 import io.wharfmq.store.MessageStore;
 import io.wharfmq.store.retention.RetentionPins;
 import io.wharfmq.store.timer.TimerStore;
+import io.wharfmq.tls.ClientTls;
+import io.wharfmq.tls.ServerTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -128,6 +130,12 @@ public final class Broker implements AutoCloseable {
   /** Validates the configuration, recovers the store and starts serving. */
   public static Broker start(BrokerConfig config, InstantSource clock) throws Exception {
     config.validate();
+    // Read the PEM files before anything is opened: validate() checked them, this cannot fail
+    // unless they changed since.
+    ServerTls serverTls =
+        config.tls().serverTlsOn() ? ServerTls.of(config.tls(), config.tls().tlsMode()) : null;
+    ClientTls namesrvTls =
+        config.tls().tlsClientEnable() ? ClientTls.of(config.tls().client()) : null;
     Path configDir = config.store().storePathRootDir().resolve("config");
     RocketMqDirectory.takeOverIfRocketMq(config, configDir, clock);
     TopicConfigManager topics = new TopicConfigManager(configDir, clock);
@@ -195,6 +203,7 @@ public final class Broker implements AutoCloseable {
             120,
             config.responseSerializeType());
     server.requestGuard(new RemotingAccessGuard(access, clock));
+    server.tls(serverTls);
     try {
       server.start();
     } catch (Exception e) {
@@ -209,7 +218,7 @@ public final class Broker implements AutoCloseable {
           e);
     }
     String address = config.brokerAddress(server.port());
-    NamesrvRegistration registration = new NamesrvRegistration(config, topics, address);
+    NamesrvRegistration registration = new NamesrvRegistration(config, topics, address, namesrvTls);
     ClientRegistry clients = new ClientRegistry();
     QueueLockManager queueLocks = new QueueLockManager(clock, QUEUE_LOCK_EXPIRY_MILLIS);
     BrokerStats stats = new BrokerStats(clock);

@@ -3,6 +3,7 @@ package io.wharfmq.broker;
 import io.wharfmq.remoting.protocol.ResponseSerializeType;
 import io.wharfmq.store.StoreConfig;
 import io.wharfmq.store.timer.TimerSettings;
+import io.wharfmq.tls.TlsConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +13,10 @@ import java.util.regex.Pattern;
 /**
  * Configuration of one broker: every key with its default and meaning, named as in RocketMQ's
  * broker.conf where the concept is the same, checked once by {@link #problems()}. The store's own
- * keys live in {@link StoreConfig}, reached through {@link #store()}. Mutable until the broker
- * starts, then only the {@link #RUNTIME_KEYS} (by UPDATE_BROKER_CONFIG, which serializes its
- * changes); readers of those see a change at their next read.
+ * keys live in {@link StoreConfig}, reached through {@link #store()}, the TLS keys in {@link
+ * TlsConfig}, through {@link #tls()}. Mutable until the broker starts, then only the {@link
+ * #RUNTIME_KEYS} (by UPDATE_BROKER_CONFIG, which serializes its changes); readers of those see a
+ * change at their next read.
  */
 public final class BrokerConfig {
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
@@ -239,6 +241,7 @@ public final class BrokerConfig {
           "transactionCheckMax");
 
   private final StoreConfig store;
+  private final TlsConfig tls = new TlsConfig();
 
   public BrokerConfig(Path storePathRootDir) {
     this.store = new StoreConfig(storePathRootDir);
@@ -248,9 +251,15 @@ public final class BrokerConfig {
     return store;
   }
 
-  /** Every problem, each naming its key; empty when valid. Includes the store's. */
+  /** The TLS keys: of the listenPort listener and of the connections to name servers. */
+  public TlsConfig tls() {
+    return tls;
+  }
+
+  /** Every problem, each naming its key; empty when valid. Includes the store's and TLS's. */
   public List<String> problems() {
     List<String> p = new ArrayList<>(store.problems());
+    p.addAll(tls.problems());
     if (!NAME.matcher(brokerClusterName).matches()) {
       p.add(
           "brokerClusterName must be 1-64 characters of [a-zA-Z0-9_-], is '"

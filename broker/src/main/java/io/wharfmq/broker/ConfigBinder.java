@@ -47,6 +47,8 @@ public final class ConfigBinder {
       Map.of(
           "fileReservedTime", new Alias("fileReservedTimeHours", v -> v),
           "scanNotActiveBrokerInterval", new Alias("scanIntervalMillis", v -> v),
+          // RocketMQ's NettyClientConfig: the broker's own connections (to name servers) use TLS.
+          "useTLS", new Alias("tlsClientEnable", v -> v),
           "mappedFileSizeConsumeQueue",
               new Alias("consumeQueueEntriesPerFile", ConfigBinder::consumeQueueEntries),
           "enableAcl", new Alias("aclEnable", v -> v),

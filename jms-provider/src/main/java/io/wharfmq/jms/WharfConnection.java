@@ -6,6 +6,7 @@ import io.wharfmq.client.DestinationAdmin;
 import io.wharfmq.client.Producer;
 import io.wharfmq.client.SubscriptionSpec;
 import io.wharfmq.service.DestinationNames;
+import io.wharfmq.tls.ClientTls;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionConsumer;
 import jakarta.jms.ConnectionMetaData;
@@ -54,6 +55,7 @@ public final class WharfConnection
   private final String id;
   private final InstantSource clock;
   private final DestinationAdmin admin;
+  private final ClientTls tls;
   private final Producer producer;
   private final AtomicLong serial = new AtomicLong();
   private final List<WharfSession> sessions = new CopyOnWriteArrayList<>();
@@ -72,16 +74,19 @@ public final class WharfConnection
   private final Credentials credentials;
 
   private WharfConnection(
-      WharfConnectionConfig config, InstantSource clock, Credentials credentials) {
+      WharfConnectionConfig config, InstantSource clock, Credentials credentials, ClientTls tls) {
     this.config = config;
     this.clock = clock;
     this.credentials = credentials;
+    this.tls = tls;
     this.id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    this.admin = new DestinationAdmin(config.namesrvAddr(), config.requestTimeout(), credentials);
+    this.admin =
+        new DestinationAdmin(config.namesrvAddr(), config.requestTimeout(), credentials, tls);
     this.producer =
         Producer.builder()
             .credentials(credentials)
             .namesrvAddr(config.namesrvAddr())
+            .tls(tls)
             .producerGroup("jms-" + id)
             .sendTimeout(config.sendTimeout())
             .requestTimeout(config.requestTimeout())
@@ -100,7 +105,11 @@ public final class WharfConnection
     Credentials credentials = u == null ? null : new Credentials(u, p == null ? "" : p);
     WharfConnection c;
     try {
-      c = new WharfConnection(config, InstantSource.system(), credentials);
+      ClientTls tls = config.tls() == null ? null : ClientTls.of(config.tls());
+      c = new WharfConnection(config, InstantSource.system(), credentials, tls);
+    } catch (javax.net.ssl.SSLException e) {
+      throw JmsExceptions.of(
+          "cannot use the TLS files of the URL (tlsTrustCertPath, tlsCertPath, tlsKeyPath)", e);
     } catch (ClientException | IllegalArgumentException e) {
       throw JmsExceptions.of("cannot connect to the name servers " + config.namesrvAddr(), e);
     }
@@ -127,6 +136,11 @@ public final class WharfConnection
   }
 
   // ---------------------------------------------------------------- what sessions use
+
+  /** How this connection's clients connect over TLS, or null for plain text. */
+  ClientTls clientTls() {
+    return tls;
+  }
 
   WharfConnectionConfig config() {
     return config;

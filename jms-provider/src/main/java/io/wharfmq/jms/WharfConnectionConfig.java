@@ -1,5 +1,6 @@
 package io.wharfmq.jms;
 
+import io.wharfmq.tls.ClientTls;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.List;
  *     invisible before it is delivered again; 0 = at once
  * @param trustedPackages packages (and their subpackages) whose classes an ObjectMessage may
  *     deserialize; {@code *} trusts every package
+ * @param tls how to connect over TLS ({@code wharf+ssl://}), or null for plain text
  */
 public record WharfConnectionConfig(
     String namesrvAddr,
@@ -32,7 +34,8 @@ public record WharfConnectionConfig(
     Duration requestTimeout,
     int maxDeliveries,
     Duration redeliveryDelay,
-    List<String> trustedPackages)
+    List<String> trustedPackages,
+    ClientTls.Settings tls)
     implements Serializable {
 
   public static final int DEFAULT_PREFETCH = 32;
@@ -54,9 +57,11 @@ public record WharfConnectionConfig(
 
   /**
    * Parses a connection factory URL, {@code wharf://HOST:PORT[;HOST:PORT...]?option=value&...}
-   * (hosts may also be separated by {@code ,}). Options: user, password, clientId, prefetch,
-   * sendTimeout (ms), requestTimeout (ms), maxDeliveries, redeliveryDelay (ms), trustedPackages
-   * (comma-separated, {@code *} = all); values are percent-decoded.
+   * (hosts may also be separated by {@code ,}); {@code wharf+ssl://} connects over TLS and takes
+   * the options tlsTrustCertPath, tlsCertPath, tlsKeyPath, tlsKeyPassword, tlsVerifyHostname.
+   * Options: user, password, clientId, prefetch, sendTimeout (ms), requestTimeout (ms),
+   * maxDeliveries, redeliveryDelay (ms), trustedPackages (comma-separated, {@code *} = all); values
+   * are percent-decoded.
    *
    * @throws IllegalArgumentException naming the bad part or option and the accepted options
    */
@@ -76,7 +81,24 @@ public record WharfConnectionConfig(
         requestTimeout,
         maxDeliveries,
         redeliveryDelay,
-        trustedPackages);
+        trustedPackages,
+        tls);
+  }
+
+  /** This config connecting over TLS as {@code tls} says, or in plain text if it is null. */
+  public WharfConnectionConfig withTls(ClientTls.Settings tls) {
+    return new WharfConnectionConfig(
+        namesrvAddr,
+        user,
+        password,
+        clientId,
+        prefetch,
+        sendTimeout,
+        requestTimeout,
+        maxDeliveries,
+        redeliveryDelay,
+        trustedPackages,
+        tls);
   }
 
   /** The password shows as *** so that the config can be logged. */
@@ -102,6 +124,8 @@ public record WharfConnectionConfig(
         + redeliveryDelay
         + ", trustedPackages="
         + trustedPackages
+        + ", tls="
+        + tls
         + "]";
   }
 
@@ -117,6 +141,7 @@ public record WharfConnectionConfig(
         DEFAULT_REQUEST_TIMEOUT,
         DEFAULT_MAX_DELIVERIES,
         Duration.ZERO,
-        DEFAULT_TRUSTED_PACKAGES);
+        DEFAULT_TRUSTED_PACKAGES,
+        null);
   }
 }

@@ -1,5 +1,6 @@
 package io.wharfmq.jms;
 
+import io.wharfmq.tls.ClientTls;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +18,9 @@ import java.util.Set;
 final class WharfConnectionUrl {
   static final String SCHEME = "wharf://";
 
+  /** Over TLS: to name servers and brokers whose tlsMode is PERMISSIVE or ENFORCING. */
+  static final String TLS_SCHEME = "wharf+ssl://";
+
   /** The accepted options, in the order the error message lists them. */
   static final List<String> OPTIONS =
       List.of(
@@ -28,22 +32,35 @@ final class WharfConnectionUrl {
           "requestTimeout",
           "maxDeliveries",
           "redeliveryDelay",
-          "trustedPackages");
+          "trustedPackages",
+          "tlsTrustCertPath",
+          "tlsCertPath",
+          "tlsKeyPath",
+          "tlsKeyPassword",
+          "tlsVerifyHostname");
 
   private WharfConnectionUrl() {}
 
   static WharfConnectionConfig parse(String url) {
-    if (url == null || !url.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+    boolean tls = url != null && url.regionMatches(true, 0, TLS_SCHEME, 0, TLS_SCHEME.length());
+    if (url == null || !(tls || url.regionMatches(true, 0, SCHEME, 0, SCHEME.length()))) {
       throw new IllegalArgumentException(
-          "a Wharf URL starts with " + SCHEME + " (wharf://HOST:PORT[;HOST:PORT...]?option=value)");
+          "a Wharf URL starts with "
+              + SCHEME
+              + " or, over TLS, "
+              + TLS_SCHEME
+              + " (wharf://HOST:PORT[;HOST:PORT...]?option=value)");
     }
-    String rest = url.substring(SCHEME.length());
+    String rest = url.substring(tls ? TLS_SCHEME.length() : SCHEME.length());
     int q = rest.indexOf('?');
     String hosts = q < 0 ? rest : rest.substring(0, q);
     if (hosts.endsWith("/")) {
       hosts = hosts.substring(0, hosts.length() - 1);
     }
     WharfConnectionConfig config = WharfConnectionConfig.of(parseHosts(hosts));
+    if (tls) {
+      config = config.withTls(ClientTls.Settings.defaults());
+    }
     return q < 0 ? config : applyOptions(config, rest.substring(q + 1));
   }
 
@@ -82,6 +99,7 @@ final class WharfConnectionUrl {
     int maxDeliveries = d.maxDeliveries();
     Duration redeliveryDelay = d.redeliveryDelay();
     List<String> trustedPackages = d.trustedPackages();
+    ClientTls.Settings tls = d.tls();
     Set<String> seen = new HashSet<>();
     for (String pair : query.split("&")) {
       if (pair.isEmpty()) {
@@ -104,6 +122,10 @@ final class WharfConnectionUrl {
         throw new IllegalArgumentException("option '" + name + "' is given twice");
       }
       String value = decode(pair.substring(eq + 1), "option '" + name + "'");
+      if (name.startsWith("tls") && tls == null) {
+        throw new IllegalArgumentException(
+            "option '" + name + "' is for TLS connections: start the URL with " + TLS_SCHEME);
+      }
       switch (name) {
         case "user" -> user = value;
         case "password" -> password = value;
@@ -114,6 +136,11 @@ final class WharfConnectionUrl {
         case "maxDeliveries" -> maxDeliveries = positive(name, value);
         case "redeliveryDelay" -> redeliveryDelay = Duration.ofMillis(nonNegative(name, value));
         case "trustedPackages" -> trustedPackages = packages(value);
+        case "tlsTrustCertPath" -> tls = tls.trustCertPath(value);
+        case "tlsCertPath" -> tls = tls.clientCertificate(value, tls.keyPath(), tls.keyPassword());
+        case "tlsKeyPath" -> tls = tls.clientCertificate(tls.certPath(), value, tls.keyPassword());
+        case "tlsKeyPassword" -> tls = tls.clientCertificate(tls.certPath(), tls.keyPath(), value);
+        case "tlsVerifyHostname" -> tls = tls.verifyHostname(bool(name, value));
         default -> throw new AssertionError(name);
       }
     }
@@ -127,7 +154,16 @@ final class WharfConnectionUrl {
         requestTimeout,
         maxDeliveries,
         redeliveryDelay,
-        trustedPackages);
+        trustedPackages,
+        tls);
+  }
+
+  private static boolean bool(String name, String value) {
+    if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+      throw new IllegalArgumentException(
+          "option '" + name + "' takes true or false, not '" + value + "'");
+    }
+    return Boolean.parseBoolean(value);
   }
 
   /** A whole number from 1 to Integer.MAX_VALUE (milliseconds or a count). */

@@ -81,6 +81,7 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
         SimpleConsumer.builder()
             .credentials(session.connection().credentials())
             .namesrvAddr(config.namesrvAddr())
+            .tls(session.connection().clientTls())
             .consumerGroup(group)
             .awaitDuration(Duration.ofMillis(MAX_AWAIT_MS))
             .requestTimeout(config.requestTimeout());

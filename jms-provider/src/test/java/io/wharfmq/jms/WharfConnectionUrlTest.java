@@ -3,6 +3,7 @@ package io.wharfmq.jms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wharfmq.tls.ClientTls;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -91,5 +92,28 @@ class WharfConnectionUrlTest {
             "user, password, clientId, prefetch, sendTimeout, requestTimeout, maxDeliveries,"
                 + " redeliveryDelay, trustedPackages")
         .hasMessageNotContaining("secret");
+  }
+
+  @Test
+  void wharfSslConnectsOverTlsWithItsOptions() {
+    assertThat(WharfConnectionConfig.parse("wharf://h:1").tls()).isNull();
+    WharfConnectionConfig c =
+        WharfConnectionConfig.parse(
+            "wharf+ssl://h:9876?tlsTrustCertPath=/etc/ca.pem&tlsCertPath=/c.pem&tlsKeyPath=/c.key"
+                + "&tlsKeyPassword=secret&tlsVerifyHostname=false");
+    assertThat(c.namesrvAddr()).isEqualTo("h:9876");
+    assertThat(c.tls())
+        .isEqualTo(
+            ClientTls.Settings.defaults()
+                .trustCertPath("/etc/ca.pem")
+                .clientCertificate("/c.pem", "/c.key", "secret")
+                .verifyHostname(false));
+    assertThat(c.toString()).doesNotContain("secret");
+    assertThat(WharfConnectionConfig.parse("WHARF+SSL://h:1").tls())
+        .as("JDK default CAs, host names checked")
+        .isEqualTo(ClientTls.Settings.defaults());
+    assertThatThrownBy(() -> WharfConnectionConfig.parse("wharf://h:1?tlsTrustCertPath=/ca.pem"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("start the URL with wharf+ssl://");
   }
 }

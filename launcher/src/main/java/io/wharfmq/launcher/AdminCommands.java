@@ -61,11 +61,22 @@ final class AdminCommands implements Runnable {
     @Option(names = "--namesrv", defaultValue = "127.0.0.1:9876", description = "Name server.")
     String namesrv;
 
+    @picocli.CommandLine.Mixin TlsClientOptions tlsOptions = new TlsClientOptions();
+
     RemotingClient client;
+
+    /** The TLS of the options, or null: for the native clients some commands use. */
+    io.wharfmq.tls.ClientTls tls;
 
     @Override
     public final Integer call() throws Exception {
-      client = new RemotingClient("wharf-admin");
+      try {
+        tls = tlsOptions.clientTls();
+      } catch (IllegalArgumentException e) {
+        System.err.println("wharf admin: " + e.getMessage());
+        return 1;
+      }
+      client = new RemotingClient("wharf-admin", tls);
       try {
         return execute();
       } catch (AdminFailure e) {
@@ -399,6 +410,7 @@ final class AdminCommands implements Runnable {
       try (io.wharfmq.client.LitePullConsumer reader =
               io.wharfmq.client.LitePullConsumer.builder()
                   .namesrvAddr(namesrv)
+                  .tls(tls)
                   .consumerGroup("wharf-dlq-resend-" + group)
                   .consumeFrom(io.wharfmq.client.ConsumeFrom.FIRST)
                   .autoCommit(false)
@@ -406,6 +418,7 @@ final class AdminCommands implements Runnable {
           io.wharfmq.client.Producer producer =
               io.wharfmq.client.Producer.builder()
                   .namesrvAddr(namesrv)
+                  .tls(tls)
                   .producerGroup("wharf-dlq-resend")
                   .build()) {
         reader.assign(queues);

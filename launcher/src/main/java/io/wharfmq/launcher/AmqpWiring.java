@@ -5,6 +5,7 @@ import io.wharfmq.amqp.transport.AmqpConfig;
 import io.wharfmq.amqp.transport.AmqpListener;
 import io.wharfmq.amqp.transport.LinkAttacher;
 import io.wharfmq.service.MessagingService;
+import io.wharfmq.tls.ServerTls;
 
 /**
  * The AMQP 1.0 listener of {@code bin/wharf standalone} and {@code bin/wharf broker} (and of tests
@@ -20,6 +21,14 @@ public final class AmqpWiring {
         config.amqpMaxMessageSize(),
         config.amqpInvisibleTimeMs(),
         config.amqpProducerFlowHighMark());
+  }
+
+  /** Starts the TLS-only (amqps) listener over {@code service}; the caller closes it. */
+  public static AmqpListener startTls(AmqpConfig config, ServerTls tls, MessagingService service)
+      throws Exception {
+    AmqpListener listener = new AmqpListener(config, service, linkAttacher(config)).tls(tls);
+    listener.start();
+    return listener;
   }
 
   /** Starts the listener over {@code service}; the caller closes it. */

@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code wharf send} and {@code wharf consume}: try Wharf from a shell with the native client. */
@@ -37,10 +38,16 @@ final class ClientCommands {
     @Option(names = "--count", defaultValue = "1", description = "How many messages.")
     int count;
 
+    @Mixin TlsClientOptions tls = new TlsClientOptions();
+
     @Override
     public Integer call() {
       try (Producer producer =
-          Producer.builder().namesrvAddr(namesrv).producerGroup("wharf-cli").build()) {
+          Producer.builder()
+              .namesrvAddr(namesrv)
+              .tls(tls.clientTls())
+              .producerGroup("wharf-cli")
+              .build()) {
         for (int i = 0; i < count; i++) {
           String text = count == 1 ? body : body + " " + i;
           SendResult r =
@@ -77,6 +84,8 @@ final class ClientCommands {
     @Option(names = "--timeout", defaultValue = "30", description = "Give up after seconds.")
     long timeoutSeconds;
 
+    @Mixin TlsClientOptions tls = new TlsClientOptions();
+
     @Override
     public Integer call() throws InterruptedException {
       CountDownLatch done = new CountDownLatch(count);
@@ -84,6 +93,7 @@ final class ClientCommands {
       try (PushConsumer consumer =
           PushConsumer.builder()
               .namesrvAddr(namesrv)
+              .tls(tls.clientTls())
               .consumerGroup(group)
               .subscribe(topic, tags)
               .consumeFrom(ConsumeFrom.FIRST)

@@ -44,6 +44,7 @@ final class ServerHelp {
             + KeyHelp.render("Standalone:", launcher)
             + KeyHelp.render("Broker:", brokerKeys.values())
             + KeyHelp.render("Store:", KeyHelp.keys(broker.store()).values())
+            + KeyHelp.render("TLS (docs/security.md):", KeyHelp.keys(broker.tls()).values())
             + KeyHelp.render("AMQP 1.0 listener:", KeyHelp.keys(new AmqpConfig()).values())
             + OTHER_KEYS);
   }
@@ -56,18 +57,26 @@ final class ServerHelp {
         HEADER
             + KeyHelp.render("Broker:", brokerKeys.values())
             + KeyHelp.render("Store:", KeyHelp.keys(broker.store()).values())
+            + KeyHelp.render("TLS (docs/security.md):", KeyHelp.keys(broker.tls()).values())
             + KeyHelp.render("AMQP 1.0 listener:", KeyHelp.keys(new AmqpConfig()).values())
             + OTHER_KEYS);
   }
 
   static String namesrv() {
-    Map<String, KeyHelp.Key> keys = KeyHelp.keys(new NamesrvConfig());
+    NamesrvConfig config = new NamesrvConfig();
+    Map<String, KeyHelp.Key> keys = KeyHelp.keys(config);
     note(
         keys,
         "listenPort",
         "The name server's port (as in RocketMQ's namesrv.conf; for broker and standalone,"
             + " listenPort is the broker's port).");
-    return KeyHelp.forPicocli(HEADER + KeyHelp.render("Name server:", keys.values()) + OTHER_KEYS);
+    Map<String, KeyHelp.Key> tls = KeyHelp.keys(config.tls());
+    tls.keySet().removeIf(k -> k.startsWith("tlsClient")); // a name server connects to no one
+    return KeyHelp.forPicocli(
+        HEADER
+            + KeyHelp.render("Name server:", keys.values())
+            + KeyHelp.render("TLS (docs/security.md):", tls.values())
+            + OTHER_KEYS);
   }
 
   private static void note(Map<String, KeyHelp.Key> keys, String key, String note) {

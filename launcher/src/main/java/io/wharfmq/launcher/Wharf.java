@@ -9,6 +9,9 @@ import io.wharfmq.broker.takeover.RocketMqDirectory;
 import io.wharfmq.namesrv.NameServer;
 import io.wharfmq.namesrv.NamesrvConfig;
 import io.wharfmq.store.takeover.TakeoverRefusedException;
+import io.wharfmq.tls.ServerTls;
+import io.wharfmq.tls.TlsConfig;
+import io.wharfmq.tls.TlsMode;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.AccessDeniedException;
@@ -206,11 +209,19 @@ public final class Wharf implements Runnable {
     BrokerConfig config = new BrokerConfig(Path.of(root));
     ConfigBinder.Result bound =
         ConfigBinder.bindSettings(
-            settings, Set.of("storePathRootDir", "namesrvPort"), config, config.store(), amqp);
+            settings,
+            Set.of("storePathRootDir", "namesrvPort"),
+            config,
+            config.store(),
+            config.tls(),
+            amqp);
     bound.noEffectWarning().ifPresent(log::warn);
     problems.addAll(bound.problems());
     problems.addAll(config.problems());
-    if (amqp.amqpEnable()) {
+    if (amqp.amqpsEnable()) {
+      amqpsProblems(problems, amqp, config);
+    }
+    if (amqp.amqpEnable() || amqp.amqpsEnable()) {
       problems.addAll(amqp.problems());
       amqpMessageSizeWithinStore(settings, problems, amqp, config.store().maxMessageSize());
       if (amqp.amqpPort() != 0 && amqp.amqpPort() == config.listenPort()) {
@@ -222,6 +233,35 @@ public final class Wharf implements Runnable {
     }
     config.startupNotes().forEach(log::info);
     return config;
+  }
+
+  /**
+   * In standalone the broker registers with its own name server, which takes TLS only with
+   * tlsMode=ENFORCING: without tlsClientEnable the broker would retry forever, never ready.
+   */
+  static java.util.Optional<String> standaloneTlsProblem(TlsConfig tls) {
+    if (tls.tlsMode() != TlsMode.ENFORCING || tls.tlsClientEnable()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        "tlsMode=ENFORCING in standalone needs tlsClientEnable=true: the broker registers with"
+            + " the standalone's name server, which then takes TLS only; set tlsClientEnable=true"
+            + " and tlsClientTrustCertPath to the PEM file of the CA that signed tlsServerCertPath"
+            + " (the certificate must name 127.0.0.1), or use tlsMode=PERMISSIVE");
+  }
+
+  private static void amqpsProblems(List<String> problems, AmqpConfig amqp, BrokerConfig config) {
+    if (!config.tls().serverCertificateSet()) {
+      problems.add(
+          "amqpsEnable=true needs the server's certificate: set tlsServerCertPath (PEM certificate"
+              + " chain) and tlsServerKeyPath (PEM PKCS#8 private key)");
+    }
+    if (amqp.amqpsPort() != 0 && amqp.amqpsPort() == config.listenPort()) {
+      problems.add(
+          "amqpsPort and listenPort are both "
+              + amqp.amqpsPort()
+              + ": the AMQPS listener and the broker's RocketMQ port need different ports");
+    }
   }
 
   /**
@@ -316,6 +356,31 @@ public final class Wharf implements Runnable {
   }
 
   /**
+   * Starts the TLS-only AMQP 1.0 listener (amqpsEnable) like {@link #startAmqp}; returns ", AMQPS
+   * address (amqpsPort)" for the ready line, or "" when it is off.
+   */
+  static String startAmqps(AmqpConfig config, TlsConfig tls, Broker broker, ServerLifecycle life)
+      throws Exception {
+    if (!config.amqpsEnable()) {
+      return "";
+    }
+    AmqpListener listener;
+    try {
+      listener =
+          AmqpWiring.startTls(
+              config, ServerTls.of(tls, TlsMode.ENFORCING), broker.messagingService());
+    } catch (javax.net.ssl.SSLException e) {
+      throw new StartupFailure("tlsServerCertPath/tlsServerKeyPath: " + e.getMessage());
+    } catch (Exception e) {
+      throw StartupChecks.explain(e, config.amqpsPort(), "amqpsPort", "the AMQPS port")
+          .<Exception>map(f -> f)
+          .orElse(e);
+    }
+    life.add(listener);
+    return ", AMQPS " + config.amqpBindAddress() + ":" + listener.port() + " (amqpsPort)";
+  }
+
+  /**
    * Registers with the name servers until one accepts (a client asking it for a route from now on
    * gets one); returns how many accepted, 0 if none is configured, -1 if a stop came first.
    */
@@ -401,11 +466,13 @@ public final class Wharf implements Runnable {
                 + namesrvPort
                 + ": the AMQP listener and the name server need different ports");
       }
+      // One set of TLS keys for both listeners: the name server shows the broker's certificate.
       NamesrvConfig namesrvConfig =
-          new NamesrvConfig()
+          new NamesrvConfig(brokerConfig.tls())
               .listenPort(namesrvPort)
               .responseSerializeType(brokerConfig.responseSerializeType());
-      problems.addAll(namesrvConfig.problems());
+      namesrvConfig.problems().stream().filter(p -> !problems.contains(p)).forEach(problems::add);
+      standaloneTlsProblem(brokerConfig.tls()).ifPresent(problems::add);
       if (!problems.isEmpty()) {
         return fail(problems);
       }
@@ -419,7 +486,9 @@ public final class Wharf implements Runnable {
             if (awaitRegistered(broker, brokerConfig, life) < 0) {
               return;
             }
-            String amqp = startAmqp(amqpConfig, broker, life);
+            String amqp =
+                startAmqp(amqpConfig, broker, life)
+                    + startAmqps(amqpConfig, brokerConfig.tls(), broker, life);
             pid.update(
                 "name server 127.0.0.1:"
                     + namesrv.port()
@@ -465,7 +534,8 @@ public final class Wharf implements Runnable {
         return fail(f);
       }
       NamesrvConfig config = new NamesrvConfig();
-      ConfigBinder.Result bound = ConfigBinder.bindSettings(options.settings(), Set.of(), config);
+      ConfigBinder.Result bound =
+          ConfigBinder.bindSettings(options.settings(), Set.of(), config, config.tls());
       bound.noEffectWarning().ifPresent(log::warn);
       List<String> problems = new ArrayList<>(bound.problems());
       problems.addAll(config.problems());
@@ -533,7 +603,9 @@ public final class Wharf implements Runnable {
             if (accepted < 0) {
               return;
             }
-            String amqp = startAmqp(amqpConfig, broker, life);
+            String amqp =
+                startAmqp(amqpConfig, broker, life)
+                    + startAmqps(amqpConfig, config.tls(), broker, life);
             pid.update("broker " + broker.address() + ", " + amqp);
             log.info(
                 "Wharf broker ready: {} of cluster {} at {} (listenPort), {}, registered with {}"

@@ -69,7 +69,7 @@ class HelpTest {
   @Test
   void everyKeyOfTheConfigObjectsHasAMeaningInTheirSource() {
     BrokerConfig broker = new BrokerConfig(Path.of("./data"));
-    for (Object config : List.of(broker, broker.store(), new NamesrvConfig())) {
+    for (Object config : List.of(broker, broker.store(), broker.tls(), new NamesrvConfig())) {
       for (KeyHelp.Key k : KeyHelp.keys(config).values()) {
         assertThat(k.meaning())
             .as("doc comment on %s.%s", config.getClass().getSimpleName(), k.name())

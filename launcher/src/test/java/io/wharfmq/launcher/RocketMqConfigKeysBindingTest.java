@@ -41,7 +41,7 @@ class RocketMqConfigKeysBindingTest {
   }
 
   private ConfigBinder.Result bindBroker(BrokerConfig c, String... keyValues) {
-    return ConfigBinder.bindSettings(settings(keyValues), Set.of(), c, c.store());
+    return ConfigBinder.bindSettings(settings(keyValues), Set.of(), c, c.store(), c.tls());
   }
 
   @Test
@@ -257,6 +257,8 @@ class RocketMqConfigKeysBindingTest {
         .asString()
         .contains("mappedFileSizeConsumeQueue")
         .contains("multiple of 20");
+    assertThat(bindBroker(c, "useTLS=true").problems()).isEmpty();
+    assertThat(c.tls().tlsClientEnable()).as("NettyClientConfig's useTLS").isTrue();
     NamesrvConfig n = new NamesrvConfig();
     ConfigBinder.Result r =
         ConfigBinder.bindSettings(

@@ -5,6 +5,7 @@ import io.wharfmq.namesrv.route.BrokerExpiryScanner;
 import io.wharfmq.namesrv.route.RouteRegistry;
 import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.netty.RemotingServer;
+import io.wharfmq.tls.ServerTls;
 import java.time.InstantSource;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -60,6 +61,15 @@ public final class NameServer {
             config.maxFrameLength(),
             config.serverChannelMaxIdleTimeSeconds(),
             config.responseSerializeType());
+    if (config.tls().serverTlsOn()) {
+      try {
+        server.tls(ServerTls.of(config.tls(), config.tls().tlsMode()));
+      } catch (javax.net.ssl.SSLException e) {
+        shutdown();
+        throw new IllegalArgumentException(
+            "tlsServerCertPath/tlsServerKeyPath: cannot use them: " + e.getMessage(), e);
+      }
+    }
     NamesrvRequestProcessor processor = new NamesrvRequestProcessor(registry);
     for (int code : NamesrvRequestProcessor.CODES) {
       server.registerProcessor(code, processor, executor);

@@ -1,6 +1,7 @@
 package io.wharfmq.namesrv;
 
 import io.wharfmq.remoting.protocol.ResponseSerializeType;
+import io.wharfmq.tls.TlsConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,9 +55,25 @@ public final class NamesrvConfig {
   /** defaultThreadPoolQueueCapacity: requests waiting for a thread before new ones get BUSY. */
   private int defaultThreadPoolQueueCapacity = 10_000;
 
+  private final TlsConfig tls;
+
+  public NamesrvConfig() {
+    this(new TlsConfig());
+  }
+
+  /** With TLS keys shared with a broker in the same process (standalone). */
+  public NamesrvConfig(TlsConfig tls) {
+    this.tls = tls;
+  }
+
+  /** The TLS keys of the name server's port (tlsMode, tlsServer*). */
+  public TlsConfig tls() {
+    return tls;
+  }
+
   /** Every problem with the configuration, each a sentence naming the key; empty when valid. */
   public List<String> problems() {
-    List<String> p = new ArrayList<>();
+    List<String> p = new ArrayList<>(tls.problems());
     if (listenPort < 0 || listenPort > 65535) {
       p.add("listenPort must be 0..65535 (0 = any free port), is " + listenPort);
     }

@@ -2,6 +2,7 @@ package io.wharfmq.client;
 
 import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.netty.RemotingClient;
+import io.wharfmq.tls.ClientTls;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Collection;
@@ -36,9 +37,20 @@ final class ClientRuntime implements AutoCloseable {
       Duration requestTimeout,
       InstantSource clock,
       Credentials credentials) {
+    this(role, namesrvAddr, requestTimeout, clock, credentials, null);
+  }
+
+  /** With {@code credentials} null, requests are not signed; with {@code tls} null, plain text. */
+  ClientRuntime(
+      String role,
+      String namesrvAddr,
+      Duration requestTimeout,
+      InstantSource clock,
+      Credentials credentials,
+      ClientTls tls) {
     this.clock = clock;
     this.identity = new ClientIdentity(clock);
-    this.remoting = new RemotingClient("wharf-" + role);
+    this.remoting = new RemotingClient("wharf-" + role, tls);
     if (credentials != null) {
       remoting.beforeRequest(credentials::sign);
     }

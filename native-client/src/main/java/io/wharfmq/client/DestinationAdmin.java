@@ -5,6 +5,7 @@ import io.wharfmq.remoting.protocol.body.BrokerData;
 import io.wharfmq.remoting.protocol.body.ClusterInfo;
 import io.wharfmq.remoting.protocol.body.HeartbeatData;
 import io.wharfmq.remoting.protocol.body.TopicRouteData;
+import io.wharfmq.tls.ClientTls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -55,11 +56,17 @@ public final class DestinationAdmin implements AutoCloseable {
    * @param credentials signs every request (needed against brokers with aclEnable=true); null: none
    */
   public DestinationAdmin(String namesrvAddr, Duration requestTimeout, Credentials credentials) {
+    this(namesrvAddr, requestTimeout, credentials, null);
+  }
+
+  /** As above, over {@code tls} (plain text if null). */
+  public DestinationAdmin(
+      String namesrvAddr, Duration requestTimeout, Credentials credentials, ClientTls tls) {
     NameServerClient.parse(namesrvAddr);
     if (requestTimeout.toMillis() < 1) {
       throw new IllegalArgumentException("requestTimeout must be at least 1 ms");
     }
-    this.remoting = new RemotingClient("wharf-destination-admin");
+    this.remoting = new RemotingClient("wharf-destination-admin", tls);
     if (credentials != null) {
       remoting.beforeRequest(credentials::sign);
     }

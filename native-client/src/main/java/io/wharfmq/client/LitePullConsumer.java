@@ -5,6 +5,7 @@ import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.body.ConsumerData;
 import io.wharfmq.remoting.protocol.body.HeartbeatData;
 import io.wharfmq.remoting.protocol.body.SubscriptionData;
+import io.wharfmq.tls.ClientTls;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -88,7 +89,8 @@ public final class LitePullConsumer implements AutoCloseable {
     this.maxCachedMessagesPerQueue = b.maxCachedMessagesPerQueue;
     this.autoCommit = b.autoCommit;
     this.runtime =
-        new ClientRuntime("lite-" + group, b.namesrvAddr, b.requestTimeout, b.clock, b.credentials);
+        new ClientRuntime(
+            "lite-" + group, b.namesrvAddr, b.requestTimeout, b.clock, b.credentials, b.tls);
     this.assigner =
         new QueueAssigner(runtime, group, MessageModel.CLUSTERING, b.allocationStrategy);
     this.offsets = new RemoteOffsetStore(runtime, group);
@@ -449,6 +451,7 @@ public final class LitePullConsumer implements AutoCloseable {
   public static final class Builder {
     private String namesrvAddr;
     private Credentials credentials;
+    private ClientTls tls;
     private String consumerGroup;
     private ConsumeFrom consumeFrom = ConsumeFrom.LAST;
     private AllocationStrategy allocationStrategy = AllocationStrategy.AVERAGE;
@@ -474,6 +477,12 @@ public final class LitePullConsumer implements AutoCloseable {
 
     public Builder namesrvAddr(String v) {
       namesrvAddr = v;
+      return this;
+    }
+
+    /** Connect to name servers and brokers over TLS (wharf+ssl); plain text when not set. */
+    public Builder tls(ClientTls v) {
+      tls = v;
       return this;
     }
 

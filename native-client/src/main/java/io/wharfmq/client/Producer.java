@@ -6,6 +6,7 @@ import io.wharfmq.remoting.protocol.RemotingCommand;
 import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.HeartbeatData;
 import io.wharfmq.remoting.protocol.body.ProducerData;
+import io.wharfmq.tls.ClientTls;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -63,7 +64,8 @@ public final class Producer implements AutoCloseable {
     this.sendTimeoutMillis = b.sendTimeout.toMillis();
     this.retries = b.retries;
     this.runtime =
-        new ClientRuntime("producer", b.namesrvAddr, b.requestTimeout, b.clock, b.credentials);
+        new ClientRuntime(
+            "producer", b.namesrvAddr, b.requestTimeout, b.clock, b.credentials, b.tls);
     this.faults = new LatencyFaultTracker(b.clock);
     this.asyncExecutor =
         Executors.newFixedThreadPool(2, new NamedThreadFactory("wharf-producer-async"));
@@ -473,6 +475,7 @@ public final class Producer implements AutoCloseable {
   public static final class Builder {
     private String namesrvAddr;
     private Credentials credentials;
+    private ClientTls tls;
     private String producerGroup = "DEFAULT_PRODUCER";
     private Duration sendTimeout = Duration.ofSeconds(3);
     private Duration requestTimeout = Duration.ofSeconds(3);
@@ -495,6 +498,12 @@ public final class Producer implements AutoCloseable {
 
     public Builder namesrvAddr(String v) {
       namesrvAddr = v;
+      return this;
+    }
+
+    /** Connect to name servers and brokers over TLS (wharf+ssl); plain text when not set. */
+    public Builder tls(ClientTls v) {
+      tls = v;
       return this;
     }
 

@@ -5,6 +5,7 @@ import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.body.ConsumerData;
 import io.wharfmq.remoting.protocol.body.HeartbeatData;
 import io.wharfmq.remoting.protocol.body.SubscriptionData;
+import io.wharfmq.tls.ClientTls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -75,7 +76,8 @@ public final class PushConsumer implements AutoCloseable {
     this.model = b.messageModel;
     this.consumeFrom = b.consumeFrom;
     this.runtime =
-        new ClientRuntime("push-" + group, b.namesrvAddr, b.requestTimeout, b.clock, b.credentials);
+        new ClientRuntime(
+            "push-" + group, b.namesrvAddr, b.requestTimeout, b.clock, b.credentials, b.tls);
     long subVersion = b.clock.millis();
     Map<String, Subscription> subs = new LinkedHashMap<>();
     b.subscriptions.forEach((t, sub) -> subs.put(t, sub.withVersion(subVersion)));
@@ -421,6 +423,7 @@ public final class PushConsumer implements AutoCloseable {
   public static final class Builder {
     private String namesrvAddr;
     private Credentials credentials;
+    private ClientTls tls;
     private String consumerGroup;
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private MessageModel messageModel = MessageModel.CLUSTERING;
@@ -457,6 +460,12 @@ public final class PushConsumer implements AutoCloseable {
 
     public Builder namesrvAddr(String v) {
       namesrvAddr = v;
+      return this;
+    }
+
+    /** Connect to name servers and brokers over TLS (wharf+ssl); plain text when not set. */
+    public Builder tls(ClientTls v) {
+      tls = v;
       return this;
     }
 

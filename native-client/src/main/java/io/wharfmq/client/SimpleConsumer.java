@@ -2,6 +2,7 @@ package io.wharfmq.client;
 
 import io.wharfmq.remoting.protocol.body.BrokerData;
 import io.wharfmq.remoting.protocol.body.TopicRouteData;
+import io.wharfmq.tls.ClientTls;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ public final class SimpleConsumer implements AutoCloseable {
     this.subscriptions = Map.copyOf(b.subscriptions);
     this.runtime =
         new ClientRuntime(
-            "simple-consumer", b.namesrvAddr, b.requestTimeout, b.clock, b.credentials);
+            "simple-consumer", b.namesrvAddr, b.requestTimeout, b.clock, b.credentials, b.tls);
     runtime.refreshRoutesPeriodically(subscriptions.keySet());
   }
 
@@ -217,6 +218,7 @@ public final class SimpleConsumer implements AutoCloseable {
   public static final class Builder {
     private String namesrvAddr;
     private Credentials credentials;
+    private ClientTls tls;
     private String consumerGroup;
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private Duration awaitDuration = Duration.ofSeconds(15);
@@ -236,6 +238,12 @@ public final class SimpleConsumer implements AutoCloseable {
 
     public Builder namesrvAddr(String v) {
       namesrvAddr = v;
+      return this;
+    }
+
+    /** Connect to name servers and brokers over TLS (wharf+ssl); plain text when not set. */
+    public Builder tls(ClientTls v) {
+      tls = v;
       return this;
     }
 

@@ -26,6 +26,16 @@ public final class AmqpConfig {
   /** amqpPort: TCP port of the AMQP 1.0 listener (0: any free port). */
   private int amqpPort = 5672;
 
+  /**
+   * amqpsEnable: also start an AMQP 1.0 listener that takes TLS only (amqps), on amqpsPort and
+   * amqpBindAddress, with the certificate of tlsServerCertPath and tlsServerKeyPath (and the
+   * tlsServerNeedClientAuth keys). Off unless set: a certificate is never made up.
+   */
+  private boolean amqpsEnable = false;
+
+  /** amqpsPort: TCP port of the TLS-only AMQP 1.0 listener (0: any free port); 5671 is IANA's. */
+  private int amqpsPort = 5671;
+
   /** amqpBindAddress: interface the AMQP 1.0 listener binds. */
   private String amqpBindAddress = "0.0.0.0";
 
@@ -131,6 +141,14 @@ public final class AmqpConfig {
     if (amqpPort < 0 || amqpPort > 65535) {
       p.add("amqpPort must be 0..65535 (0 = any free port), is " + amqpPort + "; default 5672");
     }
+    if (amqpsPort < 0 || amqpsPort > 65535) {
+      p.add("amqpsPort must be 0..65535 (0 = any free port), is " + amqpsPort + "; default 5671");
+    } else if (amqpEnable && amqpsEnable && amqpsPort != 0 && amqpsPort == amqpPort) {
+      p.add(
+          "amqpPort and amqpsPort are both "
+              + amqpPort
+              + ": the plain and the TLS AMQP listeners need different ports");
+    }
     if (amqpBindAddress == null || amqpBindAddress.isBlank()) {
       p.add("amqpBindAddress must name an interface address, e.g. 0.0.0.0 or 127.0.0.1");
     }
@@ -232,6 +250,24 @@ public final class AmqpConfig {
 
   public AmqpConfig amqpEnable(boolean v) {
     amqpEnable = v;
+    return this;
+  }
+
+  public boolean amqpsEnable() {
+    return amqpsEnable;
+  }
+
+  public AmqpConfig amqpsEnable(boolean v) {
+    amqpsEnable = v;
+    return this;
+  }
+
+  public int amqpsPort() {
+    return amqpsPort;
+  }
+
+  public AmqpConfig amqpsPort(int v) {
+    amqpsPort = v;
     return this;
   }
 

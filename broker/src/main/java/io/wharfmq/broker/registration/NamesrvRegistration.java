@@ -9,6 +9,7 @@ import io.wharfmq.remoting.protocol.RemotingJson;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.ResponseCode;
 import io.wharfmq.remoting.protocol.body.RegisterBrokerBody;
+import io.wharfmq.tls.ClientTls;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,13 +31,16 @@ public final class NamesrvRegistration {
   private final BrokerConfig config;
   private final TopicConfigManager topics;
   private final String brokerAddress;
-  private final RemotingClient client = new RemotingClient("broker-to-namesrv");
+  private final RemotingClient client;
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(
           new NamedThreadFactory("wharf-namesrv-registration"));
   private final AtomicBoolean pending = new AtomicBoolean();
 
-  public NamesrvRegistration(BrokerConfig config, TopicConfigManager topics, String brokerAddress) {
+  /** Registers over {@code tls} (tlsClientEnable), or in plain text if it is null. */
+  public NamesrvRegistration(
+      BrokerConfig config, TopicConfigManager topics, String brokerAddress, ClientTls tls) {
+    this.client = new RemotingClient("broker-to-namesrv", tls);
     this.config = config;
     this.topics = topics;
     this.brokerAddress = brokerAddress;

@@ -108,7 +108,7 @@ public abstract class RemotingEndpoint {
    * Writes a warning a peer caused, unless that peer (or all peers together) already caused too
    * many in this window; mentions how many were held back before it.
    */
-  private void peerWarning(SocketAddress peer, String format, Object... args) {
+  void peerWarning(SocketAddress peer, String format, Object... args) {
     long held = warnings.admit(hostString(peer));
     if (held < 0) {
       return;
@@ -138,6 +138,10 @@ public abstract class RemotingEndpoint {
       return isa.getAddress().getHostAddress() + ":" + isa.getPort();
     }
     return String.valueOf(address);
+  }
+
+  String role() {
+    return role;
   }
 
   RemotingChannel wrap(Channel channel) {
@@ -251,6 +255,14 @@ public abstract class RemotingEndpoint {
             role,
             peer,
             cause.getMessage());
+      } else if (cause instanceof io.netty.handler.codec.DecoderException
+          && cause.getCause() instanceof javax.net.ssl.SSLException tls) {
+        peerWarning(
+            remote,
+            "{}: closing connection with {}: TLS failed ({})",
+            role,
+            peer,
+            tls.getMessage());
       } else if (cause instanceof io.netty.handler.codec.DecoderException) {
         peerWarning(
             remote,

@@ -9,14 +9,16 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.wharfmq.remoting.protocol.ResponseSerializeType;
+import io.wharfmq.tls.ServerTls;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A remoting server on one TCP port (Netty NIO). Register processors before {@link #start}.
- * Connections idle for the configured time are closed. Thread-safe.
+ * A remoting server on one TCP port (Netty NIO). Register processors and set {@link #tls} before
+ * {@link #start}. Connections idle for the configured time are closed. Thread-safe.
  */
 public final class RemotingServer extends RemotingEndpoint {
   private static final Logger log = LoggerFactory.getLogger(RemotingServer.class);
@@ -29,6 +31,7 @@ public final class RemotingServer extends RemotingEndpoint {
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel serverChannel;
+  private ServerTls tls;
 
   /**
    * @param name used in thread names and logs ("namesrv", "broker")
@@ -50,6 +53,15 @@ public final class RemotingServer extends RemotingEndpoint {
     this.idleSeconds = idleSeconds;
   }
 
+  /**
+   * Serves TLS as {@code tls} says (PERMISSIVE: TLS and plain text; ENFORCING: TLS only); without
+   * it, plain text only. Set before {@link #start}.
+   */
+  public RemotingServer tls(ServerTls tls) {
+    this.tls = tls;
+    return this;
+  }
+
   public void start() throws InterruptedException {
     boss = Transports.group(1, new NamedThreadFactory(name + "-accept"));
     workers = Transports.group(0, new NamedThreadFactory(name + "-io"));
@@ -65,6 +77,9 @@ public final class RemotingServer extends RemotingEndpoint {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                      ch.pipeline().addLast(tls.newSniffer(RemotingServer.this::refusedTls));
+                    }
                     // Responses come from processor and store threads, often several per
                     // connection at once (pipelining clients, group commits): one flush, one
                     // write syscall for all that are queued on the event loop.
@@ -83,10 +98,15 @@ public final class RemotingServer extends RemotingEndpoint {
     long window = warningLimiter().windowMillis();
     boss.scheduleAtFixedRate(this::reportSuppressedWarnings, window, window, TimeUnit.MILLISECONDS);
     log.info(
-        "{} listening on {} ({} transport)",
+        "{} listening on {} ({} transport{})",
         name,
         addressString(serverChannel.localAddress()),
-        Transports.name());
+        Transports.name(),
+        tls == null ? "" : ", " + tls);
+  }
+
+  private void refusedTls(SocketAddress peer, String reason) {
+    peerWarning(peer, "{}: closing connection from {}: {}", role(), addressString(peer), reason);
   }
 
   /** The bound port (useful when started with port 0). */
