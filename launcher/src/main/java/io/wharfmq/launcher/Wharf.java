@@ -211,7 +211,7 @@ public final class Wharf implements Runnable {
     problems.addAll(bound.problems());
     problems.addAll(config.problems());
     if (amqp.amqpEnable()) {
-      problems.addAll(amqp.problems());
+      problems.addAll(amqp.problems(config.aclEnable()));
       amqpMessageSizeWithinStore(settings, problems, amqp, config.store().maxMessageSize());
       if (amqp.amqpPort() != 0 && amqp.amqpPort() == config.listenPort()) {
         problems.add(
@@ -300,7 +300,7 @@ public final class Wharf implements Runnable {
     }
     AmqpListener listener;
     try {
-      listener = AmqpWiring.start(config, broker.messagingService());
+      listener = AmqpWiring.start(config, broker.messagingService(), broker.access());
     } catch (IllegalArgumentException e) {
       throw new StartupFailure(e.getMessage()); // a bad users-file line, named
     } catch (java.nio.file.NoSuchFileException e) {
