@@ -59,8 +59,9 @@ final class WharfCluster implements AutoCloseable {
   }
 
   /**
-   * Starts an AMQP 1.0 listener in front of {@code broker}, as bin/wharf does (same links); its
-   * port is {@link AmqpListener#port()}. Closed with the cluster, before the brokers.
+   * Starts an AMQP 1.0 listener in front of {@code broker}, as bin/wharf does (same links and the
+   * broker's users and permissions when its aclEnable is on); its port is {@link
+   * AmqpListener#port()}. Closed with the cluster, before the brokers.
    */
   AmqpListener startAmqp(Broker broker, AmqpConfig config) throws Exception {
     return startAmqp(broker, config, broker.messagingService());
@@ -69,7 +70,7 @@ final class WharfCluster implements AutoCloseable {
   /** As above, the listener using {@code service} (the broker's, wrapped by a test). */
   AmqpListener startAmqp(Broker broker, AmqpConfig config, MessagingService service)
       throws Exception {
-    AmqpListener l = AmqpWiring.start(config, service);
+    AmqpListener l = AmqpWiring.start(config, service, broker.access());
     amqpListeners.add(l);
     return l;
   }

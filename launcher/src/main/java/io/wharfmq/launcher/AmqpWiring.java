@@ -4,8 +4,11 @@ import io.wharfmq.amqp.link.AmqpLinkAttacher;
 import io.wharfmq.amqp.transport.AmqpConfig;
 import io.wharfmq.amqp.transport.AmqpListener;
 import io.wharfmq.amqp.transport.LinkAttacher;
+import io.wharfmq.security.AccessControl;
 import io.wharfmq.service.MessagingService;
 import io.wharfmq.tls.ServerTls;
+import java.time.InstantSource;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The AMQP 1.0 listener of {@code bin/wharf standalone} and {@code bin/wharf broker} (and of tests
@@ -24,17 +27,38 @@ public final class AmqpWiring {
   }
 
   /** Starts the TLS-only (amqps) listener over {@code service}; the caller closes it. */
-  public static AmqpListener startTls(AmqpConfig config, ServerTls tls, MessagingService service)
+  public static AmqpListener startTls(
+      AmqpConfig config, ServerTls tls, MessagingService service, AccessControl access)
       throws Exception {
-    AmqpListener listener = new AmqpListener(config, service, linkAttacher(config)).tls(tls);
+    AmqpListener listener = listener(config, service, access).tls(tls);
     listener.start();
     return listener;
   }
 
   /** Starts the listener over {@code service}; the caller closes it. */
   public static AmqpListener start(AmqpConfig config, MessagingService service) throws Exception {
-    AmqpListener listener = new AmqpListener(config, service, linkAttacher(config));
+    return start(config, service, AccessControl.off());
+  }
+
+  /**
+   * Starts the listener over {@code service} with the broker's users and permissions (used while
+   * {@code access} is enabled, docs/security.md "AMQP door"); the caller closes it.
+   */
+  public static AmqpListener start(
+      AmqpConfig config, MessagingService service, AccessControl access) throws Exception {
+    AmqpListener listener = listener(config, service, access);
     listener.start();
     return listener;
+  }
+
+  private static AmqpListener listener(
+      AmqpConfig config, MessagingService service, AccessControl access) {
+    return new AmqpListener(
+        config,
+        service,
+        linkAttacher(config),
+        () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime()),
+        access,
+        InstantSource.system());
   }
 }

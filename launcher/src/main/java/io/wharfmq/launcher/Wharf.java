@@ -222,7 +222,7 @@ public final class Wharf implements Runnable {
       amqpsProblems(problems, amqp, config);
     }
     if (amqp.amqpEnable() || amqp.amqpsEnable()) {
-      problems.addAll(amqp.problems());
+      problems.addAll(amqp.problems(config.aclEnable()));
       amqpMessageSizeWithinStore(settings, problems, amqp, config.store().maxMessageSize());
       if (amqp.amqpPort() != 0 && amqp.amqpPort() == config.listenPort()) {
         problems.add(
@@ -340,7 +340,7 @@ public final class Wharf implements Runnable {
     }
     AmqpListener listener;
     try {
-      listener = AmqpWiring.start(config, broker.messagingService());
+      listener = AmqpWiring.start(config, broker.messagingService(), broker.access());
     } catch (IllegalArgumentException e) {
       throw new StartupFailure(e.getMessage()); // a bad users-file line, named
     } catch (java.nio.file.NoSuchFileException e) {
@@ -368,7 +368,10 @@ public final class Wharf implements Runnable {
     try {
       listener =
           AmqpWiring.startTls(
-              config, ServerTls.of(tls, TlsMode.ENFORCING), broker.messagingService());
+              config,
+              ServerTls.of(tls, TlsMode.ENFORCING),
+              broker.messagingService(),
+              broker.access());
     } catch (javax.net.ssl.SSLException e) {
       throw new StartupFailure("tlsServerCertPath/tlsServerKeyPath: " + e.getMessage());
     } catch (Exception e) {

@@ -5,6 +5,8 @@ import io.wharfmq.amqp.transport.AmqpSession;
 import io.wharfmq.amqp.transport.LinkAttacher;
 import io.wharfmq.amqp.tx.CoordinatorLink;
 import io.wharfmq.amqp.tx.Transactions;
+import io.wharfmq.security.Action;
+import io.wharfmq.security.Resource;
 import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.FilterType;
 import io.wharfmq.service.MessagingService;
@@ -174,6 +176,11 @@ public final class AmqpLinkAttacher implements LinkAttacher {
           public void exclusiveQueueDeclared(String vhost, String name) {
             conn.exclusiveQueues.add(List.of(vhost, name));
           }
+
+          @Override
+          public io.wharfmq.security.Verdict authorize(Resource resource, Action action) {
+            return session.authorize(resource, action);
+          }
         });
   }
 
@@ -324,9 +331,20 @@ public final class AmqpLinkAttacher implements LinkAttacher {
           () -> dropTemporary(session, conn, temp));
     } else if (AddressV2.isV2(target.getAddress())
         && AddressV2.parse(target.getAddress()) instanceof AddressV2.ExchangeAddress x) {
+      ErrorCondition denied =
+          LinkAccess.check(session, Resource.exchange(session.vhost(), x.exchange()), Action.PUB);
+      if (denied != null) {
+        LinkErrors.refuse(receiver, denied);
+        return;
+      }
       attachExchangeProducer(session, conn, receiver, target, x);
     } else if (target.getAddress() != null && !target.getAddress().isEmpty()) {
       Destination dest = named(session, target.getAddress(), target.getCapabilities());
+      ErrorCondition denied = LinkAccess.check(session, dest, Action.PUB);
+      if (denied != null) {
+        LinkErrors.refuse(receiver, denied);
+        return;
+      }
       prepared(
           session,
           conn,
@@ -520,6 +538,11 @@ public final class AmqpLinkAttacher implements LinkAttacher {
                 "only the connection that created " + dest.name() + " may consume from it"));
         return;
       }
+    }
+    ErrorCondition denied = LinkAccess.check(session, dest, Action.SUB);
+    if (denied != null) {
+      LinkErrors.refuse(sender, denied);
+      return;
     }
     boolean ownsDest = owns;
     prepared(
@@ -922,6 +945,11 @@ public final class AmqpLinkAttacher implements LinkAttacher {
     if (topic == null) {
       LinkErrors.refuse(
           sender, LinkErrors.error(AmqpError.NOT_FOUND, "no subscription " + sender.getName()));
+      return;
+    }
+    ErrorCondition denied = LinkAccess.check(session, Resource.topic(topic), Action.SUB);
+    if (denied != null) {
+      LinkErrors.refuse(sender, denied);
       return;
     }
     Filters filters = subscriptionFilters.getOrDefault(group, Filters.of(null));

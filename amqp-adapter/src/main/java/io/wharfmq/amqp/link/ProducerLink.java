@@ -3,6 +3,8 @@ package io.wharfmq.amqp.link;
 import io.wharfmq.amqp.transport.AmqpSession;
 import io.wharfmq.amqp.transport.LinkEndpoint;
 import io.wharfmq.amqp.tx.Transaction;
+import io.wharfmq.security.Action;
+import io.wharfmq.security.Resource;
 import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.MessagingService;
 import io.wharfmq.service.OutgoingMessage;
@@ -211,9 +213,17 @@ final class ProducerLink implements LinkEndpoint {
                     "anonymous terminus requires 'to' address to be set")));
         return;
       }
+      ErrorCondition denied;
       try {
         if (AddressV2.isV2(to) && AddressV2.parse(to) instanceof AddressV2.ExchangeAddress x) {
-          sendToExchange(delivery, in, x, true);
+          denied =
+              LinkAccess.check(
+                  session, Resource.exchange(session.vhost(), x.exchange()), Action.PUB);
+          if (denied == null) {
+            sendToExchange(delivery, in, x, true);
+          } else {
+            refuseRelayed(delivery, denied);
+          }
           return;
         }
         dest = route(in);
@@ -224,6 +234,12 @@ final class ProducerLink implements LinkEndpoint {
                 LinkErrors.error(
                     AmqpError.PRECONDITION_FAILED,
                     "bad 'to' address string: " + to + " (" + e.getMessage() + ")")));
+        return;
+      }
+      // The relay's link stays: only this message is refused (the next may go elsewhere).
+      denied = LinkAccess.check(session, dest, Action.PUB);
+      if (denied != null) {
+        refuseRelayed(delivery, denied);
         return;
       }
     }
@@ -578,6 +594,14 @@ final class ProducerLink implements LinkEndpoint {
             + session.connectionId()
             + '\u0002';
     return new OutgoingMessage(m.body(), m.flag(), props, m.bornTimestamp(), m.reconsumeTimes());
+  }
+
+  /** A relayed message to an address its user may not publish to: rejected, link kept. */
+  private void refuseRelayed(Delivery delivery, ErrorCondition denied) {
+    if (delivery.getRemoteState() instanceof TransactionalState ts) {
+      failTransaction(ts, denied.getDescription());
+    }
+    finish(delivery, rejected(denied));
   }
 
   private static Rejected rejected(ErrorCondition error) {

@@ -1,5 +1,8 @@
 package io.wharfmq.amqp.management;
 
+import io.wharfmq.security.Action;
+import io.wharfmq.security.Resource;
+import io.wharfmq.security.Verdict;
 import io.wharfmq.service.BindingSpec;
 import io.wharfmq.service.Declared;
 import io.wharfmq.service.DestinationNames;
@@ -47,6 +50,14 @@ public final class ManagementRequests {
 
     /** The connection declared an exclusive queue: it is deleted when the connection ends. */
     void exclusiveQueueDeclared(String vhost, String name);
+
+    /**
+     * May the connection's user do {@code action} to {@code resource}? (Always, without access
+     * control; a refusal is logged by the connection.)
+     */
+    default Verdict authorize(Resource resource, Action action) {
+      return Verdict.allow("access control off");
+    }
   }
 
   private final MessagingService service;
@@ -101,6 +112,11 @@ public final class ManagementRequests {
     String method = r.method();
     if (seg[0].equals("queues") && seg.length == 2) {
       String name = decode(seg[1]);
+      switch (method) {
+        case "PUT" -> require(Resource.queue(vhost, name), Action.CREATE);
+        case "DELETE" -> require(Resource.queue(vhost, name), Action.DELETE);
+        default -> {}
+      }
       return switch (method) {
         case "GET" -> getQueue(vhost, name);
         case "PUT" -> declareQueue(vhost, name, r.body(), connectionId);
@@ -112,10 +128,17 @@ public final class ManagementRequests {
         && seg.length == 3
         && seg[2].equals("messages")
         && method.equals("DELETE")) {
-      return purgeQueue(vhost, decode(seg[1]));
+      String name = decode(seg[1]);
+      require(Resource.queue(vhost, name), Action.DELETE);
+      return purgeQueue(vhost, name);
     }
     if (seg[0].equals("exchanges") && seg.length == 2) {
       String name = decode(seg[1]);
+      switch (method) {
+        case "PUT" -> require(Resource.exchange(vhost, name), Action.CREATE);
+        case "DELETE" -> require(Resource.exchange(vhost, name), Action.DELETE);
+        default -> {}
+      }
       return switch (method) {
         case "PUT" -> declareExchange(vhost, name, r.body());
         case "DELETE" -> deleteExchange(vhost, name);
@@ -259,6 +282,7 @@ public final class ManagementRequests {
   private ManagementResponse bind(String vhost, Object body) {
     BindingSpec b = ManagementCodec.bindingSpec(vhost, body);
     checkBindingNames(b.source(), b.destination(), b.destinationIsQueue());
+    requireBinding(vhost, b.source(), b.destination(), b.destinationIsQueue());
     Result<Void> r = service.bind(b);
     if (!r.isOk()) {
       throw failed(r, "binding of '" + b.source() + "' to '" + b.destination() + "'");
@@ -295,6 +319,7 @@ public final class ManagementRequests {
     String key = decode(m.group(4));
     String hash = m.group(5);
     checkBindingNames(src, dst, toQueue);
+    requireBinding(vhost, src, dst, toQueue);
     Result<List<BindingSpec>> found = service.bindings(vhost, src, dst, toQueue, key);
     if (!found.isOk()) {
       throw failed(found, "bindings of '" + src + "'");
@@ -309,6 +334,29 @@ public final class ManagementRequests {
       }
     }
     return new ManagementResponse(HttpStatus.NO_CONTENT, null); // also when absent
+  }
+
+  /**
+   * A permission the request needs, or 403 with the reason (docs/security.md, "AMQP door": as
+   * RabbitMQ's configure, write and read, mapped onto Create, Delete, Pub and Sub).
+   */
+  private void require(Resource resource, Action action) {
+    Verdict v = links.authorize(resource, action);
+    if (!v.allowed()) {
+      throw new ManagementException(HttpStatus.FORBIDDEN, v.reason());
+    }
+  }
+
+  /**
+   * A binding changes what reaches its destination and reads what its source routes: Create on the
+   * destination, Sub on the source exchange (RabbitMQ: write on the destination, read on the
+   * source).
+   */
+  private void requireBinding(String vhost, String source, String destination, boolean toQueue) {
+    require(
+        toQueue ? Resource.queue(vhost, destination) : Resource.exchange(vhost, destination),
+        Action.CREATE);
+    require(Resource.exchange(vhost, source), Action.SUB);
   }
 
   private static void checkBindingNames(String source, String destination, boolean toQueue) {

@@ -118,6 +118,14 @@ public final class AmqpConfig {
   private String amqpUsersFile = "";
 
   /**
+   * amqpGuestUser: with aclEnable=true, the user whose permissions anonymous peers get (SASL
+   * ANONYMOUS, or no SASL layer); empty: ANONYMOUS is not offered and a peer that skips SASL is
+   * refused. It names a user of the permission store (bin/wharf admin user). Without access control
+   * it has no effect (amqpAnonymousEnable decides).
+   */
+  private String amqpGuestUser = "";
+
+  /**
    * amqpInvisibleTimeMs: how long a message delivered to an AMQP consumer and not yet settled (or
    * settled inside a transaction still open) stays invisible to other consumers without a renewal.
    * While its link or transaction lives Wharf renews it every third of this time; only when the
@@ -137,7 +145,22 @@ public final class AmqpConfig {
 
   /** The problems of this configuration, each naming its key; empty when it can be used. */
   public List<String> problems() {
+    return problems(false);
+  }
+
+  /**
+   * As {@link #problems()}; with {@code accessControl} (aclEnable=true) the users come from the
+   * permission store, so a listener without amqpUsersFile and anonymous access is fine.
+   */
+  public List<String> problems(boolean accessControl) {
     List<String> p = new ArrayList<>();
+    if (!amqpGuestUser.isEmpty()) {
+      try {
+        io.wharfmq.security.UserRecord.checkName(amqpGuestUser);
+      } catch (IllegalArgumentException e) {
+        p.add("amqpGuestUser=" + amqpGuestUser + ": " + e.getMessage());
+      }
+    }
     if (amqpPort < 0 || amqpPort > 65535) {
       p.add("amqpPort must be 0..65535 (0 = any free port), is " + amqpPort + "; default 5672");
     }
@@ -231,7 +254,7 @@ public final class AmqpConfig {
         p.add(
             "amqpUsersFile=" + amqpUsersFile + ": not readable by this user; fix its permissions");
       }
-    } else if (!amqpAnonymousEnable && amqpEnable) {
+    } else if (!amqpAnonymousEnable && amqpEnable && !accessControl) {
       p.add(
           "amqpAnonymousEnable=false needs amqpUsersFile (no one could connect): set amqpUsersFile"
               + " to a file of lines from bin/wharf passwd NAME, or amqpAnonymousEnable=true");
@@ -395,6 +418,24 @@ public final class AmqpConfig {
   public AmqpConfig amqpUsersFile(String v) {
     amqpUsersFile = v == null ? "" : v;
     return this;
+  }
+
+  public String amqpGuestUser() {
+    return amqpGuestUser;
+  }
+
+  public AmqpConfig amqpGuestUser(String v) {
+    amqpGuestUser = v == null ? "" : v.trim();
+    return this;
+  }
+
+  /**
+   * Whether peers without credentials get in: with access control, when amqpGuestUser names the
+   * user they act as (and amqpAnonymousEnable is not turned off); without, as amqpAnonymousEnable
+   * says.
+   */
+  public boolean anonymousAllowed(boolean accessControl) {
+    return amqpAnonymousEnable && (!accessControl || !amqpGuestUser.isEmpty());
   }
 
   public long amqpProducerFlowHighMark() {

@@ -7,9 +7,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.wharfmq.amqp.sasl.SaslAuthenticator;
+import io.wharfmq.security.AccessControl;
+import io.wharfmq.security.Action;
+import io.wharfmq.security.Resource;
+import io.wharfmq.security.Verdict;
 import io.wharfmq.service.DestinationNames;
 import io.wharfmq.service.MessagingService;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -47,6 +53,7 @@ import org.slf4j.LoggerFactory;
  */
 final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpSession {
   private static final Logger log = LoggerFactory.getLogger(AmqpConnection.class);
+  private static final Verdict ALLOWED = Verdict.allow("access control off");
 
   private final ListenerContext ctx;
   private final String connectionId;
@@ -104,7 +111,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
     transport.setIdleTimeout(config.amqpIdleTimeoutMs());
     sasl = transport.sasl();
     sasl.server();
-    sasl.allowSkip(config.amqpAnonymousEnable());
+    sasl.allowSkip(ctx.sasl().anonymousAllowed());
     connection = Proton.connection();
     collector = Proton.collector();
     connection.collect(collector);
@@ -127,6 +134,36 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
   @Override
   public String user() {
     return authenticator == null ? null : authenticator.user();
+  }
+
+  @Override
+  public Verdict authorize(Resource resource, Action action) {
+    AccessControl access = ctx.access();
+    if (!access.enabled()) {
+      return ALLOWED;
+    }
+    String who = user() != null ? user() : ctx.guestUser();
+    Verdict v = access.registry().authorize(who, resource, action, peerAddress());
+    if (!v.allowed()) {
+      ctx.peerLog()
+          .warn(
+              peer,
+              actor() + " refused " + action.display() + " on " + resource + ": " + v.reason());
+    }
+    return v;
+  }
+
+  /** Who acts, for log lines: "user 'NAME'" or "anonymous peer (guest 'NAME')". */
+  private String actor() {
+    return user() != null
+        ? "user '" + user() + "'"
+        : "anonymous peer (guest '" + ctx.guestUser() + "')";
+  }
+
+  private InetAddress peerAddress() {
+    return channel != null && channel.remoteAddress() instanceof InetSocketAddress a
+        ? a.getAddress()
+        : null;
   }
 
   @Override
@@ -177,9 +214,22 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
     channel = c.channel();
     peer = String.valueOf(channel.remoteAddress()).replaceFirst("^/", "");
     AmqpConfig config = ctx.config();
+    InetAddress from = peerAddress();
     authenticator =
         new SaslAuthenticator(
-            ctx.users(), config.amqpAnonymousEnable(), ctx.verifier(), executor, peer);
+            ctx.sasl(),
+            executor,
+            (millis, task) -> {
+              if (millis <= 0) {
+                executor.execute(task);
+              } else {
+                channel
+                    .eventLoop()
+                    .schedule(() -> executor.execute(task), millis, TimeUnit.MILLISECONDS);
+              }
+            },
+            peer,
+            from == null ? peer : from.getHostAddress());
     sasl.setMechanisms(authenticator.mechanisms());
     sasl.setListener(authenticator);
     int openTimeout = config.amqpOpenTimeoutMs();
@@ -189,6 +239,25 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
     }
     tick();
     super.channelActive(c);
+  }
+
+  /**
+   * Whether the peer may open a connection to vhost {@code v}: any permission on {@code Vhost:v}
+   * lets it in (RabbitMQ asks for access to the vhost the same way; docs/security.md).
+   */
+  private boolean mayUseVhost(String v) {
+    String who = user() != null ? user() : ctx.guestUser();
+    Resource r = Resource.vhost(v);
+    String reason = null;
+    for (Action a : Action.values()) {
+      Verdict verdict = ctx.access().registry().authorize(who, r, a, peerAddress());
+      if (verdict.allowed()) {
+        return true;
+      }
+      reason = reason == null ? verdict.reason() : reason;
+    }
+    ctx.peerLog().warn(peer, "refused: " + actor() + " may not use vhost '" + v + "': " + reason);
+    return false;
   }
 
   /** The peer did not finish its header, SASL and open in amqpOpenTimeoutMs: closed. */
@@ -453,10 +522,25 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements AmqpS
                     }));
   }
 
-  /** The rest of an open whose vhost exists: the container-id check, then Wharf's open. */
+  /**
+   * The rest of an open whose vhost exists: the vhost permission (under access control), the
+   * container-id check, then Wharf's open.
+   */
   private void finishOpen(String v) {
     String id = ctx.containerId();
     vhost = v;
+    if (ctx.access().enabled() && !mayUseVhost(v)) {
+      OpenHandshake.refuse(
+          connection,
+          id,
+          new ErrorCondition(
+              AmqpError.UNAUTHORIZED_ACCESS,
+              (user() != null ? "user '" + user() + "'" : "anonymous access")
+                  + " has no permission in vhost '"
+                  + v
+                  + "'"));
+      return;
+    }
     if (containerId == null) {
       containerId = "";
     }

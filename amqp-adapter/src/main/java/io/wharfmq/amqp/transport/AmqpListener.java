@@ -14,12 +14,18 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.wharfmq.amqp.sasl.LoginFailures;
+import io.wharfmq.amqp.sasl.Logins;
+import io.wharfmq.amqp.sasl.SaslAuthenticator;
 import io.wharfmq.amqp.sasl.UsersFile;
+import io.wharfmq.security.AccessControl;
+import io.wharfmq.security.FailureThrottle;
 import io.wharfmq.service.ContainerClaims;
 import io.wharfmq.service.MessagingService;
 import io.wharfmq.tls.ServerTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.InstantSource;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -35,10 +41,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The AMQP 1.0 listener: a Netty server whose every connection runs its own proton-j engine on its
- * channel's event loop ({@link AmqpConnection}), SASL PLAIN and ANONYMOUS, heartbeats, limits and
- * the refusals of docs/amqp.md. What links mean is the {@link LinkAttacher}'s business; the
- * listener knows the {@link MessagingService} only to hand it to the links. Thread-safe: start and
- * close from one thread, the rest runs on the event loops.
+ * channel's event loop ({@link AmqpConnection}), SASL (PLAIN and ANONYMOUS against the users file;
+ * SCRAM-SHA-256, PLAIN and a guest's ANONYMOUS against the permission store when access control is
+ * on, docs/security.md "AMQP door"), heartbeats, limits and the refusals of docs/amqp.md. What
+ * links mean is the {@link LinkAttacher}'s business; the listener knows the {@link
+ * MessagingService} only to hand it to the links. Thread-safe: start and close from one thread, the
+ * rest runs on the event loops.
  */
 public final class AmqpListener implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AmqpListener.class);
@@ -70,6 +78,8 @@ public final class AmqpListener implements AutoCloseable {
   private final MessagingService service;
   private final LinkAttacher attacher;
   private final LongSupplier clock;
+  private final AccessControl access;
+  private final InstantSource wallClock;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong connectionIds = new AtomicLong();
   private final LongAccumulator bufferedPeak = new LongAccumulator(Math::max, 0);
@@ -86,10 +96,27 @@ public final class AmqpListener implements AutoCloseable {
   /** With the monotonic millisecond clock the idle timeouts are measured on. */
   public AmqpListener(
       AmqpConfig config, MessagingService service, LinkAttacher attacher, LongSupplier clock) {
+    this(config, service, attacher, clock, AccessControl.off(), InstantSource.system());
+  }
+
+  /**
+   * With access control: while {@code access} is enabled, logins are checked against its users
+   * (amqpUsersFile is not read) and every open, attach and relayed message against its permissions;
+   * {@code wallClock} times the slowdown of repeated failed logins.
+   */
+  public AmqpListener(
+      AmqpConfig config,
+      MessagingService service,
+      LinkAttacher attacher,
+      LongSupplier clock,
+      AccessControl access,
+      InstantSource wallClock) {
     this.config = Objects.requireNonNull(config, "config");
     this.service = service;
     this.attacher = Objects.requireNonNull(attacher, "attacher");
     this.clock = clock;
+    this.access = Objects.requireNonNull(access, "access");
+    this.wallClock = wallClock;
   }
 
   /**
@@ -108,12 +135,16 @@ public final class AmqpListener implements AutoCloseable {
    * key or users-file line; an IOException an unreadable users file or a port that cannot be bound.
    */
   public void start() throws IOException, InterruptedException {
-    java.util.List<String> problems = config.problems();
+    boolean acl = access.enabled();
+    java.util.List<String> problems = config.problems(acl);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
     UsersFile users =
-        config.usersFilePath() == null ? UsersFile.none() : UsersFile.load(config.usersFilePath());
+        acl || config.usersFilePath() == null
+            ? UsersFile.none()
+            : UsersFile.load(config.usersFilePath());
+    boolean anonymous = config.anonymousAllowed(acl);
     verifier =
         new ThreadPoolExecutor(
             1,
@@ -122,16 +153,24 @@ public final class AmqpListener implements AutoCloseable {
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(MAX_PENDING_LOGINS),
             new DefaultThreadFactory("amqp-sasl", true));
+    PeerLog peerLog = new PeerLog(clock);
+    SaslAuthenticator.Settings sasl =
+        SaslAuthenticator.Settings.create(
+            acl ? Logins.of(access) : Logins.of(users),
+            anonymous,
+            verifier,
+            new LoginFailures(FailureThrottle.defaults(wallClock), peerLog::warn));
     ListenerContext ctx =
         new ListenerContext(
             config,
             service,
             attacher,
-            users,
+            sasl,
+            access,
+            acl && anonymous ? config.amqpGuestUser() : null,
             containerClaims(service),
-            new PeerLog(clock),
+            peerLog,
             clock,
-            verifier,
             "wharf-" + UUID.randomUUID(),
             bufferedPeak);
     boss = group(1, new DefaultThreadFactory("amqp-accept"));
@@ -162,9 +201,7 @@ public final class AmqpListener implements AutoCloseable {
                                   (a, reason) -> ctx.peerLog().warn(peer, reason + ", closing")));
                     }
                     ch.pipeline()
-                        .addLast(
-                            new ProtocolHeaderSniffer(
-                                config.amqpAnonymousEnable(), ctx.peerLog(), peer))
+                        .addLast(new ProtocolHeaderSniffer(anonymous, ctx.peerLog(), peer))
                         .addLast(new AmqpConnection(ctx, id, over));
                   }
                 });
@@ -183,10 +220,25 @@ public final class AmqpListener implements AutoCloseable {
         port(),
         tls == null ? "amqpPort" : "amqpsPort, " + tls,
         EPOLL ? "epoll" : "nio",
-        config.amqpAnonymousEnable() ? "PLAIN and ANONYMOUS" : "PLAIN only",
-        config.usersFilePath() == null
-            ? ", no users file"
-            : ", " + users.size() + " users from " + config.usersFilePath());
+        String.join(" ", sasl.mechanisms()),
+        acl
+            ? ", users and permissions of the permission store (aclEnable=true)"
+                + (anonymous ? ", anonymous peers act as '" + config.amqpGuestUser() + "'" : "")
+            : config.usersFilePath() == null
+                ? ", no users file"
+                : ", " + users.size() + " users from " + config.usersFilePath());
+    if (acl && config.usersFilePath() != null) {
+      log.warn(
+          "amqpUsersFile={} is not read while aclEnable=true: AMQP logins use the permission"
+              + " store's users",
+          config.amqpUsersFile());
+    }
+    if (acl && anonymous && access.registry().user(config.amqpGuestUser()).isEmpty()) {
+      log.warn(
+          "amqpGuestUser={}: no such user in the permission store yet; anonymous peers are"
+              + " refused until it exists",
+          config.amqpGuestUser());
+    }
   }
 
   /** The bound port (useful with amqpPort=0). */

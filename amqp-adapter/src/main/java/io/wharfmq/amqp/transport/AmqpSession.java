@@ -1,5 +1,8 @@
 package io.wharfmq.amqp.transport;
 
+import io.wharfmq.security.Action;
+import io.wharfmq.security.Resource;
+import io.wharfmq.security.Verdict;
 import io.wharfmq.service.MessagingService;
 import java.util.concurrent.Executor;
 
@@ -18,6 +21,16 @@ public interface AmqpSession {
 
   /** The authenticated user, or null for an anonymous peer. */
   String user();
+
+  /**
+   * May this connection's user (its guest's, when anonymous) do {@code action} to {@code resource}?
+   * Always yes while access control is off. A refusal is logged (rate-limited) with the peer, the
+   * user and the reason, which also goes into the AMQP error for the peer. Callable from any thread
+   * once the connection is open (the /management node asks on the service's threads).
+   */
+  default Verdict authorize(Resource resource, Action action) {
+    return Verdict.allow("access control off");
+  }
 
   /** The peer's address, for log lines. */
   String peer();

@@ -1,9 +1,9 @@
 package io.wharfmq.amqp.transport;
 
-import io.wharfmq.amqp.sasl.UsersFile;
+import io.wharfmq.amqp.sasl.SaslAuthenticator;
+import io.wharfmq.security.AccessControl;
 import io.wharfmq.service.ContainerClaims;
 import io.wharfmq.service.MessagingService;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.function.LongSupplier;
 
@@ -11,7 +11,10 @@ import java.util.function.LongSupplier;
  * What every connection of one listener shares. Immutable; its parts are thread-safe.
  *
  * @param clock milliseconds of a monotonic clock (proton-j's idle-timeout ticks)
- * @param verifier where SASL password hashes are computed, off the event loops
+ * @param sasl the logins, mechanisms and failure throttle every connection's SASL shares
+ * @param access the users and permissions when access control is on ({@link AccessControl#off()}
+ *     otherwise)
+ * @param guestUser the user anonymous peers act as under access control, or null
  * @param containerId Wharf's container-id in its open frames
  * @param bufferedPeak the most bytes any one connection has held for its peer (see {@link
  *     AmqpListener#bufferedBytesPeak()})
@@ -20,10 +23,11 @@ record ListenerContext(
     AmqpConfig config,
     MessagingService service,
     LinkAttacher attacher,
-    UsersFile users,
+    SaslAuthenticator.Settings sasl,
+    AccessControl access,
+    String guestUser,
     ContainerClaims containers,
     PeerLog peerLog,
     LongSupplier clock,
-    Executor verifier,
     String containerId,
     LongAccumulator bufferedPeak) {}

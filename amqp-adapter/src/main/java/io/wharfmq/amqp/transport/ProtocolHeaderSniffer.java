@@ -48,7 +48,8 @@ final class ProtocolHeaderSniffer extends ByteToMessageDecoder {
     }
     String why =
         plain
-            ? "AMQP without SASL, but anonymous access is off (amqpAnonymousEnable=false)"
+            ? "AMQP without SASL, but anonymous access is off (amqpAnonymousEnable=false, or"
+                + " aclEnable=true without amqpGuestUser)"
             : "unsupported protocol header " + describe(got);
     peerLog.warn(peer, why + "; answered with AMQP 3 1.0.0 and closed");
     rejected = true;
