@@ -90,7 +90,8 @@ class TlsInteropTest {
         AmqpWiring.startTls(
             WharfCluster.amqpConfig().amqpsEnable(true).amqpsPort(0),
             ServerTls.of(tls, TlsMode.ENFORCING),
-            broker.messagingService());
+            broker.messagingService(),
+            broker.access());
   }
 
   @AfterAll
