@@ -285,6 +285,7 @@ public final class Broker implements AutoCloseable {
     transactions.parkedTargets(parked);
     RequestRouting routing = new RequestRouting(server, ctx, service, send, pull, manage, popPool);
     ClientManageProcessor clientManage = routing.registerAllButPop();
+    routing.registerAccessAdmin(access); // ACL 2.0 user and permission administration
     RequestModeTable modes = new RequestModeTable(configDir);
     modes.load();
     if (!store.awaitDispatched(java.time.Duration.ofMinutes(10))) {

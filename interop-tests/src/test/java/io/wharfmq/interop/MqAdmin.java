@@ -38,7 +38,14 @@ final class MqAdmin {
     }
   }
 
-  static synchronized Output run(String... args) {
+  static Output run(String... args) {
+    return run(NO_HOOK, args);
+  }
+
+  /**
+   * {@link #run} with {@code hook} on every request (AclClientRPCHook for a broker with ACL on).
+   */
+  static synchronized Output run(RPCHook hook, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream oldOut = System.out;
@@ -46,7 +53,7 @@ final class MqAdmin {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      MQAdminStartup.main0(args, NO_HOOK);
+      MQAdminStartup.main0(args, hook);
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);

@@ -1,6 +1,7 @@
 package io.wharfmq.broker.processor;
 
 import io.wharfmq.broker.BrokerContext;
+import io.wharfmq.broker.auth.AccessStore;
 import io.wharfmq.broker.pop.RequestModeTable;
 import io.wharfmq.broker.service.LocalMessagingService;
 import io.wharfmq.remoting.netty.RemotingServer;
@@ -106,6 +107,11 @@ public final class RequestRouting {
         new QueryMessageProcessor(ctx),
         manage);
     return clientManage;
+  }
+
+  /** Registers ACL 2.0's user and permission administration (3001-3010) on {@code access}. */
+  public void registerAccessAdmin(AccessStore access) {
+    register(AccessAdminProcessor.CODES, new AccessAdminProcessor(access), manage);
   }
 
   /** Registers pop, ack, invisibility change and the request-mode codes. */

@@ -10,10 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers the request codes of RocketMQ features Wharf does not have (replication and HA, the
- * controller, ACL) with REQUEST_CODE_NOT_SUPPORTED and a remark that says why, so that {@code
- * mqadmin haStatus}, {@code getSyncStateSet}, {@code updateAclConfig} and the like print a reason
- * instead of only a number. The remark starts as RocketMQ's own " request type N not supported".
- * Stateless; thread-safe.
+ * controller, RocketMQ 4's ACL 1.0 administration) with REQUEST_CODE_NOT_SUPPORTED and a remark
+ * that says why, so that {@code mqadmin haStatus}, {@code getSyncStateSet}, {@code updateAclConfig}
+ * and the like print a reason instead of only a number. The remark starts as RocketMQ's own "
+ * request type N not supported". Stateless; thread-safe.
  */
 public final class UnsupportedFeatureProcessor implements RequestProcessor {
   private static final Logger log = LoggerFactory.getLogger(UnsupportedFeatureProcessor.class);
@@ -24,7 +24,9 @@ public final class UnsupportedFeatureProcessor implements RequestProcessor {
       "Wharf has no controller and no DLedger (enableControllerMode and enableDLegerCommitLog are"
           + " refused)";
   private static final String NO_ACL =
-      "Wharf has no ACL or authentication yet (enableAcl=true is refused at startup)";
+      "Wharf does not serve RocketMQ 4's ACL 1.0 administration; use ACL 2.0's user and ACL commands"
+          + " (mqadmin createUser/createAcl) or bin/wharf admin user/acl, and bin/wharf admin acl"
+          + " import for a plain_acl.yml";
 
   /** Code, its RocketMQ name and why Wharf does not serve it. */
   private static final Map<Integer, String[]> REASONS =
@@ -48,17 +50,7 @@ public final class UnsupportedFeatureProcessor implements RequestProcessor {
           reason(51, "DELETE_ACL_CONFIG", NO_ACL),
           reason(52, "GET_BROKER_CLUSTER_ACL_INFO", NO_ACL),
           reason(53, "UPDATE_GLOBAL_WHITE_ADDRS_CONFIG", NO_ACL),
-          reason(54, "GET_BROKER_CLUSTER_ACL_CONFIG", NO_ACL),
-          reason(3001, "AUTH_CREATE_USER", NO_ACL),
-          reason(3002, "AUTH_UPDATE_USER", NO_ACL),
-          reason(3003, "AUTH_DELETE_USER", NO_ACL),
-          reason(3004, "AUTH_GET_USER", NO_ACL),
-          reason(3005, "AUTH_LIST_USER", NO_ACL),
-          reason(3006, "AUTH_CREATE_ACL", NO_ACL),
-          reason(3007, "AUTH_UPDATE_ACL", NO_ACL),
-          reason(3008, "AUTH_DELETE_ACL", NO_ACL),
-          reason(3009, "AUTH_GET_ACL", NO_ACL),
-          reason(3010, "AUTH_LIST_ACL", NO_ACL));
+          reason(54, "GET_BROKER_CLUSTER_ACL_CONFIG", NO_ACL));
 
   /** Every code this processor answers. */
   public static final int[] CODES = REASONS.keySet().stream().mapToInt(Integer::intValue).toArray();

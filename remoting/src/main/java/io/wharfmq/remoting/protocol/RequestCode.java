@@ -69,6 +69,18 @@ public final class RequestCode {
   public static final int QUERY_ASSIGNMENT = 400;
   public static final int SET_MESSAGE_REQUEST_MODE = 401;
 
+  // RocketMQ 5's ACL 2.0 administration (docs/protocol.md, "Users and permissions").
+  public static final int AUTH_CREATE_USER = 3001;
+  public static final int AUTH_UPDATE_USER = 3002;
+  public static final int AUTH_DELETE_USER = 3003;
+  public static final int AUTH_GET_USER = 3004;
+  public static final int AUTH_LIST_USER = 3005;
+  public static final int AUTH_CREATE_ACL = 3006;
+  public static final int AUTH_UPDATE_ACL = 3007;
+  public static final int AUTH_DELETE_ACL = 3008;
+  public static final int AUTH_GET_ACL = 3009;
+  public static final int AUTH_LIST_ACL = 3010;
+
   // Wharf's own codes: 7000-7099, a range Apache RocketMQ does not use (its codes are 10-513,
   // 901-1018, 2001-2004, 3001-3010, 3442-3543 and 200050-200151) and that fits the binary header's
   // 2-byte code. docs/protocol.md, "Wharf's own request codes".

@@ -29,6 +29,7 @@ public final class ResponseCode {
   public static final int SUBSCRIPTION_NOT_EXIST = 24;
   public static final int SUBSCRIPTION_NOT_LATEST = 25;
   public static final int SUBSCRIPTION_GROUP_NOT_EXIST = 26;
+  public static final int INVALID_PARAMETER = 29;
   public static final int CONSUMER_NOT_ONLINE = 206;
   public static final int NO_MESSAGE = 208;
   public static final int POLLING_FULL = 209;
