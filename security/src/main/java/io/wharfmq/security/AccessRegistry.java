@@ -83,6 +83,8 @@ public final class AccessRegistry {
     return u.scram().matches(password);
   }
 
+  private static final Verdict ALLOWED = Verdict.allow("allowed by a permission");
+
   /** May {@code user} do {@code action} to {@code resource} from {@code from} (null: unknown)? */
   public Verdict authorize(String user, Resource resource, Action action, InetAddress from) {
     UserRecord u = user == null ? null : users.get(user);
@@ -110,8 +112,10 @@ public final class AccessRegistry {
       return Verdict.deny(
           "user '" + user + "' has no permission to " + action.display() + " on " + resource);
     }
+    // An allow is the answer to almost every request and its reason is read by nobody: a constant,
+    // not the permission's text (building that took 1.8 % of a broker's samples under load).
     return best.decision() == Decision.ALLOW
-        ? Verdict.allow(best.toString())
+        ? ALLOWED
         : Verdict.deny(
             "user '"
                 + user

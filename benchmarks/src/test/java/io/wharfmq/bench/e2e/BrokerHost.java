@@ -7,10 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * Main class of a broker child JVM: {@code BrokerHost wharf|rocketmq|rocketmq-pop ASYNC|SYNC
- * <dataDir>}. Starts a name server and a broker, prints {@code READY <namesrvAddr> <brokerAddr>} on
- * stdout, serves until stdin reaches end of file (the parent closes it, or dies), then shuts both
- * down and prints {@code STOPPED}. The parent deletes the data directory.
+ * Main class of a broker child JVM: {@code BrokerHost wharf|rocketmq|rocketmq-pop[-acl] ASYNC|SYNC
+ * <dataDir>} ({@code -acl}: access control on, see {@link BenchSecurity}). Starts a name server and
+ * a broker, prints {@code READY <namesrvAddr> <brokerAddr>} on stdout, serves until stdin reaches
+ * end of file (the parent closes it, or dies), then shuts both down and prints {@code STOPPED}. The
+ * parent deletes the data directory.
  */
 public final class BrokerHost {
   /** Key-index size, the same for both brokers (defaults would make each fresh index 420 MB). */
@@ -22,19 +23,20 @@ public final class BrokerHost {
 
   public static void main(String[] args) throws Exception {
     if (args.length != 3) {
-      System.err.println("usage: BrokerHost wharf|rocketmq|rocketmq-pop ASYNC|SYNC <dataDir>");
+      System.err.println(
+          "usage: BrokerHost wharf|rocketmq|rocketmq-pop[-acl] ASYNC|SYNC <dataDir>");
       System.exit(2);
     }
     StoreConfig.FlushMode flush = StoreConfig.FlushMode.valueOf(args[1]);
     Path dir = Path.of(args[2]);
+    BenchSecurity security = BenchSecurity.of(args[0]);
+    boolean sync = flush == StoreConfig.FlushMode.SYNC;
     HostedBroker broker =
-        switch (args[0]) {
-          case "wharf" -> new WharfHost(dir, flush, IndexSize.BENCH);
-          case "rocketmq" ->
-              new RocketMqHost(dir, flush == StoreConfig.FlushMode.SYNC, IndexSize.BENCH, false);
+        switch (BenchSecurity.product(args[0])) {
+          case "wharf" -> new WharfHost(dir, flush, IndexSize.BENCH, security);
+          case "rocketmq" -> new RocketMqHost(dir, sync, IndexSize.BENCH, false, security);
             // POP needs RocketMQ's timer wheel (invisibility and revive run on it).
-          case "rocketmq-pop" ->
-              new RocketMqHost(dir, flush == StoreConfig.FlushMode.SYNC, IndexSize.BENCH, true);
+          case "rocketmq-pop" -> new RocketMqHost(dir, sync, IndexSize.BENCH, true, security);
           default -> throw new IllegalArgumentException("unknown broker kind " + args[0]);
         };
     System.out.println("READY " + broker.namesrvAddr() + " " + broker.brokerAddr());

@@ -102,6 +102,11 @@ public final class ComparisonOptions {
     this.producers = producers;
   }
 
+  /** Sets the targets (a benchmark's preset); a later {@code --targets} replaces them. */
+  public void targets(List<String> targets) {
+    this.targets = targets;
+  }
+
   /** Checks the shared values. */
   public void check(List<String> knownTargets) {
     if (bodyBytes < Stamp.LENGTH) {

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.constant.PermName;
+import org.apache.rocketmq.remoting.RPCHook;
 import org.apache.rocketmq.remoting.protocol.route.QueueData;
 import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
@@ -38,8 +39,18 @@ public final class E2eBenchmark {
   /** The native client's topic on the Wharf broker, so the two Wharf consumers never overlap. */
   static final String NATIVE_TOPIC = "BenchE2ENative";
 
-  /** Table columns: official client on Wharf, on RocketMQ, Wharf's native client on Wharf. */
-  static final List<String> TARGETS = List.of("wharf", "rocketmq", "native");
+  /**
+   * Table columns: official client on Wharf, on RocketMQ, Wharf's native client on Wharf; the
+   * official client on each broker with access control on (issue 15).
+   */
+  static final List<String> TARGETS =
+      List.of("wharf", "wharf-acl", "rocketmq", "rocketmq-acl", "native");
+
+  static final List<String> DEFAULT_TARGETS = List.of("wharf", "rocketmq", "native");
+
+  /** --security: each broker plain and with access control, official client only. */
+  static final List<String> SECURITY_TARGETS =
+      List.of("wharf", "wharf-acl", "rocketmq", "rocketmq-acl");
 
   static final List<String> MODES = List.of("blocking", "pipelined");
 
@@ -62,7 +73,7 @@ public final class E2eBenchmark {
       Path jfrWharf) {
     static Options parse(String[] args) {
       // Run lengths in seconds: unmeasured start of each run, measured part, initial warm-up.
-      ComparisonOptions c = new ComparisonOptions(args, USAGE, TARGETS, 3, 12, 10);
+      ComparisonOptions c = new ComparisonOptions(args, USAGE, DEFAULT_TARGETS, 3, 12, 10);
       List<String> flush = List.of("ASYNC", "SYNC");
       List<String> modes = MODES;
       int window = 32;
@@ -75,6 +86,7 @@ public final class E2eBenchmark {
             c.producers(List.of(4));
             c.runLengths(2, 5, 3);
           }
+          case "--security" -> c.targets(SECURITY_TARGETS);
           case "--flush" -> flush = Arrays.asList(c.value().toUpperCase(Locale.ROOT).split(","));
           case "--modes" -> modes = Arrays.asList(c.value().toLowerCase(Locale.ROOT).split(","));
           case "--window" -> window = Integer.parseInt(c.value());
@@ -89,6 +101,9 @@ public final class E2eBenchmark {
       }
       if (!c.targets().contains("wharf") || !c.targets().contains("rocketmq")) {
         throw new IllegalArgumentException("--targets must include wharf and rocketmq");
+      }
+      if (c.targets().contains("wharf-acl") != c.targets().contains("rocketmq-acl")) {
+        throw new IllegalArgumentException("--targets: wharf-acl and rocketmq-acl go together");
       }
       return new Options(
           flush,
@@ -119,7 +134,12 @@ public final class E2eBenchmark {
         --window 32                 in-flight sends per producer thread in pipelined mode
         --targets wharf,rocketmq,native
                                     wharf/rocketmq: official client; native: Wharf's own
-                                    client against the Wharf broker
+                                    client against the Wharf broker; wharf-acl/rocketmq-acl:
+                                    official client signing (AclClientRPCHook) as a normal
+                                    user with Pub,Sub on Topic:* and Group:*, on a broker of
+                                    its own with access control on (RocketMQ: ACL 2.0)
+        --security                  targets wharf,wharf-acl,rocketmq,rocketmq-acl (issue 15;
+                                    TLS targets pending)
         --size 1024                 body bytes
         --queues 8                  queues of the benchmark topic, created on both brokers
         --warmup-seconds 3          per run, not measured
@@ -134,7 +154,8 @@ public final class E2eBenchmark {
                                     median of the per-round ratios (steady against a host
                                     whose speed drifts between runs)
         --dir <dir>                 parent of the temp data directories (default: java.io.tmpdir)
-        --jfr-wharf <file>          JFR profile of the Wharf broker JVM (settings=profile)
+        --jfr-wharf <file>          JFR profile of each Wharf broker JVM (settings=profile;
+                                    file name + -FLUSH, -acl-FLUSH for wharf-acl's)
       """;
 
   public static void main(String[] args) throws Exception {
@@ -154,6 +175,10 @@ public final class E2eBenchmark {
     }
     System.out.println(Report.table(rows, o));
     System.out.println(Report.goals(rows));
+    if (o.targets().contains("wharf-acl")) {
+      System.out.println(SecurityReport.table(rows, o));
+      System.out.println(SecurityReport.goals(rows));
+    }
     progress("Done in %d s", Duration.between(started, Instant.now()).toSeconds());
     // Client threads (netty, rebalance) may linger after shutdown.
     System.exit(0);
@@ -211,11 +236,12 @@ public final class E2eBenchmark {
     Map<String, Target> targets = new LinkedHashMap<>();
     List<Row> rows = new ArrayList<>();
     try {
-      for (String kind : List.of("wharf", "rocketmq")) {
+      for (String kind : brokerKinds(o.targets())) {
         progress("Starting %s broker, flush %s", kind, flush);
+        String suffix = BenchSecurity.of(kind).acl() ? "acl-" + flush : flush;
         Path jfr =
-            kind.equals("wharf") && o.jfrWharf() != null
-                ? o.jfrWharf().resolveSibling(withSuffix(o.jfrWharf(), flush))
+            kind.startsWith("wharf") && o.jfrWharf() != null
+                ? o.jfrWharf().resolveSibling(withSuffix(o.jfrWharf(), suffix))
                 : null;
         brokers.put(kind, BrokerProcess.start(kind, flush, root, jfr));
       }
@@ -324,6 +350,15 @@ public final class E2eBenchmark {
     return s;
   }
 
+  /** The brokers {@code targets} run on, in order: one per kind, native on the plain Wharf. */
+  static List<String> brokerKinds(List<String> targets) {
+    Set<String> kinds = new LinkedHashSet<>(List.of("wharf", "rocketmq"));
+    for (String t : targets) {
+      kinds.add(t.equals("native") ? "wharf" : t);
+    }
+    return List.copyOf(kinds);
+  }
+
   /** Creates the target's topic, starts its consumer and waits until it owns every queue. */
   private static Target startTarget(
       Options o, String name, String flush, Map<String, BrokerProcess> brokers) throws Exception {
@@ -350,7 +385,8 @@ public final class E2eBenchmark {
     BenchConsumer c =
         nativeClient
             ? new NativeLatencyConsumer(b.namesrvAddr, topic, consumerName, timer)
-            : new LatencyConsumer(b.namesrvAddr, topic, consumerName, timer);
+            : new LatencyConsumer(
+                b.namesrvAddr, topic, consumerName, timer, BenchSecurity.of(b.kind).clientHook());
     Target t = new Target(name, b, nativeClient, topic, timer, c);
     try {
       c.awaitQueues(queues, Duration.ofSeconds(60));
@@ -434,7 +470,9 @@ public final class E2eBenchmark {
 
   /** Creates {@code topic} with {@code queues} queues on the broker and waits for its route. */
   static void createTopic(BrokerProcess b, String topic, int queues) throws Exception {
-    DefaultMQAdminExt admin = new DefaultMQAdminExt();
+    RPCHook signer = BenchSecurity.of(b.kind).adminHook(b.kind);
+    DefaultMQAdminExt admin =
+        signer == null ? new DefaultMQAdminExt() : new DefaultMQAdminExt(signer);
     admin.setNamesrvAddr(b.namesrvAddr);
     admin.setInstanceName("bench-admin-" + b.kind + "-" + b.flush + "-" + topic);
     admin.start();

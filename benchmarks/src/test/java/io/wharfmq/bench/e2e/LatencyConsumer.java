@@ -13,32 +13,48 @@ import org.apache.rocketmq.remoting.protocol.RequestCode;
 
 /**
  * One official DefaultMQPushConsumer (client defaults: 20 consume threads, pulls of 32) on the
- * benchmark topic of one broker, for all runs against it. Thread-safe: the listener runs on client
- * threads.
+ * benchmark topic of one broker, for all runs against it, signing its requests with {@code signer}
+ * unless it is null. Thread-safe: the listener runs on client threads.
  */
 final class LatencyConsumer implements BenchConsumer {
   private final DefaultMQPushConsumer consumer;
   private final LongAdder pulls = new LongAdder();
 
-  /** Counts the consumer's PULL_MESSAGE requests (code 11) as the client sends them. */
+  /**
+   * Counts the consumer's PULL_MESSAGE requests (code 11) as the client sends them, then signs them
+   * (the client takes one hook).
+   */
   private final class PullCounter implements RPCHook {
+    private final RPCHook signer;
+
+    PullCounter(RPCHook signer) {
+      this.signer = signer;
+    }
+
     @Override
     public void doBeforeRequest(String remoteAddr, RemotingCommand request) {
       if (request.getCode() == RequestCode.PULL_MESSAGE) {
         pulls.increment();
       }
+      if (signer != null) {
+        signer.doBeforeRequest(remoteAddr, request);
+      }
     }
 
     @Override
     public void doAfterResponse(
-        String remoteAddr, RemotingCommand request, RemotingCommand response) {}
+        String remoteAddr, RemotingCommand request, RemotingCommand response) {
+      if (signer != null) {
+        signer.doAfterResponse(remoteAddr, request, response);
+      }
+    }
   }
 
-  LatencyConsumer(String namesrvAddr, String topic, String name, ConsumeTimer timer)
+  LatencyConsumer(String namesrvAddr, String topic, String name, ConsumeTimer timer, RPCHook signer)
       throws Exception {
     consumer =
         new DefaultMQPushConsumer(
-            "bench-cg-" + name, new PullCounter(), new AllocateMessageQueueAveragely());
+            "bench-cg-" + name, new PullCounter(signer), new AllocateMessageQueueAveragely());
     consumer.setNamesrvAddr(namesrvAddr);
     consumer.setInstanceName("bench-c-" + name);
     consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);

@@ -5,18 +5,20 @@ import org.apache.rocketmq.client.producer.SendCallback;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.remoting.RPCHook;
 
 /**
  * The official {@link DefaultMQProducer} with its defaults, except bodies are never compressed (so
- * both brokers store the same 1 KiB). Thread-safe.
+ * both brokers store the same 1 KiB), signing its requests with {@code signer} unless it is null.
+ * Thread-safe.
  */
 final class OfficialProducer implements BenchProducer {
   private final DefaultMQProducer producer;
   private final String topic;
 
-  OfficialProducer(String namesrvAddr, String topic, String name) throws Exception {
+  OfficialProducer(String namesrvAddr, String topic, String name, RPCHook signer) throws Exception {
     this.topic = topic;
-    producer = new DefaultMQProducer("bench-pg-" + name);
+    producer = new DefaultMQProducer("bench-pg-" + name, signer);
     producer.setNamesrvAddr(namesrvAddr);
     producer.setInstanceName("bench-p-" + name);
     producer.setCompressMsgBodyOverHowmuch(Integer.MAX_VALUE);

@@ -124,7 +124,7 @@ final class Report {
     return sb.toString();
   }
 
-  private static String joined(List<Double> values) {
+  static String joined(List<Double> values) {
     List<String> s = new ArrayList<>();
     for (double v : values) {
       s.add(String.format(Locale.ROOT, "%.2f", v));
@@ -132,7 +132,7 @@ final class Report {
     return String.join(", ", s);
   }
 
-  private static String percentiles(LoadRun.Result r) {
+  static String percentiles(LoadRun.Result r) {
     return String.format(Locale.ROOT, "%s / %s / %s", ms(r.p50Ms()), ms(r.p99Ms()), ms(r.p999Ms()));
   }
 

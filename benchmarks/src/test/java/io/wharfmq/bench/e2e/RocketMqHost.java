@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.List;
+import org.apache.rocketmq.auth.config.AuthConfig;
 import org.apache.rocketmq.broker.BrokerController;
 import org.apache.rocketmq.common.BrokerConfig;
 import org.apache.rocketmq.common.MQVersion;
@@ -14,13 +16,17 @@ import org.apache.rocketmq.remoting.netty.NettyServerConfig;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.store.config.FlushDiskType;
 import org.apache.rocketmq.store.config.MessageStoreConfig;
+import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 
 /**
  * Apache RocketMQ's own NamesrvController and BrokerController, built directly as RocketMQ's
  * integration tests do (no BrokerStartup, so no ROCKETMQ_HOME and no System.exit). Store settings
  * are RocketMQ's defaults except: data in the run's directory, the flush mode under test, the timer
  * wheel off (Wharf has none; on for POP runs, which RocketMQ refuses without it) and the key index
- * shrunk exactly as Wharf's.
+ * shrunk exactly as Wharf's. With access control: ACL 2.0 as RocketMQ 5.3's documentation sets it
+ * up (authentication and authorization on, the local RocksDB metadata providers, the default
+ * providers and stateless strategies, {@code initAuthenticationUser} as the super user), and the
+ * normal user of {@link BenchSecurity} created through the admin API before the READY line.
  */
 final class RocketMqHost implements HostedBroker {
   private final NamesrvController namesrv;
@@ -28,7 +34,12 @@ final class RocketMqHost implements HostedBroker {
   private final int namesrvPort;
   private final int brokerPort;
 
-  RocketMqHost(Path dataDir, boolean syncFlush, BrokerHost.IndexSize index, boolean timerWheel)
+  RocketMqHost(
+      Path dataDir,
+      boolean syncFlush,
+      BrokerHost.IndexSize index,
+      boolean timerWheel,
+      BenchSecurity security)
       throws Exception {
     // NamesrvStartup and BrokerStartup set this; without it requests carry version 0 and the name
     // server reads the broker's registration as the pre-3.0.11 format, i.e. with no topics.
@@ -67,11 +78,58 @@ final class RocketMqHost implements HostedBroker {
     NettyServerConfig bn = new NettyServerConfig();
     bn.setBindAddress("127.0.0.1");
     bn.setListenPort(brokerPort);
-    broker = new BrokerController(bc, bn, new NettyClientConfig(), sc);
+    broker =
+        security.acl()
+            ? new BrokerController(bc, bn, new NettyClientConfig(), sc, authConfig(bc, store))
+            : new BrokerController(bc, bn, new NettyClientConfig(), sc);
     if (!broker.initialize()) {
       throw new IllegalStateException("RocketMQ BrokerController.initialize() failed");
     }
     broker.start();
+    if (security.acl()) {
+      addBenchUser(security);
+    }
+  }
+
+  /** What BrokerStartup builds from broker.conf's ACL 2.0 keys. */
+  private static AuthConfig authConfig(BrokerConfig bc, Path store) {
+    AuthConfig a = new AuthConfig();
+    a.setConfigName(bc.getBrokerName());
+    a.setClusterName(bc.getBrokerClusterName());
+    a.setAuthConfigPath(store.resolve("config").toString());
+    a.setAuthenticationEnabled(true);
+    a.setAuthenticationMetadataProvider(
+        "org.apache.rocketmq.auth.authentication.provider.LocalAuthenticationMetadataProvider");
+    a.setInitAuthenticationUser(
+        "{\"username\":\""
+            + BenchSecurity.ROCKETMQ_ADMIN
+            + "\",\"password\":\""
+            + BenchSecurity.ROCKETMQ_ADMIN_PASSWORD
+            + "\"}");
+    a.setAuthorizationEnabled(true);
+    a.setAuthorizationMetadataProvider(
+        "org.apache.rocketmq.auth.authorization.provider.LocalAuthorizationMetadataProvider");
+    return a;
+  }
+
+  /** Creates the benchmark's normal user and its permissions, signed as the super user. */
+  private void addBenchUser(BenchSecurity security) throws Exception {
+    DefaultMQAdminExt admin = new DefaultMQAdminExt(security.adminHook("rocketmq"));
+    admin.setNamesrvAddr(namesrvAddr());
+    admin.setInstanceName("bench-acl-setup");
+    admin.start();
+    try {
+      admin.createUser(brokerAddr(), BenchSecurity.USER, BenchSecurity.PASSWORD, "Normal");
+      admin.createAcl(
+          brokerAddr(),
+          "User:" + BenchSecurity.USER,
+          BenchSecurity.RESOURCES,
+          BenchSecurity.ACTIONS,
+          List.of(),
+          "Allow");
+    } finally {
+      admin.shutdown();
+    }
   }
 
   /** A free port p on 127.0.0.1 such that p - below .. p + 1 are all free too. */
