@@ -12,6 +12,7 @@ import io.wharfmq.testing.RocketMqPopCalls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -186,6 +187,49 @@ class PopInteropTest {
   }
 
   @Test
+  @SuppressWarnings("deprecation") // getDefaultMQProducerImpl: the way to the client's API object
+  void batchAckOfTheOfficialClientAcknowledgesAndLeavesTheRestToComeBack() throws Exception {
+    DefaultMQProducer producer = clients.producer(cluster.namesrvAddr());
+    for (int i = 0; i < 20; i++) {
+      producer.send(new Message("PopBatch", "T", ("m" + i).getBytes(StandardCharsets.UTF_8)));
+    }
+    MQClientAPIImpl api =
+        producer.getDefaultMQProducerImpl().getMqClientFactory().getMQClientAPIImpl();
+    String addr = broker.address();
+    Map<String, MessageExt> first = popUntil(api, addr, "PopBatch", 20, 1500);
+    List<MessageExt> acked = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
+    first.forEach(
+        (body, m) -> {
+          if (body.endsWith("3") || body.endsWith("7")) {
+            kept.add(body);
+          } else {
+            acked.add(m);
+          }
+        });
+    AckResult r =
+        RocketMqPopCalls.batchAck(api, addr, "cg-api", "PopBatch", acked, 5000)
+            .get(10, TimeUnit.SECONDS);
+    assertThat(r.getStatus()).isEqualTo(AckStatus.OK);
+    // Only the unacknowledged ones come back after their invisible time, once each.
+    Map<String, MessageExt> again = popUntil(api, addr, "PopBatch", kept.size(), 60_000);
+    assertThat(again.keySet()).containsExactlyInAnyOrderElementsOf(kept);
+    assertThat(again.values()).allSatisfy(m -> assertThat(m.getReconsumeTimes()).isEqualTo(1));
+    RocketMqPopCalls.batchAck(api, addr, "cg-api", "PopBatch", List.copyOf(again.values()), 5000)
+        .get(10, TimeUnit.SECONDS);
+    Awaitility.await("nothing in flight")
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              int inFlight = 0;
+              for (int q = 0; q < 8; q++) {
+                inFlight += broker.pops().inFlight("cg-api", "PopBatch", q);
+              }
+              return inFlight == 0;
+            });
+  }
+
+  @Test
   void malformedPopRequestsGetPreciseErrors() throws Exception {
     DefaultMQProducer producer = clients.producer(cluster.namesrvAddr());
     producer.send(new Message("PopBad", "T", "x".getBytes(StandardCharsets.UTF_8)));
@@ -209,6 +253,25 @@ class PopInteropTest {
             .put("offset", 1_000_000)
             .put("extraInfo", "0 1 1000 0 0 broker-a 0 1000000");
     assertThat(raw.invokeSync(addr, beyond, 3000).code()).isEqualTo(ResponseCode.NO_MESSAGE);
+    RemotingCommand r;
+    RemotingCommand emptyBatch = RemotingCommand.request(RequestCode.BATCH_ACK_MESSAGE);
+    assertThat(raw.invokeSync(addr, emptyBatch, 3000).code()).isEqualTo(ResponseCode.NO_MESSAGE);
+    RemotingCommand badBatch =
+        RemotingCommand.request(RequestCode.BATCH_ACK_MESSAGE)
+            .body("{\"acks\":[{\"so\":\"x\"}]".getBytes(StandardCharsets.UTF_8));
+    assertThat(raw.invokeSync(addr, badBatch, 3000).code()).isEqualTo(ResponseCode.MESSAGE_ILLEGAL);
+    // RocketMQ's short names and fastjson2's bit set (an array of numbers): offset 0 of queue 0 is
+    // not in flight for group g, so it is counted as refused and the answer is still SUCCESS.
+    RemotingCommand notInFlight =
+        RemotingCommand.request(RequestCode.BATCH_ACK_MESSAGE)
+            .body(
+                ("{\"brokerName\":\"broker-a\",\"acks\":[{\"c\":\"g\",\"t\":\"PopBad\","
+                        + "\"r\":\"0\",\"so\":0,\"q\":0,\"rq\":0,\"pt\":1,\"it\":1000,"
+                        + "\"b\":[1]}]}")
+                    .getBytes(StandardCharsets.UTF_8));
+    r = raw.invokeSync(addr, notInFlight, 3000);
+    assertThat(r.code()).isEqualTo(ResponseCode.SUCCESS);
+    assertThat(r.get("refused")).isEqualTo("1");
     RemotingCommand tooMany =
         RemotingCommand.request(RequestCode.POP_MESSAGE)
             .put("consumerGroup", "g")
@@ -219,7 +282,7 @@ class PopInteropTest {
             .put("pollTime", 0)
             .put("bornTime", 0)
             .put("initMode", 0);
-    RemotingCommand r = raw.invokeSync(addr, tooMany, 3000);
+    r = raw.invokeSync(addr, tooMany, 3000);
     assertThat(r.code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
     assertThat(r.remark()).contains("maxMsgNums");
     RemotingCommand missing = RemotingCommand.request(RequestCode.POP_MESSAGE).put("topic", "x");

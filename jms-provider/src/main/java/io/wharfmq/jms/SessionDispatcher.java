@@ -12,9 +12,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Delivers messages to the message listeners of one session, one at a time, as JMS requires (a
  * session is single-threaded: JMS 2.0 section 6.2.13). Each consumer with a listener has a fetcher
- * thread that pops into the consumer's ready messages while the connection is started; the one
- * dispatcher thread takes them in turn and calls the listeners. Both threads start with the first
- * listener and end with the session.
+ * thread that keeps up to {@link WharfMessageConsumer#MAX_POPS_IN_FLIGHT} asynchronous pops in
+ * flight into the consumer's ready messages while the connection is started and the prefetch has
+ * room (their answers wake it); the one dispatcher thread takes them in turn and calls the
+ * listeners. Both threads start with the first listener and end with the session.
  *
  * <p>Thread-safe.
  */
@@ -102,13 +103,9 @@ final class SessionDispatcher {
 
   private void fetchLoop(WharfMessageConsumer c) {
     while (running(c)) {
-      if (!session.connection().isStarted() || c.prefetchFull()) {
+      c.reportPopFailure();
+      if (!session.connection().isStarted() || !c.fetchAhead(this::wake)) {
         idle();
-        continue;
-      }
-      c.fetch(1_000);
-      if (c.hasReady()) {
-        wake();
       }
     }
   }

@@ -38,7 +38,13 @@ public record WharfConnectionConfig(
     ClientTls.Settings tls)
     implements Serializable {
 
-  public static final int DEFAULT_PREFETCH = 32;
+  /**
+   * Room for two pops of 32 in flight and two answers waiting to be delivered, so that a listener
+   * never waits a round trip. Popped messages stay invisible for 60 s: a listener slower than about
+   * 0.4 s a message should use a smaller prefetch, or its last prefetched ones come back first.
+   */
+  public static final int DEFAULT_PREFETCH = 128;
+
   public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 

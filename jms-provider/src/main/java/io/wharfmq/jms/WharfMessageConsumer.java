@@ -17,8 +17,10 @@ import jakarta.jms.Topic;
 import jakarta.jms.TopicSubscriber;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,15 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
   /** How long closing waits for acknowledgements sent without waiting. */
   private static final Duration ACK_WAIT = Duration.ofSeconds(5);
 
+  /**
+   * Pops a listener's fetcher keeps in flight: while one answer is delivered the next travels, so
+   * the consumer does not wait a round trip between batches.
+   */
+  static final int MAX_POPS_IN_FLIGHT = 2;
+
+  /** How long a listener's fetcher waits before popping again after a failed pop. */
+  private static final long POP_RETRY_MS = 500;
+
   /** The longest single pop; longer receives pop again. */
   private static final long MAX_AWAIT_MS = 1_000;
 
@@ -57,9 +68,26 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
   private final SimpleConsumer simple;
   private final Deque<Delivery> ready = new ArrayDeque<>();
   private final AtomicInteger acksInFlight = new AtomicInteger();
+
+  /** Acks waiting for the batch ack in flight to be answered; guarded by itself. */
+  private final List<ReceivedMessage> pendingAcks = new ArrayList<>();
+
+  /** Whether a batch ack is in flight; guarded by {@code pendingAcks}. */
+  private boolean ackSending;
+
+  /** Listener pops in flight and the messages they asked for (prefetch room taken); by this. */
+  private int popsInFlight;
+
+  private int reserved;
+
+  /** A listener pop's failure, reported by the fetcher thread; and when to pop again after it. */
+  private volatile ClientException popError;
+
+  private volatile long popRetryNanos = System.nanoTime();
   private volatile MessageListener listener;
   private volatile boolean closed;
-  private boolean nativeClosed;
+  private final Object nativeLock = new Object();
+  private boolean nativeClosed; // guarded by nativeLock
 
   WharfMessageConsumer(
       WharfSession session,
@@ -187,7 +215,7 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
 
   /** Whether the prefetch is full: no room for another pop. */
   synchronized boolean prefetchFull() {
-    return ready.size() >= session.connection().config().prefetch();
+    return ready.size() + reserved >= session.connection().config().prefetch();
   }
 
   /**
@@ -197,7 +225,7 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
   void fetch(long awaitMs) {
     int room;
     synchronized (this) {
-      room = session.connection().config().prefetch() - ready.size();
+      room = session.connection().config().prefetch() - ready.size() - reserved;
     }
     if (room <= 0 || closed) {
       return;
@@ -225,6 +253,94 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
     if (closed) {
       releaseReady();
     }
+  }
+
+  /**
+   * A listener fetcher's step: starts an asynchronous pop when fewer than {@link
+   * #MAX_POPS_IN_FLIGHT} are in flight and the prefetch has room for at least half a pop (a full
+   * one when it can: the pops ask for what is free, never more). Returns whether it started one;
+   * {@code arrived} runs (on the native consumer's callback thread) when the pop is answered.
+   */
+  boolean fetchAhead(Runnable arrived) {
+    int size;
+    synchronized (this) {
+      int prefetch = session.connection().config().prefetch();
+      int free = prefetch - ready.size() - reserved;
+      int full = Math.min(SimpleConsumer.MAX_MESSAGES_PER_RECEIVE, prefetch);
+      if (closed
+          || popsInFlight >= MAX_POPS_IN_FLIGHT
+          || free < Math.max(1, full / 2)
+          || System.nanoTime() - popRetryNanos < 0) {
+        return false;
+      }
+      size = Math.min(full, free);
+      popsInFlight++;
+      reserved += size;
+    }
+    CompletableFuture<List<ReceivedMessage>> pop;
+    try {
+      pop = simple.receiveAsync(size, INVISIBLE, Duration.ofMillis(MAX_AWAIT_MS));
+    } catch (RuntimeException e) {
+      pop = CompletableFuture.failedFuture(e);
+    }
+    pop.whenComplete(
+        (got, error) -> {
+          popped(size, got, error);
+          arrived.run();
+        });
+    return true;
+  }
+
+  /**
+   * A listener pop's answer, on the native consumer's callback thread, which also completes the
+   * acks: nothing here may wait for the broker. Messages that arrive after the consumer closed go
+   * back at once.
+   */
+  private void popped(int size, List<ReceivedMessage> got, Throwable error) {
+    synchronized (this) {
+      popsInFlight--;
+      reserved -= size;
+      if (got != null) {
+        for (ReceivedMessage r : got) {
+          ready.addLast(new Delivery(this, r, 0));
+        }
+      }
+    }
+    if (error != null) {
+      popRetryNanos = System.nanoTime() + POP_RETRY_MS * 1_000_000;
+      if (!closed && !session.isClosed()) { // closing interrupts a pop: nothing to report
+        popError =
+            error.getCause() instanceof ClientException ce
+                ? ce
+                : error instanceof ClientException ce2 ? ce2 : new ClientException("pop", error);
+      }
+    } else {
+      session.connection().healthy();
+    }
+    if (closed) {
+      List<Delivery> back;
+      synchronized (this) {
+        back = List.copyOf(ready);
+        ready.clear();
+      }
+      for (Delivery d : back) {
+        simple.changeInvisibleDurationAsync(d.received(), redeliveryDelay());
+      }
+    }
+  }
+
+  /** On the fetcher thread: tells the exception listener about a failed listener pop. */
+  void reportPopFailure() {
+    ClientException e = popError;
+    if (e != null) {
+      popError = null;
+      session.connection().report(JmsExceptions.of("receive from " + destination + " failed", e));
+    }
+  }
+
+  private Duration redeliveryDelay() {
+    return Duration.ofMillis(
+        Math.max(1, session.connection().config().redeliveryDelay().toMillis()));
   }
 
   private static void pause(long ms) {
@@ -273,23 +389,50 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
 
   /**
    * Acknowledges without waiting (AUTO_ACKNOWLEDGE, DUPS_OK_ACKNOWLEDGE, as Qpid JMS and Artemis
-   * do): a failed ack is logged and the message may come again. Closing waits for these.
+   * do): a failed ack is logged and the message may come again. Acks are coalesced: the first goes
+   * at once; those that come while a batch ack is in flight go together, in one request per broker,
+   * when it is answered (no timer, so an ack waits at most one round trip). Closing waits for
+   * these.
    */
   void ackLater(ReceivedMessage r) {
     acksInFlight.incrementAndGet();
+    synchronized (pendingAcks) {
+      pendingAcks.add(r);
+      if (ackSending) {
+        return;
+      }
+      ackSending = true;
+    }
+    sendPendingAcks();
+  }
+
+  private void sendPendingAcks() {
+    List<ReceivedMessage> batch;
+    synchronized (pendingAcks) {
+      if (pendingAcks.isEmpty()) {
+        ackSending = false;
+        return;
+      }
+      batch = List.copyOf(pendingAcks);
+      pendingAcks.clear();
+    }
     simple
-        .ackAsync(r)
+        .ackAllAsync(batch)
         .whenComplete(
             (ok, error) -> {
               if (error != null) {
                 log.debug(
-                    "Acknowledging a message of {} failed: {}", destination, error.toString());
+                    "Acknowledging {} messages of {} failed: {}",
+                    batch.size(),
+                    destination,
+                    error.toString());
               }
-              if (acksInFlight.decrementAndGet() == 0) {
+              if (acksInFlight.addAndGet(-batch.size()) == 0) {
                 synchronized (acksInFlight) {
                   acksInFlight.notifyAll();
                 }
               }
+              sendPendingAcks();
             });
   }
 
@@ -313,11 +456,20 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
   }
 
   void ack(ReceivedMessage r) throws JMSException {
+    ackAll(List.of(r));
+  }
+
+  /**
+   * Acknowledges and waits (CLIENT_ACKNOWLEDGE, commit): one request per broker. Throws when a
+   * broker refused some of them (their handles expired: they may come again); the others are
+   * acknowledged all the same.
+   */
+  void ackAll(List<ReceivedMessage> messages) throws JMSException {
     try {
-      simple.ack(r);
+      simple.ackAll(messages);
     } catch (ClientException e) {
       throw JmsExceptions.of(
-          "acknowledging a message of " + destination + " failed (it may come again)", e);
+          "acknowledging messages of " + destination + " failed (they may come again)", e);
     }
   }
 
@@ -327,9 +479,8 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
    * back anyway when its invisible time ends.
    */
   void release(ReceivedMessage r) {
-    long delay = Math.max(1, session.connection().config().redeliveryDelay().toMillis());
     try {
-      simple.changeInvisibleDuration(r, Duration.ofMillis(delay));
+      simple.changeInvisibleDuration(r, redeliveryDelay());
     } catch (ClientException e) {
       log.debug("Giving back a message of {} failed: {}", destination, e.getMessage());
     }
@@ -444,11 +595,18 @@ final class WharfMessageConsumer implements QueueReceiver, TopicSubscriber {
     closeNative();
   }
 
-  synchronized void closeNative() {
-    if (!nativeClosed) {
-      nativeClosed = true;
-      awaitAcks();
-      simple.close();
+  /**
+   * Waits for the acks in flight, then closes the native consumer. Not under this consumer's lock:
+   * the answers of pops in flight take it on the native consumer's callback thread, which also
+   * completes the acks.
+   */
+  void closeNative() {
+    synchronized (nativeLock) {
+      if (!nativeClosed) {
+        nativeClosed = true;
+        awaitAcks();
+        simple.close();
+      }
     }
   }
 

@@ -177,14 +177,20 @@ final class WharfSession implements Session, QueueSession, TopicSession {
 
   private void ackUnacknowledged() throws JMSException {
     JMSException failed = null;
+    java.util.Map<WharfMessageConsumer, List<ReceivedMessage>> byConsumer =
+        new java.util.LinkedHashMap<>();
     for (Delivery d : unacknowledged) {
-      try {
-        d.consumer().ack(d.received());
-      } catch (JMSException e) {
-        failed = failed == null ? e : failed;
-      }
+      byConsumer.computeIfAbsent(d.consumer(), k -> new ArrayList<>()).add(d.received());
     }
     unacknowledged.clear();
+    for (java.util.Map.Entry<WharfMessageConsumer, List<ReceivedMessage>> e :
+        byConsumer.entrySet()) {
+      try {
+        e.getKey().ackAll(e.getValue());
+      } catch (JMSException refused) {
+        failed = failed == null ? refused : failed;
+      }
+    }
     if (failed != null) {
       throw failed;
     }

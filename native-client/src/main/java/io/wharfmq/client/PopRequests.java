@@ -2,18 +2,22 @@ package io.wharfmq.client;
 
 import io.wharfmq.remoting.netty.RemotingClient;
 import io.wharfmq.remoting.protocol.RemotingCommand;
+import io.wharfmq.remoting.protocol.RemotingJson;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.remoting.protocol.body.BatchAckBody;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Encodes POP_MESSAGE, ACK_MESSAGE and CHANGE_MESSAGE_INVISIBLETIME (docs/pop.md) and decodes their
- * answers, building each message's receipt handle exactly as the RocketMQ client does. Stateless.
+ * Encodes POP_MESSAGE, ACK_MESSAGE, BATCH_ACK_MESSAGE and CHANGE_MESSAGE_INVISIBLETIME
+ * (docs/pop.md) and decodes their answers, building each message's receipt handle exactly as the
+ * RocketMQ client does. Stateless.
  */
 final class PopRequests {
   private PopRequests() {}
@@ -97,6 +101,72 @@ final class PopRequests {
             r -> {
               BrokerProxy.expect(r, "ack");
               return null;
+            });
+  }
+
+  /**
+   * Acknowledges messages popped from the broker at {@code address} with one BATCH_ACK_MESSAGE: one
+   * entry per queue and pop. Fails with NO_MESSAGE (208) when the broker answers that some of them
+   * were not in flight (their handles expired: they may come again); a broker that does not serve
+   * the code gets one ACK_MESSAGE per message instead.
+   */
+  static CompletableFuture<Void> batchAck(
+      RemotingClient remoting,
+      String group,
+      String address,
+      List<ReceivedMessage> messages,
+      long timeoutMillis) {
+    if (messages.size() == 1) {
+      return ack(remoting, group, messages.get(0), timeoutMillis);
+    }
+    record Pop(String topic, int queueId, long popTime, long invisible) {}
+    Map<Pop, List<Long>> byPop = new LinkedHashMap<>();
+    for (ReceivedMessage m : messages) {
+      String[] f = m.receiptHandle().split(" ");
+      Pop key =
+          new Pop(
+              m.view().topic(),
+              m.view().queue().queueId(),
+              Long.parseLong(f[1]),
+              Long.parseLong(f[2]));
+      byPop.computeIfAbsent(key, k -> new ArrayList<>()).add(m.view().queueOffset());
+    }
+    List<BatchAckBody.Entry> entries = new ArrayList<>(byPop.size());
+    byPop.forEach(
+        (k, offsets) ->
+            entries.add(
+                BatchAckBody.Entry.of(
+                    group,
+                    k.topic(),
+                    k.queueId(),
+                    k.popTime(),
+                    k.invisible(),
+                    offsets.stream().mapToLong(Long::longValue).toArray())));
+    String brokerName = messages.get(0).view().queue().brokerName();
+    RemotingCommand request =
+        RemotingCommand.request(RequestCode.BATCH_ACK_MESSAGE)
+            .body(RemotingJson.encode(new BatchAckBody(brokerName, entries)));
+    return BrokerProxy.invokeAsync(remoting, address, request, timeoutMillis, "batch ack")
+        .thenCompose(
+            r -> {
+              if (r.code() == ResponseCode.REQUEST_CODE_NOT_SUPPORTED) {
+                return CompletableFuture.allOf(
+                    messages.stream()
+                        .map(m -> ack(remoting, group, m, timeoutMillis))
+                        .toArray(CompletableFuture<?>[]::new));
+              }
+              BrokerProxy.expect(r, "batch ack");
+              String refused = r.get("refused");
+              if (refused != null && !refused.equals("0")) {
+                throw new ClientException(
+                    ResponseCode.NO_MESSAGE,
+                    "batch ack: "
+                        + refused
+                        + " of "
+                        + messages.size()
+                        + " messages were not in flight (handles expired)");
+              }
+              return CompletableFuture.completedFuture(null);
             });
   }
 

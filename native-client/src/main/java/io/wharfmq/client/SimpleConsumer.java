@@ -1,5 +1,6 @@
 package io.wharfmq.client;
 
+import io.wharfmq.remoting.netty.NamedThreadFactory;
 import io.wharfmq.remoting.protocol.body.BrokerData;
 import io.wharfmq.remoting.protocol.body.TopicRouteData;
 import io.wharfmq.tls.ClientTls;
@@ -10,8 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,6 +40,14 @@ public final class SimpleConsumer implements AutoCloseable {
   private final Map<String, Subscription> subscriptions;
   private final ClientRuntime runtime;
   private final AtomicInteger next = new AtomicInteger();
+
+  /**
+   * Completes the asynchronous calls' futures: never a network thread, so that what a caller chains
+   * on them may call this consumer again (a new connection must not be awaited on a network
+   * thread).
+   */
+  private final ExecutorService callbacks =
+      Executors.newSingleThreadExecutor(new NamedThreadFactory("wharf-simple-consumer-callbacks"));
 
   private SimpleConsumer(Builder b) {
     this.group = b.consumerGroup;
@@ -75,6 +88,17 @@ public final class SimpleConsumer implements AutoCloseable {
    */
   public List<ReceivedMessage> receive(
       int maxMessages, Duration invisibleDuration, Duration await) {
+    return join(receiveAsync(maxMessages, invisibleDuration, await));
+  }
+
+  /**
+   * As {@link #receive(int, Duration, Duration)} without blocking the caller: the future completes
+   * with the messages (maybe none) or fails with a {@link ClientException}. Several receives may be
+   * in flight at once, so that a consumer never waits a round trip between batches. The future
+   * completes on this consumer's callback thread, as do those of the other asynchronous calls.
+   */
+  public CompletableFuture<List<ReceivedMessage>> receiveAsync(
+      int maxMessages, Duration invisibleDuration, Duration await) {
     if (await.isNegative() || await.toSeconds() > 60) {
       throw new IllegalArgumentException("await must be 0..60 s, is " + await);
     }
@@ -87,37 +111,52 @@ public final class SimpleConsumer implements AutoCloseable {
     }
     List<Target> targets = targets();
     if (targets.isEmpty()) {
-      throw new ClientException(
-          ClientException.NO_RESPONSE, "no broker serves " + subscriptions.keySet());
+      return CompletableFuture.failedFuture(
+          new ClientException(
+              ClientException.NO_RESPONSE, "no broker serves " + subscriptions.keySet()));
     }
     int start = Math.floorMod(next.getAndIncrement(), targets.size());
-    ClientException unreachable = null;
-    int failed = 0;
-    for (int i = 0; i < targets.size(); i++) {
-      Target t = targets.get((start + i) % targets.size());
-      boolean last = i == targets.size() - 1;
-      long poll = last ? await.toMillis() : 0;
-      List<ReceivedMessage> got;
-      try {
-        got = pop(t, maxMessages, invisibleDuration, poll);
-      } catch (ClientException e) {
-        if (e.code() != ClientException.NO_RESPONSE) {
-          throw e; // a broker refused: every broker would
-        }
-        // A broker that does not answer (it died, the route has not dropped it yet) must not keep
-        // the group from the others.
-        unreachable = unreachable == null ? e : unreachable;
-        failed++;
-        continue;
-      }
-      if (!got.isEmpty()) {
-        return got;
-      }
-    }
-    if (failed == targets.size()) {
-      throw unreachable;
-    }
-    return List.of();
+    return onCallbackThread(
+        popFrom(targets, start, 0, maxMessages, invisibleDuration, await, null));
+  }
+
+  /**
+   * Pops from the {@code i}-th target after {@code start} and on to the next while none has
+   * messages; only the last one waits {@code await}. A broker that does not answer (it died, the
+   * route has not dropped it yet) must not keep the group from the others; a broker that refuses
+   * ends the receive (every broker would). {@code unreachable} is the first broker's silence so
+   * far, thrown when no broker answered at all.
+   */
+  private CompletableFuture<List<ReceivedMessage>> popFrom(
+      List<Target> targets,
+      int start,
+      int i,
+      int maxMessages,
+      Duration invisible,
+      Duration await,
+      ClientException unreachable) {
+    Target t = targets.get((start + i) % targets.size());
+    boolean last = i == targets.size() - 1;
+    long poll = last ? await.toMillis() : 0;
+    return pop(t, maxMessages, invisible, poll)
+        .handle(
+            (got, error) -> {
+              ClientException silent = unreachable;
+              if (error != null) {
+                ClientException e = clientException(error);
+                if (e.code() != ClientException.NO_RESPONSE) {
+                  throw e;
+                }
+                silent = silent == null ? e : silent;
+                if (last) {
+                  throw silent;
+                }
+              } else if (!got.isEmpty() || last) {
+                return CompletableFuture.completedFuture(got);
+              }
+              return popFrom(targets, start, i + 1, maxMessages, invisible, await, silent);
+            })
+        .thenCompose(f -> f);
   }
 
   /**
@@ -125,27 +164,26 @@ public final class SimpleConsumer implements AutoCloseable {
    * address behind the same name): the topic's route is looked up again at once rather than at the
    * next periodic refresh, so the next receive finds it.
    */
-  private List<ReceivedMessage> pop(Target t, int maxMessages, Duration invisible, long poll) {
-    try {
-      return join(
-          PopRequests.pop(
-              runtime.remoting,
-              t.address(),
-              new PopRequests.PopSpec(
-                  group,
-                  t.topic(),
-                  t.brokerName(),
-                  maxMessages,
-                  invisible.toMillis(),
-                  poll,
-                  subscriptions.get(t.topic())),
-              poll + timeoutMillis));
-    } catch (ClientException e) {
-      if (e.code() == ClientException.NO_RESPONSE) {
-        runtime.soon("route refresh", () -> runtime.routes.refresh(t.topic()));
-      }
-      throw e;
-    }
+  private CompletableFuture<List<ReceivedMessage>> pop(
+      Target t, int maxMessages, Duration invisible, long poll) {
+    return PopRequests.pop(
+            runtime.remoting,
+            t.address(),
+            new PopRequests.PopSpec(
+                group,
+                t.topic(),
+                t.brokerName(),
+                maxMessages,
+                invisible.toMillis(),
+                poll,
+                subscriptions.get(t.topic())),
+            poll + timeoutMillis)
+        .whenComplete(
+            (got, error) -> {
+              if (error != null && clientException(error).code() == ClientException.NO_RESPONSE) {
+                runtime.soon("route refresh", () -> runtime.routes.refresh(t.topic()));
+              }
+            });
   }
 
   /**
@@ -162,8 +200,34 @@ public final class SimpleConsumer implements AutoCloseable {
    * Acknowledges without waiting; the future fails with a {@link ClientException} as {@link #ack}
    * throws. Acks sent from one thread reach the broker in that order.
    */
-  public java.util.concurrent.CompletableFuture<Void> ackAsync(ReceivedMessage message) {
+  public CompletableFuture<Void> ackAsync(ReceivedMessage message) {
     return PopRequests.ack(runtime.remoting, group, message, timeoutMillis);
+  }
+
+  /**
+   * Acknowledges several received messages without waiting, with one request per broker
+   * (BATCH_ACK_MESSAGE). The future fails with a {@link ClientException} when a broker refuses or
+   * answers that some were not in flight (NO_MESSAGE, 208: their handles expired and they may come
+   * again); the others are acknowledged all the same.
+   */
+  public CompletableFuture<Void> ackAllAsync(List<ReceivedMessage> messages) {
+    Map<String, List<ReceivedMessage>> byBroker = new LinkedHashMap<>();
+    for (ReceivedMessage m : messages) {
+      byBroker.computeIfAbsent(m.brokerAddress(), k -> new ArrayList<>()).add(m);
+    }
+    CompletableFuture<?>[] parts =
+        byBroker.entrySet().stream()
+            .map(
+                e ->
+                    PopRequests.batchAck(
+                        runtime.remoting, group, e.getKey(), e.getValue(), timeoutMillis))
+            .toArray(CompletableFuture<?>[]::new);
+    return onCallbackThread(CompletableFuture.allOf(parts));
+  }
+
+  /** As {@link #ackAllAsync}, waiting for the answers. */
+  public void ackAll(List<ReceivedMessage> messages) {
+    join(ackAllAsync(messages));
   }
 
   /**
@@ -174,6 +238,30 @@ public final class SimpleConsumer implements AutoCloseable {
     return join(
         PopRequests.changeInvisible(
             runtime.remoting, group, message, duration.toMillis(), timeoutMillis));
+  }
+
+  /**
+   * As {@link #changeInvisibleDuration} without waiting; the future fails with a {@link
+   * ClientException} when the broker refuses.
+   */
+  public CompletableFuture<ReceivedMessage> changeInvisibleDurationAsync(
+      ReceivedMessage message, Duration duration) {
+    return onCallbackThread(
+        PopRequests.changeInvisible(
+            runtime.remoting, group, message, duration.toMillis(), timeoutMillis));
+  }
+
+  /** {@code f}, completed on the callback thread (on the completing thread once closed). */
+  private <T> CompletableFuture<T> onCallbackThread(CompletableFuture<T> f) {
+    return f.whenCompleteAsync(
+        (r, e) -> {},
+        task -> {
+          try {
+            callbacks.execute(task);
+          } catch (RejectedExecutionException closed) {
+            task.run();
+          }
+        });
   }
 
   private List<Target> targets() {
@@ -192,24 +280,29 @@ public final class SimpleConsumer implements AutoCloseable {
     return out;
   }
 
-  private static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
+  private static <T> T join(CompletableFuture<T> f) {
     try {
       return f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ClientException("interrupted", e);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
-      if (cause instanceof ClientException ce) {
-        throw ce;
-      }
-      throw new ClientException("request failed", cause);
+      throw clientException(e.getCause());
     }
+  }
+
+  private static ClientException clientException(Throwable error) {
+    Throwable cause = error instanceof CompletionException c ? c.getCause() : error;
+    if (cause instanceof ClientException ce) {
+      return ce;
+    }
+    return new ClientException("request failed", cause);
   }
 
   @Override
   public void close() {
     runtime.close();
+    callbacks.shutdown();
   }
 
   /**

@@ -134,4 +134,57 @@ class SimpleConsumerTest {
       }
     }
   }
+
+  @Test
+  void batchAckedMessagesNeverComeBackAndTheOthersDoAfterTheirInvisibleTime() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, "broker-a");
+        Producer producer = producer(cluster);
+        SimpleConsumer consumer = consumer(cluster, "cg-batch", "Batch")) {
+      cluster.createTopic("Batch", 2);
+      for (int i = 0; i < 40; i++) {
+        producer.send(Message.of("Batch", ("b" + i).getBytes(StandardCharsets.UTF_8)));
+      }
+      Duration invisible = Duration.ofSeconds(2);
+      List<ReceivedMessage> got = receive(consumer, 40, invisible);
+      assertThat(got).extracting(SimpleConsumerTest::body).hasSize(40).doesNotHaveDuplicates();
+      // Several pops on both queues: one BATCH_ACK_MESSAGE with an entry per queue and pop.
+      List<ReceivedMessage> acked = new ArrayList<>();
+      Map<String, ReceivedMessage> kept = new HashMap<>();
+      for (int i = 0; i < got.size(); i++) {
+        if (i % 5 == 4) {
+          kept.put(body(got.get(i)), got.get(i));
+        } else {
+          acked.add(got.get(i));
+        }
+      }
+      consumer.ackAll(acked);
+      consumer.ackAll(acked.subList(0, 3)); // acknowledging twice is harmless
+
+      // Only the unacknowledged ones come back, once their invisible time is over.
+      List<ReceivedMessage> back = receive(consumer, kept.size(), invisible);
+      assertThat(back)
+          .extracting(SimpleConsumerTest::body)
+          .containsExactlyInAnyOrderElementsOf(kept.keySet());
+      for (ReceivedMessage m : back) {
+        assertThat(m.view().reconsumeTimes()).isEqualTo(1);
+        assertThat(System.currentTimeMillis())
+            .isGreaterThanOrEqualTo(kept.get(body(m)).invisibleUntil().toEpochMilli());
+      }
+      // The handles of the first delivery are stale now: the broker says so.
+      assertThatThrownBy(() -> consumer.ackAll(List.copyOf(kept.values())))
+          .isInstanceOfSatisfying(
+              ClientException.class, e -> assertThat(e.code()).isEqualTo(ResponseCode.NO_MESSAGE));
+      consumer.ackAll(back);
+      // Past every invisible time given so far, nothing is left to deliver.
+      long end = back.get(0).invisibleUntil().toEpochMilli() + 500;
+      await("past the last invisible time")
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> System.currentTimeMillis() > end);
+      assertThat(consumer.receive(32, invisible, Duration.ZERO)).isEmpty();
+      Broker broker = cluster.brokers.get(0);
+      for (int q = 0; q < 2; q++) {
+        assertThat(broker.pops().inFlight("cg-batch", "Batch", q)).isZero();
+      }
+    }
+  }
 }

@@ -1,5 +1,7 @@
 package io.wharfmq.testing;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -16,10 +18,11 @@ import org.apache.rocketmq.remoting.protocol.header.ExtraInfoUtil;
 import org.apache.rocketmq.remoting.protocol.header.PopMessageRequestHeader;
 
 /**
- * POP, ACK and CHANGE_INVISIBLE_TIME through the official RocketMQ client's own API object ({@link
- * MQClientAPIImpl}, as its POP consumer calls it), for tests and benchmarks that drive POP by hand.
- * A pop takes up to 32 messages of every tag; an ack or invisibility change addresses the message
- * by its POP checkpoint property, as the client does. Stateless; thread-safe as the client is.
+ * POP, ACK, BATCH_ACK and CHANGE_INVISIBLE_TIME through the official RocketMQ client's own API
+ * object ({@link MQClientAPIImpl}, as its POP consumer calls it), for tests and benchmarks that
+ * drive POP by hand. A pop takes up to 32 messages of every tag; an ack or invisibility change
+ * addresses the message by its POP checkpoint property, as the client does. Stateless; thread-safe
+ * as the client is.
  */
 public final class RocketMqPopCalls {
   private RocketMqPopCalls() {}
@@ -107,6 +110,27 @@ public final class RocketMqPopCalls {
     h.setExtraInfo(extraInfo);
     CompletableFuture<AckResult> f = new CompletableFuture<>();
     api.ackMessageAsync(addr, timeoutMillis, callback(f), h);
+    return f;
+  }
+
+  /**
+   * Acknowledges popped messages of {@code group} on {@code topic} with one BATCH_ACK_MESSAGE,
+   * built by the client from their POP checkpoint properties; the future completes with the answer.
+   */
+  public static CompletableFuture<AckResult> batchAck(
+      MQClientAPIImpl api,
+      String addr,
+      String group,
+      String topic,
+      List<MessageExt> messages,
+      long timeoutMillis)
+      throws Exception {
+    List<String> extraInfos = new ArrayList<>(messages.size());
+    for (MessageExt m : messages) {
+      extraInfos.add(m.getProperty(MessageConst.PROPERTY_POP_CK));
+    }
+    CompletableFuture<AckResult> f = new CompletableFuture<>();
+    api.batchAckMessageAsync(addr, timeoutMillis, callback(f), topic, group, extraInfos);
     return f;
   }
 

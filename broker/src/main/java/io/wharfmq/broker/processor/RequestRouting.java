@@ -114,13 +114,15 @@ public final class RequestRouting {
     register(AccessAdminProcessor.CODES, new AccessAdminProcessor(access), manage);
   }
 
-  /** Registers pop, ack, invisibility change and the request-mode codes. */
+  /** Registers pop, ack, batch ack, invisibility change and the request-mode codes. */
   public void registerPop(RequestModeTable modes) {
     server.registerProcessor(RequestCode.POP_MESSAGE, new PopMessageProcessor(ctx, service), pop);
     register(
         new int[] {RequestCode.ACK_MESSAGE, RequestCode.CHANGE_MESSAGE_INVISIBLETIME},
         new PopAckProcessor(ctx, service),
         pop);
+    server.registerProcessor(
+        RequestCode.BATCH_ACK_MESSAGE, new BatchAckProcessor(ctx, service), pop);
     register(
         new int[] {RequestCode.QUERY_ASSIGNMENT, RequestCode.SET_MESSAGE_REQUEST_MODE},
         new QueryAssignmentProcessor(ctx, modes),
