@@ -10,6 +10,7 @@ import io.wharfmq.remoting.protocol.RemotingJson;
 import io.wharfmq.remoting.protocol.RequestCode;
 import io.wharfmq.remoting.protocol.RequestSignature;
 import io.wharfmq.remoting.protocol.ResponseCode;
+import io.wharfmq.remoting.protocol.body.BatchAckBody;
 import io.wharfmq.remoting.protocol.body.LockBatchBody;
 import io.wharfmq.remoting.protocol.body.SubscriptionGroupConfig;
 import io.wharfmq.remoting.protocol.body.SubscriptionGroupList;
@@ -180,9 +181,12 @@ public final class RemotingAccessGuard implements RequestGuard {
         sub(out, Headers.string(r, "topic"));
       }
       case RequestCode.BATCH_ACK_MESSAGE -> {
-        for (var ack : tree(r).path("acks")) {
-          group(out, ack.path("consumerGroup").asText(), Action.SUB);
-          sub(out, ack.path("topic").asText());
+        var body = RemotingJson.decode(r.body(), BatchAckBody.class);
+        if (body != null && body.acks() != null) {
+          for (BatchAckBody.Entry ack : body.acks()) {
+            group(out, ack.consumerGroup(), Action.SUB);
+            sub(out, ack.topic());
+          }
         }
       }
       case RequestCode.GET_CONSUMER_LIST_BY_GROUP ->
@@ -235,14 +239,6 @@ public final class RemotingAccessGuard implements RequestGuard {
     return out;
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode tree(RemotingCommand r) {
-    try {
-      return RemotingJson.mapper().readTree(r.body() == null ? new byte[0] : r.body());
-    } catch (java.io.IOException e) {
-      throw new Headers.BadRequestException("body is not JSON");
-    }
-  }
-
   private static void pub(List<Need> out, String topic) {
     if (topic == null) {
       throw new Headers.BadRequestException("no topic");
@@ -255,6 +251,9 @@ public final class RemotingAccessGuard implements RequestGuard {
   }
 
   private static void sub(List<Need> out, String topic) {
+    if (topic == null) {
+      throw new Headers.BadRequestException("no topic");
+    }
     if (topic.startsWith(RETRY_PREFIX) || topic.startsWith(DLQ_PREFIX)) {
       group(out, groupOf(topic), Action.SUB);
     } else {
