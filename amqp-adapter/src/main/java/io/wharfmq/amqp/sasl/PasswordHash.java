@@ -1,13 +1,11 @@
 package io.wharfmq.amqp.sasl;
 
+import io.wharfmq.security.ScramCredentials;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
 
 /**
  * One user of the AMQP users file: a salted PBKDF2-HMAC-SHA256 hash of the password, never the
@@ -42,7 +40,8 @@ public record PasswordHash(String user, int iterations, byte[] salt, byte[] hash
     }
     byte[] salt = new byte[SALT_BYTES];
     random.nextBytes(salt);
-    return new PasswordHash(user, iterations, salt, derive(password, salt, iterations));
+    return new PasswordHash(
+        user, iterations, salt, ScramCredentials.saltedPassword(password, salt, iterations));
   }
 
   /**
@@ -98,7 +97,7 @@ public record PasswordHash(String user, int iterations, byte[] salt, byte[] hash
 
   /** Whether {@code password} is this user's password (a comparison in constant time). */
   public boolean matches(char[] password) {
-    return MessageDigest.isEqual(hash, derive(password, salt, iterations));
+    return MessageDigest.isEqual(hash, ScramCredentials.saltedPassword(password, salt, iterations));
   }
 
   /** A user name the file can hold: non-empty, no ':' and no control or space characters. */
@@ -115,17 +114,6 @@ public record PasswordHash(String user, int iterations, byte[] salt, byte[] hash
         throw new IllegalArgumentException(
             "the user name may not contain ':', spaces or control characters");
       }
-    }
-  }
-
-  private static byte[] derive(char[] password, byte[] salt, int iterations) {
-    PBEKeySpec spec = new PBEKeySpec(password, salt, iterations, HASH_BYTES * 8);
-    try {
-      return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK has no PBKDF2WithHmacSHA256", e);
-    } finally {
-      spec.clearPassword();
     }
   }
 

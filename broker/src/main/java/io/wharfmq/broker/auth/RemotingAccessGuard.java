@@ -240,24 +240,22 @@ public final class RemotingAccessGuard implements RequestGuard {
   }
 
   private static void pub(List<Need> out, String topic) {
-    if (topic == null) {
-      throw new Headers.BadRequestException("no topic");
-    }
-    if (topic.startsWith(RETRY_PREFIX) || topic.startsWith(DLQ_PREFIX)) {
-      group(out, groupOf(topic), Action.SUB);
-    } else {
-      out.add(Need.of(Resource.topic(topic), Action.PUB));
-    }
+    topic(out, topic, Action.PUB);
   }
 
   private static void sub(List<Need> out, String topic) {
+    topic(out, topic, Action.SUB);
+  }
+
+  /** {@code action} on the topic, or Sub on the group a retry or dead-letter topic stands for. */
+  private static void topic(List<Need> out, String topic, Action action) {
     if (topic == null) {
       throw new Headers.BadRequestException("no topic");
     }
     if (topic.startsWith(RETRY_PREFIX) || topic.startsWith(DLQ_PREFIX)) {
       group(out, groupOf(topic), Action.SUB);
     } else {
-      out.add(Need.of(Resource.topic(topic), Action.SUB));
+      out.add(Need.of(Resource.topic(topic), action));
     }
   }
 
